@@ -1,0 +1,47 @@
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import Household, HouseholdMembership, Resident
+from teams.selectors import neighbourhood_id_for_postcode
+from teams.validators import normalise_postcode
+
+
+class HouseholdAdminForm(forms.ModelForm):
+    postcode = forms.CharField(label=_("postcode"), max_length=8)
+
+    class Meta:
+        model = Household
+        fields = ["street", "house_number", "house_number_addition", "postcode", "city"]
+        fields += ["coordinator"]
+
+    def clean_postcode(self):
+        return normalise_postcode(self.cleaned_data["postcode"])
+
+
+class MembershipInline(admin.TabularInline):
+    model = HouseholdMembership
+    extra = 0
+    autocomplete_fields = ["resident"]
+
+
+@admin.register(Household)
+class HouseholdAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "neighbourhood", "coordinator", "updated_at"]
+    list_select_related = ["neighbourhood", "coordinator"]
+    search_fields = ["postcode", "street"]
+    readonly_fields = ["uuid", "neighbourhood", "version", "created_at", "updated_at"]
+    autocomplete_fields = ["coordinator"]
+    inlines = [MembershipInline]
+    form = HouseholdAdminForm
+
+    def save_model(self, request, obj, form, change):
+        obj.neighbourhood_id = neighbourhood_id_for_postcode(obj.postcode)
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Resident)
+class ResidentAdmin(admin.ModelAdmin):
+    list_display = ["full_name", "birth_date", "created_at"]
+    search_fields = ["bsn", "last_name", "first_name"]
+    readonly_fields = ["uuid", "created_at", "updated_at"]

@@ -1,0 +1,31 @@
+"""Who may do what with households: the one place for the cases app's access rules.
+
+Visibility itself is a queryset filter (`cases.selectors.households_visible_to`), so lists,
+search and detail pages obey the same rule in SQL.
+"""
+
+from teams.roles import Role, has_role
+
+REGISTER_ROLES = (Role.GENERALIST, Role.TEAM_LEAD, Role.CONSULTANT, Role.FUNCTIONAL_ADMIN)
+EDIT_ROLES = (Role.GENERALIST, Role.TEAM_LEAD, Role.FUNCTIONAL_ADMIN)
+# Roles that see every household in the municipality (consultants decide across districts
+# until their work areas narrow it; functional administrators maintain the register).
+MUNICIPALITY_WIDE_ROLES = (Role.CONSULTANT, Role.FUNCTIONAL_ADMIN)
+
+
+def can_use_register(user) -> bool:
+    return has_role(user, *REGISTER_ROLES)
+
+
+def can_create_household(user) -> bool:
+    return has_role(user, *EDIT_ROLES)
+
+
+def can_edit_household(user, household) -> bool:
+    """Call with a household obtained through `households_visible_to`; editing additionally
+    needs an editing role."""
+    return has_role(user, *EDIT_ROLES)
+
+
+def sees_whole_municipality(user) -> bool:
+    return has_role(user, *MUNICIPALITY_WIDE_ROLES)

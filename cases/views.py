@@ -1,0 +1,255 @@
+"""Household register screens. Views parse input, call a selector or service and render; the
+rules live in selectors.py, services.py and permissions.py."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cases import permissions, selectors, services
+from cases.forms import HouseholdForm, MembershipEndForm, ResidentForm, ResidentFormSet
+from cases.validators import normalise_bsn
+from teams.selectors import postcode_lookup
+
+
+def _require_register(user) -> None:
+    if not permissions.can_use_register(user):
+        raise PermissionDenied
+
+
+def _new_resident(cleaned: dict) -> services.NewResident:
+    return services.NewResident(
+        **{name: cleaned.get(name) for name in services.RESIDENT_FIELDS},
+        role=cleaned.get("role") or "other",
+    )
+
+
+def _apply_validation_error(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def household_search(request):
+    """Search page. Results come from a POST so that no BSN or name ends up in a URL or log."""
+    _require_register(request.user)
+    query = request.POST.get("q", "") if request.method == "POST" else ""
+    search = selectors.household_search(user=request.user, query=query)
+    page = Paginator(search.results, settings.HOUSEHOLD_SEARCH_PAGE_SIZE).get_page(
+        request.POST.get("page")
+    )
+    context = {"search": search, "page": page, "query": query}
+    if request.htmx:
+        return render(request, "cases/household_search.html#results", context)
+    return render(request, "cases/household_search.html", context)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def household_create(request):
+    if not permissions.can_create_household(request.user):
+        raise PermissionDenied
+    form = HouseholdForm(request.POST or None)
+    formset = ResidentFormSet(request.POST or None, prefix="residents")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            household = services.household_create(
+                by=request.user,
+                **{name: form.cleaned_data[name] for name in services.HOUSEHOLD_FIELDS},
+                residents=[_new_resident(f.cleaned_data) for f in formset if f.has_changed()],
+            )
+        except ValidationError as exc:
+            _apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Household registered."))
+            return _redirect_to_household(request, household)
+    context = {"form": form, "formset": formset}
+    template = "cases/household_form.html"
+    if request.htmx and request.method == "POST":
+        template += "#household-form"
+    return render(request, template, context)
+
+
+def _redirect_to_household(request, household):
+    response = redirect("cases:household_detail", household_uuid=household.uuid)
+    if request.htmx:
+        response.status_code = 204
+        response["HX-Redirect"] = response["Location"]
+    return response
+
+
+@never_cache
+@login_required
+def resident_form_row(request):
+    """One more empty resident row for the create form (the 'add person' button)."""
+    if not permissions.can_create_household(request.user):
+        raise PermissionDenied
+    try:
+        index = max(0, min(int(request.GET.get("residents-TOTAL_FORMS", "1")), 11))
+    except ValueError:
+        index = 1
+    formset = ResidentFormSet(prefix="residents")
+    form = formset._construct_form(index)
+    return render(
+        request,
+        "cases/_resident_row.html",
+        {"form": form, "index": index, "total": index + 1, "oob_total": True},
+    )
+
+
+@never_cache
+@login_required
+def household_detail(request, household_uuid):
+    _require_register(request.user)
+    household = selectors.household_for_user(user=request.user, household_uuid=household_uuid)
+    context = {
+        "household": household,
+        "history": selectors.household_history(household=household),
+        "can_edit": permissions.can_edit_household(request.user, household),
+    }
+    return render(request, "cases/household_detail.html", context)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def household_edit(request, household_uuid):
+    household = selectors.household_for_user(user=request.user, household_uuid=household_uuid)
+    if not permissions.can_edit_household(request.user, household):
+        raise PermissionDenied
+    form = HouseholdForm(request.POST or None, instance=household)
+    conflict = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.household_update(
+                household=household,
+                by=request.user,
+                expected_version=form.cleaned_data.get("version") or household.version,
+                **{name: form.cleaned_data[name] for name in services.HOUSEHOLD_FIELDS},
+            )
+        except services.ConcurrentEditError as exc:
+            conflict = True
+            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            _apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Address saved."))
+            return _redirect_to_household(request, household)
+    template = "cases/household_edit.html"
+    if request.htmx and request.method == "POST":
+        template += "#household-form"
+    return render(request, template, {"form": form, "household": household, "conflict": conflict})
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def resident_add(request, household_uuid):
+    household = selectors.household_for_user(user=request.user, household_uuid=household_uuid)
+    if not permissions.can_edit_household(request.user, household):
+        raise PermissionDenied
+    form = ResidentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.resident_add_to_household(
+                household=household, by=request.user, data=_new_resident(form.cleaned_data)
+            )
+        except ValidationError as exc:
+            _apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Resident added."))
+            return _redirect_to_household(request, household)
+    template = "cases/resident_form.html"
+    if request.htmx and request.method == "POST":
+        template += "#resident-form"
+    return render(request, template, {"form": form, "household": household})
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def resident_edit(request, household_uuid, resident_uuid):
+    household = selectors.household_for_user(user=request.user, household_uuid=household_uuid)
+    if not permissions.can_edit_household(request.user, household):
+        raise PermissionDenied
+    membership = get_object_or_404(
+        household.memberships.select_related("resident"), resident__uuid=resident_uuid
+    )
+    resident = membership.resident
+    form = ResidentForm(request.POST or None, instance=resident, with_role=False)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.resident_update(
+                resident=resident,
+                by=request.user,
+                **{name: form.cleaned_data[name] for name in services.RESIDENT_FIELDS},
+            )
+        except ValidationError as exc:
+            _apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Resident saved."))
+            return _redirect_to_household(request, household)
+    template = "cases/resident_form.html"
+    if request.htmx and request.method == "POST":
+        template += "#resident-form"
+    return render(request, template, {"form": form, "household": household, "resident": resident})
+
+
+@login_required
+@require_POST
+def membership_end(request, household_uuid, resident_uuid):
+    household = selectors.household_for_user(user=request.user, household_uuid=household_uuid)
+    if not permissions.can_edit_household(request.user, household):
+        raise PermissionDenied
+    membership = get_object_or_404(household.memberships.current(), resident__uuid=resident_uuid)
+    form = MembershipEndForm(request.POST)
+    if form.is_valid():
+        try:
+            services.membership_end(
+                membership=membership, by=request.user, end_date=form.cleaned_data["end_date"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The resident has left the household."))
+    else:
+        messages.error(request, _("Give the date the resident left."))
+    return _redirect_to_household(request, household)
+
+
+@login_required
+@require_POST
+def validate_field(request, kind):
+    """Inline check of one field after it changed (BSN, postcode): a short message, or a hint."""
+    _require_register(request.user)
+    values = [v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"]
+    value = (values[0] if values else "").strip()
+    message, hint = "", ""
+    if value:
+        try:
+            if kind == "bsn":
+                normalise_bsn(value)
+            elif kind == "postcode":
+                area = postcode_lookup(postcode=value)
+                hint = (
+                    f"{area.neighbourhood.name}, {area.neighbourhood.district.name}"
+                    if area
+                    else _("Outside this municipality's areas.")
+                )
+            else:
+                raise Http404
+        except ValidationError as exc:
+            message = exc.messages[0]
+    return render(request, "cases/_field_feedback.html", {"message": message, "hint": hint})

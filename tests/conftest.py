@@ -1,0 +1,71 @@
+import pytest
+
+from teams.roles import Role
+from tests.factories import (
+    HouseholdFactory,
+    HouseholdMembershipFactory,
+    NeighbourhoodFactory,
+    PostcodeFactory,
+    TeamFactory,
+    TeamMemberFactory,
+    UserFactory,
+)
+
+
+@pytest.fixture
+def area(db):
+    """A district with its team, one neighbourhood and one postcode (5611 AB)."""
+    team = TeamFactory()
+    neighbourhood = NeighbourhoodFactory(district=team.district)
+    postcode = PostcodeFactory(postcode="5611AB", neighbourhood=neighbourhood)
+    return {
+        "team": team,
+        "district": team.district,
+        "neighbourhood": neighbourhood,
+        "postcode": postcode,
+    }
+
+
+@pytest.fixture
+def other_area(db):
+    team = TeamFactory()
+    neighbourhood = NeighbourhoodFactory(district=team.district)
+    postcode = PostcodeFactory(postcode="5641AA", neighbourhood=neighbourhood)
+    return {
+        "team": team,
+        "district": team.district,
+        "neighbourhood": neighbourhood,
+        "postcode": postcode,
+    }
+
+
+@pytest.fixture
+def generalist(area):
+    return TeamMemberFactory(team=area["team"], user__username="generalist").user
+
+
+@pytest.fixture
+def make_household(area):
+    """make_household(neighbourhood=None, residents=1, **fields) -> household with residents."""
+
+    def make(neighbourhood=None, residents=1, **fields):
+        neighbourhood = neighbourhood or area["neighbourhood"]
+        household = HouseholdFactory(neighbourhood=neighbourhood, **fields)
+        for _ in range(residents):
+            HouseholdMembershipFactory(household=household)
+        return household
+
+    return make
+
+
+@pytest.fixture
+def user_with_role(db):
+    def make(role: str, **kwargs):
+        return UserFactory(roles=[role], **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def all_roles():
+    return list(Role)

@@ -1,0 +1,132 @@
+"""factory_boy factories with Dutch fakes and synthetic valid BSNs."""
+
+import random
+
+import factory
+from django.contrib.auth import get_user_model
+from factory.django import DjangoModelFactory
+
+from cases.fakes import synthetic_bsn
+from cases.models import Household, HouseholdMembership, MembershipRole, Resident
+from networks.models import Organisation, OrganisationType
+from teams.models import District, Municipality, Neighbourhood, Postcode, Team, TeamMember
+from teams.roles import Role
+from teams.services import user_role_assign
+
+_rng = random.Random(7513)
+
+
+class MunicipalityFactory(DjangoModelFactory):
+    class Meta:
+        model = Municipality
+        django_get_or_create = ["code"]
+
+    code = "GM0999"
+    name = "Dommelstede"
+
+
+class DistrictFactory(DjangoModelFactory):
+    class Meta:
+        model = District
+
+    municipality = factory.SubFactory(MunicipalityFactory)
+    code = factory.Sequence(lambda n: f"WK{999000 + n:06d}")
+    name = factory.Faker("city", locale="nl_NL")
+
+
+class NeighbourhoodFactory(DjangoModelFactory):
+    class Meta:
+        model = Neighbourhood
+
+    district = factory.SubFactory(DistrictFactory)
+    code = factory.Sequence(lambda n: f"BU{99900000 + n:08d}")
+    name = factory.Faker("street_name", locale="nl_NL")
+
+
+class PostcodeFactory(DjangoModelFactory):
+    class Meta:
+        model = Postcode
+
+    postcode = factory.Sequence(
+        lambda n: f"{5000 + n // 20}{'ABCDEFGHJK'[n % 10]}{'ABCD'[n // 10 % 2]}"
+    )
+    neighbourhood = factory.SubFactory(NeighbourhoodFactory)
+
+
+class TeamFactory(DjangoModelFactory):
+    class Meta:
+        model = Team
+
+    district = factory.SubFactory(DistrictFactory)
+    name = factory.LazyAttribute(lambda team: f"Wijkteam {team.district.name}")
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name", locale="nl_NL")
+    last_name = factory.Faker("last_name", locale="nl_NL")
+    password = factory.PostGenerationMethodCall("set_password", "wijkwerk-test")
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        self.save()
+        for role in extracted or ():
+            user_role_assign(user=self, role=role)
+
+
+class TeamMemberFactory(DjangoModelFactory):
+    class Meta:
+        model = TeamMember
+
+    team = factory.SubFactory(TeamFactory)
+    user = factory.SubFactory(UserFactory, roles=[Role.GENERALIST])
+
+
+class ResidentFactory(DjangoModelFactory):
+    class Meta:
+        model = Resident
+
+    bsn = factory.LazyFunction(lambda: synthetic_bsn(_rng))
+    first_name = factory.Faker("first_name", locale="nl_NL")
+    last_name = factory.Faker("last_name", locale="nl_NL")
+    birth_date = factory.Faker("date_of_birth", locale="nl_NL", minimum_age=18, maximum_age=90)
+
+
+class HouseholdFactory(DjangoModelFactory):
+    class Meta:
+        model = Household
+
+    street = factory.Faker("street_name", locale="nl_NL")
+    house_number = factory.Sequence(lambda n: n % 300 + 1)
+    postcode = factory.LazyAttribute(
+        lambda household: (
+            household.neighbourhood.postcodes.values_list("postcode", flat=True).first()
+            if household.neighbourhood
+            else "9999ZZ"
+        )
+    )
+    city = "Dommelstede"
+    neighbourhood = None
+
+
+class HouseholdMembershipFactory(DjangoModelFactory):
+    class Meta:
+        model = HouseholdMembership
+
+    household = factory.SubFactory(HouseholdFactory)
+    resident = factory.SubFactory(ResidentFactory)
+    role = MembershipRole.PARENT
+
+
+class OrganisationFactory(DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    code = factory.Sequence(lambda n: f"org-{n}")
+    name = factory.Faker("company", locale="nl_NL")
+    type = OrganisationType.CARE_PROVIDER

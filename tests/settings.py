@@ -1,0 +1,26 @@
+"""Settings for the test suite: the real ones, with test defaults for the environment."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "insecure-test-only-key")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/wijkwerk")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+from socialdomain.settings import *  # noqa: F403
+
+# Fast password hashing: the tests create many users; production keeps the default hashers.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Tests run over plain HTTP (live server); production keeps secure cookies.
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Tasks run in-process unless a test starts a real worker (see tests/test_health.py); the
+# broker and result backend are the real Redis all the same.
+CELERY_TASK_ALWAYS_EAGER = True
+# Each test process keeps its own cache, so tests cannot see each other's entries.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -1,0 +1,49 @@
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from cases.models import Household
+
+DEMO_LOGINS = {
+    "generalist": "Huishoudens",
+    "consultant": "Huishoudens",
+    "teamleider": "Huishoudens",
+    "beleid": "Beleid",
+    "huisarts": "Huisarts",
+    "beheer": "Functioneel beheer",
+}
+
+
+@pytest.fixture
+def demo(db):
+    call_command("seed_demo", households=12, verbosity=0)
+
+
+def test_seed_demo_is_idempotent(demo):
+    households = Household.objects.count()
+    call_command("seed_demo", households=12, verbosity=0)
+    assert Household.objects.count() == households == 12
+
+
+@pytest.mark.parametrize(("username", "expected"), DEMO_LOGINS.items())
+def test_each_demo_role_logs_in_and_sees_its_start_page(client, demo, username, expected):
+    response = client.post(
+        reverse("login"), {"username": username, "password": "wijkwerk-demo"}, follow=True
+    )
+    assert response.status_code == 200
+    assert response.wsgi_request.user.username == username
+    assert expected in response.content.decode()
+
+
+def test_policy_officer_and_gp_do_not_get_the_household_search(client, demo):
+    for username in ("beleid", "huisarts"):
+        client.post(reverse("login"), {"username": username, "password": "wijkwerk-demo"})
+        content = client.get(reverse("home")).content.decode()
+        assert 'name="q"' not in content
+
+
+def test_language_switch_to_english(client, demo):
+    client.post(reverse("login"), {"username": "generalist", "password": "wijkwerk-demo"})
+    assert "Huishouden zoeken" in client.get(reverse("home")).content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert "Find a household" in client.get(reverse("home")).content.decode()
