@@ -3,9 +3,14 @@
 Only the path is logged, never the query string or body (they may carry personal data).
 """
 
+import contextlib
 import logging
 import time
 import uuid
+
+from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 
 logger = logging.getLogger("wijkwerk.request")
 
@@ -35,3 +40,19 @@ class RequestLogMiddleware:
         )
         response["X-Request-ID"] = request_id
         return response
+
+
+class DutchFirstLocaleMiddleware(LocaleMiddleware):
+    """Dutch unless the user picked another language with the switch (the language cookie).
+
+    The browser's Accept-Language is not consulted: many municipal workstations run an English
+    browser, and the product speaks Dutch by default."""
+
+    def process_request(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = settings.LANGUAGE_CODE
+        if chosen:
+            with contextlib.suppress(LookupError):
+                language = translation.get_supported_language_variant(chosen)
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

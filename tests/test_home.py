@@ -47,3 +47,9 @@ def test_language_switch_to_english(client, demo):
     assert "Huishouden zoeken" in client.get(reverse("home")).content.decode()
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert "Find a household" in client.get(reverse("home")).content.decode()
+
+
+def test_dutch_by_default_even_for_an_english_browser(client, demo):
+    client.post(reverse("login"), {"username": "generalist", "password": "wijkwerk-demo"})
+    response = client.get(reverse("home"), headers={"accept-language": "en-US,en;q=0.9"})
+    assert "Huishouden zoeken" in response.content.decode()
