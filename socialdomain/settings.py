@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "template_partials",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
     "teams",
     "networks",
@@ -208,6 +209,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Partner API of wijkwerk, the social-domain case-management application.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and ReDoc are served from our own static files, never from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
@@ -238,3 +243,5 @@ LOGGING = {
 
 # Municipality-specific configuration
 HOUSEHOLD_SEARCH_PAGE_SIZE = int(os.environ.get("HOUSEHOLD_SEARCH_PAGE_SIZE", "20"))
+# Households per full-time (36 h) generalist above which the team page flags a caseload.
+TEAM_CASELOAD_PER_FTE = int(os.environ.get("TEAM_CASELOAD_PER_FTE", "25"))

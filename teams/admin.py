@@ -1,6 +1,17 @@
 from django.contrib import admin
 
-from teams.models import District, Municipality, Neighbourhood, Postcode, Team, TeamMember
+from teams.models import (
+    AreaConsultant,
+    AreaStatistics,
+    ConsultantAbsence,
+    District,
+    MemberSpecialism,
+    Municipality,
+    Neighbourhood,
+    Postcode,
+    Team,
+    TeamMember,
+)
 
 
 @admin.register(Municipality)
@@ -44,3 +55,39 @@ class TeamAdmin(admin.ModelAdmin):
     list_select_related = ["district"]
     search_fields = ["name"]
     inlines = [TeamMemberInline]
+
+
+class MemberSpecialismInline(admin.TabularInline):
+    model = MemberSpecialism
+    extra = 1
+
+
+@admin.register(TeamMember)
+class TeamMemberAdmin(admin.ModelAdmin):
+    list_display = ["user", "team", "profile", "contract_hours", "active"]
+    list_select_related = ["user", "team"]
+    list_filter = ["team", "profile", "active"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+    autocomplete_fields = ["user"]
+    inlines = [MemberSpecialismInline]
+
+
+@admin.register(AreaStatistics)
+class AreaStatisticsAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "year", "residents", "households", "share_single_parent"]
+    list_select_related = ["district", "neighbourhood"]
+
+
+class ConsultantAbsenceInline(admin.TabularInline):
+    model = ConsultantAbsence
+    extra = 0
+    autocomplete_fields = ["substitute"]
+
+
+@admin.register(AreaConsultant)
+class AreaConsultantAdmin(admin.ModelAdmin):
+    list_display = ["district", "law_domain", "user", "phone", "email", "reachable_hours"]
+    list_select_related = ["district", "user"]
+    list_filter = ["law_domain", "district"]
+    autocomplete_fields = ["user"]
+    inlines = [ConsultantAbsenceInline]

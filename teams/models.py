@@ -1,6 +1,7 @@
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from teams.validators import (
@@ -154,3 +155,201 @@ class TeamMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.team})"
+
+
+class Specialism(models.TextChoices):
+    GGZ = "ggz", _("Mental health (GGZ)")
+    YOUTH = "jeugd", _("Youth")
+    WORK_INCOME = "werk_inkomen", _("Work & income")
+    DEBTS = "schulden", _("Debts")
+    ELDERLY = "ouderen", _("Elderly care")
+    LVB = "lvb", _("Mild intellectual disability (LVB)")
+    DOMESTIC_VIOLENCE = "huiselijk_geweld", _("Domestic violence")
+
+
+class MemberSpecialism(models.Model):
+    """One specialism of a team member (a member may have several)."""
+
+    member = models.ForeignKey(
+        TeamMember, models.CASCADE, related_name="specialisms", verbose_name=_("team member")
+    )
+    specialism = models.CharField(_("specialism"), max_length=30, choices=Specialism.choices)
+
+    class Meta:
+        verbose_name = _("specialism")
+        verbose_name_plural = _("specialisms")
+        ordering = ["specialism"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "specialism"], name="member_specialism_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_specialism_display()
+
+
+class AreaStatistics(models.Model):
+    """Figures for one district or one neighbourhood (exactly one of the two), e.g. from CBS
+    'Kerncijfers wijken en buurten'. Shares are percentages (0-100)."""
+
+    district = models.OneToOneField(
+        District,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="statistics",
+        verbose_name=_("district"),
+    )
+    neighbourhood = models.OneToOneField(
+        Neighbourhood,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="statistics",
+        verbose_name=_("neighbourhood"),
+    )
+    year = models.PositiveSmallIntegerField(_("reference year"))
+    residents = models.PositiveIntegerField(_("residents"))
+    households = models.PositiveIntegerField(_("households"))
+    share_single_parent = models.DecimalField(
+        _("single-parent households (%)"),
+        max_digits=4,
+        decimal_places=1,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("Share of all households."),
+    )
+    share_low_income = models.DecimalField(
+        _("low-income households (%)"),
+        max_digits=4,
+        decimal_places=1,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("Share of all households."),
+    )
+    share_65_plus = models.DecimalField(
+        _("residents aged 65 or over (%)"),
+        max_digits=4,
+        decimal_places=1,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    share_under_18 = models.DecimalField(
+        _("residents under 18 (%)"),
+        max_digits=4,
+        decimal_places=1,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+
+    class Meta:
+        verbose_name = _("area statistics")
+        verbose_name_plural = _("area statistics")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(district__isnull=False, neighbourhood__isnull=True)
+                | models.Q(district__isnull=True, neighbourhood__isnull=False),
+                name="area_statistics_one_area",
+                violation_error_message=_("Statistics belong to a district or a neighbourhood."),
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=models.Q(**{f"{name}__gte": 0, f"{name}__lte": 100}),
+                    name=f"area_statistics_{name}_percentage",
+                )
+                for name in (
+                    "share_single_parent",
+                    "share_low_income",
+                    "share_65_plus",
+                    "share_under_18",
+                )
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.district or self.neighbourhood} ({self.year})"
+
+
+class LawDomain(models.TextChoices):
+    WMO = "wmo", _("Wmo")
+    YOUTH = "jeugd", _("Youth Act (Jeugdwet)")
+    PARTICIPATION = "participatie", _("Participation Act")
+
+
+class AreaConsultant(models.Model):
+    """The municipal consultant for one law domain in one district (werkgebied)."""
+
+    district = models.ForeignKey(
+        District, models.CASCADE, related_name="consultants", verbose_name=_("district")
+    )
+    law_domain = models.CharField(_("law domain"), max_length=20, choices=LawDomain.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="consultant_areas",
+        verbose_name=_("consultant"),
+    )
+    phone = models.CharField(_("phone"), max_length=30)
+    email = models.EmailField(_("e-mail"))
+    reachable_hours = models.CharField(
+        _("reachable"), max_length=100, blank=True, help_text=_("e.g. Mon-Thu 9:00-12:00")
+    )
+
+    class Meta:
+        verbose_name = _("area consultant")
+        verbose_name_plural = _("area consultants")
+        ordering = ["district__name", "law_domain"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "law_domain"],
+                name="area_consultant_one_per_domain",
+                violation_error_message=_(
+                    "This district already has a consultant for this law domain."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_law_domain_display()} ({self.district})"
+
+
+class ConsultantAbsenceQuerySet(models.QuerySet):
+    def current(self, on=None):
+        on = on or timezone.localdate()
+        return self.filter(start_date__lte=on, end_date__gte=on)
+
+
+class ConsultantAbsence(models.Model):
+    """A consultant's absence (holiday, illness) with the substitute shown meanwhile.
+    Both dates are inclusive."""
+
+    consultant = models.ForeignKey(
+        AreaConsultant, models.CASCADE, related_name="absences", verbose_name=_("consultant")
+    )
+    start_date = models.DateField(_("from"))
+    end_date = models.DateField(_("until (inclusive)"))
+    substitute = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="consultant_substitutions",
+        verbose_name=_("substitute"),
+    )
+    substitute_phone = models.CharField(_("substitute's phone"), max_length=30)
+    substitute_email = models.EmailField(_("substitute's e-mail"))
+
+    objects = ConsultantAbsenceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("consultant absence")
+        verbose_name_plural = _("consultant absences")
+        ordering = ["start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")),
+                name="consultant_absence_end_after_start",
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["consultant", "start_date", "end_date"], name="absence_period_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consultant.user} {self.start_date:%d-%m-%Y}–{self.end_date:%d-%m-%Y}"

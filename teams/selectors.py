@@ -1,5 +1,29 @@
-from teams.models import Postcode, Team
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, Prefetch
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from teams import permissions
+from teams.models import (
+    AreaConsultant,
+    AreaStatistics,
+    ConsultantAbsence,
+    District,
+    LawDomain,
+    Neighbourhood,
+    Postcode,
+    Specialism,
+    Team,
+    TeamMember,
+)
 from teams.validators import normalise_postcode
+
+FULL_TIME_HOURS = Decimal(36)
 
 
 def postcode_lookup(*, postcode: str) -> Postcode | None:
@@ -38,3 +62,247 @@ def district_ids_of_user(*, user) -> set[int]:
         )
         user._wijkwerk_district_ids = cached
     return cached
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Whom to call for one law domain today: the consultant, or their substitute."""
+
+    law_domain: str
+    law_domain_label: str
+    name: str
+    phone: str
+    email: str
+    reachable_hours: str
+    is_substitute: bool = False
+    substitutes_for: str = ""
+    until: datetime.date | None = None
+
+
+@dataclass(frozen=True)
+class AreaContacts:
+    postcode: Postcode
+    team: Team | None
+    contacts: list[Contact]
+
+    @property
+    def neighbourhood(self):
+        return self.postcode.neighbourhood
+
+    @property
+    def district(self):
+        return self.postcode.neighbourhood.district
+
+
+def _display_name(user) -> str:
+    return user.get_full_name() or user.username
+
+
+def consultant_contact(consultant: AreaConsultant, absences: list) -> Contact:
+    """The contact for one consultant, given their absences that cover today."""
+    absence = max(absences, key=lambda a: a.start_date, default=None)
+    if absence is None:
+        return Contact(
+            law_domain=consultant.law_domain,
+            law_domain_label=consultant.get_law_domain_display(),
+            name=_display_name(consultant.user),
+            phone=consultant.phone,
+            email=consultant.email,
+            reachable_hours=consultant.reachable_hours,
+        )
+    return Contact(
+        law_domain=consultant.law_domain,
+        law_domain_label=consultant.get_law_domain_display(),
+        name=_display_name(absence.substitute),
+        phone=absence.substitute_phone,
+        email=absence.substitute_email,
+        reachable_hours="",
+        is_substitute=True,
+        substitutes_for=_display_name(consultant.user),
+        until=absence.end_date,
+    )
+
+
+def area_contacts_for_postcode(*, postcode: str, on: datetime.date | None = None):
+    """The district, its wijkteam and today's area consultants (or substitutes) for a postcode;
+    None when the well-formed postcode is outside the municipality. Raises ValidationError
+    (plain Dutch) when malformed. Three queries, whatever the area. Never household data."""
+    on = on or timezone.localdate()
+    area = (
+        Postcode.objects.select_related(
+            "neighbourhood__district__municipality", "neighbourhood__district__team"
+        )
+        .filter(postcode=normalise_postcode(postcode))
+        .first()
+    )
+    if area is None:
+        return None
+    district = area.neighbourhood.district
+    consultants = (
+        AreaConsultant.objects.filter(district=district)
+        .select_related("user")
+        .prefetch_related(
+            Prefetch(
+                "absences",
+                queryset=ConsultantAbsence.objects.current(on).select_related("substitute"),
+                to_attr="current_absences",
+            )
+        )
+    )
+    order = {domain: index for index, domain in enumerate(LawDomain.values)}
+    contacts = sorted(
+        (consultant_contact(c, c.current_absences) for c in consultants),
+        key=lambda contact: order[contact.law_domain],
+    )
+    return AreaContacts(postcode=area, team=getattr(district, "team", None), contacts=contacts)
+
+
+@dataclass
+class DistrictCoverage:
+    district: District
+    missing_domains: list[str]
+    uncovered_postcodes: int
+    empty_neighbourhoods: list[Neighbourhood]
+
+
+def coverage_report() -> list[DistrictCoverage]:
+    """Per district what is missing: a team (then its postcodes are uncovered), consultants per
+    law domain, neighbourhoods without postcodes. Overlaps cannot be stored: a postcode is a
+    primary key with one neighbourhood and a district has at most one team (the import refuses
+    a postcode that already belongs to another neighbourhood). A fixed number of queries."""
+    districts = (
+        District.objects.select_related("municipality", "team")
+        .annotate(postcode_count=Count("neighbourhoods__postcodes"))
+        .prefetch_related(
+            Prefetch(
+                "neighbourhoods",
+                queryset=Neighbourhood.objects.annotate(postcode_count=Count("postcodes")),
+            ),
+            "consultants",
+        )
+        .order_by("municipality__name", "name")
+    )
+    report = []
+    for district in districts:
+        present = {consultant.law_domain for consultant in district.consultants.all()}
+        report.append(
+            DistrictCoverage(
+                district=district,
+                missing_domains=[
+                    label for value, label in LawDomain.choices if value not in present
+                ],
+                uncovered_postcodes=0 if hasattr(district, "team") else district.postcode_count,
+                empty_neighbourhoods=[
+                    n for n in district.neighbourhoods.all() if not n.postcode_count
+                ],
+            )
+        )
+    return report
+
+
+@dataclass(frozen=True)
+class MemberLoad:
+    member: TeamMember
+    caseload: int
+    specialisms: list[str]
+
+    @property
+    def per_fte(self) -> Decimal | None:
+        """Households per full-time equivalent (36 hours)."""
+        if not self.member.contract_hours:
+            return None
+        return (Decimal(self.caseload) * FULL_TIME_HOURS / self.member.contract_hours).quantize(
+            Decimal("0.1")
+        )
+
+    @property
+    def overloaded(self) -> bool:
+        per_fte = self.per_fte
+        if per_fte is None:
+            return self.caseload > 0
+        return per_fte > settings.TEAM_CASELOAD_PER_FTE
+
+
+def team_for_lead(*, user, district_code: str) -> Team:
+    """The team of a district with its statistics, if the user may see its overview: its own
+    team lead, or a functional administrator. 404 otherwise (indistinguishable)."""
+    team = (
+        Team.objects.select_related("district__statistics", "district__municipality")
+        .filter(district__code=district_code)
+        .first()
+    )
+    if team is None or not permissions.can_view_team(user, team):
+        raise Http404("No team found")
+    return team
+
+
+def team_member_loads(*, team: Team) -> list[MemberLoad]:
+    """Active members with their caseload: households they coordinate (a reverse relation,
+    so teams need not import cases). Two queries."""
+    members = (
+        team.members.filter(active=True)
+        .select_related("user")
+        .prefetch_related("specialisms")
+        .annotate(caseload=Count("user__coordinated_households"))
+        .order_by("user__last_name", "user__first_name", "pk")
+    )
+    return [
+        MemberLoad(
+            member=member,
+            caseload=member.caseload,
+            specialisms=[s.get_specialism_display() for s in member.specialisms.all()],
+        )
+        for member in members
+    ]
+
+
+# Simple rules of thumb: a share above the threshold asks for one of the specialisms.
+COMPOSITION_RULES = [
+    (
+        "share_single_parent",
+        Decimal(10),
+        {Specialism.YOUTH},
+        _("Many single-parent households (%(share)s%%) and no youth specialist in the team."),
+    ),
+    (
+        "share_under_18",
+        Decimal(22),
+        {Specialism.YOUTH},
+        _("Many residents under 18 (%(share)s%%) and no youth specialist in the team."),
+    ),
+    (
+        "share_low_income",
+        Decimal(12),
+        {Specialism.DEBTS, Specialism.WORK_INCOME},
+        _(
+            "Many low-income households (%(share)s%%) and no specialist in debts or work "
+            "& income in the team."
+        ),
+    ),
+    (
+        "share_65_plus",
+        Decimal(25),
+        {Specialism.ELDERLY},
+        _("Many residents aged 65 or over (%(share)s%%) and no elderly-care specialist."),
+    ),
+]
+
+
+def composition_hints(*, statistics: AreaStatistics | None, specialisms: set[str]) -> list[str]:
+    if statistics is None:
+        return []
+    hints = []
+    for field_name, threshold, wanted, message in COMPOSITION_RULES:
+        share = getattr(statistics, field_name)
+        if share >= threshold and not wanted & specialisms:
+            hints.append(message % {"share": share})
+    return hints
+
+
+def specialism_counts(loads: list[MemberLoad]) -> list[tuple[str, int]]:
+    """(label, number of members) for every specialism, zeros included, for the team page."""
+    counts = dict.fromkeys(Specialism.values, 0)
+    for load in loads:
+        for specialism in load.member.specialisms.all():
+            counts[specialism.specialism] += 1
+    return [(Specialism(value).label, count) for value, count in counts.items()]

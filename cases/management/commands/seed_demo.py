@@ -2,6 +2,7 @@
 
 import datetime
 import random
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
@@ -11,8 +12,11 @@ from cases import services
 from cases.fakes import FIRST_NAMES, LAST_NAMES, NAME_PREFIXES, STREETS, synthetic_bsn
 from cases.models import Household, MembershipRole
 from networks.models import Organisation, OrganisationType
+from teams import services as team_services
 from teams.models import (
+    AreaConsultant,
     District,
+    LawDomain,
     MemberProfile,
     Municipality,
     Neighbourhood,
@@ -54,6 +58,8 @@ ORGANISATIONS = [
     ("maatjes-dommel", "Maatjesproject Dommelstede", OrganisationType.VOLUNTEER_ORGANISATION, ""),
     ("gemeente-dommelstede", "Gemeente Dommelstede", OrganisationType.MUNICIPALITY, ""),
 ]
+GP_PRACTICE_POSTCODE = ("huisartsen-centrum", "5611AB")
+STATISTICS_FILE = Path(team_services.__file__).parent / "fixtures" / "area-statistics-sample.csv"
 HOUSEHOLD_COUNT = 200
 
 
@@ -70,6 +76,8 @@ class Command(BaseCommand):
         postcodes = self._areas()
         self._organisations()
         users = self._users()
+        self._area_consultants(users["consultant"])
+        team_services.area_statistics_import(content=STATISTICS_FILE.read_text(encoding="utf-8"))
         created = self._households(rng, postcodes, households, users["generalist"])
         self.stdout.write(
             self.style.SUCCESS(
@@ -117,6 +125,24 @@ class Command(BaseCommand):
             Organisation.objects.get_or_create(
                 code=code, defaults={"name": name, "type": org_type, "agb_code": agb}
             )
+        # the GP practice needs a postcode (its own area) for the GP lookup
+        code, postcode = GP_PRACTICE_POSTCODE
+        Organisation.objects.filter(code=code, postcode="").update(postcode=postcode)
+
+    def _area_consultants(self, consultant) -> None:
+        """The demo consultant covers every law domain in every district."""
+        for district in District.objects.filter(code__in=[code for code, *_ in DISTRICTS]):
+            for domain in LawDomain:
+                AreaConsultant.objects.get_or_create(
+                    district=district,
+                    law_domain=domain,
+                    defaults={
+                        "user": consultant,
+                        "phone": "040-2380000",
+                        "email": f"consulent.{domain.value}@dommelstede.example",
+                        "reachable_hours": "ma-do 9:00-12:00",
+                    },
+                )
 
     def _users(self) -> dict:
         User = get_user_model()

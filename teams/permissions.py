@@ -1,0 +1,32 @@
+"""Who may do what with areas, teams and area contacts: the one place for the teams app's
+access rules."""
+
+from teams.roles import Role, has_role
+
+# Who needs to find the wijkteam and the area consultants for a postcode.
+AREA_CONTACT_ROLES = (
+    Role.GP,
+    Role.GENERALIST,
+    Role.TEAM_LEAD,
+    Role.CONSULTANT,
+    Role.POLICY_OFFICER,
+    Role.FUNCTIONAL_ADMIN,
+)
+COVERAGE_ROLES = (Role.TEAM_LEAD, Role.FUNCTIONAL_ADMIN)
+
+
+def can_look_up_area_contacts(user) -> bool:
+    return has_role(user, *AREA_CONTACT_ROLES)
+
+
+def can_view_coverage(user) -> bool:
+    return has_role(user, *COVERAGE_ROLES)
+
+
+def can_view_team(user, team) -> bool:
+    """A team's overview (members, caseloads): its own team lead, or a functional admin."""
+    if has_role(user, Role.FUNCTIONAL_ADMIN):
+        return True
+    if not has_role(user, Role.TEAM_LEAD):
+        return False
+    return team.members.filter(user=user, active=True).exists()
