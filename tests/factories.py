@@ -1,15 +1,29 @@
 """factory_boy factories with Dutch fakes and synthetic valid BSNs."""
 
+import datetime
 import random
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from cases.fakes import synthetic_bsn
 from cases.models import Household, HouseholdMembership, MembershipRole, Resident
 from networks.models import Organisation, OrganisationType
-from teams.models import District, Municipality, Neighbourhood, Postcode, Team, TeamMember
+from teams.models import (
+    AreaConsultant,
+    AreaStatistics,
+    ConsultantAbsence,
+    District,
+    LawDomain,
+    MemberSpecialism,
+    Municipality,
+    Neighbourhood,
+    Postcode,
+    Team,
+    TeamMember,
+)
 from teams.roles import Role
 from teams.services import user_role_assign
 
@@ -130,3 +144,49 @@ class OrganisationFactory(DjangoModelFactory):
     code = factory.Sequence(lambda n: f"org-{n}")
     name = factory.Faker("company", locale="nl_NL")
     type = OrganisationType.CARE_PROVIDER
+
+
+class MemberSpecialismFactory(DjangoModelFactory):
+    class Meta:
+        model = MemberSpecialism
+
+    member = factory.SubFactory(TeamMemberFactory)
+    specialism = "ggz"
+
+
+class AreaStatisticsFactory(DjangoModelFactory):
+    class Meta:
+        model = AreaStatistics
+
+    district = factory.SubFactory(DistrictFactory)
+    year = 2025
+    residents = 12000
+    households = 5400
+    share_single_parent = 6
+    share_low_income = 8
+    share_65_plus = 18
+    share_under_18 = 17
+
+
+class AreaConsultantFactory(DjangoModelFactory):
+    class Meta:
+        model = AreaConsultant
+
+    district = factory.SubFactory(DistrictFactory)
+    law_domain = LawDomain.WMO
+    user = factory.SubFactory(UserFactory, roles=[Role.CONSULTANT])
+    phone = factory.Sequence(lambda n: f"040-23{n:05d}")
+    email = factory.Sequence(lambda n: f"consulent{n}@gemeente.example")
+    reachable_hours = "ma-do 9:00-12:00"
+
+
+class ConsultantAbsenceFactory(DjangoModelFactory):
+    class Meta:
+        model = ConsultantAbsence
+
+    consultant = factory.SubFactory(AreaConsultantFactory)
+    start_date = factory.LazyFunction(timezone.localdate)
+    end_date = factory.LazyAttribute(lambda a: a.start_date + datetime.timedelta(days=7))
+    substitute = factory.SubFactory(UserFactory, roles=[Role.CONSULTANT])
+    substitute_phone = "040-2389999"
+    substitute_email = "vervanger@gemeente.example"

@@ -1,0 +1,78 @@
+import pytest
+from django.urls import reverse
+
+from teams.roles import Role
+from tests.factories import ConsultantAbsenceFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/area-contacts/"
+
+
+@pytest.fixture
+def gp_client(client, user_with_role):
+    client.force_login(user_with_role(Role.GP))
+    return client
+
+
+@pytest.mark.parametrize("postcode", ["5611AB", "5611 AB", "5611ab", " 5611 ab "])
+def test_area_contacts_accepts_spaces_and_lower_case(gp_client, area, consultants, postcode):
+    response = gp_client.get(URL, {"postcode": postcode})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["postcode"] == "5611 AB"
+    assert body["district"] == {"code": area["district"].code, "name": area["district"].name}
+    assert body["team"]["name"] == area["team"].name
+    assert [c["law_domain"] for c in body["consultants"]] == ["wmo", "jeugd", "participatie"]
+    assert body["consultants"][0]["email"] == consultants[0].email
+    assert set(body) == {
+        "postcode",
+        "municipality",
+        "district",
+        "neighbourhood",
+        "team",
+        "consultants",
+    }
+
+
+def test_area_contacts_returns_the_substitute_during_an_absence(gp_client, area, consultants):
+    absence = ConsultantAbsenceFactory(consultant=consultants[2])
+    contact = gp_client.get(URL, {"postcode": "5611AB"}).json()["consultants"][2]
+    assert contact["is_substitute"] is True
+    assert contact["email"] == absence.substitute_email
+    assert contact["until"] == absence.end_date.isoformat()
+
+
+def test_malformed_is_400_and_outside_is_404_with_a_message(gp_client, area):
+    malformed = gp_client.get(URL, {"postcode": "1234A"})
+    assert malformed.status_code == 400
+    assert "geen geldige Nederlandse postcode" in malformed.json()["postcode"][0]
+    assert gp_client.get(URL).status_code == 400
+
+    outside = gp_client.get(URL, {"postcode": "9999 zz"})
+    assert outside.status_code == 404
+    assert outside.json()["detail"] == "Postcode 9999 ZZ ligt niet in deze gemeente."
+
+
+def test_area_contacts_denied_to_anonymous_and_roleless(client, user_with_role, area):
+    assert client.get(URL, {"postcode": "5611AB"}).status_code == 403
+    client.force_login(user_with_role(Role.PARTNER_API))
+    assert client.get(URL, {"postcode": "5611AB"}).status_code == 403
+
+
+def test_area_contacts_query_budget(gp_client, area, consultants, django_assert_max_num_queries):
+    for consultant in consultants:
+        ConsultantAbsenceFactory.create_batch(2, consultant=consultant)
+    gp_client.get(URL, {"postcode": "5611AB"})
+    with django_assert_max_num_queries(6):
+        assert gp_client.get(URL, {"postcode": "5611AB"}).status_code == 200
+
+
+def test_schema_and_docs_are_served_without_a_cdn(client, db):
+    schema = client.get(reverse("api-schema"))
+    assert schema.status_code == 200
+    assert b"/api/v1/area-contacts/" in schema.content
+    docs = client.get(reverse("api-docs")).content.decode()
+    assert "swagger-ui" in docs
+    assert "cdn." not in docs and "jsdelivr" not in docs and "unpkg" not in docs
+    assert "/static/drf_spectacular_sidecar/" in docs
