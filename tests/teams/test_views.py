@@ -3,11 +3,13 @@ from django.urls import reverse
 
 from teams.roles import Role
 from tests.factories import (
+    AreaConsultantFactory,
     AreaStatisticsFactory,
     ConsultantAbsenceFactory,
     HouseholdFactory,
     HouseholdMembershipFactory,
     MemberSpecialismFactory,
+    TeamFactory,
     TeamMemberFactory,
 )
 
@@ -92,6 +94,8 @@ def test_coverage_page_for_team_lead_and_admin_only(
     client, user_with_role, area, other_area, django_assert_max_num_queries
 ):
     other_area["team"].delete()
+    for team in TeamFactory.create_batch(3):
+        AreaConsultantFactory(district=team.district)
     lead = TeamMemberFactory(team=area["team"], user__roles=[Role.TEAM_LEAD]).user
     client.force_login(lead)
     with django_assert_max_num_queries(7):
