@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Household, HouseholdMembership, Resident
+from cases.models import CoordinatorChange, Household, HouseholdMembership, Resident
 from teams.selectors import neighbourhood_id_for_postcode
 from teams.validators import normalise_postcode
 
@@ -45,3 +45,16 @@ class ResidentAdmin(admin.ModelAdmin):
     list_display = ["full_name", "birth_date", "created_at"]
     search_fields = ["bsn", "last_name", "first_name"]
     readonly_fields = ["uuid", "created_at", "updated_at"]
+
+
+@admin.register(CoordinatorChange)
+class CoordinatorChangeAdmin(admin.ModelAdmin):
+    list_display = ["household", "from_user", "to_user", "changed_by", "changed_at"]
+    list_select_related = ["household", "from_user", "to_user", "changed_by"]
+    readonly_fields = ["household", "from_user", "to_user", "changed_by", "changed_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -106,3 +106,28 @@ ResidentFormSet = forms.formset_factory(
 
 class MembershipEndForm(forms.Form):
     end_date = forms.DateField(label=_("left on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class MemberChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, member):
+        name = member.user.get_full_name() or member.user.username
+        return name if member.active else _("%(name)s (left)") % {"name": name}
+
+
+class CaseloadReassignForm(forms.Form):
+    """Move a (departing) member's households to a colleague in the same team."""
+
+    from_member = MemberChoiceField(label=_("Households of"), queryset=None)
+    to_member = MemberChoiceField(label=_("Move to"), queryset=None)
+
+    def __init__(self, *args, team, **kwargs):
+        super().__init__(*args, **kwargs)
+        members = team.members.select_related("user").order_by("user__last_name", "pk")
+        self.fields["from_member"].queryset = members
+        self.fields["to_member"].queryset = members.filter(active=True)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("from_member") and cleaned.get("from_member") == cleaned.get("to_member"):
+            raise ValidationError(_("Choose two different members."))
+        return cleaned

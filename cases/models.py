@@ -268,3 +268,46 @@ class Melding(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.status == MeldingStatus.OPEN and self.days_left < 0
+
+
+class CoordinatorChange(models.Model):
+    """One household moved from one coordinator (regisseur) to another: the record of a
+    caseload transfer, e.g. when a team member leaves."""
+
+    household = models.ForeignKey(
+        Household,
+        models.CASCADE,
+        related_name="coordinator_changes",
+        verbose_name=_("household"),
+    )
+    from_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("previous coordinator"),
+    )
+    to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("new coordinator"),
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("change of coordinator")
+        verbose_name_plural = _("changes of coordinator")
+        ordering = ["-changed_at"]
+        indexes = [models.Index(fields=["household", "-changed_at"], name="coordinator_change_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.household}: {self.from_user} → {self.to_user}"

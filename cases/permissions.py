@@ -4,6 +4,7 @@ Visibility itself is a queryset filter (`cases.selectors.households_visible_to`)
 search and detail pages obey the same rule in SQL.
 """
 
+from teams import permissions as team_permissions
 from teams.roles import Role, has_role
 
 REGISTER_ROLES = (Role.GENERALIST, Role.TEAM_LEAD, Role.CONSULTANT, Role.FUNCTIONAL_ADMIN)
@@ -29,3 +30,8 @@ def can_edit_household(user, household) -> bool:
 
 def sees_whole_municipality(user) -> bool:
     return has_role(user, *MUNICIPALITY_WIDE_ROLES)
+
+
+def can_reassign_caseload(user, team) -> bool:
+    """Moving a departing member's households: the team's own lead, or a functional admin."""
+    return team_permissions.can_view_team(user, team)

@@ -4,13 +4,15 @@ the API and commands call these instead of saving models themselves."""
 import datetime
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases import permissions
 from cases.models import (
+    CoordinatorChange,
     Household,
     HouseholdMembership,
     Melding,
@@ -203,3 +205,45 @@ def melding_register(
     melding.full_clean()
     melding.save()
     return melding
+
+
+REASSIGN_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class ReassignResult:
+    moved: int
+    remaining: int
+
+
+@transaction.atomic
+def caseload_reassign(*, team, from_user, to_user, by, limit: int = REASSIGN_LIMIT):
+    """Move up to `limit` (at most 100) households coordinated by `from_user` to `to_user`,
+    an active member of the same team; each move is recorded as a CoordinatorChange. Only the
+    team's own lead (or a functional administrator) may do this. Rows are locked, so two
+    leads moving the same caseload at once cannot move a household twice."""
+    if not permissions.can_reassign_caseload(by, team):
+        raise PermissionDenied
+    members = {m.user_id: m for m in team.members.filter(user__in=[from_user, to_user])}
+    if from_user.pk not in members:
+        raise ValidationError(_("The previous coordinator is not a member of this team."))
+    if to_user.pk not in members or not members[to_user.pk].active:
+        raise ValidationError(_("The new coordinator must be an active member of this team."))
+    if from_user.pk == to_user.pk:
+        raise ValidationError(_("Choose two different members."))
+    limit = max(0, min(limit, REASSIGN_LIMIT))
+    households = list(
+        Household.objects.select_for_update()
+        .filter(coordinator=from_user)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    Household.objects.filter(pk__in=households).update(
+        coordinator=to_user, version=F("version") + 1, updated_at=timezone.now()
+    )
+    CoordinatorChange.objects.bulk_create(
+        CoordinatorChange(household_id=pk, from_user=from_user, to_user=to_user, changed_by=by)
+        for pk in households
+    )
+    remaining = Household.objects.filter(coordinator=from_user).count()
+    return ReassignResult(moved=len(households), remaining=remaining)

@@ -9,12 +9,20 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import permissions, selectors, services
-from cases.forms import HouseholdForm, MembershipEndForm, ResidentForm, ResidentFormSet
+from cases.forms import (
+    CaseloadReassignForm,
+    HouseholdForm,
+    MembershipEndForm,
+    ResidentForm,
+    ResidentFormSet,
+)
 from cases.validators import normalise_bsn
+from teams.models import Team
 from teams.selectors import postcode_lookup
 
 
@@ -253,3 +261,40 @@ def validate_field(request, kind):
         except ValidationError as exc:
             message = exc.messages[0]
     return render(request, "cases/_field_feedback.html", {"message": message, "hint": hint})
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def caseload_reassign(request, district_code):
+    """The team lead moves a departing member's households to a colleague, at most
+    100 per action; every move is recorded."""
+    team = get_object_or_404(Team.objects.select_related("district"), district__code=district_code)
+    if not permissions.can_reassign_caseload(request.user, team):
+        raise Http404
+    form = CaseloadReassignForm(request.POST or None, team=team)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.caseload_reassign(
+                team=team,
+                from_user=form.cleaned_data["from_member"].user,
+                to_user=form.cleaned_data["to_member"].user,
+                by=request.user,
+            )
+        except ValidationError as exc:
+            _apply_validation_error(form, exc)
+        else:
+            messages.success(
+                request,
+                ngettext("%(count)s household moved.", "%(count)s households moved.", result.moved)
+                % {"count": result.moved},
+            )
+            if result.remaining:
+                messages.warning(
+                    request,
+                    _("%(count)s remain; repeat to move the next ones (at most 100 at a time).")
+                    % {"count": result.remaining},
+                )
+                return redirect("cases:caseload_reassign", district_code=team.district.code)
+            return redirect("teams:team_detail", district_code=team.district.code)
+    return render(request, "cases/caseload_reassign.html", {"form": form, "team": team})
