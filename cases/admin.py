@@ -2,6 +2,8 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from cases import permissions
+from cases.admin_intake import resident_merge_action
 from cases.models import CoordinatorChange, Household, HouseholdMembership, Resident
 from teams.selectors import neighbourhood_id_for_postcode
 from teams.validators import normalise_postcode
@@ -45,6 +47,14 @@ class ResidentAdmin(admin.ModelAdmin):
     list_display = ["full_name", "birth_date", "created_at"]
     search_fields = ["bsn", "last_name", "first_name"]
     readonly_fields = ["uuid", "created_at", "updated_at"]
+    actions = ["merge_residents"]
+
+    @admin.action(description=_("Merge two person records"), permissions=["merge"])
+    def merge_residents(self, request, queryset):
+        return resident_merge_action(self, request, queryset)
+
+    def has_merge_permission(self, request):
+        return permissions.can_merge_residents(request.user)
 
 
 @admin.register(CoordinatorChange)

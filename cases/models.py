@@ -311,3 +311,189 @@ class CoordinatorChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household}: {self.from_user} → {self.to_user}"
+
+
+class SignalSource(models.TextChoices):
+    NEIGHBOUR = "neighbour", _("Neighbour")
+    GP = "gp", _("General practitioner")
+    HOUSING_CORPORATION = "housing_corporation", _("Housing corporation")
+    SCHOOL = "school", _("School")
+    POLICE = "police", _("Police")
+    OTHER = "other", _("Other")
+
+
+class SignalStatus(models.TextChoices):
+    OPEN = "open", _("Awaiting triage")
+    CONVERTED = "converted", _("Turned into a request for help")
+    CLOSED = "closed", _("Closed")
+
+
+class SignalQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status=SignalStatus.OPEN)
+
+
+class Signal(models.Model):
+    """A signaal: a third party's concern about a resident. It is about a known household
+    (and possibly one of its residents) or about a person known only by what the reporter
+    knows. It waits in the triage queue of the team of the area until someone turns it into
+    a melding or closes it with a reason."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    source_type = models.CharField(_("reported by"), max_length=30, choices=SignalSource.choices)
+    reporter_name = models.CharField(_("name of the reporter"), max_length=150)
+    reporter_contact = models.CharField(_("reporter's phone or e-mail"), max_length=150, blank=True)
+    observation = models.TextField(_("what the reporter saw"), max_length=5000)
+    received_on = models.DateField(_("received on"), default=timezone.localdate)
+    household = models.ForeignKey(
+        Household,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="signals",
+        verbose_name=_("household"),
+    )
+    resident = models.ForeignKey(
+        Resident,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="signals",
+        verbose_name=_("resident"),
+    )
+    subject_name = models.CharField(
+        _("name of the person"),
+        max_length=200,
+        blank=True,
+        help_text=_("When the person is not (yet) known: the name as far as the reporter knows."),
+    )
+    subject_birth_date = models.DateField(_("date of birth of the person"), null=True, blank=True)
+    subject_address = models.CharField(
+        _("address of the person"), max_length=200, blank=True, help_text=_("As far as known.")
+    )
+    subject_postcode = models.CharField(
+        _("postcode of the person"), max_length=6, blank=True, validators=[validate_postcode]
+    )
+    team = models.ForeignKey(
+        "teams.Team",
+        models.PROTECT,
+        related_name="signals",
+        verbose_name=_("neighbourhood team"),
+        help_text=_("The team of the area; its members triage the signal."),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=SignalStatus.choices, default=SignalStatus.OPEN
+    )
+    melding = models.OneToOneField(
+        Melding,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="signal",
+        verbose_name=_("request for help"),
+    )
+    close_reason = models.TextField(_("reason for closing"), max_length=2000, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("handled by"),
+    )
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("registered by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = SignalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("signal")
+        verbose_name_plural = _("signals")
+        ordering = ["received_on", "created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(household__isnull=False) | ~models.Q(subject_name=""),
+                name="signal_has_a_subject",
+                violation_error_message=_(
+                    "Choose the household or give the name of the person the signal is about."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=SignalStatus.CONVERTED)
+                | models.Q(melding__isnull=False),
+                name="signal_converted_has_melding",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=SignalStatus.CLOSED) | ~models.Q(close_reason=""),
+                name="signal_closed_has_reason",
+                violation_error_message=_("Give the reason for closing the signal."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["team", "status", "received_on"], name="signal_team_queue_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_type_display()} ({self.received_on:%d-%m-%Y})"
+
+    @property
+    def subject_display(self) -> str:
+        if self.resident_id:
+            return self.resident.full_name
+        if self.household_id:
+            return str(self.household)
+        return self.subject_name
+
+    @property
+    def subject_postcode_display(self) -> str:
+        return format_postcode(self.subject_postcode) if self.subject_postcode else ""
+
+
+class ResidentMergeRecord(models.Model):
+    """Two person records turned out to be one person: what was merged into what, by whom.
+    The removed record is gone; its identifying data stays here."""
+
+    kept = models.ForeignKey(
+        Resident,
+        models.PROTECT,
+        related_name="merge_records",
+        verbose_name=_("kept person record"),
+    )
+    removed_uuid = models.UUIDField(_("UUID of the removed record"))
+    removed_bsn = models.CharField(  # noqa: DJ001 - NULL when the removed record had no BSN
+        _("BSN of the removed record"), max_length=9, null=True, blank=True
+    )
+    removed_name = models.CharField(_("name on the removed record"), max_length=250)
+    removed_birth_date = models.DateField(
+        _("date of birth on the removed record"), null=True, blank=True
+    )
+    moved = models.JSONField(
+        _("moved relations"),
+        default=dict,
+        blank=True,
+        help_text=_("How many related rows moved, per model."),
+    )
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("merged by"),
+    )
+    merged_at = models.DateTimeField(_("merged at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("merge of person records")
+        verbose_name_plural = _("merges of person records")
+        ordering = ["-merged_at"]
+
+    def __str__(self) -> str:
+        return f"{self.removed_name} → {self.kept}"

@@ -35,3 +35,29 @@ def sees_whole_municipality(user) -> bool:
 def can_reassign_caseload(user, team) -> bool:
     """Moving a departing member's households: the team's own lead, or a functional admin."""
     return team_permissions.can_view_team(user, team)
+
+
+# Intake: meldingen, signals, duplicate persons.
+# Signals are triaged by the team of the area: its generalists and its team lead.
+TRIAGE_ROLES = (Role.GENERALIST, Role.TEAM_LEAD)
+MERGE_ROLES = (Role.FUNCTIONAL_ADMIN,)
+
+
+def can_register_melding(user, household) -> bool:
+    """Call with a household obtained through `households_visible_to`."""
+    return has_role(user, *EDIT_ROLES)
+
+
+def can_register_signal(user) -> bool:
+    """Anyone who works with the register may pass on a concern they hear of."""
+    return has_role(user, *REGISTER_ROLES)
+
+
+def can_triage_signals(user) -> bool:
+    """May open a triage queue at all; which signals is `cases.selectors.signals_for_triage`
+    (only those of the teams the user is an active member of)."""
+    return has_role(user, *TRIAGE_ROLES)
+
+
+def can_merge_residents(user) -> bool:
+    return has_role(user, *MERGE_ROLES)

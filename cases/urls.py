@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases import views
+from cases import views, views_intake
 
 app_name = "cases"
 
@@ -23,4 +23,27 @@ urlpatterns = [
         views.membership_end,
         name="membership_end",
     ),
+]
+
+# Intake: meldingen and signals (cases/views_intake.py)
+urlpatterns += [
+    path(
+        "<uuid:household_uuid>/meldingen/nieuw/",
+        views_intake.melding_register,
+        name="melding_register",
+    ),
+    path(
+        "<uuid:household_uuid>/signalen/nieuw/",
+        views_intake.signal_register_for_household,
+        name="signal_register_for_household",
+    ),
+    path("signalen/", views_intake.signal_queue, name="signal_queue"),
+    path("signalen/nieuw/", views_intake.signal_register, name="signal_register"),
+    path("signalen/<uuid:signal_uuid>/", views_intake.signal_detail, name="signal_detail"),
+    path(
+        "signalen/<uuid:signal_uuid>/melding/",
+        views_intake.signal_convert,
+        name="signal_convert",
+    ),
+    path("signalen/<uuid:signal_uuid>/sluiten/", views_intake.signal_close, name="signal_close"),
 ]

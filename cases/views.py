@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cases import permissions, selectors, services
+from cases import permissions, selectors, services, views_intake
 from cases.forms import (
     CaseloadReassignForm,
     HouseholdForm,
@@ -71,7 +71,19 @@ def household_create(request):
         raise PermissionDenied
     form = HouseholdForm(request.POST or None)
     formset = ResidentFormSet(request.POST or None, prefix="residents")
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
+    duplicates = []
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and formset.is_valid()
+        and not (
+            duplicates := views_intake.unconfirmed_duplicates(
+                request,
+                [f for f in formset if f.has_changed()],
+                postcode=form.cleaned_data["postcode"],
+            )
+        )
+    ):
         try:
             household = services.household_create(
                 by=request.user,
@@ -83,7 +95,7 @@ def household_create(request):
         else:
             messages.success(request, _("Household registered."))
             return _redirect_to_household(request, household)
-    context = {"form": form, "formset": formset}
+    context = {"form": form, "formset": formset, "duplicates": duplicates}
     template = "cases/household_form.html"
     if request.htmx and request.method == "POST":
         template += "#household-form"
@@ -126,6 +138,7 @@ def household_detail(request, household_uuid):
         "household": household,
         "history": selectors.household_history(household=household),
         "can_edit": permissions.can_edit_household(request.user, household),
+        **views_intake.melding_section_context(user=request.user, household=household),
     }
     return render(request, "cases/household_detail.html", context)
 
@@ -169,7 +182,16 @@ def resident_add(request, household_uuid):
     if not permissions.can_edit_household(request.user, household):
         raise PermissionDenied
     form = ResidentForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    duplicates = []
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and not (
+            duplicates := views_intake.unconfirmed_duplicates(
+                request, [form], postcode=household.postcode
+            )
+        )
+    ):
         try:
             services.resident_add_to_household(
                 household=household, by=request.user, data=_new_resident(form.cleaned_data)
@@ -182,7 +204,9 @@ def resident_add(request, household_uuid):
     template = "cases/resident_form.html"
     if request.htmx and request.method == "POST":
         template += "#resident-form"
-    return render(request, template, {"form": form, "household": household})
+    return render(
+        request, template, {"form": form, "household": household, "duplicates": duplicates}
+    )
 
 
 @never_cache

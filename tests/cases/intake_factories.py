@@ -1,0 +1,32 @@
+"""Factories for intake (signals, meldingen), kept apart from tests/factories.py."""
+
+import datetime
+
+import factory
+from django.utils import timezone
+from factory.django import DjangoModelFactory
+
+from cases.models import Melding, MeldingChannel, Signal, SignalSource
+
+
+class MeldingFactory(DjangoModelFactory):
+    class Meta:
+        model = Melding
+
+    household = None
+    channel = MeldingChannel.PHONE
+    question = factory.Faker("sentence", locale="nl_NL")
+    received_on = factory.LazyFunction(timezone.localdate)
+
+
+class SignalFactory(DjangoModelFactory):
+    """A signal about an unknown person; pass `household=` for a known one. `team` is needed."""
+
+    class Meta:
+        model = Signal
+
+    source_type = SignalSource.NEIGHBOUR
+    reporter_name = factory.Faker("name", locale="nl_NL")
+    observation = "Post stapelt zich op, de gordijnen zijn al dagen dicht."
+    received_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=2))
+    subject_name = factory.Faker("name", locale="nl_NL")
