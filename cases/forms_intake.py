@@ -106,6 +106,12 @@ class SignalCloseForm(forms.Form):
 NEW_HOUSEHOLD = "new"
 
 
+def _candidate_label(household) -> str:
+    """The address and who lives there (prefetched as `current_memberships`)."""
+    names = ", ".join(m.resident.full_name for m in getattr(household, "current_memberships", ()))
+    return f"{household} ({names})" if names else str(household)
+
+
 class SignalConvertForm(forms.Form):
     """Turn a signal into a melding. For a signal without household: choose one of the
     candidate households, or `new` to register the household at the same time."""
@@ -130,7 +136,7 @@ class SignalConvertForm(forms.Form):
             del self.fields["household"]
         else:
             self.fields["household"].choices = [
-                *((key, str(h)) for key, h in self.candidates.items()),
+                *((key, _candidate_label(h)) for key, h in self.candidates.items()),
                 (NEW_HOUSEHOLD, _("Register a new household")),
             ]
 

@@ -232,6 +232,7 @@ def test_convert_signal_to_melding_with_a_candidate_household(client_as, general
     signal = SignalFactory(team=area["team"], subject_name="Jan Vries")
     page = client.get(reverse("cases:signal_detail", args=[signal.uuid])).content.decode()
     assert household.address_line in page
+    assert household_resident.full_name in page  # who lives there helps to choose
     response = client.post(
         reverse("cases:signal_convert", args=[signal.uuid]),
         {
