@@ -68,3 +68,7 @@ class CoordinatorChangeAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# registers the read-only access log admin
+import cases.access_log_admin  # noqa: E402, F401

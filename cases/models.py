@@ -497,3 +497,7 @@ class ResidentMergeRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.removed_name} → {self.kept}"
+
+
+# The access log lives in its own module; importing it here registers the model with the app.
+from cases.access_log import AccessLogEntry  # noqa: E402, F401

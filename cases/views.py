@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import permissions, selectors, services, views_intake
+from cases.access_log import AccessAction, AccessResult, access_log_record
 from cases.forms import (
     CaseloadReassignForm,
     HouseholdForm,
@@ -46,6 +47,42 @@ def _apply_validation_error(form, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
+def _household_logged(request, household_uuid, action: str, *, register: bool = False):
+    """`household_for_user`, logging a refused or unsuccessful attempt to open the file."""
+    try:
+        if register:
+            _require_register(request.user)
+        return selectors.household_for_user(user=request.user, household_uuid=household_uuid)
+    except (PermissionDenied, Http404) as exc:
+        result = (
+            AccessResult.DENIED if isinstance(exc, PermissionDenied) else AccessResult.NOT_FOUND
+        )
+        access_log_record(
+            request_or_user=request,
+            action=action,
+            object_type="household",
+            object_id=household_uuid,
+            household_uuid=household_uuid,
+            result=result,
+        )
+        raise
+
+
+def _log_household(
+    request, household, action: str, *, resident_uuid=None, residents=(), result=None
+) -> None:
+    """One access log row for this household, or for one of its residents."""
+    access_log_record(
+        request_or_user=request,
+        action=action,
+        object_type="resident" if resident_uuid else "household",
+        object_id=resident_uuid or household.uuid,
+        household_uuid=household.uuid,
+        resident_uuids=[resident_uuid] if resident_uuid else residents,
+        result=result or AccessResult.ALLOWED,
+    )
+
+
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -57,6 +94,14 @@ def household_search(request):
     page = Paginator(search.results, settings.HOUSEHOLD_SEARCH_PAGE_SIZE).get_page(
         request.POST.get("page")
     )
+    if search.kind and not search.error:  # the kind and count are logged, never the query
+        access_log_record(
+            request_or_user=request,
+            action=AccessAction.SEARCH,
+            object_type="household",
+            search_kind=search.kind,
+            result_count=page.paginator.count,
+        )
     context = {"search": search, "page": page, "query": query}
     if request.htmx:
         return render(request, "cases/household_search.html#results", context)
@@ -132,11 +177,13 @@ def resident_form_row(request):
 @never_cache
 @login_required
 def household_detail(request, household_uuid):
-    _require_register(request.user)
-    household = selectors.household_for_user(user=request.user, household_uuid=household_uuid)
+    household = _household_logged(request, household_uuid, AccessAction.VIEW, register=True)
+    history = list(selectors.household_history(household=household))
+    residents = [membership.resident.uuid for membership in history]
+    _log_household(request, household, AccessAction.VIEW, residents=residents)
     context = {
         "household": household,
-        "history": selectors.household_history(household=household),
+        "history": history,
         "can_edit": permissions.can_edit_household(request.user, household),
         **views_intake.melding_section_context(user=request.user, household=household),
     }
@@ -147,8 +194,9 @@ def household_detail(request, household_uuid):
 @login_required
 @require_http_methods(["GET", "POST"])
 def household_edit(request, household_uuid):
-    household = selectors.household_for_user(user=request.user, household_uuid=household_uuid)
+    household = _household_logged(request, household_uuid, AccessAction.CHANGE)
     if not permissions.can_edit_household(request.user, household):
+        _log_household(request, household, AccessAction.CHANGE, result=AccessResult.DENIED)
         raise PermissionDenied
     form = HouseholdForm(request.POST or None, instance=household)
     conflict = False
@@ -166,8 +214,11 @@ def household_edit(request, household_uuid):
         except ValidationError as exc:
             _apply_validation_error(form, exc)
         else:
+            _log_household(request, household, AccessAction.CHANGE)
             messages.success(request, _("Address saved."))
             return _redirect_to_household(request, household)
+    if request.method == "GET":
+        _log_household(request, household, AccessAction.VIEW)
     template = "cases/household_edit.html"
     if request.htmx and request.method == "POST":
         template += "#household-form"
@@ -193,12 +244,15 @@ def resident_add(request, household_uuid):
         )
     ):
         try:
-            services.resident_add_to_household(
+            membership = services.resident_add_to_household(
                 household=household, by=request.user, data=_new_resident(form.cleaned_data)
             )
         except ValidationError as exc:
             _apply_validation_error(form, exc)
         else:
+            _log_household(
+                request, household, AccessAction.CHANGE, resident_uuid=membership.resident.uuid
+            )
             messages.success(request, _("Resident added."))
             return _redirect_to_household(request, household)
     template = "cases/resident_form.html"
@@ -213,8 +267,15 @@ def resident_add(request, household_uuid):
 @login_required
 @require_http_methods(["GET", "POST"])
 def resident_edit(request, household_uuid, resident_uuid):
-    household = selectors.household_for_user(user=request.user, household_uuid=household_uuid)
+    household = _household_logged(request, household_uuid, AccessAction.CHANGE)
     if not permissions.can_edit_household(request.user, household):
+        _log_household(
+            request,
+            household,
+            AccessAction.CHANGE,
+            resident_uuid=resident_uuid,
+            result=AccessResult.DENIED,
+        )
         raise PermissionDenied
     membership = get_object_or_404(
         household.memberships.select_related("resident"), resident__uuid=resident_uuid
@@ -231,8 +292,11 @@ def resident_edit(request, household_uuid, resident_uuid):
         except ValidationError as exc:
             _apply_validation_error(form, exc)
         else:
+            _log_household(request, household, AccessAction.CHANGE, resident_uuid=resident.uuid)
             messages.success(request, _("Resident saved."))
             return _redirect_to_household(request, household)
+    if request.method == "GET":
+        _log_household(request, household, AccessAction.VIEW, resident_uuid=resident.uuid)
     template = "cases/resident_form.html"
     if request.htmx and request.method == "POST":
         template += "#resident-form"
@@ -255,6 +319,7 @@ def membership_end(request, household_uuid, resident_uuid):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
+            _log_household(request, household, AccessAction.CHANGE, resident_uuid=resident_uuid)
             messages.success(request, _("The resident has left the household."))
     else:
         messages.error(request, _("Give the date the resident left."))

@@ -1,6 +1,8 @@
-"""Structured request logging: one JSON line per request.
+"""Request middleware: structured request logging, Dutch-first locale, the session idle timeout
+and no-store caching for signed-in users.
 
-Only the path is logged, never the query string or body (they may carry personal data).
+The request log holds only the path, never the query string or body (they may carry
+personal data).
 """
 
 import contextlib
@@ -11,6 +13,7 @@ import uuid
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 
 logger = logging.getLogger("wijkwerk.request")
 
@@ -56,3 +59,54 @@ class DutchFirstLocaleMiddleware(LocaleMiddleware):
                 language = translation.get_supported_language_variant(chosen)
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class SessionIdleTimeoutMiddleware:
+    """Renew a signed-in user's session while they are active, so that it expires after
+    SESSION_COOKIE_AGE seconds without activity instead of that long after login.
+
+    Saving the session moves its expiry date; to spare a database write on every request it is
+    saved at most once per SESSION_RENEW_INTERVAL seconds. The time of the last renewal is set
+    at login (the session is written then anyway); a session without it is not renewed and
+    ends SESSION_COOKIE_AGE after it was created."""
+
+    SESSION_KEY = "_wijkwerk_renewed_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        session = getattr(request, "session", None)
+        if user is not None and user.is_authenticated and session is not None:
+            now = int(time.time())
+            renewed_at = session.get(self.SESSION_KEY)
+            if session.modified or (
+                renewed_at is not None and now - renewed_at >= settings.SESSION_RENEW_INTERVAL
+            ):
+                session[self.SESSION_KEY] = now
+        return response
+
+
+class NoStoreForSignedInMiddleware:
+    """`Cache-Control: no-store` on every response to a signed-in user: pages, partials and API
+    answers may carry personal data and must not stay in a browser or proxy cache. Static files
+    are answered by WhiteNoise before this middleware runs; /healthz carries no personal data."""
+
+    EXEMPT_PATHS = ("/healthz",)
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and request.path not in self.EXEMPT_PATHS
+            and "no-store" not in response.get("Cache-Control", "")
+        ):
+            add_never_cache_headers(response)
+        return response

@@ -4,10 +4,12 @@ Every value comes from the environment with a safe development default; `.env.ex
 documents each variable. Production (DEBUG off) refuses to start without SECRET_KEY.
 """
 
+import datetime
 import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -53,6 +55,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
+    "axes",
     "teams",
     "networks",
     "cases",
@@ -69,7 +72,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "socialdomain.middleware.SessionIdleTimeoutMiddleware",
+    "socialdomain.middleware.NoStoreForSignedInMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # last, as django-axes requires: it turns a lockout during login into the lockout page
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "socialdomain.urls"
@@ -129,6 +137,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes first: it refuses a locked-out username/address before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -159,7 +172,13 @@ WHITENOISE_USE_FINDERS = DEBUG
 # Security. Secure cookies and HSTS outside DEBUG; SECURE_SSL_REDIRECT is off behind a proxy
 # that terminates TLS and on for a directly exposed deployment.
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 60 * 60)))
+# Idle timeout: activity renews the session (socialdomain.middleware.SessionIdleTimeoutMiddleware,
+# at most once per SESSION_RENEW_INTERVAL seconds, to spare a database write on every request),
+# so SESSION_COOKIE_AGE is how long a session survives without activity. Closing the browser
+# ends it as well.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(30 * 60)))
+SESSION_RENEW_INTERVAL = int(os.environ.get("SESSION_RENEW_INTERVAL", "60"))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
@@ -172,6 +191,47 @@ X_FRAME_OPTIONS = "DENY"
 if env_bool("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SILENCED_SYSTEM_CHECKS = env_list("SILENCED_SYSTEM_CHECKS")
+# Number of reverse proxies in front of the app that append to X-Forwarded-For; 0 means the
+# client address is REMOTE_ADDR. Used by the login lockout and the access log.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# Uploads and form posts: anything larger is refused with a 400 before it reaches a view.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(1024 * 1024)))
+DATA_UPLOAD_MAX_NUMBER_FIELDS = int(os.environ.get("DATA_UPLOAD_MAX_NUMBER_FIELDS", "1000"))
+
+# Content Security Policy: only our own scripts, styles and images; no inline script or style,
+# no eval, no framing. htmx's own indicator <style> is switched off in base.html for this.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+        "frame-ancestors": [NONE],
+    }
+}
+if os.environ.get("CSP_REPORT_URI"):
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["report-uri"] = os.environ["CSP_REPORT_URI"]
+
+# Login lockout (django-axes): after AXES_FAILURE_LIMIT failed logins for the same username from
+# the same address, further attempts are refused for AXES_COOLOFF_MINUTES minutes.
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
+# Comma-separated alternatives; "username+ip_address" locks that combination only, so a typo
+# at a shared office address does not lock out colleagues.
+AXES_LOCKOUT_PARAMETERS = [
+    item.split("+") if "+" in item else item
+    for item in env_list("AXES_LOCKOUT_PARAMETERS", "username+ip_address")
+]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "socialdomain.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "socialdomain.client_ip.client_ip"
+AXES_VERBOSE = False
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",

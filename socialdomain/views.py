@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
@@ -16,3 +17,14 @@ def home(request):
         ),
     }
     return render(request, "home.html", context)
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """Answer to a login attempt while django-axes has locked the username at this address."""
+    minutes = max(1, int(settings.AXES_COOLOFF_TIME.total_seconds() // 60))
+    return render(
+        request,
+        "registration/locked_out.html",
+        {"minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT},
+        status=429,
+    )
