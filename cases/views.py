@@ -26,6 +26,8 @@ from cases.validators import normalise_bsn
 from teams.models import Team
 from teams.selectors import postcode_lookup
 
+SEARCH_QUERY_MAX_LENGTH = 100
+
 
 def _require_register(user) -> None:
     if not permissions.can_use_register(user):
@@ -89,7 +91,8 @@ def _log_household(
 def household_search(request):
     """Search page. Results come from a POST so that no BSN or name ends up in a URL or log."""
     _require_register(request.user)
-    query = request.POST.get("q", "") if request.method == "POST" else ""
+    # no BSN, postcode or name is longer; a longer query is cut, not sent to the database
+    query = request.POST.get("q", "")[:SEARCH_QUERY_MAX_LENGTH] if request.method == "POST" else ""
     search = selectors.household_search(user=request.user, query=query)
     page = Paginator(search.results, settings.HOUSEHOLD_SEARCH_PAGE_SIZE).get_page(
         request.POST.get("page")
