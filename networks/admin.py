@@ -1,6 +1,23 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 
-from networks.models import Organisation
+from networks import services
+from networks.models import (
+    ApiClient,
+    CooperativeMembership,
+    Organisation,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+
+
+class CooperativeMemberInline(admin.TabularInline):
+    model = CooperativeMembership
+    fk_name = "cooperative"
+    extra = 0
+    autocomplete_fields = ["member"]
+    verbose_name = _("member organisation")
+    verbose_name_plural = _("member organisations (when this is a cooperative)")
 
 
 @admin.register(Organisation)
@@ -9,3 +26,83 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_filter = ["type", "active"]
     search_fields = ["name", "code", "agb_code", "kvk_number"]
     prepopulated_fields = {"code": ["name"]}
+    inlines = [CooperativeMemberInline]
+
+
+@admin.register(ApiClient)
+class ApiClientAdmin(admin.ModelAdmin):
+    """Creating a client here shows its token once, in the confirmation message."""
+
+    list_display = [
+        "name",
+        "organisation",
+        "token_prefix",
+        "expires_at",
+        "revoked_at",
+        "last_used_at",
+    ]
+    list_select_related = ["organisation"]
+    list_filter = ["organisation"]
+    fields = [
+        "organisation",
+        "name",
+        "scopes",
+        "expires_at",
+        "revoked_at",
+        "token_prefix",
+        "last_used_at",
+    ]
+    readonly_fields = ["token_prefix", "last_used_at", "revoked_at"]
+    autocomplete_fields = ["organisation"]
+    actions = ["revoke"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        client, token = services.api_client_create(
+            organisation=obj.organisation,
+            name=obj.name,
+            scopes=obj.scopes or None,
+            expires_at=obj.expires_at,
+            by=request.user,
+        )
+        obj.pk, obj.token_prefix = client.pk, client.token_prefix
+        obj.token_hash, obj.scopes = client.token_hash, client.scopes
+        messages.warning(
+            request,
+            _("The token for %(client)s, shown only now: %(token)s")
+            % {"client": client, "token": token},
+        )
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request, queryset):
+        for client in queryset:
+            services.api_client_revoke(client=client, by=request.user)
+
+
+class DeliveryInline(admin.TabularInline):
+    model = WebhookDelivery
+    extra = 0
+    can_delete = False
+    fields = [
+        "event",
+        "status",
+        "attempts",
+        "last_status_code",
+        "last_error",
+        "created_at",
+        "delivered_at",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    list_display = ["url", "organisation", "active", "created_at"]
+    list_select_related = ["organisation"]
+    readonly_fields = ["secret", "version"]
+    inlines = [DeliveryInline]

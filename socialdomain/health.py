@@ -4,6 +4,7 @@ When Redis is configured the check also sends a real Celery task to a worker and
 whether one answered; a missing worker is reported but does not make the web process unhealthy.
 """
 
+from celery.exceptions import TaskRevokedError
 from celery.exceptions import TimeoutError as CeleryTimeoutError
 from django.conf import settings
 from django.db import connection
@@ -46,7 +47,7 @@ def _worker_status(broker: str) -> str:
     try:
         result = ping.apply_async(expires=WORKER_TIMEOUT_SECONDS)
         answer = result.get(timeout=WORKER_TIMEOUT_SECONDS)
-    except CeleryTimeoutError:
+    except (CeleryTimeoutError, TaskRevokedError):  # nobody took it before it expired
         return "no worker answered"
     return "ok" if answer == "pong" else "error"
 

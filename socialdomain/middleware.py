@@ -48,11 +48,15 @@ class RequestLogMiddleware:
 class DutchFirstLocaleMiddleware(LocaleMiddleware):
     """Dutch unless the user picked another language with the switch (the language cookie).
 
-    The browser's Accept-Language is not consulted: many municipal workstations run an English
-    browser, and the product speaks Dutch by default."""
+    The browser's Accept-Language is not consulted for pages: many municipal workstations run an
+    English browser, and the product speaks Dutch by default. The API does honour it, so that
+    integrators get problem details in the language they ask for."""
 
     def process_request(self, request):
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if request.path.startswith("/api/"):
+            chosen = translation.get_language_from_request(request)
+        else:
+            chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         language = settings.LANGUAGE_CODE
         if chosen:
             with contextlib.suppress(LookupError):

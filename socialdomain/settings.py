@@ -263,7 +263,15 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "socialdomain.api.problems.problem_exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
+    + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
 }
+# Requests per partner API client (DRF rate syntax: N/second|minute|hour|day).
+API_THROTTLE_RATE = os.environ.get("API_THROTTLE_RATE", "600/minute")
+# First retry delay of a failed webhook delivery, doubled for every next attempt.
+WEBHOOK_BACKOFF_SECONDS = int(os.environ.get("WEBHOOK_BACKOFF_SECONDS", "30"))
 SPECTACULAR_SETTINGS = {
     "TITLE": "wijkwerk API",
     "DESCRIPTION": "Partner API of wijkwerk, the social-domain case-management application.",
@@ -273,6 +281,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")

@@ -22,5 +22,6 @@ urlpatterns = [
     path("api/v1/", include("teams.api.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/", include("networks.api.urls")),
     path("beheer/", admin.site.urls),
 ]

@@ -21,6 +21,7 @@ WHITENOISE_AUTOREFRESH = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Tasks run in-process unless a test starts a real worker (see tests/test_health.py); the
 # broker and result backend are the real Redis all the same.
-CELERY_TASK_ALWAYS_EAGER = True
+# (a worker process started by a test sets TEST_CELERY_EAGER=false).
+CELERY_TASK_ALWAYS_EAGER = os.environ.get("TEST_CELERY_EAGER", "true") == "true"
 # Each test process keeps its own cache, so tests cannot see each other's entries.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

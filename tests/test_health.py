@@ -46,7 +46,7 @@ def own_queue(settings):
 
 
 def start_worker(queue: str) -> subprocess.Popen:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "TEST_CELERY_EAGER": "false"}
     return subprocess.Popen(  # noqa: S603 - fixed argv: this interpreter running celery
         [sys.executable, "-m", "celery", "-A", "socialdomain", "worker", "--pool=solo",
          "--concurrency=1", "-Q", queue, "--loglevel=WARNING", "--without-heartbeat",

@@ -34,7 +34,19 @@ class AreaContactsView(APIView):
                 examples=[
                     OpenApiExample(
                         "malformed",
-                        value={"postcode": ["Dit is geen geldige Nederlandse postcode."]},
+                        value={
+                            "type": "about:blank",
+                            "title": "Ongeldig verzoek",
+                            "status": 400,
+                            "detail": "Het verzoek heeft 1 ongeldig(e) veld(en).",
+                            "errors": [
+                                {
+                                    "field": "postcode",
+                                    "message": "Dit is geen geldige Nederlandse postcode.",
+                                    "code": "invalid_postcode",
+                                }
+                            ],
+                        },
                     )
                 ],
             ),
@@ -43,7 +55,12 @@ class AreaContactsView(APIView):
                 examples=[
                     OpenApiExample(
                         "outside",
-                        value={"detail": "Postcode 9999 ZZ ligt niet in deze gemeente."},
+                        value={
+                            "type": "about:blank",
+                            "title": "Niet gevonden",
+                            "status": 404,
+                            "detail": "Postcode 9999 ZZ ligt niet in deze gemeente.",
+                        },
                     )
                 ],
             ),

@@ -46,12 +46,16 @@ def test_area_contacts_returns_the_substitute_during_an_absence(gp_client, area,
 def test_malformed_is_400_and_outside_is_404_with_a_message(gp_client, area):
     malformed = gp_client.get(URL, {"postcode": "1234A"})
     assert malformed.status_code == 400
-    assert "geen geldige Nederlandse postcode" in malformed.json()["postcode"][0]
+    assert malformed["Content-Type"] == "application/problem+json"
+    error = malformed.json()["errors"][0]
+    assert error["field"] == "postcode"
+    assert "geen geldige Nederlandse postcode" in error["message"]
     assert gp_client.get(URL).status_code == 400
 
     outside = gp_client.get(URL, {"postcode": "9999 zz"})
     assert outside.status_code == 404
     assert outside.json()["detail"] == "Postcode 9999 ZZ ligt niet in deze gemeente."
+    assert outside.json()["status"] == 404
 
 
 def test_area_contacts_denied_to_anonymous_and_roleless(client, user_with_role, area):

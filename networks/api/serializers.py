@@ -1,0 +1,52 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from networks.models import ApiClient, Organisation, WebhookDelivery, WebhookEndpoint
+
+
+class OrganisationSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organisation
+        fields = ["code", "name", "type", "agb_code"]
+
+
+class ApiClientSelfSerializer(serializers.ModelSerializer):
+    organisation = OrganisationSummarySerializer(read_only=True)
+    scopes = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = ApiClient
+        fields = ["name", "organisation", "scopes", "expires_at"]
+
+
+class WebhookSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="uuid", read_only=True)
+    url = serializers.URLField(
+        max_length=500, help_text=_("https URL that receives signed POSTs of allocation events.")
+    )
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["id", "url", "active", "created_at"]
+        read_only_fields = ["created_at"]
+
+
+class WebhookCreatedSerializer(WebhookSerializer):
+    secret = serializers.CharField(
+        read_only=True,
+        help_text=_("Shown once: verify X-Wijkwerk-Signature (HMAC-SHA256 of the body) with it."),
+    )
+
+    class Meta(WebhookSerializer.Meta):
+        fields = [*WebhookSerializer.Meta.fields, "secret"]
+
+
+class WebhookDeliverySerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="uuid", read_only=True)
+
+    class Meta:
+        model = WebhookDelivery
+        fields = [
+            "id", "event", "status", "attempts", "last_status_code", "last_error",
+            "created_at", "delivered_at",
+        ]  # fmt: skip

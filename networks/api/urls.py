@@ -1,0 +1,12 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from networks.api import views
+
+router = SimpleRouter()
+router.register("webhooks", views.WebhookViewSet, basename="webhook")
+
+urlpatterns = [
+    path("me/", views.MeView.as_view(), name="api-me"),
+    *router.urls,
+]

@@ -1,0 +1,144 @@
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from networks import services
+from networks.api.authentication import ApiClientAuthentication
+from networks.api.permissions import HasApiScope, IsApiClient, api_client_of
+from networks.api.serializers import (
+    ApiClientSelfSerializer,
+    WebhookCreatedSerializer,
+    WebhookDeliverySerializer,
+    WebhookSerializer,
+)
+from networks.api.throttling import ApiClientRateThrottle
+from networks.models import ApiScope, IdempotencyRecord, WebhookEndpoint
+from socialdomain.api.conditional import ConditionalMixin
+from socialdomain.api.idempotency import idempotent
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description="A unique key per intended change; a retry with the same key replays the "
+    "first response and changes nothing again.",
+)
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description="The ETag you read; a stale one is refused with 412.",
+)
+
+
+class PartnerApiMixin:
+    """Configuration every partner endpoint shares: token auth, scopes, per-client throttle."""
+
+    authentication_classes = [ApiClientAuthentication]
+    permission_classes = [HasApiScope]
+    throttle_classes = [ApiClientRateThrottle]
+
+
+class NewestFirstCursor(CursorPagination):
+    ordering = ("-created_at", "-id")
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class OldestFirstCursor(NewestFirstCursor):
+    ordering = ("created_at", "id")
+
+
+class MeView(PartnerApiMixin, APIView):
+    """Who am I: the calling client's organisation and scopes (to check a token)."""
+
+    permission_classes = [IsApiClient]
+
+    @extend_schema(responses=ApiClientSelfSerializer)
+    def get(self, request):
+        return Response(ApiClientSelfSerializer(api_client_of(request)).data)
+
+
+@extend_schema_view(
+    create=extend_schema(parameters=[IDEMPOTENCY_KEY], responses={201: WebhookCreatedSerializer}),
+    partial_update=extend_schema(parameters=[IF_MATCH]),
+    update=extend_schema(parameters=[IF_MATCH]),
+    destroy=extend_schema(parameters=[IF_MATCH]),
+)
+class WebhookViewSet(
+    PartnerApiMixin,
+    ConditionalMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The caller's webhooks. Another organisation's webhook is a 404."""
+
+    serializer_class = WebhookSerializer
+    lookup_field = "uuid"
+    lookup_value_regex = "[0-9a-f-]{36}"
+    pagination_class = OldestFirstCursor
+    required_scopes = dict.fromkeys(
+        ("GET", "POST", "PUT", "PATCH", "DELETE"), ApiScope.WEBHOOKS_MANAGE
+    )
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no client
+            return WebhookEndpoint.objects.none()
+        return WebhookEndpoint.objects.filter(organisation=api_client_of(self.request).organisation)
+
+    def create(self, request, *args, **kwargs):
+        return idempotent(IdempotencyRecord, lambda: self._create(request), request)
+
+    def _create(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        endpoint = services.webhook_register(
+            organisation=api_client_of(request).organisation, url=serializer.validated_data["url"]
+        )
+        data = WebhookCreatedSerializer(endpoint).data
+        return Response(
+            data,
+            status=201,
+            headers={"Location": f"{request.path}{endpoint.uuid}/"},
+        )
+
+    @transaction.atomic
+    def update(self, request, *args, **kwargs):
+        instance = get_object_or_404(
+            self.get_queryset().select_for_update(), uuid=kwargs[self.lookup_field]
+        )
+        self.check_precondition(instance)
+        serializer = self.get_serializer(
+            instance, data=request.data, partial=kwargs.get("partial", False)
+        )
+        serializer.is_valid(raise_exception=True)
+        endpoint = services.webhook_update(
+            endpoint=instance, expected_version=instance.version, **serializer.validated_data
+        )
+        return Response(self.get_serializer(endpoint).data)
+
+    @transaction.atomic
+    def destroy(self, request, *args, **kwargs):
+        instance = get_object_or_404(
+            self.get_queryset().select_for_update(), uuid=kwargs[self.lookup_field]
+        )
+        self.check_precondition(instance)
+        services.webhook_delete(endpoint=instance)
+        return Response(status=204)
+
+    @extend_schema(responses=WebhookDeliverySerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=NewestFirstCursor)
+    def deliveries(self, request, uuid=None):
+        endpoint = self.get_object()
+        page = self.paginate_queryset(endpoint.deliveries.all())
+        return self.get_paginated_response(WebhookDeliverySerializer(page, many=True).data)

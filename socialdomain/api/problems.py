@@ -1,0 +1,97 @@
+"""Every API error as `application/problem+json` (RFC 7807), in the request's language."""
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.views import exception_handler as drf_exception_handler
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+def _titles() -> dict[int, str]:
+    return {
+        400: _("Invalid request"),
+        401: _("Not authenticated"),
+        403: _("Not allowed"),
+        404: _("Not found"),
+        405: _("Method not allowed"),
+        406: _("Not acceptable"),
+        409: _("Conflict"),
+        412: _("Precondition failed"),
+        413: _("Request too large"),
+        415: _("Unsupported media type"),
+        422: _("Unprocessable request"),
+        428: _("Precondition required"),
+        429: _("Too many requests"),
+    }
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_code = "precondition_failed"
+
+
+class Unprocessable(exceptions.APIException):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_code = "unprocessable"
+
+
+def _field_errors(data, prefix="") -> list[dict]:
+    errors = []
+    if isinstance(data, dict):
+        for field, value in data.items():
+            name = f"{prefix}.{field}" if prefix else str(field)
+            errors.extend(_field_errors(value, name))
+    elif isinstance(data, list):
+        for item in data:
+            if isinstance(item, dict | list):
+                errors.extend(_field_errors(item, prefix))
+            else:
+                errors.append(
+                    {
+                        "field": prefix or None,
+                        "message": str(item),
+                        "code": getattr(item, "code", None),
+                    }
+                )
+    else:
+        errors.append(
+            {"field": prefix or None, "message": str(data), "code": getattr(data, "code", None)}
+        )
+    return errors
+
+
+def problem_exception_handler(exc, context):
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    request = context.get("request")
+    problem = {
+        "type": "about:blank",
+        "title": _titles().get(response.status_code, response.status_text),
+        "status": response.status_code,
+        "instance": request.path if request is not None else None,
+    }
+    data = response.data
+    if isinstance(data, dict) and set(data) == {"detail"}:
+        problem["detail"] = str(data["detail"])
+        problem["code"] = getattr(data["detail"], "code", None)
+    else:
+        errors = _field_errors(data)
+        problem["detail"] = (
+            _("The request has %(count)d invalid field(s).") % {"count": len(errors)}
+            if errors
+            else problem["title"]
+        )
+        problem["code"] = "invalid"
+        problem["errors"] = errors
+    response.data = problem
+    response.content_type = PROBLEM_CONTENT_TYPE
+    return response
