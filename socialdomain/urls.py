@@ -5,16 +5,19 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from socialdomain.health import healthz
-from socialdomain.views import home
+from socialdomain.oidc import OIDCCallbackView, OIDCLoginView
+from socialdomain.views import LoginView, home
 
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        LoginView.as_view(redirect_authenticated_user=True),
         name="login",
     ),
+    path("oidc/authenticate/", OIDCLoginView.as_view(), name="oidc_authentication_init"),
+    path("oidc/callback/", OIDCCallbackView.as_view(), name="oidc_authentication_callback"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("huishoudens/", include("cases.urls")),
