@@ -76,3 +76,11 @@ def test_a_locked_out_user_sees_a_dutch_page(page, generalist, csp_violations):
     expect(page.get_by_role("heading", level=1)).to_have_text("Inloggen tijdelijk geblokkeerd")
     expect(page.get_by_role("alert")).to_contain_text("2 keer achter elkaar")
     assert csp_violations() == []
+
+
+def test_the_api_docs_run_without_csp_violations(page, login, generalist, csp_violations):
+    login("generalist")
+    expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
+    page.goto("/api/v1/docs/")
+    expect(page.locator("#swagger-ui")).to_contain_text("wijkwerk API")
+    assert csp_violations() == []
