@@ -501,3 +501,4 @@ class ResidentMergeRecord(models.Model):
 
 # The access log lives in its own module; importing it here registers the model with the app.
 from cases.access_log import AccessLogEntry  # noqa: E402, F401
+from cases.provisions import *  # noqa: E402, F403 - provision models live in their own module

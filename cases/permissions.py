@@ -61,3 +61,27 @@ def can_triage_signals(user) -> bool:
 
 def can_merge_residents(user) -> bool:
     return has_role(user, *MERGE_ROLES)
+
+
+# Provisions (applications, decisions, referrals). Which household is a queryset filter as
+# everywhere; these say which role may do the action.
+APPLY_ROLES = (Role.GENERALIST, Role.TEAM_LEAD)
+DECIDE_ROLES = (Role.CONSULTANT,)
+
+
+def can_apply_for_provision(user) -> bool:
+    """Submit an application or refer to a general provision for a visible household."""
+    return has_role(user, *APPLY_ROLES)
+
+
+def can_use_application_queue(user) -> bool:
+    return has_role(user, *DECIDE_ROLES)
+
+
+def can_decide(user) -> bool:
+    """Claim, assign, decide and co-sign applications."""
+    return has_role(user, *DECIDE_ROLES)
+
+
+def can_follow_up_referral(user) -> bool:
+    return has_role(user, *APPLY_ROLES)

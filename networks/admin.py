@@ -4,8 +4,12 @@ from django.utils.translation import gettext_lazy as _
 from networks import services
 from networks.models import (
     ApiClient,
+    BudgetStream,
     CooperativeMembership,
+    GeneralProvision,
     Organisation,
+    Product,
+    StreamBudget,
     WebhookDelivery,
     WebhookEndpoint,
 )
@@ -106,3 +110,33 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     list_select_related = ["organisation"]
     readonly_fields = ["secret", "version"]
     inlines = [DeliveryInline]
+
+
+class StreamBudgetInline(admin.TabularInline):
+    model = StreamBudget
+    extra = 0
+
+
+@admin.register(BudgetStream)
+class BudgetStreamAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "active"]
+    search_fields = ["name", "code"]
+    prepopulated_fields = {"code": ["name"]}
+    inlines = [StreamBudgetInline]
+
+
+@admin.register(GeneralProvision)
+class GeneralProvisionAdmin(admin.ModelAdmin):
+    list_display = ["name", "organisation", "waiting_weeks", "active"]
+    list_select_related = ["organisation"]
+    list_filter = ["active", "districts"]
+    search_fields = ["name", "offer"]
+    filter_horizontal = ["districts"]
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ["name", "law", "category", "code", "unit", "tariff", "budget_stream", "active"]
+    list_select_related = ["budget_stream"]
+    list_filter = ["law", "active", "budget_stream"]
+    search_fields = ["name", "code"]

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from networks.validators import validate_agb_code, validate_kvk_number
+from teams.models import LawDomain
 from teams.validators import validate_postcode
 
 
@@ -255,3 +256,221 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client_id}:{self.key}"
+
+
+# The law under which an individual provision is granted: the same list as the area
+# consultants' law domains.
+Law = LawDomain
+
+
+class ProductCategory(models.TextChoices):
+    """iWmo (WMO020) and iJw (JZ020) product categories, version 3.2."""
+
+    WMO_01 = "01", _("01 Household help")
+    WMO_02 = "02", _("02 Support (begeleiding)")
+    WMO_03 = "03", _("03 Personal care")
+    WMO_04 = "04", _("04 Short stay")
+    WMO_05 = "05", _("05 Housing services")
+    WMO_06 = "06", _("06 Other support for the individual or household")
+    WMO_07 = "07", _("07 Day activities")
+    WMO_08 = "08", _("08 Transport services")
+    WMO_09 = "09", _("09 Other group support")
+    WMO_10 = "10", _("10 Other customised arrangements")
+    WMO_11 = "11", _("11 Wheelchairs")
+    WMO_12 = "12", _("12 Transport aids")
+    WMO_13 = "13", _("13 Housing adaptations")
+    WMO_14 = "14", _("14 Other aids")
+    WMO_15 = "15", _("15 Sheltered housing")
+    WMO_16 = "16", _("16 Shelter")
+    WMO_17 = "17", _("17 Emergency shelter")
+    WMO_18 = "18", _("18 Other sheltered housing and shelter")
+    JZ_40 = "40", _("40 Personal care (youth)")
+    JZ_41 = "41", _("41 Day treatment")
+    JZ_42 = "42", _("42 Transport services (youth)")
+    JZ_43 = "43", _("43 Youth care residential (incl. treatment)")
+    JZ_44 = "44", _("44 Youth care residential (excl. treatment)")
+    JZ_45 = "45", _("45 Youth care outpatient")
+    JZ_46 = "46", _("46 Youth care crisis")
+    JZ_47 = "47", _("47 Juvenile probation")
+    JZ_48 = "48", _("48 Child protection")
+    JZ_49 = "49", _("49 Activities in the preventive justice framework")
+    JZ_50 = "50", _("50 Customised arrangements youth")
+    JZ_51 = "51", _("51 Generalist basic mental health care")
+    JZ_52 = "52", _("52 Specialist mental health care")
+    JZ_53 = "53", _("53 Paediatrics")
+    JZ_54 = "54", _("54 Youth mental health care")
+    JZ_55 = "55", _("55 Nationally purchased care")
+
+
+WMO_CATEGORIES = [f"{n:02d}" for n in range(1, 19)]
+YOUTH_CATEGORIES = [str(n) for n in range(40, 56)]
+
+
+class Unit(models.TextChoices):
+    """Units of an extent (WJ756)."""
+
+    MINUTE = "01", _("minute")
+    HOUR = "04", _("hour")
+    DAY = "14", _("24 hours (etmaal)")
+    DAYPART = "16", _("day part (4 hours)")
+    PIECES_OUTPUT = "82", _("pieces (output)")
+    EURO = "83", _("euro (volume in eurocent)")
+    PIECES_EFFORT = "84", _("pieces (effort)")
+
+
+class Frequency(models.TextChoices):
+    """Frequency of an extent (WMO757)."""
+
+    PER_DAY = "1", _("per day")
+    PER_WEEK = "2", _("per week")
+    PER_MONTH = "4", _("per month")
+    TOTAL = "6", _("in total within the validity period")
+
+
+class BudgetStream(models.Model):
+    """One part of the broad (ontkokerd) budget stream, e.g. Wmo begeleiding."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("budget stream")
+        verbose_name_plural = _("budget streams")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StreamBudget(models.Model):
+    """The budget of a stream for one year, for the whole municipality or for one district."""
+
+    stream = models.ForeignKey(
+        BudgetStream, models.CASCADE, related_name="budgets", verbose_name=_("budget stream")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    district = models.ForeignKey(
+        "teams.District",
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="stream_budgets",
+        verbose_name=_("district"),
+        help_text=_("Empty: the budget for the whole municipality."),
+    )
+    amount = models.DecimalField(_("budget (€)"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("stream budget")
+        verbose_name_plural = _("stream budgets")
+        ordering = ["-year", "stream__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stream", "year", "district"],
+                name="stream_budget_unique_per_district",
+                violation_error_message=_("This stream already has a budget for that year."),
+            ),
+            models.UniqueConstraint(
+                fields=["stream", "year"],
+                condition=models.Q(district__isnull=True),
+                name="stream_budget_unique_municipality",
+                violation_error_message=_("This stream already has a budget for that year."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=0), name="stream_budget_non_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stream} {self.year}"
+
+
+class GeneralProvision(models.Model):
+    """An algemene voorziening: open access, no decision needed."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=150)
+    organisation = models.ForeignKey(
+        Organisation,
+        models.PROTECT,
+        related_name="general_provisions",
+        verbose_name=_("organisation"),
+    )
+    offer = models.TextField(_("what it offers"), max_length=2000)
+    districts = models.ManyToManyField(
+        "teams.District",
+        blank=True,
+        related_name="general_provisions",
+        verbose_name=_("areas served"),
+        help_text=_("Empty: the whole municipality."),
+    )
+    access = models.TextField(
+        _("how to get in"), max_length=1000, help_text=_("e.g. walk in on Tuesday morning")
+    )
+    waiting_weeks = models.PositiveSmallIntegerField(
+        _("waiting time (weeks)"), default=0, help_text=_("0: no waiting list.")
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("general provision")
+        verbose_name_plural = _("general provisions")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProductQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active=True)
+
+
+class Product(models.Model):
+    """An individual provision (maatwerkvoorziening) that a consultant can grant."""
+
+    name = models.CharField(_("name"), max_length=150)
+    law = models.CharField(_("law"), max_length=20, choices=Law.choices)
+    category = models.CharField(
+        _("product category"), max_length=2, choices=ProductCategory.choices, blank=True
+    )
+    code = models.CharField(
+        _("product code"),
+        max_length=5,
+        blank=True,
+        help_text=_("Set per contract within the category, e.g. 02A01."),
+    )
+    unit = models.CharField(_("unit"), max_length=2, choices=Unit.choices)
+    tariff = models.DecimalField(
+        _("tariff per unit (€)"), max_digits=9, decimal_places=2, default=0
+    )
+    budget_stream = models.ForeignKey(
+        BudgetStream, models.PROTECT, related_name="products", verbose_name=_("budget stream")
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    objects = ProductQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["law", "category", "name"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(tariff__gte=0), name="product_tariff_gte_0"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(law=Law.WMO, category__in=WMO_CATEGORIES)
+                    | models.Q(law=Law.YOUTH, category__in=YOUTH_CATEGORIES)
+                    | models.Q(law=Law.PARTICIPATION, category="")
+                ),
+                name="product_category_fits_law",
+                violation_error_message=_(
+                    "The product category must belong to the law: Wmo 01–18, Jeugdwet 40–55, "
+                    "none for the Participatiewet."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_law_display()})"

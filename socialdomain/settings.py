@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -289,7 +290,13 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = False
 CELERY_RESULT_EXPIRES = 3600
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "decision-deadline-reminders": {
+        "task": "cases.decision_deadline_reminders",
+        # every working day at 07:00, Europe/Amsterdam
+        "schedule": crontab(hour=7, minute=0, day_of_week="1-5"),
+    },
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -348,3 +355,10 @@ LOGGING = {
 HOUSEHOLD_SEARCH_PAGE_SIZE = int(os.environ.get("HOUSEHOLD_SEARCH_PAGE_SIZE", "20"))
 # Households per full-time (36 h) generalist above which the team page flags a caseload.
 TEAM_CASELOAD_PER_FTE = int(os.environ.get("TEAM_CASELOAD_PER_FTE", "25"))
+
+
+# Provisions: a grant above this amount (euro) needs a second consultant's co-signature.
+FOUR_EYES_AMOUNT = int(os.environ.get("FOUR_EYES_AMOUNT", "10000"))
+# Consultants are reminded this many working days before a legal decision deadline.
+DECISION_REMINDER_WORKING_DAYS = int(os.environ.get("DECISION_REMINDER_WORKING_DAYS", "3"))
+APPLICATION_QUEUE_PAGE_SIZE = int(os.environ.get("APPLICATION_QUEUE_PAGE_SIZE", "25"))

@@ -33,5 +33,6 @@ urlpatterns = [
         name="api-docs",
     ),
     path("api/v1/", include("networks.api.urls")),
+    path("voorzieningen/", include("cases.provision_urls")),
     path("beheer/", admin.site.urls),
 ]

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from cases.provision_selectors import notifications_for
 from teams.roles import Role, user_roles
 from teams.selectors import teams_of_user
 
@@ -13,6 +14,7 @@ def home(request):
     roles = user_roles(request.user)
     context = {
         "teams": teams_of_user(user=request.user),
+        "notifications": notifications_for(user=request.user),
         "is_staff_role": bool(
             roles & {Role.GENERALIST, Role.TEAM_LEAD, Role.CONSULTANT, Role.FUNCTIONAL_ADMIN}
         ),

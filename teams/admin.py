@@ -10,6 +10,7 @@ from teams.models import (
     Neighbourhood,
     Postcode,
     Team,
+    TeamMandate,
     TeamMember,
 )
 
@@ -91,3 +92,10 @@ class AreaConsultantAdmin(admin.ModelAdmin):
     list_filter = ["law_domain", "district"]
     autocomplete_fields = ["user"]
     inlines = [ConsultantAbsenceInline]
+
+
+@admin.register(TeamMandate)
+class TeamMandateAdmin(admin.ModelAdmin):
+    list_display = ["team", "year", "budget", "per_case_limit"]
+    list_select_related = ["team"]
+    list_filter = ["year"]

@@ -353,3 +353,42 @@ class ConsultantAbsence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.consultant.user} {self.start_date:%d-%m-%Y}–{self.end_date:%d-%m-%Y}"
+
+
+class TeamMandate(models.Model):
+    """A team's yearly mandate budget (doorzettingsmacht): urgent help without a consultant,
+    up to a limit per household."""
+
+    team = models.ForeignKey(Team, models.CASCADE, related_name="mandates", verbose_name=_("team"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    budget = models.DecimalField(_("budget (€)"), max_digits=10, decimal_places=2)
+    per_case_limit = models.DecimalField(
+        _("limit per household (€)"),
+        max_digits=10,
+        decimal_places=2,
+        help_text=_("The most the team may spend on one household in this year."),
+    )
+
+    class Meta:
+        verbose_name = _("team mandate")
+        verbose_name_plural = _("team mandates")
+        ordering = ["-year", "team__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "year"],
+                name="team_mandate_one_per_year",
+                violation_error_message=_("This team already has a mandate for that year."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(budget__gte=0) & models.Q(per_case_limit__gt=0),
+                name="team_mandate_amounts_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(per_case_limit__lte=models.F("budget")),
+                name="team_mandate_limit_within_budget",
+                violation_error_message=_("The limit per household cannot exceed the budget."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team} {self.year}"

@@ -30,3 +30,21 @@ def can_view_team(user, team) -> bool:
     if not has_role(user, Role.TEAM_LEAD):
         return False
     return team.members.filter(user=user, active=True).exists()
+
+
+# Team mandate (doorzettingsmacht)
+MANDATE_SPEND_ROLES = (Role.GENERALIST, Role.TEAM_LEAD)
+
+
+def can_spend_mandate(user, team) -> bool:
+    """A generalist or team lead who is an active member of the team grants from its mandate."""
+    from teams.selectors import district_ids_of_user
+
+    return has_role(user, *MANDATE_SPEND_ROLES) and team.district_id in district_ids_of_user(
+        user=user
+    )
+
+
+def can_view_mandate_overview(user) -> bool:
+    """Team leads see their own team's mandate spending and overdue applications."""
+    return has_role(user, Role.TEAM_LEAD)

@@ -306,3 +306,18 @@ def specialism_counts(loads: list[MemberLoad]) -> list[tuple[str, int]]:
         for specialism in load.member.specialisms.all():
             counts[specialism.specialism] += 1
     return [(Specialism(value).label, count) for value, count in counts.items()]
+
+
+def work_area_of_consultant(*, user, on: datetime.date | None = None) -> set[tuple[int, str]]:
+    """The (district, law domain) pairs a consultant covers: their own areas, plus the areas of
+    absent colleagues they substitute for today."""
+    if not user.is_authenticated:
+        return set()
+    on = on or timezone.localdate()
+    own = AreaConsultant.objects.filter(user=user).values_list("district_id", "law_domain")
+    substituted = (
+        ConsultantAbsence.objects.current(on)
+        .filter(substitute=user)
+        .values_list("consultant__district_id", "consultant__law_domain")
+    )
+    return set(own) | set(substituted)

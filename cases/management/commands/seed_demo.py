@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from cases import services
+from cases.demo_provisions import seed_provisions
 from cases.fakes import FIRST_NAMES, LAST_NAMES, NAME_PREFIXES, STREETS, synthetic_bsn
 from cases.models import Household, MembershipRole
 from networks.models import Organisation, OrganisationType
@@ -79,10 +80,12 @@ class Command(BaseCommand):
         self._area_consultants(users["consultant"])
         team_services.area_statistics_import(content=STATISTICS_FILE.read_text(encoding="utf-8"))
         created = self._households(rng, postcodes, households, users["generalist"])
+        provisions = seed_provisions(generalist=users["generalist"])
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo municipality ready: {len(postcodes)} postcodes, "
-                f"{Household.objects.count()} households ({created} new)."
+                f"{Household.objects.count()} households ({created} new), "
+                f"{provisions['products']} products, {provisions['applications']} new applications."
             )
         )
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")

@@ -1,0 +1,50 @@
+import pytest
+
+from teams.roles import Role
+from tests.factories import OrganisationFactory, TeamMemberFactory
+from tests.provision_factories import ApplicationFactory, ProductFactory, TeamMandateFactory
+
+
+@pytest.fixture
+def consultant(user_with_role):
+    return user_with_role(Role.CONSULTANT, username="consultant", email="consultant@example.org")
+
+
+@pytest.fixture
+def second_consultant(user_with_role):
+    return user_with_role(Role.CONSULTANT, username="consultant2")
+
+
+@pytest.fixture
+def provider(db):
+    return OrganisationFactory(name="Zorggroep De Linde")
+
+
+@pytest.fixture
+def product(db):
+    return ProductFactory()
+
+
+@pytest.fixture
+def team_lead(area):
+    return TeamMemberFactory(
+        team=area["team"],
+        user__username="teamlead",
+        user__email="lead@example.org",
+        user__roles=[Role.TEAM_LEAD],
+    ).user
+
+
+@pytest.fixture
+def mandate(area):
+    return TeamMandateFactory(team=area["team"])
+
+
+@pytest.fixture
+def make_application(make_household, product, generalist):
+    def make(household=None, **fields):
+        fields.setdefault("product", product)
+        fields.setdefault("applied_by", generalist)
+        return ApplicationFactory(household=household or make_household(), **fields)
+
+    return make
