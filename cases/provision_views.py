@@ -13,9 +13,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases import permissions, selectors
-from cases.access_log import AccessAction, access_log_record
 from cases import provision_selectors as psel
 from cases import provision_services as psvc
+from cases.access_log import AccessAction, access_log_record
 from cases.models import DecisionOutcome, Delivery, Notification
 from cases.provision_forms import (
     ApplicationForm,

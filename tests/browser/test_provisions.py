@@ -98,6 +98,6 @@ def test_refer_back_raises_a_subsidy_signal(page, log_in, generalist, consultant
 
     UserFactory(username="beleid", roles=[Role.POLICY_OFFICER])
     log_in("beleid")
-    page.get_by_role("navigation").get_by_role("link", name="Signalen").click()
+    page.get_by_role("navigation").get_by_role("link", name="Signalen voorzieningen").click()
     expect(page.locator("main")).to_contain_text("Maatjesproject")
     expect(page.locator("main")).to_contain_text("Wachtlijst van drie maanden.")
