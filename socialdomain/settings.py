@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "teams",
     "networks",
     "cases",
@@ -71,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "socialdomain.two_factor.TwoFactorEnrollmentMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -146,6 +149,11 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Optional second factor (socialdomain/two_factor.py): anyone may set up an authenticator app;
+# with TWO_FACTOR_REQUIRED_FOR_STAFF, staff and functional administrators must.
+TWO_FACTOR_REQUIRED_FOR_STAFF = env_bool("TWO_FACTOR_REQUIRED_FOR_STAFF", False)
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "wijkwerk")
 
 # Optional login through an OpenID Connect provider (socialdomain/oidc.py), off by default. The
 # provider proves who someone is; the account and its roles must already exist in wijkwerk.

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from socialdomain import two_factor
 from socialdomain.health import healthz
 from socialdomain.oidc import OIDCCallbackView, OIDCLoginView
 from socialdomain.views import LoginView, home
@@ -18,6 +19,8 @@ urlpatterns = [
     ),
     path("oidc/authenticate/", OIDCLoginView.as_view(), name="oidc_authentication_init"),
     path("oidc/callback/", OIDCCallbackView.as_view(), name="oidc_authentication_callback"),
+    path("accounts/tweestaps/", two_factor.two_factor_verify, name="two_factor_verify"),
+    path("accounts/tweestaps/instellen/", two_factor.two_factor_setup, name="two_factor_setup"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("huishoudens/", include("cases.urls")),

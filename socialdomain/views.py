@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from cases.provision_selectors import notifications_for
+from socialdomain import two_factor
 from teams.roles import Role, user_roles
 from teams.selectors import teams_of_user
 
@@ -34,7 +35,12 @@ def locked_out(request, original_response=None, credentials=None):
 
 
 class LoginView(auth_views.LoginView):
-    """Django's login page, with the OpenID Connect button when that login is enabled."""
+    """Django's login page, with the OpenID Connect button when that login is enabled. Users
+    with an authenticator app continue to the code step before they are logged in."""
+
+    def form_valid(self, form):
+        response = two_factor.start_login(self.request, form.get_user(), self.get_success_url())
+        return response or super().form_valid(form)
 
     def get_context_data(self, **kwargs):
         return {

@@ -84,3 +84,13 @@ def test_the_api_docs_run_without_csp_violations(page, login, generalist, csp_vi
     page.goto("/api/v1/docs/")
     expect(page.locator("#swagger-ui")).to_contain_text("wijkwerk API")
     assert csp_violations() == []
+
+
+def test_the_two_step_setup_shows_its_qr_code(page, login, generalist, csp_violations):
+    login("generalist")
+    expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
+    page.get_by_role("link", name="Tweestapsverificatie").click()
+    qr = page.get_by_alt_text("QR-code om te scannen met de authenticator-app")
+    expect(qr).to_be_visible()
+    assert qr.evaluate("image => image.naturalWidth") > 0
+    assert csp_violations() == []
