@@ -19,8 +19,10 @@ from cases.models import (
     Resident,
     ResidentMergeRecord,
     Signal,
+    SignalSource,
     SignalStatus,
 )
+from networks.models import Organisation, OrganisationType
 from teams.models import Team
 from teams.validators import normalise_postcode
 
@@ -298,4 +300,60 @@ def merge_relation_names() -> list[str]:
     """What a merge moves, by model (shown on the confirmation page)."""
     return sorted(
         {str(rel.related_model._meta.verbose_name_plural) for rel in _relations_to_resident()}
+    )
+
+
+PARTNER_SIGNAL_SOURCES = {
+    OrganisationType.GP_PRACTICE: SignalSource.GP,
+    OrganisationType.HOUSING_CORPORATION: SignalSource.HOUSING_CORPORATION,
+    OrganisationType.SCHOOL: SignalSource.SCHOOL,
+}
+
+
+@transaction.atomic
+def signal_register_from_partner(
+    *,
+    organisation: Organisation,
+    postcode: str,
+    observation: str,
+    reporter_name: str,
+    reporter_contact: str = "",
+    bsn: str = "",
+    birth_date: datetime.date | None = None,
+    name: str = "",
+    address: str = "",
+) -> Signal:
+    """A concern reported over the API. A person is linked only when BSN *and* date of birth
+    match a resident; otherwise the signal carries what the partner knows. Either way it lands
+    with the team of the person's area, and the caller learns nothing about whether the person
+    is known (the same receipt, the same errors)."""
+    resident = None
+    if bsn and birth_date:
+        resident = Resident.objects.filter(bsn=bsn, birth_date=birth_date).first()
+    if team_for_postcode(postcode) is None:
+        raise ValidationError({"postcode": _("This postcode is not in this municipality's areas.")})
+    reporter = f"{reporter_name} ({organisation.name})"
+    source_type = PARTNER_SIGNAL_SOURCES.get(organisation.type, SignalSource.OTHER)
+    if resident is not None:
+        # the household's area decides the team; the postcode's team only when the person
+        # has no current household
+        return signal_register(
+            by=None,
+            source_type=source_type,
+            reporter_name=reporter[:150],
+            reporter_contact=reporter_contact,
+            observation=observation,
+            resident=resident,
+            team=team_for_postcode(postcode),
+        )
+    return signal_register(
+        by=None,
+        source_type=source_type,
+        reporter_name=reporter[:150],
+        reporter_contact=reporter_contact,
+        observation=observation,
+        subject_name=(name or f"BSN {bsn}")[:150],
+        subject_birth_date=birth_date,
+        subject_address=address,
+        subject_postcode=postcode,
     )

@@ -37,5 +37,8 @@ urlpatterns = [
     ),
     path("api/v1/", include("networks.api.urls")),
     path("voorzieningen/", include("cases.provision_urls")),
+    path("api/v1/", include("cases.api.urls")),
     path("beheer/", admin.site.urls),
 ]
+
+handler404 = "socialdomain.api.problems.api_aware_page_not_found"

@@ -1,5 +1,6 @@
 """Every API error as `application/problem+json` (RFC 7807), in the request's language."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -69,6 +70,11 @@ def _field_errors(data, prefix="") -> list[dict]:
 def problem_exception_handler(exc, context):
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoValidationError):
+        # a service refused: its (translated) messages become a 400 with field errors
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+        )
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -95,3 +101,23 @@ def problem_exception_handler(exc, context):
     response.data = problem
     response.content_type = PROBLEM_CONTENT_TYPE
     return response
+
+
+def api_aware_page_not_found(request, exception):
+    """404 for URLs no view matched: problem details under /api/, the normal page elsewhere."""
+    from django.http import JsonResponse
+    from django.views import defaults
+
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {
+                "type": "about:blank",
+                "title": _titles()[404],
+                "status": 404,
+                "detail": _("There is no API endpoint at this address."),
+                "instance": request.path,
+            },
+            status=404,
+            content_type=PROBLEM_CONTENT_TYPE,
+        )
+    return defaults.page_not_found(request, exception)

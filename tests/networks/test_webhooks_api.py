@@ -144,3 +144,9 @@ def test_webhook_list_query_count_is_constant(provider, api_as, django_assert_ma
         with django_assert_max_num_queries(4):
             response = api.get(f"/api/v1/webhooks/?page_size={page_size}")
         assert len(response.json()["results"]) == page_size
+
+
+def test_unknown_api_addresses_are_problems_too(provider, api_as):
+    response = api_as(provider).get("/api/v1/webhooks/not-a-uuid/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"

@@ -59,7 +59,9 @@ def test_malformed_is_400_and_outside_is_404_with_a_message(gp_client, area):
 
 
 def test_area_contacts_denied_to_anonymous_and_roleless(client, user_with_role, area):
-    assert client.get(URL, {"postcode": "5611AB"}).status_code == 403
+    anonymous = client.get(URL, {"postcode": "5611AB"})
+    assert anonymous.status_code == 401  # with a WWW-Authenticate: Bearer challenge
+    assert anonymous["WWW-Authenticate"].startswith("Bearer")
     client.force_login(user_with_role(Role.PARTNER_API))
     assert client.get(URL, {"postcode": "5611AB"}).status_code == 403
 
