@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -382,6 +383,8 @@ def decision_make(
     decision.application = locked
     if data.outcome == DecisionOutcome.GRANT and decision.is_final:
         _grant_take_effect(decision)
+    elif decision.cosign_required:
+        _request_cosignature(decision, by)
     if data.outcome == DecisionOutcome.REFER_BACK:
         referral_create(
             household=locked.household,
@@ -420,6 +423,28 @@ def decision_cosign(*, decision: ProvisionDecision, by) -> ProvisionDecision:
     decision.application = application
     _grant_take_effect(decision)
     return decision
+
+
+def _request_cosignature(decision: ProvisionDecision, by) -> None:
+    """Ask the other consultants of the area (district and law) for the second signature; all
+    other consultants when the area has none."""
+    application = decision.application
+    household = Household.objects.select_related("neighbourhood").get(pk=application.household_id)
+    district_id = household.neighbourhood.district_id if household.neighbourhood else None
+    User = get_user_model()
+    consultants = User.objects.filter(groups__name=Role.CONSULTANT, is_active=True).exclude(
+        pk=by.pk
+    )
+    in_area = consultants.filter(
+        consultant_areas__district_id=district_id, consultant_areas__law_domain=application.law
+    )
+    message = _("Co-sign the grant of %(product)s for %(address)s (€ %(amount)s).") % {
+        "product": decision.product.name,
+        "address": household.address_line,
+        "amount": _euro(decision.amount),
+    }
+    for user in (in_area if in_area.exists() else consultants).distinct():
+        _notify(user=user, application=application, kind=NotificationKind.COSIGN, message=message)
 
 
 def _team_of_household(household: Household) -> tuple[int | None, Team | None]:
@@ -463,7 +488,7 @@ def _grant_take_effect(decision: ProvisionDecision) -> None:
 
 
 def _euro(amount: Decimal) -> str:
-    return number_format(amount, 2)
+    return number_format(amount, 2, force_grouping=True)
 
 
 # Team mandate ---------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from cases.provision_forms import (
 from cases.services import ConcurrentEditError
 from cases.views import _apply_validation_error
 from networks import permissions as network_permissions
+from networks.models import Frequency
 from teams import permissions as team_permissions
 
 
@@ -118,6 +119,7 @@ def _decision_form(application, data=None):
         "product": product.pk,
         "unit": product.unit,
         "start_date": timezone.localdate(),
+        "frequency": Frequency.PER_WEEK,
         "delivery": Delivery.IN_KIND,
         "version": application.version,
     }

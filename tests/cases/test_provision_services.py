@@ -1,4 +1,5 @@
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -23,6 +24,7 @@ from cases.models import (
 )
 from cases.services import ConcurrentEditError
 from networks.models import Frequency, Unit
+from teams.models import AreaConsultant, LawDomain
 from teams.roles import Role
 from tests.factories import TeamMemberFactory
 from tests.provision_factories import GeneralProvisionFactory, ProductFactory
@@ -471,7 +473,7 @@ def test_mandate_never_exceeds_the_per_case_limit(
     household = make_household()
     kwargs = {"team": area["team"], "household": household, "stream": product.budget_stream}
     svc.mandate_spend(amount=Decimal("1000.00"), reason="Huur", by=generalist, **kwargs)
-    with pytest.raises(ValidationError, match="nog € 500,00 van € 1500,00"):
+    with pytest.raises(ValidationError, match=re.escape("nog € 500,00 van € 1.500,00")):
         svc.mandate_spend(amount=Decimal("600.00"), reason="Energie", by=generalist, **kwargs)
     svc.mandate_spend(amount=Decimal("500.00"), reason="Energie", by=generalist, **kwargs)
 
@@ -560,3 +562,34 @@ def test_reminders_skip_decided_applications(make_application, consultant):
 def test_add_working_days_skips_the_weekend():
     friday = datetime.date(2026, 11, 27)
     assert svc.add_working_days(friday, 3) == datetime.date(2026, 12, 2)
+
+
+def test_a_grant_awaiting_cosignature_notifies_the_area_consultants(
+    make_application, consultant, second_consultant, user_with_role, provider, area, settings
+):
+    settings.FOUR_EYES_AMOUNT = 100
+    elsewhere = user_with_role(Role.CONSULTANT)
+    AreaConsultant.objects.create(
+        district=area["district"],
+        law_domain=LawDomain.WMO,
+        user=second_consultant,
+        phone="040-1234567",
+        email="c2@example.org",
+    )
+    application = make_application()
+    svc.decision_make(application=application, by=consultant, data=grant(provider))
+    note = Notification.objects.get()
+    assert (note.user, note.kind, note.application) == (
+        second_consultant,
+        NotificationKind.COSIGN,
+        application,
+    )
+    assert not Notification.objects.filter(user__in=[consultant, elsewhere]).exists()
+
+
+def test_without_an_area_consultant_every_other_consultant_is_asked(
+    make_application, consultant, second_consultant, provider, settings
+):
+    settings.FOUR_EYES_AMOUNT = 100
+    svc.decision_make(application=make_application(), by=consultant, data=grant(provider))
+    assert list(Notification.objects.values_list("user", flat=True)) == [second_consultant.pk]

@@ -354,7 +354,7 @@ def test_mandate_grant_form_and_team_lead_overview(
     assert MandateSpending.objects.get().amount == Decimal("900.00")
 
     content = client_as(team_lead).get(reverse("provisions:mandate_overview")).content.decode()
-    assert "Huurachterstand" in content and "4100,00" in content
+    assert "Huurachterstand" in content and "4.100,00" in content
     assert client_as(generalist).get(reverse("provisions:mandate_overview")).status_code == 403
 
 
@@ -386,8 +386,8 @@ def test_budget_page_committed_vs_budget_per_stream_and_district(
         .get(reverse("provisions:budget_overview"))
         .content.decode()
     )
-    assert "€ 10000,00" in content and "€ 60,00" in content and "€ 9940,00" in content
-    assert "€ 2500,00" in content and "€ 2440,00" in content
+    assert "€ 10.000,00" in content and "€ 60,00" in content and "€ 9.940,00" in content
+    assert "€ 2.500,00" in content and "€ 2.440,00" in content
     assert client_as(user_with_role(Role.GP)).get(
         reverse("provisions:budget_overview")
     ).status_code == (403)
