@@ -191,4 +191,67 @@ def seed_provisions(*, generalist) -> dict:
                 applied_on=today - datetime.timedelta(days=days_ago),
             )
             applications += 1
+    _seed_allocations(products=products, generalist=generalist)
     return {"products": len(products), "applications": applications}
+
+
+# provider AGB code, product, days since the grant, care started?, resident's household index
+DEMO_ALLOCATIONS = [
+    ("12345678", "Begeleiding individueel", 30, True, 10),
+    ("12345678", "Huishoudelijke ondersteuning", 20, True, 11),
+    ("12345678", "Begeleiding individueel", 3, False, 12),
+    ("87654321", "Huishoudelijke ondersteuning", 25, True, 13),
+    ("87654321", "Begeleiding groep (dagbesteding)", 4, False, 14),
+    ("87654321", "Huishoudelijke ondersteuning", 2, False, 15),
+]
+
+
+def _seed_allocations(*, products, generalist) -> None:
+    """Granted applications in kind for the two demo care providers (AGB 12345678 and
+    87654321), some with care started, some not yet: the partner API has data to show."""
+    from django.contrib.auth import get_user_model
+
+    from cases.allocations import allocation_start
+    from cases.models import Allocation
+
+    consultant = get_user_model().objects.filter(username="consultant").first()
+    if generalist is None or consultant is None or Allocation.objects.exists():
+        return
+    households = list(Household.objects.order_by("pk")[:20])
+    today = timezone.localdate()
+    for agb, product_name, days_ago, started, index in DEMO_ALLOCATIONS:
+        if index >= len(households):
+            continue
+        household = households[index]
+        product = products[product_name]
+        resident = household.memberships.current().order_by("resident__birth_date").first()
+        application = provision_services.application_submit(
+            household=household,
+            product=product,
+            motivation="Demo: zelfredzaamheid op meerdere domeinen beperkt.",
+            by=generalist,
+            applied_on=today - datetime.timedelta(days=days_ago + 7),
+            resident=resident.resident if resident else None,
+        )
+        provision_services.application_claim(application=application, by=consultant)
+        application.refresh_from_db()
+        start = today - datetime.timedelta(days=days_ago)
+        provision_services.decision_make(
+            application=application,
+            by=consultant,
+            data=provision_services.DecisionInput(
+                outcome="grant",
+                product=product,
+                volume=3,
+                unit=product.unit,
+                frequency="2",
+                start_date=start,
+                end_date=start + datetime.timedelta(days=365),
+                delivery="in_kind",
+                provider=Organisation.objects.get(agb_code=agb),
+                amount=Decimal("500.00"),
+            ),
+        )
+        if started:
+            allocation = Allocation.objects.get(decision__application=application)
+            allocation_start(allocation=allocation, started_on=start + datetime.timedelta(days=2))

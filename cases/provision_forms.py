@@ -6,6 +6,7 @@ from cases.models import (
     DecisionOutcome,
     Delivery,
     ReferralOutcome,
+    Resident,
 )
 from cases.provision_selectors import consultants
 from networks.models import (
@@ -30,6 +31,9 @@ class ProductChoiceField(forms.ModelChoiceField):
 
 
 class ApplicationForm(forms.Form):
+    resident = forms.ModelChoiceField(
+        label=_("for whom"), queryset=Resident.objects.none(), required=False
+    )
     product = ProductChoiceField(
         label=_("provision"),
         queryset=Product.objects.active().order_by("law", "name"),
@@ -44,6 +48,16 @@ class ApplicationForm(forms.Form):
         ),
     )
     applied_on = forms.DateField(label=_("applied on"), widget=DATE)
+
+    def __init__(self, *args, household, **kwargs):
+        super().__init__(*args, **kwargs)
+        members = Resident.objects.filter(memberships__in=household.memberships.current()).order_by(
+            "birth_date"
+        )
+        self.fields["resident"].queryset = members
+        self.fields["resident"].required = members.exists()
+        if members.exists() and "resident" not in self.initial:
+            self.initial["resident"] = members.first().pk
 
 
 class ReferralForm(forms.Form):

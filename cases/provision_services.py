@@ -19,6 +19,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from cases import permissions
+from cases.allocations import allocation_announce
 from cases.models import (
     Allocation,
     ApplicationStatus,
@@ -131,15 +132,22 @@ def application_submit(
     motivation: str,
     by,
     applied_on: datetime.date | None = None,
+    resident=None,
 ) -> ProvisionApplication:
-    """Apply for an individual provision; the legal clock (Wmo 2 weeks, Jeugdwet and
-    Participatiewet 8 weeks) starts at `applied_on`."""
+    """Apply for an individual provision for a resident of the household; the legal clock
+    (Wmo 2 weeks, Jeugdwet and Participatiewet 8 weeks) starts at `applied_on`."""
     if not permissions.can_apply_for_provision(by):
         raise PermissionDenied
     if not product.active:
         raise ValidationError({"product": _("This product can no longer be applied for.")})
+    if (
+        resident is not None
+        and not household.memberships.current().filter(resident=resident).exists()
+    ):
+        raise ValidationError({"resident": _("This person does not live in the household.")})
     application = ProvisionApplication(
         household=household,
+        resident=resident,
         product=product,
         motivation=motivation,
         applied_on=applied_on or timezone.localdate(),
@@ -481,10 +489,12 @@ def _grant_take_effect(decision: ProvisionDecision) -> None:
             frequency=decision.frequency,
             start_date=decision.start_date,
             end_date=decision.end_date,
+            client_id=application.resident_id,
         )
         # iWmo/iJw ToewijzingNummer: numeric, new on every initial grant
         allocation.number = f"{allocation.pk:08d}"
         allocation.save(update_fields=["number"])
+        allocation_announce(allocation=allocation, event="allocation.created")
 
 
 def _euro(amount: Decimal) -> str:

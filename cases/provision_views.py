@@ -67,7 +67,9 @@ def _household_for_apply(request, household_uuid):
 @require_http_methods(["GET", "POST"])
 def application_create(request, household_uuid):
     household = _household_for_apply(request, household_uuid)
-    form = ApplicationForm(request.POST or None, initial={"applied_on": timezone.localdate()})
+    form = ApplicationForm(
+        request.POST or None, household=household, initial={"applied_on": timezone.localdate()}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             application = psvc.application_submit(

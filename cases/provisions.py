@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from networks.models import (
     BudgetStream,
+    EndReason,
     Frequency,
     GeneralProvision,
     Law,
@@ -194,6 +195,14 @@ class ProvisionApplication(models.Model):
         Product, models.PROTECT, related_name="applications", verbose_name=_("product")
     )
     law = models.CharField(_("law"), max_length=20, choices=Law.choices, editable=False)
+    resident = models.ForeignKey(
+        "cases.Resident",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="provision_applications",
+        verbose_name=_("for whom"),
+    )
     motivation = models.TextField(
         _("motivation"),
         max_length=5000,
@@ -496,18 +505,54 @@ class Allocation(models.Model):
         choices=AllocationStatus.choices,
         default=AllocationStatus.NOT_STARTED,
     )
+    client = models.ForeignKey(
+        "cases.Resident",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="allocations",
+        verbose_name=_("client"),
+        help_text=_("The resident the care is for."),
+    )
+    care_started_on = models.DateField(_("care started on"), null=True, blank=True)
+    care_stopped_on = models.DateField(_("care stopped on"), null=True, blank=True)
+    end_reason = models.CharField(
+        _("end reason"), max_length=2, choices=EndReason.choices, blank=True
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("allocation")
         verbose_name_plural = _("allocations")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["provider", "status"], name="allocation_provider_idx")]
+        indexes = [
+            models.Index(fields=["provider", "status"], name="allocation_provider_idx"),
+            models.Index(
+                fields=["provider", "-created_at", "-id"], name="allocation_provider_new_idx"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(end_date__isnull=True)
                 | models.Q(end_date__gte=models.F("start_date")),
                 name="allocation_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(care_stopped_on__isnull=True)
+                | models.Q(
+                    care_started_on__isnull=False,
+                    care_stopped_on__gte=models.F("care_started_on"),
+                ),
+                name="allocation_care_stop_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="not_started", care_started_on__isnull=True)
+                | models.Q(status="started", care_started_on__isnull=False, care_stopped_on=None)
+                | models.Q(status="stopped", care_stopped_on__isnull=False)
+                & ~models.Q(end_reason=""),
+                name="allocation_status_matches_care_dates",
             ),
         ]
 

@@ -474,3 +474,32 @@ class Product(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_law_display()})"
+
+
+class EndReason(models.TextChoices):
+    """Reasons for the end of care: Wmo WMO588 and Jeugd JZ588 (iWmo/iJw 3.2)."""
+
+    DECEASED = "02", _("02 Deceased")
+    ACCORDING_TO_PLAN_WMO = "19", _("19 Delivery ended according to plan")
+    TEMPORARILY_ENDED = "20", _("20 Temporarily ended")
+    CLIENT_WMO = "21", _("21 Unilaterally by the client")
+    PROVIDER_WMO = "22", _("22 Unilaterally by the provider")
+    AGREED_EARLY_WMO = "23", _("23 Ended early by agreement")
+    MOVED_AWAY = "31", _("31 Moved to another municipality / according to plan (youth)")
+    CLIENT_YOUTH = "32", _("32 Unilaterally by the client (youth)")
+    PROVIDER_YOUTH = "33", _("33 Unilaterally by the provider (youth)")
+    AGREED_YOUTH = "34", _("34 By agreement (youth)")
+    EXTERNAL_YOUTH = "35", _("35 External circumstances (youth)")
+    MUNICIPALITY = "36", _("36 Initiated by the municipality")
+    CHANGE_REQUEST = "37", _("37 Because of a change request")
+    OTHER_PROVIDER = "38", _("38 Switch to another provider")
+    OTHER_DOMAIN = "39", _("39 Outflow to another domain")
+
+
+END_REASONS_BY_LAW: dict[str, frozenset[str]] = {
+    # WMO588; Participatiewet provisions follow the Wmo list
+    "wmo": frozenset({"02", "19", "20", "21", "22", "23", "31", "36", "37", "38", "39"}),
+    "participatie": frozenset({"02", "19", "20", "21", "22", "23", "31", "36", "37", "38", "39"}),
+    # JZ588
+    "jeugd": frozenset({"02", "20", "31", "32", "33", "34", "35", "36", "37", "38", "39"}),
+}

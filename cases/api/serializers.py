@@ -60,3 +60,74 @@ class SignalReceiptSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     received_on = serializers.DateField()
     status = serializers.CharField(help_text=_("Always `received`."))
+
+
+class AllocationProductSerializer(serializers.Serializer):
+    law = serializers.CharField()
+    category = serializers.CharField(help_text=_("iWmo/iJw product category (WMO020 / JZ020)."))
+    code = serializers.CharField(help_text=_("Product code within the category (per contract)."))
+    name = serializers.CharField()
+
+
+class ExtentSerializer(serializers.Serializer):
+    volume = serializers.IntegerField()
+    unit = serializers.CharField(help_text=_("WJ756: 01 minute, 04 hour, 14 etmaal, 16 dagdeel, …"))
+    frequency = serializers.CharField(
+        help_text=_("WMO757: 1 per day, 2 per week, 4 per month, 6 in total.")
+    )
+
+
+class AllocationClientSerializer(serializers.Serializer):
+    bsn = serializers.CharField(allow_null=True)
+    first_name = serializers.CharField()
+    name_prefix = serializers.CharField(allow_blank=True)
+    last_name = serializers.CharField()
+    birth_date = serializers.DateField(allow_null=True)
+
+
+class AllocationAddressSerializer(serializers.Serializer):
+    street = serializers.CharField()
+    house_number = serializers.IntegerField()
+    house_number_addition = serializers.CharField(allow_blank=True)
+    postcode = serializers.CharField(source="postcode_display")
+    city = serializers.CharField()
+
+
+class AllocationSerializer(serializers.Serializer):
+    """A toewijzing as the provider needs it: product, extent, period, client and address.
+    Never conversation notes or other household members."""
+
+    id = serializers.UUIDField(source="uuid")
+    number = serializers.CharField(help_text=_("ToewijzingNummer: start and stop refer to it."))
+    status = serializers.ChoiceField(choices=["not_started", "started", "stopped"])
+    product = AllocationProductSerializer()
+    extent = serializers.SerializerMethodField()
+    start_date = serializers.DateField()
+    end_date = serializers.DateField(allow_null=True)
+    care_started_on = serializers.DateField(allow_null=True)
+    care_stopped_on = serializers.DateField(allow_null=True)
+    end_reason = serializers.CharField(allow_blank=True)
+    client = AllocationClientSerializer(allow_null=True)
+    address = AllocationAddressSerializer(source="household")
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+    def get_extent(self, allocation) -> ExtentSerializer:
+        return ExtentSerializer(
+            {
+                "volume": allocation.volume,
+                "unit": allocation.unit,
+                "frequency": allocation.frequency,
+            }
+        ).data
+
+
+class CareStartSerializer(serializers.Serializer):
+    date = serializers.DateField(help_text=_("The day care started."))
+
+
+class CareStopSerializer(serializers.Serializer):
+    date = serializers.DateField(help_text=_("The day care stopped."))
+    reason = serializers.CharField(
+        max_length=2, help_text=_("End reason: WMO588 (Wmo) or JZ588 (Jeugdwet) code, e.g. 19.")
+    )

@@ -61,17 +61,18 @@ def grant_payload(application, provider, **overrides):
 
 def test_generalist_applies_from_the_household(client_as, generalist, make_household, product):
     household = make_household()
+    resident = household.memberships.get().resident
     client = client_as(generalist)
     url = reverse("provisions:application_create", args=[household.uuid])
     assert client.get(url).status_code == 200
-    response = client.post(
-        url,
-        {"product": product.pk, "motivation": "Financiën scoort 2.", "applied_on": "2026-11-02"},
-    )
+    data = {"product": product.pk, "motivation": "Financiën scoort 2.", "applied_on": "2026-11-02"}
+    assert "voor wie" in client.post(url, data).content.decode().lower()  # who is it for?
+    response = client.post(url, {**data, "resident": resident.pk})
     assert response.status_code == 302
     application = ProvisionApplication.objects.get()
     assert application.decision_deadline == datetime.date(2026, 11, 16)
     assert application.applied_by == generalist
+    assert application.resident == resident
 
 
 def test_application_form_keeps_input_on_errors(client_as, generalist, make_household, product):

@@ -1,0 +1,120 @@
+"""Partner API for allocations (toewijzingen): list and read the caller's own, report start
+(305) and stop (307) of care."""
+
+import django_filters
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from cases import allocations as services
+from cases.api.serializers import AllocationSerializer, CareStartSerializer, CareStopSerializer
+from cases.provisions import Allocation, AllocationStatus
+from networks.api.permissions import api_client_of
+from networks.api.views import IDEMPOTENCY_KEY, IF_MATCH, NewestFirstCursor, PartnerApiMixin
+from networks.models import ApiScope, IdempotencyRecord
+from socialdomain.api.conditional import ConditionalMixin, etag_for
+from socialdomain.api.idempotency import idempotent
+from socialdomain.api.problems import Conflict, PreconditionFailed
+
+
+class AllocationFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=AllocationStatus.choices)
+    start_date_from = django_filters.DateFilter(field_name="start_date", lookup_expr="gte")
+    start_date_to = django_filters.DateFilter(field_name="start_date", lookup_expr="lte")
+    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = Allocation
+        fields = ["status"]
+
+
+class AllocationViewSet(
+    PartnerApiMixin,
+    ConditionalMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The caller's allocations. Another organisation's allocation is a 404."""
+
+    serializer_class = AllocationSerializer
+    lookup_field = "uuid"
+    lookup_value_regex = "[0-9a-f-]{36}"
+    pagination_class = NewestFirstCursor
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = AllocationFilter
+    required_scopes = {"GET": ApiScope.ALLOCATIONS_READ, "POST": ApiScope.ALLOCATIONS_WRITE}
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no client
+            return Allocation.objects.none()
+        return services.allocations_for_organisation(
+            organisation=api_client_of(self.request).organisation
+        ).select_related("product", "client", "household")
+
+    def _report(self, request, uuid, serializer_class, report):
+        serializer = serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            allocation = get_object_or_404(
+                self.get_queryset().select_for_update(of=("self",)), uuid=uuid
+            )
+            self.check_precondition(allocation)
+            try:
+                allocation = report(allocation, serializer.validated_data, allocation.version)
+            except services.AllocationStateConflict as exc:
+                raise Conflict(str(exc)) from exc
+            except services.StaleAllocation as exc:
+                raise PreconditionFailed() from exc
+        allocation = self.get_queryset().get(pk=allocation.pk)
+        data = AllocationSerializer(allocation).data
+        return Response(data, headers={"ETag": etag_for(data)})
+
+    @extend_schema(
+        request=CareStartSerializer,
+        responses={200: AllocationSerializer},
+        parameters=[IDEMPOTENCY_KEY, IF_MATCH],
+        summary="Report the start of care (iWmo/iJw 305)",
+    )
+    @action(detail=True, methods=["post"])
+    def start(self, request, uuid=None):
+        return idempotent(
+            IdempotencyRecord,
+            lambda: self._report(
+                request,
+                uuid,
+                CareStartSerializer,
+                lambda allocation, data, version: services.allocation_start(
+                    allocation=allocation, started_on=data["date"], expected_version=version
+                ),
+            ),
+            request,
+        )
+
+    @extend_schema(
+        request=CareStopSerializer,
+        responses={200: AllocationSerializer},
+        parameters=[IDEMPOTENCY_KEY, IF_MATCH],
+        summary="Report the end of care with an end reason (iWmo/iJw 307)",
+    )
+    @action(detail=True, methods=["post"])
+    def stop(self, request, uuid=None):
+        return idempotent(
+            IdempotencyRecord,
+            lambda: self._report(
+                request,
+                uuid,
+                CareStopSerializer,
+                lambda allocation, data, version: services.allocation_stop(
+                    allocation=allocation,
+                    stopped_on=data["date"],
+                    reason=data["reason"],
+                    expected_version=version,
+                ),
+            ),
+            request,
+        )

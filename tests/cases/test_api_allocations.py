@@ -1,0 +1,294 @@
+import datetime
+import uuid
+
+import pytest
+from django.utils import timezone
+
+from cases import provision_services as svc
+from cases.models import Allocation, DecisionOutcome, Delivery
+from networks.models import CooperativeMembership, Frequency, OrganisationType, Unit
+from networks.services import webhook_register
+from tests.factories import OrganisationFactory
+from tests.provision_factories import ProductFactory
+
+TODAY = timezone.localdate()
+START = TODAY - datetime.timedelta(days=10)
+END = TODAY + datetime.timedelta(days=100)
+
+
+@pytest.fixture
+def grant_allocation(make_application, consultant):
+    """grant_allocation(provider, product=None) -> an allocation granted in kind."""
+
+    def make(provider, product=None, start=START, end=END):
+        application = make_application(**({"product": product} if product else {}))
+        resident = application.household.memberships.first().resident
+        application.resident = resident
+        application.save(update_fields=["resident"])
+        svc.application_claim(application=application, by=consultant)
+        application.refresh_from_db()
+        svc.decision_make(
+            application=application,
+            by=consultant,
+            data=svc.DecisionInput(
+                outcome=DecisionOutcome.GRANT,
+                volume=3,
+                unit=Unit.HOUR,
+                frequency=Frequency.PER_WEEK,
+                start_date=start,
+                end_date=end,
+                delivery=Delivery.IN_KIND,
+                provider=provider,
+            ),
+        )
+        return Allocation.objects.get(decision__application=application)
+
+    return make
+
+
+@pytest.fixture
+def other(db):
+    return OrganisationFactory(type=OrganisationType.CARE_PROVIDER, name="Andere aanbieder")
+
+
+def url(allocation, suffix=""):
+    return f"/api/v1/allocations/{allocation.uuid}/{suffix}"
+
+
+def test_provider_reads_only_what_it_needs(provider, api_as, grant_allocation):
+    allocation = grant_allocation(provider)
+    body = api_as(provider).get(url(allocation)).json()
+    assert body["number"] == allocation.number
+    assert body["status"] == "not_started"
+    assert body["extent"] == {"volume": 3, "unit": "04", "frequency": "2"}
+    assert body["client"]["bsn"] == allocation.client.bsn
+    assert set(body["address"]) == {
+        "street",
+        "house_number",
+        "house_number_addition",
+        "postcode",
+        "city",
+    }
+    assert "motivation" not in str(body) and "members" not in body
+
+
+def test_start_and_stop_follow_the_standard(provider, api_as, grant_allocation):
+    allocation = grant_allocation(provider)
+    api = api_as(provider)
+    early = api.post(
+        url(allocation, "start/"),
+        {"date": (START - datetime.timedelta(days=1)).isoformat()},
+        format="json",
+    )
+    assert early.status_code == 400
+    assert early.json()["errors"][0]["field"] == "date"
+
+    stop_first = api.post(
+        url(allocation, "stop/"), {"date": TODAY.isoformat(), "reason": "19"}, format="json"
+    )
+    assert stop_first.status_code == 409
+
+    started = api.post(url(allocation, "start/"), {"date": START.isoformat()}, format="json")
+    assert started.status_code == 200
+    assert started.json()["status"] == "started"
+    again = api.post(url(allocation, "start/"), {"date": START.isoformat()}, format="json")
+    assert again.status_code == 409
+    assert again["Content-Type"] == "application/problem+json"
+
+    after_end = api.post(
+        url(allocation, "stop/"),
+        {"date": (END + datetime.timedelta(days=1)).isoformat(), "reason": "19"},
+        format="json",
+    )
+    before_start = api.post(
+        url(allocation, "stop/"),
+        {"date": (START - datetime.timedelta(days=1)).isoformat(), "reason": "19"},
+        format="json",
+    )
+    bad_reason = api.post(
+        url(allocation, "stop/"), {"date": TODAY.isoformat(), "reason": "32"}, format="json"
+    )
+    assert after_end.status_code == before_start.status_code == bad_reason.status_code == 400
+    assert bad_reason.json()["errors"][0]["field"] == "reason"
+
+    stopped = api.post(
+        url(allocation, "stop/"), {"date": TODAY.isoformat(), "reason": "19"}, format="json"
+    )
+    assert stopped.status_code == 200
+    assert stopped.json()["end_reason"] == "19"
+    assert (
+        api.post(
+            url(allocation, "stop/"), {"date": TODAY.isoformat(), "reason": "19"}, format="json"
+        ).status_code
+        == 409
+    )
+    allocation.refresh_from_db()
+    assert (allocation.status, allocation.care_started_on, allocation.care_stopped_on) == (
+        "stopped",
+        START,
+        TODAY,
+    )
+
+
+def test_youth_allocations_use_the_jeugd_end_reasons(provider, api_as, grant_allocation):
+    allocation = grant_allocation(provider, product=ProductFactory(youth=True))
+    api = api_as(provider)
+    api.post(url(allocation, "start/"), {"date": START.isoformat()}, format="json")
+    assert (
+        api.post(
+            url(allocation, "stop/"), {"date": TODAY.isoformat(), "reason": "19"}, format="json"
+        ).status_code
+        == 400
+    )
+    assert (
+        api.post(
+            url(allocation, "stop/"), {"date": TODAY.isoformat(), "reason": "32"}, format="json"
+        ).status_code
+        == 200
+    )
+
+
+def test_stale_if_match_is_412(provider, api_as, grant_allocation):
+    allocation = grant_allocation(provider)
+    api = api_as(provider)
+    etag = api.get(url(allocation))["ETag"]
+    assert (
+        api.post(
+            url(allocation, "start/"),
+            {"date": START.isoformat()},
+            format="json",
+            HTTP_IF_MATCH=etag,
+        ).status_code
+        == 200
+    )
+    stale = api.post(
+        url(allocation, "stop/"),
+        {"date": TODAY.isoformat(), "reason": "19"},
+        format="json",
+        HTTP_IF_MATCH=etag,
+    )
+    assert stale.status_code == 412
+    allocation.refresh_from_db()
+    assert allocation.status == "started"
+
+
+def test_a_retried_start_replays_and_changes_nothing_again(provider, api_as, grant_allocation):
+    allocation = grant_allocation(provider)
+    api = api_as(provider)
+    key = str(uuid.uuid4())
+    first = api.post(
+        url(allocation, "start/"),
+        {"date": START.isoformat()},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY=key,
+    )
+    retry = api.post(
+        url(allocation, "start/"),
+        {"date": START.isoformat()},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY=key,
+    )
+    assert first.status_code == retry.status_code == 200
+    assert retry["Idempotent-Replayed"] == "true"
+    allocation.refresh_from_db()
+    assert allocation.version == 2
+
+
+def test_isolation_between_organisations(provider, other, api_as, grant_allocation):
+    """Organisation A never sees or changes B's allocations: every endpoint answers 404."""
+    theirs = grant_allocation(other)
+    mine = grant_allocation(provider)
+    api = api_as(provider)
+    assert [item["id"] for item in api.get("/api/v1/allocations/").json()["results"]] == [
+        str(mine.uuid)
+    ]
+    for response in (
+        api.get(url(theirs)),
+        api.post(url(theirs, "start/"), {"date": START.isoformat()}, format="json"),
+        api.post(url(theirs, "stop/"), {"date": TODAY.isoformat(), "reason": "19"}, format="json"),
+    ):
+        assert response.status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.status == "not_started"
+
+
+def test_a_cooperative_member_delivers_the_cooperatives_allocations(
+    provider, api_as, grant_allocation
+):
+    cooperative = OrganisationFactory(
+        type=OrganisationType.CARE_PROVIDER, name="Coöperatie Zorg Samen"
+    )
+    CooperativeMembership.objects.create(cooperative=cooperative, member=provider, start_date=START)
+    allocation = grant_allocation(cooperative)
+    api = api_as(provider)
+    assert api.get(url(allocation)).status_code == 200
+    assert (
+        api.post(url(allocation, "start/"), {"date": START.isoformat()}, format="json").status_code
+        == 200
+    )
+
+
+def test_scopes_are_enforced(provider, api_as, grant_allocation):
+    allocation = grant_allocation(provider)
+    reader = api_as(provider, scopes=["allocations:read"])
+    assert reader.get(url(allocation)).status_code == 200
+    assert (
+        reader.post(
+            url(allocation, "start/"), {"date": START.isoformat()}, format="json"
+        ).status_code
+        == 403
+    )
+    assert api_as(provider, scopes=["contacts:read"]).get("/api/v1/allocations/").status_code == 403
+
+
+def test_filters(provider, api_as, grant_allocation):
+    old = grant_allocation(provider, start=START - datetime.timedelta(days=50))
+    new = grant_allocation(provider)
+    api = api_as(provider)
+    api.post(url(new, "start/"), {"date": START.isoformat()}, format="json")
+    started = api.get("/api/v1/allocations/?status=started").json()["results"]
+    assert [item["id"] for item in started] == [str(new.uuid)]
+    since = (START - datetime.timedelta(days=1)).isoformat()
+    recent = api.get(f"/api/v1/allocations/?start_date_from={since}").json()["results"]
+    assert [item["id"] for item in recent] == [str(new.uuid)]
+    assert str(old.uuid) in str(api.get("/api/v1/allocations/").json())
+
+
+@pytest.mark.parametrize("page_size", [2, 12])
+def test_list_queries_are_constant_whatever_the_page_size(
+    provider, api_as, grant_allocation, django_assert_max_num_queries, page_size
+):
+    for _ in range(12):
+        grant_allocation(provider)
+    api = api_as(provider)
+    with django_assert_max_num_queries(4):
+        response = api.get(f"/api/v1/allocations/?page_size={page_size}")
+    assert len(response.json()["results"]) == page_size
+
+
+@pytest.mark.django_db(transaction=True)
+def test_new_and_changed_allocations_are_pushed_to_webhooks(provider, api_as, grant_allocation):
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    events = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            events.append(self.headers["X-Wijkwerk-Event"])
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        webhook_register(organisation=provider, url=f"http://127.0.0.1:{server.server_port}/")
+        allocation = grant_allocation(provider)
+        api_as(provider).post(url(allocation, "start/"), {"date": START.isoformat()}, format="json")
+    finally:
+        server.shutdown()
+    assert events == ["allocation.created", "allocation.changed"]
