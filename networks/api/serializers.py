@@ -50,3 +50,20 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
             "id", "event", "status", "attempts", "last_status_code", "last_error",
             "created_at", "delivered_at",
         ]  # fmt: skip
+
+
+class GeneralProvisionSerializer(serializers.Serializer):
+    """An algemene voorziening: open access, no decision needed."""
+
+    id = serializers.UUIDField(source="uuid")
+    name = serializers.CharField()
+    organisation = OrganisationSummarySerializer()
+    offer = serializers.CharField(help_text=_("What it offers."))
+    access = serializers.CharField(help_text=_("How to get in."))
+    waiting_weeks = serializers.IntegerField()
+    districts = serializers.SerializerMethodField(
+        help_text=_("CBS codes of the districts served; empty means the whole municipality.")
+    )
+
+    def get_districts(self, provision) -> list[str]:
+        return [district.code for district in provision.districts.all()]

@@ -5,6 +5,7 @@ from networks.api import views
 
 router = SimpleRouter()
 router.register("webhooks", views.WebhookViewSet, basename="webhook")
+router.register("general-provisions", views.GeneralProvisionViewSet, basename="general-provision")
 
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="api-me"),

@@ -1,5 +1,8 @@
+import django_filters
 from django.db import transaction
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
@@ -12,12 +15,13 @@ from networks.api.authentication import ApiClientAuthentication
 from networks.api.permissions import HasApiScope, IsApiClient, api_client_of
 from networks.api.serializers import (
     ApiClientSelfSerializer,
+    GeneralProvisionSerializer,
     WebhookCreatedSerializer,
     WebhookDeliverySerializer,
     WebhookSerializer,
 )
 from networks.api.throttling import ApiClientRateThrottle
-from networks.models import ApiScope, IdempotencyRecord, WebhookEndpoint
+from networks.models import ApiScope, GeneralProvision, IdempotencyRecord, WebhookEndpoint
 from socialdomain.api.conditional import ConditionalMixin
 from socialdomain.api.idempotency import idempotent
 
@@ -53,6 +57,10 @@ class NewestFirstCursor(CursorPagination):
 
 class OldestFirstCursor(NewestFirstCursor):
     ordering = ("created_at", "id")
+
+
+class NameCursor(NewestFirstCursor):
+    ordering = ("name", "id")
 
 
 class MeView(PartnerApiMixin, APIView):
@@ -142,3 +150,31 @@ class WebhookViewSet(
         endpoint = self.get_object()
         page = self.paginate_queryset(endpoint.deliveries.all())
         return self.get_paginated_response(WebhookDeliverySerializer(page, many=True).data)
+
+
+class GeneralProvisionFilter(django_filters.FilterSet):
+    district = django_filters.CharFilter(
+        method="served_in", help_text="CBS district code (WK…): provisions serving it."
+    )
+
+    class Meta:
+        model = GeneralProvision
+        fields = ["district"]
+
+    def served_in(self, queryset, name, value):
+        return queryset.filter(Q(districts__code=value) | Q(districts__isnull=True)).distinct()
+
+
+class GeneralProvisionViewSet(PartnerApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The catalogue of general provisions (algemene voorzieningen)."""
+
+    serializer_class = GeneralProvisionSerializer
+    pagination_class = NameCursor
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = GeneralProvisionFilter
+    required_scopes = {"GET": ApiScope.CONTACTS_READ}
+    queryset = (
+        GeneralProvision.objects.filter(active=True)
+        .select_related("organisation")
+        .prefetch_related("districts")
+    )

@@ -150,3 +150,27 @@ def test_unknown_api_addresses_are_problems_too(provider, api_as):
     response = api_as(provider).get("/api/v1/webhooks/not-a-uuid/")
     assert response.status_code == 404
     assert response["Content-Type"] == "application/problem+json"
+
+
+def test_general_provisions_catalogue(provider, api_as, django_assert_max_num_queries):
+    from tests.factories import DistrictFactory
+    from tests.provision_factories import GeneralProvisionFactory
+
+    district, elsewhere = DistrictFactory(), DistrictFactory()
+    everywhere = GeneralProvisionFactory(name="Formulierenhulp")
+    local = GeneralProvisionFactory(name="Buurtkamer")
+    local.districts.set([district])
+    remote = GeneralProvisionFactory(name="Wandelgroep")
+    remote.districts.set([elsewhere])
+    for n in range(8):
+        GeneralProvisionFactory(name=f"Voorziening {n}")
+    api = api_as(provider)
+    with django_assert_max_num_queries(5):
+        response = api.get("/api/v1/general-provisions/?page_size=20")
+    assert len(response.json()["results"]) == 11
+    served = api.get(f"/api/v1/general-provisions/?district={district.code}&page_size=20").json()
+    names = {item["name"] for item in served["results"]}
+    assert {"Formulierenhulp", "Buurtkamer"} <= names and "Wandelgroep" not in names
+    assert everywhere.name in names
+    denied = api_as(provider, scopes=["allocations:read"]).get("/api/v1/general-provisions/")
+    assert denied.status_code == 403
