@@ -85,3 +85,21 @@ def can_decide(user) -> bool:
 
 def can_follow_up_referral(user) -> bool:
     return has_role(user, *APPLY_ROLES)
+
+
+# Kitchen-table conversations and support plans: the professionals who work with households.
+PLAN_ROLES = (Role.GENERALIST, Role.TEAM_LEAD)
+
+
+def can_work_on_plans(user) -> bool:
+    """Record conversations, keep the network, write and change plans, evaluate and close.
+    Call with a household obtained through `households_visible_to`."""
+    return has_role(user, *PLAN_ROLES)
+
+
+def can_respond_to_invitation(user, participant) -> bool:
+    return participant.user_id == user.pk
+
+
+def has_caseload(user) -> bool:
+    return has_role(user, Role.GENERALIST)

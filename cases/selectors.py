@@ -1,17 +1,53 @@
 """Reads and access for households. Every list and detail starts from
 `households_visible_to(user)`, so the access rule is applied in SQL everywhere."""
 
+import datetime
+import difflib
 import re
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from cases import permissions
-from cases.models import Household, HouseholdMembership, MeldingStatus, Resident, Signal
+from cases.models import (
+    ActionOwnerKind,
+    AftercareCheckIn,
+    CheckInStatus,
+    Evaluation,
+    Household,
+    HouseholdMembership,
+    KitchenTableConversation,
+    LifeDomain,
+    LifeDomainScore,
+    MeldingStatus,
+    ParticipantStatus,
+    PlanAction,
+    PlanGoal,
+    PlanParticipant,
+    PlanStatus,
+    Resident,
+    Signal,
+    SupportPlan,
+    SupportPlanVersion,
+)
 from cases.validators import normalise_bsn
+from teams.roles import Role
 from teams.selectors import district_ids_of_user
 from teams.validators import normalise_postcode
 
@@ -28,8 +64,14 @@ def households_visible_to(user) -> QuerySet[Household]:
         return Household.objects.none()
     if permissions.sees_whole_municipality(user):
         return Household.objects.all()
+    # a professional brought into a plan ("erbij gehaald") works in that household's plan
+    brought_in = PlanParticipant.objects.filter(user=user).exclude(
+        status=ParticipantStatus.DECLINED
+    )
     return Household.objects.filter(
-        Q(neighbourhood__district_id__in=district_ids_of_user(user=user)) | Q(coordinator=user)
+        Q(neighbourhood__district_id__in=district_ids_of_user(user=user))
+        | Q(coordinator=user)
+        | Q(pk__in=brought_in.values("plan__household_id"))
     )
 
 
@@ -257,3 +299,286 @@ def resident_possible_duplicates(
             )
         )
     return result
+
+
+# --- Kitchen-table conversation, support plan, evaluation, aftercare ---------------------------
+
+
+def conversation_for_user(*, user, conversation_uuid) -> KitchenTableConversation:
+    conversation = (
+        KitchenTableConversation.objects.filter(
+            household__in=households_visible_to(user), uuid=conversation_uuid
+        )
+        .select_related("household", "melding", "conducted_by")
+        .prefetch_related("participants", "scores")
+        .first()
+    )
+    if conversation is None:
+        raise Http404("No conversation found")
+    return conversation
+
+
+def scores_in_domain_order(scores) -> list[LifeDomainScore]:
+    order = {domain: index for index, domain in enumerate(LifeDomain.values)}
+    return sorted(scores, key=lambda score: order[score.domain])
+
+
+def plan_for_user(*, user, plan_uuid) -> SupportPlan:
+    """The plan with its household, or 404 when the user may not see the household."""
+    plan = (
+        SupportPlan.objects.filter(household__in=households_visible_to(user), uuid=plan_uuid)
+        .select_related("household", "coordinator", "conversation")
+        .first()
+    )
+    if plan is None:
+        raise Http404("No plan found")
+    return plan
+
+
+def plan_goals(*, plan: SupportPlan) -> list[PlanGoal]:
+    """Goals in order, each with its actions (owners loaded) in `.plan_actions`."""
+    return list(
+        plan.goals.prefetch_related(
+            Prefetch("actions", queryset=plan_actions_queryset(), to_attr="plan_actions")
+        )
+    )
+
+
+def plan_actions_queryset() -> QuerySet[PlanAction]:
+    return PlanAction.objects.select_related(
+        "owner_resident", "owner_network_member", "owner_user", "owner_organisation"
+    )
+
+
+def plan_loose_actions(*, plan: SupportPlan) -> QuerySet[PlanAction]:
+    """Actions not tied to a goal."""
+    return plan_actions_queryset().filter(plan=plan, goal__isnull=True)
+
+
+def plan_participants(*, plan: SupportPlan) -> QuerySet[PlanParticipant]:
+    return plan.participants.select_related("user")
+
+
+def professionals_to_bring_in() -> QuerySet:
+    """Users who can be brought into a plan (generalists, consultants, team leads)."""
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True, groups__name__in=[Role.GENERALIST, Role.CONSULTANT, Role.TEAM_LEAD]
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+@dataclass
+class OutcomeRow:
+    domain: str
+    label: str
+    intake: int | None
+    evaluation: int | None
+
+    @property
+    def difference(self) -> int | None:
+        if self.intake is None or self.evaluation is None:
+            return None
+        return self.evaluation - self.intake
+
+
+def evaluation_outcome(*, evaluation: Evaluation) -> list[OutcomeRow]:
+    """Per life domain: the intake score (the plan's conversation), the evaluation's score
+    and the difference; the difference is the outcome."""
+    intake = {}
+    if evaluation.plan.conversation_id:
+        intake = dict(
+            LifeDomainScore.objects.filter(
+                conversation_id=evaluation.plan.conversation_id
+            ).values_list("domain", "score")
+        )
+    now = dict(evaluation.scores.values_list("domain", "score"))
+    return [
+        OutcomeRow(domain.value, domain.label, intake.get(domain.value), now.get(domain.value))
+        for domain in LifeDomain
+        if domain.value in intake or domain.value in now
+    ]
+
+
+def plan_version_diff(*, version: SupportPlanVersion) -> dict:
+    """Lines removed and added compared with the previous version (a simple text diff)."""
+    previous = version.plan.versions.filter(number__lt=version.number).order_by("-number").first()
+    old = snapshot_lines(previous.snapshot) if previous else []
+    new = snapshot_lines(version.snapshot)
+    lines = []
+    for line in difflib.ndiff(old, new):
+        tag = line[:2]
+        if tag == "- ":
+            lines.append(("removed", line[2:]))
+        elif tag == "+ ":
+            lines.append(("added", line[2:]))
+        elif tag == "  ":
+            lines.append(("same", line[2:]))
+    return {"previous": previous, "lines": lines}
+
+
+def _date_text(iso: str) -> str:
+    return datetime.date.fromisoformat(iso).strftime("%d-%m-%Y") if iso else "–"
+
+
+def snapshot_lines(snapshot: dict) -> list[str]:
+    """A plan snapshot as readable lines (in the current language)."""
+    domain_label = dict(LifeDomain.choices)
+    owner_kind_label = dict(ActionOwnerKind.choices)
+    status_label = dict(ParticipantStatus.choices)
+    label = {
+        "coordinator": _("Coordinator"),
+        "evaluation_date": _("Evaluation date"),
+        "agreed": _("Resident agreed on"),
+        "goal": _("Goal"),
+        "action": _("Action"),
+        "due": _("due"),
+        "done": _("done"),
+        "brought_in": _("Brought in"),
+        "in_place": _("Aftercare: what must be in place"),
+        "agreed_with": _("Aftercare: agreed with"),
+        "check_ins": _("Aftercare: check-in dates"),
+    }
+    lines = [
+        f"{label['coordinator']}: {snapshot.get('coordinator') or '–'}",
+        f"{label['evaluation_date']}: {_date_text(snapshot.get('evaluation_date', ''))}",
+        f"{label['agreed']}: {_date_text(snapshot.get('resident_agreed_on', ''))}",
+    ]
+    for goal in snapshot.get("goals", []):
+        domain = domain_label.get(goal["domain"], goal["domain"])
+        lines.append(f"{label['goal']} ({domain}): {goal['description']}")
+    for action in snapshot.get("actions", []):
+        done = f", {label['done']} {_date_text(action['done_on'])}" if action.get("done_on") else ""
+        owner_kind = owner_kind_label.get(action["owner_kind"], "")
+        lines.append(
+            f"{label['action']}: {action['description']} – {owner_kind} {action['owner']}, "
+            f"{label['due']} {_date_text(action.get('due_on', ''))}{done}"
+        )
+    for participant in snapshot.get("participants", []):
+        status = status_label.get(participant["status"], participant["status"])
+        lines.append(
+            f"{label['brought_in']}: {participant['name']} ({participant['role']}), {status}"
+        )
+    aftercare = snapshot.get("aftercare", {})
+    dates = ", ".join(_date_text(day) for day in aftercare.get("check_in_dates", []))
+    lines += [
+        f"{label['in_place']}: {aftercare.get('in_place') or '–'}",
+        f"{label['agreed_with']}: {aftercare.get('agreed_with') or '–'}",
+        f"{label['check_ins']}: {dates or '–'}",
+    ]
+    return lines
+
+
+def caseload(*, user) -> QuerySet[Household]:
+    """'My households': those the user coordinates, with the nearest deadline of an open
+    melding and the next open action of the active plan, most urgent first."""
+    return (
+        households_visible_to(user)
+        .filter(coordinator=user)
+        .with_area()
+        .prefetch_related(current_members_prefetch())
+        .annotate(
+            melding_deadline=Min(
+                "meldingen__investigation_deadline",
+                filter=Q(meldingen__status=MeldingStatus.OPEN),
+            ),
+            next_action_due=Min(
+                "plans__actions__due_on",
+                filter=Q(plans__status=PlanStatus.ACTIVE, plans__actions__done_on__isnull=True),
+            ),
+            active_plan_count=Count(
+                "plans", filter=Q(plans__status=PlanStatus.ACTIVE), distinct=True
+            ),
+        )
+        .order_by(
+            F("melding_deadline").asc(nulls_last=True),
+            F("next_action_due").asc(nulls_last=True),
+            "postcode",
+            "house_number",
+            "pk",
+        )
+    )
+
+
+def check_ins_due_for(*, user) -> QuerySet[AftercareCheckIn]:
+    """Aftercare check-ins that have come due in households the user coordinates."""
+    return (
+        AftercareCheckIn.objects.filter(
+            status=CheckInStatus.DUE,
+            plan__household__in=households_visible_to(user).filter(coordinator=user),
+        )
+        .select_related("plan__household")
+        .order_by("due_on", "pk")
+    )
+
+
+@dataclass
+class HouseholdStory:
+    meldingen: list
+    conversations: list
+    plans: list
+    active_plan: SupportPlan | None
+    open_plan: SupportPlan | None
+    network: list
+    timeline: list
+
+
+def household_story(*, household: Household, meldingen: list | None = None) -> HouseholdStory:
+    """Everything that happened with the household, as one story: requests for help,
+    conversations, plans and evaluations, the informal network, and a timeline. Pass the
+    meldingen when they are loaded already."""
+    if meldingen is None:
+        meldingen = list(household_meldingen(household=household))
+    conversations = list(
+        household.conversations.select_related("conducted_by").order_by("-held_on", "-pk")
+    )
+    plans = list(
+        household.plans.select_related("coordinator")
+        .prefetch_related(
+            Prefetch("evaluations", queryset=Evaluation.objects.order_by("-evaluated_on"))
+        )
+        .annotate(
+            goal_count=Count("goals", distinct=True),
+            open_action_count=Count(
+                "actions", filter=Q(actions__done_on__isnull=True), distinct=True
+            ),
+        )
+        .order_by("-created_at")
+    )
+    network = list(household.network_members.order_by("name"))
+    active_plan = next((plan for plan in plans if plan.is_active), None)
+    open_plan = active_plan or next((plan for plan in plans if plan.is_draft), None)
+    timeline = [
+        (melding.received_on, _("Request for help"), melding.question[:80]) for melding in meldingen
+    ]
+    timeline += [
+        (conversation.held_on, _("Kitchen-table conversation"), conversation.place)
+        for conversation in conversations
+    ]
+    for plan in plans:
+        timeline.append((plan.created_at.date(), _("Plan started"), plan.get_status_display()))
+        if plan.activated_at:
+            timeline.append((plan.activated_at.date(), _("Plan activated"), ""))
+        for evaluation in plan.evaluations.all():
+            timeline.append((evaluation.evaluated_on, _("Evaluation"), ""))
+        if plan.closed_at:
+            timeline.append((plan.closed_at.date(), _("Plan closed"), ""))
+    timeline.sort(key=lambda event: event[0], reverse=True)
+    return HouseholdStory(
+        meldingen=meldingen,
+        conversations=conversations,
+        plans=plans,
+        active_plan=active_plan,
+        open_plan=open_plan,
+        network=network,
+        timeline=timeline,
+    )
+
+
+def evaluations_visible_to(user) -> QuerySet[Evaluation]:
+    return Evaluation.objects.filter(
+        plan__household__in=households_visible_to(user)
+    ).select_related("plan__household", "conducted_by")

@@ -1,5 +1,8 @@
+"""Celery entry points for the cases app: fetch, call the service, nothing more."""
+
 from celery import shared_task
 
+from cases import services
 from cases.provision_services import deadline_reminders_send
 
 
@@ -12,3 +15,10 @@ def decision_deadline_reminders() -> dict:
         "overdue_leads": len(run.overdue),
         "emails": run.emails,
     }
+
+
+@shared_task(name="cases.aftercare_mark_due")
+def aftercare_mark_due() -> int:
+    """Mark aftercare check-ins whose date has come as due, so they show on the coordinator's
+    list. Scheduled daily in CELERY_BEAT_SCHEDULE."""
+    return services.aftercare_mark_due()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases import views, views_intake
+from cases import plan_views, views, views_intake
 
 app_name = "cases"
 
@@ -22,6 +22,95 @@ urlpatterns = [
         "<uuid:household_uuid>/personen/<uuid:resident_uuid>/vertrokken/",
         views.membership_end,
         name="membership_end",
+    ),
+    # the generalist's journey: conversation, network, plan, evaluation, aftercare
+    path("mijn/", plan_views.caseload, name="caseload"),
+    path(
+        "<uuid:household_uuid>/gesprekken/nieuw/",
+        plan_views.conversation_create,
+        name="conversation_create",
+    ),
+    path(
+        "gesprekken/<uuid:conversation_uuid>/",
+        plan_views.conversation_detail,
+        name="conversation_detail",
+    ),
+    path(
+        "gesprekken/<uuid:conversation_uuid>/opmerkingen/",
+        plan_views.conversation_remarks,
+        name="conversation_remarks",
+    ),
+    path(
+        "gesprekken/<uuid:conversation_uuid>/plan/",
+        plan_views.plan_create_from_conversation,
+        name="plan_create_from_conversation",
+    ),
+    path(
+        "<uuid:household_uuid>/netwerk/nieuw/",
+        plan_views.network_member_edit,
+        name="network_member_add",
+    ),
+    path(
+        "<uuid:household_uuid>/netwerk/<uuid:member_uuid>/",
+        plan_views.network_member_edit,
+        name="network_member_edit",
+    ),
+    path("<uuid:household_uuid>/plan/nieuw/", plan_views.plan_create, name="plan_create"),
+    path("plannen/<uuid:plan_uuid>/", plan_views.plan_detail, name="plan_detail"),
+    path("plannen/<uuid:plan_uuid>/gegevens/", plan_views.plan_edit, name="plan_edit"),
+    path("plannen/<uuid:plan_uuid>/doelen/nieuw/", plan_views.goal_add, name="goal_add"),
+    path(
+        "plannen/<uuid:plan_uuid>/doelen/<uuid:goal_uuid>/",
+        plan_views.goal_edit,
+        name="goal_edit",
+    ),
+    path(
+        "plannen/<uuid:plan_uuid>/doelen/<uuid:goal_uuid>/verwijderen/",
+        plan_views.goal_remove,
+        name="goal_remove",
+    ),
+    path("plannen/<uuid:plan_uuid>/acties/nieuw/", plan_views.action_add, name="action_add"),
+    path(
+        "plannen/<uuid:plan_uuid>/acties/<uuid:action_uuid>/",
+        plan_views.action_edit,
+        name="action_edit",
+    ),
+    path(
+        "plannen/<uuid:plan_uuid>/acties/<uuid:action_uuid>/verwijderen/",
+        plan_views.action_remove,
+        name="action_remove",
+    ),
+    path(
+        "plannen/<uuid:plan_uuid>/deelnemers/nieuw/",
+        plan_views.participant_invite,
+        name="participant_invite",
+    ),
+    path(
+        "plannen/<uuid:plan_uuid>/deelnemers/<uuid:participant_uuid>/",
+        plan_views.participant_respond,
+        name="participant_respond",
+    ),
+    path("plannen/<uuid:plan_uuid>/activeren/", plan_views.plan_activate, name="plan_activate"),
+    path("plannen/<uuid:plan_uuid>/afsluiten/", plan_views.plan_close, name="plan_close"),
+    path(
+        "plannen/<uuid:plan_uuid>/versies/<int:number>/",
+        plan_views.plan_version,
+        name="plan_version",
+    ),
+    path(
+        "plannen/<uuid:plan_uuid>/evaluatie/",
+        plan_views.evaluation_create,
+        name="evaluation_create",
+    ),
+    path(
+        "evaluaties/<uuid:evaluation_uuid>/",
+        plan_views.evaluation_detail,
+        name="evaluation_detail",
+    ),
+    path(
+        "nazorg/<uuid:check_in_uuid>/",
+        plan_views.check_in_complete,
+        name="check_in_complete",
     ),
 ]
 

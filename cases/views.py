@@ -188,8 +188,13 @@ def household_detail(request, household_uuid):
         "household": household,
         "history": history,
         "can_edit": permissions.can_edit_household(request.user, household),
-        **views_intake.melding_section_context(user=request.user, household=household),
+        "can_work": permissions.can_work_on_plans(request.user),
     }
+    context.update(views_intake.melding_section_context(user=request.user, household=household))
+    context["meldingen"] = list(context["meldingen"])  # shown in the section and the timeline
+    context["story"] = selectors.household_story(
+        household=household, meldingen=context["meldingen"]
+    )
     return render(request, "cases/household_detail.html", context)
 
 

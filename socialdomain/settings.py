@@ -304,6 +304,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         # every working day at 07:00, Europe/Amsterdam
         "schedule": crontab(hour=7, minute=0, day_of_week="1-5"),
     },
+    # aftercare check-ins whose date has come show on the coordinator's list
+    "cases-aftercare-mark-due": {
+        "task": "cases.aftercare_mark_due",
+        "schedule": crontab(hour=6, minute=0),
+    },
 }
 
 REST_FRAMEWORK = {

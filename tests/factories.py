@@ -9,7 +9,20 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from cases.fakes import synthetic_bsn
-from cases.models import Household, HouseholdMembership, MembershipRole, Resident
+from cases.models import (
+    Household,
+    HouseholdMembership,
+    InformalNetworkKind,
+    InformalNetworkMember,
+    KitchenTableConversation,
+    LifeDomain,
+    Melding,
+    MeldingChannel,
+    MembershipRole,
+    PlanGoal,
+    Resident,
+    SupportPlan,
+)
 from networks.models import Organisation, OrganisationType
 from teams.models import (
     AreaConsultant,
@@ -190,3 +203,54 @@ class ConsultantAbsenceFactory(DjangoModelFactory):
     substitute = factory.SubFactory(UserFactory, roles=[Role.CONSULTANT])
     substitute_phone = "040-2389999"
     substitute_email = "vervanger@gemeente.example"
+
+
+class MeldingFactory(DjangoModelFactory):
+    class Meta:
+        model = Melding
+
+    household = factory.SubFactory(HouseholdFactory)
+    channel = MeldingChannel.PHONE
+    question = factory.Faker("sentence", locale="nl_NL")
+
+
+class ConversationFactory(DjangoModelFactory):
+    class Meta:
+        model = KitchenTableConversation
+
+    household = factory.SubFactory(HouseholdFactory)
+    place = "thuis"
+    resident_story = factory.Faker("paragraph", locale="nl_NL")
+
+
+class NetworkMemberFactory(DjangoModelFactory):
+    class Meta:
+        model = InformalNetworkMember
+
+    household = factory.SubFactory(HouseholdFactory)
+    kind = InformalNetworkKind.NEIGHBOUR
+    name = factory.Faker("name", locale="nl_NL")
+
+
+class SupportPlanFactory(DjangoModelFactory):
+    """A draft plan; `SupportPlanFactory(ready=True)` has a coordinator, aftercare and a goal,
+    so it can be activated."""
+
+    class Meta:
+        model = SupportPlan
+        skip_postgeneration_save = True
+
+    household = factory.SubFactory(HouseholdFactory)
+
+    class Params:
+        ready = factory.Trait(
+            coordinator=factory.SubFactory(UserFactory, roles=[Role.GENERALIST]),
+            aftercare_in_place="Waakvlam: maandelijks contact met de buurtwerker.",
+            aftercare_agreed_with="Buurtwerker Sanne",
+        )
+
+    @factory.post_generation
+    def goals(self, create, extracted, **kwargs):
+        if create and (extracted or self.aftercare_in_place):
+            for text in extracted or ["Rust in de financiën"]:
+                PlanGoal.objects.create(plan=self, domain=LifeDomain.FINANCES, description=text)
