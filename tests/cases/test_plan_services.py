@@ -130,7 +130,7 @@ def test_new_plan_prefills_goals_crises_first_then_low_scores(household, general
 
 def test_only_one_open_plan_but_a_new_plan_after_closure(household, generalist):
     plan = active_plan(household, generalist)
-    with pytest.raises(ValidationError, match="already has an open plan"):
+    with pytest.raises(ValidationError, match="heeft al een open plan"):
         services.plan_create(household=household, by=generalist)
     SupportPlan.objects.filter(pk=plan.pk).update(status=PlanStatus.CLOSED)
     relapse = services.plan_create(household=household, by=generalist)
@@ -143,9 +143,9 @@ def test_activation_needs_coordinator_aftercare_and_a_goal(household, user_with_
     with pytest.raises(ValidationError) as caught:
         services.plan_activate(plan=plan, by=team_lead)
     text = " ".join(caught.value.messages)
-    assert "coordinator" in text
-    assert "aftercare" in text
-    assert "goal" in text
+    assert "Kies een regisseur" in text
+    assert "Vul de nazorgparagraaf in" in text
+    assert "ten minste één doel" in text
     plan.refresh_from_db()
     assert plan.status == PlanStatus.DRAFT
 
@@ -169,7 +169,7 @@ def test_activation_makes_the_coordinator_the_households_and_keeps_version_1(hou
 def test_a_second_active_plan_is_refused_with_a_clear_message(household, generalist):
     active_plan(household, generalist)
     second = SupportPlanFactory(household=household, ready=True, goals=["Eigen doel"])
-    with pytest.raises(ValidationError, match="already has an active support plan"):
+    with pytest.raises(ValidationError, match="heeft al een actief ondersteuningsplan"):
         services.plan_activate(plan=second, by=generalist)
     second.refresh_from_db()
     assert second.status == PlanStatus.DRAFT
@@ -202,7 +202,7 @@ def test_two_simultaneous_activations_one_wins_the_other_gets_a_dutch_message(
             connection.close()
 
     def run(plan):
-        with translation.override("nl"):
+        with translation.override("nl"):  # threads do not inherit the test's language
             activate(plan)
 
     threads = [threading.Thread(target=run, args=(plan,)) for plan in plans]
@@ -244,7 +244,7 @@ def test_actions_have_one_owner_of_the_right_kind(household, generalist, make_ho
             owner_kind=ActionOwnerKind.NETWORK,
             owner_network_member=stranger,
         )
-    with pytest.raises(ValidationError, match="Choose who carries out this action"):
+    with pytest.raises(ValidationError, match="Kies wie deze actie uitvoert"):
         services.action_add(
             plan=plan, by=generalist, description="x", owner_kind=ActionOwnerKind.OTHER
         )
@@ -279,7 +279,7 @@ def test_a_draft_keeps_no_versions_and_a_closed_plan_cannot_change(household, ge
     assert not plan.versions.exists()
     services.plan_update(plan=plan, by=generalist, aftercare_in_place="Waakvlam")
     SupportPlan.objects.filter(pk=plan.pk).update(status=PlanStatus.CLOSED)
-    with pytest.raises(ValidationError, match="closed"):
+    with pytest.raises(ValidationError, match="afgesloten"):
         services.goal_add(plan=plan, by=generalist, domain="housing", description="Nog een")
 
 
@@ -325,7 +325,7 @@ def test_evaluation_outcome_is_the_difference_with_intake(household, generalist)
     plan = SupportPlanFactory(
         household=household, ready=True, coordinator=generalist, conversation=conversation
     )
-    with pytest.raises(ValidationError, match="active"):
+    with pytest.raises(ValidationError, match="actief plan"):
         services.evaluation_record(plan=plan, by=generalist, scores={"finances": 3})
     services.plan_activate(plan=plan, by=generalist)
     with pytest.raises(ValidationError):
