@@ -291,6 +291,9 @@ class PlanForm(forms.ModelForm):
         self.fields["coordinator"].queryset = professionals
         self.fields["coordinator"].label_from_instance = _user_label
         if self.instance.pk and not self.is_bound:
+            # the choices are keyed on the username, the instance's initial value is its pk
+            coordinator = self.instance.coordinator
+            self.initial["coordinator"] = coordinator.username if coordinator else None
             self.initial["aftercare_check_in_dates"] = ", ".join(
                 day.strftime("%d-%m-%Y") for day in self.instance.aftercare_check_in_dates
             )
@@ -343,7 +346,13 @@ class ActionForm(forms.Form):
                 "uuid",
                 str,
             ),
-            (ActionOwnerKind.PROFESSIONAL, _("Professional"), professionals, "pk", _user_label),
+            (
+                ActionOwnerKind.PROFESSIONAL,
+                _("Professional"),
+                professionals,
+                "username",
+                _user_label,
+            ),
             (
                 ActionOwnerKind.ORGANISATION,
                 _("Organisation"),
@@ -385,7 +394,7 @@ class ActionForm(forms.Form):
         key = {
             ActionOwnerKind.RESIDENT: "uuid",
             ActionOwnerKind.NETWORK: "uuid",
-            ActionOwnerKind.PROFESSIONAL: "pk",
+            ActionOwnerKind.PROFESSIONAL: "username",
             ActionOwnerKind.ORGANISATION: "code",
         }[action.owner_kind]
         return f"{action.owner_kind}:{getattr(owner, key)}"

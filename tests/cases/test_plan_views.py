@@ -365,3 +365,9 @@ def test_plan_page_within_a_query_budget(
     with django_assert_max_num_queries(18):
         response = client.get(reverse("cases:plan_detail", args=[plan.uuid]))
     assert response.content.decode().count('class="owner"') == 10
+
+
+def test_plan_form_shows_the_current_coordinator(client_as, generalist, household):
+    plan = services.plan_create(household=household, by=generalist)
+    content = client_as(generalist).get(reverse("cases:plan_edit", args=[plan.uuid])).content
+    assert f'<option value="{generalist.username}" selected>' in content.decode()
