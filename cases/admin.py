@@ -4,7 +4,16 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import permissions
 from cases.admin_intake import resident_merge_action
-from cases.models import CoordinatorChange, Household, HouseholdMembership, Resident
+from cases.models import (
+    AftercareCheckIn,
+    CoordinatorChange,
+    Household,
+    HouseholdMembership,
+    KitchenTableConversation,
+    PlanGoal,
+    Resident,
+    SupportPlan,
+)
 from teams.selectors import neighbourhood_id_for_postcode
 from teams.validators import normalise_postcode
 
@@ -68,6 +77,48 @@ class CoordinatorChangeAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Conversations and plans change through their services (versions, constraints, messages);
+    the admin only looks."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(KitchenTableConversation)
+class KitchenTableConversationAdmin(ReadOnlyAdmin):
+    list_display = ["household", "held_on", "conducted_by"]
+    list_select_related = ["household", "conducted_by"]
+    date_hierarchy = "held_on"
+
+
+class PlanGoalInline(admin.TabularInline):
+    model = PlanGoal
+    fields = ["domain", "description"]
+    extra = 0
+
+
+@admin.register(SupportPlan)
+class SupportPlanAdmin(ReadOnlyAdmin):
+    list_display = ["household", "status", "coordinator", "activated_at", "closed_at"]
+    list_filter = ["status"]
+    list_select_related = ["household", "coordinator"]
+    inlines = [PlanGoalInline]
+
+
+@admin.register(AftercareCheckIn)
+class AftercareCheckInAdmin(ReadOnlyAdmin):
+    list_display = ["plan", "due_on", "status"]
+    list_filter = ["status"]
+    list_select_related = ["plan__household"]
 
 
 # registers the read-only access log admin
