@@ -546,11 +546,25 @@ def plan_update(*, plan: SupportPlan, by, **changes) -> SupportPlan:
     plan.full_clean()
     plan.save()
     if plan.is_active:
-        Household.objects.filter(pk=plan.household_id).exclude(
-            coordinator_id=plan.coordinator_id
-        ).update(coordinator_id=plan.coordinator_id, version=F("version") + 1)
+        _household_coordinator_follow_plan(plan, by=by)
         _version_record(plan, by=by, reason=_("Plan details changed"))
     return plan
+
+
+def _household_coordinator_follow_plan(plan: SupportPlan, *, by) -> None:
+    """The active plan's coordinator is the household's; a change is recorded."""
+    household = Household.objects.select_for_update().get(pk=plan.household_id)
+    if household.coordinator_id == plan.coordinator_id:
+        return
+    Household.objects.filter(pk=household.pk).update(
+        coordinator_id=plan.coordinator_id, version=F("version") + 1, updated_at=timezone.now()
+    )
+    CoordinatorChange.objects.create(
+        household=household,
+        from_user_id=household.coordinator_id,
+        to_user_id=plan.coordinator_id,
+        changed_by=by,
+    )
 
 
 def _next_goal_position(plan: SupportPlan) -> int:
@@ -728,9 +742,7 @@ def plan_activate(*, plan: SupportPlan, by) -> SupportPlan:
         if "supportplan_one_active_per_household" in str(exc):
             raise ValidationError(PLAN_ALREADY_ACTIVE) from exc
         raise
-    Household.objects.filter(pk=plan.household_id).update(
-        coordinator_id=plan.coordinator_id, version=F("version") + 1
-    )
+    _household_coordinator_follow_plan(plan, by=by)
     _version_record(plan, by=by, reason=_("Plan activated"))
     return plan
 

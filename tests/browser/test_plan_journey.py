@@ -43,7 +43,7 @@ def test_from_melding_to_closed_plan(page, login, generalist, make_household, ot
     # the neighbour joins the household's network
     page.get_by_role("link", name=re.compile(re.escape(household.address_line))).click()
     page.get_by_role("link", name="Iemand toevoegen").click()
-    page.get_by_label("Soort").select_option(label="Buur")
+    page.get_by_label("Soort").select_option(label="Buurtbewoner")
     page.get_by_label("Naam").fill("Buurvrouw Els")
     page.get_by_label("Wat hij of zij doet").fill("Gaat mee naar afspraken")
     page.get_by_role("button", name="Opslaan").click()
@@ -67,7 +67,7 @@ def test_from_melding_to_closed_plan(page, login, generalist, make_household, ot
     add_action.get_by_label("Doel").select_option(
         label="Sociaal netwerk: Weer onder de mensen komen"
     )
-    add_action.get_by_label("Wie").select_option(label="Buurvrouw Els (Buur)")
+    add_action.get_by_label("Wie").select_option(label="Buurvrouw Els (Buurtbewoner)")
     add_action.get_by_role("button", name="Actie toevoegen").click()
     expect(body).to_contain_text("Samen naar het buurthuis")
     expect(body.locator(".owner")).to_have_text("Buurvrouw Els")

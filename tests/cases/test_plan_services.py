@@ -163,6 +163,8 @@ def test_activation_makes_the_coordinator_the_households_and_keeps_version_1(hou
     services.plan_activate(plan=plan, by=generalist)
     household.refresh_from_db()
     assert household.coordinator == colleague
+    change = household.coordinator_changes.get()  # recorded, as with a caseload transfer
+    assert (change.to_user, change.changed_by) == (colleague, generalist)
     assert plan.versions.get().number == 1
 
 

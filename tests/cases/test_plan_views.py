@@ -338,7 +338,7 @@ def test_household_page_tells_the_story_within_its_query_budget(
     plan = active_plan(household, generalist)
     services.evaluation_record(plan=plan, by=generalist, scores={"finances": 3})
     client = client_as(generalist)
-    with django_assert_max_num_queries(12):  # as with an empty story (tests/cases/test_views.py)
+    with django_assert_max_num_queries(12):  # one more than without a plan: its evaluations
         response = client.get(reverse("cases:household_detail", args=[household.uuid]))
     content = response.content.decode()
     assert content.count("nog 42 dagen") == 3
