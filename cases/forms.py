@@ -315,7 +315,7 @@ class ActionForm(forms.Form):
     professionals, organisations) or typed as a name."""
 
     description = forms.CharField(
-        label=_("action"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Action"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
     goal = forms.ChoiceField(label=_("goal"), required=False)
     owner = forms.ChoiceField(label=_("who"), required=False)

@@ -5,6 +5,7 @@ aftercare. Views parse input, call a selector or service and render."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import permissions, selectors, services
+from cases.access_log import AccessAction, AccessResult, access_log_record
 from cases.forms import (
     ActionForm,
     CheckInForm,
@@ -25,7 +27,7 @@ from cases.forms import (
     RemarksForm,
     cleaned_scores,
 )
-from cases.models import AftercareCheckIn, CheckInStatus, ParticipantStatus
+from cases.models import AftercareCheckIn, CheckInStatus, Household, ParticipantStatus
 from cases.views import _apply_validation_error
 
 
@@ -42,22 +44,74 @@ def _require_plan_work(user) -> None:
         raise PermissionDenied
 
 
+def _access_action(request) -> str:
+    """One access log row per request: opening a screen is a view, posting is a change."""
+    return AccessAction.CHANGE if request.method == "POST" else AccessAction.VIEW
+
+
+def _log(request, object_type: str, object_id, household_uuid, result=AccessResult.ALLOWED):
+    access_log_record(
+        request_or_user=request,
+        action=_access_action(request),
+        object_type=object_type,
+        object_id=object_id,
+        household_uuid=household_uuid,
+        result=result,
+    )
+
+
+def _logged(request, object_type: str, object_id, fetch, *, work: bool = False):
+    """Fetch through a selector (404 when not visible) and check the role, writing the access
+    log row: allowed, denied or not found."""
+    household_uuid = None
+    try:
+        if not permissions.can_use_register(request.user):
+            raise PermissionDenied
+        obj = fetch()
+        household = obj if isinstance(obj, Household) else getattr(obj, "household", None)
+        household_uuid = (household or obj.plan.household).uuid
+        if work:
+            _require_plan_work(request.user)
+    except (PermissionDenied, Http404) as exc:
+        result = (
+            AccessResult.DENIED if isinstance(exc, PermissionDenied) else AccessResult.NOT_FOUND
+        )
+        _log(request, object_type, object_id, household_uuid, result)
+        raise
+    _log(request, object_type, object_id, household_uuid)
+    return obj
+
+
 def _household(request, household_uuid, *, work: bool = False):
-    if not permissions.can_use_register(request.user):
-        raise PermissionDenied
-    household = selectors.household_for_user(user=request.user, household_uuid=household_uuid)
-    if work:
-        _require_plan_work(request.user)
-    return household
+    return _logged(
+        request,
+        "household",
+        household_uuid,
+        lambda: selectors.household_for_user(user=request.user, household_uuid=household_uuid),
+        work=work,
+    )
 
 
 def _plan(request, plan_uuid, *, work: bool = False):
-    if not permissions.can_use_register(request.user):
-        raise PermissionDenied
-    plan = selectors.plan_for_user(user=request.user, plan_uuid=plan_uuid)
-    if work:
-        _require_plan_work(request.user)
-    return plan
+    return _logged(
+        request,
+        "plan",
+        plan_uuid,
+        lambda: selectors.plan_for_user(user=request.user, plan_uuid=plan_uuid),
+        work=work,
+    )
+
+
+def _conversation(request, conversation_uuid, *, work: bool = False):
+    return _logged(
+        request,
+        "conversation",
+        conversation_uuid,
+        lambda: selectors.conversation_for_user(
+            user=request.user, conversation_uuid=conversation_uuid
+        ),
+        work=work,
+    )
 
 
 def _errors_to_messages(request, exc: ValidationError) -> None:
@@ -84,8 +138,15 @@ def caseload(request):
     check-ins that have come due."""
     if not permissions.can_use_register(request.user):
         raise PermissionDenied
+    households = list(selectors.caseload(user=request.user))
+    access_log_record(
+        request_or_user=request,
+        action=AccessAction.VIEW,
+        object_type="caseload",
+        result_count=len(households),
+    )
     context = {
-        "households": selectors.caseload(user=request.user),
+        "households": households,
         "check_ins": selectors.check_ins_due_for(user=request.user),
         "check_in_form": CheckInForm(),
     }
@@ -103,6 +164,7 @@ def check_in_complete(request, check_in_uuid):
         ),
         uuid=check_in_uuid,
     )
+    _log(request, "check_in", check_in.uuid, check_in.plan.household.uuid)
     form = CheckInForm(request.POST)
     if form.is_valid():
         services.check_in_complete(
@@ -151,11 +213,7 @@ def conversation_create(request, household_uuid):
 @login_required
 def conversation_detail(request, conversation_uuid):
     """The report in plain Dutch, printable; the resident's remarks are added here."""
-    if not permissions.can_use_register(request.user):
-        raise PermissionDenied
-    conversation = selectors.conversation_for_user(
-        user=request.user, conversation_uuid=conversation_uuid
-    )
+    conversation = _conversation(request, conversation_uuid)
     return render(
         request,
         "cases/conversation_detail.html",
@@ -179,10 +237,7 @@ def _conversation_context(request, conversation, remarks_form) -> dict:
 @login_required
 @require_POST
 def conversation_remarks(request, conversation_uuid):
-    _require_plan_work(request.user)
-    conversation = selectors.conversation_for_user(
-        user=request.user, conversation_uuid=conversation_uuid
-    )
+    conversation = _conversation(request, conversation_uuid, work=True)
     form = RemarksForm(request.POST, instance=conversation)
     if form.is_valid():
         services.conversation_update(
@@ -248,10 +303,7 @@ def plan_create(request, household_uuid):
 @require_POST
 def plan_create_from_conversation(request, conversation_uuid):
     """Start a draft plan with goals pre-filled from the conversation."""
-    _require_plan_work(request.user)
-    conversation = selectors.conversation_for_user(
-        user=request.user, conversation_uuid=conversation_uuid
-    )
+    conversation = _conversation(request, conversation_uuid, work=True)
     try:
         plan = services.plan_create(
             household=conversation.household, by=request.user, conversation=conversation
@@ -597,10 +649,13 @@ def evaluation_create(request, plan_uuid):
 @never_cache
 @login_required
 def evaluation_detail(request, evaluation_uuid):
-    if not permissions.can_use_register(request.user):
-        raise PermissionDenied
-    evaluation = get_object_or_404(
-        selectors.evaluations_visible_to(request.user), uuid=evaluation_uuid
+    evaluation = _logged(
+        request,
+        "evaluation",
+        evaluation_uuid,
+        lambda: get_object_or_404(
+            selectors.evaluations_visible_to(request.user), uuid=evaluation_uuid
+        ),
     )
     return render(
         request,

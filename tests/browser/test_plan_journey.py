@@ -12,6 +12,13 @@ from tests.factories import MeldingFactory, TeamMemberFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+RECORD_CSP_VIOLATIONS = """
+window.__cspViolations = window.__cspViolations || [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(event.violatedDirective + " " + event.blockedURI);
+});
+"""
+
 
 def test_from_melding_to_closed_plan(page, login, generalist, make_household, other_area):
     household = make_household(residents=1, coordinator=generalist)
@@ -23,6 +30,8 @@ def test_from_melding_to_closed_plan(page, login, generalist, make_household, ot
         user__last_name="de Vries",
     ).user
 
+    page.add_init_script(RECORD_CSP_VIOLATIONS)
+    violations = []
     login("generalist")
     page.get_by_role("link", name="Mijn huishoudens").click()
     expect(page.locator("#caseload")).to_contain_text("onderzoek: nog 42 dagen")
@@ -39,6 +48,8 @@ def test_from_melding_to_closed_plan(page, login, generalist, make_household, ot
     page.get_by_role("button", name="Gesprek opslaan").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Verslag van het keukentafelgesprek")
     expect(page.locator("#report")).to_contain_text("Huurachterstand van drie maanden")
+    expect(page.get_by_role("button", name="Afdrukken")).to_be_visible()  # script allowed by CSP
+    violations += page.evaluate("window.__cspViolations")
 
     # the neighbour joins the household's network
     page.get_by_role("link", name=re.compile(re.escape(household.address_line))).click()
@@ -72,6 +83,7 @@ def test_from_melding_to_closed_plan(page, login, generalist, make_household, ot
     expect(body).to_contain_text("Samen naar het buurthuis")
     expect(body.locator(".owner")).to_have_text("Buurvrouw Els")
     assert page.evaluate("window.notReloaded") is True
+    violations += page.evaluate("window.__cspViolations")
 
     # a specialist is brought in
     page.get_by_text("Een professional erbij halen").click()
@@ -105,6 +117,8 @@ def test_from_melding_to_closed_plan(page, login, generalist, make_household, ot
     page.get_by_role("button", name="Plan afsluiten").click()
     expect(page.locator("#plan-status")).to_have_text("Afgesloten")
     expect(page.locator("#aftercare")).to_contain_text("Gepland")
+    violations += page.evaluate("window.__cspViolations")
+    assert violations == []
     plan = SupportPlan.objects.get()
     assert plan.status == PlanStatus.CLOSED
     assert plan.check_ins.count() == 2

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import services
+from cases.access_log import AccessLogEntry
 from cases.models import (
     ActionOwnerKind,
     KitchenTableConversation,
@@ -317,7 +318,7 @@ def test_caseload_lists_my_households_within_a_query_budget(
         )
     make_household()  # somebody else's
     client = client_as(generalist)
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):  # incl. the access log row
         response = client.get(reverse("cases:caseload"))
     content = response.content.decode()
     # received 3..8 weeks ago: deadlines from 21 days ahead to 14 days overdue
@@ -338,7 +339,7 @@ def test_household_page_tells_the_story_within_its_query_budget(
     plan = active_plan(household, generalist)
     services.evaluation_record(plan=plan, by=generalist, scores={"finances": 3})
     client = client_as(generalist)
-    with django_assert_max_num_queries(12):  # one more than without a plan: its evaluations
+    with django_assert_max_num_queries(13):  # one more than without a plan: its evaluations
         response = client.get(reverse("cases:household_detail", args=[household.uuid]))
     content = response.content.decode()
     assert content.count("nog 42 dagen") == 3
@@ -362,7 +363,7 @@ def test_plan_page_within_a_query_budget(
             plan=plan, by=generalist, user=UserFactory(roles=[Role.GENERALIST]), role="r"
         )
     client = client_as(generalist)
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(19):
         response = client.get(reverse("cases:plan_detail", args=[plan.uuid]))
     assert response.content.decode().count('class="owner"') == 10
 
@@ -371,3 +372,26 @@ def test_plan_form_shows_the_current_coordinator(client_as, generalist, househol
     plan = services.plan_create(household=household, by=generalist)
     content = client_as(generalist).get(reverse("cases:plan_edit", args=[plan.uuid])).content
     assert f'<option value="{generalist.username}" selected>' in content.decode()
+
+
+def test_plan_screens_write_one_access_log_row_per_request(
+    client_as, generalist, household, user_with_role, other_area
+):
+    plan = services.plan_create(household=household, by=generalist)
+    client_as(generalist).get(reverse("cases:plan_detail", args=[plan.uuid]))
+    client_as(user_with_role(Role.CONSULTANT)).post(
+        reverse("cases:goal_add", args=[plan.uuid]),
+        {"goal-domain": "finances", "goal-description": "x"},
+    )
+    stranger = TeamMemberFactory(team=other_area["team"]).user
+    client_as(stranger).get(reverse("cases:plan_detail", args=[plan.uuid]))
+    rows = list(
+        AccessLogEntry.objects.filter(object_type="plan")
+        .order_by("pk")
+        .values_list("action", "result", "household_uuid")
+    )
+    assert rows == [
+        ("view", "allowed", household.uuid),
+        ("change", "denied", household.uuid),
+        ("view", "not_found", None),
+    ]

@@ -1,4 +1,4 @@
-// The print button of the decision letter (no inline script: the CSP forbids it).
+// Print buttons (data-print: decision letter, conversation report); no inline script: CSP.
 document.querySelectorAll("[data-print]").forEach(function (button) {
   button.hidden = false;
   button.addEventListener("click", function () { window.print(); });
