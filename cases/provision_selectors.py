@@ -8,16 +8,22 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from cases import permissions
 from cases.models import (
     BudgetCommitment,
     GeneralProvisionReferral,
     Household,
+    KitchenTableConversation,
+    LifeDomainScore,
     MandateSpending,
     Notification,
+    PlanStatus,
     ProvisionApplication,
     SubsidySignal,
+    SupportPlan,
 )
 from cases.provisions import UNDECIDED_STATUSES
 from cases.selectors import households_visible_to
@@ -74,6 +80,7 @@ def application_for_user(*, user, application_uuid) -> ProvisionApplication:
         applications_visible_to(user)
         .with_context()
         .select_related(
+            "plan",
             "decision__provider",
             "decision__product",
             "decision__general_provision__organisation",
@@ -108,6 +115,45 @@ def household_provisions(*, household: Household) -> dict:
             household.allocations.select_related("provider", "product").order_by("-created_at")
         ),
     }
+
+
+LOW_SCORE = 2  # 1 acute problems, 2 not self-sufficient
+
+
+def motivation_from_conversation(*, household: Household) -> str:
+    """A starting motivation: the low-scoring life domains (1 or 2) of the conversation behind
+    the household's current plan, or else of its latest kitchen-table conversation."""
+    plan = (
+        SupportPlan.objects.filter(household=household, conversation__isnull=False)
+        .exclude(status=PlanStatus.CLOSED)
+        .order_by("status", "-pk")
+        .select_related("conversation")
+        .first()
+    )
+    conversation = (
+        plan.conversation
+        if plan
+        else KitchenTableConversation.objects.filter(household=household)
+        .order_by("-held_on", "-pk")
+        .first()
+    )
+    if conversation is None:
+        return ""
+    scores = list(
+        LifeDomainScore.objects.filter(conversation=conversation, score__lte=LOW_SCORE).order_by(
+            "score", "domain"
+        )
+    )
+    if not scores:
+        return ""
+    lines = [
+        _("Life domains from the kitchen-table conversation of %(date)s:")
+        % {"date": date_format(conversation.held_on, "j F Y")}
+    ]
+    for score in scores:
+        line = f"- {score.get_domain_display()}: {score.get_score_display()}"
+        lines.append(f"{line} ({score.note})" if score.note else line)
+    return "\n".join(lines) + "\n\n"
 
 
 def referral_for_user(*, user, referral_uuid) -> GeneralProvisionReferral:

@@ -31,10 +31,12 @@ from cases.models import (
     MandateSpending,
     Notification,
     NotificationKind,
+    PlanStatus,
     ProvisionApplication,
     ProvisionDecision,
     ReferralOutcome,
     SubsidySignal,
+    SupportPlan,
 )
 from cases.provisions import UNDECIDED_STATUSES
 from cases.services import ConcurrentEditError
@@ -69,6 +71,21 @@ def _application_changed() -> ConcurrentEditError:
     )
 
 
+def _plan_for(household: Household, plan):
+    """The given plan (it must be this household's), or else the household's current plan:
+    the active one, or the newest draft."""
+    if plan is not None:
+        if plan.household_id != household.pk:
+            raise ValidationError(_("This plan belongs to another household."))
+        return plan
+    return (
+        SupportPlan.objects.filter(household=household)
+        .exclude(status=PlanStatus.CLOSED)
+        .order_by("status", "-pk")  # "active" sorts before "draft"
+        .first()
+    )
+
+
 # Referrals to general provisions ---------------------------------------------------------------
 
 
@@ -81,6 +98,7 @@ def referral_create(
     reason: str = "",
     referred_on: datetime.date | None = None,
     decision: ProvisionDecision | None = None,
+    plan=None,
 ) -> GeneralProvisionReferral:
     """Point a household to a general provision: no decision needed; a follow-up is planned."""
     if decision is None and not permissions.can_apply_for_provision(by):
@@ -96,6 +114,7 @@ def referral_create(
         follow_up_on=referred_on
         + datetime.timedelta(weeks=GeneralProvisionReferral.FOLLOW_UP_WEEKS),
         decision=decision,
+        plan=_plan_for(household, plan),
         referred_by=by,
     )
     referral.full_clean()
@@ -133,6 +152,7 @@ def application_submit(
     by,
     applied_on: datetime.date | None = None,
     resident=None,
+    plan=None,
 ) -> ProvisionApplication:
     """Apply for an individual provision for a resident of the household; the legal clock
     (Wmo 2 weeks, Jeugdwet and Participatiewet 8 weeks) starts at `applied_on`."""
@@ -152,6 +172,7 @@ def application_submit(
         motivation=motivation,
         applied_on=applied_on or timezone.localdate(),
         applied_by=by,
+        plan=_plan_for(household, plan),
     )
     application.law = product.law
     application.decision_deadline = ProvisionApplication.deadline_for(
@@ -400,6 +421,7 @@ def decision_make(
             by=by,
             reason=data.reasons,
             decision=decision,
+            plan=locked.plan,
         )
         if data.signal_subsidy:
             SubsidySignal.objects.create(

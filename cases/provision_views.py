@@ -68,7 +68,12 @@ def _household_for_apply(request, household_uuid):
 def application_create(request, household_uuid):
     household = _household_for_apply(request, household_uuid)
     form = ApplicationForm(
-        request.POST or None, household=household, initial={"applied_on": timezone.localdate()}
+        request.POST or None,
+        household=household,
+        initial={
+            "applied_on": timezone.localdate(),
+            "motivation": psel.motivation_from_conversation(household=household),
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -71,6 +71,15 @@ class GeneralProvisionReferral(models.Model):
         related_name="referrals",
         verbose_name=_("general provision"),
     )
+    plan = models.ForeignKey(
+        "cases.SupportPlan",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="provision_referrals",
+        verbose_name=_("support plan"),
+        help_text=_("The household's plan this comes from."),
+    )
     reason = models.TextField(_("why this provision"), max_length=2000, blank=True)
     referred_on = models.DateField(_("referred on"), default=timezone.localdate)
     follow_up_on = models.DateField(_("follow up on"))
@@ -202,6 +211,15 @@ class ProvisionApplication(models.Model):
         blank=True,
         related_name="provision_applications",
         verbose_name=_("for whom"),
+    )
+    plan = models.ForeignKey(
+        "cases.SupportPlan",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="provision_applications",
+        verbose_name=_("support plan"),
+        help_text=_("The household's plan this comes from."),
     )
     motivation = models.TextField(
         _("motivation"),

@@ -18,6 +18,7 @@ from cases.models import (
     GeneralProvisionReferral,
     Notification,
     NotificationKind,
+    PlanStatus,
     ProvisionDecision,
     ReferralOutcome,
     SubsidySignal,
@@ -26,7 +27,7 @@ from cases.services import ConcurrentEditError
 from networks.models import Frequency, Unit
 from teams.models import AreaConsultant, LawDomain
 from teams.roles import Role
-from tests.factories import TeamMemberFactory
+from tests.factories import SupportPlanFactory, TeamMemberFactory
 from tests.provision_factories import GeneralProvisionFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -593,3 +594,39 @@ def test_without_an_area_consultant_every_other_consultant_is_asked(
     settings.FOUR_EYES_AMOUNT = 100
     svc.decision_make(application=make_application(), by=consultant, data=grant(provider))
     assert list(Notification.objects.values_list("user", flat=True)) == [second_consultant.pk]
+
+
+# Link to the support plan ----------------------------------------------------------------------
+
+
+def test_application_links_the_households_current_plan(make_household, product, generalist):
+    household = make_household()
+    SupportPlanFactory(household=household, ready=True, status=PlanStatus.CLOSED)
+    draft = SupportPlanFactory(household=household)
+    application = svc.application_submit(
+        household=household, product=product, motivation="x", by=generalist
+    )
+    assert application.plan == draft
+    referral = svc.referral_create(
+        household=household, provision=GeneralProvisionFactory(), by=generalist
+    )
+    assert referral.plan == draft
+
+
+def test_application_refuses_another_households_plan(make_household, product, generalist):
+    other_plan = SupportPlanFactory(household=make_household())
+    with pytest.raises(ValidationError, match="ander huishouden"):
+        svc.application_submit(
+            household=make_household(),
+            product=product,
+            motivation="x",
+            by=generalist,
+            plan=other_plan,
+        )
+
+
+def test_without_a_plan_the_application_stands_alone(make_household, product, generalist):
+    application = svc.application_submit(
+        household=make_household(), product=product, motivation="x", by=generalist
+    )
+    assert application.plan is None

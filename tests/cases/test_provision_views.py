@@ -11,6 +11,8 @@ from cases.models import (
     ApplicationStatus,
     DecisionOutcome,
     Delivery,
+    LifeDomain,
+    LifeDomainScore,
     MandateSpending,
     Notification,
     NotificationKind,
@@ -20,6 +22,7 @@ from cases.models import (
 from networks.models import Frequency, Unit
 from teams.models import AreaConsultant, ConsultantAbsence, LawDomain
 from teams.roles import Role
+from tests.factories import ConversationFactory
 from tests.provision_factories import (
     GeneralProvisionFactory,
     ProductFactory,
@@ -453,3 +456,27 @@ def test_queue_shows_the_consultants_work_area_and_substitutions(
     )
     covering = client.get(reverse("provisions:application_queue")).content.decode()
     assert str(elsewhere.uuid) in covering
+
+
+def test_application_form_starts_from_the_conversations_low_scores(
+    client_as, generalist, make_household
+):
+    household = make_household()
+    conversation = ConversationFactory(household=household, held_on=datetime.date(2026, 11, 2))
+    for domain, score, note in [
+        (LifeDomain.FINANCES, 1, "huurachterstand"),
+        (LifeDomain.SOCIAL_NETWORK, 2, ""),
+        (LifeDomain.HOUSING, 4, ""),
+    ]:
+        LifeDomainScore.objects.create(
+            conversation=conversation, domain=domain, score=score, note=note
+        )
+    content = (
+        client_as(generalist)
+        .get(reverse("provisions:application_create", args=[household.uuid]))
+        .content.decode()
+    )
+    assert "keukentafelgesprek van 2 november 2026" in content
+    assert "Financiën: 1 – acute problematiek (huurachterstand)" in content
+    assert "Sociaal netwerk: 2 – niet zelfredzaam" in content
+    assert "Huisvesting" not in content.split("Motivering")[1].split("</textarea>")[0]
