@@ -51,6 +51,7 @@ def login(page):
         page.get_by_label("Gebruikersnaam").fill(username)
         page.get_by_label("Wachtwoord").fill(password)
         page.keyboard.press("Enter")
-        page.wait_for_url("**/")
+        # "**/" would also match the login page itself: wait until we have left it
+        page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
     return do_login

@@ -7,6 +7,7 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from cases.models import Melding, MeldingChannel, Signal, SignalSource
+from tests.factories import PlainFaker
 
 
 class MeldingFactory(DjangoModelFactory):
@@ -26,7 +27,7 @@ class SignalFactory(DjangoModelFactory):
         model = Signal
 
     source_type = SignalSource.NEIGHBOUR
-    reporter_name = factory.Faker("name", locale="nl_NL")
+    reporter_name = PlainFaker("name", locale="nl_NL")
     observation = "Post stapelt zich op, de gordijnen zijn al dagen dicht."
     received_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=2))
-    subject_name = factory.Faker("name", locale="nl_NL")
+    subject_name = PlainFaker("name", locale="nl_NL")
