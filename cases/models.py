@@ -2,12 +2,12 @@ import datetime
 import uuid
 
 from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases.fields import DateListField
 from cases.validators import validate_bsn
 from teams.models import Neighbourhood
 from teams.validators import format_postcode, validate_postcode
@@ -721,8 +721,7 @@ class SupportPlan(models.Model):
     aftercare_agreed_with = models.CharField(
         _("aftercare: agreed with whom"), max_length=500, blank=True
     )
-    aftercare_check_in_dates = ArrayField(
-        models.DateField(),
+    aftercare_check_in_dates = DateListField(
         verbose_name=_("aftercare: check-in dates"),
         default=list,
         blank=True,

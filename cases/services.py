@@ -553,16 +553,22 @@ def plan_update(*, plan: SupportPlan, by, **changes) -> SupportPlan:
 
 def _household_coordinator_follow_plan(plan: SupportPlan, *, by) -> None:
     """The active plan's coordinator is the household's; a change is recorded."""
-    household = Household.objects.select_for_update().get(pk=plan.household_id)
-    if household.coordinator_id == plan.coordinator_id:
+    household_coordinator_set(household_id=plan.household_id, user_id=plan.coordinator_id, by=by)
+
+
+@transaction.atomic
+def household_coordinator_set(*, household_id: int, user_id: int | None, by) -> None:
+    """Make `user_id` the household's coordinator (regisseur); the change is recorded."""
+    household = Household.objects.select_for_update().get(pk=household_id)
+    if household.coordinator_id == user_id:
         return
     Household.objects.filter(pk=household.pk).update(
-        coordinator_id=plan.coordinator_id, version=F("version") + 1, updated_at=timezone.now()
+        coordinator_id=user_id, version=F("version") + 1, updated_at=timezone.now()
     )
     CoordinatorChange.objects.create(
         household=household,
         from_user_id=household.coordinator_id,
-        to_user_id=plan.coordinator_id,
+        to_user_id=user_id,
         changed_by=by,
     )
 

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from cases import services
+from cases.demo_caseload import seed_caseload
 from cases.demo_provisions import seed_provisions
 from cases.fakes import FIRST_NAMES, LAST_NAMES, NAME_PREFIXES, STREETS, synthetic_bsn
 from cases.models import Household, MembershipRole
@@ -81,6 +82,7 @@ class Command(BaseCommand):
         team_services.area_statistics_import(content=STATISTICS_FILE.read_text(encoding="utf-8"))
         created = self._households(rng, postcodes, households, users["generalist"])
         provisions = seed_provisions(generalist=users["generalist"])
+        seed_caseload(generalist=users["generalist"])
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo municipality ready: {len(postcodes)} postcodes, "
