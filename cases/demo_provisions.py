@@ -10,11 +10,13 @@ from cases import provision_services
 from cases.models import Household, ProvisionApplication
 from networks.models import (
     BudgetStream,
+    Contract,
     GeneralProvision,
     Law,
     Organisation,
     Product,
     StreamBudget,
+    Subsidy,
     Unit,
 )
 from teams.models import District, Team, TeamMandate
@@ -156,6 +158,13 @@ def seed_provisions(*, generalist) -> dict:
         )
         if created and district_codes:
             provision.districts.set(District.objects.filter(code__in=district_codes))
+        Subsidy.objects.get_or_create(
+            organisation=provision.organisation,
+            general_provision=provision,
+            year=year,
+            defaults={"amount": Decimal(SUBSIDY_AMOUNT)},
+        )
+    _seed_contracts(products=products, year=year)
     for team in Team.objects.all():
         TeamMandate.objects.get_or_create(
             team=team,
@@ -193,6 +202,25 @@ def seed_provisions(*, generalist) -> dict:
             applications += 1
     _seed_allocations(products=products, generalist=generalist)
     return {"products": len(products), "applications": applications}
+
+
+SUBSIDY_AMOUNT = "25000.00"
+
+
+def _seed_contracts(*, products, year) -> None:
+    """A contract for each product the demo care providers deliver, this calendar year, at the
+    product's tariff."""
+    for agb, product_name in {(agb, name) for agb, name, *_rest in DEMO_ALLOCATIONS}:
+        organisation = Organisation.objects.filter(agb_code=agb).first()
+        if organisation is None:
+            continue
+        product = products[product_name]
+        Contract.objects.get_or_create(
+            organisation=organisation,
+            product=product,
+            valid_from=datetime.date(year, 1, 1),
+            defaults={"tariff": product.tariff, "valid_until": datetime.date(year, 12, 31)},
+        )
 
 
 # provider AGB code, product, days since the grant, care started?, resident's household index

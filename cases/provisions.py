@@ -713,6 +713,7 @@ class NotificationKind(models.TextChoices):
     DEADLINE_SOON = "deadline_soon", _("Decision deadline approaching")
     OVERDUE = "overdue", _("Decision deadline passed")
     COSIGN = "cosign", _("Co-signature requested")
+    CONSENT_EXPIRED = "consent_expired", _("Consent expired")
 
 
 class NotificationQuerySet(models.QuerySet):

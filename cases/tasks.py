@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from cases import services
+from cases.consent_services import consents_expired_notify
 from cases.provision_services import deadline_reminders_send
 
 
@@ -22,3 +23,9 @@ def aftercare_mark_due() -> int:
     """Mark aftercare check-ins whose date has come as due, so they show on the coordinator's
     list. Scheduled daily in CELERY_BEAT_SCHEDULE."""
     return services.aftercare_mark_due()
+
+
+@shared_task(name="cases.consents_expire")
+def consents_expire() -> int:
+    """Daily: tell coordinators about consents that expired yesterday."""
+    return consents_expired_notify()

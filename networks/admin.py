@@ -5,11 +5,13 @@ from networks import services
 from networks.models import (
     ApiClient,
     BudgetStream,
+    Contract,
     CooperativeMembership,
     GeneralProvision,
     Organisation,
     Product,
     StreamBudget,
+    Subsidy,
     WebhookDelivery,
     WebhookEndpoint,
 )
@@ -140,3 +142,21 @@ class ProductAdmin(admin.ModelAdmin):
     list_select_related = ["budget_stream"]
     list_filter = ["law", "active", "budget_stream"]
     search_fields = ["name", "code"]
+
+
+@admin.register(Contract)
+class ContractAdmin(admin.ModelAdmin):
+    list_display = ["organisation", "product", "tariff", "valid_from", "valid_until"]
+    list_select_related = ["organisation", "product"]
+    list_filter = ["product__law"]
+    search_fields = ["organisation__name", "product__name"]
+    autocomplete_fields = ["organisation", "product"]
+
+
+@admin.register(Subsidy)
+class SubsidyAdmin(admin.ModelAdmin):
+    list_display = ["organisation", "general_provision", "year", "amount"]
+    list_select_related = ["organisation", "general_provision"]
+    list_filter = ["year"]
+    search_fields = ["organisation__name", "general_provision__name"]
+    autocomplete_fields = ["organisation", "general_provision"]

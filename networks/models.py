@@ -503,3 +503,79 @@ END_REASONS_BY_LAW: dict[str, frozenset[str]] = {
     # JZ588
     "jeugd": frozenset({"02", "20", "31", "32", "33", "34", "35", "36", "37", "38", "39"}),
 }
+
+
+class Contract(models.Model):
+    """A contract between the municipality and an organisation for one product: the tariff and
+    the period. Recorded only; allocations are not yet checked against it."""
+
+    organisation = models.ForeignKey(
+        Organisation, models.PROTECT, related_name="contracts", verbose_name=_("organisation")
+    )
+    product = models.ForeignKey(
+        Product, models.PROTECT, related_name="contracts", verbose_name=_("product")
+    )
+    tariff = models.DecimalField(_("tariff per unit (€)"), max_digits=9, decimal_places=2)
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("contract")
+        verbose_name_plural = _("contracts")
+        ordering = ["organisation__name", "product__name", "-valid_from"]
+        indexes = [
+            models.Index(fields=["organisation", "product"], name="contract_org_product_idx")
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(tariff__gte=0), name="contract_tariff_gte_0"),
+            models.CheckConstraint(
+                condition=models.Q(valid_until__isnull=True)
+                | models.Q(valid_until__gte=models.F("valid_from")),
+                name="contract_period_in_order",
+                violation_error_message=_("The contract cannot end before it starts."),
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "product", "valid_from"],
+                name="contract_unique_start",
+                violation_error_message=_(
+                    "This organisation already has a contract for this product from that date."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} – {self.product}"
+
+
+class Subsidy(models.Model):
+    """A subsidy to an organisation for a general provision in one year."""
+
+    organisation = models.ForeignKey(
+        Organisation, models.PROTECT, related_name="subsidies", verbose_name=_("organisation")
+    )
+    general_provision = models.ForeignKey(
+        GeneralProvision,
+        models.PROTECT,
+        related_name="subsidies",
+        verbose_name=_("general provision"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    amount = models.DecimalField(_("amount (€)"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("subsidy")
+        verbose_name_plural = _("subsidies")
+        ordering = ["-year", "organisation__name"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="subsidy_amount_gte_0"),
+            models.UniqueConstraint(
+                fields=["organisation", "general_provision", "year"],
+                name="subsidy_unique_per_year",
+                violation_error_message=_(
+                    "This organisation already has a subsidy for this provision in that year."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} – {self.general_provision} {self.year}"

@@ -309,6 +309,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "cases.aftercare_mark_due",
         "schedule": crontab(hour=6, minute=0),
     },
+    # consents that expired yesterday: an in-app notice to the household's coordinator
+    "cases-consents-expire": {
+        "task": "cases.consents_expire",
+        "schedule": crontab(hour=6, minute=15),
+    },
 }
 
 REST_FRAMEWORK = {

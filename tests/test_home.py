@@ -20,9 +20,14 @@ def demo(db):
 
 
 def test_seed_demo_is_idempotent(demo):
+    from networks.models import Contract, Subsidy
+
     households = Household.objects.count()
+    contracts, subsidies = Contract.objects.count(), Subsidy.objects.count()
     call_command("seed_demo", households=12, verbosity=0)
     assert Household.objects.count() == households == 12
+    assert Contract.objects.count() == contracts > 0
+    assert Subsidy.objects.count() == subsidies > 0
 
 
 @pytest.mark.parametrize(("username", "expected"), DEMO_LOGINS.items())

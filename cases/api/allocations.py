@@ -1,17 +1,28 @@
 """Partner API for allocations (toewijzingen): list and read the caller's own, report start
-(305) and stop (307) of care."""
+(305) and stop (307) of care, send and list progress reports."""
 
 import django_filters
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, viewsets
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from cases import allocations as services
-from cases.api.serializers import AllocationSerializer, CareStartSerializer, CareStopSerializer
+from cases.api.serializers import (
+    AllocationSerializer,
+    CareStartSerializer,
+    CareStopSerializer,
+    ProgressReportSerializer,
+)
+from cases.progress_reports import (
+    ProgressReportRefused,
+    progress_report_create,
+    progress_reports_for,
+)
 from cases.provisions import Allocation, AllocationStatus
 from networks.api.permissions import api_client_of
 from networks.api.views import IDEMPOTENCY_KEY, IF_MATCH, NewestFirstCursor, PartnerApiMixin
@@ -118,3 +129,49 @@ class AllocationViewSet(
             ),
             request,
         )
+
+    @extend_schema(
+        methods=["GET"],
+        responses={200: ProgressReportSerializer(many=True)},
+        summary="List your organisation's progress reports on this allocation",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=ProgressReportSerializer,
+        responses={
+            201: ProgressReportSerializer,
+            403: OpenApiResponse(
+                description="Care has not started, or no consent or legal basis covers progress"
+            ),
+        },
+        parameters=[IDEMPOTENCY_KEY],
+        summary="Send a progress report (needs started care and the client's consent)",
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        url_path="progress-reports",
+        filter_backends=[],
+    )
+    def progress_reports(self, request, uuid=None):
+        organisation = api_client_of(request).organisation
+        if request.method == "GET":
+            allocation = get_object_or_404(self.get_queryset(), uuid=uuid)
+            reports = progress_reports_for(allocation=allocation, organisation=organisation)
+            page = self.paginate_queryset(reports)
+            return self.get_paginated_response(ProgressReportSerializer(page, many=True).data)
+        return idempotent(
+            IdempotencyRecord, lambda: self._progress_report(request, uuid, organisation), request
+        )
+
+    def _progress_report(self, request, uuid, organisation):
+        allocation = get_object_or_404(self.get_queryset(), uuid=uuid)
+        serializer = ProgressReportSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            report = progress_report_create(
+                allocation=allocation, organisation=organisation, **serializer.validated_data
+            )
+        except ProgressReportRefused as exc:
+            raise PermissionDenied(exc.args[0]) from exc
+        return Response(ProgressReportSerializer(report).data, status=status.HTTP_201_CREATED)

@@ -131,3 +131,27 @@ class CareStopSerializer(serializers.Serializer):
     reason = serializers.CharField(
         max_length=2, help_text=_("End reason: WMO588 (Wmo) or JZ588 (Jeugdwet) code, e.g. 19.")
     )
+
+
+class ProgressReportSerializer(serializers.Serializer):
+    """A progress report (voortgangsrapportage) on an allocation."""
+
+    id = serializers.IntegerField(read_only=True)
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    text = serializers.CharField(max_length=5000)
+    goal_attainment = serializers.IntegerField(
+        min_value=1,
+        max_value=5,
+        required=False,
+        allow_null=True,
+        help_text=_("Goal attainment from 1 (not at all) to 5 (fully)."),
+    )
+    created_at = serializers.DateTimeField(read_only=True)
+
+    def validate(self, attrs):
+        if attrs["period_end"] < attrs["period_start"]:
+            raise serializers.ValidationError(
+                {"period_end": _("The period cannot end before it starts.")}
+            )
+        return attrs

@@ -292,3 +292,144 @@ def test_new_and_changed_allocations_are_pushed_to_webhooks(provider, api_as, gr
     finally:
         server.shutdown()
     assert events == ["allocation.created", "allocation.changed"]
+
+
+# Progress reports ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def started_allocation(provider, grant_allocation):
+    from cases.allocations import allocation_start
+
+    return allocation_start(allocation=grant_allocation(provider), started_on=START)
+
+
+@pytest.fixture
+def consent_for(generalist):
+    from cases.consent_services import consent_record
+
+    def make(allocation, organisation, categories=("progress",), **fields):
+        return consent_record(
+            resident=allocation.client,
+            organisation=organisation,
+            categories=list(categories),
+            purpose="Voortgang",
+            given_by="de inwoner",
+            given_on=START,
+            by=generalist,
+            **fields,
+        )
+
+    return make
+
+
+REPORT = {
+    "period_start": START.isoformat(),
+    "period_end": TODAY.isoformat(),
+    "text": "Goed op weg met de administratie.",
+    "goal_attainment": 4,
+}
+
+
+def test_progress_report_with_consent_is_accepted(
+    provider, api_as, started_allocation, consent_for
+):
+    consent_for(started_allocation, provider)
+    api = api_as(provider)
+    response = api.post(
+        url(started_allocation, "progress-reports/"),
+        REPORT,
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="rapport-1",
+    )
+    assert response.status_code == 201
+    assert response.json()["goal_attainment"] == 4
+    replay = api.post(
+        url(started_allocation, "progress-reports/"),
+        REPORT,
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="rapport-1",
+    )
+    assert replay.status_code == 201 and replay["Idempotent-Replayed"] == "true"
+    assert started_allocation.progress_reports.count() == 1
+    listed = api.get(url(started_allocation, "progress-reports/")).json()["results"]
+    assert [r["text"] for r in listed] == [REPORT["text"]]
+
+
+def test_a_legal_basis_also_allows_a_report(provider, api_as, started_allocation, consent_for):
+    consent_for(started_allocation, provider, legal_basis=True, legal_basis_text="Jeugdwet 7.4.0")
+    response = api_as(provider).post(
+        url(started_allocation, "progress-reports/"), REPORT, format="json"
+    )
+    assert response.status_code == 201
+
+
+def test_progress_report_is_refused_without_consent_or_before_care_started(
+    provider, other, api_as, grant_allocation, started_allocation, consent_for, generalist
+):
+    from cases.consent_services import consent_withdraw
+
+    api = api_as(provider)
+    path = url(started_allocation, "progress-reports/")
+    none = api.post(path, REPORT, format="json", HTTP_ACCEPT_LANGUAGE="nl")
+    assert none.status_code == 403
+    assert none["Content-Type"] == "application/problem+json"
+    assert "toestemming" in none.json()["detail"].lower()
+    assert started_allocation.client.last_name not in none.json()["detail"]
+
+    consent_for(started_allocation, other)  # another organisation's consent
+    consent_for(started_allocation, provider, categories=["health"])  # another category
+    consent_for(started_allocation, provider, expires_on=TODAY - datetime.timedelta(days=1))
+    withdrawn = consent_for(started_allocation, provider)
+    consent_withdraw(consent=withdrawn, on=TODAY, by=generalist)
+    assert api.post(path, REPORT, format="json").status_code == 403
+
+    not_started = grant_allocation(provider)
+    consent_for(not_started, provider)
+    early = api.post(url(not_started, "progress-reports/"), REPORT, format="json")
+    assert early.status_code == 403
+    assert "gestart" in early.json()["detail"]
+    assert not started_allocation.progress_reports.exists()
+
+
+def test_progress_report_validation(provider, api_as, started_allocation, consent_for):
+    consent_for(started_allocation, provider)
+    api = api_as(provider)
+    path = url(started_allocation, "progress-reports/")
+    backwards = {**REPORT, "period_end": (START - datetime.timedelta(days=1)).isoformat()}
+    assert api.post(path, backwards, format="json").status_code == 400
+    assert api.post(path, {**REPORT, "goal_attainment": 6}, format="json").status_code == 400
+    assert api.post(path, {**REPORT, "text": "x" * 5001}, format="json").status_code == 400
+    assert api.post(path, {**REPORT, "goal_attainment": None}, format="json").status_code == 201
+
+
+def test_another_organisations_allocation_has_no_progress_reports(
+    provider, other, api_as, started_allocation, consent_for
+):
+    consent_for(started_allocation, other)
+    api = api_as(other)
+    path = url(started_allocation, "progress-reports/")
+    assert api.post(path, REPORT, format="json").status_code == 404
+    assert api.get(path).status_code == 404
+    reader = api_as(provider, scopes=["allocations:read"])
+    assert reader.post(path, REPORT, format="json").status_code == 403
+    assert reader.get(path).status_code == 200
+
+
+def test_only_your_own_reports_are_listed_in_constant_queries(
+    provider, other, api_as, started_allocation, consent_for, django_assert_max_num_queries
+):
+    from cases.models import ProgressReport
+
+    for i in range(6):
+        ProgressReport.objects.create(
+            allocation=started_allocation,
+            organisation=provider if i % 3 else other,
+            period_start=START,
+            period_end=TODAY,
+            text=f"rapport {i}",
+        )
+    api = api_as(provider)
+    with django_assert_max_num_queries(4):
+        response = api.get(url(started_allocation, "progress-reports/"))
+    assert len(response.json()["results"]) == 4
