@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0009_provision_application_plan'),
+        ('cases', '0010_plan_check_in_dates_json'),
         ('networks', '0004_contracts_and_subsidies'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
