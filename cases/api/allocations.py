@@ -1,14 +1,17 @@
 """Partner API for allocations (toewijzingen): list and read the caller's own, report start
 (305) and stop (307) of care, send and list progress reports."""
 
+import datetime
+
 import django_filters
 from django.db import transaction
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from cases import allocations as services
@@ -36,11 +39,19 @@ class AllocationFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=AllocationStatus.choices)
     start_date_from = django_filters.DateFilter(field_name="start_date", lookup_expr="gte")
     start_date_to = django_filters.DateFilter(field_name="start_date", lookup_expr="lte")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = django_filters.IsoDateTimeFilter(method="filter_updated_since")
 
     class Meta:
         model = Allocation
         fields = ["status"]
+
+    def filter_updated_since(self, queryset, name, value):
+        # ISO 8601 allows offsets up to ±23:59, PostgreSQL up to ±15:59: compare in UTC
+        try:
+            value = value.astimezone(datetime.UTC)
+        except OverflowError:
+            raise ValidationError({"updated_since": _("This moment is out of range.")}) from None
+        return queryset.filter(updated_at__gte=value)
 
 
 class AllocationViewSet(

@@ -433,3 +433,16 @@ def test_only_your_own_reports_are_listed_in_constant_queries(
     with django_assert_max_num_queries(4):
         response = api.get(url(started_allocation, "progress-reports/"))
     assert len(response.json()["results"]) == 4
+
+
+def test_updated_since_accepts_any_iso_offset(provider, api_as, grant_allocation):
+    grant_allocation(provider)
+    api = api_as(provider)
+    # -21:41 is valid ISO 8601 but beyond PostgreSQL's ±15:59 offsets: compared in UTC
+    response = api.get("/api/v1/allocations/?updated_since=2020-02-28T15%3A34%3A18-21%3A41")
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == 1
+    assert (
+        api.get("/api/v1/allocations/?updated_since=9999-12-31T23%3A59%3A59-23%3A00").status_code
+        == 400
+    )
