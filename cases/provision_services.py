@@ -19,6 +19,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from cases import permissions
+from cases.allocation_request_services import allocation_request_answer
 from cases.allocations import allocation_announce
 from cases.models import (
     Allocation,
@@ -430,6 +431,8 @@ def decision_make(
                 reason=data.signal_reason.strip() or data.reasons,
                 raised_by=by,
             )
+    if decision.is_final:
+        allocation_request_answer(decision=decision)
     return decision
 
 
@@ -452,6 +455,7 @@ def decision_cosign(*, decision: ProvisionDecision, by) -> ProvisionDecision:
     _save_application(application, by)
     decision.application = application
     _grant_take_effect(decision)
+    allocation_request_answer(decision=decision)
     return decision
 
 
