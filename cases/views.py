@@ -22,6 +22,7 @@ from cases.forms import (
     ResidentForm,
     ResidentFormSet,
 )
+from cases.forms import apply_validation_error as _apply_validation_error
 from cases.validators import normalise_bsn
 from teams.models import Team
 from teams.selectors import postcode_lookup
@@ -39,14 +40,6 @@ def _new_resident(cleaned: dict) -> services.NewResident:
         **{name: cleaned.get(name) for name in services.RESIDENT_FIELDS},
         role=cleaned.get("role") or "other",
     )
-
-
-def _apply_validation_error(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _household_logged(request, household_uuid, action: str, *, register: bool = False):

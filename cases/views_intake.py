@@ -15,17 +15,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import intake, permissions, selectors, services
 from cases.forms import HouseholdForm, ResidentForm
+from cases.forms import apply_validation_error as _apply_validation_error
 from cases.forms_intake import MeldingForm, SignalCloseForm, SignalConvertForm, SignalForm
 
 SIGNAL_QUEUE_PAGE_SIZE = 25
-
-
-def _apply_validation_error(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _redirect(request, url: str, anchor: str = ""):
