@@ -16,6 +16,7 @@ class Role(models.TextChoices):
     GP = "gp", _("General practitioner")
     PARTNER_API = "partner_api", _("Partner organisation (API)")
     FUNCTIONAL_ADMIN = "functional_admin", _("Functional administrator")
+    PRIVACY_OFFICER = "privacy_officer", _("Privacy officer")
 
 
 def user_roles(user) -> frozenset[str]:

@@ -47,6 +47,7 @@ DEMO_USERS = [
     ("beleid", "Joris", "van Leeuwen", Role.POLICY_OFFICER, None),
     ("huisarts", "Esther", "Claassen", Role.GP, None),
     ("beheer", "Ron", "Verbeek", Role.FUNCTIONAL_ADMIN, None),
+    ("privacy", "Samira", "El Amrani", Role.PRIVACY_OFFICER, None),
 ]
 ORGANISATIONS = [
     ("zorggroep-de-linde", "Zorggroep De Linde", OrganisationType.CARE_PROVIDER, "12345678"),
