@@ -2,11 +2,13 @@
 and deadline reminders. Each function is one transaction; every entry point calls these."""
 
 import datetime
+import functools
 import math
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import holidays
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -609,11 +611,22 @@ def mandate_spend(
 # Deadline reminders ---------------------------------------------------------------------------
 
 
+@functools.cache
+def _public_holidays(year: int) -> frozenset[datetime.date]:
+    """Dutch public holidays of a year (the `holidays` package: New Year, Easter, King's Day,
+    Ascension, Whitsun, Christmas; Liberation Day in lustrum years)."""
+    return frozenset(holidays.country_holidays("NL", years=year))
+
+
+def is_working_day(day: datetime.date) -> bool:
+    return day.weekday() < 5 and day not in _public_holidays(day.year)
+
+
 def add_working_days(day: datetime.date, count: int) -> datetime.date:
-    """`count` working days (Monday to Friday) after `day`."""
+    """`count` working days (Monday to Friday, not a Dutch public holiday) after `day`."""
     while count > 0:
         day += datetime.timedelta(days=1)
-        if day.weekday() < 5:
+        if is_working_day(day):
             count -= 1
     return day
 

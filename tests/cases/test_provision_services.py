@@ -565,6 +565,15 @@ def test_add_working_days_skips_the_weekend():
     assert svc.add_working_days(friday, 3) == datetime.date(2026, 12, 2)
 
 
+def test_add_working_days_skips_dutch_public_holidays():
+    # 24 Dec 2026 is a Thursday; Christmas (Fri 25) and the weekend do not count
+    assert svc.add_working_days(datetime.date(2026, 12, 24), 1) == datetime.date(2026, 12, 28)
+    # King's Day 2027 is a Tuesday
+    assert svc.add_working_days(datetime.date(2027, 4, 26), 1) == datetime.date(2027, 4, 28)
+    assert svc.is_working_day(datetime.date(2027, 4, 28))
+    assert not svc.is_working_day(datetime.date(2027, 5, 6))  # Ascension Day
+
+
 def test_a_grant_awaiting_cosignature_notifies_the_area_consultants(
     make_application, consultant, second_consultant, user_with_role, provider, area, settings
 ):
