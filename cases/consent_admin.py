@@ -1,4 +1,5 @@
-"""Admin for the consent register; a generalist screen in the household file comes later."""
+"""Admin for the consent register; generalists use the screen in the household file
+(`cases/consent_views.py`)."""
 
 from django import forms
 from django.contrib import admin

@@ -1167,6 +1167,7 @@ class AftercareCheckIn(models.Model):
 # The access log lives in its own module; importing it here registers the model with the app.
 from cases.access_log import AccessLogEntry  # noqa: E402, F401
 from cases.allocation_requests import *  # noqa: E402, F403 - 315/317 requests, own module
+from cases.avg import *  # noqa: E402, F403 - correction requests, destruction records (AVG)
 from cases.consent import *  # noqa: E402, F403 - the consent register lives in its own module
 from cases.progress_reports import ProgressReport  # noqa: E402, F401
 from cases.provisions import *  # noqa: E402, F403 - provision models live in their own module

@@ -103,3 +103,32 @@ def can_respond_to_invitation(user, participant) -> bool:
 
 def has_caseload(user) -> bool:
     return has_role(user, Role.GENERALIST)
+
+
+# AVG rights (docs/privacy.md): the privacy officer handles inzage (art. 15) and correction
+# requests (art. 16) and oversees retention. Inzage and corrections are central tasks: the
+# officer checks the requester's identity and answers for every system of the municipality,
+# so coordinators do not export files themselves.
+AVG_ROLES = (Role.PRIVACY_OFFICER,)
+# The consent register in the household file: the professionals who work with the household
+# record and withdraw consent; everyone who may open the file reads it.
+CONSENT_EDIT_ROLES = (Role.GENERALIST, Role.TEAM_LEAD)
+
+
+def can_handle_avg_requests(user) -> bool:
+    """Find a resident, export their file (inzage), record and handle correction requests."""
+    return has_role(user, *AVG_ROLES)
+
+
+def can_view_destruction_records(user) -> bool:
+    return has_role(user, *AVG_ROLES)
+
+
+def can_view_consents(user) -> bool:
+    """Call with a household obtained through `households_visible_to`."""
+    return has_role(user, *REGISTER_ROLES)
+
+
+def can_manage_consents(user) -> bool:
+    """Record and withdraw consent for a visible household's residents."""
+    return has_role(user, *CONSENT_EDIT_ROLES)

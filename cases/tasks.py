@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from cases import services
+from cases import retention_services, services
 from cases.consent_services import consents_expired_notify
 from cases.provision_services import deadline_reminders_send
 
@@ -29,3 +29,15 @@ def aftercare_mark_due() -> int:
 def consents_expire() -> int:
     """Daily: tell coordinators about consents that expired yesterday."""
     return consents_expired_notify()
+
+
+@shared_task(name="cases.retention_apply")
+def retention_apply() -> dict:
+    """Nightly: destroy household files whose retention period has expired (AVG)."""
+    run = retention_services.retention_apply()
+    return {
+        "run": str(run.run_id),
+        "examined": run.examined,
+        "destroyed": len(run.records),
+        "skipped": len(run.skipped),
+    }

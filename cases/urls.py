@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases import plan_views, views, views_intake
+from cases import consent_views, plan_views, views, views_intake
 
 app_name = "cases"
 
@@ -135,4 +135,23 @@ urlpatterns += [
         name="signal_convert",
     ),
     path("signalen/<uuid:signal_uuid>/sluiten/", views_intake.signal_close, name="signal_close"),
+]
+
+# The consent register in the household file (cases/consent_views.py)
+urlpatterns += [
+    path(
+        "<uuid:household_uuid>/toestemmingen/",
+        consent_views.household_consents,
+        name="household_consents",
+    ),
+    path(
+        "<uuid:household_uuid>/toestemmingen/nieuw/",
+        consent_views.consent_create,
+        name="consent_create",
+    ),
+    path(
+        "<uuid:household_uuid>/toestemmingen/<uuid:consent_uuid>/intrekken/",
+        consent_views.consent_withdraw,
+        name="consent_withdraw",
+    ),
 ]

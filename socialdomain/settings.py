@@ -314,6 +314,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "cases.consents_expire",
         "schedule": crontab(hour=6, minute=15),
     },
+    # AVG retention: destroy household files whose retention period has expired (at night)
+    "cases-retention-apply": {
+        "task": "cases.retention_apply",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 
 REST_FRAMEWORK = {
@@ -389,3 +394,14 @@ FOUR_EYES_AMOUNT = int(os.environ.get("FOUR_EYES_AMOUNT", "10000"))
 # Consultants are reminded this many working days before a legal decision deadline.
 DECISION_REMINDER_WORKING_DAYS = int(os.environ.get("DECISION_REMINDER_WORKING_DAYS", "3"))
 APPLICATION_QUEUE_PAGE_SIZE = int(os.environ.get("APPLICATION_QUEUE_PAGE_SIZE", "25"))
+
+# AVG: how many years after a household file closed it is destroyed, per law (keys are the
+# law codes of networks.models.Law). A file with provisions under several laws keeps the
+# longest term; a file without provisions falls under the Wmo term (docs/privacy.md).
+RETENTION_YEARS = {
+    "wmo": int(os.environ.get("RETENTION_YEARS_WMO", "15")),
+    "participatie": int(os.environ.get("RETENTION_YEARS_PARTICIPATIEWET", "15")),
+    "jeugd": int(os.environ.get("RETENTION_YEARS_JEUGDWET", "20")),
+}
+# Rows per page on the privacy officer's lists (correction requests, destruction records).
+AVG_PAGE_SIZE = int(os.environ.get("AVG_PAGE_SIZE", "25"))

@@ -1,0 +1,301 @@
+"""A complete household file for the AVG tests: every kind of row the file can hold, dated in
+the past (`file_build(..., on=date)`), so retention and inzage are tested on real data."""
+
+import datetime
+import uuid
+from decimal import Decimal
+
+from django.utils import timezone
+
+from cases.avg import CorrectionRequest
+from cases.consent import Consent
+from cases.models import (
+    ActionOwnerKind,
+    AftercareCheckIn,
+    AllocationRequest,
+    CheckInStatus,
+    CoordinatorChange,
+    Evaluation,
+    GeneralProvisionReferral,
+    HouseholdMembership,
+    InformalNetworkMember,
+    KitchenTableConversation,
+    LifeDomain,
+    LifeDomainScore,
+    MandateSpending,
+    Melding,
+    MeldingStatus,
+    Notification,
+    NotificationKind,
+    PlanAction,
+    PlanGoal,
+    PlanParticipant,
+    PlanStatus,
+    ProvisionApplication,
+    ProvisionDecision,
+    ResidentMergeRecord,
+    Signal,
+    SignalStatus,
+    SupportPlan,
+    SupportPlanVersion,
+)
+from cases.progress_reports import ProgressReport
+from cases.provisions import (
+    Allocation,
+    AllocationStatus,
+    ApplicationStatus,
+    BudgetCommitment,
+    DecisionOutcome,
+    Delivery,
+)
+from networks.models import Frequency, Unit
+from teams.models import TeamMandate
+from tests.factories import OrganisationFactory, ResidentFactory, UserFactory
+from tests.provision_factories import GeneralProvisionFactory, ProductFactory, TeamMandateFactory
+
+PRODUCT_TRAITS = {"wmo": {}, "jeugd": {"youth": True}, "participatie": {"participation": True}}
+
+
+def _aware(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(10, 0)))
+
+
+def file_build(
+    household,
+    *,
+    on: datetime.date,
+    law: str = "wmo",
+    team,
+    worker=None,
+    consultant=None,
+    provider=None,
+    allocation_running: bool = False,
+) -> dict:
+    """Fill `household` (with at least one member) with a closed file whose last event is on
+    `on`; returns the main rows. With `allocation_running` the allocation has started and
+    has no end date (care still runs)."""
+    worker = worker or UserFactory()
+    consultant = consultant or UserFactory()
+    provider = provider or OrganisationFactory()
+    resident = household.memberships.first().resident
+    start = on - datetime.timedelta(days=400)
+    HouseholdMembership.objects.filter(household=household).update(start_date=start)
+
+    melding = Melding.objects.create(
+        household=household,
+        received_on=start,
+        channel="phone",
+        question="Hulp bij de administratie",
+        status=MeldingStatus.COMPLETED,
+        registered_by=worker,
+    )
+    Signal.objects.create(
+        source_type="neighbour",
+        reporter_name="Buurvrouw",
+        observation="Post stapelt zich op",
+        received_on=start,
+        household=household,
+        resident=resident,
+        team=team,
+        status=SignalStatus.CONVERTED,
+        melding=melding,
+    )
+    conversation = KitchenTableConversation.objects.create(
+        household=household,
+        melding=melding,
+        held_on=start,
+        resident_story="Ik kom er niet meer uit met de rekeningen.",
+        agreements="Samen de post doorlopen.",
+        conducted_by=worker,
+    )
+    conversation.participants.add(resident)
+    LifeDomainScore.objects.create(conversation=conversation, domain=LifeDomain.FINANCES, score=2)
+    network = InformalNetworkMember.objects.create(
+        household=household, kind="neighbour", name="Buurman Piet"
+    )
+    plan = SupportPlan.objects.create(
+        household=household,
+        conversation=conversation,
+        status=PlanStatus.CLOSED,
+        coordinator=worker,
+        aftercare_in_place="Waakvlam",
+        activated_at=_aware(start),
+        closed_at=_aware(on - datetime.timedelta(days=30)),
+    )
+    goal = PlanGoal.objects.create(
+        plan=plan, domain=LifeDomain.FINANCES, description="Rust in de financiën"
+    )
+    PlanAction.objects.create(
+        plan=plan,
+        goal=goal,
+        description="Post sorteren",
+        owner_kind=ActionOwnerKind.RESIDENT,
+        owner_resident=resident,
+    )
+    PlanAction.objects.create(
+        plan=plan,
+        description="Meegaan naar de bank",
+        owner_kind=ActionOwnerKind.NETWORK,
+        owner_network_member=network,
+    )
+    PlanParticipant.objects.create(plan=plan, user=UserFactory(), role="schuldhulp")
+    SupportPlanVersion.objects.create(plan=plan, number=1, snapshot={"goals": []}, reason="start")
+    evaluation = Evaluation.objects.create(
+        plan=plan, evaluated_on=on - datetime.timedelta(days=40), notes="Gaat beter"
+    )
+    LifeDomainScore.objects.create(evaluation=evaluation, domain=LifeDomain.FINANCES, score=4)
+    AftercareCheckIn.objects.create(
+        plan=plan, due_on=on - datetime.timedelta(days=5), status=CheckInStatus.DONE, done_on=on
+    )
+    general = GeneralProvisionFactory()
+    GeneralProvisionReferral.objects.create(
+        household=household,
+        provision=general,
+        plan=plan,
+        referred_on=start,
+        follow_up_on=start + datetime.timedelta(weeks=4),
+    )
+    CoordinatorChange.objects.create(household=household, to_user=worker, changed_by=worker)
+
+    product = ProductFactory(**PRODUCT_TRAITS[law])
+    application = ProvisionApplication.objects.create(
+        household=household,
+        product=product,
+        resident=resident,
+        plan=plan,
+        motivation="Financiën scoort 2",
+        applied_on=start,
+        status=ApplicationStatus.GRANTED,
+        assigned_to=consultant,
+        applied_by=worker,
+    )
+    decision = ProvisionDecision.objects.create(
+        application=application,
+        outcome=DecisionOutcome.GRANT,
+        product=product,
+        volume=2,
+        unit=Unit.HOUR,
+        frequency=Frequency.PER_WEEK,
+        start_date=start,
+        end_date=None if allocation_running else on - datetime.timedelta(days=60),
+        delivery=Delivery.IN_KIND,
+        provider=provider,
+        amount=Decimal("1200.00"),
+        decided_by=consultant,
+        decided_at=_aware(start),
+    )
+    BudgetCommitment.objects.create(
+        stream=product.budget_stream, year=start.year, amount=Decimal("1200.00"), decision=decision
+    )
+    allocation = Allocation.objects.create(
+        number=uuid.uuid4().hex[:20],
+        decision=decision,
+        household=household,
+        provider=provider,
+        product=product,
+        volume=2,
+        unit=Unit.HOUR,
+        frequency=Frequency.PER_WEEK,
+        start_date=start,
+        end_date=decision.end_date,
+        client=resident,
+        status=AllocationStatus.STARTED if allocation_running else AllocationStatus.STOPPED,
+        care_started_on=start,
+        care_stopped_on=None if allocation_running else on - datetime.timedelta(days=60),
+        end_reason="" if allocation_running else ("34" if law == "jeugd" else "19"),
+    )
+    ProgressReport.objects.create(
+        allocation=allocation,
+        organisation=provider,
+        period_start=start,
+        period_end=start + datetime.timedelta(days=90),
+        text="Cliënt komt afspraken na.",
+    )
+    AllocationRequest.objects.create(
+        organisation=provider,
+        kind="change",
+        allocation=allocation,
+        bsn=resident.bsn or "",
+        client=resident,
+        product=product,
+        volume=3,
+        unit=Unit.HOUR,
+        frequency=Frequency.PER_WEEK,
+        start_date=start,
+        change_reason="04",
+        motivation="Meer uren nodig",
+    )
+    Notification.objects.create(
+        user=consultant,
+        kind=NotificationKind.COSIGN,
+        application=application,
+        message="Medeondertekenen",
+    )
+    mandate = TeamMandate.objects.filter(team=team, year=start.year).first() or TeamMandateFactory(
+        team=team, year=start.year
+    )
+    spending = MandateSpending.objects.create(
+        mandate=mandate,
+        household=household,
+        stream=product.budget_stream,
+        amount=Decimal("150.00"),
+        reason="Voedselpakket",
+        spent_on=start,
+        spent_by=worker,
+    )
+    BudgetCommitment.objects.create(
+        stream=product.budget_stream,
+        year=start.year,
+        amount=Decimal("150.00"),
+        mandate_spending=spending,
+    )
+    consent = Consent.objects.create(
+        resident=resident,
+        organisation=provider,
+        categories=["progress"],
+        purpose="Voortgang delen",
+        given_by="de inwoner",
+        given_on=start,
+        expires_on=start + datetime.timedelta(days=365),
+    )
+    correction = CorrectionRequest.objects.create(
+        resident=resident,
+        received_on=start,
+        what_is_wrong="Telefoonnummer klopt niet",
+        status="granted",
+        outcome="Nummer aangepast",
+        handled_on=start + datetime.timedelta(days=10),
+    )
+    twin = ResidentFactory(bsn=None)
+    ResidentMergeRecord.objects.create(
+        kept=resident, removed_uuid=twin.uuid, removed_name=twin.full_name
+    )
+    twin.delete()
+    backdate(household, on)
+    return {
+        "resident": resident,
+        "melding": melding,
+        "conversation": conversation,
+        "plan": plan,
+        "application": application,
+        "decision": decision,
+        "allocation": allocation,
+        "consent": consent,
+        "correction": correction,
+        "product": product,
+    }
+
+
+def backdate(household, on: datetime.date) -> None:
+    """Set every automatic timestamp of the file to `on` (auto_now fields cannot be set
+    through save())."""
+    when = _aware(on)
+    household.__class__.objects.filter(pk=household.pk).update(created_at=when, updated_at=when)
+    KitchenTableConversation.objects.filter(household=household).update(
+        created_at=when, updated_at=when
+    )
+    SupportPlan.objects.filter(household=household).update(created_at=when, updated_at=when)
+    ProvisionApplication.objects.filter(household=household).update(
+        created_at=when, updated_at=when
+    )
+    Allocation.objects.filter(household=household).update(created_at=when, updated_at=when)
