@@ -123,4 +123,5 @@ class AftercareCheckInAdmin(ReadOnlyAdmin):
 
 # registers the read-only access log admin
 import cases.access_log_admin  # noqa: E402
+import cases.avg_admin  # noqa: E402
 import cases.consent_admin  # noqa: E402, F401

@@ -13,9 +13,11 @@ spending); their consents and correction requests; and every access-log entry ab
 those households (who, when, what, in which context)."""
 
 import datetime
+import textwrap
 import uuid
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -386,11 +388,14 @@ def inzage_build(*, resident: Resident) -> dict:
         "mandate": _by_household(MandateSpending.objects.filter(**households)),
     }
     household_uuids = [m.household.uuid for m in memberships]
-    access_log = AccessLogEntry.objects.filter(
+    about = (
         Q(household_uuid__in=household_uuids)
         | Q(object_type="resident", object_id=str(resident.uuid))
         | Q(object_type="inzage", object_id=str(resident.uuid))
-    ).order_by("at", "pk")
+    )
+    if connection.vendor == "postgresql":  # JSON containment; SQLite has no `contains`
+        about |= Q(resident_uuids__contains=[str(resident.uuid)])
+    access_log = AccessLogEntry.objects.filter(about).order_by("at", "pk")
     category_labels = dict(DataCategory.choices)
     role_labels = dict(Role.choices)
     return {
@@ -520,10 +525,24 @@ def inzage_pdf(data: dict) -> bytes:
         pdf.multi_cell(width, 7, _latin1(text), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("Helvetica", size=10)
 
+    def text_lines(text: str, size: float, height: float, chars: int) -> None:
+        """Wrap `text` ourselves and draw each line as one cell: fpdf2's own line breaking
+        measures the line again for every character, milliseconds per line. A line that is
+        still too wide (many wide letters) falls back to multi_cell."""
+        pdf.set_font("Helvetica", size=size)
+        for paragraph in _latin1(text).splitlines() or [""]:
+            indent = paragraph[: len(paragraph) - len(paragraph.lstrip())]
+            wrapped = textwrap.wrap(
+                paragraph.strip(), chars, initial_indent=indent, subsequent_indent=indent
+            )
+            for chunk in wrapped or [""]:
+                if pdf.get_string_width(chunk) <= width:
+                    pdf.cell(width, height, chunk, new_x="LMARGIN", new_y="NEXT")
+                else:
+                    pdf.multi_cell(width, height, chunk, new_x="LMARGIN", new_y="NEXT")
+
     def line(label, value=None):
-        pdf.set_font("Helvetica", size=10)
-        text = f"{label}: {value}" if value is not None else str(label)
-        pdf.multi_cell(width, 5, _latin1(text), new_x="LMARGIN", new_y="NEXT")
+        text_lines(f"{label}: {value}" if value is not None else str(label), 10, 5, 100)
 
     def empty():
         line(_("None."))
@@ -675,10 +694,13 @@ def inzage_pdf(data: dict) -> bytes:
     )
     for entry in data["access_log"]:
         roles = ", ".join(entry["roles_display"])
-        line(
+        text_lines(
             f"{_date(entry['at'])}  {entry['username'] or '-'} ({roles or '-'}): "
             f"{entry['action_display']} {entry['object_type']}, {entry['result_display']}, "
-            f"{entry['context_display']}"
+            f"{entry['context_display']}",
+            8,
+            4,
+            125,
         )
     if not data["access_log"]:
         empty()

@@ -191,6 +191,7 @@ def test_json_export_holds_the_complete_file_and_who_accessed_it(client, officer
     client.force_login(generalist)
     client.get(reverse("cases:household_detail", args=[household.uuid]))
     client.force_login(officer)
+    client.post(reverse("avg:index"), {"bsn": resident.bsn})  # logs the resident found
 
     response = client.get(reverse("avg:inzage_json", args=[resident.uuid]))
 
@@ -221,6 +222,8 @@ def test_json_export_holds_the_complete_file_and_who_accessed_it(client, officer
         for e in log
     )
     assert log[-1]["username"] == "privacy" and log[-1]["action"] == "export"
+    # also entries that name only the resident (no household), e.g. an earlier search result
+    assert any(e["action"] == "search" and e["household"] == "" for e in log)
     export = AccessLogEntry.objects.filter(action=AccessAction.EXPORT).get()
     assert export.resident_uuids == [str(resident.uuid)] and export.object_type == "inzage"
 
@@ -272,3 +275,18 @@ def test_unknown_resident_is_404(client, officer):
     import uuid
 
     assert client.get(reverse("avg:inzage_json", args=[uuid.uuid4()])).status_code == 404
+
+
+def test_the_avg_admin_only_shows(client, file):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    correction = file["correction"]
+    for name in ("correctionrequest", "destructionrecord"):
+        assert client.get(reverse(f"admin:cases_{name}_changelist")).status_code == 200
+        assert client.get(reverse(f"admin:cases_{name}_add")).status_code == 403
+    change_url = reverse("admin:cases_correctionrequest_change", args=[correction.pk])
+    assert client.post(change_url, {"outcome": "x"}).status_code == 403
+    delete_url = reverse("admin:cases_correctionrequest_delete", args=[correction.pk])
+    assert client.post(delete_url, {"post": "yes"}).status_code == 403
+    assert CorrectionRequest.objects.filter(pk=correction.pk, outcome="Nummer aangepast").exists()
