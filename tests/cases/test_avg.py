@@ -290,3 +290,19 @@ def test_the_avg_admin_only_shows(client, file):
     delete_url = reverse("admin:cases_correctionrequest_delete", args=[correction.pk])
     assert client.post(delete_url, {"post": "yes"}).status_code == 403
     assert CorrectionRequest.objects.filter(pk=correction.pk, outcome="Nummer aangepast").exists()
+
+
+def test_demo_gives_the_privacy_officer_work(client, db):
+    from django.core.management import call_command
+
+    call_command("seed_demo", households=12, verbosity=0)
+    call_command("seed_demo", households=12, verbosity=0)  # idempotent
+    assert CorrectionRequest.objects.count() == 3
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username="privacy"))
+    home = client.get(reverse("home")).content.decode()
+    assert "AVG-verzoeken" in home
+    response = client.get(reverse("avg:correction_list"), {"status": "open"})
+    assert response.context["page"].paginator.count == 2
+    assert "over de termijn" in response.content.decode()  # the one received 38 days ago

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from cases import services
+from cases.demo_avg import seed_avg
 from cases.demo_caseload import seed_caseload
 from cases.demo_provisions import seed_provisions
 from cases.fakes import FIRST_NAMES, LAST_NAMES, NAME_PREFIXES, STREETS, synthetic_bsn
@@ -84,6 +85,7 @@ class Command(BaseCommand):
         created = self._households(rng, postcodes, households, users["generalist"])
         provisions = seed_provisions(generalist=users["generalist"])
         seed_caseload(generalist=users["generalist"])
+        seed_avg(privacy_officer=users.get("privacy"), generalist=users["generalist"])
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo municipality ready: {len(postcodes)} postcodes, "
