@@ -8,7 +8,7 @@ from celery.exceptions import TaskRevokedError
 from celery.exceptions import TimeoutError as CeleryTimeoutError
 from django.conf import settings
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -65,3 +65,11 @@ def healthz(request):
         "worker": _worker_status(broker) if request.GET.get("worker") != "0" else "skipped",
     }
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+@never_cache
+@require_GET
+def livez(request):
+    """GET /livez: the process answers. No database, no broker: the liveness probe, and the
+    bare baseline of the benchmark (the cost of the middleware stack alone)."""
+    return HttpResponse("ok", content_type="text/plain")

@@ -5,13 +5,14 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from socialdomain import two_factor
-from socialdomain.health import healthz
+from socialdomain.health import healthz, livez
 from socialdomain.oidc import OIDCCallbackView, OIDCLoginView
 from socialdomain.views import LoginView, home
 
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("livez", livez, name="livez"),
     path(
         "accounts/login/",
         LoginView.as_view(redirect_authenticated_user=True),

@@ -18,6 +18,7 @@ from teams.roles import Role
 PUBLIC = {
     "login": "the login page",
     "healthz": "health check for load balancers, no personal data",
+    "livez": "liveness probe and benchmark baseline, no data",
     "set_language": "language switch",
     "api-schema": "the OpenAPI description, no data",
     "api-docs": "the API documentation page, no data",
