@@ -30,6 +30,7 @@ from cases.services import ConcurrentEditError
 from cases.views import _apply_validation_error
 from networks import permissions as network_permissions
 from networks.models import Frequency
+from socialdomain.db_router import read_from_replica
 from teams import permissions as team_permissions
 
 
@@ -412,6 +413,7 @@ def mandate_overview(request):
 
 @login_required
 @require_GET
+@read_from_replica  # aggregates only: a replica's small lag is fine
 def budget_overview(request):
     if not network_permissions.can_view_budget(request.user):
         raise PermissionDenied

@@ -55,6 +55,18 @@ BSN_LIKE = re.compile(r"^\d{8,9}$")
 POSTCODE_LIKE = re.compile(r"^\d{4}\s?[A-Za-z]{2}$")
 PC4_LIKE = re.compile(r"^\d{4}$")
 MIN_NAME_LENGTH = 2
+# A (partial) name matches at most this many households; beyond it the page asks for more of
+# the name. Collecting the matching ids first keeps the query plan small and predictable (the
+# trigram indexes of migration 0014 find the residents; PostgreSQL cannot estimate how many
+# households a LIKE pattern hits, and a bad guess made it walk the whole address index).
+NAME_SEARCH_LIMIT = 200
+# ... and stops looking after this many residents whose name matches, municipality-wide
+NAME_SEARCH_RESIDENT_LIMIT = 2000
+# Dutch surname prefixes (tussenvoegsels): a word like these is matched exactly against the
+# prefix as well, any other word only against first and last names (both trigram-indexed).
+NAME_PREFIX_WORDS = frozenset(
+    {"van", "de", "der", "den", "ter", "ten", "te", "het", "'t", "in", "op", "la", "le", "du"}
+)
 
 
 def households_visible_to(user) -> QuerySet[Household]:
@@ -112,6 +124,8 @@ class HouseholdSearch:
     kind: str  # "bsn", "postcode", "name" or "" (nothing to search yet)
     results: QuerySet[Household] = field(default_factory=Household.objects.none)
     error: str = ""
+    # a name search stops at NAME_SEARCH_LIMIT households: the page asks for more of the name
+    truncated: bool = False
 
 
 def household_search(*, user, query: str) -> HouseholdSearch:
@@ -158,16 +172,38 @@ def household_search(*, user, query: str) -> HouseholdSearch:
                 _("Type a BSN (9 digits), a postcode (1234 AB) or at least two letters of a name.")
             ),
         )
-    current = HouseholdMembership.objects.current()
     name_filter = Q()
     for word in query.split():
-        name_filter &= (
-            Q(resident__last_name__icontains=word)
-            | Q(resident__first_name__icontains=word)
-            | Q(resident__name_prefix__iexact=word)
-        )
-    matches = current.filter(name_filter).values("household_id")
-    return HouseholdSearch(query, "name", base.filter(pk__in=matches))
+        # two letters give no trigram inside a word: they match the start of a name
+        lookup = "icontains" if len(word) > MIN_NAME_LENGTH else "istartswith"
+        word_filter = Q(**{f"last_name__{lookup}": word}) | Q(**{f"first_name__{lookup}": word})
+        if word.lower() in NAME_PREFIX_WORDS:
+            word_filter |= Q(name_prefix__iexact=word)
+        name_filter &= word_filter
+    # In steps with explicit ids, so that PostgreSQL estimates every step right: the residents
+    # by name (trigram index), their current households, the visible ones among those.
+    resident_ids = list(
+        Resident.objects.filter(name_filter)
+        .order_by()
+        .values_list("pk", flat=True)[: NAME_SEARCH_RESIDENT_LIMIT + 1]
+    )
+    household_ids = set(
+        HouseholdMembership.objects.current()
+        .filter(resident_id__in=resident_ids[:NAME_SEARCH_RESIDENT_LIMIT])
+        .values_list("household_id", flat=True)
+    )
+    ids = sorted(
+        households_visible_to(user)
+        .filter(pk__in=sorted(household_ids))
+        .order_by()
+        .values_list("pk", flat=True)
+    )
+    return HouseholdSearch(
+        query,
+        "name",
+        base.filter(pk__in=ids[:NAME_SEARCH_LIMIT]),
+        truncated=len(ids) > NAME_SEARCH_LIMIT or len(resident_ids) > NAME_SEARCH_RESIDENT_LIMIT,
+    )
 
 
 # Intake: meldingen, signals and possible duplicate persons ----------------------------------

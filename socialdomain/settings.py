@@ -121,6 +121,14 @@ else:
             "NAME": os.environ.get("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
         }
     }
+# Optional read replica (PostgreSQL streaming replication): read-only dashboard and export views
+# (`socialdomain.db_router.read_from_replica`) read from it; everything else uses default.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60"))
+    )
+DATABASE_ROUTERS = ["socialdomain.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: Redis when configured (shared by all web processes), otherwise local memory.
