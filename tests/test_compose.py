@@ -1,0 +1,33 @@
+"""docker-compose.yml on paper (no Docker engine in CI): workers can be scaled, web processes
+get their state from shared services, and the database runs with the documented settings."""
+
+from pathlib import Path
+
+import yaml
+
+COMPOSE = yaml.safe_load(
+    (Path(__file__).resolve().parent.parent / "docker-compose.yml").read_text()
+)
+
+
+def test_workers_scale_with_docker_compose_scale():
+    worker = COMPOSE["services"]["worker"]
+    # a fixed container name or a published port would make `--scale worker=N` fail
+    assert "container_name" not in worker
+    assert "ports" not in worker
+
+
+def test_web_is_stateless_and_sized_by_web_concurrency():
+    web = COMPOSE["services"]["web"]
+    environment = web["environment"]
+    assert environment["REDIS_URL"].startswith("redis://")
+    assert environment["DATABASE_URL"].startswith("postgres://")
+    assert "DATABASE_REPLICA_URL" in environment
+    assert "WEB_CONCURRENCY" in environment
+    assert "--workers" not in web["command"]  # gunicorn reads WEB_CONCURRENCY
+
+
+def test_database_planner_settings():
+    command = COMPOSE["services"]["db"]["command"]
+    for setting in ("random_page_cost=1.1", "jit=off", "max_parallel_workers_per_gather=0"):
+        assert setting in command
