@@ -269,14 +269,33 @@ class BudgetOverview:
     total: BudgetRow
 
 
+def stream_budgets(*, year: int) -> tuple[dict[int, Decimal], dict[tuple[int, int], Decimal]]:
+    """The budgets of one year in one query: per stream, and per (stream, district).
+
+    A stream's budget is its municipality-wide budget, or else the sum of its district
+    budgets (also used by the outcomes dashboards)."""
+    whole: dict[int, Decimal] = {}
+    per_district: dict[tuple[int, int], Decimal] = {}
+    for stream_id, district_id, amount in StreamBudget.objects.filter(year=year).values_list(
+        "stream_id", "district_id", "amount"
+    ):
+        if district_id is None:
+            whole[stream_id] = amount
+        else:
+            per_district[(stream_id, district_id)] = amount
+    per_stream: dict[int, Decimal] = {}
+    for (stream_id, _district_id), amount in per_district.items():
+        per_stream[stream_id] = per_stream.get(stream_id, ZERO) + amount
+    per_stream.update(whole)
+    return per_stream, per_district
+
+
 def budget_overview(*, year: int) -> BudgetOverview:
     """Committed vs budget per stream and per district for one year, in four queries.
 
     A stream's budget is its municipality-wide budget, or else the sum of its district
     budgets; a district's budget is the sum of its district budgets over all streams."""
-    budgets = list(
-        StreamBudget.objects.filter(year=year).values("stream_id", "district_id", "amount")
-    )
+    per_stream, per_district = stream_budgets(year=year)
     committed = BudgetCommitment.objects.filter(year=year)
     by_stream = dict(
         committed.values("stream_id")
@@ -290,13 +309,11 @@ def budget_overview(*, year: int) -> BudgetOverview:
     )
     streams = []
     for stream in BudgetStream.objects.filter(active=True).order_by("name"):
-        own = [b for b in budgets if b["stream_id"] == stream.pk]
-        whole = [b["amount"] for b in own if b["district_id"] is None]
-        budget = whole[0] if whole else sum((b["amount"] for b in own), ZERO)
+        budget = per_stream.get(stream.pk, ZERO)
         streams.append(BudgetRow(stream.name, budget, by_stream.get(stream.pk) or ZERO))
     districts = []
     for district in District.objects.order_by("name"):
-        budget = sum((b["amount"] for b in budgets if b["district_id"] == district.pk), ZERO)
+        budget = sum((amount for (_s, d), amount in per_district.items() if d == district.pk), ZERO)
         districts.append(BudgetRow(district.name, budget, by_district.get(district.pk) or ZERO))
     total = BudgetRow(
         "",

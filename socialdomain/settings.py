@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "teams",
     "networks",
     "cases",
+    "outcomes",
 ]
 
 MIDDLEWARE = [
@@ -306,6 +307,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = False
 CELERY_RESULT_EXPIRES = 3600
+# minute past every hour at which the outcome summaries are recomputed (docs/outcomes.md)
+OUTCOMES_RECOMPUTE_MINUTE = int(os.environ.get("OUTCOMES_RECOMPUTE_MINUTE", "10"))
 CELERY_BEAT_SCHEDULE: dict = {
     "decision-deadline-reminders": {
         "task": "cases.decision_deadline_reminders",
@@ -326,6 +329,15 @@ CELERY_BEAT_SCHEDULE: dict = {
     "cases-retention-apply": {
         "task": "cases.retention_apply",
         "schedule": crontab(hour=2, minute=30),
+    },
+    # the outcome, budget and decision dashboards read tables materialised by this job
+    "outcomes-summaries-recompute": {
+        "task": "outcomes.summaries_recompute",
+        "schedule": crontab(minute=OUTCOMES_RECOMPUTE_MINUTE),
+    },
+    "outcomes-export-jobs-purge": {
+        "task": "outcomes.export_jobs_purge",
+        "schedule": crontab(hour=3, minute=30),
     },
 }
 

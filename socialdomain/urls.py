@@ -39,6 +39,7 @@ urlpatterns = [
     path("api/v1/", include("networks.api.urls")),
     path("voorzieningen/", include("cases.provision_urls")),
     path("avg/", include("cases.avg_urls")),
+    path("uitkomsten/", include("outcomes.urls")),
     path("api/v1/", include("cases.api.urls")),
     path("beheer/", admin.site.urls),
 ]

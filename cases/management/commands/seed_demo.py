@@ -15,6 +15,7 @@ from cases.demo_provisions import seed_provisions
 from cases.fakes import FIRST_NAMES, LAST_NAMES, NAME_PREFIXES, STREETS, synthetic_bsn
 from cases.models import Household, MembershipRole
 from networks.models import Organisation, OrganisationType
+from outcomes.demo import seed_outcomes
 from teams import services as team_services
 from teams.models import (
     AreaConsultant,
@@ -86,11 +87,14 @@ class Command(BaseCommand):
         provisions = seed_provisions(generalist=users["generalist"])
         seed_caseload(generalist=users["generalist"])
         seed_avg(privacy_officer=users.get("privacy"), generalist=users["generalist"])
+        histories = seed_outcomes(seed=seed)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo municipality ready: {len(postcodes)} postcodes, "
                 f"{Household.objects.count()} households ({created} new), "
-                f"{provisions['products']} products, {provisions['applications']} new applications."
+                f"{provisions['products']} products, "
+                f"{provisions['applications']} new applications, "
+                f"{histories} new household histories for the dashboards."
             )
         )
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")

@@ -1,0 +1,747 @@
+"""Reads for outcomes. The dashboards read only the summary tables (materialised by
+`services.summaries_recompute`); `domain_change_rows` and `household_outcomes` read the source
+data and are what the materialisation and the household-level checks are built on."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import NamedTuple
+
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import TruncMonth
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from cases.models import LifeDomain, LifeDomainScore
+from cases.provision_selectors import stream_budgets, subsidy_signals_by_provision
+from networks.models import BudgetStream, Law, Organisation, Product
+from outcomes import permissions
+from outcomes.models import (
+    PERIOD_ALL,
+    Bottleneck,
+    BudgetSummary,
+    DecisionSummary,
+    Dimension,
+    ExportJob,
+    FirstPlanSummary,
+    MandateSummary,
+    OutcomeSummary,
+    RuleKind,
+    SummaryRun,
+)
+from outcomes.tables import Cell, Column, Row, Table, percentage
+from teams.models import District, TeamMandate
+from teams.selectors import district_ids_of_user
+
+ZERO = Decimal("0.00")
+
+# Source data -------------------------------------------------------------------------------
+
+
+class DomainChange(NamedTuple):
+    household_id: int
+    district_id: int | None
+    evaluation_id: int
+    evaluated_on: datetime.date
+    intake_on: datetime.date | None
+    domain: str
+    intake: int
+    score: int
+
+
+def domain_change_rows(*, household_ids=None):
+    """Every evaluation score next to the intake score of the same domain (the plan's
+    kitchen-table conversation), ordered by household, evaluation date and evaluation.
+    Domains scored only at intake or only at the evaluation are left out."""
+    intake = LifeDomainScore.objects.filter(
+        conversation_id=OuterRef("evaluation__plan__conversation_id"), domain=OuterRef("domain")
+    ).values("score")[:1]
+    queryset = (
+        LifeDomainScore.objects.filter(
+            evaluation__isnull=False, evaluation__plan__conversation__isnull=False
+        )
+        .annotate(intake=Subquery(intake))
+        .filter(intake__isnull=False)
+    )
+    if household_ids is not None:
+        queryset = queryset.filter(evaluation__plan__household_id__in=household_ids)
+    rows = queryset.values_list(
+        "evaluation__plan__household_id",
+        "evaluation__plan__household__neighbourhood__district_id",
+        "evaluation_id",
+        "evaluation__evaluated_on",
+        "evaluation__plan__conversation__held_on",
+        "domain",
+        "intake",
+        "score",
+    ).order_by("evaluation__plan__household_id", "evaluation__evaluated_on", "evaluation_id")
+    for row in rows.iterator(chunk_size=5000):
+        yield DomainChange(*row)
+
+
+@dataclass
+class EvaluationOutcome:
+    evaluation_id: int
+    evaluated_on: datetime.date
+    changes: dict[str, int] = field(default_factory=dict)  # domain -> score - intake
+
+
+def household_outcomes(*, household) -> list[EvaluationOutcome]:
+    """Per evaluation of the household (oldest first): the change per life domain since the
+    intake of that plan."""
+    outcomes: list[EvaluationOutcome] = []
+    for row in domain_change_rows(household_ids=[household.pk]):
+        if not outcomes or outcomes[-1].evaluation_id != row.evaluation_id:
+            outcomes.append(EvaluationOutcome(row.evaluation_id, row.evaluated_on))
+        outcomes[-1].changes[row.domain] = row.score - row.intake
+    return outcomes
+
+
+# Scope and filters -------------------------------------------------------------------------
+
+
+@dataclass
+class Filters:
+    """What a dashboard shows: a period, optionally one district (within the user's scope)
+    and the life domain for the per-district/provider/product tables."""
+
+    year: int | None = None
+    month: int | None = None
+    district: District | None = None
+    domain: str = LifeDomain.FINANCES
+    scope_ids: list[int] | None = None  # None: the whole municipality
+    districts: list[District] = field(default_factory=list)
+
+    @property
+    def period(self) -> str:
+        if self.year is None:
+            return PERIOD_ALL
+        return f"{self.year}-{self.month:02d}" if self.month else f"{self.year}"
+
+    @property
+    def budget_year(self) -> int:
+        return self.year or timezone.localdate().year
+
+    @property
+    def area_ids(self) -> list[int] | None:
+        """The districts the figures are about; None: everything, incl. unknown districts."""
+        if self.district is not None:
+            return [self.district.pk]
+        return self.scope_ids
+
+    def area_q(self, prefix: str = "district") -> Q:
+        ids = self.area_ids
+        return Q() if ids is None else Q(**{f"{prefix}_id__in": ids})
+
+    @property
+    def domain_label(self) -> str:
+        return LifeDomain(self.domain).label
+
+    def as_params(self) -> dict:
+        params = {}
+        if self.year:
+            params["jaar"] = str(self.year)
+        if self.month:
+            params["maand"] = str(self.month)
+        if self.district:
+            params["wijk"] = self.district.code
+        params["domein"] = self.domain
+        return params
+
+
+def filters_parse(*, user, params, team_view: bool) -> Filters:
+    """Filters from GET parameters (`jaar`, `maand`, `wijk`, `domein`), limited to what the
+    user may see: a team lead only their own districts, a policy officer everything."""
+    if team_view:
+        scope_ids = sorted(district_ids_of_user(user=user))
+        districts = list(District.objects.filter(pk__in=scope_ids).select_related("team"))
+    else:
+        scope_ids = None
+        districts = list(District.objects.select_related("team").order_by("name"))
+    filters = Filters(scope_ids=scope_ids, districts=districts)
+    year = params.get("jaar", "")
+    if year.isdigit() and 2000 <= int(year) <= 2100:
+        filters.year = int(year)
+        month = params.get("maand", "")
+        if month.isdigit() and 1 <= int(month) <= 12:
+            filters.month = int(month)
+    code = params.get("wijk", "")
+    if code:
+        filters.district = next((d for d in districts if d.code == code), None)
+    if params.get("domein") in LifeDomain.values:
+        filters.domain = params["domein"]
+    return filters
+
+
+def district_label(district: District | None) -> str:
+    if district is None:
+        return str(_("District unknown"))
+    team = getattr(district, "team", None)
+    return f"{district.name} ({team.name})" if team else district.name
+
+
+# Outcome tables ----------------------------------------------------------------------------
+
+OUTCOME_COLUMNS = [
+    Column("improved", _("Improved")),
+    Column("same", _("Stayed the same")),
+    Column("declined", pgettext_lazy("outcome", "Declined")),
+    Column("households", _("Households"), is_total=True),
+    Column("share_improved", _("Share improved"), kind="percent"),
+]
+
+
+def _outcome_row(label: str, improved: int, same: int, declined: int, key: str = "") -> Row:
+    households = improved + same + declined
+    return Row(
+        label,
+        {
+            "improved": Cell(improved, improved),
+            "same": Cell(same, same),
+            "declined": Cell(declined, declined),
+            "households": Cell(households, households),
+            "share_improved": Cell(
+                percentage(improved, households),
+                households,
+                sources=("improved", "same", "declined"),
+            ),
+        },
+        key=key,
+    )
+
+
+def _outcome_sums(filters: Filters, dimension: str, group: str, **extra):
+    return (
+        OutcomeSummary.objects.filter(filters.area_q(), period=filters.period, dimension=dimension)
+        .filter(**extra)
+        .values(group)
+        .annotate(i=Sum("improved"), s=Sum("same"), d=Sum("declined"))
+        .order_by()
+    )
+
+
+def outcome_domain_table(filters: Filters) -> Table:
+    """Per life domain, for the chosen area and period."""
+    sums = {r["domain"]: r for r in _outcome_sums(filters, Dimension.AREA, "domain")}
+    rows = [
+        _outcome_row(domain.label, sums[domain]["i"], sums[domain]["s"], sums[domain]["d"], domain)
+        for domain in LifeDomain
+        if domain.value in sums
+    ]
+    return Table(
+        "outcomes",
+        _("Self-sufficiency per life domain"),
+        OUTCOME_COLUMNS,
+        rows,
+        first_column=_("Life domain"),
+        note=_(
+            "Households by the change between the intake score and their latest evaluation in "
+            "the period."
+        ),
+    )
+
+
+def outcome_district_table(filters: Filters) -> Table:
+    sums = list(_outcome_sums(filters, Dimension.AREA, "district_id", domain=filters.domain))
+    by_id = {d.pk: d for d in filters.districts}
+    rows = sorted(
+        (
+            _outcome_row(district_label(by_id.get(r["district_id"])), r["i"], r["s"], r["d"])
+            for r in sums
+            if r["district_id"] is None or r["district_id"] in by_id
+        ),
+        key=lambda row: row.label,
+    )
+    total = None
+    if len(rows) > 1:
+        total = _outcome_row(str(_("Total")), *(sum(r[k] for r in sums) for k in ("i", "s", "d")))
+    return Table(
+        "outcomes_district",
+        _("Per district and team: %(domain)s") % {"domain": filters.domain_label},
+        OUTCOME_COLUMNS,
+        rows,
+        total=total,
+        first_column=_("District (team)"),
+    )
+
+
+def _outcome_named_table(filters: Filters, dimension: str) -> Table:
+    field_name = "provider_id" if dimension == Dimension.PROVIDER else "product_id"
+    model = Organisation if dimension == Dimension.PROVIDER else Product
+    sums = list(_outcome_sums(filters, dimension, field_name, domain=filters.domain))
+    names = dict(
+        model.objects.filter(pk__in=[r[field_name] for r in sums]).values_list("pk", "name")
+    )
+    rows = sorted(
+        (_outcome_row(names.get(r[field_name], "?"), r["i"], r["s"], r["d"]) for r in sums),
+        key=lambda row: row.label,
+    )
+    if dimension == Dimension.PROVIDER:
+        key, title, first = "outcomes_provider", _("Per provider: %(domain)s"), _("Provider")
+    else:
+        key, title, first = "outcomes_product", _("Per product: %(domain)s"), _("Product")
+    return Table(
+        key,
+        title % {"domain": filters.domain_label},
+        OUTCOME_COLUMNS,
+        rows,
+        first_column=first,
+        note=_(
+            "A household counts for every provider and product it had an allocation with "
+            "between intake and evaluation, so these rows do not add up."
+        ),
+    )
+
+
+def outcome_provider_table(filters: Filters) -> Table:
+    return _outcome_named_table(filters, Dimension.PROVIDER)
+
+
+def outcome_product_table(filters: Filters) -> Table:
+    return _outcome_named_table(filters, Dimension.PRODUCT)
+
+
+# Time to first plan ------------------------------------------------------------------------
+
+FIRST_PLAN_COLUMNS = [
+    Column("within_2_weeks", _("≤ 2 weeks")),
+    Column("within_6_weeks", _("2–6 weeks")),
+    Column("within_12_weeks", _("6–12 weeks")),
+    Column("longer", _("> 12 weeks")),
+    Column("households", _("Households"), is_total=True),
+    Column("mean_days", _("Mean days"), kind="days"),
+]
+BAND_KEYS = ("within_2_weeks", "within_6_weeks", "within_12_weeks", "longer")
+
+
+def _first_plan_row(label: str, values: dict) -> Row:
+    households = values["households"]
+    cells = {key: Cell(values[key], values[key]) for key in BAND_KEYS}
+    cells["households"] = Cell(households, households)
+    cells["mean_days"] = Cell(
+        round(values["total_days"] / households) if households else None, households
+    )
+    return Row(label, cells)
+
+
+def first_plan_table(filters: Filters) -> Table:
+    keys = (*BAND_KEYS, "households", "total_days")
+    sums = list(
+        FirstPlanSummary.objects.filter(filters.area_q(), period=filters.period)
+        .values("district_id")
+        .annotate(**{key: Sum(key) for key in keys})
+        .order_by()
+    )
+    by_id = {d.pk: d for d in filters.districts}
+    rows = sorted(
+        (
+            _first_plan_row(district_label(by_id.get(r["district_id"])), r)
+            for r in sums
+            if r["district_id"] is None or r["district_id"] in by_id
+        ),
+        key=lambda row: row.label,
+    )
+    total = None
+    if len(rows) > 1:
+        total = _first_plan_row(str(_("Total")), {k: sum(r[k] for r in sums) for k in keys})
+    return Table(
+        "first_plan",
+        _("Time to the first support plan"),
+        FIRST_PLAN_COLUMNS,
+        rows,
+        total=total,
+        first_column=_("District (team)"),
+        note=_(
+            "Days from the household's first request for help or kitchen-table conversation to "
+            "the activation of its first support plan, by month of activation."
+        ),
+    )
+
+
+# Decisions within the legal term -----------------------------------------------------------
+
+DECISION_COLUMNS = [
+    Column("within", _("Within the legal term")),
+    Column("late", _("Too late")),
+    Column("decisions", _("Decisions"), is_total=True),
+    Column("share", _("Share within term"), kind="percent"),
+]
+
+
+def _decision_row(label: str, values: dict) -> Row:
+    late = values["decisions"] - values["within"]
+    return Row(
+        label,
+        {
+            "within": Cell(values["within"], values["hh_within"]),
+            "late": Cell(late, values["hh_late"]),
+            "decisions": Cell(values["decisions"], values["hh"]),
+            "share": Cell(
+                percentage(values["within"], values["decisions"]),
+                values["hh"],
+                sources=("within", "late"),
+            ),
+        },
+    )
+
+
+def decision_table(filters: Filters) -> Table:
+    sums = {
+        r["law"]: r
+        for r in DecisionSummary.objects.filter(filters.area_q(), period=filters.period)
+        .values("law")
+        .annotate(
+            decisions=Sum("decisions"),
+            within=Sum("within_term"),
+            hh=Sum("households"),
+            hh_within=Sum("households_within"),
+            hh_late=Sum("households_late"),
+        )
+        .order_by()
+    }
+    rows = [_decision_row(law.label, sums[law.value]) for law in Law if law.value in sums]
+    total = _decision_row(str(_("All laws")), sums[""]) if "" in sums and len(rows) > 1 else None
+    return Table(
+        "decisions",
+        _("Decisions within the legal term"),
+        DECISION_COLUMNS,
+        rows,
+        total=total,
+        first_column=_("Law"),
+        note=_(
+            "Wmo: 2 weeks after the application; Jeugdwet and Participatiewet: 8 weeks. A grant "
+            "that needs a second signature counts from the co-signature."
+        ),
+    )
+
+
+# Budgets -----------------------------------------------------------------------------------
+
+BUDGET_COLUMNS = [
+    Column("budget", _("Budget"), kind="money"),
+    Column("committed", _("Committed"), kind="money"),
+    Column("left", _("Left"), kind="money"),
+    Column("share", _("Used"), kind="percent"),
+]
+
+
+def _budget_row(label: str, budget: Decimal | None, committed: Decimal, households: int) -> Row:
+    return Row(
+        label,
+        {
+            "budget": Cell(budget),
+            "committed": Cell(committed, households),
+            "left": Cell(None if budget is None else budget - committed, sources=("committed",)),
+            "share": Cell(
+                percentage(committed, budget) if budget else None, sources=("committed",)
+            ),
+        },
+    )
+
+
+@dataclass
+class BudgetData:
+    rows: list[dict]
+    per_stream: dict[int, Decimal]
+    per_district: dict[tuple[int, int], Decimal]
+    streams: dict[int, str]
+
+
+def budget_data(filters: Filters) -> BudgetData:
+    """The year's materialised commitments (per stream, district, team) and budgets."""
+    per_stream, per_district = stream_budgets(year=filters.budget_year)
+    return BudgetData(
+        rows=list(
+            BudgetSummary.objects.filter(filters.area_q(), year=filters.budget_year).values(
+                "stream_id", "district_id", "team_id", "committed", "households"
+            )
+        ),
+        per_stream=per_stream,
+        per_district=per_district,
+        streams=dict(
+            BudgetStream.objects.filter(active=True).order_by("name").values_list("pk", "name")
+        ),
+    )
+
+
+def budget_stream_table(filters: Filters, data: BudgetData | None = None) -> Table:
+    data = data or budget_data(filters)
+    area_ids = filters.area_ids
+    rows = []
+    total_budget, total_committed, total_households = ZERO, ZERO, 0
+    for stream_id, name in data.streams.items():
+        if area_ids is None:
+            budget = data.per_stream.get(stream_id, ZERO)
+        else:
+            budget = sum((data.per_district.get((stream_id, d), ZERO) for d in area_ids), ZERO)
+        own = [r for r in data.rows if r["stream_id"] == stream_id]
+        committed = sum((r["committed"] for r in own), ZERO)
+        households = sum(r["households"] for r in own)
+        rows.append(_budget_row(name, budget, committed, households))
+        total_budget += budget
+        total_committed += committed
+        total_households += households
+    return Table(
+        "budget_stream",
+        _("Budget per stream %(year)s") % {"year": filters.budget_year},
+        BUDGET_COLUMNS,
+        rows,
+        total=_budget_row(str(_("Total")), total_budget, total_committed, total_households)
+        if rows
+        else None,
+        first_column=_("Stream"),
+    )
+
+
+def budget_district_table(filters: Filters, data: BudgetData | None = None) -> Table:
+    data = data or budget_data(filters)
+    by_id = {d.pk: d for d in filters.districts}
+    area_ids = filters.area_ids
+    rows = []
+    for district in filters.districts:
+        if area_ids is not None and district.pk not in area_ids:
+            continue
+        own = [r for r in data.rows if r["district_id"] == district.pk]
+        budget = sum(
+            (amount for (_s, d), amount in data.per_district.items() if d == district.pk), ZERO
+        )
+        rows.append(
+            _budget_row(
+                district_label(by_id[district.pk]),
+                budget,
+                sum((r["committed"] for r in own), ZERO),
+                sum(r["households"] for r in own),
+            )
+        )
+    return Table(
+        "budget_district",
+        _("Budget per district and team %(year)s") % {"year": filters.budget_year},
+        BUDGET_COLUMNS,
+        rows,
+        first_column=_("District (team)"),
+        note=_("Commitments of grants and mandate spending, by the household's district."),
+    )
+
+
+MANDATE_COLUMNS = [
+    Column("budget", _("Mandate budget"), kind="money"),
+    Column("spent", _("Spent"), kind="money"),
+    Column("left", _("Left"), kind="money"),
+    Column("spendings", _("Times used")),
+]
+
+
+def mandate_table(filters: Filters) -> Table:
+    year = filters.budget_year
+    team_q = Q() if filters.area_ids is None else Q(team__district_id__in=filters.area_ids)
+    spent = {
+        r["team_id"]: r
+        for r in MandateSummary.objects.filter(team_q, year=year).values(
+            "team_id", "spent", "spendings", "households"
+        )
+    }
+    rows = []
+    for mandate in TeamMandate.objects.filter(team_q, year=year).select_related("team"):
+        used = spent.get(mandate.team_id, {"spent": ZERO, "spendings": 0, "households": 0})
+        rows.append(
+            Row(
+                mandate.team.name,
+                {
+                    "budget": Cell(mandate.budget),
+                    "spent": Cell(used["spent"], used["households"]),
+                    "left": Cell(mandate.budget - used["spent"], sources=("spent",)),
+                    "spendings": Cell(used["spendings"], used["households"]),
+                },
+            )
+        )
+    return Table(
+        "mandate",
+        _("Team mandate spending %(year)s") % {"year": year},
+        MANDATE_COLUMNS,
+        sorted(rows, key=lambda row: row.label),
+        first_column=_("Team"),
+    )
+
+
+# Monthly series (the large export) ---------------------------------------------------------
+
+SERIES_COLUMNS = [Column("domain", _("Life domain"), kind="text"), *OUTCOME_COLUMNS]
+
+
+def outcome_series_table(filters: Filters) -> Table:
+    """Every month by district by life domain: the big table behind the trends."""
+    by_id = {d.pk: d for d in filters.districts}
+    queryset = (
+        OutcomeSummary.objects.filter(filters.area_q(), dimension=Dimension.AREA)
+        .filter(period__regex=r"^\d{4}-\d{2}$")
+        .order_by("period", "district_id", "domain")
+        .values_list("period", "district_id", "domain", "improved", "same", "declined")
+    )
+    rows = []
+    for period, district_id, domain, improved, same, declined in queryset.iterator(2000):
+        if district_id is not None and district_id not in by_id:
+            continue
+        row = _outcome_row(
+            f"{period} {district_label(by_id.get(district_id))}", improved, same, declined
+        )
+        row.cells["domain"] = Cell(LifeDomain(domain).label)
+        rows.append(row)
+    return Table(
+        "outcomes_series",
+        _("Outcomes per month, district and life domain"),
+        SERIES_COLUMNS,
+        rows,
+        first_column=_("Month and district"),
+    )
+
+
+TABLES = {
+    "outcomes": outcome_domain_table,
+    "outcomes_district": outcome_district_table,
+    "outcomes_provider": outcome_provider_table,
+    "outcomes_product": outcome_product_table,
+    "first_plan": first_plan_table,
+    "decisions": decision_table,
+    "budget_stream": budget_stream_table,
+    "budget_district": budget_district_table,
+    "mandate": mandate_table,
+    "outcomes_series": outcome_series_table,
+}
+# Built in the background: they grow with the years of data.
+BACKGROUND_TABLES = {"outcomes_series"}
+
+
+def export_table(*, name: str, user, params: dict) -> Table:
+    """One dashboard table for an export, within the user's scope (checked again here: a
+    background job runs long after the request)."""
+    export_table_check(name=name, user=user, params=params)
+    team_view = params.get("view") == "team"
+    filters = filters_parse(user=user, params=params, team_view=team_view)
+    return TABLES[name](filters)
+
+
+def export_table_check(*, name: str, user, params: dict) -> None:
+    """404 unless the table exists and the user may see the dashboard it belongs to."""
+    team_view = params.get("view") == "team"
+    if name not in TABLES or not permissions.can_view_dashboard(user, team_view=team_view):
+        raise Http404("No such table")
+
+
+def period_years(*, back: int = 6) -> list[int]:
+    this_year = timezone.localdate().year
+    return list(range(this_year, this_year - back, -1))
+
+
+# Bottlenecks -------------------------------------------------------------------------------
+
+
+def bottlenecks_by_rule(*, district_id: int | None = None, since=None) -> list[dict]:
+    """Bottlenecks grouped by kind of rule, most first; no household, no reporter."""
+    queryset = Bottleneck.objects.all()
+    if district_id:
+        queryset = queryset.filter(district_id=district_id)
+    if since:
+        queryset = queryset.filter(occurred_on__gte=since)
+    counts = dict(
+        queryset.values("rule_kind").annotate(n=Count("pk")).values_list("rule_kind", "n")
+    )
+    recent = defaultdict(list)
+    for item in queryset.order_by("-occurred_on", "-pk").values(
+        "rule_kind", "rule", "blocked", "would_have_helped", "occurred_on", "budget_stream__name"
+    )[:200]:
+        if len(recent[item["rule_kind"]]) < 5:
+            recent[item["rule_kind"]].append(item)
+    return sorted(
+        (
+            {"kind": kind, "label": RuleKind(kind).label, "count": n, "recent": recent[kind]}
+            for kind, n in counts.items()
+        ),
+        key=lambda group: (-group["count"], str(group["label"])),
+    )
+
+
+def bottleneck_trend(*, district_id: int | None = None, months: int = 12) -> list[dict]:
+    """Bottlenecks per month for the last `months` months (oldest first, empty months 0)."""
+    today = timezone.localdate()
+    first = today.replace(day=1)
+    for _i in range(months - 1):
+        first = (first - datetime.timedelta(days=1)).replace(day=1)
+    queryset = Bottleneck.objects.filter(occurred_on__gte=first)
+    if district_id:
+        queryset = queryset.filter(district_id=district_id)
+    counts = {
+        (r["month"].year, r["month"].month): r["n"]
+        for r in queryset.annotate(month=TruncMonth("occurred_on"))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    out = []
+    day = first
+    for _i in range(months):
+        out.append({"month": day, "count": counts.get((day.year, day.month), 0)})
+        day = (day + datetime.timedelta(days=32)).replace(day=1)
+    return out
+
+
+def bottleneck_table(groups: list[dict]) -> Table:
+    rows = [Row(str(g["label"]), {"count": Cell(g["count"])}) for g in groups]
+    return Table(
+        "bottlenecks",
+        _("Bottlenecks by kind of rule"),
+        [Column("count", _("Bottlenecks"))],
+        rows,
+        first_column=_("Kind of rule"),
+    )
+
+
+def bottlenecks_of_reporter(*, user, limit: int = 10):
+    return list(
+        Bottleneck.objects.filter(reported_by=user)
+        .select_related("budget_stream")
+        .order_by("-occurred_on", "-pk")[:limit]
+    )
+
+
+def provision_signals():
+    """The subsidy signals about general provisions (shown next to the bottlenecks)."""
+    return subsidy_signals_by_provision()
+
+
+# Jobs --------------------------------------------------------------------------------------
+
+
+def latest_summary_run() -> SummaryRun | None:
+    return SummaryRun.objects.order_by("-created_at").first()
+
+
+def last_completed_run() -> SummaryRun | None:
+    return SummaryRun.objects.filter(status="done").order_by("-finished_at").first()
+
+
+def summary_run_for(*, run_uuid) -> SummaryRun:
+    run = SummaryRun.objects.filter(uuid=run_uuid).first()
+    if run is None:
+        raise Http404("No such run")
+    return run
+
+
+def export_job_for(*, user, job_uuid) -> ExportJob:
+    """Only the person who asked for an export sees it (404 for anyone else)."""
+    job = ExportJob.objects.filter(uuid=job_uuid, requested_by=user).defer("content").first()
+    if job is None:
+        raise Http404("No such export")
+    return job
+
+
+def export_job_content(*, job: ExportJob) -> bytes:
+    return bytes(ExportJob.objects.filter(pk=job.pk).values_list("content", flat=True).get())
+
+
+def export_jobs_of(*, user, limit: int = 5) -> list[ExportJob]:
+    return list(
+        ExportJob.objects.filter(requested_by=user).defer("content").order_by("-created_at")[:limit]
+    )

@@ -1,0 +1,73 @@
+"""The dashboards read only the summary tables: a fixed number of queries, however much data
+lies behind them (more districts, providers, products, years)."""
+
+import pytest
+from django.urls import reverse
+
+from outcomes import services
+from outcomes.models import OutcomeSummary
+from tests.factories import OrganisationFactory, TeamFactory
+
+pytestmark = pytest.mark.django_db
+
+POLICY_BUDGET = 19
+TEAM_BUDGET = 20
+
+
+def more_summaries():
+    """Ten more districts with teams and thirty providers, each with summary rows."""
+    rows = []
+    providers = [OrganisationFactory() for _ in range(30)]
+    for _ in range(10):
+        district = TeamFactory().district
+        for domain in ("finances", "housing", "mental_health"):
+            rows.append(
+                OutcomeSummary(
+                    period="all", dimension="area", district=district, domain=domain, improved=9
+                )
+            )
+            rows.extend(
+                OutcomeSummary(
+                    period="all",
+                    dimension="provider",
+                    district=district,
+                    provider=provider,
+                    domain=domain,
+                    same=6,
+                )
+                for provider in providers
+            )
+    OutcomeSummary.objects.bulk_create(rows)
+
+
+def test_policy_dashboard_query_budget(
+    client, dataset, policy_officer, django_assert_max_num_queries
+):
+    services.summaries_recompute()
+    client.force_login(policy_officer)
+    client.get(reverse("home"))  # session and roles warm, as for a returning user
+    with django_assert_max_num_queries(POLICY_BUDGET):
+        assert client.get(reverse("outcomes:policy_dashboard")).status_code == 200
+    more_summaries()
+    with django_assert_max_num_queries(POLICY_BUDGET):
+        response = client.get(reverse("outcomes:policy_dashboard"))
+    assert len(response.context["sections"][1]["table"].rows) == 12
+    with django_assert_max_num_queries(POLICY_BUDGET):
+        client.get(
+            reverse("outcomes:policy_dashboard"),
+            {"jaar": "2026", "wijk": dataset["A"].code, "domein": "housing"},
+        )
+
+
+def test_team_dashboard_query_budget(client, dataset, team_lead, django_assert_max_num_queries):
+    services.summaries_recompute()
+    more_summaries()
+    client.force_login(team_lead)
+    with django_assert_max_num_queries(TEAM_BUDGET):
+        assert client.get(reverse("outcomes:team_dashboard")).status_code == 200
+
+
+def test_bottleneck_overview_query_budget(client, policy_officer, django_assert_max_num_queries):
+    client.force_login(policy_officer)
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("outcomes:bottlenecks")).status_code == 200
