@@ -166,7 +166,9 @@ def export_value(cell: Cell):
         return ""
     if isinstance(cell.value, Decimal):
         return float(cell.value)
-    return cell.value
+    if isinstance(cell.value, int | float):
+        return cell.value
+    return str(cell.value)  # lazy translations (labels) become text
 
 
 def percentage(part, whole) -> int | None:

@@ -130,6 +130,19 @@ def test_background_export_with_progress_and_a_download_for_the_requester_only(
     assert client.get(reverse("outcomes:export_status", args=[job.uuid])).status_code == 404
 
 
+def test_background_xlsx_export_of_the_monthly_series(dataset, policy_officer):
+    services.summaries_recompute()
+    job = services.export_job_start(
+        by=policy_officer, table="outcomes_series", file_format="xlsx", params={}
+    )
+    job = services.export_job_run(job_id=job.pk)
+    sheet = load_workbook(io.BytesIO(bytes(job.content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:2] == ("Maand en wijk", "Levensdomein")
+    march = [r for r in rows if r[0].startswith("2026-03") and r[1] == "Financiën"]
+    assert march == [(march[0][0], "Financiën", "<5", 0, 0, "<5", "<5")]
+
+
 def test_a_running_export_polls_its_progress(client, policy_officer):
     job = ExportJob.objects.create(
         requested_by=policy_officer, table="outcomes_series", file_format="csv", progress=40
@@ -253,3 +266,18 @@ def test_policy_sees_bottlenecks_grouped_without_household(
 def test_bottleneck_overview_is_policy_only(client, generalist):
     client.force_login(generalist)
     assert client.get(reverse("outcomes:bottlenecks")).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("role", "link", "absent"),
+    [
+        (Role.POLICY_OFFICER, POLICY, TEAM),
+        (Role.TEAM_LEAD, TEAM, POLICY),
+        (Role.GENERALIST, reverse("outcomes:bottleneck_create"), POLICY),
+    ],
+)
+def test_home_page_links_to_the_dashboards(client, user_with_role, role, link, absent):
+    client.force_login(user_with_role(role))
+    page = client.get(reverse("home")).content.decode()
+    assert f'href="{link}"' in page
+    assert f'href="{absent}"' not in page
