@@ -95,6 +95,9 @@ HANDLED_RELATIONS = {
     "cases.ProvisionApplication.household",
     "cases.Signal.household",
     "cases.SupportPlan.household",
+    # the optional link of a bottleneck (knelpunt) goes with the household (CASCADE); the
+    # bottleneck itself holds no personal data and stays for the policy figures
+    "outcomes.BottleneckHousehold.household",
     # resident-scoped: destroyed with a resident who belongs to no other household
     "cases.Allocation.client",
     "cases.AllocationRequest.client",

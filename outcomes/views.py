@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -209,9 +209,14 @@ def recompute(request):
         raise PermissionDenied
     run = services.summary_run_request(by=request.user)
     if request.htmx:
-        return render(request, "outcomes/_run.html", {"run": run, "can_recompute": True})
+        return render(request, "outcomes/_run.html", {"run": run})
     messages.success(request, _("The figures are being recomputed."))
-    return redirect(request.POST.get("next") or "outcomes:policy_dashboard")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("outcomes:policy_dashboard")
+    return redirect(target)
 
 
 @never_cache
@@ -221,7 +226,8 @@ def recompute_status(request, run_uuid):
     if not permissions.can_recompute(request.user):
         raise PermissionDenied
     run = sel.summary_run_for(run_uuid=run_uuid)
-    return render(request, "outcomes/_run.html", {"run": run, "can_recompute": True})
+    # polled until done: then offer to show the new figures
+    return render(request, "outcomes/_run.html", {"run": run, "just_done": True})
 
 
 # Bottlenecks -------------------------------------------------------------------------------

@@ -178,6 +178,14 @@ def test_recompute_now_starts_a_run_and_shows_progress(
     assert 'hx-trigger="every 1s"' in status.content.decode()
 
 
+def test_recompute_without_htmx_redirects_only_within_the_site(client, team_lead):
+    client.force_login(team_lead)
+    response = client.post(reverse("outcomes:recompute"), {"next": "https://evil.example/"})
+    assert response["Location"] == POLICY
+    response = client.post(reverse("outcomes:recompute"), {"next": TEAM + "?jaar=2026"})
+    assert response["Location"] == TEAM + "?jaar=2026"
+
+
 def test_recompute_is_for_policy_officers_and_team_leads(client, user_with_role):
     client.force_login(user_with_role(Role.GENERALIST))
     assert client.post(reverse("outcomes:recompute")).status_code == 403
@@ -261,6 +269,14 @@ def test_policy_sees_bottlenecks_grouped_without_household(
     assert BottleneckHousehold.objects.count() == 3
     csv_export = client.get(reverse("outcomes:bottleneck_export", args=["csv"]))
     assert "Budgetregel;2" in csv_export.content.decode("utf-8-sig")
+
+
+def test_destroying_the_household_keeps_the_bottleneck_without_the_link(generalist, make_household):
+    household = make_household(residents=0)
+    bottleneck = bottleneck_record(by=generalist, household=household, **bottleneck_data())
+    household.delete()  # retention (cases.retention_services) deletes the household last
+    assert Bottleneck.objects.filter(pk=bottleneck.pk).exists()
+    assert not BottleneckHousehold.objects.exists()
 
 
 def test_bottleneck_overview_is_policy_only(client, generalist):
