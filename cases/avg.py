@@ -195,6 +195,26 @@ class DestructionRecord(models.Model):
     def total(self) -> int:
         return sum(self.counts.values())
 
+    def law_display(self) -> str:
+        from networks.models import Law
+
+        return str(dict(Law.choices).get(self.law, self.law))
+
+    def rule_display(self) -> str:
+        """The stored rule in the active language."""
+        from cases.retention_services import DEFAULT_RULE, LAWS_RULE
+        from networks.models import Law
+
+        if self.rule == DEFAULT_RULE:
+            return str(_("no provisions: the Wmo term"))
+        if self.rule.startswith(LAWS_RULE):
+            labels = dict(Law.choices)
+            laws = [code.strip() for code in self.rule[len(LAWS_RULE) :].split(",")]
+            return str(_("longest term of the file's laws: %(laws)s")) % {
+                "laws": ", ".join(str(labels.get(code, code)) for code in laws)
+            }
+        return self.rule
+
     def counts_display(self) -> list[tuple[str, int]]:
         """(category name in the active language, number) per destroyed category."""
         from django.apps import apps

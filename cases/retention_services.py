@@ -78,6 +78,9 @@ from cases.provisions import (
 from networks.models import Law
 
 DEFAULT_LAW = Law.WMO
+# the rule as stored in DestructionRecord.rule (English, stable; shown translated)
+LAWS_RULE = "longest term of the file's laws: "
+DEFAULT_RULE = "no provisions: the Wmo term"
 SYSTEM_RUN_BY = "retention task"
 
 # Every model that points at Household or Resident, and how destruction deals with it.
@@ -262,10 +265,10 @@ def retention_facts(
         own = tuple(sorted(laws.get(pk, ())))
         if own:
             law = max(own, key=lambda name: (terms.get(name, terms[DEFAULT_LAW]), name))
-            rule = "longest term of the file's laws: " + ", ".join(own)
+            rule = LAWS_RULE + ", ".join(own)
         else:
             law = DEFAULT_LAW
-            rule = "no provisions: the Wmo term"
+            rule = DEFAULT_RULE
         years = terms.get(law, terms[DEFAULT_LAW])
         facts.append(
             RetentionFacts(

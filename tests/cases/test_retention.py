@@ -252,5 +252,7 @@ def test_privacy_officer_sees_destruction_records(
     body = response.content.decode()
     for record in DestructionRecord.objects.all():
         assert str(record.household_uuid) in body
+    assert "langste termijn van de wetten in het dossier: Wmo" in body
+    assert "Meldingen: 1" in body or "meldingen: 1" in body
     client.force_login(generalist)
     assert client.get(url).status_code == 403
