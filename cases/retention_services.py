@@ -112,6 +112,8 @@ HANDLED_RELATIONS = {
     "cases.ProvisionApplication.resident",
     "cases.ResidentMergeRecord.kept",
     "cases.Signal.resident",
+    # kept: records about access that outlive the file (SET_NULL, the household UUID as value)
+    "cases.BreakGlassAccess.household",
 }
 
 

@@ -27,11 +27,8 @@ PUBLIC = {
     "two_factor_verify": "second login step: checks the pending login in the session itself",
     "logout": "logging out",
 }
-# household-file URLs: everything about one household, its people, plans and applications, and
-# the privacy officer's AVG screens (inzage exports hold whole files)
-HOUSEHOLD_FILE = re.compile(
-    r"^(huishoudens/|voorzieningen/(aanvragen|huishouden|verwijzingen)/|avg/)"
-)
+# household-file URLs: everything about one household, its people, plans and applications
+HOUSEHOLD_FILE = re.compile(r"^(huishoudens/|voorzieningen/(aanvragen|huishouden|verwijzingen)/)")
 
 
 def _walk(patterns, prefix="", namespace=""):

@@ -12,6 +12,7 @@ from cases.consent_services import consent_record, consents_expired_notify
 from cases.models import Notification
 from teams.roles import Role
 from tests.factories import OrganisationFactory
+from tests.provision_factories import ApplicationFactory
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -143,8 +144,13 @@ def test_withdraw_without_javascript_and_twice(client, generalist, household, re
     assert actions == [AccessAction.CHANGE, AccessAction.VIEW]
 
 
-def test_consultant_reads_but_does_not_record(client, user_with_role, household, resident, org):
-    client.force_login(user_with_role(Role.CONSULTANT))
+def test_consultant_reads_but_does_not_record(
+    client, user_with_role, household, resident, org, generalist
+):
+    consultant = user_with_role(Role.CONSULTANT)
+    # the consultant handles an application of this household, so the file is theirs to open
+    ApplicationFactory(household=household, applied_by=generalist, assigned_to=consultant)
+    client.force_login(consultant)
     assert client.get(reverse("cases:household_consents", args=[household.uuid])).status_code == 200
     response = client.post(
         reverse("cases:consent_create", args=[household.uuid]), _post_data(resident, org)
