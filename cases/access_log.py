@@ -12,17 +12,19 @@ row or delete one, its queryset refuses `update()` and `delete()`, and on Postgr
 (migration `access_log`) refuses UPDATE and DELETE on the table for every client.
 """
 
+import functools
 import uuid
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from socialdomain.client_ip import client_ip
-from teams.roles import user_roles
+from teams.roles import Role, user_roles
 
 USER_AGENT_MAX_LENGTH = 300
 
@@ -128,6 +130,14 @@ class AccessLogEntry(models.Model):
             models.Index(fields=["household_uuid", "at"], name="accesslog_household_idx"),
             models.Index(fields=["user", "at"], name="accesslog_user_idx"),
             models.Index(fields=["at"], name="accesslog_at_idx"),
+            # the privacy officer's filters: by username (the user may be gone), and the rare
+            # contexts (break the glass, API clients) without indexing every normal row
+            models.Index(fields=["username", "at"], name="accesslog_username_idx"),
+            models.Index(
+                fields=["context", "at"],
+                name="accesslog_context_idx",
+                condition=~models.Q(context="normal"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -142,7 +152,38 @@ class AccessLogEntry(models.Model):
         raise AppendOnlyError("The access log is append-only: entries cannot be deleted.")
 
 
-def access_log_record(
+def _http_request(request_or_user):
+    """The Django request behind a view's request (a DRF Request wraps one), or None."""
+    if isinstance(request_or_user, HttpRequest):
+        return request_or_user
+    inner = getattr(request_or_user, "_request", None)
+    return inner if isinstance(inner, HttpRequest) else None
+
+
+def break_glass_household_uuids(user) -> frozenset[str]:
+    """UUIDs (text) of the households the user holds an active break-the-glass grant for, read
+    once per request (cached on the user object like the roles)."""
+    cached = getattr(user, "_wijkwerk_break_glass", None)
+    if cached is None:
+        from cases.break_glass import BreakGlassAccess
+
+        cached = frozenset(
+            str(value)
+            for value in BreakGlassAccess.objects.active()
+            .filter(user=user)
+            .values_list("household_uuid", flat=True)
+        )
+        user._wijkwerk_break_glass = cached
+    return cached
+
+
+def access_was_logged(request) -> bool:
+    """Whether this request wrote an access log row already (see `household_file`)."""
+    request = _http_request(request)
+    return bool(request is not None and getattr(request, "_wijkwerk_access_logged", False))
+
+
+def _build_entry(
     *,
     request_or_user,
     action: str,
@@ -156,17 +197,29 @@ def access_log_record(
     search_kind: str = "",
     result_count: int | None = None,
 ) -> AccessLogEntry:
-    """Write one access log entry. Pass the request from a view (it gives the user, IP address
-    and browser), or a user from a task or command. Never pass what was searched for."""
-    if isinstance(request_or_user, HttpRequest):
-        request, user = request_or_user, getattr(request_or_user, "user", None)
+    """An unsaved entry: who (from the request or user), what, and the context."""
+    request = _http_request(request_or_user)
+    user = getattr(request_or_user, "user", None) if request is not None else request_or_user
+    partner = getattr(user, "client", None) if user is not None else None
+    signed_in = user is not None and user.is_authenticated and partner is None
+    if partner is not None:
+        context = AccessContext.API_CLIENT
+        username, role_names = str(user)[:150], Role.PARTNER_API.value
+    elif signed_in:
+        username, role_names = user.get_username(), ",".join(sorted(user_roles(user)))
+        if (
+            context == AccessContext.NORMAL
+            and household_uuid
+            and result == AccessResult.ALLOWED
+            and str(household_uuid) in break_glass_household_uuids(user)
+        ):
+            context = AccessContext.BREAK_GLASS
     else:
-        request, user = None, request_or_user
-    signed_in = user is not None and user.is_authenticated
+        username, role_names = "", ""
     entry = AccessLogEntry(
         user=user if signed_in else None,
-        username=user.get_username() if signed_in else "",
-        role_names=",".join(sorted(user_roles(user))) if signed_in else "",
+        username=username,
+        role_names=role_names,
         action=action,
         object_type=object_type,
         object_id=str(object_id or ""),
@@ -184,8 +237,108 @@ def access_log_record(
             else ""
         ),
     )
+    return entry
+
+
+def access_log_record(
+    *,
+    request_or_user,
+    action: str,
+    object_type: str = "",
+    object_id="",
+    household_uuid: uuid.UUID | str | None = None,
+    resident_uuids: Iterable = (),
+    result: str = AccessResult.ALLOWED,
+    context: str = AccessContext.NORMAL,
+    reason: str = "",
+    search_kind: str = "",
+    result_count: int | None = None,
+) -> AccessLogEntry:
+    """Write one access log entry. Pass the request from a view (it gives the user, IP address
+    and browser), or a user from a task or command. Never pass what was searched for.
+
+    The context follows from who asks: a partner system's API client is `api_client`; a user
+    with an active break-the-glass grant for the household is `break_glass`."""
+    entry = _build_entry(
+        request_or_user=request_or_user,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        household_uuid=household_uuid,
+        resident_uuids=resident_uuids,
+        result=result,
+        context=context,
+        reason=reason,
+        search_kind=search_kind,
+        result_count=result_count,
+    )
     # the user comes from the request and the database checks the constraints itself: no
     # extra queries on every page view
     entry.full_clean(exclude=["user"], validate_constraints=False)
     entry.save()
+    request = _http_request(request_or_user)
+    if request is not None:
+        request._wijkwerk_access_logged = True
     return entry
+
+
+def access_log_record_many(*, request_or_user, action: str, object_type: str, items) -> None:
+    """One row per item, in one INSERT, for a list that shows several files at once (a page of
+    the partner API's allocations). `items`: (object id, household UUID, resident UUIDs)."""
+    entries = [
+        _build_entry(
+            request_or_user=request_or_user,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            household_uuid=household_uuid,
+            resident_uuids=resident_uuids,
+        )
+        for object_id, household_uuid, resident_uuids in items
+    ]
+    if entries:
+        AccessLogEntry.objects.bulk_create(entries)
+    request = _http_request(request_or_user)
+    if request is not None:
+        request._wijkwerk_access_logged = True
+
+
+def household_file(object_type: str):
+    """Mark a view as a household-file view and guarantee its access log row.
+
+    The view writes its own row (with the household) when it shows or changes the file. When it
+    refuses (403) or finds nothing visible (404) without having logged, this writes the
+    `denied` / `not_found` row, so every request to a household-file view writes exactly one.
+    Put it directly above the function, below `login_required` and the method decorators.
+    `tests/test_permission_matrix.py` and `tests/cases/test_access_log_per_view.py` find the
+    household-file views by this mark."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            def record(result):
+                access_log_record(
+                    request_or_user=request,
+                    action=AccessAction.CHANGE if request.method == "POST" else AccessAction.VIEW,
+                    object_type=object_type,
+                    object_id=next(iter(kwargs.values()), ""),
+                    household_uuid=kwargs.get("household_uuid"),
+                    result=result,
+                )
+
+            try:
+                response = view(request, *args, **kwargs)
+            except (PermissionDenied, Http404) as exc:
+                if not access_was_logged(request):
+                    denied = isinstance(exc, PermissionDenied)
+                    record(AccessResult.DENIED if denied else AccessResult.NOT_FOUND)
+                raise
+            if not access_was_logged(request):
+                # a view that forgot its own row still leaves one (the per-view test catches it)
+                record(AccessResult.DENIED if response.status_code == 403 else AccessResult.ALLOWED)
+            return response
+
+        wrapped.household_file = object_type
+        return wrapped
+
+    return decorator

@@ -81,7 +81,15 @@ class CoordinatorChangeAdmin(admin.ModelAdmin):
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Conversations and plans change through their services (versions, constraints, messages);
-    the admin only looks."""
+    the admin only looks, and only a superuser: they are the content of a household's file, and
+    the functional administrator maintains the register without opening files (need-to-know,
+    docs/privacy.md)."""
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
 
     def has_add_permission(self, request):
         return False

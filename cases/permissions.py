@@ -7,15 +7,34 @@ search and detail pages obey the same rule in SQL.
 from teams import permissions as team_permissions
 from teams.roles import Role, has_role
 
-REGISTER_ROLES = (Role.GENERALIST, Role.TEAM_LEAD, Role.CONSULTANT, Role.FUNCTIONAL_ADMIN)
-EDIT_ROLES = (Role.GENERALIST, Role.TEAM_LEAD, Role.FUNCTIONAL_ADMIN)
-# Roles that see every household in the municipality (consultants decide across districts
-# until their work areas narrow it; functional administrators maintain the register).
-MUNICIPALITY_WIDE_ROLES = (Role.CONSULTANT, Role.FUNCTIONAL_ADMIN)
+# The professionals who work with household files. Which files is need-to-know, in SQL
+# (`cases.selectors.households_visible_to`). Functional administrators and privacy officers do
+# not open files through these screens: the administrator maintains the register in the admin,
+# the privacy officer reads the access log (docs/privacy.md).
+REGISTER_ROLES = (Role.GENERALIST, Role.TEAM_LEAD, Role.CONSULTANT)
+EDIT_ROLES = (Role.GENERALIST, Role.TEAM_LEAD)
+# May break the glass: open a file outside their circle in an emergency, with a reason.
+BREAK_GLASS_ROLES = REGISTER_ROLES
+PRIVACY_ROLES = (Role.PRIVACY_OFFICER,)
 
 
 def can_use_register(user) -> bool:
     return has_role(user, *REGISTER_ROLES)
+
+
+def can_search_known_households(user) -> bool:
+    """The municipality-wide 'known, not opened' search: is a household already known, and to
+    which team and coordinator (never its content)."""
+    return has_role(user, *REGISTER_ROLES)
+
+
+def can_break_the_glass(user) -> bool:
+    return has_role(user, *BREAK_GLASS_ROLES)
+
+
+def can_review_access(user) -> bool:
+    """The access log, its export and the break-the-glass review list."""
+    return has_role(user, *PRIVACY_ROLES)
 
 
 def can_create_household(user) -> bool:
@@ -26,10 +45,6 @@ def can_edit_household(user, household) -> bool:
     """Call with a household obtained through `households_visible_to`; editing additionally
     needs an editing role."""
     return has_role(user, *EDIT_ROLES)
-
-
-def sees_whole_municipality(user) -> bool:
-    return has_role(user, *MUNICIPALITY_WIDE_ROLES)
 
 
 def can_reassign_caseload(user, team) -> bool:

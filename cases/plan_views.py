@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import permissions, selectors, services
-from cases.access_log import AccessAction, AccessResult, access_log_record
+from cases.access_log import AccessAction, AccessResult, access_log_record, household_file
 from cases.forms import (
     ActionForm,
     CheckInForm,
@@ -155,6 +155,7 @@ def caseload(request):
 
 @login_required
 @require_POST
+@household_file("check_in")
 def check_in_complete(request, check_in_uuid):
     _require_plan_work(request.user)
     check_in = get_object_or_404(
@@ -180,6 +181,7 @@ def check_in_complete(request, check_in_uuid):
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
+@household_file("conversation")
 def conversation_create(request, household_uuid):
     household = _household(request, household_uuid, work=True)
     initial = {}
@@ -211,6 +213,7 @@ def conversation_create(request, household_uuid):
 
 @never_cache
 @login_required
+@household_file("conversation")
 def conversation_detail(request, conversation_uuid):
     """The report in plain Dutch, printable; the resident's remarks are added here."""
     conversation = _conversation(request, conversation_uuid)
@@ -236,6 +239,7 @@ def _conversation_context(request, conversation, remarks_form) -> dict:
 @never_cache
 @login_required
 @require_POST
+@household_file("conversation")
 def conversation_remarks(request, conversation_uuid):
     conversation = _conversation(request, conversation_uuid, work=True)
     form = RemarksForm(request.POST, instance=conversation)
@@ -260,6 +264,7 @@ def conversation_remarks(request, conversation_uuid):
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
+@household_file("network_member")
 def network_member_edit(request, household_uuid, member_uuid=None):
     household = _household(request, household_uuid, work=True)
     member = get_object_or_404(household.network_members, uuid=member_uuid) if member_uuid else None
@@ -288,6 +293,7 @@ def network_member_edit(request, household_uuid, member_uuid=None):
 
 @login_required
 @require_POST
+@household_file("plan")
 def plan_create(request, household_uuid):
     """Start a new (draft) plan without a conversation, e.g. after a relapse."""
     household = _household(request, household_uuid, work=True)
@@ -301,6 +307,7 @@ def plan_create(request, household_uuid):
 
 @login_required
 @require_POST
+@household_file("plan")
 def plan_create_from_conversation(request, conversation_uuid):
     """Start a draft plan with goals pre-filled from the conversation."""
     conversation = _conversation(request, conversation_uuid, work=True)
@@ -381,6 +388,7 @@ def _render_plan(request, plan, status: int = 200, **overrides):
 
 @never_cache
 @login_required
+@household_file("plan")
 def plan_detail(request, plan_uuid):
     plan = _plan(request, plan_uuid)
     return _render_plan(request, plan)
@@ -389,6 +397,7 @@ def plan_detail(request, plan_uuid):
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
+@household_file("plan")
 def plan_edit(request, plan_uuid):
     """Coordinator, evaluation date, aftercare section and the resident's agreement."""
     plan = _plan(request, plan_uuid, work=True)
@@ -418,6 +427,7 @@ def plan_edit(request, plan_uuid):
 @never_cache
 @login_required
 @require_POST
+@household_file("goal")
 def goal_add(request, plan_uuid):
     plan = _plan(request, plan_uuid, work=True)
     form = GoalForm(request.POST, prefix="goal")
@@ -438,6 +448,7 @@ def _redirect_plan(plan):
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
+@household_file("goal")
 def goal_edit(request, plan_uuid, goal_uuid):
     plan = _plan(request, plan_uuid, work=True)
     goal = get_object_or_404(plan.goals, uuid=goal_uuid)
@@ -454,6 +465,7 @@ def goal_edit(request, plan_uuid, goal_uuid):
 
 @login_required
 @require_POST
+@household_file("goal")
 def goal_remove(request, plan_uuid, goal_uuid):
     plan = _plan(request, plan_uuid, work=True)
     goal = get_object_or_404(plan.goals, uuid=goal_uuid)
@@ -467,6 +479,7 @@ def goal_remove(request, plan_uuid, goal_uuid):
 @never_cache
 @login_required
 @require_POST
+@household_file("action")
 def action_add(request, plan_uuid):
     plan = _plan(request, plan_uuid, work=True)
     form = ActionForm(
@@ -488,6 +501,7 @@ def action_add(request, plan_uuid):
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
+@household_file("action")
 def action_edit(request, plan_uuid, action_uuid):
     plan = _plan(request, plan_uuid, work=True)
     action = get_object_or_404(
@@ -512,6 +526,7 @@ def action_edit(request, plan_uuid, action_uuid):
 
 @login_required
 @require_POST
+@household_file("action")
 def action_remove(request, plan_uuid, action_uuid):
     plan = _plan(request, plan_uuid, work=True)
     action = get_object_or_404(plan.actions, uuid=action_uuid)
@@ -525,6 +540,7 @@ def action_remove(request, plan_uuid, action_uuid):
 @never_cache
 @login_required
 @require_POST
+@household_file("participant")
 def participant_invite(request, plan_uuid):
     """Bring a professional into the plan."""
     plan = _plan(request, plan_uuid, work=True)
@@ -545,6 +561,7 @@ def participant_invite(request, plan_uuid):
 @never_cache
 @login_required
 @require_POST
+@household_file("participant")
 def participant_respond(request, plan_uuid, participant_uuid):
     plan = _plan(request, plan_uuid)
     participant = get_object_or_404(plan.participants, uuid=participant_uuid)
@@ -571,6 +588,7 @@ def participant_respond(request, plan_uuid, participant_uuid):
 
 @login_required
 @require_POST
+@household_file("plan")
 def plan_activate(request, plan_uuid):
     plan = _plan(request, plan_uuid, work=True)
     try:
@@ -584,6 +602,7 @@ def plan_activate(request, plan_uuid):
 
 @login_required
 @require_POST
+@household_file("plan")
 def plan_close(request, plan_uuid):
     plan = _plan(request, plan_uuid, work=True)
     try:
@@ -597,6 +616,7 @@ def plan_close(request, plan_uuid):
 
 @never_cache
 @login_required
+@household_file("plan_version")
 def plan_version(request, plan_uuid, number):
     """One version of the plan compared with the previous one."""
     plan = _plan(request, plan_uuid)
@@ -615,6 +635,7 @@ def plan_version(request, plan_uuid, number):
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
+@household_file("evaluation")
 def evaluation_create(request, plan_uuid):
     plan = _plan(request, plan_uuid, work=True)
     intake = {}
@@ -648,6 +669,7 @@ def evaluation_create(request, plan_uuid):
 
 @never_cache
 @login_required
+@household_file("evaluation")
 def evaluation_detail(request, evaluation_uuid):
     evaluation = _logged(
         request,

@@ -53,8 +53,9 @@ def application_queue(
     optionally for one law and one district.
 
     A consultant with a work area (area consultant for a district and law domain, or substitute
-    for an absent one) sees that area and what is assigned to them, unless they ask for the
-    whole municipality; a consultant without a work area sees everything."""
+    for an absent one) sees that area and what is assigned to them. Asking for the whole
+    municipality widens it to every application the consultant may see at all (need-to-know:
+    `households_visible_to`), e.g. ones they decided or were asked to co-sign."""
     if not permissions.can_use_application_queue(user):
         return ProvisionApplication.objects.none()
     queryset = applications_visible_to(user).with_context()

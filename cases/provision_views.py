@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cases import permissions, selectors
 from cases import provision_selectors as psel
 from cases import provision_services as psvc
-from cases.access_log import AccessAction, access_log_record
+from cases.access_log import AccessAction, access_log_record, household_file
 from cases.models import DecisionOutcome, Delivery, Notification
 from cases.provision_forms import (
     ApplicationForm,
@@ -66,6 +66,7 @@ def _household_for_apply(request, household_uuid):
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
+@household_file("application")
 def application_create(request, household_uuid):
     household = _household_for_apply(request, household_uuid)
     form = ApplicationForm(
@@ -161,6 +162,7 @@ def _detail_context(request, application, form=None, conflict=False):
 @never_cache
 @login_required
 @require_GET
+@household_file("application")
 def application_detail(request, application_uuid):
     application = psel.application_for_user(user=request.user, application_uuid=application_uuid)
     _log(request, application.household, object_type="application", object_id=application.uuid)
@@ -178,8 +180,10 @@ def _version(request) -> int | None:
 
 @login_required
 @require_POST
+@household_file("application")
 def application_claim(request, application_uuid):
     application = psel.application_for_user(user=request.user, application_uuid=application_uuid)
+    _log(request, application.household, AccessAction.CHANGE, "application", application.uuid)
     try:
         psvc.application_claim(
             application=application, by=request.user, expected_version=_version(request)
@@ -193,10 +197,12 @@ def application_claim(request, application_uuid):
 
 @login_required
 @require_POST
+@household_file("application")
 def application_assign(request, application_uuid):
     application = psel.application_for_user(user=request.user, application_uuid=application_uuid)
     if not permissions.can_decide(request.user):
         raise PermissionDenied
+    _log(request, application.household, AccessAction.CHANGE, "application", application.uuid)
     form = AssignForm(request.POST)
     if form.is_valid():
         try:
@@ -217,8 +223,10 @@ def application_assign(request, application_uuid):
 
 @login_required
 @require_POST
+@household_file("application")
 def application_withdraw(request, application_uuid):
     application = psel.application_for_user(user=request.user, application_uuid=application_uuid)
+    _log(request, application.household, AccessAction.CHANGE, "application", application.uuid)
     try:
         psvc.application_withdraw(
             application=application, by=request.user, expected_version=_version(request)
@@ -233,10 +241,12 @@ def application_withdraw(request, application_uuid):
 @never_cache
 @login_required
 @require_POST
+@household_file("decision")
 def application_decide(request, application_uuid):
     application = psel.application_for_user(user=request.user, application_uuid=application_uuid)
     if not permissions.can_decide(request.user):
         raise PermissionDenied
+    _log(request, application.household, AccessAction.CHANGE, "decision", application.uuid)
     form = _decision_form(application, request.POST)
     conflict = False
     if form.is_valid():
@@ -273,11 +283,13 @@ def application_decide(request, application_uuid):
 
 @login_required
 @require_POST
+@household_file("decision")
 def decision_cosign(request, application_uuid):
     application = psel.application_for_user(user=request.user, application_uuid=application_uuid)
     decision = getattr(application, "decision", None)
     if decision is None:
         raise PermissionDenied
+    _log(request, application.household, AccessAction.CHANGE, "decision", decision.uuid)
     try:
         psvc.decision_cosign(decision=decision, by=request.user)
     except (ValidationError, ConcurrentEditError) as exc:
@@ -290,6 +302,7 @@ def decision_cosign(request, application_uuid):
 @never_cache
 @login_required
 @require_GET
+@household_file("decision")
 def decision_letter(request, application_uuid):
     application = psel.application_for_user(user=request.user, application_uuid=application_uuid)
     decision = getattr(application, "decision", None) if application.is_decided else None
@@ -312,6 +325,7 @@ def decision_letter(request, application_uuid):
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
+@household_file("referral")
 def referral_create(request, household_uuid):
     household = _household_for_apply(request, household_uuid)
     form = ReferralForm(
@@ -333,8 +347,12 @@ def referral_create(request, household_uuid):
 
 @login_required
 @require_POST
+@household_file("referral")
 def referral_follow_up(request, referral_uuid):
+    if not permissions.can_follow_up_referral(request.user):
+        raise PermissionDenied
     referral = psel.referral_for_user(user=request.user, referral_uuid=referral_uuid)
+    _log(request, referral.household, AccessAction.CHANGE, "referral", referral.uuid)
     form = ReferralFollowUpForm(request.POST)
     if form.is_valid():
         try:
@@ -359,6 +377,7 @@ def referral_follow_up(request, referral_uuid):
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
+@household_file("mandate_spending")
 def mandate_spend(request, household_uuid):
     household = selectors.household_for_user(user=request.user, household_uuid=household_uuid)
     teams = [
@@ -448,6 +467,7 @@ def notification_read(request, notification_uuid):
 @never_cache
 @login_required
 @require_GET
+@household_file("provisions")
 def household_provisions(request, household_uuid):
     """The household file's provisions section (loaded into the household page by HTMX; a page
     of its own without JavaScript)."""

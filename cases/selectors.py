@@ -22,9 +22,11 @@ from django.db.models import (
     When,
 )
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import permissions
+from cases.break_glass import BreakGlassAccess
 from cases.models import (
     ActionOwnerKind,
     AftercareCheckIn,
@@ -36,6 +38,7 @@ from cases.models import (
     LifeDomain,
     LifeDomainScore,
     MeldingStatus,
+    Notification,
     ParticipantStatus,
     PlanAction,
     PlanGoal,
@@ -46,8 +49,14 @@ from cases.models import (
     SupportPlan,
     SupportPlanVersion,
 )
+from cases.provisions import (
+    ApplicationStatus,
+    NotificationKind,
+    ProvisionApplication,
+)
 from cases.validators import normalise_bsn
-from teams.roles import Role
+from teams.models import AreaConsultant, ConsultantAbsence
+from teams.roles import Role, has_role
 from teams.selectors import district_ids_of_user
 from teams.validators import normalise_postcode
 
@@ -70,20 +79,62 @@ NAME_PREFIX_WORDS = frozenset(
 
 
 def households_visible_to(user) -> QuerySet[Household]:
-    """Households the user may open: the team's own districts and the households they
-    coordinate; municipality-wide roles see all; everyone else none."""
+    """Households whose file the user may open (need-to-know), as one SQL filter:
+
+    - the team of the household's district: its active members (generalists, team lead);
+    - the household's coordinator;
+    - professionals brought into one of its plans while they take part (invited or accepted,
+      not declined, plan not closed);
+    - consultants for the households of applications they decide: those in their work area
+      (district and law domain, their own or substituted today), assigned to them, decided or
+      co-signed by them, or awaiting the co-signature they were asked for;
+    - anyone who broke the glass for it, while that grant lasts.
+
+    Roles that do not work with files (functional administrator, privacy officer, policy
+    officer, GP, partner) see none."""
     if not permissions.can_use_register(user):
         return Household.objects.none()
-    if permissions.sees_whole_municipality(user):
-        return Household.objects.all()
-    # a professional brought into a plan ("erbij gehaald") works in that household's plan
-    brought_in = PlanParticipant.objects.filter(user=user).exclude(
-        status=ParticipantStatus.DECLINED
+    now = timezone.now()
+    taking_part = (
+        PlanParticipant.objects.filter(user=user)
+        .exclude(status=ParticipantStatus.DECLINED)
+        .exclude(plan__status=PlanStatus.CLOSED)
     )
-    return Household.objects.filter(
+    visible = (
         Q(neighbourhood__district_id__in=district_ids_of_user(user=user))
         | Q(coordinator=user)
-        | Q(pk__in=brought_in.values("plan__household_id"))
+        | Q(pk__in=taking_part.values("plan__household_id"))
+        | Q(
+            pk__in=BreakGlassAccess.objects.filter(user=user, expires_at__gt=now).values(
+                "household_id"
+            )
+        )
+    )
+    if has_role(user, Role.CONSULTANT):
+        visible |= Q(pk__in=_applications_decided_by(user, now).values("household_id"))
+    return Household.objects.filter(visible)
+
+
+def _applications_decided_by(user, now) -> QuerySet:
+    """The applications a consultant decides (see `households_visible_to`)."""
+    today = timezone.localdate(now)
+    district = OuterRef("household__neighbourhood__district_id")
+    own_area = AreaConsultant.objects.filter(
+        user=user, district_id=district, law_domain=OuterRef("law")
+    )
+    substituted = ConsultantAbsence.objects.current(today).filter(
+        substitute=user, consultant__district_id=district, consultant__law_domain=OuterRef("law")
+    )
+    cosign_asked = Notification.objects.filter(
+        user=user, application_id=OuterRef("pk"), kind=NotificationKind.COSIGN
+    )
+    return ProvisionApplication.objects.filter(
+        Q(assigned_to=user)
+        | Q(decision__decided_by=user)
+        | Q(decision__cosigned_by=user)
+        | Q(status=ApplicationStatus.AWAITING_COSIGN) & Exists(cosign_asked)
+        | Exists(own_area)
+        | Exists(substituted)
     )
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases import consent_views, plan_views, views, views_intake
+from cases import consent_views, plan_views, privacy_views, views, views_intake
 
 app_name = "cases"
 
@@ -10,6 +10,9 @@ urlpatterns = [
     path("nieuw/persoon/", views.resident_form_row, name="resident_form_row"),
     path("caseload/<str:district_code>/", views.caseload_reassign, name="caseload_reassign"),
     path("controleer/<str:kind>/", views.validate_field, name="validate_field"),
+    # known, not opened: is a household known elsewhere in the municipality (docs/privacy.md)
+    path("bekend/", privacy_views.household_known, name="household_known"),
+    path("<uuid:household_uuid>/doorbreken/", privacy_views.break_glass, name="break_glass"),
     path("<uuid:household_uuid>/", views.household_detail, name="household_detail"),
     path("<uuid:household_uuid>/adres/", views.household_edit, name="household_edit"),
     path("<uuid:household_uuid>/personen/nieuw/", views.resident_add, name="resident_add"),

@@ -14,7 +14,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import permissions, selectors, services, views_intake
-from cases.access_log import AccessAction, AccessResult, access_log_record
+from cases.access_log import (
+    AccessAction,
+    AccessResult,
+    access_log_record,
+    break_glass_household_uuids,
+    household_file,
+)
 from cases.forms import (
     CaseloadReassignForm,
     HouseholdForm,
@@ -172,6 +178,7 @@ def resident_form_row(request):
 
 @never_cache
 @login_required
+@household_file("household")
 def household_detail(request, household_uuid):
     household = _household_logged(request, household_uuid, AccessAction.VIEW, register=True)
     history = list(selectors.household_history(household=household))
@@ -182,6 +189,8 @@ def household_detail(request, household_uuid):
         "history": history,
         "can_edit": permissions.can_edit_household(request.user, household),
         "can_work": permissions.can_work_on_plans(request.user),
+        # read while logging the view above: no extra query
+        "break_glass": str(household.uuid) in break_glass_household_uuids(request.user),
     }
     context.update(views_intake.melding_section_context(user=request.user, household=household))
     context["meldingen"] = list(context["meldingen"])  # shown in the section and the timeline
@@ -194,6 +203,7 @@ def household_detail(request, household_uuid):
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
+@household_file("household")
 def household_edit(request, household_uuid):
     household = _household_logged(request, household_uuid, AccessAction.CHANGE)
     if not permissions.can_edit_household(request.user, household):
@@ -229,6 +239,7 @@ def household_edit(request, household_uuid):
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
+@household_file("resident")
 def resident_add(request, household_uuid):
     household = selectors.household_for_user(user=request.user, household_uuid=household_uuid)
     if not permissions.can_edit_household(request.user, household):
@@ -267,6 +278,7 @@ def resident_add(request, household_uuid):
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
+@household_file("resident")
 def resident_edit(request, household_uuid, resident_uuid):
     household = _household_logged(request, household_uuid, AccessAction.CHANGE)
     if not permissions.can_edit_household(request.user, household):
@@ -306,6 +318,7 @@ def resident_edit(request, household_uuid, resident_uuid):
 
 @login_required
 @require_POST
+@household_file("resident")
 def membership_end(request, household_uuid, resident_uuid):
     household = selectors.household_for_user(user=request.user, household_uuid=household_uuid)
     if not permissions.can_edit_household(request.user, household):

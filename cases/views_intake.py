@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import intake, permissions, selectors, services
+from cases.access_log import AccessAction, access_log_record, household_file
 from cases.forms import HouseholdForm, ResidentForm
 from cases.forms import apply_validation_error as _apply_validation_error
 from cases.forms_intake import MeldingForm, SignalCloseForm, SignalConvertForm, SignalForm
@@ -51,6 +52,7 @@ def melding_section_context(*, user, household) -> dict:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
+@household_file("melding")
 def melding_register(request, household_uuid):
     household = selectors.household_for_user(user=request.user, household_uuid=household_uuid)
     if not permissions.can_register_melding(request.user, household):
@@ -109,6 +111,7 @@ def signal_register(request):
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
+@household_file("signal")
 def signal_register_for_household(request, household_uuid):
     household = selectors.household_for_user(user=request.user, household_uuid=household_uuid)
     return _signal_form_view(request, household=household)
@@ -172,6 +175,18 @@ def _person_initial(signal) -> dict:
     }
 
 
+def _log_signal(request, signal) -> None:
+    """One access log row: a signal is part of its household's file (or of the person's, once
+    they are known)."""
+    access_log_record(
+        request_or_user=request,
+        action=AccessAction.CHANGE if request.method == "POST" else AccessAction.VIEW,
+        object_type="signal",
+        object_id=signal.uuid,
+        household_uuid=signal.household.uuid if signal.household_id else None,
+    )
+
+
 def _require_triage(user) -> None:
     if not permissions.can_triage_signals(user):
         raise PermissionDenied
@@ -179,18 +194,22 @@ def _require_triage(user) -> None:
 
 @never_cache
 @login_required
+@household_file("signal")
 def signal_detail(request, signal_uuid):
     _require_triage(request.user)
     signal = selectors.signal_for_triage(user=request.user, signal_uuid=signal_uuid)
+    _log_signal(request, signal)
     return _signal_page(request, signal)
 
 
 @never_cache
 @login_required
 @require_POST
+@household_file("signal")
 def signal_convert(request, signal_uuid):
     _require_triage(request.user)
     signal = selectors.signal_for_triage(user=request.user, signal_uuid=signal_uuid)
+    _log_signal(request, signal)
     candidates = (
         selectors.signal_candidate_households(user=request.user, signal=signal)
         if not signal.household_id
@@ -238,9 +257,11 @@ def signal_convert(request, signal_uuid):
 @never_cache
 @login_required
 @require_POST
+@household_file("signal")
 def signal_close(request, signal_uuid):
     _require_triage(request.user)
     signal = selectors.signal_for_triage(user=request.user, signal_uuid=signal_uuid)
+    _log_signal(request, signal)
     form = SignalCloseForm(request.POST)
     if form.is_valid():
         try:

@@ -425,3 +425,10 @@ RETENTION_YEARS = {
 }
 # Rows per page on the privacy officer's lists (correction requests, destruction records).
 AVG_PAGE_SIZE = int(os.environ.get("AVG_PAGE_SIZE", "25"))
+# Privacy: break the glass (emergency access to a file outside one's circle) lasts this many
+# hours and needs a reason of at least this many characters; the privacy officer's access log
+# shows this many rows per page and exports at most this many rows as CSV.
+BREAK_GLASS_HOURS = int(os.environ.get("BREAK_GLASS_HOURS", "24"))
+BREAK_GLASS_REASON_MIN_LENGTH = int(os.environ.get("BREAK_GLASS_REASON_MIN_LENGTH", "20"))
+ACCESS_LOG_PAGE_SIZE = int(os.environ.get("ACCESS_LOG_PAGE_SIZE", "50"))
+ACCESS_LOG_EXPORT_MAX_ROWS = int(os.environ.get("ACCESS_LOG_EXPORT_MAX_ROWS", "100000"))

@@ -41,6 +41,7 @@ urlpatterns = [
     path("avg/", include("cases.avg_urls")),
     path("uitkomsten/", include("outcomes.urls")),
     path("api/v1/", include("cases.api.urls")),
+    path("privacy/", include("cases.privacy_urls")),
     path("beheer/", admin.site.urls),
 ]
 

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from cases.break_glass_selectors import break_glass_pending_count
 from cases.provision_selectors import notifications_for
 from socialdomain import two_factor
 from teams.roles import Role, user_roles
@@ -16,10 +17,10 @@ def home(request):
     context = {
         "teams": teams_of_user(user=request.user),
         "notifications": notifications_for(user=request.user),
-        "is_staff_role": bool(
-            roles & {Role.GENERALIST, Role.TEAM_LEAD, Role.CONSULTANT, Role.FUNCTIONAL_ADMIN}
-        ),
+        "is_staff_role": bool(roles & {Role.GENERALIST, Role.TEAM_LEAD, Role.CONSULTANT}),
     }
+    if Role.PRIVACY_OFFICER in roles:
+        context["break_glass_pending"] = break_glass_pending_count()
     return render(request, "home.html", context)
 
 

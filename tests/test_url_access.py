@@ -76,7 +76,10 @@ def test_anonymous_gets_nothing(client, db, name, route):
     assert set(answers.values()) != {405}, name
 
 
-@pytest.mark.parametrize("role", [Role.GP, Role.POLICY_OFFICER, Role.PARTNER_API])
+@pytest.mark.parametrize(
+    "role",
+    [Role.GP, Role.POLICY_OFFICER, Role.PARTNER_API, Role.FUNCTIONAL_ADMIN, Role.PRIVACY_OFFICER],
+)
 def test_outside_the_circle_no_household_file_is_ever_shown(
     client, user_with_role, make_household, role
 ):

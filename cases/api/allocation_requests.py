@@ -11,6 +11,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from cases import allocation_request_services as services
+from cases.access_log import AccessAction
 from cases.allocation_requests import (
     AllocationRequest,
     AllocationRequestKind,
@@ -18,6 +19,7 @@ from cases.allocation_requests import (
     ChangeReason,
 )
 from cases.allocations import allocations_for_organisation
+from cases.api.access import AccessLoggedMixin
 from cases.validators import normalise_bsn
 from networks.api.permissions import api_client_of
 from networks.api.views import IDEMPOTENCY_KEY, NewestFirstCursor, PartnerApiMixin
@@ -157,6 +159,7 @@ class AllocationRequestFilter(django_filters.FilterSet):
 
 
 class AllocationRequestViewSet(
+    AccessLoggedMixin,
     PartnerApiMixin,
     ConditionalMixin,
     mixins.ListModelMixin,
@@ -173,13 +176,31 @@ class AllocationRequestViewSet(
     filter_backends = [DjangoFilterBackend]
     filterset_class = AllocationRequestFilter
     required_scopes = {"GET": ApiScope.ALLOCATIONS_READ, "POST": ApiScope.ALLOCATIONS_WRITE}
+    log_object_type = "allocation_request"
+
+    def log_item(self, request) -> tuple:
+        """Whose file: the allocation's household, or the household of the application the
+        request became (never shown to the partner; only logged)."""
+        household = None
+        if request.allocation_id:
+            household = request.allocation.household
+        elif request.application_id:
+            household = request.application.household
+        clients = [request.client.uuid] if request.client_id else []
+        return request.uuid, household.uuid if household else None, clients
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no client
             return AllocationRequest.objects.none()
         return (
             AllocationRequest.objects.filter(organisation=api_client_of(self.request).organisation)
-            .select_related("product", "allocation", "application__decision")
+            .select_related(
+                "product",
+                "client",
+                "allocation__household",
+                "application__decision",
+                "application__household",
+            )
             .prefetch_related("application__decision__allocations")
         )
 
@@ -212,5 +233,6 @@ class AllocationRequestViewSet(
         created = services.allocation_request_submit(
             organisation=organisation, allocation=allocation, **extent, **data
         )
+        self.log_object(created, AccessAction.CHANGE)
         receipt = {"id": created.uuid, "status": AllocationRequestStatus.RECEIVED}
         return Response(AllocationRequestReceiptSerializer(receipt).data, status=202)

@@ -5,6 +5,7 @@ import datetime
 
 import django_filters
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -15,6 +16,8 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from cases import allocations as services
+from cases.access_log import AccessAction, AccessResult
+from cases.api.access import AccessLoggedMixin
 from cases.api.serializers import (
     AllocationSerializer,
     CareStartSerializer,
@@ -55,6 +58,7 @@ class AllocationFilter(django_filters.FilterSet):
 
 
 class AllocationViewSet(
+    AccessLoggedMixin,
     PartnerApiMixin,
     ConditionalMixin,
     mixins.ListModelMixin,
@@ -70,6 +74,23 @@ class AllocationViewSet(
     filter_backends = [DjangoFilterBackend]
     filterset_class = AllocationFilter
     required_scopes = {"GET": ApiScope.ALLOCATIONS_READ, "POST": ApiScope.ALLOCATIONS_WRITE}
+    log_object_type = "allocation"
+
+    def log_item(self, allocation) -> tuple:
+        clients = [allocation.client.uuid] if allocation.client_id else []
+        return allocation.uuid, allocation.household.uuid, clients
+
+    def _allocation(self, uuid, queryset=None):
+        """The caller's allocation, or 404 (logged as not found)."""
+        allocation = (
+            (queryset if queryset is not None else self.get_queryset()).filter(uuid=uuid).first()
+        )
+        if allocation is None:
+            self.log_not_found(
+                uuid, AccessAction.CHANGE if self.request.method == "POST" else AccessAction.VIEW
+            )
+            raise Http404
+        return allocation
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no client
@@ -81,18 +102,28 @@ class AllocationViewSet(
     def _report(self, request, uuid, serializer_class, report):
         serializer = serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with transaction.atomic():
-            allocation = get_object_or_404(
-                self.get_queryset().select_for_update(of=("self",)), uuid=uuid
-            )
-            self.check_precondition(allocation)
-            try:
-                allocation = report(allocation, serializer.validated_data, allocation.version)
-            except services.AllocationStateConflict as exc:
-                raise Conflict(str(exc)) from exc
-            except services.StaleAllocation as exc:
-                raise PreconditionFailed() from exc
+        found = None
+        try:
+            with transaction.atomic():
+                found = get_object_or_404(
+                    self.get_queryset().select_for_update(of=("self",)), uuid=uuid
+                )
+                self.check_precondition(found)
+                try:
+                    allocation = report(found, serializer.validated_data, found.version)
+                except services.AllocationStateConflict as exc:
+                    raise Conflict(str(exc)) from exc
+                except services.StaleAllocation as exc:
+                    raise PreconditionFailed() from exc
+        except Exception:
+            # logged after the rollback, so the refused attempt stays in the log
+            if found is None:
+                self.log_not_found(uuid, AccessAction.CHANGE)
+            else:
+                self.log_object(found, AccessAction.CHANGE)
+            raise
         allocation = self.get_queryset().get(pk=allocation.pk)
+        self.log_object(allocation, AccessAction.CHANGE)
         data = AllocationSerializer(allocation).data
         return Response(data, headers={"ETag": etag_for(data)})
 
@@ -167,16 +198,17 @@ class AllocationViewSet(
     def progress_reports(self, request, uuid=None):
         organisation = api_client_of(request).organisation
         if request.method == "GET":
-            allocation = get_object_or_404(self.get_queryset(), uuid=uuid)
+            allocation = self._allocation(uuid)
             reports = progress_reports_for(allocation=allocation, organisation=organisation)
-            page = self.paginate_queryset(reports)
+            self.log_object(allocation, object_type="progress_report")
+            page = super().paginate_queryset(reports)
             return self.get_paginated_response(ProgressReportSerializer(page, many=True).data)
         return idempotent(
             IdempotencyRecord, lambda: self._progress_report(request, uuid, organisation), request
         )
 
     def _progress_report(self, request, uuid, organisation):
-        allocation = get_object_or_404(self.get_queryset(), uuid=uuid)
+        allocation = self._allocation(uuid)
         serializer = ProgressReportSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
@@ -184,5 +216,12 @@ class AllocationViewSet(
                 allocation=allocation, organisation=organisation, **serializer.validated_data
             )
         except ProgressReportRefused as exc:
+            self.log_object(
+                allocation,
+                AccessAction.CHANGE,
+                object_type="progress_report",
+                result=AccessResult.DENIED,
+            )
             raise PermissionDenied(exc.args[0]) from exc
+        self.log_object(allocation, AccessAction.CHANGE, object_type="progress_report")
         return Response(ProgressReportSerializer(report).data, status=status.HTTP_201_CREATED)

@@ -1,13 +1,19 @@
 import pytest
 
+from teams.models import LawDomain
 from teams.roles import Role
-from tests.factories import OrganisationFactory, TeamMemberFactory
+from tests.factories import AreaConsultantFactory, OrganisationFactory, TeamMemberFactory
 from tests.provision_factories import ApplicationFactory, ProductFactory, TeamMandateFactory
 
 
 @pytest.fixture
-def consultant(user_with_role):
-    return user_with_role(Role.CONSULTANT, username="consultant", email="consultant@example.org")
+def consultant(user_with_role, area):
+    """The area consultant of `area` for every law domain: decides its households' applications
+    (and so may open those households; docs/privacy.md)."""
+    user = user_with_role(Role.CONSULTANT, username="consultant", email="consultant@example.org")
+    for domain in LawDomain:
+        AreaConsultantFactory(district=area["district"], law_domain=domain, user=user)
+    return user
 
 
 @pytest.fixture

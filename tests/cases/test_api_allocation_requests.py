@@ -233,8 +233,27 @@ def test_list_queries_are_constant_whatever_the_page_size(
         resident = make_household().memberships.first().resident
         request_id = api.post(URL, new_body(resident), format="json").json()["id"]
         grant(AllocationRequest.objects.get(uuid=request_id).application, consultant, provider)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):  # incl. one INSERT of the page's access log rows
         response = api.get(f"{URL}?page_size={page_size}")
     results = response.json()["results"]
     assert len(results) == page_size
     assert all(r["granted_allocation"] for r in results)
+
+
+def test_requests_are_logged_with_context_api_client(provider, api_as, product, client_resident):
+    from cases.access_log import AccessContext, AccessLogEntry
+
+    api = api_as(provider, scopes=ALL)
+    resident = client_resident
+    household = resident.memberships.get().household
+    request_id = api.post(URL, new_body(resident), format="json").json()["id"]
+    api.get(f"{URL}{request_id}/")
+    rows = list(
+        AccessLogEntry.objects.order_by("pk").values_list(
+            "action", "object_type", "object_id", "household_uuid", "context"
+        )
+    )
+    assert rows == [
+        ("change", "allocation_request", request_id, household.uuid, AccessContext.API_CLIENT),
+        ("view", "allocation_request", request_id, household.uuid, AccessContext.API_CLIENT),
+    ]

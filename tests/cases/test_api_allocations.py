@@ -261,7 +261,7 @@ def test_list_queries_are_constant_whatever_the_page_size(
     for _ in range(12):
         grant_allocation(provider)
     api = api_as(provider)
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):  # incl. one INSERT of the page's access log rows
         response = api.get(f"/api/v1/allocations/?page_size={page_size}")
     assert len(response.json()["results"]) == page_size
 
@@ -430,9 +430,9 @@ def test_only_your_own_reports_are_listed_in_constant_queries(
             text=f"rapport {i}",
         )
     api = api_as(provider)
-    # 5: the provider's cooperatives are read first, so that the allocation list can use its
-    # index (cases.allocations.allocations_for_organisation)
-    with django_assert_max_num_queries(5):
+    # 6: the provider's cooperatives are read first, so that the allocation list can use its
+    # index (cases.allocations.allocations_for_organisation); and the access log row
+    with django_assert_max_num_queries(6):
         response = api.get(url(started_allocation, "progress-reports/"))
     assert len(response.json()["results"]) == 4
 
@@ -448,3 +448,39 @@ def test_updated_since_accepts_any_iso_offset(provider, api_as, grant_allocation
         api.get("/api/v1/allocations/?updated_since=9999-12-31T23%3A59%3A59-23%3A00").status_code
         == 400
     )
+
+
+# --- the access log (context api_client) ---------------------------------------------------------
+
+
+def test_partner_access_is_logged_per_file_with_context_api_client(
+    provider, other, api_as, grant_allocation
+):
+    from cases.access_log import AccessContext, AccessLogEntry
+
+    allocations = [grant_allocation(provider) for _ in range(3)]
+    mine = allocations[0]
+    api = api_as(provider)
+    assert api.get("/api/v1/allocations/?page_size=2").status_code == 200
+    listed = list(AccessLogEntry.objects.order_by("pk"))
+    assert len(listed) == 2  # one per allocation on the page
+    assert {e.context for e in listed} == {AccessContext.API_CLIENT}
+    assert {e.role_names for e in listed} == {"partner_api"}
+    assert listed[0].username.startswith(f"api:{provider.code}/")
+    assert listed[0].user_id is None
+
+    before = AccessLogEntry.objects.count()
+    api.get(url(mine))
+    api.post(url(mine, "start/"), {"date": TODAY.isoformat()}, format="json")
+    api_as(other).get(url(mine))  # someone else's allocation: 404, logged as not found
+    rows = list(
+        AccessLogEntry.objects.order_by("pk")[before:].values_list(
+            "action", "object_type", "household_uuid", "result"
+        )
+    )
+    assert rows == [
+        ("view", "allocation", mine.household.uuid, "allowed"),
+        ("change", "allocation", mine.household.uuid, "allowed"),
+        ("view", "allocation", None, "not_found"),
+    ]
+    assert str(mine.client.uuid) in AccessLogEntry.objects.order_by("pk")[before].resident_uuids

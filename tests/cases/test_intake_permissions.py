@@ -17,8 +17,9 @@ G, T, C, P, GP, API, FA = (
 
 MATRIX = {
     # action: roles that may
-    "register_melding": {G, T, FA},
-    "register_signal": {G, T, C, FA},
+    # functional administrators maintain the register in the admin, they do not open files
+    "register_melding": {G, T},
+    "register_signal": {G, T, C},
     "triage_signals": {G, T},
     "merge_residents": {FA},
 }

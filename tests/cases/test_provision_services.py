@@ -579,6 +579,7 @@ def test_a_grant_awaiting_cosignature_notifies_the_area_consultants(
 ):
     settings.FOUR_EYES_AMOUNT = 100
     elsewhere = user_with_role(Role.CONSULTANT)
+    AreaConsultant.objects.filter(user=consultant, law_domain=LawDomain.WMO).delete()
     AreaConsultant.objects.create(
         district=area["district"],
         law_domain=LawDomain.WMO,

@@ -92,9 +92,9 @@ def test_application_form_keeps_input_on_errors(client_as, generalist, make_hous
 
 
 def test_apply_is_denied_to_a_consultant_and_outside_the_area(
-    client_as, consultant, generalist, make_household, other_area
+    client_as, consultant, generalist, make_household, other_area, make_application
 ):
-    household = make_household()
+    household = make_application().household  # the consultant decides it: sees the household
     url = reverse("provisions:application_create", args=[household.uuid])
     assert client_as(consultant).get(url).status_code == 403
     elsewhere = make_household(neighbourhood=other_area["neighbourhood"])
@@ -108,8 +108,10 @@ def test_queue_sorted_by_deadline_with_days_left_and_filters(
     wmo_soon = make_application(applied_on=TODAY - datetime.timedelta(days=10))
     youth = make_application(product=ProductFactory(youth=True), applied_on=TODAY)
     overdue = make_application(applied_on=TODAY - datetime.timedelta(days=20))
-    elsewhere = make_application(
-        household=make_household(neighbourhood=other_area["neighbourhood"]), applied_on=TODAY
+    elsewhere = make_application(  # outside the work area: visible because assigned
+        household=make_household(neighbourhood=other_area["neighbourhood"]),
+        applied_on=TODAY,
+        assigned_to=consultant,
     )
     client = client_as(consultant)
 
@@ -145,11 +147,11 @@ def test_queue_query_budget_as_applications_grow(
     client = client_as(consultant)
     for _ in range(3):
         make_application()
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):  # incl. the consultant's team districts (need-to-know)
         client.get(reverse("provisions:application_queue"))
     for _ in range(20):
         make_application(assigned_to=consultant)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         response = client.get(reverse("provisions:application_queue"))
     assert response.content.decode().count("dagen") >= 20
 
@@ -329,7 +331,7 @@ def test_household_section_lists_applications_and_referrals(
     household = application.household
     svc.referral_create(household=household, provision=GeneralProvisionFactory(), by=generalist)
     client = client_as(generalist)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):  # incl. break-the-glass grants for the log row
         response = client.get(
             reverse("provisions:household_provisions", args=[household.uuid]),
             headers={"HX-Request": "true"},
@@ -415,6 +417,7 @@ def test_start_page_lists_notifications(client_as, consultant, make_application)
 def test_queue_shows_the_consultants_work_area_and_substitutions(
     client_as, consultant, second_consultant, make_application, make_household, area, other_area
 ):
+    AreaConsultant.objects.filter(user=consultant).delete()  # Wmo only, below
     AreaConsultant.objects.create(
         district=area["district"],
         law_domain=LawDomain.WMO,
@@ -443,8 +446,11 @@ def test_queue_shows_the_consultants_work_area_and_substitutions(
     assert str(own.uuid) in mine and str(assigned_elsewhere.uuid) in mine
     assert str(youth_here.uuid) not in mine and str(elsewhere.uuid) not in mine
 
+    # the whole municipality is everything the consultant decides: the work area and what is
+    # assigned to them; a colleague's area stays closed (need-to-know)
     everything = client.get(reverse("provisions:application_queue"), {"scope": "all"})
-    assert str(elsewhere.uuid) in everything.content.decode()
+    assert str(assigned_elsewhere.uuid) in everything.content.decode()
+    assert str(elsewhere.uuid) not in everything.content.decode()
 
     ConsultantAbsence.objects.create(
         consultant=colleague_area,

@@ -17,8 +17,12 @@ def households(make_household, other_area):
     [
         (Role.GENERALIST, True, False),
         (Role.TEAM_LEAD, True, False),
-        (Role.CONSULTANT, True, True),
-        (Role.FUNCTIONAL_ADMIN, True, True),
+        # a consultant who is a team member works in the team's files (consultants outside a
+        # team: tests/cases/test_need_to_know.py)
+        (Role.CONSULTANT, True, False),
+        # they maintain the register in the admin and read the log; no files (docs/privacy.md)
+        (Role.FUNCTIONAL_ADMIN, False, False),
+        (Role.PRIVACY_OFFICER, False, False),
         (Role.POLICY_OFFICER, False, False),
         (Role.GP, False, False),
         (Role.PARTNER_API, False, False),

@@ -1,0 +1,207 @@
+"""One realistic household pair for the tests generated from the URL configuration
+(`tests/test_permission_matrix.py`, `tests/cases/test_access_log_per_view.py`).
+
+`build_world()` makes two districts with their teams; in each a household with residents, a
+melding, a signal, a conversation, an informal network member, an active plan (goal, action,
+brought-in professional, versions), an evaluation, a due aftercare check-in, an undecided and a
+decided application, a referral, a notification and an expired break-the-glass grant. One user
+per role works in the first ("own") district: the generalist and team lead are members of its
+team, the consultant is its area consultant for every law domain.
+
+`kwargs_for(world, side, route_kwargs, url_name)` fills a route's parameters with the objects of
+the `own` or `other` side.
+"""
+
+import datetime
+import uuid
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from cases import provision_services as psvc
+from cases import services
+from cases.break_glass import BreakGlassAccess
+from cases.models import (
+    ActionOwnerKind,
+    AftercareCheckIn,
+    CheckInStatus,
+    DecisionOutcome,
+    Evaluation,
+    Notification,
+    NotificationKind,
+    PlanParticipant,
+)
+from teams.models import LawDomain
+from teams.roles import Role
+from tests.cases.intake_factories import SignalFactory
+from tests.factories import (
+    AreaConsultantFactory,
+    ConversationFactory,
+    HouseholdFactory,
+    HouseholdMembershipFactory,
+    MeldingFactory,
+    NeighbourhoodFactory,
+    NetworkMemberFactory,
+    PostcodeFactory,
+    SupportPlanFactory,
+    TeamFactory,
+    TeamMemberFactory,
+    UserFactory,
+)
+from tests.provision_factories import ApplicationFactory, GeneralProvisionFactory, ProductFactory
+
+
+@dataclass
+class Side:
+    district: object
+    team: object
+    household: object
+    objects: dict = field(default_factory=dict)
+
+
+@dataclass
+class World:
+    users: dict  # role -> user (working in the own district)
+    own: Side
+    other: Side
+
+    def side(self, name: str) -> Side:
+        return self.own if name == "own" else self.other
+
+
+def _side(*, postcode: str, generalist, consultant, product, provision, colleague) -> Side:
+    team = TeamFactory()
+    neighbourhood = NeighbourhoodFactory(district=team.district)
+    PostcodeFactory(postcode=postcode, neighbourhood=neighbourhood)
+    TeamMemberFactory(team=team, user=generalist)
+    for domain in LawDomain:
+        AreaConsultantFactory(district=team.district, law_domain=domain, user=consultant)
+    household = HouseholdFactory(neighbourhood=neighbourhood, postcode=postcode)
+    memberships = [HouseholdMembershipFactory(household=household) for _ in range(2)]
+    services.household_coordinator_set(household_id=household.pk, user_id=generalist.pk, by=None)
+    melding = MeldingFactory(household=household)
+    signal = SignalFactory(team=team, household=household)
+    conversation = ConversationFactory(
+        household=household, melding=melding, conducted_by=generalist
+    )
+    member = NetworkMemberFactory(household=household)
+    plan = SupportPlanFactory(
+        household=household, ready=True, coordinator=generalist, conversation=conversation
+    )
+    goal = plan.goals.get()
+    action = services.action_add(
+        plan=plan,
+        by=generalist,
+        goal=goal,
+        description="Bel de schuldhulp",
+        owner_kind=ActionOwnerKind.OTHER,
+        owner_text="Buurtwerker",
+        due_on=timezone.localdate() + datetime.timedelta(days=7),
+    )
+    plan = services.plan_activate(plan=plan, by=generalist)
+    participant = PlanParticipant.objects.create(
+        plan=plan, user=colleague, role="schuldhulpverlener", invited_by=generalist
+    )
+    evaluation = Evaluation.objects.create(plan=plan, conducted_by=generalist)
+    check_in = AftercareCheckIn.objects.create(
+        plan=plan, due_on=timezone.localdate(), status=CheckInStatus.DUE
+    )
+    application = ApplicationFactory(household=household, product=product, applied_by=generalist)
+    decided = ApplicationFactory(household=household, product=product, applied_by=generalist)
+    psvc.decision_make(
+        application=decided,
+        by=consultant,
+        data=psvc.DecisionInput(outcome=DecisionOutcome.REJECT, reasons="Voorliggend aanbod."),
+    )
+    referral = psvc.referral_create(household=household, provision=provision, by=generalist)
+    notification = Notification.objects.create(
+        user=consultant,
+        kind=NotificationKind.DEADLINE_SOON,
+        application=application,
+        message="Termijn nadert",
+    )
+    now = timezone.now()
+    grant = BreakGlassAccess.objects.create(
+        user=colleague,
+        household=household,
+        household_uuid=household.uuid,
+        reason="Crisis in het gezin, het team was niet bereikbaar.",
+        opened_at=now - datetime.timedelta(hours=48),
+        expires_at=now - datetime.timedelta(hours=24),
+    )
+    return Side(
+        district=team.district,
+        team=team,
+        household=household,
+        objects={
+            "household_uuid": household.uuid,
+            "resident_uuid": memberships[0].resident.uuid,
+            "conversation_uuid": conversation.uuid,
+            "member_uuid": member.uuid,
+            "plan_uuid": plan.uuid,
+            "goal_uuid": goal.uuid,
+            "action_uuid": action.uuid,
+            "participant_uuid": participant.uuid,
+            "number": plan.versions.order_by("number").first().number,
+            "evaluation_uuid": evaluation.uuid,
+            "check_in_uuid": check_in.uuid,
+            "signal_uuid": signal.uuid,
+            "application_uuid": application.uuid,
+            "decided_application_uuid": decided.uuid,
+            "referral_uuid": referral.uuid,
+            "notification_uuid": notification.uuid,
+            "grant_uuid": grant.uuid,
+            "district_code": team.district.code,
+            "kind": "bsn",
+        },
+    )
+
+
+def build_world() -> World:
+    product = ProductFactory()
+    provision = GeneralProvisionFactory()
+    users = {
+        role: UserFactory(roles=[role], username=f"matrix-{role.value}")
+        for role in Role
+        if role not in (Role.GENERALIST, Role.CONSULTANT)
+    }
+    users[Role.GENERALIST] = UserFactory(roles=[Role.GENERALIST], username="matrix-generalist")
+    users[Role.CONSULTANT] = UserFactory(roles=[Role.CONSULTANT], username="matrix-consultant")
+    colleague = UserFactory(roles=[Role.GENERALIST], username="matrix-colleague")
+    other_generalist = UserFactory(roles=[Role.GENERALIST], username="matrix-other-generalist")
+    other_consultant = UserFactory(roles=[Role.CONSULTANT], username="matrix-other-consultant")
+    own = _side(
+        postcode="5611AB",
+        generalist=users[Role.GENERALIST],
+        consultant=users[Role.CONSULTANT],
+        product=product,
+        provision=provision,
+        colleague=colleague,
+    )
+    TeamMemberFactory(team=own.team, user=users[Role.TEAM_LEAD])
+    other = _side(
+        postcode="5641AA",
+        generalist=other_generalist,
+        consultant=other_consultant,
+        product=product,
+        provision=provision,
+        colleague=colleague,
+    )
+    return World(users=users, own=own, other=other)
+
+
+# Which object fills a route parameter, when it is not the parameter's own name.
+PARAMETER_OVERRIDES = {
+    "provisions:decision_letter": {"application_uuid": "decided_application_uuid"},
+}
+
+
+def kwargs_for(world: World, side: str, route_kwargs: list[str], url_name: str) -> dict:
+    objects = world.side(side).objects
+    overrides = PARAMETER_OVERRIDES.get(url_name, {})
+    values = {}
+    for name in route_kwargs:
+        key = overrides.get(name, name)
+        # API routes (`uuid`, `pk`) get an unknown id: session users never reach them anyway
+        values[name] = objects.get(key, uuid.uuid4())
+    return values

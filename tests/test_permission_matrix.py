@@ -1,0 +1,299 @@
+"""The permission matrix, generated from the URL configuration: every role x every URL name x
+own/other area, against an explicit table of expected outcomes. A URL name without a row in
+`EXPECTED` fails `test_every_url_has_a_rule`; add the row when you add a URL (docs/privacy.md,
+"The permission matrix").
+
+"own" fills the URL with objects of the household in the district where the role's user works
+(team member, area consultant), "other" with those of a household in another district
+(`tests/access_world.py`). A GET is sent; a view that only takes POST gets an empty POST.
+Outcomes: OK (200/204), REDIRECT (302, never to the login page), 400, 401, 403, 404, 405.
+"""
+
+import os
+
+import pytest
+from django.db import transaction
+from django.urls import reverse
+
+from teams.roles import Role
+from tests.access_world import build_world, kwargs_for
+from tests.url_routes import routes
+
+OK, REDIRECT = "ok", "redirect"
+SIDES = ("own", "other")
+ROUTES = routes()
+PUBLIC = {  # the same as tests/test_url_access.py: open to anyone, not part of the matrix
+    "login",
+    "healthz",
+    "set_language",
+    "api-schema",
+    "api-docs",
+    "oidc_authentication_init",
+    "oidc_authentication_callback",
+    "two_factor_verify",
+    "logout",
+}
+ROLES = list(Role)
+
+COLUMNS = [
+    Role.GENERALIST,
+    Role.CONSULTANT,
+    Role.TEAM_LEAD,
+    Role.POLICY_OFFICER,
+    Role.GP,
+    Role.PARTNER_API,
+    Role.FUNCTIONAL_ADMIN,
+    Role.PRIVACY_OFFICER,
+]
+ABBREVIATIONS = {"ok": OK, "redir": REDIRECT}
+
+
+def parse(row: str) -> dict:
+    """One row of the table: a cell per role in COLUMNS order; a cell is one outcome (the same
+    for the own and the other area) or `own/other`."""
+    cells = row.split()
+    assert len(cells) == len(COLUMNS), f"{row!r}: one cell per role ({len(COLUMNS)})"
+    expected = {}
+    for role, cell in zip(COLUMNS, cells, strict=True):
+        own, _sep, other = cell.partition("/")
+        own = ABBREVIATIONS.get(own, own)
+        other = ABBREVIATIONS.get(other, other) if other else own
+        expected[role.value] = (own, other)
+    return expected
+
+
+# fmt: off
+# URL name:
+#   generalist consultant team lead  policy     GP         partner    functional privacy
+#                                    officer               (session)  admin      officer
+# `ok` 200/204, `redir` 302 (not to login), or the status; `own/other` when they differ.
+# The partner API (bearer tokens) answers 401 to every session: tests/cases/test_api_*.py test it.
+TABLE = {
+    "allocation-detail":
+        "401        401        401        401        401        401        401        401",
+    "allocation-list":
+        "401        401        401        401        401        401        401        401",
+    "allocation-progress-reports":
+        "401        401        401        401        401        401        401        401",
+    "allocation-request-detail":
+        "401        401        401        401        401        401        401        401",
+    "allocation-request-list":
+        "401        401        401        401        401        401        401        401",
+    "allocation-start":
+        "401        401        401        401        401        401        401        401",
+    "allocation-stop":
+        "401        401        401        401        401        401        401        401",
+    "api-me":
+        "401        401        401        401        401        401        401        401",
+    "api-signals":
+        "401        401        401        401        401        401        401        401",
+    "area-contacts":
+        "400        400        400        400        400        403        400        403",
+    "cases:action_add":
+        "ok/404     403/404    ok/404     403        403        403        403        403",
+    "cases:action_edit":
+        "ok/404     403/404    ok/404     403        403        403        403        403",
+    "cases:action_remove":
+        "redir/404  403/404    redir/404  403        403        403        403        403",
+    "cases:break_glass":
+        "redir/ok   redir/ok   redir/ok   403        403        403        403        403",
+    "cases:caseload":
+        "ok         ok         ok         403        403        403        403        403",
+    "cases:caseload_reassign":
+        "404        404        ok/404     404        404        404        ok         404",
+    "cases:check_in_complete":
+        "redir/404  403        redir/404  403        403        403        403        403",
+    "cases:conversation_create":
+        "ok/404     403/404    ok/404     403        403        403        403        403",
+    "cases:conversation_detail":
+        "ok/404     ok/404     ok/404     403        403        403        403        403",
+    "cases:conversation_remarks":
+        "redir/404  403/404    redir/404  403        403        403        403        403",
+    "cases:evaluation_create":
+        "ok/404     403/404    ok/404     403        403        403        403        403",
+    "cases:evaluation_detail":
+        "ok/404     ok/404     ok/404     403        403        403        403        403",
+    "cases:goal_add":
+        "ok/404     403/404    ok/404     403        403        403        403        403",
+    "cases:goal_edit":
+        "ok/404     403/404    ok/404     403        403        403        403        403",
+    "cases:goal_remove":
+        "redir/404  403/404    redir/404  403        403        403        403        403",
+    "cases:household_create":
+        "ok         403        ok         403        403        403        403        403",
+    "cases:household_detail":
+        "ok/404     ok/404     ok/404     403        403        403        403        403",
+    "cases:household_edit":
+        "ok/404     403/404    ok/404     404        404        404        404        404",
+    "cases:household_known":
+        "ok         ok         ok         403        403        403        403        403",
+    "cases:household_search":
+        "ok         ok         ok         403        403        403        403        403",
+    "cases:melding_register":
+        "ok/404     403/404    ok/404     404        404        404        404        404",
+    "cases:membership_end":
+        "redir/404  403/404    redir/404  404        404        404        404        404",
+    "cases:network_member_add":
+        "ok/404     403/404    ok/404     403        403        403        403        403",
+    "cases:network_member_edit":
+        "ok/404     403/404    ok/404     403        403        403        403        403",
+    "cases:participant_invite":
+        "ok/404     403/404    ok/404     403        403        403        403        403",
+    "cases:participant_respond":
+        "403/404    403/404    403/404    403        403        403        403        403",
+    "cases:plan_activate":
+        "redir/404  403/404    redir/404  403        403        403        403        403",
+    "cases:plan_close":
+        "redir/404  403/404    redir/404  403        403        403        403        403",
+    "cases:plan_create":
+        "redir/404  403/404    redir/404  403        403        403        403        403",
+    "cases:plan_create_from_conversation":
+        "redir/404  403/404    redir/404  403        403        403        403        403",
+    "cases:plan_detail":
+        "ok/404     ok/404     ok/404     403        403        403        403        403",
+    "cases:plan_edit":
+        "ok/404     403/404    ok/404     403        403        403        403        403",
+    "cases:plan_version":
+        "ok/404     ok/404     ok/404     403        403        403        403        403",
+    "cases:resident_add":
+        "ok/404     403/404    ok/404     404        404        404        404        404",
+    "cases:resident_edit":
+        "ok/404     403/404    ok/404     404        404        404        404        404",
+    "cases:resident_form_row":
+        "ok         403        ok         403        403        403        403        403",
+    "cases:signal_close":
+        "ok/404     403        ok/404     403        403        403        403        403",
+    "cases:signal_convert":
+        "ok/404     403        ok/404     403        403        403        403        403",
+    "cases:signal_detail":
+        "ok/404     403        ok/404     403        403        403        403        403",
+    "cases:signal_queue":
+        "ok         403        ok         403        403        403        403        403",
+    "cases:signal_register":
+        "ok         ok         ok         403        403        403        403        403",
+    "cases:signal_register_for_household":
+        "ok/404     ok/404     ok/404     404        404        404        404        404",
+    "cases:validate_field":
+        "ok         ok         ok         403        403        403        403        403",
+    "general-provision-list":
+        "401        401        401        401        401        401        401        401",
+    "home":
+        "ok         ok         ok         ok         ok         ok         ok         ok",
+    "privacy:access_log":
+        "403        403        403        403        403        403        403        ok",
+    "privacy:access_log_export":
+        "403        403        403        403        403        403        403        ok",
+    "privacy:break_glass_review":
+        "403        403        403        403        403        403        403        redir",
+    "privacy:break_glass_reviews":
+        "403        403        403        403        403        403        403        ok",
+    "privacy:overview":
+        "403        403        403        403        403        403        403        ok",
+    "provisions:application_assign":
+        "403/404    redir/404  403/404    404        404        404        404        404",
+    "provisions:application_claim":
+        "403/404    redir/404  403/404    404        404        404        404        404",
+    "provisions:application_create":
+        "ok/404     403/404    ok/404     404        404        404        404        404",
+    "provisions:application_decide":
+        "403/404    ok/404     403/404    404        404        404        404        404",
+    "provisions:application_detail":
+        "ok/404     ok/404     ok/404     404        404        404        404        404",
+    "provisions:application_queue":
+        "403        ok         403        403        403        403        403        403",
+    "provisions:application_withdraw":
+        "redir/404  redir/404  redir/404  404        404        404        404        404",
+    "provisions:budget_overview":
+        "403        ok         ok         ok         403        403        ok         403",
+    "provisions:decision_cosign":
+        "403/404    403/404    403/404    404        404        404        404        404",
+    "provisions:decision_letter":
+        "ok/404     ok/404     ok/404     404        404        404        404        404",
+    "provisions:household_provisions":
+        "ok/404     ok/404     ok/404     404        404        404        404        404",
+    "provisions:mandate_overview":
+        "403        403        ok         403        403        403        403        403",
+    "provisions:mandate_spend":
+        "ok/404     403/404    ok/404     404        404        404        404        404",
+    "provisions:notification_read":
+        "404        redir/404  404        404        404        404        404        404",
+    "provisions:referral_create":
+        "ok/404     403/404    ok/404     404        404        404        404        404",
+    "provisions:referral_follow_up":
+        "redir/404  403        redir/404  403        403        403        403        403",
+    "provisions:subsidy_signals":
+        "403        403        403        ok         403        403        ok         403",
+    "teams:area_contacts":
+        "ok         ok         ok         ok         ok         403        ok         403",
+    "teams:coverage":
+        "403        403        ok         403        403        403        ok         403",
+    "teams:team_detail":
+        "404        404        ok/404     404        404        404        ok         404",
+    "two_factor_setup":
+        "ok         ok         ok         ok         ok         ok         ok         ok",
+    "webhook-deliveries":
+        "401        401        401        401        401        401        401        401",
+    "webhook-detail":
+        "401        401        401        401        401        401        401        401",
+    "webhook-list":
+        "401        401        401        401        401        401        401        401",
+}
+# fmt: on
+EXPECTED = {name: parse(row) for name, row in TABLE.items()}
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """One household pair for the whole module, rolled back at its end."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_world()
+        transaction.set_rollback(True)
+
+
+def outcome(response) -> str:
+    status = response.status_code
+    if status in (200, 204):
+        return OK
+    if status in (301, 302):
+        assert "/accounts/login/" not in response["Location"], response["Location"]
+        return REDIRECT
+    return str(status)
+
+
+def request(client, path):
+    """GET, or an empty POST for a POST-only view; undone afterwards (a savepoint)."""
+    with transaction.atomic():
+        response = client.get(path)
+        if response.status_code == 405:
+            response = client.post(path)
+        transaction.set_rollback(True)
+    return outcome(response)
+
+
+def test_every_url_has_a_rule():
+    missing = sorted(set(ROUTES) - PUBLIC - set(EXPECTED))
+    assert not missing, f"add these URL names to EXPECTED in {__file__}: {missing}"
+    gone = sorted(set(EXPECTED) - set(ROUTES))
+    assert not gone, f"no longer in the URLconf, remove from EXPECTED: {gone}"
+
+
+@pytest.mark.parametrize("name", sorted(set(ROUTES) - PUBLIC))
+def test_permission_matrix(client, db, world, name):
+    _route, parameters, _view = ROUTES[name]
+    actual = {}
+    for role in ROLES:
+        client.force_login(world.users[role])
+        outcomes = []
+        for side in SIDES if parameters else SIDES[:1]:
+            path = reverse(name, kwargs=kwargs_for(world, side, parameters, name))
+            outcomes.append(request(client, path))
+        actual[role.value] = (outcomes[0], outcomes[-1])
+    if os.environ.get("MATRIX_DISCOVER"):
+        print(f"MATRIX {name!r}: {actual!r},")
+        return
+    expected = EXPECTED.get(name)
+    assert expected is not None, f"no rule for {name}"
+    differences = {
+        role: (expected.get(role), got) for role, got in actual.items() if expected.get(role) != got
+    }
+    assert not differences, f"{name}: role: (expected, actual) {differences}"
