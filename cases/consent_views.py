@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from cases import consent_selectors, consent_services, permissions, selectors
-from cases.access_log import AccessAction, AccessResult, access_log_record
+from cases.access_log import AccessAction, AccessResult, access_log_record, household_file
 from cases.consent import DataCategory
 from cases.consent_forms import ConsentForm, ConsentWithdrawForm
 from cases.forms import apply_validation_error
@@ -79,6 +79,7 @@ def _render_section(request, household, *, form=None, error=""):
 @never_cache
 @login_required
 @require_GET
+@household_file("consents")
 def household_consents(request, household_uuid):
     household = _household(request, household_uuid, AccessAction.VIEW)
     response, residents = _render_section(request, household)
@@ -89,6 +90,7 @@ def household_consents(request, household_uuid):
 @never_cache
 @login_required
 @require_POST
+@household_file("consents")
 def consent_create(request, household_uuid):
     household = _household(request, household_uuid, AccessAction.CHANGE)
     current = consent_selectors.current_residents(household=household)
@@ -134,6 +136,7 @@ def consent_create(request, household_uuid):
 @never_cache
 @login_required
 @require_POST
+@household_file("consents")
 def consent_withdraw(request, household_uuid, consent_uuid):
     household = _household(request, household_uuid, AccessAction.CHANGE)
     if not permissions.can_manage_consents(request.user):

@@ -4,7 +4,8 @@
 `build_world()` makes two districts with their teams; in each a household with residents, a
 melding, a signal, a conversation, an informal network member, an active plan (goal, action,
 brought-in professional, versions), an evaluation, a due aftercare check-in, an undecided and a
-decided application, a referral, a notification and an expired break-the-glass grant. One user
+decided application, a referral, a notification, a consent, a correction request and an expired
+break-the-glass grant. One user
 per role works in the first ("own") district: the generalist and team lead are members of its
 team, the consultant is its area consultant for every law domain.
 
@@ -21,6 +22,8 @@ from django.utils import timezone
 from cases import provision_services as psvc
 from cases import services
 from cases.break_glass import BreakGlassAccess
+from cases.consent_services import consent_record
+from cases.correction_services import correction_request_record
 from cases.models import (
     ActionOwnerKind,
     AftercareCheckIn,
@@ -69,7 +72,7 @@ class World:
         return self.own if name == "own" else self.other
 
 
-def _side(*, postcode: str, generalist, consultant, product, provision, colleague) -> Side:
+def _side(*, postcode: str, generalist, consultant, product, provision, colleague, officer) -> Side:
     team = TeamFactory()
     neighbourhood = NeighbourhoodFactory(district=team.district)
     PostcodeFactory(postcode=postcode, neighbourhood=neighbourhood)
@@ -120,6 +123,18 @@ def _side(*, postcode: str, generalist, consultant, product, provision, colleagu
         application=application,
         message="Termijn nadert",
     )
+    consent = consent_record(
+        resident=memberships[0].resident,
+        organisation=provision.organisation,
+        categories=["progress"],
+        purpose="Voortgang delen met de aanbieder",
+        given_by="de inwoner",
+        given_on=timezone.localdate(),
+        by=generalist,
+    )
+    correction = correction_request_record(
+        resident=memberships[0].resident, what_is_wrong="Geboortedatum klopt niet", by=officer
+    )
     now = timezone.now()
     grant = BreakGlassAccess.objects.create(
         user=colleague,
@@ -151,6 +166,8 @@ def _side(*, postcode: str, generalist, consultant, product, provision, colleagu
             "referral_uuid": referral.uuid,
             "notification_uuid": notification.uuid,
             "grant_uuid": grant.uuid,
+            "consent_uuid": consent.uuid,
+            "correction_uuid": correction.uuid,
             "district_code": team.district.code,
             "kind": "bsn",
         },
@@ -177,6 +194,7 @@ def build_world() -> World:
         product=product,
         provision=provision,
         colleague=colleague,
+        officer=users[Role.PRIVACY_OFFICER],
     )
     TeamMemberFactory(team=own.team, user=users[Role.TEAM_LEAD])
     other = _side(
@@ -186,6 +204,7 @@ def build_world() -> World:
         product=product,
         provision=provision,
         colleague=colleague,
+        officer=users[Role.PRIVACY_OFFICER],
     )
     return World(users=users, own=own, other=other)
 

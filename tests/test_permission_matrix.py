@@ -69,6 +69,20 @@ def parse(row: str) -> dict:
 # `ok` 200/204, `redir` 302 (not to login), or the status; `own/other` when they differ.
 # The partner API (bearer tokens) answers 401 to every session: tests/cases/test_api_*.py test it.
 TABLE = {
+    "avg:correction_detail":
+        "403        403        403        403        403        403        403        ok",
+    "avg:correction_list":
+        "403        403        403        403        403        403        403        ok",
+    "avg:destruction_list":
+        "403        403        403        403        403        403        403        ok",
+    "avg:index":
+        "403        403        403        403        403        403        403        ok",
+    "avg:inzage_json":
+        "403        403        403        403        403        403        403        ok",
+    "avg:inzage_pdf":
+        "403        403        403        403        403        403        403        ok",
+    "avg:resident":
+        "403        403        403        403        403        403        403        ok",
     "allocation-detail":
         "401        401        401        401        401        401        401        401",
     "allocation-list":
@@ -103,6 +117,10 @@ TABLE = {
         "404        404        ok/404     404        404        404        ok         404",
     "cases:check_in_complete":
         "redir/404  403        redir/404  403        403        403        403        403",
+    "cases:consent_create":
+        "ok/404     403/404    ok/404     403        403        403        403        403",
+    "cases:consent_withdraw":
+        "redir/404  403/404    redir/404  403        403        403        403        403",
     "cases:conversation_create":
         "ok/404     403/404    ok/404     403        403        403        403        403",
     "cases:conversation_detail":
@@ -119,6 +137,8 @@ TABLE = {
         "ok/404     403/404    ok/404     403        403        403        403        403",
     "cases:goal_remove":
         "redir/404  403/404    redir/404  403        403        403        403        403",
+    "cases:household_consents":
+        "ok/404     ok/404     ok/404     403        403        403        403        403",
     "cases:household_create":
         "ok         403        ok         403        403        403        403        403",
     "cases:household_detail":
