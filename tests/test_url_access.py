@@ -89,6 +89,8 @@ def test_outside_the_circle_no_household_file_is_ever_shown(
     for name, route in ROUTES:
         if not HOUSEHOLD_FILE.match(route):
             continue
+        if role == Role.PRIVACY_OFFICER and route.startswith("avg/"):
+            continue  # inzage and corrections are the privacy officer's own task
         path = re.sub(r"<uuid:household_uuid>", str(household.uuid), route)
         path = _concrete(path)
         for method in ("get", "post"):

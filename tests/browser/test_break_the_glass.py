@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from cases.break_glass import BreakGlassAccess
 from teams.roles import Role
+from tests.browser.test_content_security_policy import RECORD_VIOLATIONS
 from tests.factories import TeamMemberFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,6 +31,7 @@ def test_break_the_glass_and_the_privacy_review(
     resident = household.memberships.first().resident
     UserFactory(username="privacy", roles=[Role.PRIVACY_OFFICER])
 
+    page.add_init_script(RECORD_VIOLATIONS)  # the htmx screens run under the strict CSP
     login("generalist")
     page.get_by_role("link", name="Is dit huishouden elders in de gemeente bekend?").click()
     page.get_by_label("BSN").fill(resident.bsn)
@@ -51,6 +53,7 @@ def test_break_the_glass_and_the_privacy_review(
     expect(page.get_by_role("heading", level=1)).to_have_text(household.address_line)
     expect(page.locator(".break-glass-banner")).to_contain_text("door het glas te breken")
     expect(page.locator("#residents")).to_contain_text(resident.full_name)
+    assert page.evaluate("window.__cspViolations || []") == []
 
     officer = browser.new_context(base_url=live_server.url, locale="nl-NL")
     officer.set_default_timeout(10_000)

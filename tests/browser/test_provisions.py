@@ -4,16 +4,22 @@ import pytest
 from playwright.sync_api import expect
 
 from cases.models import Allocation, ApplicationStatus, ProvisionApplication, SubsidySignal
+from teams.models import LawDomain
 from teams.roles import Role
-from tests.factories import OrganisationFactory, UserFactory
+from tests.factories import AreaConsultantFactory, OrganisationFactory, UserFactory
 from tests.provision_factories import GeneralProvisionFactory, ProductFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def consultant(db):
-    return UserFactory(username="consulent", first_name="Pieter", roles=[Role.CONSULTANT])
+def consultant(area):
+    """The area consultant of the generalist's district for every law domain: the applications
+    from there are theirs to decide (need-to-know, docs/privacy.md)."""
+    user = UserFactory(username="consulent", first_name="Pieter", roles=[Role.CONSULTANT])
+    for domain in LawDomain:
+        AreaConsultantFactory(district=area["district"], law_domain=domain, user=user)
+    return user
 
 
 @pytest.fixture
