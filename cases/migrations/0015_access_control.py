@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0013_avg_corrections_destruction'),
+        ('cases', '0014_resident_name_trigram'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
