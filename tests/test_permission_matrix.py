@@ -17,22 +17,13 @@ from django.urls import reverse
 
 from teams.roles import Role
 from tests.access_world import build_world, kwargs_for
+from tests.test_url_access import PUBLIC as URL_ACCESS_PUBLIC
 from tests.url_routes import routes
 
 OK, REDIRECT = "ok", "redirect"
 SIDES = ("own", "other")
 ROUTES = routes()
-PUBLIC = {  # the same as tests/test_url_access.py: open to anyone, not part of the matrix
-    "login",
-    "healthz",
-    "set_language",
-    "api-schema",
-    "api-docs",
-    "oidc_authentication_init",
-    "oidc_authentication_callback",
-    "two_factor_verify",
-    "logout",
-}
+PUBLIC = set(URL_ACCESS_PUBLIC)  # open to anyone: tests/test_url_access.py checks them
 ROLES = list(Role)
 
 COLUMNS = [
