@@ -190,6 +190,30 @@ TABLE = {
         "401        401        401        401        401        401        401        401",
     "home":
         "ok         ok         ok         ok         ok         ok         ok         ok",
+    # outcomes: the export and job URLs are asked with unknown ids here (404 for all); the
+    # dashboards and bottlenecks with the roles' real rights (tests/outcomes test the rest)
+    "outcomes:bottleneck_create":
+        "ok         ok         ok         403        403        403        403        403",
+    "outcomes:bottleneck_export":
+        "404        404        404        404        404        404        404        404",
+    "outcomes:bottlenecks":
+        "403        403        403        ok         403        403        ok         403",
+    "outcomes:export":
+        "404        404        404        404        404        404        404        404",
+    "outcomes:export_download":
+        "404        404        404        404        404        404        404        404",
+    "outcomes:export_start":
+        "404        404        404        404        404        404        404        404",
+    "outcomes:export_status":
+        "404        404        404        404        404        404        404        404",
+    "outcomes:policy_dashboard":
+        "403        403        403        ok         403        403        ok         403",
+    "outcomes:recompute":
+        "403        403        redir      redir      403        403        403        403",
+    "outcomes:recompute_status":
+        "403        403        404        404        403        403        403        403",
+    "outcomes:team_dashboard":
+        "403        403        ok         403        403        403        403        403",
     "privacy:access_log":
         "403        403        403        403        403        403        403        ok",
     "privacy:access_log_export":
