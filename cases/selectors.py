@@ -198,9 +198,8 @@ def household_search(*, user, query: str) -> HouseholdSearch:
         except ValidationError as exc:
             return HouseholdSearch(query, "bsn", error=exc.messages[0])
         current = HouseholdMembership.objects.current().filter(resident__bsn=bsn)
-        return HouseholdSearch(
-            query, "bsn", base.filter(pk__in=current.values("household_id")).distinct()
-        )
+        # `pk__in` cannot repeat a household: no DISTINCT (it sorted on every column)
+        return HouseholdSearch(query, "bsn", base.filter(pk__in=current.values("household_id")))
     if POSTCODE_LIKE.match(query):
         try:
             postcode = normalise_postcode(query)
