@@ -228,6 +228,9 @@ SESSION_COOKIE_HTTPONLY = True
 # at most once per SESSION_RENEW_INTERVAL seconds, to spare a database write on every request),
 # so SESSION_COOKIE_AGE is how long a session survives without activity. Closing the browser
 # ends it as well.
+# Sessions are read from the cache (Redis in production) and written through to the database:
+# one query less on every signed-in request, and no session lost when the cache is flushed.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(30 * 60)))
 SESSION_RENEW_INTERVAL = int(os.environ.get("SESSION_RENEW_INTERVAL", "60"))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,7 +8,24 @@ class TeamsConfig(AppConfig):
     verbose_name = _("Areas and teams")
 
     def ready(self):
-        from teams.services import role_permissions_ensure
+        from teams.models import (
+            AreaConsultant,
+            ConsultantAbsence,
+            District,
+            Neighbourhood,
+            Postcode,
+            Team,
+        )
+        from teams.services import area_contacts_changed, role_permissions_ensure
+
+        # The GP lookup caches its answers per postcode; any change to what it shows clears them.
+        for model in (Postcode, Neighbourhood, District, Team, AreaConsultant, ConsultantAbsence):
+            for event, signal in (("save", post_save), ("delete", post_delete)):
+                signal.connect(
+                    area_contacts_changed,
+                    sender=model,
+                    dispatch_uid=f"area_contacts_changed_{event}_{model.__name__}",
+                )
 
         # Model permissions exist only after every app migrated; give the functional
         # administrator theirs then (idempotent).

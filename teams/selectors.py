@@ -3,9 +3,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from teams import permissions
@@ -155,6 +157,36 @@ def area_contacts_for_postcode(*, postcode: str, on: datetime.date | None = None
         key=lambda contact: order[contact.law_domain],
     )
     return AreaContacts(postcode=area, team=getattr(district, "team", None), contacts=contacts)
+
+
+AREA_CONTACTS_CACHE_SECONDS = 300
+AREA_CONTACTS_GENERATION_KEY = "area-contacts:generation"
+_OUTSIDE = "outside"
+
+
+def area_contacts_generation() -> int:
+    """The cache generation of area contacts; `teams.services.area_contacts_changed` bumps it
+    whenever areas, teams, consultants or absences change, so cached answers are never stale
+    after a change (and expire after AREA_CONTACTS_CACHE_SECONDS anyway)."""
+    return cache.get_or_set(AREA_CONTACTS_GENERATION_KEY, 1, timeout=None)
+
+
+def area_contacts_cached(*, postcode: str):
+    """`area_contacts_for_postcode` for today, from the cache (Redis in production) when it was
+    asked before: the GP lookup answers without a database query for a known postcode. Keyed
+    by generation, language (the labels are translated), date (absences) and postcode."""
+    normalised = normalise_postcode(postcode)  # ValidationError when malformed
+    today = timezone.localdate()
+    key = (
+        f"area-contacts:{area_contacts_generation()}:{get_language()}:"
+        f"{today.isoformat()}:{normalised}"
+    )
+    cached = cache.get(key)
+    if cached is not None:
+        return None if cached == _OUTSIDE else cached
+    result = area_contacts_for_postcode(postcode=normalised, on=today)
+    cache.set(key, _OUTSIDE if result is None else result, AREA_CONTACTS_CACHE_SECONDS)
+    return result
 
 
 @dataclass

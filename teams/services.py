@@ -1,6 +1,7 @@
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Group, Permission
+from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -14,6 +15,24 @@ __all__ = ["ImportRejected"]
 # What the functional administrator maintains in the admin: the register and its reference data.
 FUNCTIONAL_ADMIN_APPS = ("teams", "networks", "cases")
 FUNCTIONAL_ADMIN_AUTH_MODELS = ("user", "group")
+
+
+def area_contacts_changed(**_signal_kwargs) -> None:
+    """Invalidate every cached GP-lookup answer (`teams.selectors.area_contacts_cached`): now,
+    and again after the surrounding transaction commits, so a lookup racing the change cannot
+    keep the old answer under the new generation. Connected to saves and deletes of areas,
+    teams, consultants and absences (teams/apps.py); call it after bulk writes."""
+
+    def bump():
+        from teams.selectors import AREA_CONTACTS_GENERATION_KEY
+
+        try:
+            cache.incr(AREA_CONTACTS_GENERATION_KEY)
+        except ValueError:  # not in the cache yet (or evicted): any new value will do
+            cache.set(AREA_CONTACTS_GENERATION_KEY, 2, timeout=None)
+
+    bump()
+    transaction.on_commit(bump)
 
 
 @transaction.atomic
@@ -107,6 +126,7 @@ def areas_import(*, content: str) -> AreaImportResult:
         for pc, code in sorted(wanted.items())
         if pc not in existing
     )
+    area_contacts_changed()
     return AreaImportResult(
         municipalities_created=counts["municipalities"],
         districts_created=counts["districts"],

@@ -26,7 +26,7 @@ def area_contacts(request):
     context = {"query": query, "result": None, "error": "", "outside": False}
     if query:
         try:
-            context["result"] = selectors.area_contacts_for_postcode(postcode=query)
+            context["result"] = selectors.area_contacts_cached(postcode=query)
         except ValidationError as exc:
             context["error"] = exc.messages[0]
         else:

@@ -16,6 +16,15 @@ from tests.factories import (
 )
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache (locmem, per process): cached GP-lookup answers,
+    throttle counters and sessions never leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def area(db):
     """A district with its team, one neighbourhood and one postcode (5611 AB)."""

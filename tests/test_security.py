@@ -90,9 +90,17 @@ def test_login_starts_the_idle_clock_and_expires_at_browser_close(client, user, 
 def test_an_idle_session_expires(client, user):
     login_post(client, "anna", PASSWORD)
     assert client.get(reverse("home")).status_code == 200
-    Session.objects.filter(session_key=client.session.session_key).update(
+    session_key = client.session.session_key
+    Session.objects.filter(session_key=session_key).update(
         expire_date=timezone.now() - timezone.timedelta(seconds=1)
     )
+    # the cached copy (SESSION_ENGINE cached_db) is stored with the same expiry, so it is gone
+    # from the cache at that moment too
+    from django.conf import settings
+    from django.contrib.sessions.backends.cached_db import KEY_PREFIX
+    from django.core.cache import caches
+
+    caches[settings.SESSION_CACHE_ALIAS].delete(KEY_PREFIX + session_key)
     response = client.get(reverse("home"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))

@@ -71,7 +71,7 @@ class AreaContactsView(APIView):
         query = PostcodeQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         postcode = query.validated_data["postcode"]
-        contacts = selectors.area_contacts_for_postcode(postcode=postcode)
+        contacts = selectors.area_contacts_cached(postcode=postcode)
         if contacts is None:
             raise NotFound(
                 _("Postcode %(postcode)s is not in this municipality.")

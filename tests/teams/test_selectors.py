@@ -71,6 +71,47 @@ def test_lookup_takes_three_queries_however_many_absences(area, consultants):
     assert len(queries) == 3
 
 
+def test_cached_lookup_answers_a_repeated_postcode_without_queries(area, consultants):
+    first = selectors.area_contacts_cached(postcode="5611 ab")
+    with CaptureQueriesContext(connection) as queries:
+        again = selectors.area_contacts_cached(postcode="5611AB")
+        outside = selectors.area_contacts_cached(postcode="9999ZZ")
+        outside_again = selectors.area_contacts_cached(postcode="9999 zz")
+    assert [c.name for c in again.contacts] == [c.name for c in first.contacts]
+    assert outside is None and outside_again is None
+    assert len(queries) == 1  # only the first lookup of the unknown postcode
+    with pytest.raises(ValidationError):
+        selectors.area_contacts_cached(postcode="56111AB")
+
+
+def test_cached_lookup_shows_a_new_absence_and_a_renamed_team_at_once(area, consultants):
+    wmo = consultants[0]
+    before = selectors.area_contacts_cached(postcode="5611AB")
+    assert not before.contacts[0].is_substitute
+    today = datetime.date.today()
+    ConsultantAbsenceFactory(consultant=wmo, start_date=today, end_date=today)
+    during = selectors.area_contacts_cached(postcode="5611AB")
+    assert during.contacts[0].is_substitute
+    team = area["team"]
+    team.name = "Wijkteam Hernoemd"
+    team.save()
+    assert selectors.area_contacts_cached(postcode="5611AB").team.name == "Wijkteam Hernoemd"
+
+
+def test_cached_lookup_follows_the_language(area, consultants):
+    from django.utils import translation
+
+    with translation.override("nl"):
+        dutch = [
+            c.law_domain_label for c in selectors.area_contacts_cached(postcode="5611AB").contacts
+        ]
+    with translation.override("en"):
+        english = [
+            c.law_domain_label for c in selectors.area_contacts_cached(postcode="5611AB").contacts
+        ]
+    assert dutch != english
+
+
 def test_coverage_report_finds_districts_without_team_and_missing_consultants(
     area, consultants, django_assert_max_num_queries
 ):
