@@ -58,13 +58,19 @@ def application_queue(
     `households_visible_to`), e.g. ones they decided or were asked to co-sign."""
     if not permissions.can_use_application_queue(user):
         return ProvisionApplication.objects.none()
-    queryset = applications_visible_to(user).with_context()
     work_area = work_area_of_consultant(user=user)
     if work_area and not whole_municipality:
+        # The work area is a subset of need-to-know: assigned to the consultant, or in a
+        # (district, law domain) pair they cover today, are both consultant rules of
+        # `households_visible_to`. So filter the applications directly (an index scan on the
+        # undecided applications) instead of through the household visibility subquery, which
+        # scans every household at municipality scale (docs/performance.md).
         in_area = Q(assigned_to=user)
         for area_district_id, law_domain in work_area:
             in_area |= Q(household__neighbourhood__district_id=area_district_id, law=law_domain)
-        queryset = queryset.filter(in_area)
+        queryset = ProvisionApplication.objects.with_context().filter(in_area)
+    else:
+        queryset = applications_visible_to(user).with_context()
     queryset = (
         queryset.filter(status=status) if status else queryset.filter(status__in=UNDECIDED_STATUSES)
     )

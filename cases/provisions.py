@@ -265,6 +265,13 @@ class ProvisionApplication(models.Model):
         indexes = [
             models.Index(fields=["status", "decision_deadline"], name="application_deadline_idx"),
             models.Index(fields=["law", "status"], name="application_law_status_idx"),
+            # The consultant's queue: undecided applications, soonest deadline first, read in
+            # index order so the first page stops early (docs/performance.md).
+            models.Index(
+                fields=["decision_deadline", "id"],
+                condition=models.Q(status__in=UNDECIDED_STATUSES),
+                name="application_queue_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

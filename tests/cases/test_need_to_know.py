@@ -179,3 +179,45 @@ def test_the_functional_admin_keeps_the_register_admin_but_not_file_content(
         assert client.get(reverse(f"admin:cases_{model}_changelist")).status_code == 403
     client.force_login(admin_user)
     assert client.get(reverse("admin:cases_supportplan_changelist")).status_code == 200
+
+
+def test_the_work_area_queue_stays_within_need_to_know(
+    user_with_role, consultant, make_application, make_household, foreign, other_area
+):
+    """The default queue filters applications by work area without the household visibility
+    subquery (for speed): it must never show an application `households_visible_to` hides."""
+    from cases.provision_selectors import application_queue, applications_visible_to
+
+    absent, substitute = user_with_role(Role.CONSULTANT), user_with_role(Role.CONSULTANT)
+    area = AreaConsultant.objects.create(
+        district=other_area["district"],
+        law_domain=LawDomain.YOUTH,
+        user=absent,
+        phone="040-1",
+        email="a@example.org",
+    )
+    ConsultantAbsence.objects.create(
+        consultant=area,
+        start_date=TODAY,
+        end_date=TODAY,
+        substitute=substitute,
+        substitute_phone="040-2",
+        substitute_email="s@example.org",
+    )
+    youth = make_application(household=foreign, product=ProductFactory(youth=True))
+    other_law = make_application(
+        household=make_household(neighbourhood=other_area["neighbourhood"])
+    )
+    in_area = make_application()
+    assigned = make_application(household=make_household(neighbourhood=other_area["neighbourhood"]))
+    assigned.assigned_to = substitute
+    assigned.save()
+    for user, expected in (
+        (consultant, {in_area}),
+        (substitute, {youth, assigned}),
+        (absent, {youth}),
+    ):
+        queue = set(application_queue(user=user))
+        assert queue == expected
+        assert queue <= set(applications_visible_to(user))
+    assert other_law not in set(application_queue(user=substitute))
