@@ -276,19 +276,7 @@ def _household(membership, files: dict) -> dict:
         ],
         "conversations": [
             {
-                **_fields(
-                    c,
-                    "uuid",
-                    "held_on",
-                    "place",
-                    "other_participants",
-                    "resident_story",
-                    "own_strength",
-                    "network_strength",
-                    "general_provisions",
-                    "agreements",
-                    "resident_remarks",
-                ),
+                **_fields(c, "uuid", *KitchenTableConversation.NARRATIVE_FIELDS),
                 "participants": [r.full_name for r in c.participants.all()],
                 "conducted_by": _person(c.conducted_by),
                 "basic_needs": [

@@ -552,6 +552,19 @@ class KitchenTableConversation(models.Model):
     resident's story in their own words, what they and their network can do, the life-domain
     assessment (`LifeDomainScore`) and the basic-needs screening."""
 
+    # what was said and agreed, in the order the form asks it (services, inzage export)
+    NARRATIVE_FIELDS = (
+        "held_on",
+        "place",
+        "other_participants",
+        "resident_story",
+        "own_strength",
+        "network_strength",
+        "general_provisions",
+        "agreements",
+        "resident_remarks",
+    )
+
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     household = models.ForeignKey(
         Household, models.PROTECT, related_name="conversations", verbose_name=_("household")

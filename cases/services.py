@@ -272,15 +272,7 @@ def caseload_reassign(*, team, from_user, to_user, by, limit: int = REASSIGN_LIM
 
 
 CONVERSATION_FIELDS = (
-    "held_on",
-    "place",
-    "other_participants",
-    "resident_story",
-    "own_strength",
-    "network_strength",
-    "general_provisions",
-    "agreements",
-    "resident_remarks",
+    *KitchenTableConversation.NARRATIVE_FIELDS,
     *(f"{need.value}_{part}" for need in BasicNeed for part in ("crisis", "note")),
 )
 NETWORK_MEMBER_FIELDS = ("kind", "name", "contact", "contribution")
