@@ -25,10 +25,10 @@ from cases.forms import (
     ParticipantResponseForm,
     PlanForm,
     RemarksForm,
+    apply_validation_error,
     cleaned_scores,
 )
 from cases.models import AftercareCheckIn, CheckInStatus, Household, ParticipantStatus
-from cases.views import _apply_validation_error
 
 
 def _redirect(request, url: str):
@@ -199,7 +199,7 @@ def conversation_create(request, household_uuid):
                 **form.conversation_fields(),
             )
         except ValidationError as exc:
-            _apply_validation_error(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("Conversation recorded."))
             return _redirect(
@@ -278,7 +278,7 @@ def network_member_edit(request, household_uuid, member_uuid=None):
             else:
                 services.network_member_update(member=member, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_validation_error(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("Network saved."))
             return _redirect(request, _household_url(household, "network"))
@@ -414,7 +414,7 @@ def plan_edit(request, plan_uuid):
                 **{name: form.cleaned_data[name] for name in services.PLAN_FIELDS},
             )
         except ValidationError as exc:
-            _apply_validation_error(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("Plan saved."))
             return _redirect(request, _plan_url(plan))
@@ -435,14 +435,16 @@ def goal_add(request, plan_uuid):
         try:
             services.goal_add(plan=plan, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_validation_error(form, exc)
+            apply_validation_error(form, exc)
         else:
-            return _render_plan(request, plan) if request.htmx else _redirect_plan(plan)
+            return _plan_changed(request, plan)
     return _render_plan(request, plan, goal_form=form)
 
 
-def _redirect_plan(plan):
-    return redirect(_plan_url(plan))
+def _plan_changed(request, plan):
+    """After a change to the plan's goals or actions: the plan section again for htmx, a
+    redirect to the plan page otherwise."""
+    return _render_plan(request, plan) if request.htmx else redirect(_plan_url(plan))
 
 
 @never_cache
@@ -457,9 +459,9 @@ def goal_edit(request, plan_uuid, goal_uuid):
         try:
             services.goal_update(goal=goal, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_validation_error(form, exc)
+            apply_validation_error(form, exc)
         else:
-            return _render_plan(request, plan) if request.htmx else _redirect_plan(plan)
+            return _plan_changed(request, plan)
     return _render_plan(request, plan, editing_goal=goal, editing_goal_form=form)
 
 
@@ -473,7 +475,7 @@ def goal_remove(request, plan_uuid, goal_uuid):
         services.goal_remove(goal=goal, by=request.user)
     except ValidationError as exc:
         _errors_to_messages(request, exc)
-    return _render_plan(request, plan) if request.htmx else _redirect_plan(plan)
+    return _plan_changed(request, plan)
 
 
 @never_cache
@@ -492,9 +494,9 @@ def action_add(request, plan_uuid):
         try:
             services.action_add(plan=plan, by=request.user, **form.action_fields())
         except ValidationError as exc:
-            _apply_validation_error(form, exc)
+            apply_validation_error(form, exc)
         else:
-            return _render_plan(request, plan) if request.htmx else _redirect_plan(plan)
+            return _plan_changed(request, plan)
     return _render_plan(request, plan, action_form=form)
 
 
@@ -518,9 +520,9 @@ def action_edit(request, plan_uuid, action_uuid):
         try:
             services.action_update(action=action, by=request.user, **form.action_fields())
         except ValidationError as exc:
-            _apply_validation_error(form, exc)
+            apply_validation_error(form, exc)
         else:
-            return _render_plan(request, plan) if request.htmx else _redirect_plan(plan)
+            return _plan_changed(request, plan)
     return _render_plan(request, plan, editing_action=action, editing_action_form=form)
 
 
@@ -534,7 +536,7 @@ def action_remove(request, plan_uuid, action_uuid):
         services.action_remove(action=action, by=request.user)
     except ValidationError as exc:
         _errors_to_messages(request, exc)
-    return _render_plan(request, plan) if request.htmx else _redirect_plan(plan)
+    return _plan_changed(request, plan)
 
 
 @never_cache
@@ -549,7 +551,7 @@ def participant_invite(request, plan_uuid):
         try:
             services.participant_invite(plan=plan, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_validation_error(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("The professional has been invited to the plan."))
             return _redirect(request, _plan_url(plan) + "#participants")
@@ -652,7 +654,7 @@ def evaluation_create(request, plan_uuid):
                 notes=form.cleaned_data["notes"],
             )
         except ValidationError as exc:
-            _apply_validation_error(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("Evaluation recorded."))
             return _redirect(request, reverse("cases:evaluation_detail", args=[evaluation.uuid]))

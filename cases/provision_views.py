@@ -16,6 +16,7 @@ from cases import permissions, selectors
 from cases import provision_selectors as psel
 from cases import provision_services as psvc
 from cases.access_log import AccessAction, access_log_record, household_file
+from cases.forms import apply_validation_error
 from cases.models import DecisionOutcome, Delivery, Notification
 from cases.provision_forms import (
     ApplicationForm,
@@ -27,7 +28,6 @@ from cases.provision_forms import (
     ReferralForm,
 )
 from cases.services import ConcurrentEditError
-from cases.views import _apply_validation_error
 from networks import permissions as network_permissions
 from networks.models import Frequency
 from socialdomain.db_router import read_from_replica
@@ -83,7 +83,7 @@ def application_create(request, household_uuid):
                 household=household, by=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            _apply_validation_error(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(
                 request,
@@ -265,7 +265,7 @@ def application_decide(request, application_uuid):
             conflict = True
             form.add_error(None, str(exc))
         except ValidationError as exc:
-            _apply_validation_error(form, exc)
+            apply_validation_error(form, exc)
         else:
             if decision.cosign_required and not decision.is_final:
                 messages.success(
@@ -335,7 +335,7 @@ def referral_create(request, household_uuid):
         try:
             psvc.referral_create(household=household, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_validation_error(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("Referral recorded; follow it up in a few weeks."))
             return _redirect(request, "cases:household_detail", household.uuid)
@@ -401,7 +401,7 @@ def mandate_spend(request, household_uuid):
         try:
             psvc.mandate_spend(team=team, household=household, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_validation_error(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("Urgent help granted from the team mandate."))
             return _redirect(request, "cases:household_detail", household.uuid)

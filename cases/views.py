@@ -27,8 +27,8 @@ from cases.forms import (
     MembershipEndForm,
     ResidentForm,
     ResidentFormSet,
+    apply_validation_error,
 )
-from cases.forms import apply_validation_error as _apply_validation_error
 from cases.validators import normalise_bsn
 from teams.models import Team
 from teams.selectors import postcode_lookup
@@ -138,7 +138,7 @@ def household_create(request):
                 residents=[_new_resident(f.cleaned_data) for f in formset if f.has_changed()],
             )
         except ValidationError as exc:
-            _apply_validation_error(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("Household registered."))
             return _redirect_to_household(request, household)
@@ -223,7 +223,7 @@ def household_edit(request, household_uuid):
             conflict = True
             form.add_error(None, str(exc))
         except ValidationError as exc:
-            _apply_validation_error(form, exc)
+            apply_validation_error(form, exc)
         else:
             _log_household(request, household, AccessAction.CHANGE)
             messages.success(request, _("Address saved."))
@@ -260,7 +260,7 @@ def resident_add(request, household_uuid):
                 household=household, by=request.user, data=_new_resident(form.cleaned_data)
             )
         except ValidationError as exc:
-            _apply_validation_error(form, exc)
+            apply_validation_error(form, exc)
         else:
             _log_household(
                 request, household, AccessAction.CHANGE, resident_uuid=membership.resident.uuid
@@ -303,7 +303,7 @@ def resident_edit(request, household_uuid, resident_uuid):
                 **{name: form.cleaned_data[name] for name in services.RESIDENT_FIELDS},
             )
         except ValidationError as exc:
-            _apply_validation_error(form, exc)
+            apply_validation_error(form, exc)
         else:
             _log_household(request, household, AccessAction.CHANGE, resident_uuid=resident.uuid)
             messages.success(request, _("Resident saved."))
@@ -385,7 +385,7 @@ def caseload_reassign(request, district_code):
                 by=request.user,
             )
         except ValidationError as exc:
-            _apply_validation_error(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(
                 request,

@@ -15,8 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import intake, permissions, selectors, services
 from cases.access_log import AccessAction, access_log_record, household_file
-from cases.forms import HouseholdForm, ResidentForm
-from cases.forms import apply_validation_error as _apply_validation_error
+from cases.forms import HouseholdForm, ResidentForm, apply_validation_error
 from cases.forms_intake import MeldingForm, SignalCloseForm, SignalConvertForm, SignalForm
 
 SIGNAL_QUEUE_PAGE_SIZE = 25
@@ -62,7 +61,7 @@ def melding_register(request, household_uuid):
         try:
             services.melding_register(household=household, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_validation_error(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("Request for help registered."))
             return _redirect(request, _household_url(household), "meldingen")
@@ -84,7 +83,7 @@ def _signal_form_view(request, *, household=None):
         try:
             intake.signal_register(by=request.user, household=household, **data)
         except ValidationError as exc:
-            _apply_validation_error(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(
                 request, _("Signal registered; the neighbourhood team will triage it.")
@@ -247,7 +246,7 @@ def signal_convert(request, signal_uuid):
                 new_household=new_household,
             )
         except ValidationError as exc:
-            _apply_validation_error(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("The signal is now a request for help."))
             return _redirect(request, _household_url(melding.household), "meldingen")
@@ -267,7 +266,7 @@ def signal_close(request, signal_uuid):
         try:
             intake.signal_close(signal=signal, by=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
-            _apply_validation_error(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("Signal closed."))
             return _redirect(request, reverse("cases:signal_queue"))
