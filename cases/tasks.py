@@ -2,9 +2,10 @@
 
 from celery import shared_task
 
-from cases import retention_services, services
-from cases.consent_services import consents_expired_notify
-from cases.provision_services import deadline_reminders_send
+from cases.avg import services as avg_services
+from cases.consent.services import consents_expired_notify
+from cases.plans import services as plan_services
+from cases.provisions.services import deadline_reminders_send
 
 
 @shared_task(name="cases.decision_deadline_reminders")
@@ -22,7 +23,7 @@ def decision_deadline_reminders() -> dict:
 def aftercare_mark_due() -> int:
     """Mark aftercare check-ins whose date has come as due, so they show on the coordinator's
     list. Scheduled daily in CELERY_BEAT_SCHEDULE."""
-    return services.aftercare_mark_due()
+    return plan_services.aftercare_mark_due()
 
 
 @shared_task(name="cases.consents_expire")
@@ -34,7 +35,7 @@ def consents_expire() -> int:
 @shared_task(name="cases.retention_apply")
 def retention_apply() -> dict:
     """Nightly: destroy household files whose retention period has expired (AVG)."""
-    run = retention_services.retention_apply()
+    run = avg_services.retention_apply()
     return {
         "run": str(run.run_id),
         "examined": run.examined,

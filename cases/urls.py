@@ -1,46 +1,54 @@
 from django.urls import path
 
-from cases import consent_views, plan_views, privacy_views, views, views_intake
+from cases.consent import views as consent_views
+from cases.households import views as household_views
+from cases.intake import views as intake_views
+from cases.plans import views as plan_views
+from cases.privacy import views as privacy_views
 
 app_name = "cases"
 
 urlpatterns = [
-    path("", views.household_search, name="household_search"),
-    path("nieuw/", views.household_create, name="household_create"),
-    path("nieuw/persoon/", views.resident_form_row, name="resident_form_row"),
-    path("caseload/<str:district_code>/", views.caseload_reassign, name="caseload_reassign"),
-    path("controleer/<str:kind>/", views.validate_field, name="validate_field"),
+    path("", household_views.household_search, name="household_search"),
+    path("nieuw/", household_views.household_create, name="household_create"),
+    path("nieuw/persoon/", household_views.resident_form_row, name="resident_form_row"),
+    path(
+        "caseload/<str:district_code>/", household_views.caseload_reassign, name="caseload_reassign"
+    ),
+    path("controleer/<str:kind>/", household_views.validate_field, name="validate_field"),
     # known, not opened: is a household known elsewhere in the municipality (docs/privacy.md)
     path("bekend/", privacy_views.household_known, name="household_known"),
     path("<uuid:household_uuid>/doorbreken/", privacy_views.break_glass, name="break_glass"),
-    path("<uuid:household_uuid>/", views.household_detail, name="household_detail"),
-    path("<uuid:household_uuid>/adres/", views.household_edit, name="household_edit"),
-    path("<uuid:household_uuid>/personen/nieuw/", views.resident_add, name="resident_add"),
+    path("<uuid:household_uuid>/", household_views.household_detail, name="household_detail"),
+    path("<uuid:household_uuid>/adres/", household_views.household_edit, name="household_edit"),
+    path(
+        "<uuid:household_uuid>/personen/nieuw/", household_views.resident_add, name="resident_add"
+    ),
     path(
         "<uuid:household_uuid>/personen/<uuid:resident_uuid>/",
-        views.resident_edit,
+        household_views.resident_edit,
         name="resident_edit",
     ),
     path(
         "<uuid:household_uuid>/personen/<uuid:resident_uuid>/vertrokken/",
-        views.membership_end,
+        household_views.membership_end,
         name="membership_end",
     ),
     # the generalist's journey: conversation, network, plan, evaluation, aftercare
     path("mijn/", plan_views.caseload, name="caseload"),
     path(
         "<uuid:household_uuid>/gesprekken/nieuw/",
-        plan_views.conversation_create,
+        intake_views.conversation_create,
         name="conversation_create",
     ),
     path(
         "gesprekken/<uuid:conversation_uuid>/",
-        plan_views.conversation_detail,
+        intake_views.conversation_detail,
         name="conversation_detail",
     ),
     path(
         "gesprekken/<uuid:conversation_uuid>/opmerkingen/",
-        plan_views.conversation_remarks,
+        intake_views.conversation_remarks,
         name="conversation_remarks",
     ),
     path(
@@ -50,12 +58,12 @@ urlpatterns = [
     ),
     path(
         "<uuid:household_uuid>/netwerk/nieuw/",
-        plan_views.network_member_edit,
+        intake_views.network_member_edit,
         name="network_member_add",
     ),
     path(
         "<uuid:household_uuid>/netwerk/<uuid:member_uuid>/",
-        plan_views.network_member_edit,
+        intake_views.network_member_edit,
         name="network_member_edit",
     ),
     path("<uuid:household_uuid>/plan/nieuw/", plan_views.plan_create, name="plan_create"),
@@ -121,23 +129,23 @@ urlpatterns = [
 urlpatterns += [
     path(
         "<uuid:household_uuid>/meldingen/nieuw/",
-        views_intake.melding_register,
+        intake_views.melding_register,
         name="melding_register",
     ),
     path(
         "<uuid:household_uuid>/signalen/nieuw/",
-        views_intake.signal_register_for_household,
+        intake_views.signal_register_for_household,
         name="signal_register_for_household",
     ),
-    path("signalen/", views_intake.signal_queue, name="signal_queue"),
-    path("signalen/nieuw/", views_intake.signal_register, name="signal_register"),
-    path("signalen/<uuid:signal_uuid>/", views_intake.signal_detail, name="signal_detail"),
+    path("signalen/", intake_views.signal_queue, name="signal_queue"),
+    path("signalen/nieuw/", intake_views.signal_register, name="signal_register"),
+    path("signalen/<uuid:signal_uuid>/", intake_views.signal_detail, name="signal_detail"),
     path(
         "signalen/<uuid:signal_uuid>/melding/",
-        views_intake.signal_convert,
+        intake_views.signal_convert,
         name="signal_convert",
     ),
-    path("signalen/<uuid:signal_uuid>/sluiten/", views_intake.signal_close, name="signal_close"),
+    path("signalen/<uuid:signal_uuid>/sluiten/", intake_views.signal_close, name="signal_close"),
 ]
 
 # The consent register in the household file (cases/consent_views.py)

@@ -15,15 +15,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
-from cases import provision_services as psvc
-from cases import services as case_services
-from cases.models import (
-    Household,
-    LifeDomain,
-    MeldingChannel,
-    ProvisionDecision,
-    SupportPlan,
-)
+from cases.households.models import Household
+from cases.intake import services as intake_services
+from cases.intake.models import LifeDomain, MeldingChannel
+from cases.plans import services as plan_services
+from cases.plans.models import SupportPlan
+from cases.provisions import services as psvc
+from cases.provisions.models import ProvisionDecision
 from networks.models import BudgetStream, Organisation, Product
 from outcomes import services
 from outcomes.models import Bottleneck, RuleKind
@@ -125,7 +123,7 @@ def seed_outcomes(*, seed: int = 2015) -> int:
         )
         for index, household in enumerate(households):
             received = today - datetime.timedelta(days=rng.randint(120, 700))
-            melding = case_services.melding_register(
+            melding = intake_services.melding_register(
                 household=household,
                 by=coach,
                 channel=MeldingChannel.PHONE,
@@ -135,7 +133,7 @@ def seed_outcomes(*, seed: int = 2015) -> int:
             held_on = received + datetime.timedelta(days=rng.randint(3, 25))
             intake = {d: rng.randint(1, 4) for d in rng.sample(domains, 6)}
             intake["finances"] = rng.randint(1, 3)
-            conversation = case_services.conversation_record(
+            conversation = intake_services.conversation_record(
                 household=household,
                 by=coach,
                 melding=melding,
@@ -143,20 +141,20 @@ def seed_outcomes(*, seed: int = 2015) -> int:
                 resident_story="Demo: het verhaal van de bewoner.",
                 scores=intake,
             )
-            plan = case_services.plan_create(
+            plan = plan_services.plan_create(
                 household=household, by=coach, conversation=conversation
             )
-            case_services.plan_update(
+            plan_services.plan_update(
                 plan=plan,
                 by=coach,
                 aftercare_in_place="Demo: waakvlam via het wijkteam.",
                 aftercare_agreed_with="Bewoner en wijkteam",
             )
             if not plan.goals.exists():
-                case_services.goal_add(
+                plan_services.goal_add(
                     plan=plan, by=coach, domain="finances", description="Rust in de financiën"
                 )
-            case_services.plan_activate(plan=plan, by=coach)
+            plan_services.plan_activate(plan=plan, by=coach)
             activated = held_on + datetime.timedelta(days=rng.choice([5, 10, 20, 30, 45, 70]))
             SupportPlan.objects.filter(pk=plan.pk).update(activated_at=_noon(activated))
             for months in (3, 6):
@@ -164,7 +162,7 @@ def seed_outcomes(*, seed: int = 2015) -> int:
                 if evaluated_on >= today:
                     break
                 scores = {d: min(5, max(1, s + rng.choice(CHANGES))) for d, s in intake.items()}
-                case_services.evaluation_record(
+                plan_services.evaluation_record(
                     plan=plan, by=coach, scores=scores, evaluated_on=evaluated_on
                 )
             if index % 2 == 0 and products and providers:

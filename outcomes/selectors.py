@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from cases.models import LifeDomain, LifeDomainScore
-from cases.provision_selectors import stream_budgets, subsidy_signals_by_provision
+from cases.intake.models import LifeDomain, LifeDomainScore
+from cases.provisions.selectors import stream_budgets, subsidy_signals_by_provision
 from networks.models import BudgetStream, Law, Organisation, Product
 from outcomes import permissions
 from outcomes.models import (

@@ -14,15 +14,14 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.models import (
+from cases.households.models import Household
+from cases.intake.models import KitchenTableConversation, Melding
+from cases.plans.models import SupportPlan
+from cases.provisions.models import (
     Allocation,
     BudgetCommitment,
-    Household,
-    KitchenTableConversation,
     MandateSpending,
-    Melding,
     ProvisionDecision,
-    SupportPlan,
 )
 from outcomes import selectors
 from outcomes.models import (

@@ -12,16 +12,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases import selectors as case_selectors
-from cases.access_log import AccessAction, access_log_record
-from cases.forms import apply_validation_error
-from cases.models import LifeDomain
+from cases.audit import access_log_record
+from cases.households import selectors as household_selectors
+from cases.intake.models import LifeDomain
+from cases.privacy.models import AccessAction
 from outcomes import permissions, services
 from outcomes import selectors as sel
 from outcomes.charts import bar_chart, column_chart
 from outcomes.forms import BottleneckForm, ExportStartForm
 from outcomes.models import ExportFormat, JobStatus
 from outcomes.tables import LEGEND
+from socialdomain.forms import apply_validation_error
 from teams.selectors import teams_of_user
 
 CONTENT_TYPES = {
@@ -245,7 +246,7 @@ def bottleneck_create(request):
     household_uuid = request.POST.get("huishouden") or request.GET.get("huishouden")
     if household_uuid:
         try:
-            household = case_selectors.household_for_user(
+            household = household_selectors.household_for_user(
                 user=request.user, household_uuid=household_uuid
             )
         except ValidationError as exc:

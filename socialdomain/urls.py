@@ -37,11 +37,11 @@ urlpatterns = [
         name="api-docs",
     ),
     path("api/v1/", include("networks.api.urls")),
-    path("voorzieningen/", include("cases.provision_urls")),
-    path("avg/", include("cases.avg_urls")),
+    path("voorzieningen/", include("cases.provisions.urls")),
+    path("avg/", include("cases.avg.urls")),
     path("uitkomsten/", include("outcomes.urls")),
-    path("api/v1/", include("cases.api.urls")),
-    path("privacy/", include("cases.privacy_urls")),
+    path("api/v1/", include("cases.partners.api.urls")),
+    path("privacy/", include("cases.privacy.urls")),
     path("beheer/", admin.site.urls),
 ]
 

@@ -3,8 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from cases.break_glass_selectors import break_glass_pending_count
-from cases.provision_selectors import notifications_for
+from cases.privacy.selectors import break_glass_pending_count
+from cases.provisions.selectors import notifications_for
 from socialdomain import two_factor
 from teams.roles import Role, user_roles
 from teams.selectors import teams_of_user

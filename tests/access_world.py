@@ -19,21 +19,20 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from cases import provision_services as psvc
-from cases import services
-from cases.break_glass import BreakGlassAccess
-from cases.consent_services import consent_record
-from cases.correction_services import correction_request_record
-from cases.models import (
+from cases.avg.services import correction_request_record
+from cases.consent.services import consent_record
+from cases.households import services as household_services
+from cases.plans import services as plan_services
+from cases.plans.models import (
     ActionOwnerKind,
     AftercareCheckIn,
     CheckInStatus,
-    DecisionOutcome,
     Evaluation,
-    Notification,
-    NotificationKind,
     PlanParticipant,
 )
+from cases.privacy.models import BreakGlassAccess
+from cases.provisions import services as psvc
+from cases.provisions.models import DecisionOutcome, Notification, NotificationKind
 from teams.models import LawDomain
 from teams.roles import Role
 from tests.cases.intake_factories import SignalFactory
@@ -81,7 +80,9 @@ def _side(*, postcode: str, generalist, consultant, product, provision, colleagu
         AreaConsultantFactory(district=team.district, law_domain=domain, user=consultant)
     household = HouseholdFactory(neighbourhood=neighbourhood, postcode=postcode)
     memberships = [HouseholdMembershipFactory(household=household) for _ in range(2)]
-    services.household_coordinator_set(household_id=household.pk, user_id=generalist.pk, by=None)
+    household_services.household_coordinator_set(
+        household_id=household.pk, user_id=generalist.pk, by=None
+    )
     melding = MeldingFactory(household=household)
     signal = SignalFactory(team=team, household=household)
     conversation = ConversationFactory(
@@ -92,7 +93,7 @@ def _side(*, postcode: str, generalist, consultant, product, provision, colleagu
         household=household, ready=True, coordinator=generalist, conversation=conversation
     )
     goal = plan.goals.get()
-    action = services.action_add(
+    action = plan_services.action_add(
         plan=plan,
         by=generalist,
         goal=goal,
@@ -101,7 +102,7 @@ def _side(*, postcode: str, generalist, consultant, product, provision, colleagu
         owner_text="Buurtwerker",
         due_on=timezone.localdate() + datetime.timedelta(days=7),
     )
-    plan = services.plan_activate(plan=plan, by=generalist)
+    plan = plan_services.plan_activate(plan=plan, by=generalist)
     participant = PlanParticipant.objects.create(
         plan=plan, user=colleague, role="schuldhulpverlener", invited_by=generalist
     )

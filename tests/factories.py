@@ -9,21 +9,17 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from cases.fakes import synthetic_bsn
-from cases.models import (
-    Household,
-    HouseholdMembership,
+from cases.demo.fakes import synthetic_bsn
+from cases.households.models import Household, HouseholdMembership, MembershipRole, Resident
+from cases.intake.models import (
     InformalNetworkKind,
     InformalNetworkMember,
     KitchenTableConversation,
     LifeDomain,
     Melding,
     MeldingChannel,
-    MembershipRole,
-    PlanGoal,
-    Resident,
-    SupportPlan,
 )
+from cases.plans.models import PlanGoal, SupportPlan
 from networks.models import Organisation, OrganisationType
 from teams.models import (
     AreaConsultant,

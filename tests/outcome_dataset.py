@@ -18,20 +18,15 @@ import datetime
 import zoneinfo
 from decimal import Decimal
 
-from cases.models import Allocation as AllocationModel
-from cases.models import (
+from cases.intake.models import KitchenTableConversation, LifeDomainScore, Melding, MeldingChannel
+from cases.plans.models import Evaluation, PlanStatus, SupportPlan
+from cases.provisions.models import Allocation as AllocationModel
+from cases.provisions.models import (
     BudgetCommitment,
     DecisionOutcome,
-    Evaluation,
-    KitchenTableConversation,
-    LifeDomainScore,
     MandateSpending,
-    Melding,
-    MeldingChannel,
-    PlanStatus,
     ProvisionApplication,
     ProvisionDecision,
-    SupportPlan,
 )
 from teams.roles import Role
 from tests.factories import OrganisationFactory, UserFactory

@@ -6,7 +6,7 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from cases.models import ProvisionApplication
+from cases.provisions.models import ProvisionApplication
 from networks.models import BudgetStream, GeneralProvision, Law, Product, StreamBudget, Unit
 from teams.models import TeamMandate
 from tests.factories import HouseholdFactory, OrganisationFactory, TeamFactory, UserFactory

@@ -8,7 +8,7 @@ import json
 import pytest
 from django.core.management import call_command
 
-from socialdomain import benchmark
+from cases.demo import benchmark
 
 REQUEST_TYPES = {
     "baseline",

@@ -5,8 +5,8 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
-from cases import provision_selectors
-from cases.models import Household
+from cases.households.models import Household
+from cases.provisions import selectors as provision_selectors
 from socialdomain import db_router
 from teams.roles import Role
 

@@ -2,7 +2,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from cases.models import Household
+from cases.households.models import Household
 
 DEMO_LOGINS = {
     "generalist": "Huishoudens",

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from cases.break_glass import BreakGlassAccess
+from cases.privacy.models import BreakGlassAccess
 from teams.roles import Role
 from tests.browser.test_content_security_policy import RECORD_VIOLATIONS
 from tests.factories import TeamMemberFactory, UserFactory

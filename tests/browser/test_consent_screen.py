@@ -4,7 +4,7 @@ without a full page load, by keyboard, without CSP violations or sideways scroll
 import pytest
 from playwright.sync_api import expect
 
-from cases.consent import Consent
+from cases.consent.models import Consent
 from tests.browser.test_content_security_policy import csp_violations  # noqa: F401 - fixture
 from tests.factories import OrganisationFactory
 

@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from cases.models import Signal
+from cases.intake.models import Signal
 from tests.cases.intake_factories import SignalFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

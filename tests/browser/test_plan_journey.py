@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from cases.models import PlanStatus, SupportPlan
+from cases.plans.models import PlanStatus, SupportPlan
 from tests.factories import MeldingFactory, TeamMemberFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -3,7 +3,12 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from cases.models import Allocation, ApplicationStatus, ProvisionApplication, SubsidySignal
+from cases.provisions.models import (
+    Allocation,
+    ApplicationStatus,
+    ProvisionApplication,
+    SubsidySignal,
+)
 from teams.models import LawDomain
 from teams.roles import Role
 from tests.factories import AreaConsultantFactory, OrganisationFactory, UserFactory

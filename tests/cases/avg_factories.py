@@ -7,46 +7,45 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from cases.avg import CorrectionRequest
-from cases.consent import Consent
-from cases.models import (
-    ActionOwnerKind,
-    AftercareCheckIn,
-    AllocationRequest,
-    CheckInStatus,
-    CoordinatorChange,
-    Evaluation,
-    GeneralProvisionReferral,
-    HouseholdMembership,
+from cases.avg.models import CorrectionRequest
+from cases.consent.models import Consent
+from cases.households.models import CoordinatorChange, HouseholdMembership, ResidentMergeRecord
+from cases.intake.models import (
     InformalNetworkMember,
     KitchenTableConversation,
     LifeDomain,
     LifeDomainScore,
-    MandateSpending,
     Melding,
     MeldingStatus,
-    Notification,
-    NotificationKind,
+    Signal,
+    SignalStatus,
+)
+from cases.partners.models import AllocationRequest, ProgressReport
+from cases.plans.models import (
+    ActionOwnerKind,
+    AftercareCheckIn,
+    CheckInStatus,
+    Evaluation,
     PlanAction,
     PlanGoal,
     PlanParticipant,
     PlanStatus,
-    ProvisionApplication,
-    ProvisionDecision,
-    ResidentMergeRecord,
-    Signal,
-    SignalStatus,
     SupportPlan,
     SupportPlanVersion,
 )
-from cases.progress_reports import ProgressReport
-from cases.provisions import (
+from cases.provisions.models import (
     Allocation,
     AllocationStatus,
     ApplicationStatus,
     BudgetCommitment,
     DecisionOutcome,
     Delivery,
+    GeneralProvisionReferral,
+    MandateSpending,
+    Notification,
+    NotificationKind,
+    ProvisionApplication,
+    ProvisionDecision,
 )
 from networks.models import Frequency, Unit
 from teams.models import TeamMandate

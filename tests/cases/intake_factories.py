@@ -6,7 +6,7 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from cases.models import Melding, MeldingChannel, Signal, SignalSource
+from cases.intake.models import Melding, MeldingChannel, Signal, SignalSource
 from tests.factories import PlainFaker
 
 

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from cases.access_log import AccessLogEntry
+from cases.privacy.models import AccessLogEntry
 from outcomes import services
 from outcomes.models import (
     Bottleneck,

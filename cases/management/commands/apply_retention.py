@@ -8,7 +8,7 @@ The nightly Celery task `cases.retention_apply` does the same without a user."""
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from cases.retention_services import retention_apply
+from cases.avg.services import retention_apply
 
 
 class Command(BaseCommand):

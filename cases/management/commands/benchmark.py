@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from socialdomain import benchmark
+from cases.demo import benchmark
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cases.synthetic import PASSWORD, MunicipalityGenerator
+from cases.demo.synthetic import PASSWORD, MunicipalityGenerator
 
 
 class Command(BaseCommand):

@@ -8,12 +8,12 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from cases import services
-from cases.demo_avg import seed_avg
-from cases.demo_caseload import seed_caseload
-from cases.demo_provisions import seed_provisions
-from cases.fakes import FIRST_NAMES, LAST_NAMES, NAME_PREFIXES, STREETS, synthetic_bsn
-from cases.models import Household, MembershipRole
+from cases.demo.avg import seed_avg
+from cases.demo.caseload import seed_caseload
+from cases.demo.fakes import FIRST_NAMES, LAST_NAMES, NAME_PREFIXES, STREETS, synthetic_bsn
+from cases.demo.provisions import seed_provisions
+from cases.households import services as household_services
+from cases.households.models import Household, MembershipRole
 from networks.models import Organisation, OrganisationType
 from outcomes.demo import seed_outcomes
 from teams import services as team_services
@@ -196,7 +196,7 @@ class Command(BaseCommand):
             residents = []
             for adult in range(adults):
                 residents.append(
-                    services.NewResident(
+                    household_services.NewResident(
                         bsn=synthetic_bsn(rng),
                         first_name=rng.choice(FIRST_NAMES),
                         name_prefix=prefix if adult == 0 else "",
@@ -209,7 +209,7 @@ class Command(BaseCommand):
                 )
             for _child in range(children):
                 residents.append(
-                    services.NewResident(
+                    household_services.NewResident(
                         bsn=synthetic_bsn(rng),
                         first_name=rng.choice(FIRST_NAMES),
                         name_prefix=prefix,
@@ -218,7 +218,7 @@ class Command(BaseCommand):
                         role=MembershipRole.CHILD,
                     )
                 )
-            services.household_create(
+            household_services.household_create(
                 by=None,
                 street=rng.choice(STREETS),
                 house_number=rng.randint(1, 180),

@@ -1,0 +1,696 @@
+"""Inzage (right of access, art. 15 AVG): a resident's complete file as one document.
+
+`inzage_build(resident=...)` returns plain JSON-able data (structure `wijkwerk-inzage/1`,
+documented in docs/privacy.md) in a constant number of queries, however many plans,
+applications or log entries the file has. `inzage_pdf(data)` turns the same data into a
+readable Dutch PDF for the resident (fpdf2, pure Python).
+
+What is in it: the person; every household they are or were a member of, with that household's
+file (meldingen, signals, kitchen-table conversations with their scores, informal network,
+support plans with goals, actions, participants, versions, evaluations and aftercare,
+referrals, applications with their decision, allocations and progress reports, team-mandate
+spending); their consents and correction requests; and every access-log entry about them or
+those households (who, when, what, in which context)."""
+
+import datetime
+import textwrap
+import uuid
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.avg.models import CorrectionRequest
+from cases.consent.models import Consent, DataCategory
+from cases.households.models import HouseholdMembership, Resident
+from cases.intake.models import (
+    InformalNetworkMember,
+    KitchenTableConversation,
+    LifeDomainScore,
+    Melding,
+    Signal,
+)
+from cases.partners.models import ProgressReport
+from cases.plans.models import (
+    Evaluation,
+    PlanAction,
+    PlanParticipant,
+    SupportPlan,
+    SupportPlanVersion,
+)
+from cases.privacy.models import AccessLogEntry
+from cases.provisions.models import (
+    Allocation,
+    GeneralProvisionReferral,
+    MandateSpending,
+    ProvisionApplication,
+)
+from teams.roles import Role
+
+FORMAT = "wijkwerk-inzage/1"
+
+
+def _value(value):
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).isoformat(timespec="seconds")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, (uuid.UUID, Decimal)):
+        return str(value)
+    return value
+
+
+def _fields(obj, *names: str, choices: tuple[str, ...] = ()) -> dict:
+    """The named fields as JSON values; for each name in `choices` also `<name>_display`."""
+    data = {name: _value(getattr(obj, name)) for name in names}
+    for name in choices:
+        data[f"{name}_display"] = str(getattr(obj, f"get_{name}_display")())
+    return data
+
+
+def _person(user) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+def _scores(scores) -> list[dict]:
+    return [_fields(s, "domain", "score", "note", choices=("domain",)) for s in scores]
+
+
+def _plans_queryset():
+    return SupportPlan.objects.select_related("coordinator", "created_by").prefetch_related(
+        "goals",
+        Prefetch(
+            "actions",
+            PlanAction.objects.select_related(
+                "owner_resident", "owner_network_member", "owner_user", "owner_organisation"
+            ),
+        ),
+        Prefetch("participants", PlanParticipant.objects.select_related("user")),
+        Prefetch("versions", SupportPlanVersion.objects.select_related("created_by")),
+        Prefetch(
+            "evaluations",
+            Evaluation.objects.select_related("conducted_by").prefetch_related(
+                Prefetch("scores", LifeDomainScore.objects.order_by("domain"))
+            ),
+        ),
+        "check_ins",
+    )
+
+
+def _plan(plan) -> dict:
+    return {
+        **_fields(
+            plan,
+            "uuid",
+            "status",
+            "evaluation_date",
+            "aftercare_in_place",
+            "aftercare_agreed_with",
+            "resident_agreed_on",
+            "activated_at",
+            "closed_at",
+            "created_at",
+            choices=("status",),
+        ),
+        "coordinator": _person(plan.coordinator),
+        "aftercare_check_in_dates": [day.isoformat() for day in plan.aftercare_check_in_dates],
+        "goals": [
+            _fields(g, "uuid", "domain", "basic_need", "description", choices=("domain",))
+            for g in plan.goals.all()
+        ],
+        "actions": [
+            {
+                **_fields(a, "uuid", "description", "owner_kind", "due_on", "done_on"),
+                "goal": str(a.goal.uuid) if a.goal_id else "",
+                "owner": a.owner_name,
+            }
+            for a in plan.actions.all()
+        ],
+        "participants": [
+            {**_fields(p, "role", "status", "invited_at", "responded_at"), "name": _person(p.user)}
+            for p in plan.participants.all()
+        ],
+        "versions": [
+            {
+                **_fields(v, "number", "reason", "created_at", "snapshot"),
+                "created_by": _person(v.created_by),
+            }
+            for v in sorted(plan.versions.all(), key=lambda v: v.number)
+        ],
+        "evaluations": [
+            {
+                **_fields(e, "uuid", "evaluated_on", "notes"),
+                "conducted_by": _person(e.conducted_by),
+                "scores": _scores(e.scores.all()),
+            }
+            for e in plan.evaluations.all()
+        ],
+        "aftercare_check_ins": [
+            _fields(c, "due_on", "status", "done_on", "note", choices=("status",))
+            for c in plan.check_ins.all()
+        ],
+    }
+
+
+def _application(application) -> dict:
+    data = {
+        **_fields(
+            application,
+            "uuid",
+            "law",
+            "motivation",
+            "applied_on",
+            "decision_deadline",
+            "status",
+            choices=("law", "status"),
+        ),
+        "product": application.product.name,
+        "for_whom": application.resident.full_name if application.resident_id else "",
+        "applied_by": _person(application.applied_by),
+        "consultant": _person(application.assigned_to),
+        "decision": None,
+        "allocations": [],
+    }
+    decision = getattr(application, "decision", None)
+    if decision is not None:
+        data["decision"] = {
+            **_fields(
+                decision,
+                "uuid",
+                "outcome",
+                "volume",
+                "unit",
+                "frequency",
+                "start_date",
+                "end_date",
+                "delivery",
+                "amount",
+                "reasons",
+                "is_deviation",
+                "deviation_justification",
+                "decided_at",
+                "cosigned_at",
+                choices=("outcome",),
+            ),
+            "product": decision.product.name if decision.product_id else "",
+            "provider": decision.provider.name if decision.provider_id else "",
+            "general_provision": (
+                decision.general_provision.name if decision.general_provision_id else ""
+            ),
+            "decided_by": _person(decision.decided_by),
+            "cosigned_by": _person(decision.cosigned_by),
+        }
+        data["allocations"] = [
+            {
+                **_fields(
+                    al,
+                    "uuid",
+                    "number",
+                    "volume",
+                    "unit",
+                    "frequency",
+                    "start_date",
+                    "end_date",
+                    "status",
+                    "care_started_on",
+                    "care_stopped_on",
+                    "end_reason",
+                    choices=("status",),
+                ),
+                "provider": al.provider.name,
+                "product": al.product.name,
+                "client": al.client.full_name if al.client_id else "",
+                "progress_reports": [
+                    {
+                        **_fields(r, "period_start", "period_end", "text", "goal_attainment"),
+                        "organisation": r.organisation.name,
+                        "received_at": _value(r.created_at),
+                    }
+                    for r in al.progress_reports.all()
+                ],
+            }
+            for al in decision.allocations.all()
+        ]
+    return data
+
+
+def _household(membership, files: dict) -> dict:
+    household = membership.household
+    hid = household.pk
+    return {
+        "uuid": str(household.uuid),
+        "address": str(household),
+        "membership": _fields(membership, "role", "start_date", "end_date", choices=("role",)),
+        "coordinator": _person(household.coordinator),
+        "meldingen": [
+            {
+                **_fields(
+                    m,
+                    "uuid",
+                    "received_on",
+                    "channel",
+                    "question",
+                    "investigation_deadline",
+                    "status",
+                    choices=("channel", "status"),
+                ),
+                "registered_by": _person(m.registered_by),
+            }
+            for m in files["meldingen"].get(hid, [])
+        ],
+        "signals": [
+            _fields(
+                s,
+                "uuid",
+                "received_on",
+                "source_type",
+                "observation",
+                "status",
+                "close_reason",
+                choices=("source_type", "status"),
+            )
+            for s in files["signals"].get(hid, [])
+        ],
+        "conversations": [
+            {
+                **_fields(c, "uuid", *KitchenTableConversation.NARRATIVE_FIELDS),
+                "participants": [r.full_name for r in c.participants.all()],
+                "conducted_by": _person(c.conducted_by),
+                "basic_needs": [
+                    {"need": str(row["need"]), "crisis": row["crisis"], "note": row["note"]}
+                    for row in c.basic_needs()
+                ],
+                "scores": _scores(c.scores.all()),
+            }
+            for c in files["conversations"].get(hid, [])
+        ],
+        "network": [
+            _fields(n, "kind", "name", "contact", "contribution", choices=("kind",))
+            for n in files["network"].get(hid, [])
+        ],
+        "plans": [_plan(p) for p in files["plans"].get(hid, [])],
+        "referrals": [
+            {
+                **_fields(
+                    r,
+                    "referred_on",
+                    "reason",
+                    "follow_up_on",
+                    "outcome",
+                    "outcome_note",
+                    "followed_up_on",
+                    choices=("outcome",),
+                ),
+                "provision": r.provision.name,
+            }
+            for r in files["referrals"].get(hid, [])
+        ],
+        "applications": [_application(a) for a in files["applications"].get(hid, [])],
+        "mandate_spending": [
+            _fields(s, "amount", "reason", "spent_on") for s in files["mandate"].get(hid, [])
+        ],
+    }
+
+
+def _by_household(queryset, attr: str = "household_id") -> dict[int, list]:
+    grouped: dict[int, list] = {}
+    for obj in queryset:
+        grouped.setdefault(getattr(obj, attr), []).append(obj)
+    return grouped
+
+
+def inzage_build(*, resident: Resident) -> dict:
+    """The resident's complete file as JSON-able data (see the module docstring)."""
+    memberships = list(
+        HouseholdMembership.objects.filter(resident=resident)
+        .select_related("household__coordinator")
+        .order_by("start_date", "pk")
+    )
+    household_ids = {m.household_id for m in memberships}
+    households = {"household_id__in": household_ids}
+    files = {
+        "meldingen": _by_household(
+            Melding.objects.filter(**households).select_related("registered_by")
+        ),
+        "signals": _by_household(Signal.objects.filter(**households)),
+        "conversations": _by_household(
+            KitchenTableConversation.objects.filter(**households)
+            .select_related("conducted_by")
+            .prefetch_related(
+                "participants", Prefetch("scores", LifeDomainScore.objects.order_by("domain"))
+            )
+        ),
+        "network": _by_household(InformalNetworkMember.objects.filter(**households)),
+        "plans": _by_household(_plans_queryset().filter(**households)),
+        "referrals": _by_household(
+            GeneralProvisionReferral.objects.filter(**households).select_related("provision")
+        ),
+        "applications": _by_household(
+            ProvisionApplication.objects.filter(**households)
+            .select_related(
+                "product",
+                "resident",
+                "applied_by",
+                "assigned_to",
+                "decision__product",
+                "decision__provider",
+                "decision__general_provision",
+                "decision__decided_by",
+                "decision__cosigned_by",
+            )
+            .prefetch_related(
+                Prefetch(
+                    "decision__allocations",
+                    Allocation.objects.select_related("provider", "product", "client"),
+                ),
+                Prefetch(
+                    "decision__allocations__progress_reports",
+                    ProgressReport.objects.select_related("organisation"),
+                ),
+            )
+            .order_by("applied_on", "pk")
+        ),
+        "mandate": _by_household(MandateSpending.objects.filter(**households)),
+    }
+    household_uuids = [m.household.uuid for m in memberships]
+    about = (
+        Q(household_uuid__in=household_uuids)
+        | Q(object_type="resident", object_id=str(resident.uuid))
+        | Q(object_type="inzage", object_id=str(resident.uuid))
+    )
+    if connection.vendor == "postgresql":  # JSON containment; SQLite has no `contains`
+        about |= Q(resident_uuids__contains=[str(resident.uuid)])
+    access_log = AccessLogEntry.objects.filter(about).order_by("at", "pk")
+    category_labels = dict(DataCategory.choices)
+    role_labels = dict(Role.choices)
+    return {
+        "format": FORMAT,
+        "generated_at": _value(timezone.now()),
+        "resident": _fields(
+            resident,
+            "uuid",
+            "bsn",
+            "first_name",
+            "name_prefix",
+            "last_name",
+            "birth_date",
+            "phone",
+            "email",
+            "created_at",
+            "updated_at",
+        ),
+        "households": [_household(m, files) for m in memberships],
+        "consents": [
+            {
+                **_fields(
+                    c,
+                    "uuid",
+                    "categories",
+                    "purpose",
+                    "given_by",
+                    "given_on",
+                    "expires_on",
+                    "withdrawn_on",
+                    "legal_basis",
+                    "legal_basis_text",
+                ),
+                "categories_display": [str(category_labels.get(x, x)) for x in c.categories],
+                "organisation": c.organisation.name,
+            }
+            for c in Consent.objects.filter(resident=resident).select_related("organisation")
+        ],
+        "correction_requests": [
+            _fields(
+                c,
+                "uuid",
+                "received_on",
+                "deadline",
+                "what_is_wrong",
+                "should_be",
+                "status",
+                "outcome",
+                "handled_on",
+                choices=("status",),
+            )
+            for c in CorrectionRequest.objects.filter(resident=resident).order_by(
+                "received_on", "pk"
+            )
+        ],
+        "access_log": [
+            {
+                **_fields(
+                    e,
+                    "at",
+                    "username",
+                    "action",
+                    "object_type",
+                    "result",
+                    "context",
+                    "reason",
+                    choices=("action", "result", "context"),
+                ),
+                "roles": [role for role in e.role_names.split(",") if role],
+                "roles_display": [
+                    str(role_labels.get(role, role)) for role in e.role_names.split(",") if role
+                ],
+                "household": str(e.household_uuid) if e.household_uuid else "",
+            }
+            for e in access_log
+        ],
+    }
+
+
+def inzage_filename(resident: Resident, extension: str) -> str:
+    return f"inzage-{resident.uuid}-{timezone.localdate().isoformat()}.{extension}"
+
+
+# --- PDF for the resident ---------------------------------------------------------------------
+
+
+def _latin1(text) -> str:
+    """fpdf2's core fonts cover Latin-1: keep what they can show, replace the rest."""
+    text = str(text if text is not None else "")
+    text = text.replace("–", "-").replace("—", "-").replace("→", "->").replace("€", "EUR")
+    text = text.replace("‘", "'").replace("’", "'").replace("“", '"').replace("”", '"')
+    return text.encode("latin-1", "replace").decode("latin-1")
+
+
+def _date(value) -> str:
+    if not value:
+        return "-"
+    try:
+        if "T" in value:
+            return timezone.localtime(datetime.datetime.fromisoformat(value)).strftime(
+                "%d-%m-%Y %H:%M"
+            )
+        return datetime.date.fromisoformat(value).strftime("%d-%m-%Y")
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def inzage_pdf(data: dict) -> bytes:
+    """A readable document of `inzage_build`'s data for the resident, in the active language."""
+    from fpdf import FPDF
+
+    class Document(FPDF):
+        def footer(self):
+            self.set_y(-12)
+            self.set_font("Helvetica", size=8)
+            self.cell(0, 8, _latin1(_("Page %(page)s") % {"page": self.page_no()}), align="C")
+
+    pdf = Document(format="A4")
+    pdf.set_auto_page_break(auto=True, margin=16)
+    pdf.set_title(_latin1(_("Your file at the municipality")))
+    pdf.add_page()
+    width = pdf.w - pdf.l_margin - pdf.r_margin
+
+    def heading(text, size=13):
+        pdf.ln(2)
+        pdf.set_font("Helvetica", "B", size)
+        pdf.multi_cell(width, 7, _latin1(text), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Helvetica", size=10)
+
+    def text_lines(text: str, size: float, height: float, chars: int) -> None:
+        """Wrap `text` ourselves and draw each line as one cell: fpdf2's own line breaking
+        measures the line again for every character, milliseconds per line. A line that is
+        still too wide (many wide letters) falls back to multi_cell."""
+        pdf.set_font("Helvetica", size=size)
+        for paragraph in _latin1(text).splitlines() or [""]:
+            indent = paragraph[: len(paragraph) - len(paragraph.lstrip())]
+            wrapped = textwrap.wrap(
+                paragraph.strip(), chars, initial_indent=indent, subsequent_indent=indent
+            )
+            for chunk in wrapped or [""]:
+                if pdf.get_string_width(chunk) <= width:
+                    pdf.cell(width, height, chunk, new_x="LMARGIN", new_y="NEXT")
+                else:
+                    pdf.multi_cell(width, height, chunk, new_x="LMARGIN", new_y="NEXT")
+
+    def line(label, value=None):
+        text_lines(f"{label}: {value}" if value is not None else str(label), 10, 5, 100)
+
+    def empty():
+        line(_("None."))
+
+    label = {
+        "story": _("Your story"),
+        "agreements": _("Agreements"),
+        "goal": _("Goal"),
+        "due": _("due date"),
+        "action": _("Action"),
+        "versions": _("Versions"),
+        "evaluation": _("Evaluation"),
+        "applied_on": _("applied on"),
+        "decision": _("Decision"),
+        "reasons": _("Reasons"),
+        "allocation": _("Allocation"),
+        "progress_report": _("Progress report"),
+        "withdrawn": _("withdrawn on"),
+    }
+    person = data["resident"]
+    heading(_("Your file at the municipality"), 16)
+    line(
+        _(
+            "This is an overview of all data the neighbourhood team and the municipality keep "
+            "about you (inzage, article 15 AVG), and of who looked at it."
+        )
+    )
+    line(_("Made on"), _date(data["generated_at"]))
+
+    heading(_("Your personal data"))
+    name = " ".join(
+        p for p in (person["first_name"], person["name_prefix"], person["last_name"]) if p
+    )
+    line(_("Name"), name)
+    line(_("Date of birth"), _date(person["birth_date"]))
+    line(_("BSN"), person["bsn"] or "-")
+    line(_("Phone"), person["phone"] or "-")
+    line(_("E-mail"), person["email"] or "-")
+
+    for household in data["households"]:
+        membership = household["membership"]
+        heading(_("Household: %(address)s") % {"address": household["address"]})
+        line(
+            _("You lived here as %(role)s from %(start)s until %(end)s")
+            % {
+                "role": membership["role_display"].lower(),
+                "start": _date(membership["start_date"]),
+                "end": _date(membership["end_date"])
+                if membership["end_date"]
+                else _("now").lower(),
+            }
+        )
+        line(_("Coordinator"), household["coordinator"] or "-")
+
+        heading(_("Requests for help"), 11)
+        for m in household["meldingen"] or []:
+            line(f"{_date(m['received_on'])} ({m['channel_display']}, {m['status_display']})")
+            line(f"  {m['question']}")
+        if not household["meldingen"]:
+            empty()
+        if household["signals"]:
+            heading(_("Signals from others"), 11)
+            for s in household["signals"]:
+                line(f"{_date(s['received_on'])} ({s['source_type_display']}): {s['observation']}")
+
+        heading(_("Kitchen-table conversations"), 11)
+        for c in household["conversations"]:
+            line(_("Conversation of %(date)s") % {"date": _date(c["held_on"])})
+            line(f"  {label['story']}: {c['resident_story']}")
+            if c["agreements"]:
+                line(f"  {label['agreements']}: {c['agreements']}")
+            for score in c["scores"]:
+                line(f"  {score['domain_display']}: {score['score']}")
+        if not household["conversations"]:
+            empty()
+
+        heading(_("Support plans"), 11)
+        for plan in household["plans"]:
+            line(
+                _("Plan (%(status)s), made %(date)s")
+                % {"status": plan["status_display"].lower(), "date": _date(plan["created_at"])}
+            )
+            for goal in plan["goals"]:
+                line(f"  {label['goal']} ({goal['domain_display']}): {goal['description']}")
+            for action in plan["actions"]:
+                due = f" ({label['due']} {_date(action['due_on'])})" if action["due_on"] else ""
+                line(f"  {label['action']}: {action['description']} - {action['owner']}{due}")
+            if plan["versions"]:
+                line(f"  {label['versions']}: {len(plan['versions'])}")
+            for evaluation in plan["evaluations"]:
+                line(f"  {label['evaluation']} {_date(evaluation['evaluated_on'])}")
+        if not household["plans"]:
+            empty()
+
+        heading(_("Applications and decisions"), 11)
+        for application in household["applications"]:
+            line(
+                f"{application['product']} ({application['law_display']}), "
+                f"{label['applied_on']} {_date(application['applied_on'])}: "
+                f"{application['status_display']}"
+            )
+            decision = application["decision"]
+            if decision:
+                line(f"  {label['decision']}: {decision['outcome_display']}")
+                if decision["reasons"]:
+                    line(f"  {label['reasons']}: {decision['reasons']}")
+            for allocation in application["allocations"]:
+                line(
+                    f"  {label['allocation']} {allocation['number']}: {allocation['provider']}, "
+                    f"{_date(allocation['start_date'])} - {_date(allocation['end_date'])}"
+                )
+                for report in allocation["progress_reports"]:
+                    line(
+                        f"    {label['progress_report']} {_date(report['period_start'])} - "
+                        f"{_date(report['period_end'])}: {report['text']}"
+                    )
+        if not household["applications"]:
+            empty()
+
+    heading(_("Consents"))
+    for consent in data["consents"]:
+        basis = consent["legal_basis_text"] if consent["legal_basis"] else _("your consent")
+        withdrawn = consent["withdrawn_on"]
+        line(
+            f"{consent['organisation']}: {', '.join(consent['categories_display'])} "
+            f"({basis}), {_date(consent['given_on'])}"
+            + (f", {label['withdrawn']} {_date(withdrawn)}" if withdrawn else "")
+        )
+    if not data["consents"]:
+        empty()
+
+    heading(_("Correction requests"))
+    for correction in data["correction_requests"]:
+        line(
+            f"{_date(correction['received_on'])}: {correction['what_is_wrong']} "
+            f"({correction['status_display']})"
+        )
+        if correction["outcome"]:
+            line(f"  {correction['outcome']}")
+    if not data["correction_requests"]:
+        empty()
+
+    heading(_("Who looked at your file"))
+    line(
+        _(
+            "Every time someone opened, changed, printed or exported your file it was "
+            "recorded. This is that list."
+        )
+    )
+    for entry in data["access_log"]:
+        roles = ", ".join(entry["roles_display"])
+        text_lines(
+            f"{_date(entry['at'])}  {entry['username'] or '-'} ({roles or '-'}): "
+            f"{entry['action_display']} {entry['object_type']}, {entry['result_display']}, "
+            f"{entry['context_display']}",
+            8,
+            4,
+            125,
+        )
+    if not data["access_log"]:
+        empty()
+    return bytes(pdf.output())

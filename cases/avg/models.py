@@ -1,0 +1,231 @@
+"""AVG (GDPR) rights: correction requests (art. 16) and the records kept when a file is destroyed
+after its retention period.
+
+Imported at the bottom of `cases/models.py`, so these are models of the `cases` app. The
+writes are in `cases.correction_services` and `cases.retention_services`; the inzage export
+(art. 15) is built by `cases.inzage`."""
+
+import calendar
+import datetime
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` later; the last day of the month when that month is shorter
+    (31 January + 1 month = 28 or 29 February)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+class CorrectionStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    GRANTED = "granted", _("Granted")
+    REFUSED = "refused", _("Refused")
+
+
+class CorrectionRequestQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status=CorrectionStatus.OPEN)
+
+
+class CorrectionRequest(models.Model):
+    """A resident's request to correct their data (art. 16 AVG). It is answered without undue
+    delay and at the latest within one month of receipt (art. 12(3) AVG); the deadline is
+    stored so the list can sort and index on it."""
+
+    DEADLINE_MONTHS = 1
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    resident = models.ForeignKey(
+        "cases.Resident",
+        models.CASCADE,
+        related_name="correction_requests",
+        verbose_name=_("resident"),
+    )
+    received_on = models.DateField(_("received on"), default=timezone.localdate)
+    deadline = models.DateField(_("answer by"), editable=False)
+    what_is_wrong = models.TextField(_("what is wrong"), max_length=5000)
+    should_be = models.TextField(_("what it should be"), max_length=5000, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=CorrectionStatus.choices,
+        default=CorrectionStatus.OPEN,
+    )
+    outcome = models.TextField(
+        _("outcome"),
+        max_length=5000,
+        blank=True,
+        help_text=_("Granted: what was changed. Refused: the reason."),
+    )
+    handled_on = models.DateField(_("handled on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("handled by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = CorrectionRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("correction request")
+        verbose_name_plural = _("correction requests")
+        ordering = ["deadline", "pk"]
+        indexes = [
+            models.Index(fields=["status", "deadline"], name="correction_status_deadline_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(deadline__gte=models.F("received_on")),
+                name="correction_deadline_after_received",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="open", handled_on__isnull=True, outcome="")
+                | (
+                    models.Q(status__in=["granted", "refused"], handled_on__isnull=False)
+                    & ~models.Q(outcome="")
+                ),
+                name="correction_handled_has_outcome",
+                violation_error_message=_("A handled request needs its date and its outcome."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(handled_on__isnull=True)
+                | models.Q(handled_on__gte=models.F("received_on")),
+                name="correction_handled_after_received",
+                violation_error_message=_("A request cannot be handled before it was received."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resident} ({self.received_on:%d-%m-%Y})"
+
+    def save(self, *args, **kwargs):
+        self.deadline = self.deadline_for(self.received_on)
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def deadline_for(cls, received_on: datetime.date) -> datetime.date:
+        return add_months(received_on, cls.DEADLINE_MONTHS)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == CorrectionStatus.OPEN
+
+    @property
+    def days_left(self) -> int:
+        return (self.deadline - timezone.localdate()).days
+
+    @property
+    def days_overdue(self) -> int:
+        return max(0, -self.days_left)
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.days_left < 0
+
+
+class DestructionRecord(models.Model):
+    """What remains of a household file destroyed after its retention period: which file (its
+    UUID, as in the access log), which categories and how many rows, when, under which law and
+    term, and by which run. Never any content: no names, BSNs, addresses or texts."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    household_uuid = models.UUIDField(_("household"), db_index=True)
+    destroyed_at = models.DateTimeField(_("destroyed at"), default=timezone.now)
+    law = models.CharField(
+        _("law"), max_length=20, help_text=_("The law whose retention term applied.")
+    )
+    retention_years = models.PositiveSmallIntegerField(_("retention term (years)"))
+    closed_on = models.DateField(
+        _("file closed on"), help_text=_("The last date anything happened in the file.")
+    )
+    expired_on = models.DateField(_("retention expired on"))
+    rule = models.CharField(_("rule"), max_length=300)
+    counts = models.JSONField(
+        _("destroyed"),
+        default=dict,
+        help_text=_("Number of rows destroyed, per category."),
+    )
+    run_id = models.UUIDField(_("run"), db_index=True)
+    run_by = models.CharField(
+        _("run by"), max_length=150, help_text=_("The user who ran it, or the periodic task.")
+    )
+
+    class Meta:
+        verbose_name = _("destruction record")
+        verbose_name_plural = _("destruction records")
+        ordering = ["-destroyed_at", "-pk"]
+        indexes = [models.Index(fields=["-destroyed_at"], name="destruction_at_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expired_on__gte=models.F("closed_on")),
+                name="destruction_expired_after_closed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_uuid} ({self.destroyed_at:%Y-%m-%d})"
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def law_display(self) -> str:
+        from networks.models import Law
+
+        return str(dict(Law.choices).get(self.law, self.law))
+
+    def rule_display(self) -> str:
+        """The stored rule in the active language."""
+        from cases.avg.services import DEFAULT_RULE, LAWS_RULE
+        from networks.models import Law
+
+        if self.rule == DEFAULT_RULE:
+            return str(_("no provisions: the Wmo term"))
+        if self.rule.startswith(LAWS_RULE):
+            labels = dict(Law.choices)
+            laws = [code.strip() for code in self.rule[len(LAWS_RULE) :].split(",")]
+            return str(_("longest term of the file's laws: %(laws)s")) % {
+                "laws": ", ".join(str(labels.get(code, code)) for code in laws)
+            }
+        return self.rule
+
+    def counts_display(self) -> list[tuple[str, int]]:
+        """(category name in the active language, number) per destroyed category."""
+        from django.apps import apps
+
+        special = {
+            "kitchentableconversation_participants": _("participants in conversations"),
+            "residents_kept_referenced_elsewhere": _(
+                "residents kept (still named in another household's file)"
+            ),
+        }
+        rows = []
+        for name, number in self.counts.items():
+            if name in special:
+                rows.append((str(special[name]), number))
+                continue
+            try:
+                label = str(apps.get_model("cases", name)._meta.verbose_name_plural)
+            except LookupError:
+                label = name.replace("_", " ")
+            rows.append((label, number))
+        return rows

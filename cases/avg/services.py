@@ -1,0 +1,495 @@
+"""Writes on correction requests (art. 16 AVG): record one, and answer it (granted with what was
+changed, or refused with the reason). The deadline follows from art. 12(3) AVG: one month after
+receipt (`CorrectionRequest.deadline_for`)."""
+
+import datetime
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import (
+    DateField,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    ProtectedError,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Cast, Coalesce, Greatest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases import permissions
+from cases.audit import access_log_record
+from cases.avg.models import CorrectionRequest, CorrectionStatus, DestructionRecord
+from cases.households.models import Household, HouseholdMembership, Resident, ResidentMergeRecord
+from cases.intake.models import (
+    KitchenTableConversation,
+    Melding,
+    MeldingStatus,
+    Signal,
+    SignalStatus,
+)
+from cases.partners.models import AllocationRequest
+from cases.plans.models import (
+    AftercareCheckIn,
+    CheckInStatus,
+    Evaluation,
+    PlanAction,
+    PlanStatus,
+    SupportPlan,
+)
+from cases.privacy.models import AccessAction
+from cases.provisions.models import (
+    UNDECIDED_STATUSES,
+    Allocation,
+    AllocationStatus,
+    ApplicationStatus,
+    BudgetCommitment,
+    DecisionOutcome,
+    GeneralProvisionReferral,
+    MandateSpending,
+    ProvisionApplication,
+    ProvisionDecision,
+)
+from networks.models import Law
+
+
+@transaction.atomic
+def correction_request_record(
+    *,
+    resident,
+    what_is_wrong: str,
+    should_be: str = "",
+    received_on: datetime.date | None = None,
+    by,
+) -> CorrectionRequest:
+    if not permissions.can_handle_avg_requests(by):
+        raise PermissionDenied
+    received_on = received_on or timezone.localdate()
+    if received_on > timezone.localdate():
+        raise ValidationError({"received_on": _("The date of receipt cannot be in the future.")})
+    request = CorrectionRequest(
+        resident=resident,
+        received_on=received_on,
+        what_is_wrong=(what_is_wrong or "").strip(),
+        should_be=(should_be or "").strip(),
+        recorded_by=by,
+    )
+    request.deadline = CorrectionRequest.deadline_for(received_on)
+    request.full_clean()
+    request.save()
+    return request
+
+
+@transaction.atomic
+def correction_request_handle(
+    *,
+    correction: CorrectionRequest,
+    status: str,
+    outcome: str,
+    handled_on: datetime.date | None = None,
+    by,
+) -> CorrectionRequest:
+    """Answer an open request. `status` is granted (outcome: what was changed) or refused
+    (outcome: the reason). The row is locked, so two officers cannot answer it twice."""
+    if not permissions.can_handle_avg_requests(by):
+        raise PermissionDenied
+    correction = CorrectionRequest.objects.select_for_update().get(pk=correction.pk)
+    if not correction.is_open:
+        raise ValidationError(_("This request has already been handled."))
+    if status not in (CorrectionStatus.GRANTED, CorrectionStatus.REFUSED):
+        raise ValidationError({"status": _("Choose granted or refused.")})
+    outcome = (outcome or "").strip()
+    if not outcome:
+        raise ValidationError(
+            {
+                "outcome": _("Say what was changed.")
+                if status == CorrectionStatus.GRANTED
+                else _("Give the reason for refusing.")
+            }
+        )
+    handled_on = handled_on or timezone.localdate()
+    if handled_on < correction.received_on:
+        raise ValidationError(
+            {"handled_on": _("A request cannot be handled before it was received.")}
+        )
+    if handled_on > timezone.localdate():
+        raise ValidationError({"handled_on": _("The date cannot be in the future.")})
+    correction.status = status
+    correction.outcome = outcome
+    correction.handled_on = handled_on
+    correction.handled_by = by
+    correction.full_clean()
+    correction.save()
+    return correction
+
+
+DEFAULT_LAW = Law.WMO
+
+
+# the rule as stored in DestructionRecord.rule (English, stable; shown translated)
+LAWS_RULE = "longest term of the file's laws: "
+
+
+DEFAULT_RULE = "no provisions: the Wmo term"
+
+
+SYSTEM_RUN_BY = "retention task"
+
+
+# Every model that points at Household or Resident, and how destruction deals with it.
+# tests/cases/test_retention.py fails when a new relation is not listed here.
+HANDLED_RELATIONS = {
+    # household-scoped: destroyed with the household
+    "cases.Allocation.household",
+    "cases.CoordinatorChange.household",
+    "cases.GeneralProvisionReferral.household",
+    "cases.HouseholdMembership.household",
+    "cases.InformalNetworkMember.household",
+    "cases.KitchenTableConversation.household",
+    "cases.MandateSpending.household",
+    "cases.Melding.household",
+    "cases.ProvisionApplication.household",
+    "cases.Signal.household",
+    "cases.SupportPlan.household",
+    # the optional link of a bottleneck (knelpunt) goes with the household (CASCADE); the
+    # bottleneck itself holds no personal data and stays for the policy figures
+    "outcomes.BottleneckHousehold.household",
+    # resident-scoped: destroyed with a resident who belongs to no other household
+    "cases.Allocation.client",
+    "cases.AllocationRequest.client",
+    "cases.Consent.resident",
+    "cases.CorrectionRequest.resident",
+    "cases.HouseholdMembership.resident",
+    "cases.KitchenTableConversation.participants",
+    "cases.PlanAction.owner_resident",
+    "cases.ProvisionApplication.resident",
+    "cases.ResidentMergeRecord.kept",
+    "cases.Signal.resident",
+    # kept: records about access that outlive the file (SET_NULL, the household UUID as value)
+    "cases.BreakGlassAccess.household",
+}
+
+
+def retention_years() -> dict[str, int]:
+    return {law: int(years) for law, years in settings.RETENTION_YEARS.items()}
+
+
+def add_years(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February into a year without one
+        return day.replace(year=day.year + years, day=28)
+
+
+@dataclass(frozen=True)
+class RetentionFacts:
+    household_id: int
+    household_uuid: uuid.UUID
+    running: bool
+    closed_on: datetime.date
+    laws: tuple[str, ...]
+    law: str
+    years: int
+    expires_on: datetime.date
+    rule: str
+
+    def expired(self, today: datetime.date) -> bool:
+        return not self.running and self.expires_on <= today
+
+
+def _latest(model, household_path: str, *date_fields: str):
+    """Subquery: the latest of `date_fields` over `model`'s rows of the outer household."""
+    rows = model._base_manager.filter(**{household_path: OuterRef("pk")}).order_by()
+    values = [
+        Cast(F(name), DateField()) if name.endswith("_at") else F(name) for name in date_fields
+    ]
+    latest = Greatest(*values) if len(values) > 1 else values[0]
+    return Subquery(
+        rows.annotate(_day=latest).values(household_path).annotate(m=Max("_day")).values("m"),
+        output_field=DateField(),
+    )
+
+
+def _running(today: datetime.date) -> Q:
+    """Something in the file still runs."""
+    period_runs = Q(end_date__isnull=True) | Q(end_date__gte=today)
+    return Q(
+        Exists(
+            SupportPlan.objects.filter(
+                household=OuterRef("pk"), status__in=[PlanStatus.DRAFT, PlanStatus.ACTIVE]
+            )
+        )
+        | Exists(
+            AftercareCheckIn.objects.filter(
+                plan__household=OuterRef("pk"),
+                status__in=[CheckInStatus.PLANNED, CheckInStatus.DUE],
+            )
+        )
+        | Exists(Melding.objects.filter(household=OuterRef("pk"), status=MeldingStatus.OPEN))
+        | Exists(Signal.objects.filter(household=OuterRef("pk"), status=SignalStatus.OPEN))
+        | Exists(
+            ProvisionApplication.objects.filter(
+                household=OuterRef("pk"), status__in=UNDECIDED_STATUSES
+            )
+        )
+        | Exists(
+            Allocation.objects.filter(household=OuterRef("pk"))
+            .exclude(status=AllocationStatus.STOPPED)
+            .filter(period_runs)
+        )
+        | Exists(
+            ProvisionDecision.objects.filter(
+                application__household=OuterRef("pk"),
+                application__status=ApplicationStatus.GRANTED,
+                outcome=DecisionOutcome.GRANT,
+            ).filter(period_runs)
+        )
+    )
+
+
+def _with_closure(households: QuerySet, today: datetime.date) -> QuerySet:
+    created = Cast(F("created_at"), DateField())
+    parts = [
+        _latest(HouseholdMembership, "household", "start_date"),
+        _latest(Melding, "household", "received_on"),
+        _latest(Signal, "household", "received_on"),
+        _latest(KitchenTableConversation, "household", "held_on", "updated_at"),
+        _latest(SupportPlan, "household", "updated_at"),
+        _latest(Evaluation, "plan__household", "evaluated_on"),
+        _latest(AftercareCheckIn, "plan__household", "due_on"),
+        _latest(GeneralProvisionReferral, "household", "referred_on", "follow_up_on"),
+        _latest(ProvisionApplication, "household", "applied_on", "updated_at"),
+        _latest(ProvisionDecision, "application__household", "decided_at"),
+        _latest(Allocation, "household", "start_date", "updated_at"),
+        _latest(MandateSpending, "household", "spent_on"),
+    ]
+    # dates that may be empty: taken separately so an empty one does not hide the others
+    optional = [
+        _latest(HouseholdMembership, "household", "end_date"),
+        _latest(Signal, "household", "handled_at"),
+        _latest(SupportPlan, "household", "closed_at"),
+        _latest(AftercareCheckIn, "plan__household", "done_on"),
+        _latest(GeneralProvisionReferral, "household", "followed_up_on"),
+        _latest(ProvisionDecision, "application__household", "end_date"),
+        _latest(ProvisionDecision, "application__household", "cosigned_at"),
+        _latest(Allocation, "household", "end_date"),
+        _latest(Allocation, "household", "care_stopped_on"),
+    ]
+    latest = Greatest(
+        created,
+        Cast(F("updated_at"), DateField()),
+        *(Coalesce(part, created) for part in (*parts, *optional)),
+    )
+    return households.annotate(_closed_on=latest, _running=_running(today))
+
+
+def _laws_by_household(household_ids: list[int]) -> dict[int, set[str]]:
+    laws: dict[int, set[str]] = {}
+    for household_id, law in (
+        ProvisionApplication.objects.filter(household_id__in=household_ids)
+        .values_list("household_id", "law")
+        .distinct()
+    ):
+        laws.setdefault(household_id, set()).add(law)
+    for household_id, law in (
+        ProvisionDecision.objects.filter(
+            application__household_id__in=household_ids, product__isnull=False
+        )
+        .values_list("application__household_id", "product__law")
+        .distinct()
+    ):
+        laws.setdefault(household_id, set()).add(law)
+    return laws
+
+
+def retention_facts(
+    *, households: QuerySet | None = None, today: datetime.date | None = None
+) -> list[RetentionFacts]:
+    """The retention position of every household in `households` (all by default), in a
+    constant number of queries."""
+    today = today or timezone.localdate()
+    terms = retention_years()
+    rows = list(
+        _with_closure(
+            Household.objects.all() if households is None else households, today
+        ).values_list("pk", "uuid", "_closed_on", "_running")
+    )
+    laws = _laws_by_household([row[0] for row in rows])
+    facts = []
+    for pk, household_uuid, closed_on, running in rows:
+        own = tuple(sorted(laws.get(pk, ())))
+        if own:
+            law = max(own, key=lambda name: (terms.get(name, terms[DEFAULT_LAW]), name))
+            rule = LAWS_RULE + ", ".join(own)
+        else:
+            law = DEFAULT_LAW
+            rule = DEFAULT_RULE
+        years = terms.get(law, terms[DEFAULT_LAW])
+        facts.append(
+            RetentionFacts(
+                household_id=pk,
+                household_uuid=household_uuid,
+                running=bool(running),
+                closed_on=closed_on,
+                laws=own,
+                law=law,
+                years=years,
+                expires_on=add_years(closed_on, years),
+                rule=rule,
+            )
+        )
+    return facts
+
+
+@dataclass
+class RetentionRun:
+    run_id: uuid.UUID
+    dry_run: bool
+    examined: int = 0
+    expired: list[RetentionFacts] = field(default_factory=list)
+    records: list[DestructionRecord] = field(default_factory=list)
+    skipped: list[uuid.UUID] = field(default_factory=list)
+
+
+def _count(counter: Counter, deleted: tuple[int, dict[str, int]]) -> None:
+    for label, number in deleted[1].items():
+        if number:
+            counter[label.split(".", 1)[1].lower()] += number
+
+
+def _delete(counter: Counter, queryset: QuerySet) -> None:
+    _count(counter, queryset.delete())
+
+
+def _household_destroy(household: Household, counter: Counter) -> list[int]:
+    """Delete every row of the household's file, children before what PROTECTs them. Returns
+    the ids of its residents who belong to no other household (still to be destroyed)."""
+    h = household
+    _delete(
+        counter,
+        AllocationRequest.objects.filter(Q(allocation__household=h) | Q(application__household=h)),
+    )
+    _delete(counter, Allocation.objects.filter(household=h))  # with their progress reports
+    _delete(
+        counter,
+        BudgetCommitment.objects.filter(
+            Q(decision__application__household=h) | Q(mandate_spending__household=h)
+        ),
+    )
+    _delete(counter, GeneralProvisionReferral.objects.filter(household=h))
+    _delete(counter, ProvisionDecision.objects.filter(application__household=h))
+    _delete(counter, ProvisionApplication.objects.filter(household=h))  # and notifications
+    _delete(counter, MandateSpending.objects.filter(household=h))
+    _delete(counter, Signal.objects.filter(household=h))
+    _delete(counter, PlanAction.objects.filter(plan__household=h))
+    _delete(counter, Evaluation.objects.filter(plan__household=h))  # with their scores
+    _delete(counter, SupportPlan.objects.filter(household=h))  # goals, versions, check-ins...
+    _delete(counter, KitchenTableConversation.objects.filter(household=h))  # with scores
+    _delete(counter, Melding.objects.filter(household=h))
+    elsewhere = HouseholdMembership.objects.filter(resident=OuterRef("pk")).exclude(household=h)
+    resident_ids = list(
+        Resident.objects.filter(memberships__household=h)
+        .annotate(_elsewhere=Exists(elsewhere))
+        .filter(_elsewhere=False)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    _delete(counter, Household.objects.filter(pk=h.pk))  # memberships, network, changes
+    return resident_ids
+
+
+def _residents_destroy(resident_ids: list[int], counter: Counter) -> int:
+    """Destroy residents who belonged only to the destroyed household, with their consents and
+    correction requests. One still referenced from another household's file (a plan action,
+    a conversation there) is kept; returns how many were kept."""
+    kept = 0
+    for resident_id in resident_ids:
+        local = Counter()
+        try:
+            with transaction.atomic():
+                _delete(local, ResidentMergeRecord.objects.filter(kept_id=resident_id))
+                _delete(local, AllocationRequest.objects.filter(client_id=resident_id))
+                _delete(
+                    local, Signal.objects.filter(resident_id=resident_id, household__isnull=True)
+                )
+                _delete(local, Resident.objects.filter(pk=resident_id))
+        except (ProtectedError, IntegrityError):
+            kept += 1
+            continue
+        counter.update(local)
+    return kept
+
+
+def household_destroy(
+    *, facts: RetentionFacts, run_id: uuid.UUID, run_by: str, by=None, today=None
+) -> DestructionRecord | None:
+    """Destroy one expired household file in one transaction, re-checking under a row lock
+    that it is still expired; returns the DestructionRecord, or None when it no longer is."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        household = Household.objects.select_for_update().filter(pk=facts.household_id).first()
+        if household is None:
+            return None
+        current = retention_facts(households=Household.objects.filter(pk=household.pk), today=today)
+        if not current or not current[0].expired(today):
+            return None
+        facts = current[0]
+        counter: Counter = Counter()
+        resident_ids = _household_destroy(household, counter)
+        kept = _residents_destroy(resident_ids, counter)
+        if kept:
+            counter["residents_kept_referenced_elsewhere"] = kept
+        record = DestructionRecord(
+            household_uuid=facts.household_uuid,
+            law=facts.law,
+            retention_years=facts.years,
+            closed_on=facts.closed_on,
+            expired_on=facts.expires_on,
+            rule=facts.rule,
+            counts=dict(sorted(counter.items())),
+            run_id=run_id,
+            run_by=run_by[:150],
+        )
+        record.full_clean()
+        record.save()
+        access_log_record(
+            request_or_user=by,
+            action=AccessAction.CHANGE,
+            object_type="destruction",
+            object_id=record.uuid,
+            household_uuid=facts.household_uuid,
+            reason=f"retention expired on {facts.expires_on.isoformat()} ({facts.rule})",
+        )
+    return record
+
+
+def retention_apply(
+    *, dry_run: bool = False, today: datetime.date | None = None, by=None
+) -> RetentionRun:
+    """Find expired household files and (unless `dry_run`) destroy each in its own
+    transaction. `by` is the user running the command; None for the periodic task."""
+    today = today or timezone.localdate()
+    run = RetentionRun(run_id=uuid.uuid4(), dry_run=dry_run)
+    facts = retention_facts(today=today)
+    run.examined = len(facts)
+    run.expired = [f for f in facts if f.expired(today)]
+    if dry_run:
+        return run
+    run_by = by.get_username() if by is not None else SYSTEM_RUN_BY
+    for expired in run.expired:
+        record = household_destroy(
+            facts=expired, run_id=run.run_id, run_by=run_by, by=by, today=today
+        )
+        if record is None:
+            run.skipped.append(expired.household_uuid)
+        else:
+            run.records.append(record)
+    return run

@@ -1,0 +1,202 @@
+"""The privacy officer's AVG screens: find a resident, export their file (inzage, JSON and
+PDF), record and answer correction requests, and see what retention destroyed. Every screen
+that shows or changes a resident's data writes one access-log row."""
+
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from cases import permissions
+from cases.audit import access_log_record
+from cases.avg import selectors as avg_selectors
+from cases.avg import services as avg_services
+from cases.avg.forms import CorrectionHandleForm, CorrectionRequestForm, ResidentLookupForm
+from cases.avg.inzage import inzage_build, inzage_filename, inzage_pdf
+from cases.avg.models import CorrectionStatus
+from cases.privacy.models import AccessAction
+from socialdomain.forms import apply_validation_error
+
+
+def _require_officer(user) -> None:
+    if not permissions.can_handle_avg_requests(user):
+        raise PermissionDenied
+
+
+def _current_household_uuid(resident):
+    for membership in resident.memberships.all():
+        if membership.end_date is None:
+            return membership.household.uuid
+    return None
+
+
+def _log_resident(request, resident, action: str, *, object_type="resident", object_id=None):
+    access_log_record(
+        request_or_user=request,
+        action=action,
+        object_type=object_type,
+        object_id=object_id or resident.uuid,
+        household_uuid=_current_household_uuid(resident),
+        resident_uuids=[resident.uuid],
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def avg_index(request):
+    """Start page: look up a resident (POST, so no BSN in a URL) and the officer's lists."""
+    _require_officer(request.user)
+    form = ResidentLookupForm(request.POST or None)
+    results = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        results = list(
+            avg_selectors.residents_lookup(
+                bsn=data["bsn"], last_name=data["last_name"], birth_date=data["birth_date"]
+            )[:20]
+        )
+        access_log_record(
+            request_or_user=request,
+            action=AccessAction.SEARCH,
+            object_type="resident",
+            search_kind="bsn" if data["bsn"] else "name",
+            result_count=len(results),
+            resident_uuids=[r.uuid for r in results],
+        )
+    open_corrections = avg_selectors.correction_requests(status=CorrectionStatus.OPEN).count()
+    context = {"form": form, "results": results, "open_corrections": open_corrections}
+    return render(request, "cases/avg/index.html", context)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def resident_avg(request, resident_uuid):
+    """One resident: export buttons, their correction requests, a form to record one."""
+    _require_officer(request.user)
+    resident = avg_selectors.resident_with_households(resident_uuid=resident_uuid)
+    form = CorrectionRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            correction = avg_services.correction_request_record(
+                resident=resident, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            _log_resident(
+                request,
+                resident,
+                AccessAction.CHANGE,
+                object_type="correction_request",
+                object_id=correction.uuid,
+            )
+            messages.success(request, _("Correction request recorded."))
+            return redirect("avg:resident", resident_uuid=resident.uuid)
+    _log_resident(request, resident, AccessAction.VIEW)
+    context = {
+        "resident": resident,
+        "form": form,
+        "corrections": resident.correction_requests.select_related("handled_by"),
+    }
+    return render(request, "cases/avg/resident.html", context)
+
+
+@never_cache
+@login_required
+@require_GET
+def inzage_export(request, resident_uuid, fmt):
+    """The resident's complete file, as JSON (machines) or PDF (the resident). Logged first,
+    so the export lists itself among the accesses."""
+    _require_officer(request.user)
+    resident = avg_selectors.resident_with_households(resident_uuid=resident_uuid)
+    _log_resident(request, resident, AccessAction.EXPORT, object_type="inzage")
+    data = inzage_build(resident=resident)
+    if fmt == "pdf":
+        response = HttpResponse(inzage_pdf(data), content_type="application/pdf")
+    else:
+        response = HttpResponse(
+            json.dumps(data, ensure_ascii=False, indent=2),
+            content_type="application/json; charset=utf-8",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{inzage_filename(resident, fmt)}"'
+    return response
+
+
+@never_cache
+@login_required
+@require_GET
+def correction_list(request):
+    _require_officer(request.user)
+    status = request.GET.get("status", "")
+    if status not in CorrectionStatus.values:
+        status = ""
+    page = Paginator(avg_selectors.correction_requests(status=status), settings.AVG_PAGE_SIZE)
+    page = page.get_page(request.GET.get("page"))
+    if page.object_list:
+        access_log_record(
+            request_or_user=request,
+            action=AccessAction.VIEW,
+            object_type="correction_requests",
+            resident_uuids=[c.resident.uuid for c in page.object_list],
+        )
+    context = {"page": page, "status": status, "statuses": CorrectionStatus.choices}
+    return render(request, "cases/avg/corrections.html", context)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def correction_detail(request, correction_uuid):
+    _require_officer(request.user)
+    correction = avg_selectors.correction_request_get(correction_uuid=correction_uuid)
+    resident = avg_selectors.resident_with_households(resident_uuid=correction.resident.uuid)
+    form = CorrectionHandleForm(request.POST or None) if correction.is_open else None
+    if request.method == "POST" and form is not None and form.is_valid():
+        try:
+            avg_services.correction_request_handle(
+                correction=correction, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            _log_resident(
+                request,
+                resident,
+                AccessAction.CHANGE,
+                object_type="correction_request",
+                object_id=correction.uuid,
+            )
+            messages.success(request, _("Correction request answered."))
+            return redirect("avg:correction_list")
+    _log_resident(
+        request,
+        resident,
+        AccessAction.VIEW,
+        object_type="correction_request",
+        object_id=correction.uuid,
+    )
+    return render(
+        request, "cases/avg/correction_detail.html", {"correction": correction, "form": form}
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def destruction_list(request):
+    """What retention destroyed: no content, so nothing to log."""
+    if not permissions.can_view_destruction_records(request.user):
+        raise PermissionDenied
+    page = Paginator(avg_selectors.destruction_records(), settings.AVG_PAGE_SIZE)
+    page = page.get_page(request.GET.get("page"))
+    return render(request, "cases/avg/destructions.html", {"page": page})

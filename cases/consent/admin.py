@@ -1,0 +1,47 @@
+"""Admin for the consent register; generalists use the screen in the household file
+(`cases/consent_views.py`)."""
+
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from cases.consent.models import Consent, DataCategory
+
+
+class ConsentAdminForm(forms.ModelForm):
+    categories = forms.MultipleChoiceField(
+        label=_("data categories"),
+        choices=DataCategory.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Consent
+        fields = [
+            "resident",
+            "organisation",
+            "categories",
+            "purpose",
+            "given_by",
+            "given_on",
+            "expires_on",
+            "withdrawn_on",
+            "legal_basis",
+            "legal_basis_text",
+        ]
+
+
+@admin.register(Consent)
+class ConsentAdmin(admin.ModelAdmin):
+    form = ConsentAdminForm
+    list_display = ["resident", "organisation", "given_on", "expires_on", "withdrawn_on"]
+    list_display += ["legal_basis"]
+    list_filter = ["legal_basis", "organisation"]
+    list_select_related = ["resident", "organisation"]
+    autocomplete_fields = ["resident", "organisation"]
+    date_hierarchy = "given_on"
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)

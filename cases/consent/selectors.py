@@ -1,0 +1,73 @@
+"""Reads on the consent register."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from cases.consent.models import Consent
+from cases.households.models import HouseholdMembership, Resident
+
+
+def consent_covers(
+    *, resident, organisation, category: str, on: datetime.date | None = None
+) -> bool:
+    """True when `organisation` may receive `category` data of `resident` on `on`: an active
+    consent (given, not withdrawn, not expired) that names the category, or a recorded legal
+    basis for that category."""
+    on = on or timezone.localdate()
+    return (
+        Consent.objects.active(on)
+        .filter(resident=resident, organisation=organisation, categories__contains=[category])
+        .exists()
+    )
+
+
+@dataclass
+class ResidentConsents:
+    resident: object
+    current: list = field(default_factory=list)
+    past: list = field(default_factory=list)
+
+
+def current_residents(*, household) -> QuerySet[Resident]:
+    """The household's current residents: whose consent can be recorded here."""
+    return Resident.objects.filter(
+        memberships__in=HouseholdMembership.objects.current().filter(household=household)
+    ).order_by("last_name", "first_name", "pk")
+
+
+def household_consents(*, household, on: datetime.date | None = None) -> list[ResidentConsents]:
+    """Per current resident: consents active on `on` (today) and the past ones (withdrawn or
+    expired) plus those that start later, newest first. Two queries."""
+    on = on or timezone.localdate()
+    residents = list(current_residents(household=household))
+    rows = {r.pk: ResidentConsents(resident=r) for r in residents}
+    active = set(
+        Consent.objects.active(on).filter(resident__in=residents).values_list("pk", flat=True)
+    )
+    consents = (
+        Consent.objects.filter(resident__in=residents)
+        .select_related("organisation")
+        .order_by("-given_on", "-pk")
+    )
+    for consent in consents:
+        row = rows[consent.resident_id]
+        (row.current if consent.pk in active else row.past).append(consent)
+    return list(rows.values())
+
+
+def household_consent(*, household, consent_uuid) -> Consent:
+    """A consent of one of the household's current residents, or 404."""
+    consent = (
+        Consent.objects.filter(
+            uuid=consent_uuid, resident__in=current_residents(household=household)
+        )
+        .select_related("resident", "organisation")
+        .first()
+    )
+    if consent is None:
+        raise Http404
+    return consent

@@ -1,0 +1,73 @@
+"""Demo AVG work for the `privacy` login: correction requests (one just in, one overdue, one
+answered) and a consent and a legal basis in the generalist's demo households. Goes through the
+services; idempotent (skipped when correction requests exist)."""
+
+import datetime
+
+from django.utils import timezone
+
+from cases.avg.models import CorrectionRequest, CorrectionStatus
+from cases.avg.services import correction_request_handle, correction_request_record
+from cases.consent.services import consent_record
+from cases.households.models import HouseholdMembership
+from networks.models import Organisation, OrganisationType
+
+DEMO_CORRECTIONS = [
+    (4, "Mijn telefoonnummer staat verkeerd in het dossier.", "06-12345678", None),
+    (38, "In het gespreksverslag staat dat ik twee kinderen heb; het zijn er drie.", "", None),
+    (20, "Mijn tweede voornaam ontbreekt.", "Johanna", "Tweede voornaam toegevoegd."),
+]
+
+
+def seed_avg(*, privacy_officer, generalist) -> int:
+    if privacy_officer is None or CorrectionRequest.objects.exists():
+        return 0
+    today = timezone.localdate()
+    members = list(
+        HouseholdMembership.objects.current()
+        .filter(household__coordinator=generalist)
+        .select_related("resident")
+        .order_by("pk")[: len(DEMO_CORRECTIONS)]
+    )
+    for membership, (days_ago, wrong, should_be, answer) in zip(
+        members, DEMO_CORRECTIONS, strict=False
+    ):
+        correction = correction_request_record(
+            resident=membership.resident,
+            what_is_wrong=wrong,
+            should_be=should_be,
+            received_on=today - datetime.timedelta(days=days_ago),
+            by=privacy_officer,
+        )
+        if answer:
+            correction_request_handle(
+                correction=correction,
+                status=CorrectionStatus.GRANTED,
+                outcome=answer,
+                by=privacy_officer,
+            )
+    provider = Organisation.objects.filter(type=OrganisationType.CARE_PROVIDER).first()
+    if members and provider is not None:
+        resident = members[0].resident
+        consent_record(
+            resident=resident,
+            organisation=provider,
+            categories=["progress", "plan"],
+            purpose="Voortgang van de begeleiding delen met de zorgaanbieder.",
+            given_by="de inwoner",
+            given_on=today - datetime.timedelta(days=30),
+            expires_on=today + datetime.timedelta(days=335),
+            by=generalist,
+        )
+        consent_record(
+            resident=resident,
+            organisation=provider,
+            categories=["contact"],
+            purpose="Contactgegevens voor de toewijzing.",
+            given_by="-",
+            given_on=today - datetime.timedelta(days=30),
+            legal_basis=True,
+            legal_basis_text="art. 5.1.1 Wmo 2015",
+            by=generalist,
+        )
+    return len(members)

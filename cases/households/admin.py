@@ -1,0 +1,164 @@
+"""Admin for intake: signals (read-only overview), merge records, and the action that merges
+two person records (functional administrators only; the rule is in `cases.intake`)."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+
+from cases import permissions
+from cases.households import services as household_services
+from cases.households.models import (
+    CoordinatorChange,
+    Household,
+    HouseholdMembership,
+    Resident,
+    ResidentMergeRecord,
+)
+from teams.selectors import neighbourhood_id_for_postcode
+from teams.validators import normalise_postcode
+
+
+class HouseholdAdminForm(forms.ModelForm):
+    postcode = forms.CharField(label=_("postcode"), max_length=8)
+
+    class Meta:
+        model = Household
+        fields = ["street", "house_number", "house_number_addition", "postcode", "city"]
+        fields += ["coordinator"]
+
+    def clean_postcode(self):
+        return normalise_postcode(self.cleaned_data["postcode"])
+
+
+class MembershipInline(admin.TabularInline):
+    model = HouseholdMembership
+    extra = 0
+    autocomplete_fields = ["resident"]
+
+
+@admin.register(Household)
+class HouseholdAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "neighbourhood", "coordinator", "updated_at"]
+    list_select_related = ["neighbourhood", "coordinator"]
+    search_fields = ["postcode", "street"]
+    readonly_fields = ["uuid", "neighbourhood", "version", "created_at", "updated_at"]
+    autocomplete_fields = ["coordinator"]
+    inlines = [MembershipInline]
+    form = HouseholdAdminForm
+
+    def save_model(self, request, obj, form, change):
+        obj.neighbourhood_id = neighbourhood_id_for_postcode(obj.postcode)
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Resident)
+class ResidentAdmin(admin.ModelAdmin):
+    list_display = ["full_name", "birth_date", "created_at"]
+    search_fields = ["bsn", "last_name", "first_name"]
+    readonly_fields = ["uuid", "created_at", "updated_at"]
+    actions = ["merge_residents"]
+
+    @admin.action(description=_("Merge two person records"), permissions=["merge"])
+    def merge_residents(self, request, queryset):
+        return resident_merge_action(self, request, queryset)
+
+    def has_merge_permission(self, request):
+        return permissions.can_merge_residents(request.user)
+
+
+@admin.register(CoordinatorChange)
+class CoordinatorChangeAdmin(admin.ModelAdmin):
+    list_display = ["household", "from_user", "to_user", "changed_by", "changed_at"]
+    list_select_related = ["household", "from_user", "to_user", "changed_by"]
+    readonly_fields = ["household", "from_user", "to_user", "changed_by", "changed_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Conversations and plans change through their services (versions, constraints, messages);
+    the admin only looks, and only a superuser: they are the content of a household's file, and
+    the functional administrator maintains the register without opening files (need-to-know,
+    docs/privacy.md)."""
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def resident_merge_action(model_admin, request, queryset):
+    """Intermediate page: show both records, choose the one to keep, confirm."""
+    if not permissions.can_merge_residents(request.user):
+        raise PermissionDenied
+    residents = list(queryset.order_by("pk")[:3])
+    if len(residents) != 2:
+        model_admin.message_user(
+            request, _("Select exactly two person records to merge."), messages.ERROR
+        )
+        return None
+    if request.POST.get("confirm"):
+        keep_uuid = request.POST.get("keep")
+        keep = next((r for r in residents if str(r.uuid) == keep_uuid), None)
+        if keep is None:
+            model_admin.message_user(request, _("Choose the record to keep."), messages.ERROR)
+        else:
+            remove = residents[1] if keep.pk == residents[0].pk else residents[0]
+            try:
+                household_services.resident_merge(keep=keep, remove=remove, by=request.user)
+            except ValidationError as exc:
+                model_admin.message_user(request, " ".join(exc.messages), messages.ERROR)
+            else:
+                model_admin.message_user(
+                    request,
+                    _("%(removed)s was merged into %(kept)s.")
+                    % {"removed": remove.full_name, "kept": keep.full_name},
+                    messages.SUCCESS,
+                )
+                return redirect("admin:cases_resident_change", keep.pk)
+        return None
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": _("Merge two person records"),
+        "opts": model_admin.model._meta,
+        "residents": [
+            (resident, resident.memberships.select_related("household")) for resident in residents
+        ],
+        "moves": household_services.merge_relation_names(),
+        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(request, "admin/cases/resident/merge.html", context)
+
+
+@admin.register(ResidentMergeRecord)
+class ResidentMergeRecordAdmin(admin.ModelAdmin):
+    list_display = ["removed_name", "kept", "merged_by", "merged_at"]
+    list_select_related = ["kept", "merged_by"]
+    readonly_fields = [field.name for field in ResidentMergeRecord._meta.fields]
+    search_fields = ["removed_name", "removed_bsn"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,275 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Upper
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.validators import validate_bsn
+from teams.models import Neighbourhood
+from teams.validators import format_postcode, validate_postcode
+
+
+class ResidentQuerySet(models.QuerySet):
+    pass
+
+
+class Resident(models.Model):
+    """An inwoner. The BSN identifies a person; someone known only by name (e.g. from a
+    signal) may be registered without one."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # NULL, not "", for "no BSN known": the unique constraint must not treat unknowns as equal
+    bsn = models.CharField(  # noqa: DJ001
+        _("BSN"),
+        max_length=9,
+        null=True,
+        blank=True,
+        validators=[validate_bsn],
+        help_text=_("Citizen service number: 9 digits, valid by the elfproef."),
+    )
+    first_name = models.CharField(_("first name"), max_length=100)
+    name_prefix = models.CharField(
+        _("name prefix"), max_length=20, blank=True, help_text=_("e.g. van, de, van der")
+    )
+    last_name = models.CharField(_("last name"), max_length=100)
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ResidentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("resident")
+        verbose_name_plural = _("residents")
+        ordering = ["last_name", "first_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bsn"],
+                name="resident_bsn_unique",
+                violation_error_message=_("A resident with this BSN is already registered."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(bsn__isnull=True) | models.Q(bsn__regex=r"^[0-9]{9}$"),
+                name="resident_bsn_nine_digits",
+            ),
+        ]
+        indexes = [
+            models.Index(Upper("last_name"), name="resident_last_name_upper_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(
+            part for part in (self.first_name, self.name_prefix, self.last_name) if part
+        )
+
+
+class HouseholdQuerySet(models.QuerySet):
+    def with_area(self):
+        return self.select_related("neighbourhood__district__team")
+
+
+class Household(models.Model):
+    """A huishouden at one address: the unit of one plan and one coordinating professional."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    street = models.CharField(_("street"), max_length=150)
+    house_number = models.PositiveIntegerField(_("house number"))
+    house_number_addition = models.CharField(_("addition"), max_length=10, blank=True)
+    postcode = models.CharField(
+        _("postcode"),
+        max_length=6,
+        validators=[validate_postcode],
+        help_text=_("Four digits and two letters, e.g. 1234 AB."),
+    )
+    city = models.CharField(_("city"), max_length=100)
+    neighbourhood = models.ForeignKey(
+        Neighbourhood,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="households",
+        verbose_name=_("neighbourhood"),
+        help_text=_("Derived from the postcode."),
+    )
+    coordinator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="coordinated_households",
+        verbose_name=_("coordinator"),
+        help_text=_("The one coordinating professional (regisseur) for this household."),
+    )
+    version = models.PositiveIntegerField(
+        _("version"), default=1, help_text=_("Raised on every change; detects concurrent edits.")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = HouseholdQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        ordering = ["postcode", "house_number", "house_number_addition"]
+        indexes = [
+            models.Index(fields=["postcode", "house_number"], name="household_address_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.address_line}, {self.postcode_display} {self.city}"
+
+    @property
+    def address_line(self) -> str:
+        addition = f"-{self.house_number_addition}" if self.house_number_addition else ""
+        return f"{self.street} {self.house_number}{addition}"
+
+    @property
+    def postcode_display(self) -> str:
+        return format_postcode(self.postcode)
+
+
+class MembershipRole(models.TextChoices):
+    PARENT = "parent", _("Parent")
+    PARTNER = "partner", _("Partner")
+    CHILD = "child", _("Child")
+    OTHER = "other", _("Other")
+
+
+class HouseholdMembershipQuerySet(models.QuerySet):
+    def current(self, on=None):
+        on = on or timezone.localdate()
+        return self.filter(start_date__lte=on).filter(
+            models.Q(end_date__isnull=True) | models.Q(end_date__gt=on)
+        )
+
+
+class HouseholdMembership(models.Model):
+    """A resident's membership of a household over time: moves keep their history."""
+
+    household = models.ForeignKey(
+        Household, models.CASCADE, related_name="memberships", verbose_name=_("household")
+    )
+    resident = models.ForeignKey(
+        Resident, models.CASCADE, related_name="memberships", verbose_name=_("resident")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=MembershipRole.choices)
+    start_date = models.DateField(_("from"), default=timezone.localdate)
+    end_date = models.DateField(_("until"), null=True, blank=True)
+
+    objects = HouseholdMembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("household membership")
+        verbose_name_plural = _("household memberships")
+        ordering = ["start_date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resident"],
+                condition=models.Q(end_date__isnull=True),
+                name="membership_one_open_per_resident",
+                violation_error_message=_("This resident already lives in another household."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                name="membership_end_after_start",
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resident} – {self.household}"
+
+
+class CoordinatorChange(models.Model):
+    """One household moved from one coordinator (regisseur) to another: the record of a
+    caseload transfer, e.g. when a team member leaves."""
+
+    household = models.ForeignKey(
+        Household,
+        models.CASCADE,
+        related_name="coordinator_changes",
+        verbose_name=_("household"),
+    )
+    from_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("previous coordinator"),
+    )
+    to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("new coordinator"),
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("change of coordinator")
+        verbose_name_plural = _("changes of coordinator")
+        ordering = ["-changed_at"]
+        indexes = [models.Index(fields=["household", "-changed_at"], name="coordinator_change_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.household}: {self.from_user} → {self.to_user}"
+
+
+class ResidentMergeRecord(models.Model):
+    """Two person records turned out to be one person: what was merged into what, by whom.
+    The removed record is gone; its identifying data stays here."""
+
+    kept = models.ForeignKey(
+        Resident,
+        models.PROTECT,
+        related_name="merge_records",
+        verbose_name=_("kept person record"),
+    )
+    removed_uuid = models.UUIDField(_("UUID of the removed record"))
+    removed_bsn = models.CharField(  # noqa: DJ001 - NULL when the removed record had no BSN
+        _("BSN of the removed record"), max_length=9, null=True, blank=True
+    )
+    removed_name = models.CharField(_("name on the removed record"), max_length=250)
+    removed_birth_date = models.DateField(
+        _("date of birth on the removed record"), null=True, blank=True
+    )
+    moved = models.JSONField(
+        _("moved relations"),
+        default=dict,
+        blank=True,
+        help_text=_("How many related rows moved, per model."),
+    )
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("merged by"),
+    )
+    merged_at = models.DateTimeField(_("merged at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("merge of person records")
+        verbose_name_plural = _("merges of person records")
+        ordering = ["-merged_at"]
+
+    def __str__(self) -> str:
+        return f"{self.removed_name} → {self.kept}"

@@ -1,0 +1,358 @@
+"""Reads and access for households. Every list and detail starts from
+`households_visible_to(user)`, so the access rule is applied in SQL everywhere."""
+
+import re
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from cases.access import households_visible_to
+from cases.households.models import Household, HouseholdMembership, Resident
+from cases.intake.models import (
+    MeldingStatus,
+)
+from cases.plans.models import (
+    Evaluation,
+    PlanStatus,
+    SupportPlan,
+)
+from cases.validators import normalise_bsn
+from teams.validators import normalise_postcode
+
+BSN_LIKE = re.compile(r"^\d{8,9}$")
+
+
+POSTCODE_LIKE = re.compile(r"^\d{4}\s?[A-Za-z]{2}$")
+
+
+PC4_LIKE = re.compile(r"^\d{4}$")
+
+
+MIN_NAME_LENGTH = 2
+
+
+# A (partial) name matches at most this many households; beyond it the page asks for more of
+# the name. Collecting the matching ids first keeps the query plan small and predictable (the
+# trigram indexes of migration 0014 find the residents; PostgreSQL cannot estimate how many
+# households a LIKE pattern hits, and a bad guess made it walk the whole address index).
+NAME_SEARCH_LIMIT = 200
+
+
+# ... and stops looking after this many residents whose name matches, municipality-wide
+NAME_SEARCH_RESIDENT_LIMIT = 2000
+
+
+# Dutch surname prefixes (tussenvoegsels): a word like these is matched exactly against the
+# prefix as well, any other word only against first and last names (both trigram-indexed).
+NAME_PREFIX_WORDS = frozenset(
+    {"van", "de", "der", "den", "ter", "ten", "te", "het", "'t", "in", "op", "la", "le", "du"}
+)
+
+
+def current_members_prefetch() -> Prefetch:
+    return Prefetch(
+        "memberships",
+        queryset=HouseholdMembership.objects.current()
+        .select_related("resident")
+        .order_by("role", "resident__birth_date"),
+        to_attr="current_memberships",
+    )
+
+
+def household_for_user(*, user, household_uuid) -> Household:
+    """The household with its area and current members, or 404 when it does not exist or
+    the user may not see it (the two are indistinguishable on purpose)."""
+    household = (
+        households_visible_to(user)
+        .with_area()
+        .select_related("coordinator")
+        .prefetch_related(current_members_prefetch())
+        .filter(uuid=household_uuid)
+        .first()
+    )
+    if household is None:
+        raise Http404("No household found")
+    return household
+
+
+def household_history(*, household: Household) -> QuerySet[HouseholdMembership]:
+    """Everyone who ever lived in the household, most recent first."""
+    return household.memberships.select_related("resident").order_by("-start_date", "pk")
+
+
+@dataclass
+class HouseholdSearch:
+    query: str
+    kind: str  # "bsn", "postcode", "name" or "" (nothing to search yet)
+    results: QuerySet[Household] = field(default_factory=Household.objects.none)
+    error: str = ""
+    # a name search stops at NAME_SEARCH_LIMIT households: the page asks for more of the name
+    truncated: bool = False
+
+
+def household_search(*, user, query: str) -> HouseholdSearch:
+    """Find households by BSN (exact), postcode (full or the four digits) or (partial) name.
+
+    The kind of search follows from what was typed; a malformed BSN or postcode gives a
+    plain-Dutch error instead of an empty list."""
+    query = " ".join((query or "").split())
+    base = (
+        households_visible_to(user)
+        .with_area()
+        .select_related("coordinator")
+        .prefetch_related(current_members_prefetch())
+        .order_by("postcode", "house_number", "house_number_addition", "pk")
+    )
+    if BSN_LIKE.match(query):
+        try:
+            bsn = normalise_bsn(query)
+        except ValidationError as exc:
+            return HouseholdSearch(query, "bsn", error=exc.messages[0])
+        current = HouseholdMembership.objects.current().filter(resident__bsn=bsn)
+        # `pk__in` cannot repeat a household: no DISTINCT (it sorted on every column)
+        return HouseholdSearch(query, "bsn", base.filter(pk__in=current.values("household_id")))
+    if POSTCODE_LIKE.match(query):
+        try:
+            postcode = normalise_postcode(query)
+        except ValidationError as exc:
+            return HouseholdSearch(query, "postcode", error=exc.messages[0])
+        return HouseholdSearch(query, "postcode", base.filter(postcode=postcode))
+    if PC4_LIKE.match(query):
+        # a range keeps the (postcode, house_number) index usable
+        upper = str(int(query) + 1)
+        return HouseholdSearch(
+            query, "postcode", base.filter(postcode__gte=query, postcode__lt=upper)
+        )
+    if len(query) < MIN_NAME_LENGTH:
+        return HouseholdSearch(query, "")
+    if any(ch.isdigit() for ch in query):
+        return HouseholdSearch(
+            query,
+            "",
+            error=str(
+                _("Type a BSN (9 digits), a postcode (1234 AB) or at least two letters of a name.")
+            ),
+        )
+    name_filter = Q()
+    for word in query.split():
+        # two letters give no trigram inside a word: they match the start of a name
+        lookup = "icontains" if len(word) > MIN_NAME_LENGTH else "istartswith"
+        word_filter = Q(**{f"last_name__{lookup}": word}) | Q(**{f"first_name__{lookup}": word})
+        if word.lower() in NAME_PREFIX_WORDS:
+            word_filter |= Q(name_prefix__iexact=word)
+        name_filter &= word_filter
+    # In steps with explicit ids, so that PostgreSQL estimates every step right: the residents
+    # by name (trigram index), their current households, the visible ones among those.
+    resident_ids = list(
+        Resident.objects.filter(name_filter)
+        .order_by()
+        .values_list("pk", flat=True)[: NAME_SEARCH_RESIDENT_LIMIT + 1]
+    )
+    household_ids = set(
+        HouseholdMembership.objects.current()
+        .filter(resident_id__in=resident_ids[:NAME_SEARCH_RESIDENT_LIMIT])
+        .values_list("household_id", flat=True)
+    )
+    ids = sorted(
+        households_visible_to(user)
+        .filter(pk__in=sorted(household_ids))
+        .order_by()
+        .values_list("pk", flat=True)
+    )
+    return HouseholdSearch(
+        query,
+        "name",
+        base.filter(pk__in=ids[:NAME_SEARCH_LIMIT]),
+        truncated=len(ids) > NAME_SEARCH_LIMIT or len(resident_ids) > NAME_SEARCH_RESIDENT_LIMIT,
+    )
+
+
+@dataclass
+class PossibleDuplicate:
+    resident: Resident
+    household: Household | None  # None: known elsewhere, no details for this user
+    match: str  # "birth_date" or "postcode"
+
+
+def resident_possible_duplicates(
+    *,
+    user,
+    last_name: str,
+    first_name: str = "",
+    birth_date=None,
+    postcode: str = "",
+) -> list[PossibleDuplicate]:
+    """Persons already registered who may be the person about to be registered without BSN:
+    the same last name and date of birth, or the same first and last name with a current
+    address at the same postcode. A match in a household the user may not see is returned
+    without household (the UI says "known elsewhere" and shows no details)."""
+    last_name = " ".join((last_name or "").split())
+    first_name = " ".join((first_name or "").split())
+    if not last_name:
+        return []
+    by_birth_date = Q(pk__in=[])
+    if birth_date:
+        by_birth_date = Q(last_name__iexact=last_name, birth_date=birth_date)
+    by_postcode = Q(pk__in=[])
+    if first_name and postcode:
+        try:
+            postcode = normalise_postcode(postcode)
+        except ValidationError:
+            postcode = ""
+        if postcode:
+            at_postcode = HouseholdMembership.objects.current().filter(household__postcode=postcode)
+            by_postcode = Q(
+                last_name__iexact=last_name,
+                first_name__iexact=first_name,
+                pk__in=at_postcode.values("resident_id"),
+            )
+    current = HouseholdMembership.objects.current().filter(resident=OuterRef("pk"))
+    visible = households_visible_to(user)
+    residents = (
+        Resident.objects.filter(by_birth_date | by_postcode)
+        .annotate(
+            current_household_id=Subquery(current.values("household_id")[:1]),
+            visible=Exists(visible.filter(pk=OuterRef("current_household_id"))),
+        )
+        .order_by("last_name", "first_name", "pk")[:10]
+    )
+    residents = list(residents)
+    households = (
+        Household.objects.in_bulk(
+            [r.current_household_id for r in residents if r.visible and r.current_household_id]
+        )
+        if residents
+        else {}
+    )
+    result = []
+    for resident in residents:
+        household = households.get(resident.current_household_id)
+        matched_on_birth_date = bool(
+            birth_date
+            and resident.birth_date == birth_date
+            and resident.last_name.lower() == last_name.lower()
+        )
+        result.append(
+            PossibleDuplicate(
+                resident=resident,
+                household=household,
+                match="birth_date" if matched_on_birth_date else "postcode",
+            )
+        )
+    return result
+
+
+def caseload(*, user) -> QuerySet[Household]:
+    """'My households': those the user coordinates, with the nearest deadline of an open
+    melding and the next open action of the active plan, most urgent first."""
+    return (
+        households_visible_to(user)
+        .filter(coordinator=user)
+        .with_area()
+        .prefetch_related(current_members_prefetch())
+        .annotate(
+            melding_deadline=Min(
+                "meldingen__investigation_deadline",
+                filter=Q(meldingen__status=MeldingStatus.OPEN),
+            ),
+            next_action_due=Min(
+                "plans__actions__due_on",
+                filter=Q(plans__status=PlanStatus.ACTIVE, plans__actions__done_on__isnull=True),
+            ),
+            active_plan_count=Count(
+                "plans", filter=Q(plans__status=PlanStatus.ACTIVE), distinct=True
+            ),
+        )
+        .order_by(
+            F("melding_deadline").asc(nulls_last=True),
+            F("next_action_due").asc(nulls_last=True),
+            "postcode",
+            "house_number",
+            "pk",
+        )
+    )
+
+
+@dataclass
+class HouseholdStory:
+    meldingen: list
+    conversations: list
+    plans: list
+    active_plan: SupportPlan | None
+    open_plan: SupportPlan | None
+    network: list
+    timeline: list
+
+
+def household_story(*, household: Household, meldingen: list | None = None) -> HouseholdStory:
+    """Everything that happened with the household, as one story: requests for help,
+    conversations, plans and evaluations, the informal network, and a timeline. Pass the
+    meldingen when they are loaded already."""
+    if meldingen is None:
+        meldingen = list(household_meldingen(household=household))
+    conversations = list(
+        household.conversations.select_related("conducted_by").order_by("-held_on", "-pk")
+    )
+    plans = list(
+        household.plans.select_related("coordinator")
+        .prefetch_related(
+            Prefetch("evaluations", queryset=Evaluation.objects.order_by("-evaluated_on"))
+        )
+        .annotate(
+            goal_count=Count("goals", distinct=True),
+            open_action_count=Count(
+                "actions", filter=Q(actions__done_on__isnull=True), distinct=True
+            ),
+        )
+        .order_by("-created_at")
+    )
+    network = list(household.network_members.order_by("name"))
+    active_plan = next((plan for plan in plans if plan.is_active), None)
+    open_plan = active_plan or next((plan for plan in plans if plan.is_draft), None)
+    timeline = [
+        (melding.received_on, _("Request for help"), melding.question[:80]) for melding in meldingen
+    ]
+    timeline += [
+        (conversation.held_on, _("Kitchen-table conversation"), conversation.place)
+        for conversation in conversations
+    ]
+    for plan in plans:
+        timeline.append((plan.created_at.date(), _("Plan started"), plan.get_status_display()))
+        if plan.activated_at:
+            timeline.append((plan.activated_at.date(), _("Plan activated"), ""))
+        for evaluation in plan.evaluations.all():
+            timeline.append((evaluation.evaluated_on, _("Evaluation"), ""))
+        if plan.closed_at:
+            timeline.append((plan.closed_at.date(), _("Plan closed"), ""))
+    timeline.sort(key=lambda event: event[0], reverse=True)
+    return HouseholdStory(
+        meldingen=meldingen,
+        conversations=conversations,
+        plans=plans,
+        active_plan=active_plan,
+        open_plan=open_plan,
+        network=network,
+        timeline=timeline,
+    )
+
+
+def household_meldingen(*, household: Household):
+    """The household's requests for help, open ones first, nearest deadline first."""
+    return household.meldingen.annotate(
+        is_open=Case(When(status=MeldingStatus.OPEN, then=0), default=1)
+    ).order_by("is_open", "investigation_deadline", "pk")

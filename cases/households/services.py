@@ -1,0 +1,369 @@
+"""Writes for households and residents. Each function is one transaction; views, the admin,
+the API and commands call these instead of saving models themselves."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases import permissions
+from cases.households.models import (
+    CoordinatorChange,
+    Household,
+    HouseholdMembership,
+    MembershipRole,
+    Resident,
+    ResidentMergeRecord,
+)
+from teams.roles import Role, has_role
+from teams.selectors import neighbourhood_id_for_postcode
+from teams.validators import normalise_postcode
+
+
+class ConcurrentEditError(Exception):
+    """Someone else changed the record since it was loaded; nothing was saved."""
+
+    def __init__(self, message: str | None = None):
+        super().__init__(
+            message
+            or _(
+                "Someone else changed this household while you were editing. "
+                "Reload the page to see their changes; your input was not saved."
+            )
+        )
+
+
+HOUSEHOLD_FIELDS = ("street", "house_number", "house_number_addition", "postcode", "city")
+
+
+RESIDENT_FIELDS = ("bsn", "first_name", "name_prefix", "last_name", "birth_date", "phone", "email")
+
+
+@dataclass(frozen=True)
+class NewResident:
+    first_name: str
+    last_name: str
+    role: str = MembershipRole.OTHER
+    bsn: str | None = None
+    name_prefix: str = ""
+    birth_date: datetime.date | None = None
+    phone: str = ""
+    email: str = ""
+
+
+def _resident_from(data: NewResident) -> Resident:
+    resident = Resident(**{name: getattr(data, name) for name in RESIDENT_FIELDS})
+    resident.bsn = resident.bsn or None
+    resident.full_clean()
+    return resident
+
+
+def _resident_save(resident: Resident) -> None:
+    """Save; a BSN registered at the same moment by someone else becomes a form error."""
+    try:
+        with transaction.atomic():
+            resident.save()
+    except IntegrityError as exc:
+        if "resident_bsn_unique" in str(exc):
+            raise ValidationError(
+                {"bsn": _("A resident with this BSN is already registered.")}
+            ) from exc
+        raise
+
+
+@transaction.atomic
+def household_create(
+    *,
+    by,
+    street: str,
+    house_number: int,
+    postcode: str,
+    city: str,
+    house_number_addition: str = "",
+    residents: list[NewResident] = (),
+    moved_in_on: datetime.date | None = None,
+) -> Household:
+    """Register a household at an address with its residents.
+
+    The neighbourhood follows from the postcode. A generalist who registers a household becomes
+    its coordinator until the plan names another one."""
+    postcode = normalise_postcode(postcode)
+    household = Household(
+        street=street,
+        house_number=house_number,
+        house_number_addition=house_number_addition,
+        postcode=postcode,
+        city=city,
+        neighbourhood_id=neighbourhood_id_for_postcode(postcode),
+        coordinator=by if has_role(by, Role.GENERALIST) else None,
+    )
+    household.full_clean()
+    household.save()
+    start = moved_in_on or timezone.localdate()
+    for data in residents:
+        resident = _resident_from(data)
+        _resident_save(resident)
+        HouseholdMembership.objects.create(
+            household=household, resident=resident, role=data.role, start_date=start
+        )
+    return household
+
+
+@transaction.atomic
+def household_update(*, household: Household, by, expected_version: int, **changes) -> Household:
+    """Change a household's address. Raises ConcurrentEditError when the household changed
+    since `expected_version` was read (optimistic locking: nothing is overwritten silently)."""
+    unknown = set(changes) - set(HOUSEHOLD_FIELDS)
+    if unknown:
+        raise TypeError(f"Not a household field: {', '.join(sorted(unknown))}")
+    if "postcode" in changes:
+        changes["postcode"] = normalise_postcode(changes["postcode"])
+    for name, value in changes.items():
+        setattr(household, name, value)
+    household.neighbourhood_id = neighbourhood_id_for_postcode(household.postcode)
+    household.full_clean()
+    updated = Household.objects.filter(pk=household.pk, version=expected_version).update(
+        **changes,
+        neighbourhood_id=household.neighbourhood_id,
+        version=F("version") + 1,
+        updated_at=timezone.now(),
+    )
+    if not updated:
+        raise ConcurrentEditError()
+    household.refresh_from_db()
+    return household
+
+
+@transaction.atomic
+def resident_add_to_household(
+    *, household: Household, by, data: NewResident, start_date: datetime.date | None = None
+) -> HouseholdMembership:
+    """Register a new resident and let them join the household."""
+    resident = _resident_from(data)
+    _resident_save(resident)
+    membership = HouseholdMembership(
+        household=household,
+        resident=resident,
+        role=data.role,
+        start_date=start_date or timezone.localdate(),
+    )
+    membership.full_clean()
+    membership.save()
+    Household.objects.filter(pk=household.pk).update(version=F("version") + 1)
+    return membership
+
+
+@transaction.atomic
+def resident_update(*, resident: Resident, by, **changes) -> Resident:
+    unknown = set(changes) - set(RESIDENT_FIELDS)
+    if unknown:
+        raise TypeError(f"Not a resident field: {', '.join(sorted(unknown))}")
+    for name, value in changes.items():
+        setattr(resident, name, value)
+    resident.bsn = resident.bsn or None
+    resident.full_clean()
+    _resident_save(resident)
+    return resident
+
+
+@transaction.atomic
+def membership_end(
+    *, membership: HouseholdMembership, by, end_date: datetime.date | None = None
+) -> HouseholdMembership:
+    """A resident leaves the household (moved out, deceased, ...); the history stays."""
+    membership = HouseholdMembership.objects.select_for_update().get(pk=membership.pk)
+    if membership.end_date is not None:
+        raise ValidationError(_("This resident has already left the household."))
+    membership.end_date = end_date or timezone.localdate()
+    membership.full_clean()
+    membership.save(update_fields=["end_date"])
+    Household.objects.filter(pk=membership.household_id).update(version=F("version") + 1)
+    return membership
+
+
+REASSIGN_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class ReassignResult:
+    moved: int
+    remaining: int
+
+
+@transaction.atomic
+def caseload_reassign(*, team, from_user, to_user, by, limit: int = REASSIGN_LIMIT):
+    """Move up to `limit` (at most 100) households coordinated by `from_user` to `to_user`,
+    an active member of the same team; each move is recorded as a CoordinatorChange. Only the
+    team's own lead (or a functional administrator) may do this. Rows are locked, so two
+    leads moving the same caseload at once cannot move a household twice."""
+    if not permissions.can_reassign_caseload(by, team):
+        raise PermissionDenied
+    members = {m.user_id: m for m in team.members.filter(user__in=[from_user, to_user])}
+    if from_user.pk not in members:
+        raise ValidationError(_("The previous coordinator is not a member of this team."))
+    if to_user.pk not in members or not members[to_user.pk].active:
+        raise ValidationError(_("The new coordinator must be an active member of this team."))
+    if from_user.pk == to_user.pk:
+        raise ValidationError(_("Choose two different members."))
+    limit = max(0, min(limit, REASSIGN_LIMIT))
+    households = list(
+        Household.objects.select_for_update()
+        .filter(coordinator=from_user)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    Household.objects.filter(pk__in=households).update(
+        coordinator=to_user, version=F("version") + 1, updated_at=timezone.now()
+    )
+    CoordinatorChange.objects.bulk_create(
+        CoordinatorChange(household_id=pk, from_user=from_user, to_user=to_user, changed_by=by)
+        for pk in households
+    )
+    remaining = Household.objects.filter(coordinator=from_user).count()
+    return ReassignResult(moved=len(households), remaining=remaining)
+
+
+@transaction.atomic
+def household_coordinator_set(*, household_id: int, user_id: int | None, by) -> None:
+    """Make `user_id` the household's coordinator (regisseur); the change is recorded."""
+    household = Household.objects.select_for_update().get(pk=household_id)
+    if household.coordinator_id == user_id:
+        return
+    Household.objects.filter(pk=household.pk).update(
+        coordinator_id=user_id, version=F("version") + 1, updated_at=timezone.now()
+    )
+    CoordinatorChange.objects.create(
+        household=household,
+        from_user_id=household.coordinator_id,
+        to_user_id=user_id,
+        changed_by=by,
+    )
+
+
+def _relations_to_resident():
+    """Every relation that points at Resident, including ones added later by other apps and
+    hidden ones (`related_name="+"`). A many-to-many with an automatic through table is handled
+    through its ManyToManyRel; the through table's own foreign keys are skipped."""
+    for rel in Resident._meta.get_fields(include_hidden=True):
+        if not (rel.is_relation and rel.auto_created and not rel.concrete):
+            continue
+        if rel.many_to_many:
+            if rel.through._meta.auto_created:
+                yield rel
+            continue  # a custom through model has its own ForeignKey to Resident: moved as FK
+        if rel.related_model._meta.auto_created:
+            continue  # foreign key of an automatic many-to-many table: moved via the M2M above
+        yield rel
+
+
+def _merge_memberships(*, keep: Resident, remove: Resident) -> None:
+    """At most one open membership per person: two open memberships of the same household
+    become one (the earlier start date); in two different households the merge is refused."""
+    open_keep = keep.memberships.filter(end_date__isnull=True).first()
+    open_remove = remove.memberships.filter(end_date__isnull=True).first()
+    if open_keep is None or open_remove is None:
+        return
+    if open_keep.household_id != open_remove.household_id:
+        raise ValidationError(
+            _(
+                "Both person records currently live in a different household. End one of the "
+                "two memberships first, then merge."
+            )
+        )
+    if open_remove.start_date < open_keep.start_date:
+        open_keep.start_date = open_remove.start_date
+        open_keep.save(update_fields=["start_date"])
+    open_remove.delete()
+
+
+@transaction.atomic
+def resident_merge(*, keep: Resident, remove: Resident, by) -> ResidentMergeRecord:
+    """Merge two records of the same person: every relation of `remove` moves to `keep`, then
+    `remove` is deleted and a ResidentMergeRecord keeps who merged what, and when.
+
+    Refused when the records carry two different BSNs (then they are two people) or when both
+    live in a different household right now. Missing details on `keep` (BSN, date of birth,
+    phone, e-mail) are filled in from `remove`."""
+    if not permissions.can_merge_residents(by):
+        raise PermissionDenied
+    if keep.pk == remove.pk:
+        raise ValidationError(_("Choose two different person records."))
+    # lock both rows, always in the same order, so two merges cannot cross
+    locked = {
+        r.pk: r
+        for r in Resident.objects.select_for_update()
+        .filter(pk__in=[keep.pk, remove.pk])
+        .order_by("pk")
+    }
+    if len(locked) != 2:
+        raise ValidationError(_("One of the person records no longer exists."))
+    keep, remove = locked[keep.pk], locked[remove.pk]
+    if keep.bsn and remove.bsn and keep.bsn != remove.bsn:
+        raise ValidationError(
+            _("These records have different BSNs: they are two people and cannot be merged.")
+        )
+    record = ResidentMergeRecord(
+        kept=keep,
+        removed_uuid=remove.uuid,
+        removed_bsn=remove.bsn,
+        removed_name=remove.full_name,
+        removed_birth_date=remove.birth_date,
+        merged_by=by,
+    )
+    _merge_memberships(keep=keep, remove=remove)
+    moved = {}
+    for rel in _relations_to_resident():
+        model = rel.related_model
+        label = model._meta.label
+        try:
+            with transaction.atomic():
+                if rel.many_to_many:
+                    related = list(model._base_manager.filter(**{rel.field.name: remove}))
+                    for obj in related:
+                        manager = getattr(obj, rel.field.name)
+                        manager.remove(remove)
+                        manager.add(keep)
+                    count = len(related)
+                else:
+                    count = model._base_manager.filter(**{rel.field.name: remove}).update(
+                        **{rel.field.name: keep}
+                    )
+        except IntegrityError as exc:
+            raise ValidationError(
+                _("The records cannot be merged: both have a %(model)s that may exist once.")
+                % {"model": model._meta.verbose_name}
+            ) from exc
+        if count:
+            moved[label] = moved.get(label, 0) + count
+    # keep what only the removed record knew
+    bsn = remove.bsn
+    fill = {
+        name: getattr(remove, name)
+        for name in ("birth_date", "phone", "email", "name_prefix")
+        if not getattr(keep, name) and getattr(remove, name)
+    }
+    Household.objects.filter(memberships__resident=keep).update(version=F("version") + 1)
+    remove.delete()
+    if bsn and not keep.bsn:
+        fill["bsn"] = bsn
+    if fill:
+        for name, value in fill.items():
+            setattr(keep, name, value)
+        keep.full_clean()
+        keep.save(update_fields=[*fill, "updated_at"])
+    record.kept = keep
+    record.moved = moved
+    record.full_clean()
+    record.save()
+    return record
+
+
+def merge_relation_names() -> list[str]:
+    """What a merge moves, by model (shown on the confirmation page)."""
+    return sorted(
+        {str(rel.related_model._meta.verbose_name_plural) for rel in _relations_to_resident()}
+    )

@@ -1,0 +1,273 @@
+"""Forms for intake: meldingen, signals and their triage."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cases.households.models import HouseholdMembership, Resident
+from cases.intake.models import (
+    BasicNeed,
+    InformalNetworkMember,
+    KitchenTableConversation,
+    LifeDomain,
+    Melding,
+    MeldingChannel,
+    SelfSufficiency,
+    Signal,
+)
+from teams.models import Team
+from teams.validators import normalise_postcode
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+SCORE_CHOICES = [("", _("not scored")), *SelfSufficiency.choices]
+
+
+def add_score_fields(form: forms.Form, initial: dict | None = None) -> None:
+    """One select per life domain (`score_<domain>`); a domain may be left unscored."""
+    initial = initial or {}
+    for domain in LifeDomain:
+        form.fields[f"score_{domain.value}"] = forms.TypedChoiceField(
+            label=domain.label,
+            choices=SCORE_CHOICES,
+            coerce=int,
+            empty_value=None,
+            required=False,
+            initial=initial.get(domain.value),
+        )
+
+
+def cleaned_scores(form: forms.Form) -> dict:
+    return {domain.value: form.cleaned_data.get(f"score_{domain.value}") for domain in LifeDomain}
+
+
+def score_fields(form: forms.Form) -> list:
+    return [form[f"score_{domain.value}"] for domain in LifeDomain]
+
+
+class ConversationForm(forms.ModelForm):
+    melding = forms.ModelChoiceField(
+        label=_("request for help"),
+        queryset=Melding.objects.none(),
+        required=False,
+        to_field_name="uuid",
+        help_text=_("The request this conversation investigates; it is then completed."),
+    )
+    participants = forms.ModelMultipleChoiceField(
+        label=_("residents taking part"),
+        queryset=Resident.objects.none(),
+        required=False,
+        to_field_name="uuid",
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = KitchenTableConversation
+        fields = [
+            "held_on",
+            "place",
+            "other_participants",
+            "resident_story",
+            "own_strength",
+            "network_strength",
+            "general_provisions",
+            "agreements",
+            "income_crisis",
+            "income_note",
+            "debts_crisis",
+            "debts_note",
+            "housing_crisis",
+            "housing_note",
+            "food_crisis",
+            "food_note",
+        ]
+        widgets = {
+            "held_on": DATE_WIDGET,
+            "other_participants": forms.Textarea(attrs={"rows": 2}),
+            "resident_story": forms.Textarea(attrs={"rows": 6}),
+            "own_strength": forms.Textarea(attrs={"rows": 3}),
+            "network_strength": forms.Textarea(attrs={"rows": 3}),
+            "general_provisions": forms.Textarea(attrs={"rows": 3}),
+            "agreements": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    STORY_FIELDS = ("resident_story", "own_strength", "network_strength", "general_provisions")
+
+    def __init__(self, *args, household, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["melding"].queryset = household.meldingen.open()
+        self.fields["participants"].queryset = Resident.objects.filter(
+            memberships__in=HouseholdMembership.objects.current().filter(household=household)
+        )
+        add_score_fields(self)
+
+    def basic_needs_rows(self):
+        return [(self[f"{need.value}_crisis"], self[f"{need.value}_note"]) for need in BasicNeed]
+
+    def score_fields(self):
+        return score_fields(self)
+
+    def conversation_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class RemarksForm(forms.ModelForm):
+    class Meta:
+        model = KitchenTableConversation
+        fields = ["resident_remarks"]
+        widgets = {"resident_remarks": forms.Textarea(attrs={"rows": 3})}
+
+
+class NetworkMemberForm(forms.ModelForm):
+    class Meta:
+        model = InformalNetworkMember
+        fields = ["kind", "name", "contact", "contribution"]
+        widgets = {"contribution": forms.Textarea(attrs={"rows": 2})}
+
+
+class MeldingForm(forms.ModelForm):
+    class Meta:
+        model = Melding
+        fields = ["received_on", "channel", "question"]
+        widgets = {
+            "received_on": DATE_WIDGET,
+            "question": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # "from a signal" is set by triage, not chosen by hand
+        self.fields["channel"].choices = [
+            choice
+            for choice in self.fields["channel"].choices
+            if choice[0] != MeldingChannel.SIGNAL
+        ]
+
+
+class SignalForm(forms.ModelForm):
+    """A signal about a known household (`household` given: pick one of its residents) or
+    about a person known only by what the reporter knows."""
+
+    subject_postcode = forms.CharField(
+        label=_("postcode of the person"),
+        max_length=8,
+        required=False,
+        help_text=_("Decides which team triages the signal."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "size": 8}),
+    )
+    team = forms.ModelChoiceField(
+        label=_("neighbourhood team"),
+        queryset=Team.objects.order_by("name"),
+        required=False,
+        help_text=_("Only needed when the postcode is unknown or outside the municipality."),
+    )
+
+    class Meta:
+        model = Signal
+        fields = [
+            "source_type",
+            "reporter_name",
+            "reporter_contact",
+            "received_on",
+            "observation",
+            "resident",
+            "subject_name",
+            "subject_birth_date",
+            "subject_address",
+            "subject_postcode",
+        ]
+        widgets = {
+            "received_on": DATE_WIDGET,
+            "subject_birth_date": DATE_WIDGET,
+            "observation": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, household=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.household = household
+        if household is not None:
+            for name in (
+                "subject_name",
+                "subject_birth_date",
+                "subject_address",
+                "subject_postcode",
+                "team",
+            ):
+                del self.fields[name]
+            self.fields["resident"].queryset = Resident.objects.filter(
+                memberships__in=household.memberships.current()
+            )
+            self.fields["resident"].required = False
+            self.fields["resident"].empty_label = _("The household as a whole")
+            self.fields["resident"].label = _("about")
+        else:
+            del self.fields["resident"]
+            self.fields["subject_name"].required = True
+
+    def clean_subject_postcode(self):
+        value = self.cleaned_data.get("subject_postcode", "").strip()
+        return normalise_postcode(value) if value else ""
+
+
+class SignalCloseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("reason for closing"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("e.g. no concern after all, help is already in place."),
+    )
+
+
+NEW_HOUSEHOLD = "new"
+
+
+def _candidate_label(household) -> str:
+    """The address and who lives there (prefetched as `current_memberships`)."""
+    names = ", ".join(m.resident.full_name for m in getattr(household, "current_memberships", ()))
+    return f"{household} ({names})" if names else str(household)
+
+
+class SignalConvertForm(forms.Form):
+    """Turn a signal into a melding. For a signal without household: choose one of the
+    candidate households, or `new` to register the household at the same time."""
+
+    household = forms.ChoiceField(label=_("household"), widget=forms.RadioSelect, required=False)
+    received_on = forms.DateField(
+        label=_("date of the request"),
+        widget=DATE_WIDGET,
+        help_text=_("The Wmo 6-week investigation period starts on this date."),
+    )
+    question = forms.CharField(
+        label=_("question in the resident's own words"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, signal: Signal, candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.signal = signal
+        self.candidates = {str(h.uuid): h for h in candidates}
+        if signal.household_id:
+            del self.fields["household"]
+        else:
+            self.fields["household"].choices = [
+                *((key, _candidate_label(h)) for key, h in self.candidates.items()),
+                (NEW_HOUSEHOLD, _("Register a new household")),
+            ]
+
+    @property
+    def wants_new_household(self) -> bool:
+        return (
+            "household" in self.fields
+            and self.is_bound
+            and self.data.get(self.add_prefix("household")) == NEW_HOUSEHOLD
+        )
+
+    def clean_household(self):
+        value = self.cleaned_data.get("household")
+        if "household" in self.fields and not value:
+            raise forms.ValidationError(_("Choose the household or register a new one."))
+        return value
+
+    def chosen_household(self):
+        return self.candidates.get(self.cleaned_data.get("household") or "")

@@ -1,0 +1,443 @@
+"""Intake screens: registering a melding, signals and their triage queue, and the warning for
+possible duplicate persons. Thin views: selectors and services hold the rules."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cases import permissions
+from cases.access import household_file
+from cases.audit import access_log_record
+from cases.households import selectors as household_selectors
+from cases.households import services as household_services
+from cases.households.forms import HouseholdForm, ResidentForm
+from cases.intake import selectors as intake_selectors
+from cases.intake import services as intake_services
+from cases.intake.forms import (
+    ConversationForm,
+    MeldingForm,
+    NetworkMemberForm,
+    RemarksForm,
+    SignalCloseForm,
+    SignalConvertForm,
+    SignalForm,
+    cleaned_scores,
+)
+from cases.plans.views import _conversation, _household
+from cases.privacy.models import AccessAction
+from socialdomain.forms import apply_validation_error
+
+SIGNAL_QUEUE_PAGE_SIZE = 25
+
+
+def _redirect(request, url: str, anchor: str = ""):
+    """302 for a normal form post; 204 + HX-Redirect for HTMX (the page reloads there). The
+    anchor is left out for HTMX: a change of fragment alone would not reload the page."""
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(f"{url}#{anchor}" if anchor else url)
+
+
+def _household_url(household) -> str:
+    return reverse("cases:household_detail", args=[household.uuid])
+
+
+def melding_section_context(*, user, household) -> dict:
+    """What `cases/intake/_meldingen.html` needs on the household page."""
+    can_register = permissions.can_register_melding(user, household)
+    return {
+        "meldingen": household_selectors.household_meldingen(household=household),
+        "melding_form": MeldingForm() if can_register else None,
+        "can_register_signal": permissions.can_register_signal(user),
+    }
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+@household_file("melding")
+def melding_register(request, household_uuid):
+    household = household_selectors.household_for_user(
+        user=request.user, household_uuid=household_uuid
+    )
+    if not permissions.can_register_melding(request.user, household):
+        raise PermissionDenied
+    form = MeldingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            intake_services.melding_register(
+                household=household, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Request for help registered."))
+            return _redirect(request, _household_url(household), "meldingen")
+    context = {"household": household, "melding_form": form}
+    if request.htmx and request.method == "POST":
+        return render(request, "cases/intake/_meldingen.html#melding-form", context)
+    return render(request, "cases/intake/melding_form.html", context)
+
+
+def _signal_form_view(request, *, household=None):
+    if not permissions.can_register_signal(request.user):
+        raise PermissionDenied
+    form = SignalForm(request.POST or None, household=household)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            intake_services.signal_register(by=request.user, household=household, **data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(
+                request, _("Signal registered; the neighbourhood team will triage it.")
+            )
+            if household is not None:
+                return _redirect(request, _household_url(household), "meldingen")
+            if permissions.can_triage_signals(request.user):
+                return _redirect(request, reverse("cases:signal_queue"))
+            return _redirect(request, reverse("cases:household_search"))
+    template = "cases/intake/signal_form.html"
+    if request.htmx and request.method == "POST":
+        template += "#signal-form"
+    return render(request, template, {"form": form, "household": household})
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def signal_register(request):
+    """A signal about a person who is not (yet) known as a household in the register."""
+    return _signal_form_view(request)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+@household_file("signal")
+def signal_register_for_household(request, household_uuid):
+    household = household_selectors.household_for_user(
+        user=request.user, household_uuid=household_uuid
+    )
+    return _signal_form_view(request, household=household)
+
+
+@never_cache
+@login_required
+def signal_queue(request):
+    """The triage queue: open signals of the user's own teams, oldest first."""
+    if not permissions.can_triage_signals(request.user):
+        raise PermissionDenied
+    page = Paginator(
+        intake_selectors.signal_triage_queue(user=request.user), SIGNAL_QUEUE_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    context = {"page": page, "today": timezone.localdate()}
+    if request.htmx:
+        return render(request, "cases/intake/signal_queue.html#queue", context)
+    return render(request, "cases/intake/signal_queue.html", context)
+
+
+def _signal_page(request, signal, *, convert_form=None, close_form=None, status=200):
+    candidates = (
+        intake_selectors.signal_candidate_households(user=request.user, signal=signal)
+        if not signal.household_id
+        else ()
+    )
+    if convert_form is None:
+        convert_form = SignalConvertForm(
+            signal=signal,
+            candidates=candidates,
+            # the question is the resident's, asked in the conversation: not the reporter's words
+            initial={"received_on": timezone.localdate()},
+        )
+    new_household_form = HouseholdForm(
+        request.POST if convert_form.wants_new_household else None,
+        prefix="new",
+        initial={"postcode": signal.subject_postcode_display},
+    )
+    new_person_form = ResidentForm(
+        request.POST if convert_form.wants_new_household else None,
+        prefix="person",
+        initial=_person_initial(signal),
+    )
+    context = {
+        "signal": signal,
+        "convert_form": convert_form,
+        "close_form": close_form or SignalCloseForm(),
+        "new_household_form": new_household_form,
+        "new_person_form": new_person_form,
+        "candidates": candidates,
+    }
+    return render(request, "cases/intake/signal_detail.html", context, status=status)
+
+
+def _person_initial(signal) -> dict:
+    words = signal.subject_name.split()
+    return {
+        "first_name": " ".join(words[:1]) if len(words) > 1 else "",
+        "last_name": " ".join(words[1:]) if len(words) > 1 else " ".join(words),
+        "birth_date": signal.subject_birth_date,
+    }
+
+
+def _log_signal(request, signal) -> None:
+    """One access log row: a signal is part of its household's file (or of the person's, once
+    they are known)."""
+    access_log_record(
+        request_or_user=request,
+        action=AccessAction.CHANGE if request.method == "POST" else AccessAction.VIEW,
+        object_type="signal",
+        object_id=signal.uuid,
+        household_uuid=signal.household.uuid if signal.household_id else None,
+    )
+
+
+def _require_triage(user) -> None:
+    if not permissions.can_triage_signals(user):
+        raise PermissionDenied
+
+
+@never_cache
+@login_required
+@household_file("signal")
+def signal_detail(request, signal_uuid):
+    _require_triage(request.user)
+    signal = intake_selectors.signal_for_triage(user=request.user, signal_uuid=signal_uuid)
+    _log_signal(request, signal)
+    return _signal_page(request, signal)
+
+
+@never_cache
+@login_required
+@require_POST
+@household_file("signal")
+def signal_convert(request, signal_uuid):
+    _require_triage(request.user)
+    signal = intake_selectors.signal_for_triage(user=request.user, signal_uuid=signal_uuid)
+    _log_signal(request, signal)
+    candidates = (
+        intake_selectors.signal_candidate_households(user=request.user, signal=signal)
+        if not signal.household_id
+        else ()
+    )
+    form = SignalConvertForm(request.POST, signal=signal, candidates=candidates)
+    new_household = None
+    valid = form.is_valid()
+    if valid and form.wants_new_household:
+        household_form = HouseholdForm(request.POST, prefix="new")
+        person_form = ResidentForm(request.POST, prefix="person")
+        if household_form.is_valid() and person_form.is_valid():
+            new_household = {
+                **{
+                    name: household_form.cleaned_data[name]
+                    for name in household_services.HOUSEHOLD_FIELDS
+                },
+                "residents": [
+                    household_services.NewResident(
+                        **{
+                            name: person_form.cleaned_data.get(name)
+                            for name in household_services.RESIDENT_FIELDS
+                        },
+                        role=person_form.cleaned_data.get("role"),
+                    )
+                ],
+            }
+        else:
+            valid = False
+    if valid:
+        try:
+            melding = intake_services.signal_convert_to_melding(
+                signal=signal,
+                by=request.user,
+                question=form.cleaned_data["question"],
+                received_on=form.cleaned_data["received_on"],
+                household=None if form.wants_new_household else form.chosen_household(),
+                new_household=new_household,
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("The signal is now a request for help."))
+            return _redirect(request, _household_url(melding.household), "meldingen")
+    return _signal_page(request, signal, convert_form=form, status=200)
+
+
+@never_cache
+@login_required
+@require_POST
+@household_file("signal")
+def signal_close(request, signal_uuid):
+    _require_triage(request.user)
+    signal = intake_selectors.signal_for_triage(user=request.user, signal_uuid=signal_uuid)
+    _log_signal(request, signal)
+    form = SignalCloseForm(request.POST)
+    if form.is_valid():
+        try:
+            intake_services.signal_close(
+                signal=signal, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Signal closed."))
+            return _redirect(request, reverse("cases:signal_queue"))
+    return _signal_page(request, signal, close_form=form)
+
+
+DUPLICATES_CONFIRMED = "duplicates_confirmed"
+
+
+def unconfirmed_duplicates(request, forms, *, postcode: str = "") -> list[dict]:
+    """For each valid resident form without BSN: persons already registered who may be the
+    same person. Empty when there are none or the user ticked "this is someone else"."""
+    if request.POST.get(DUPLICATES_CONFIRMED):
+        return []
+    warnings = []
+    for form in forms:
+        data = form.cleaned_data
+        if not data or data.get("bsn"):
+            continue
+        matches = household_selectors.resident_possible_duplicates(
+            user=request.user,
+            first_name=data.get("first_name", ""),
+            last_name=data.get("last_name", ""),
+            birth_date=data.get("birth_date"),
+            postcode=postcode,
+        )
+        if matches:
+            warnings.append(
+                {
+                    "name": " ".join(
+                        p
+                        for p in (
+                            data.get("first_name"),
+                            data.get("name_prefix"),
+                            data.get("last_name"),
+                        )
+                        if p
+                    ),
+                    "visible": [m for m in matches if m.household is not None],
+                    "known_elsewhere": any(m.household is None for m in matches),
+                }
+            )
+    return warnings
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+@household_file("conversation")
+def conversation_create(request, household_uuid):
+    household = _household(request, household_uuid, work=True)
+    initial = {}
+    if request.method == "GET" and request.GET.get("melding"):
+        initial["melding"] = request.GET["melding"]
+    form = ConversationForm(request.POST or None, household=household, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            conversation = intake_services.conversation_record(
+                household=household,
+                by=request.user,
+                melding=form.cleaned_data["melding"],
+                participants=form.cleaned_data["participants"],
+                scores=cleaned_scores(form),
+                **form.conversation_fields(),
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Conversation recorded."))
+            return _redirect(
+                request, reverse("cases:conversation_detail", args=[conversation.uuid])
+            )
+    template = "cases/intake/conversation_form.html"
+    if request.htmx and request.method == "POST":
+        template += "#conversation-form"
+    return render(request, template, {"form": form, "household": household})
+
+
+@never_cache
+@login_required
+@household_file("conversation")
+def conversation_detail(request, conversation_uuid):
+    """The report in plain Dutch, printable; the resident's remarks are added here."""
+    conversation = _conversation(request, conversation_uuid)
+    return render(
+        request,
+        "cases/intake/conversation_detail.html",
+        _conversation_context(request, conversation, RemarksForm(instance=conversation)),
+    )
+
+
+def _conversation_context(request, conversation, remarks_form) -> dict:
+    household = conversation.household
+    return {
+        "conversation": conversation,
+        "household": household,
+        "scores": intake_selectors.scores_in_domain_order(conversation.scores.all()),
+        "remarks_form": remarks_form,
+        "can_work": permissions.can_work_on_plans(request.user),
+        "has_open_plan": household.plans.exclude(status="closed").exists(),
+    }
+
+
+@never_cache
+@login_required
+@require_POST
+@household_file("conversation")
+def conversation_remarks(request, conversation_uuid):
+    conversation = _conversation(request, conversation_uuid, work=True)
+    form = RemarksForm(request.POST, instance=conversation)
+    if form.is_valid():
+        intake_services.conversation_update(
+            conversation=conversation,
+            by=request.user,
+            resident_remarks=form.cleaned_data["resident_remarks"],
+        )
+        messages.success(request, _("The resident's remarks were added to the report."))
+        return _redirect(request, reverse("cases:conversation_detail", args=[conversation.uuid]))
+    return render(
+        request,
+        "cases/intake/conversation_detail.html",
+        _conversation_context(request, conversation, form),
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+@household_file("network_member")
+def network_member_edit(request, household_uuid, member_uuid=None):
+    household = _household(request, household_uuid, work=True)
+    member = get_object_or_404(household.network_members, uuid=member_uuid) if member_uuid else None
+    form = NetworkMemberForm(request.POST or None, instance=member)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if member is None:
+                intake_services.network_member_add(
+                    household=household, by=request.user, **form.cleaned_data
+                )
+            else:
+                intake_services.network_member_update(
+                    member=member, by=request.user, **form.cleaned_data
+                )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Network saved."))
+            return _redirect(request, _household_url(household), "network")
+    template = "cases/intake/network_member_form.html"
+    if request.htmx and request.method == "POST":
+        template += "#network-form"
+    return render(request, template, {"form": form, "household": household, "member": member})

@@ -1,0 +1,225 @@
+"""Partner API for allocations (toewijzingen): list and read the caller's own, report start
+(305) and stop (307) of care, send and list progress reports."""
+
+import datetime
+
+import django_filters
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+
+from cases.partners import selectors as partner_selectors
+from cases.partners import services as partner_services
+from cases.partners.api.access import AccessLoggedMixin
+from cases.partners.api.serializers import (
+    AllocationSerializer,
+    CareStartSerializer,
+    CareStopSerializer,
+    ProgressReportSerializer,
+)
+from cases.partners.selectors import progress_reports_for
+from cases.partners.services import ProgressReportRefused, progress_report_create
+from cases.privacy.models import AccessAction, AccessResult
+from cases.provisions.models import Allocation, AllocationStatus
+from networks.api.permissions import api_client_of
+from networks.api.views import IDEMPOTENCY_KEY, IF_MATCH, NewestFirstCursor, PartnerApiMixin
+from networks.models import ApiScope, IdempotencyRecord
+from socialdomain.api.conditional import ConditionalMixin, etag_for
+from socialdomain.api.idempotency import idempotent
+from socialdomain.api.problems import Conflict, PreconditionFailed
+
+
+class AllocationFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=AllocationStatus.choices)
+    start_date_from = django_filters.DateFilter(field_name="start_date", lookup_expr="gte")
+    start_date_to = django_filters.DateFilter(field_name="start_date", lookup_expr="lte")
+    updated_since = django_filters.IsoDateTimeFilter(method="filter_updated_since")
+
+    class Meta:
+        model = Allocation
+        fields = ["status"]
+
+    def filter_updated_since(self, queryset, name, value):
+        # ISO 8601 allows offsets up to ±23:59, PostgreSQL up to ±15:59: compare in UTC
+        try:
+            value = value.astimezone(datetime.UTC)
+        except OverflowError:
+            raise ValidationError({"updated_since": _("This moment is out of range.")}) from None
+        return queryset.filter(updated_at__gte=value)
+
+
+class AllocationViewSet(
+    AccessLoggedMixin,
+    PartnerApiMixin,
+    ConditionalMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The caller's allocations. Another organisation's allocation is a 404."""
+
+    serializer_class = AllocationSerializer
+    lookup_field = "uuid"
+    lookup_value_regex = "[0-9a-f-]{36}"
+    pagination_class = NewestFirstCursor
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = AllocationFilter
+    required_scopes = {"GET": ApiScope.ALLOCATIONS_READ, "POST": ApiScope.ALLOCATIONS_WRITE}
+    log_object_type = "allocation"
+
+    def log_item(self, allocation) -> tuple:
+        clients = [allocation.client.uuid] if allocation.client_id else []
+        return allocation.uuid, allocation.household.uuid, clients
+
+    def _allocation(self, uuid, queryset=None):
+        """The caller's allocation, or 404 (logged as not found)."""
+        allocation = (
+            (queryset if queryset is not None else self.get_queryset()).filter(uuid=uuid).first()
+        )
+        if allocation is None:
+            self.log_not_found(
+                uuid, AccessAction.CHANGE if self.request.method == "POST" else AccessAction.VIEW
+            )
+            raise Http404
+        return allocation
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no client
+            return Allocation.objects.none()
+        return partner_selectors.allocations_for_organisation(
+            organisation=api_client_of(self.request).organisation
+        ).select_related("product", "client", "household")
+
+    def _report(self, request, uuid, serializer_class, report):
+        serializer = serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        found = None
+        try:
+            with transaction.atomic():
+                found = get_object_or_404(
+                    self.get_queryset().select_for_update(of=("self",)), uuid=uuid
+                )
+                self.check_precondition(found)
+                try:
+                    allocation = report(found, serializer.validated_data, found.version)
+                except partner_services.AllocationStateConflict as exc:
+                    raise Conflict(str(exc)) from exc
+                except partner_services.StaleAllocation as exc:
+                    raise PreconditionFailed() from exc
+        except Exception:
+            # logged after the rollback, so the refused attempt stays in the log
+            if found is None:
+                self.log_not_found(uuid, AccessAction.CHANGE)
+            else:
+                self.log_object(found, AccessAction.CHANGE)
+            raise
+        allocation = self.get_queryset().get(pk=allocation.pk)
+        self.log_object(allocation, AccessAction.CHANGE)
+        data = AllocationSerializer(allocation).data
+        return Response(data, headers={"ETag": etag_for(data)})
+
+    @extend_schema(
+        request=CareStartSerializer,
+        responses={200: AllocationSerializer},
+        parameters=[IDEMPOTENCY_KEY, IF_MATCH],
+        summary="Report the start of care (iWmo/iJw 305)",
+    )
+    @action(detail=True, methods=["post"])
+    def start(self, request, uuid=None):
+        return idempotent(
+            IdempotencyRecord,
+            lambda: self._report(
+                request,
+                uuid,
+                CareStartSerializer,
+                lambda allocation, data, version: partner_services.allocation_start(
+                    allocation=allocation, started_on=data["date"], expected_version=version
+                ),
+            ),
+            request,
+        )
+
+    @extend_schema(
+        request=CareStopSerializer,
+        responses={200: AllocationSerializer},
+        parameters=[IDEMPOTENCY_KEY, IF_MATCH],
+        summary="Report the end of care with an end reason (iWmo/iJw 307)",
+    )
+    @action(detail=True, methods=["post"])
+    def stop(self, request, uuid=None):
+        return idempotent(
+            IdempotencyRecord,
+            lambda: self._report(
+                request,
+                uuid,
+                CareStopSerializer,
+                lambda allocation, data, version: partner_services.allocation_stop(
+                    allocation=allocation,
+                    stopped_on=data["date"],
+                    reason=data["reason"],
+                    expected_version=version,
+                ),
+            ),
+            request,
+        )
+
+    @extend_schema(
+        methods=["GET"],
+        responses={200: ProgressReportSerializer(many=True)},
+        summary="List your organisation's progress reports on this allocation",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=ProgressReportSerializer,
+        responses={
+            201: ProgressReportSerializer,
+            403: OpenApiResponse(
+                description="Care has not started, or no consent or legal basis covers progress"
+            ),
+        },
+        parameters=[IDEMPOTENCY_KEY],
+        summary="Send a progress report (needs started care and the client's consent)",
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        url_path="progress-reports",
+        filter_backends=[],
+    )
+    def progress_reports(self, request, uuid=None):
+        organisation = api_client_of(request).organisation
+        if request.method == "GET":
+            allocation = self._allocation(uuid)
+            reports = progress_reports_for(allocation=allocation, organisation=organisation)
+            self.log_object(allocation, object_type="progress_report")
+            page = super().paginate_queryset(reports)
+            return self.get_paginated_response(ProgressReportSerializer(page, many=True).data)
+        return idempotent(
+            IdempotencyRecord, lambda: self._progress_report(request, uuid, organisation), request
+        )
+
+    def _progress_report(self, request, uuid, organisation):
+        allocation = self._allocation(uuid)
+        serializer = ProgressReportSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            report = progress_report_create(
+                allocation=allocation, organisation=organisation, **serializer.validated_data
+            )
+        except ProgressReportRefused as exc:
+            self.log_object(
+                allocation,
+                AccessAction.CHANGE,
+                object_type="progress_report",
+                result=AccessResult.DENIED,
+            )
+            raise PermissionDenied(exc.args[0]) from exc
+        self.log_object(allocation, AccessAction.CHANGE, object_type="progress_report")
+        return Response(ProgressReportSerializer(report).data, status=status.HTTP_201_CREATED)

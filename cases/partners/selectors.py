@@ -1,0 +1,30 @@
+"""Progress reports (voortgangsrapportages) that a provider sends on an allocation over the
+partner API, and the rules for accepting them: care has started and the client's consent covers
+`progress` for the reporting organisation (or a legal basis is recorded).
+
+Imported at the bottom of `cases/models.py`, so these are models of the `cases` app."""
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from cases.partners.models import ProgressReport
+from cases.provisions.models import Allocation
+from networks.models import CooperativeMembership, Organisation
+
+
+def progress_reports_for(*, allocation: Allocation, organisation: Organisation):
+    return ProgressReport.objects.filter(allocation=allocation, organisation=organisation)
+
+
+def allocations_for_organisation(*, organisation: Organisation) -> QuerySet[Allocation]:
+    """The allocations a provider may see: its own, and those of the cooperatives it currently
+    belongs to (a member may deliver what the cooperative was allocated)."""
+    today = timezone.localdate()
+    cooperatives = CooperativeMembership.objects.filter(
+        member=organisation, start_date__lte=today
+    ).filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+    # the ids first (usually none): `provider IN (list)` lets PostgreSQL walk the index
+    # (provider, -created_at, -id) for a page, where an OR with a subquery made it sort all of a
+    # large provider's allocations
+    providers = [organisation.pk, *cooperatives.values_list("cooperative_id", flat=True)]
+    return Allocation.objects.filter(provider__in=providers)

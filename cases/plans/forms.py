@@ -1,0 +1,241 @@
+from django import forms
+from django.contrib.postgres.forms import SimpleArrayField
+from django.utils.translation import gettext_lazy as _
+
+from cases.households.models import HouseholdMembership, Resident
+from cases.intake.forms import DATE_WIDGET, add_score_fields, score_fields
+from cases.plans.models import ActionOwnerKind, Evaluation, PlanGoal, SupportPlan
+from networks.models import Organisation
+
+
+class PlanForm(forms.ModelForm):
+    coordinator = forms.ModelChoiceField(
+        label=_("coordinator"), queryset=None, required=False, to_field_name="username"
+    )
+    aftercare_check_in_dates = SimpleArrayField(
+        forms.DateField(input_formats=["%d-%m-%Y", "%Y-%m-%d"]),
+        label=_("aftercare: check-in dates"),
+        required=False,
+        help_text=_("Dates after closure, separated by commas, e.g. 01-03-2027, 01-06-2027."),
+    )
+
+    class Meta:
+        model = SupportPlan
+        fields = [
+            "coordinator",
+            "evaluation_date",
+            "aftercare_in_place",
+            "aftercare_agreed_with",
+            "aftercare_check_in_dates",
+            "resident_agreed_on",
+        ]
+        widgets = {
+            "evaluation_date": DATE_WIDGET,
+            "resident_agreed_on": DATE_WIDGET,
+            "aftercare_in_place": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, professionals, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["coordinator"].queryset = professionals
+        self.fields["coordinator"].label_from_instance = _user_label
+        if self.instance.pk and not self.is_bound:
+            # the choices are keyed on the username, the instance's initial value is its pk
+            coordinator = self.instance.coordinator
+            self.initial["coordinator"] = coordinator.username if coordinator else None
+            self.initial["aftercare_check_in_dates"] = ", ".join(
+                day.strftime("%d-%m-%Y") for day in self.instance.aftercare_check_in_dates
+            )
+
+
+def _user_label(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+class GoalForm(forms.ModelForm):
+    class Meta:
+        model = PlanGoal
+        fields = ["domain", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+
+class ActionForm(forms.Form):
+    """An action; its owner is picked from one grouped list (residents, network,
+    professionals, organisations) or typed as a name."""
+
+    description = forms.CharField(
+        label=_("Action"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    goal = forms.ChoiceField(label=_("goal"), required=False)
+    owner = forms.ChoiceField(label=_("who"), required=False)
+    owner_text = forms.CharField(
+        label=_("or another name"),
+        max_length=200,
+        required=False,
+        help_text=_("When the one who does it is not in the list."),
+    )
+    due_on = forms.DateField(label=_("due date"), required=False, widget=DATE_WIDGET)
+    done_on = forms.DateField(label=_("done on"), required=False, widget=DATE_WIDGET)
+
+    def __init__(self, *args, plan, professionals, action=None, **kwargs):
+        self.plan = plan
+        self.goals = {str(goal.uuid): goal for goal in plan.goals.all()}
+        household = plan.household
+        residents = Resident.objects.filter(
+            memberships__in=HouseholdMembership.objects.current().filter(household=household)
+        )
+        self.owners = {}
+        groups = []
+        for kind, label, objects, key, name in (
+            (ActionOwnerKind.RESIDENT, _("Resident"), residents, "uuid", str),
+            (
+                ActionOwnerKind.NETWORK,
+                _("Network"),
+                household.network_members.all(),
+                "uuid",
+                str,
+            ),
+            (
+                ActionOwnerKind.PROFESSIONAL,
+                _("Professional"),
+                professionals,
+                "username",
+                _user_label,
+            ),
+            (
+                ActionOwnerKind.ORGANISATION,
+                _("Organisation"),
+                Organisation.objects.filter(active=True),
+                "code",
+                str,
+            ),
+        ):
+            options = []
+            for obj in objects:
+                value = f"{kind}:{getattr(obj, key)}"
+                self.owners[value] = (kind, obj)
+                options.append((value, name(obj)))
+            if options:
+                groups.append((label, options))
+        if action is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "description": action.description,
+                "goal": str(action.goal.uuid) if action.goal else "",
+                "owner_text": action.owner_text,
+                "due_on": action.due_on,
+                "done_on": action.done_on,
+                "owner": self._owner_value(action),
+            }
+        super().__init__(*args, **kwargs)
+        self.fields["goal"].choices = [("", _("no particular goal"))] + [
+            (key, f"{goal.get_domain_display()}: {goal.description[:50]}")
+            for key, goal in self.goals.items()
+        ]
+        self.fields["owner"].choices = [("", _("choose…")), *groups]
+        if action is None:
+            del self.fields["done_on"]
+
+    @staticmethod
+    def _owner_value(action) -> str:
+        owner = action.owner
+        if owner is None:
+            return ""
+        key = {
+            ActionOwnerKind.RESIDENT: "uuid",
+            ActionOwnerKind.NETWORK: "uuid",
+            ActionOwnerKind.PROFESSIONAL: "username",
+            ActionOwnerKind.ORGANISATION: "code",
+        }[action.owner_kind]
+        return f"{action.owner_kind}:{getattr(owner, key)}"
+
+    def clean(self):
+        cleaned = super().clean()
+        owner, text = cleaned.get("owner"), (cleaned.get("owner_text") or "").strip()
+        if not owner and not text:
+            self.add_error("owner", _("Choose who carries out this action, or type a name."))
+        return cleaned
+
+    def action_fields(self) -> dict:
+        data = self.cleaned_data
+        fields = {
+            "description": data["description"],
+            "goal": self.goals.get(data.get("goal") or ""),
+            "due_on": data.get("due_on"),
+        }
+        if "done_on" in self.fields:
+            fields["done_on"] = data.get("done_on")
+        if data.get("owner"):
+            kind, obj = self.owners[data["owner"]]
+            fields["owner_kind"] = kind
+            fields[ACTION_OWNER_FIELD[kind]] = obj
+        else:
+            fields["owner_kind"] = ActionOwnerKind.OTHER
+            fields["owner_text"] = data["owner_text"].strip()
+        return fields
+
+
+ACTION_OWNER_FIELD = {
+    ActionOwnerKind.RESIDENT: "owner_resident",
+    ActionOwnerKind.NETWORK: "owner_network_member",
+    ActionOwnerKind.PROFESSIONAL: "owner_user",
+    ActionOwnerKind.ORGANISATION: "owner_organisation",
+}
+
+
+class ParticipantForm(forms.Form):
+    user = forms.ModelChoiceField(label=_("professional"), queryset=None, to_field_name="username")
+    role = forms.CharField(
+        label=_("role in the plan"),
+        max_length=200,
+        help_text=_("e.g. debt counsellor, youth specialist"),
+    )
+
+    def __init__(self, *args, professionals, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = professionals
+        self.fields["user"].label_from_instance = _user_label
+
+
+class ParticipantResponseForm(forms.Form):
+    accept = forms.TypedChoiceField(
+        label=_("your answer"),
+        choices=[("yes", _("I take part")), ("no", _("I decline"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("reason for declining"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("accept") is False and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", _("Give a reason for declining."))
+        return cleaned
+
+
+class EvaluationForm(forms.ModelForm):
+    class Meta:
+        model = Evaluation
+        fields = ["evaluated_on", "notes"]
+        widgets = {"evaluated_on": DATE_WIDGET, "notes": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, intake: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        add_score_fields(self)
+        self.intake = intake or {}
+
+    def score_fields(self):
+        return score_fields(self)
+
+
+class CheckInForm(forms.Form):
+    note = forms.CharField(
+        label=_("how it is going"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

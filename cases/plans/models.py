@@ -1,0 +1,461 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.fields import DateListField
+from cases.households.models import Household, Resident
+from cases.intake.models import (
+    BasicNeed,
+    InformalNetworkMember,
+    KitchenTableConversation,
+    LifeDomain,
+)
+
+# the life domain a plan goal for a basic-needs crisis belongs to
+BASIC_NEED_DOMAIN = {
+    BasicNeed.INCOME: LifeDomain.FINANCES,
+    BasicNeed.DEBTS: LifeDomain.FINANCES,
+    BasicNeed.HOUSING: LifeDomain.HOUSING,
+    BasicNeed.FOOD: LifeDomain.INSTRUMENTAL_ADL,
+}
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    ACTIVE = "active", _("Active")
+    CLOSED = "closed", _("Closed")
+
+
+class SupportPlanQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status=PlanStatus.ACTIVE)
+
+
+class SupportPlan(models.Model):
+    """An ondersteuningsplan: one family, one plan, one coordinator. At most one active plan
+    per household (database constraint); after closure a new plan may start (relapse)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    household = models.ForeignKey(
+        Household, models.PROTECT, related_name="plans", verbose_name=_("household")
+    )
+    conversation = models.ForeignKey(
+        KitchenTableConversation,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="plans",
+        verbose_name=_("kitchen-table conversation"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=PlanStatus.choices, default=PlanStatus.DRAFT
+    )
+    coordinator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="coordinated_plans",
+        verbose_name=_("coordinator"),
+        help_text=_("The one coordinating professional (regisseur); required to activate."),
+    )
+    evaluation_date = models.DateField(_("evaluation date"), null=True, blank=True)
+    aftercare_in_place = models.TextField(
+        _("aftercare: what must be in place"),
+        max_length=5000,
+        blank=True,
+        help_text=_("e.g. standby support, family carer, income, housing."),
+    )
+    aftercare_agreed_with = models.CharField(
+        _("aftercare: agreed with whom"), max_length=500, blank=True
+    )
+    aftercare_check_in_dates = DateListField(
+        verbose_name=_("aftercare: check-in dates"),
+        default=list,
+        blank=True,
+        help_text=_("Dates to check in after the plan has closed."),
+    )
+    resident_agreed_on = models.DateField(
+        _("resident's agreement (akkoord) on"), null=True, blank=True
+    )
+    activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = SupportPlanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("support plan")
+        verbose_name_plural = _("support plans")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=models.Q(status="active"),
+                name="supportplan_one_active_per_household",
+                violation_error_message=_("This household already has an active support plan."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="draft")
+                | (models.Q(coordinator__isnull=False) & ~models.Q(aftercare_in_place="")),
+                name="supportplan_active_needs_coordinator_and_aftercare",
+                violation_error_message=_(
+                    "An active plan needs a coordinator and an aftercare section."
+                ),
+            ),
+        ]
+        indexes = [models.Index(fields=["household", "status"], name="plan_household_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.household} ({self.get_status_display()})"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == PlanStatus.DRAFT
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == PlanStatus.ACTIVE
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == PlanStatus.CLOSED
+
+
+class PlanGoal(models.Model):
+    """A goal in the family's own words, for one life domain."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    plan = models.ForeignKey(
+        SupportPlan, models.CASCADE, related_name="goals", verbose_name=_("support plan")
+    )
+    domain = models.CharField(_("life domain"), max_length=30, choices=LifeDomain.choices)
+    basic_need = models.CharField(
+        _("basic need in crisis"), max_length=10, choices=BasicNeed.choices, blank=True
+    )
+    description = models.TextField(
+        _("goal"), max_length=2000, help_text=_("In the family's own words.")
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("goal")
+        verbose_name_plural = _("goals")
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_domain_display()}: {self.description[:60]}"
+
+
+class ActionOwnerKind(models.TextChoices):
+    RESIDENT = "resident", _("Resident")
+    NETWORK = "network", _("Network member")
+    PROFESSIONAL = "professional", _("Professional")
+    ORGANISATION = "organisation", _("Organisation")
+    OTHER = "other", _("Other")
+
+
+class PlanActionQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(done_on__isnull=True)
+
+
+class PlanAction(models.Model):
+    """Who does what, by when. The owner is one of: a resident, an informal network member,
+    a professional (user), an organisation, or a name in free text."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    plan = models.ForeignKey(
+        SupportPlan, models.CASCADE, related_name="actions", verbose_name=_("support plan")
+    )
+    goal = models.ForeignKey(
+        PlanGoal,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="actions",
+        verbose_name=_("goal"),
+    )
+    description = models.TextField(_("action"), max_length=2000)
+    owner_kind = models.CharField(_("who"), max_length=20, choices=ActionOwnerKind.choices)
+    owner_resident = models.ForeignKey(
+        Resident,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("resident"),
+    )
+    owner_network_member = models.ForeignKey(
+        InformalNetworkMember,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="actions",
+        verbose_name=_("network member"),
+    )
+    owner_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="plan_actions",
+        verbose_name=_("professional"),
+    )
+    owner_organisation = models.ForeignKey(
+        "networks.Organisation",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
+    owner_text = models.CharField(_("name"), max_length=200, blank=True)
+    due_on = models.DateField(_("due date"), null=True, blank=True)
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = PlanActionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("action")
+        verbose_name_plural = _("actions")
+        ordering = [models.F("due_on").asc(nulls_last=True), "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        owner_kind="resident",
+                        owner_resident__isnull=False,
+                        owner_network_member__isnull=True,
+                        owner_user__isnull=True,
+                        owner_organisation__isnull=True,
+                    )
+                    | models.Q(
+                        owner_kind="network",
+                        owner_resident__isnull=True,
+                        owner_network_member__isnull=False,
+                        owner_user__isnull=True,
+                        owner_organisation__isnull=True,
+                    )
+                    | models.Q(
+                        owner_kind="professional",
+                        owner_resident__isnull=True,
+                        owner_network_member__isnull=True,
+                        owner_user__isnull=False,
+                        owner_organisation__isnull=True,
+                    )
+                    | models.Q(
+                        owner_kind="organisation",
+                        owner_resident__isnull=True,
+                        owner_network_member__isnull=True,
+                        owner_user__isnull=True,
+                        owner_organisation__isnull=False,
+                    )
+                    | (
+                        models.Q(
+                            owner_kind="other",
+                            owner_resident__isnull=True,
+                            owner_network_member__isnull=True,
+                            owner_user__isnull=True,
+                            owner_organisation__isnull=True,
+                        )
+                        & ~models.Q(owner_text="")
+                    )
+                ),
+                name="planaction_owner_matches_kind",
+                violation_error_message=_("Choose who carries out this action."),
+            ),
+        ]
+        indexes = [models.Index(fields=["plan", "due_on"], name="planaction_plan_due_idx")]
+
+    def __str__(self) -> str:
+        return self.description[:60]
+
+    @property
+    def owner(self):
+        return {
+            ActionOwnerKind.RESIDENT: self.owner_resident,
+            ActionOwnerKind.NETWORK: self.owner_network_member,
+            ActionOwnerKind.PROFESSIONAL: self.owner_user,
+            ActionOwnerKind.ORGANISATION: self.owner_organisation,
+        }.get(self.owner_kind)
+
+    @property
+    def owner_name(self) -> str:
+        owner = self.owner
+        if owner is None:
+            return self.owner_text
+        if self.owner_kind == ActionOwnerKind.PROFESSIONAL:
+            return owner.get_full_name() or owner.get_username()
+        if self.owner_kind == ActionOwnerKind.NETWORK:
+            return owner.name
+        return str(owner)
+
+    @property
+    def is_overdue(self) -> bool:
+        return (
+            self.done_on is None and self.due_on is not None and self.due_on < timezone.localdate()
+        )
+
+
+class ParticipantStatus(models.TextChoices):
+    INVITED = "invited", _("Invited")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+
+
+class PlanParticipant(models.Model):
+    """A professional brought into the household's plan ("erbij halen", not referring away)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    plan = models.ForeignKey(
+        SupportPlan, models.CASCADE, related_name="participants", verbose_name=_("support plan")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="plan_participations",
+        verbose_name=_("professional"),
+    )
+    role = models.CharField(_("role in the plan"), max_length=200)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ParticipantStatus.choices,
+        default=ParticipantStatus.INVITED,
+    )
+    decline_reason = models.TextField(_("reason for declining"), max_length=2000, blank=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    invited_at = models.DateTimeField(_("invited at"), auto_now_add=True)
+    responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("plan participant")
+        verbose_name_plural = _("plan participants")
+        ordering = ["invited_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "user"],
+                name="planparticipant_once_per_plan",
+                violation_error_message=_("This professional is already part of the plan."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="declined") | ~models.Q(decline_reason=""),
+                name="planparticipant_decline_has_reason",
+                violation_error_message=_("Give a reason for declining."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.role}"
+
+
+class SupportPlanVersion(models.Model):
+    """A snapshot of an active plan's goals, actions and aftercare after every change: nothing
+    is overwritten silently."""
+
+    plan = models.ForeignKey(
+        SupportPlan, models.CASCADE, related_name="versions", verbose_name=_("support plan")
+    )
+    number = models.PositiveIntegerField(_("version"))
+    snapshot = models.JSONField(_("snapshot"))
+    reason = models.CharField(_("change"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("support plan version")
+        verbose_name_plural = _("support plan versions")
+        ordering = ["plan", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="planversion_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} v{self.number}"
+
+
+class Evaluation(models.Model):
+    """Re-scoring of the life domains for a plan; the difference with intake is the outcome."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    plan = models.ForeignKey(
+        SupportPlan, models.PROTECT, related_name="evaluations", verbose_name=_("support plan")
+    )
+    evaluated_on = models.DateField(_("date"), default=timezone.localdate)
+    notes = models.TextField(_("what went well, what did not"), max_length=5000, blank=True)
+    conducted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("conducted by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evaluation")
+        verbose_name_plural = _("evaluations")
+        ordering = ["-evaluated_on", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.plan} ({self.evaluated_on:%d-%m-%Y})"
+
+
+class CheckInStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    DUE = "due", _("Due")
+    DONE = "done", _("Done")
+
+
+class AftercareCheckIn(models.Model):
+    """A scheduled check-in after a plan closed (nazorg). A periodic task marks it due so it
+    shows on the coordinator's list."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    plan = models.ForeignKey(
+        SupportPlan, models.CASCADE, related_name="check_ins", verbose_name=_("support plan")
+    )
+    due_on = models.DateField(_("date"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=CheckInStatus.choices, default=CheckInStatus.PLANNED
+    )
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    note = models.TextField(_("how it is going"), max_length=2000, blank=True)
+
+    class Meta:
+        verbose_name = _("aftercare check-in")
+        verbose_name_plural = _("aftercare check-ins")
+        ordering = ["due_on"]
+        indexes = [models.Index(fields=["status", "due_on"], name="checkin_status_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.plan.household} ({self.due_on:%d-%m-%Y})"

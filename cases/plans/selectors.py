@@ -1,0 +1,200 @@
+"""Reads and access for households. Every list and detail starts from
+`households_visible_to(user)`, so the access rule is applied in SQL everywhere."""
+
+import datetime
+import difflib
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db.models import (
+    Prefetch,
+    QuerySet,
+)
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from cases.access import households_visible_to
+from cases.intake.models import (
+    LifeDomain,
+    LifeDomainScore,
+)
+from cases.plans.models import (
+    ActionOwnerKind,
+    AftercareCheckIn,
+    CheckInStatus,
+    Evaluation,
+    ParticipantStatus,
+    PlanAction,
+    PlanGoal,
+    PlanParticipant,
+    SupportPlan,
+    SupportPlanVersion,
+)
+from teams.roles import Role
+
+
+def plan_for_user(*, user, plan_uuid) -> SupportPlan:
+    """The plan with its household, or 404 when the user may not see the household."""
+    plan = (
+        SupportPlan.objects.filter(household__in=households_visible_to(user), uuid=plan_uuid)
+        .select_related("household", "coordinator", "conversation")
+        .first()
+    )
+    if plan is None:
+        raise Http404("No plan found")
+    return plan
+
+
+def plan_goals(*, plan: SupportPlan) -> list[PlanGoal]:
+    """Goals in order, each with its actions (owners loaded) in `.plan_actions`."""
+    return list(
+        plan.goals.prefetch_related(
+            Prefetch("actions", queryset=plan_actions_queryset(), to_attr="plan_actions")
+        )
+    )
+
+
+def plan_actions_queryset() -> QuerySet[PlanAction]:
+    return PlanAction.objects.select_related(
+        "owner_resident", "owner_network_member", "owner_user", "owner_organisation"
+    )
+
+
+def plan_loose_actions(*, plan: SupportPlan) -> QuerySet[PlanAction]:
+    """Actions not tied to a goal."""
+    return plan_actions_queryset().filter(plan=plan, goal__isnull=True)
+
+
+def plan_participants(*, plan: SupportPlan) -> QuerySet[PlanParticipant]:
+    return plan.participants.select_related("user")
+
+
+def professionals_to_bring_in() -> QuerySet:
+    """Users who can be brought into a plan (generalists, consultants, team leads)."""
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True, groups__name__in=[Role.GENERALIST, Role.CONSULTANT, Role.TEAM_LEAD]
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+@dataclass
+class OutcomeRow:
+    domain: str
+    label: str
+    intake: int | None
+    evaluation: int | None
+
+    @property
+    def difference(self) -> int | None:
+        if self.intake is None or self.evaluation is None:
+            return None
+        return self.evaluation - self.intake
+
+
+def evaluation_outcome(*, evaluation: Evaluation) -> list[OutcomeRow]:
+    """Per life domain: the intake score (the plan's conversation), the evaluation's score
+    and the difference; the difference is the outcome."""
+    intake = {}
+    if evaluation.plan.conversation_id:
+        intake = dict(
+            LifeDomainScore.objects.filter(
+                conversation_id=evaluation.plan.conversation_id
+            ).values_list("domain", "score")
+        )
+    now = dict(evaluation.scores.values_list("domain", "score"))
+    return [
+        OutcomeRow(domain.value, domain.label, intake.get(domain.value), now.get(domain.value))
+        for domain in LifeDomain
+        if domain.value in intake or domain.value in now
+    ]
+
+
+def plan_version_diff(*, version: SupportPlanVersion) -> dict:
+    """Lines removed and added compared with the previous version (a simple text diff)."""
+    previous = version.plan.versions.filter(number__lt=version.number).order_by("-number").first()
+    old = snapshot_lines(previous.snapshot) if previous else []
+    new = snapshot_lines(version.snapshot)
+    lines = []
+    for line in difflib.ndiff(old, new):
+        tag = line[:2]
+        if tag == "- ":
+            lines.append(("removed", line[2:]))
+        elif tag == "+ ":
+            lines.append(("added", line[2:]))
+        elif tag == "  ":
+            lines.append(("same", line[2:]))
+    return {"previous": previous, "lines": lines}
+
+
+def _date_text(iso: str) -> str:
+    return datetime.date.fromisoformat(iso).strftime("%d-%m-%Y") if iso else "–"
+
+
+def snapshot_lines(snapshot: dict) -> list[str]:
+    """A plan snapshot as readable lines (in the current language)."""
+    domain_label = dict(LifeDomain.choices)
+    owner_kind_label = dict(ActionOwnerKind.choices)
+    status_label = dict(ParticipantStatus.choices)
+    label = {
+        "coordinator": _("Coordinator"),
+        "evaluation_date": _("Evaluation date"),
+        "agreed": _("Resident agreed on"),
+        "goal": _("Goal"),
+        "action": _("Action"),
+        "due": _("due"),
+        "done": _("done"),
+        "brought_in": _("Brought in"),
+        "in_place": _("Aftercare: what must be in place"),
+        "agreed_with": _("Aftercare: agreed with"),
+        "check_ins": _("Aftercare: check-in dates"),
+    }
+    lines = [
+        f"{label['coordinator']}: {snapshot.get('coordinator') or '–'}",
+        f"{label['evaluation_date']}: {_date_text(snapshot.get('evaluation_date', ''))}",
+        f"{label['agreed']}: {_date_text(snapshot.get('resident_agreed_on', ''))}",
+    ]
+    for goal in snapshot.get("goals", []):
+        domain = domain_label.get(goal["domain"], goal["domain"])
+        lines.append(f"{label['goal']} ({domain}): {goal['description']}")
+    for action in snapshot.get("actions", []):
+        done = f", {label['done']} {_date_text(action['done_on'])}" if action.get("done_on") else ""
+        owner_kind = owner_kind_label.get(action["owner_kind"], "")
+        lines.append(
+            f"{label['action']}: {action['description']} – {owner_kind} {action['owner']}, "
+            f"{label['due']} {_date_text(action.get('due_on', ''))}{done}"
+        )
+    for participant in snapshot.get("participants", []):
+        status = status_label.get(participant["status"], participant["status"])
+        lines.append(
+            f"{label['brought_in']}: {participant['name']} ({participant['role']}), {status}"
+        )
+    aftercare = snapshot.get("aftercare", {})
+    dates = ", ".join(_date_text(day) for day in aftercare.get("check_in_dates", []))
+    lines += [
+        f"{label['in_place']}: {aftercare.get('in_place') or '–'}",
+        f"{label['agreed_with']}: {aftercare.get('agreed_with') or '–'}",
+        f"{label['check_ins']}: {dates or '–'}",
+    ]
+    return lines
+
+
+def check_ins_due_for(*, user) -> QuerySet[AftercareCheckIn]:
+    """Aftercare check-ins that have come due in households the user coordinates."""
+    return (
+        AftercareCheckIn.objects.filter(
+            status=CheckInStatus.DUE,
+            plan__household__in=households_visible_to(user).filter(coordinator=user),
+        )
+        .select_related("plan__household")
+        .order_by("due_on", "pk")
+    )
+
+
+def evaluations_visible_to(user) -> QuerySet[Evaluation]:
+    return Evaluation.objects.filter(
+        plan__household__in=households_visible_to(user)
+    ).select_related("plan__household", "conducted_by")

@@ -1,0 +1,447 @@
+"""Writes for households and residents. Each function is one transaction; views, the admin,
+the API and commands call these instead of saving models themselves."""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cases.households.models import (
+    Household,
+)
+from cases.households.services import household_coordinator_set
+from cases.intake.models import (
+    KitchenTableConversation,
+    LifeDomain,
+)
+from cases.intake.services import _check_fields, _current_residents, _scores_save
+from cases.plans.models import (
+    BASIC_NEED_DOMAIN,
+    ActionOwnerKind,
+    AftercareCheckIn,
+    CheckInStatus,
+    Evaluation,
+    ParticipantStatus,
+    PlanAction,
+    PlanGoal,
+    PlanParticipant,
+    PlanStatus,
+    SupportPlan,
+    SupportPlanVersion,
+)
+from teams.roles import Role, has_role
+
+PLAN_FIELDS = (
+    "coordinator",
+    "evaluation_date",
+    "aftercare_in_place",
+    "aftercare_agreed_with",
+    "aftercare_check_in_dates",
+    "resident_agreed_on",
+)
+
+
+ACTION_OWNER_FIELDS = {
+    ActionOwnerKind.RESIDENT: "owner_resident",
+    ActionOwnerKind.NETWORK: "owner_network_member",
+    ActionOwnerKind.PROFESSIONAL: "owner_user",
+    ActionOwnerKind.ORGANISATION: "owner_organisation",
+}
+
+
+PLAN_ALREADY_ACTIVE = gettext_lazy(
+    "This household already has an active support plan. One family, one plan: continue in "
+    "the active plan. This draft has been kept, nothing was lost."
+)
+
+
+def _plan_lock(plan: SupportPlan) -> SupportPlan:
+    """The plan, locked for this transaction (changes to one plan are made one at a time, so
+    version numbers never clash); a closed plan cannot be changed."""
+    locked = SupportPlan.objects.select_for_update().get(pk=plan.pk)
+    if locked.is_closed:
+        raise ValidationError(_("This plan is closed and can no longer be changed."))
+    return locked
+
+
+def plan_snapshot(plan: SupportPlan) -> dict:
+    """The plan's content as plain JSON: what a version keeps."""
+    goals = list(plan.goals.all())
+    actions = plan.actions.select_related(
+        "owner_resident", "owner_network_member", "owner_user", "owner_organisation", "goal"
+    )
+    participants = plan.participants.select_related("user")
+    return {
+        "coordinator": (
+            plan.coordinator.get_full_name() or plan.coordinator.get_username()
+            if plan.coordinator
+            else ""
+        ),
+        "evaluation_date": plan.evaluation_date.isoformat() if plan.evaluation_date else "",
+        "resident_agreed_on": (
+            plan.resident_agreed_on.isoformat() if plan.resident_agreed_on else ""
+        ),
+        "goals": [
+            {"id": str(goal.uuid), "domain": goal.domain, "description": goal.description}
+            for goal in goals
+        ],
+        "actions": [
+            {
+                "id": str(action.uuid),
+                "goal": str(action.goal.uuid) if action.goal else "",
+                "description": action.description,
+                "owner_kind": action.owner_kind,
+                "owner": action.owner_name,
+                "due_on": action.due_on.isoformat() if action.due_on else "",
+                "done_on": action.done_on.isoformat() if action.done_on else "",
+            }
+            for action in actions
+        ],
+        "participants": [
+            {
+                "name": p.user.get_full_name() or p.user.get_username(),
+                "role": p.role,
+                "status": p.status,
+            }
+            for p in participants
+        ],
+        "aftercare": {
+            "in_place": plan.aftercare_in_place,
+            "agreed_with": plan.aftercare_agreed_with,
+            "check_in_dates": [day.isoformat() for day in plan.aftercare_check_in_dates],
+        },
+    }
+
+
+def _version_record(plan: SupportPlan, *, by, reason: str) -> SupportPlanVersion | None:
+    """Keep a snapshot after a change to an active plan (call with the plan row locked)."""
+    if plan.status == PlanStatus.DRAFT:
+        return None
+    last = plan.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    return SupportPlanVersion.objects.create(
+        plan=plan, number=last + 1, snapshot=plan_snapshot(plan), reason=reason, created_by=by
+    )
+
+
+def _prefilled_goals(conversation: KitchenTableConversation) -> list[tuple[str, str, str]]:
+    """(domain, basic need, description): basic-needs crises first, then domains scored 1-2."""
+    goals = []
+    for row in conversation.basic_needs():
+        if row["crisis"]:
+            description = row["note"] or _("Solve the crisis: %(need)s") % {
+                "need": str(row["label"]).lower()
+            }
+            goals.append((BASIC_NEED_DOMAIN[row["need"]], row["need"].value, description))
+    covered = {domain for domain, _need, _text in goals}
+    low_scores = sorted(
+        conversation.scores.filter(score__lte=2),
+        key=lambda s: (s.score, LifeDomain.values.index(s.domain)),
+    )
+    for score in low_scores:
+        if score.domain in covered:
+            continue
+        description = score.note or _("Describe the goal in the family's own words.")
+        goals.append((score.domain, "", description))
+    return goals
+
+
+@transaction.atomic
+def plan_create(
+    *, household: Household, by, conversation: KitchenTableConversation | None = None
+) -> SupportPlan:
+    """Start a draft plan. From a conversation the goals are pre-filled: basic-needs crises
+    first, then the life domains scored 1 or 2. After closure a new plan may start (relapse)."""
+    if conversation is not None and conversation.household_id != household.pk:
+        raise ValidationError(_("This conversation belongs to another household."))
+    if household.plans.exclude(status=PlanStatus.CLOSED).exists():
+        raise ValidationError(
+            _("This household already has an open plan (draft or active): continue in that plan.")
+        )
+    coordinator = household.coordinator or (by if has_role(by, Role.GENERALIST) else None)
+    plan = SupportPlan(
+        household=household, conversation=conversation, coordinator=coordinator, created_by=by
+    )
+    plan.full_clean()
+    plan.save()
+    if conversation is not None:
+        PlanGoal.objects.bulk_create(
+            PlanGoal(plan=plan, domain=domain, basic_need=need, description=text, position=position)
+            for position, (domain, need, text) in enumerate(_prefilled_goals(conversation))
+        )
+    return plan
+
+
+@transaction.atomic
+def plan_update(*, plan: SupportPlan, by, **changes) -> SupportPlan:
+    """Change the plan's coordinator, evaluation date, aftercare or agreement date. On an
+    active plan this keeps a version and a new coordinator becomes the household's."""
+    _check_fields(changes, PLAN_FIELDS, "plan")
+    plan = _plan_lock(plan)
+    for name, value in changes.items():
+        setattr(plan, name, value)
+    plan.full_clean()
+    plan.save()
+    if plan.is_active:
+        _household_coordinator_follow_plan(plan, by=by)
+        _version_record(plan, by=by, reason=_("Plan details changed"))
+    return plan
+
+
+def _household_coordinator_follow_plan(plan: SupportPlan, *, by) -> None:
+    """The active plan's coordinator is the household's; a change is recorded."""
+    household_coordinator_set(household_id=plan.household_id, user_id=plan.coordinator_id, by=by)
+
+
+def _next_goal_position(plan: SupportPlan) -> int:
+    last = plan.goals.order_by("-position").values_list("position", flat=True).first()
+    return 0 if last is None else last + 1
+
+
+@transaction.atomic
+def goal_add(*, plan: SupportPlan, by, domain: str, description: str) -> PlanGoal:
+    plan = _plan_lock(plan)
+    goal = PlanGoal(
+        plan=plan, domain=domain, description=description, position=_next_goal_position(plan)
+    )
+    goal.full_clean()
+    goal.save()
+    _version_record(plan, by=by, reason=_("Goal added"))
+    return goal
+
+
+@transaction.atomic
+def goal_update(*, goal: PlanGoal, by, domain: str, description: str) -> PlanGoal:
+    plan = _plan_lock(goal.plan)
+    goal.domain, goal.description = domain, description
+    goal.full_clean()
+    goal.save()
+    _version_record(plan, by=by, reason=_("Goal changed"))
+    return goal
+
+
+@transaction.atomic
+def goal_remove(*, goal: PlanGoal, by) -> None:
+    plan = _plan_lock(goal.plan)
+    goal.delete()
+    _version_record(plan, by=by, reason=_("Goal removed"))
+
+
+def _action_fill(action: PlanAction, plan: SupportPlan, fields: dict) -> None:
+    """Set the action's fields; only the owner field that fits the owner kind is kept."""
+    owner_kind = fields.get("owner_kind", action.owner_kind)
+    for kind, name in ACTION_OWNER_FIELDS.items():
+        setattr(action, name, fields.get(name) if owner_kind == kind else None)
+    action.owner_text = fields.get("owner_text", "") if owner_kind == ActionOwnerKind.OTHER else ""
+    for name in ("description", "owner_kind", "due_on", "done_on", "goal"):
+        if name in fields:
+            setattr(action, name, fields[name])
+    if action.goal is not None and action.goal.plan_id != plan.pk:
+        raise ValidationError({"goal": _("This goal belongs to another plan.")})
+    if (
+        action.owner_network_member is not None
+        and action.owner_network_member.household_id != plan.household_id
+    ):
+        raise ValidationError(
+            {"owner_network_member": _("This person is not in the household's network.")}
+        )
+    if (
+        action.owner_resident is not None
+        and not _current_residents(plan.household).filter(pk=action.owner_resident.pk).exists()
+    ):
+        raise ValidationError({"owner_resident": _("This resident does not live here.")})
+    action.full_clean()
+
+
+ACTION_FIELDS = (
+    "description",
+    "owner_kind",
+    "owner_text",
+    "due_on",
+    "done_on",
+    "goal",
+    *ACTION_OWNER_FIELDS.values(),
+)
+
+
+@transaction.atomic
+def action_add(*, plan: SupportPlan, by, **fields) -> PlanAction:
+    """Add an action with its owner: resident, network member, professional, organisation or
+    a name in free text."""
+    _check_fields(fields, ACTION_FIELDS, "action")
+    plan = _plan_lock(plan)
+    action = PlanAction(plan=plan)
+    _action_fill(action, plan, fields)
+    action.save()
+    _version_record(plan, by=by, reason=_("Action added"))
+    return action
+
+
+@transaction.atomic
+def action_update(*, action: PlanAction, by, **changes) -> PlanAction:
+    _check_fields(changes, ACTION_FIELDS, "action")
+    plan = _plan_lock(action.plan)
+    if "owner_kind" not in changes:
+        changes = {
+            "owner_kind": action.owner_kind,
+            "owner_text": action.owner_text,
+            **{name: getattr(action, name) for name in ACTION_OWNER_FIELDS.values()},
+            **changes,
+        }
+    _action_fill(action, plan, changes)
+    action.save()
+    _version_record(plan, by=by, reason=_("Action changed"))
+    return action
+
+
+@transaction.atomic
+def action_remove(*, action: PlanAction, by) -> None:
+    plan = _plan_lock(action.plan)
+    action.delete()
+    _version_record(plan, by=by, reason=_("Action removed"))
+
+
+@transaction.atomic
+def participant_invite(*, plan: SupportPlan, by, user, role: str) -> PlanParticipant:
+    """Bring a professional into the household's plan ("erbij halen"): the case stays here."""
+    plan = _plan_lock(plan)
+    if not has_role(user, Role.GENERALIST, Role.CONSULTANT, Role.TEAM_LEAD):
+        raise ValidationError({"user": _("Only a professional can be brought into the plan.")})
+    participant = PlanParticipant(plan=plan, user=user, role=role, invited_by=by)
+    participant.full_clean()
+    participant.save()
+    _version_record(plan, by=by, reason=_("Professional brought in"))
+    return participant
+
+
+@transaction.atomic
+def participant_respond(
+    *, participant: PlanParticipant, by, accept: bool, reason: str = ""
+) -> PlanParticipant:
+    """The invited professional accepts, or declines with a reason."""
+    if participant.user_id != by.pk:
+        raise PermissionDenied
+    plan = _plan_lock(participant.plan)
+    participant = PlanParticipant.objects.select_for_update().get(pk=participant.pk)
+    if participant.status != ParticipantStatus.INVITED:
+        raise ValidationError(_("You have already answered this invitation."))
+    participant.status = ParticipantStatus.ACCEPTED if accept else ParticipantStatus.DECLINED
+    participant.decline_reason = "" if accept else reason.strip()
+    participant.responded_at = timezone.now()
+    participant.full_clean()
+    participant.save()
+    _version_record(plan, by=by, reason=_("Invitation answered"))
+    return participant
+
+
+@transaction.atomic
+def plan_activate(*, plan: SupportPlan, by) -> SupportPlan:
+    """Make a draft the household's one active plan. Needs a coordinator and the aftercare
+    section; the coordinator becomes the household's. When another plan of the household became
+    active first (also at the same moment: the database constraint decides), this refuses with
+    a clear message and the draft stays as it was."""
+    plan = SupportPlan.objects.select_for_update().get(pk=plan.pk)
+    if not plan.is_draft:
+        raise ValidationError(_("Only a draft plan can be activated."))
+    problems = []
+    if plan.coordinator_id is None:
+        problems.append(_("Choose a coordinator before activating the plan."))
+    if not plan.aftercare_in_place.strip():
+        problems.append(
+            _(
+                "Fill in the aftercare section (what must be in place when support ends) "
+                "before activating the plan."
+            )
+        )
+    if not plan.goals.exists():
+        problems.append(_("Add at least one goal before activating the plan."))
+    if problems:
+        raise ValidationError(problems)
+    if SupportPlan.objects.active().filter(household_id=plan.household_id).exists():
+        raise ValidationError(PLAN_ALREADY_ACTIVE)
+    plan.status = PlanStatus.ACTIVE
+    plan.activated_at = timezone.now()
+    try:
+        with transaction.atomic():
+            plan.save(update_fields=["status", "activated_at", "updated_at"])
+    except IntegrityError as exc:
+        if "supportplan_one_active_per_household" in str(exc):
+            raise ValidationError(PLAN_ALREADY_ACTIVE) from exc
+        raise
+    _household_coordinator_follow_plan(plan, by=by)
+    _version_record(plan, by=by, reason=_("Plan activated"))
+    return plan
+
+
+@transaction.atomic
+def evaluation_record(
+    *,
+    plan: SupportPlan,
+    by,
+    scores: dict,
+    evaluated_on: datetime.date | None = None,
+    notes: str = "",
+) -> Evaluation:
+    """Re-score the life domains for an active plan; the difference with intake is the
+    outcome (`selectors.evaluation_outcome`)."""
+    plan = _plan_lock(plan)
+    if not plan.is_active:
+        raise ValidationError(_("Only an active plan can be evaluated."))
+    if not any(score not in (None, "") for score in scores.values()):
+        raise ValidationError(_("Score at least one life domain."))
+    evaluation = Evaluation(
+        plan=plan, evaluated_on=evaluated_on or timezone.localdate(), notes=notes, conducted_by=by
+    )
+    evaluation.full_clean()
+    evaluation.save()
+    _scores_save(scores=scores, evaluation=evaluation)
+    return evaluation
+
+
+@transaction.atomic
+def plan_close(*, plan: SupportPlan, by) -> SupportPlan:
+    """Close an active plan: needs an evaluation and the aftercare section with at least one
+    check-in date; the check-ins are scheduled."""
+    plan = _plan_lock(plan)
+    if not plan.is_active:
+        raise ValidationError(_("Only an active plan can be closed."))
+    problems = []
+    if not plan.evaluations.exists():
+        problems.append(_("Evaluate the plan before closing it."))
+    if not plan.aftercare_in_place.strip():
+        problems.append(_("Fill in the aftercare section before closing the plan."))
+    if not plan.aftercare_check_in_dates:
+        problems.append(_("Plan at least one aftercare check-in date before closing the plan."))
+    if problems:
+        raise ValidationError(problems)
+    plan.status = PlanStatus.CLOSED
+    plan.closed_at = timezone.now()
+    plan.save(update_fields=["status", "closed_at", "updated_at"])
+    AftercareCheckIn.objects.bulk_create(
+        AftercareCheckIn(plan=plan, due_on=day) for day in sorted(plan.aftercare_check_in_dates)
+    )
+    _version_record(plan, by=by, reason=_("Plan closed"))
+    return plan
+
+
+def aftercare_mark_due(*, today: datetime.date | None = None) -> int:
+    """Mark planned check-ins whose date has come as due (run daily by Celery beat)."""
+    today = today or timezone.localdate()
+    return AftercareCheckIn.objects.filter(status=CheckInStatus.PLANNED, due_on__lte=today).update(
+        status=CheckInStatus.DUE
+    )
+
+
+@transaction.atomic
+def check_in_complete(*, check_in: AftercareCheckIn, by, note: str = "") -> AftercareCheckIn:
+    check_in = AftercareCheckIn.objects.select_for_update().get(pk=check_in.pk)
+    if check_in.status == CheckInStatus.DONE:
+        raise ValidationError(_("This check-in has already been done."))
+    check_in.status = CheckInStatus.DONE
+    check_in.done_on = timezone.localdate()
+    check_in.note = note
+    check_in.full_clean()
+    check_in.save()
+    return check_in

@@ -1,0 +1,579 @@
+"""Screens for the generalist's journey: my households, the kitchen-table conversation, the
+informal network, the support plan (goals and actions inline), evaluation, closure and
+aftercare. Views parse input, call a selector or service and render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cases import access, permissions
+from cases.access import household_file
+from cases.audit import access_log_record
+from cases.households import selectors as household_selectors
+from cases.households.models import Household
+from cases.intake import selectors as intake_selectors
+from cases.intake.forms import cleaned_scores
+from cases.plans import selectors as plan_selectors
+from cases.plans import services as plan_services
+from cases.plans.forms import (
+    ActionForm,
+    CheckInForm,
+    EvaluationForm,
+    GoalForm,
+    ParticipantForm,
+    ParticipantResponseForm,
+    PlanForm,
+)
+from cases.plans.models import AftercareCheckIn, CheckInStatus, ParticipantStatus
+from cases.privacy.models import AccessAction, AccessResult
+from socialdomain.forms import apply_validation_error
+
+
+def _redirect(request, url: str):
+    response = redirect(url)
+    if request.htmx:
+        response.status_code = 204
+        response["HX-Redirect"] = url
+    return response
+
+
+def _require_plan_work(user) -> None:
+    if not permissions.can_work_on_plans(user):
+        raise PermissionDenied
+
+
+def _access_action(request) -> str:
+    """One access log row per request: opening a screen is a view, posting is a change."""
+    return AccessAction.CHANGE if request.method == "POST" else AccessAction.VIEW
+
+
+def _log(request, object_type: str, object_id, household_uuid, result=AccessResult.ALLOWED):
+    access_log_record(
+        request_or_user=request,
+        action=_access_action(request),
+        object_type=object_type,
+        object_id=object_id,
+        household_uuid=household_uuid,
+        result=result,
+    )
+
+
+def _logged(request, object_type: str, object_id, fetch, *, work: bool = False):
+    """Fetch through a selector (404 when not visible) and check the role, writing the access
+    log row: allowed, denied or not found."""
+    household_uuid = None
+    try:
+        if not permissions.can_use_register(request.user):
+            raise PermissionDenied
+        obj = fetch()
+        household = obj if isinstance(obj, Household) else getattr(obj, "household", None)
+        household_uuid = (household or obj.plan.household).uuid
+        if work:
+            _require_plan_work(request.user)
+    except (PermissionDenied, Http404) as exc:
+        result = (
+            AccessResult.DENIED if isinstance(exc, PermissionDenied) else AccessResult.NOT_FOUND
+        )
+        _log(request, object_type, object_id, household_uuid, result)
+        raise
+    _log(request, object_type, object_id, household_uuid)
+    return obj
+
+
+def _household(request, household_uuid, *, work: bool = False):
+    return _logged(
+        request,
+        "household",
+        household_uuid,
+        lambda: household_selectors.household_for_user(
+            user=request.user, household_uuid=household_uuid
+        ),
+        work=work,
+    )
+
+
+def _plan(request, plan_uuid, *, work: bool = False):
+    return _logged(
+        request,
+        "plan",
+        plan_uuid,
+        lambda: plan_selectors.plan_for_user(user=request.user, plan_uuid=plan_uuid),
+        work=work,
+    )
+
+
+def _conversation(request, conversation_uuid, *, work: bool = False):
+    return _logged(
+        request,
+        "conversation",
+        conversation_uuid,
+        lambda: intake_selectors.conversation_for_user(
+            user=request.user, conversation_uuid=conversation_uuid
+        ),
+        work=work,
+    )
+
+
+def _errors_to_messages(request, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+def _household_url(household, anchor: str = "") -> str:
+    url = reverse("cases:household_detail", args=[household.uuid])
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _plan_url(plan) -> str:
+    return reverse("cases:plan_detail", args=[plan.uuid])
+
+
+@never_cache
+@login_required
+def caseload(request):
+    """'Mijn huishoudens': the households I coordinate, most urgent first, and the aftercare
+    check-ins that have come due."""
+    if not permissions.can_use_register(request.user):
+        raise PermissionDenied
+    households = list(household_selectors.caseload(user=request.user))
+    access_log_record(
+        request_or_user=request,
+        action=AccessAction.VIEW,
+        object_type="caseload",
+        result_count=len(households),
+    )
+    context = {
+        "households": households,
+        "check_ins": plan_selectors.check_ins_due_for(user=request.user),
+        "check_in_form": CheckInForm(),
+    }
+    return render(request, "cases/plans/caseload.html", context)
+
+
+@login_required
+@require_POST
+@household_file("check_in")
+def check_in_complete(request, check_in_uuid):
+    _require_plan_work(request.user)
+    check_in = get_object_or_404(
+        AftercareCheckIn.objects.filter(
+            plan__household__in=access.households_visible_to(request.user),
+            status=CheckInStatus.DUE,
+        ),
+        uuid=check_in_uuid,
+    )
+    _log(request, "check_in", check_in.uuid, check_in.plan.household.uuid)
+    form = CheckInForm(request.POST)
+    if form.is_valid():
+        plan_services.check_in_complete(
+            check_in=check_in, by=request.user, note=form.cleaned_data["note"]
+        )
+        messages.success(request, _("Check-in recorded."))
+    return _redirect(request, reverse("cases:caseload"))
+
+
+@login_required
+@require_POST
+@household_file("plan")
+def plan_create(request, household_uuid):
+    """Start a new (draft) plan without a conversation, e.g. after a relapse."""
+    household = _household(request, household_uuid, work=True)
+    try:
+        plan = plan_services.plan_create(household=household, by=request.user)
+    except ValidationError as exc:
+        _errors_to_messages(request, exc)
+        return _redirect(request, _household_url(household))
+    return _redirect(request, _plan_url(plan))
+
+
+@login_required
+@require_POST
+@household_file("plan")
+def plan_create_from_conversation(request, conversation_uuid):
+    """Start a draft plan with goals pre-filled from the conversation."""
+    conversation = _conversation(request, conversation_uuid, work=True)
+    try:
+        plan = plan_services.plan_create(
+            household=conversation.household, by=request.user, conversation=conversation
+        )
+    except ValidationError as exc:
+        _errors_to_messages(request, exc)
+        return _redirect(request, reverse("cases:conversation_detail", args=[conversation.uuid]))
+    messages.success(request, _("Draft plan started from the conversation."))
+    return _redirect(request, _plan_url(plan))
+
+
+def _plan_body_context(request, plan, **overrides) -> dict:
+    professionals = plan_selectors.professionals_to_bring_in()
+    can_work = permissions.can_work_on_plans(request.user) and not plan.is_closed
+    context = {
+        "plan": plan,
+        "household": plan.household,
+        "goals": plan_selectors.plan_goals(plan=plan),
+        "loose_actions": plan_selectors.plan_loose_actions(plan=plan),
+        "can_work": can_work,
+        "editing_goal": None,
+        "editing_action": None,
+    }
+    if can_work:
+        context["goal_form"] = GoalForm(prefix="goal")
+        context["action_form"] = ActionForm(plan=plan, professionals=professionals, prefix="action")
+    context.update(overrides)
+    return context
+
+
+def _plan_page_context(request, plan, **overrides) -> dict:
+    participants = list(plan_selectors.plan_participants(plan=plan))
+    my_invitation = next(
+        (
+            p
+            for p in participants
+            if p.user_id == request.user.pk and p.status == ParticipantStatus.INVITED
+        ),
+        None,
+    )
+    context = _plan_body_context(request, plan)
+    context.update(
+        {
+            "participants": participants,
+            "my_invitation": my_invitation,
+            "response_form": ParticipantResponseForm() if my_invitation else None,
+            "participant_form": ParticipantForm(
+                professionals=plan_selectors.professionals_to_bring_in()
+            ),
+            "versions": plan.versions.select_related("created_by")[:20],
+            "evaluations": plan.evaluations.all(),
+            "check_ins": plan.check_ins.all(),
+        }
+    )
+    context.update(overrides)
+    return context
+
+
+def _render_plan(request, plan, status: int = 200, **overrides):
+    """The plan-body partial for HTMX (inline goals and actions), the whole page otherwise."""
+    if request.htmx:
+        return render(
+            request,
+            "cases/plans/plan_detail.html#plan-body",
+            _plan_body_context(request, plan, **overrides),
+            status=status,
+        )
+    return render(
+        request,
+        "cases/plans/plan_detail.html",
+        _plan_page_context(request, plan, **overrides),
+        status=status,
+    )
+
+
+@never_cache
+@login_required
+@household_file("plan")
+def plan_detail(request, plan_uuid):
+    plan = _plan(request, plan_uuid)
+    return _render_plan(request, plan)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+@household_file("plan")
+def plan_edit(request, plan_uuid):
+    """Coordinator, evaluation date, aftercare section and the resident's agreement."""
+    plan = _plan(request, plan_uuid, work=True)
+    if plan.is_closed:
+        raise PermissionDenied
+    form = PlanForm(
+        request.POST or None,
+        instance=plan,
+        professionals=plan_selectors.professionals_to_bring_in(),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan_services.plan_update(
+                plan=plan,
+                by=request.user,
+                **{name: form.cleaned_data[name] for name in plan_services.PLAN_FIELDS},
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Plan saved."))
+            return _redirect(request, _plan_url(plan))
+    template = "cases/plans/plan_form.html"
+    if request.htmx and request.method == "POST":
+        template += "#plan-form"
+    return render(request, template, {"form": form, "plan": plan, "household": plan.household})
+
+
+@never_cache
+@login_required
+@require_POST
+@household_file("goal")
+def goal_add(request, plan_uuid):
+    plan = _plan(request, plan_uuid, work=True)
+    form = GoalForm(request.POST, prefix="goal")
+    if form.is_valid():
+        try:
+            plan_services.goal_add(plan=plan, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            return _plan_changed(request, plan)
+    return _render_plan(request, plan, goal_form=form)
+
+
+def _plan_changed(request, plan):
+    """After a change to the plan's goals or actions: the plan section again for htmx, a
+    redirect to the plan page otherwise."""
+    return _render_plan(request, plan) if request.htmx else redirect(_plan_url(plan))
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+@household_file("goal")
+def goal_edit(request, plan_uuid, goal_uuid):
+    plan = _plan(request, plan_uuid, work=True)
+    goal = get_object_or_404(plan.goals, uuid=goal_uuid)
+    form = GoalForm(request.POST or None, instance=goal, prefix=f"goal-{goal.uuid}")
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan_services.goal_update(goal=goal, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            return _plan_changed(request, plan)
+    return _render_plan(request, plan, editing_goal=goal, editing_goal_form=form)
+
+
+@login_required
+@require_POST
+@household_file("goal")
+def goal_remove(request, plan_uuid, goal_uuid):
+    plan = _plan(request, plan_uuid, work=True)
+    goal = get_object_or_404(plan.goals, uuid=goal_uuid)
+    try:
+        plan_services.goal_remove(goal=goal, by=request.user)
+    except ValidationError as exc:
+        _errors_to_messages(request, exc)
+    return _plan_changed(request, plan)
+
+
+@never_cache
+@login_required
+@require_POST
+@household_file("action")
+def action_add(request, plan_uuid):
+    plan = _plan(request, plan_uuid, work=True)
+    form = ActionForm(
+        request.POST,
+        plan=plan,
+        professionals=plan_selectors.professionals_to_bring_in(),
+        prefix="action",
+    )
+    if form.is_valid():
+        try:
+            plan_services.action_add(plan=plan, by=request.user, **form.action_fields())
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            return _plan_changed(request, plan)
+    return _render_plan(request, plan, action_form=form)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+@household_file("action")
+def action_edit(request, plan_uuid, action_uuid):
+    plan = _plan(request, plan_uuid, work=True)
+    action = get_object_or_404(
+        plan_selectors.plan_actions_queryset().filter(plan=plan), uuid=action_uuid
+    )
+    form = ActionForm(
+        request.POST or None,
+        plan=plan,
+        professionals=plan_selectors.professionals_to_bring_in(),
+        action=action,
+        prefix=f"action-{action.uuid}",
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan_services.action_update(action=action, by=request.user, **form.action_fields())
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            return _plan_changed(request, plan)
+    return _render_plan(request, plan, editing_action=action, editing_action_form=form)
+
+
+@login_required
+@require_POST
+@household_file("action")
+def action_remove(request, plan_uuid, action_uuid):
+    plan = _plan(request, plan_uuid, work=True)
+    action = get_object_or_404(plan.actions, uuid=action_uuid)
+    try:
+        plan_services.action_remove(action=action, by=request.user)
+    except ValidationError as exc:
+        _errors_to_messages(request, exc)
+    return _plan_changed(request, plan)
+
+
+@never_cache
+@login_required
+@require_POST
+@household_file("participant")
+def participant_invite(request, plan_uuid):
+    """Bring a professional into the plan."""
+    plan = _plan(request, plan_uuid, work=True)
+    form = ParticipantForm(request.POST, professionals=plan_selectors.professionals_to_bring_in())
+    if form.is_valid():
+        try:
+            plan_services.participant_invite(plan=plan, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("The professional has been invited to the plan."))
+            return _redirect(request, _plan_url(plan) + "#participants")
+    return render(
+        request, "cases/plans/plan_detail.html", _plan_page_context(request, plan, participant_form=form)
+    )
+
+
+@never_cache
+@login_required
+@require_POST
+@household_file("participant")
+def participant_respond(request, plan_uuid, participant_uuid):
+    plan = _plan(request, plan_uuid)
+    participant = get_object_or_404(plan.participants, uuid=participant_uuid)
+    if not permissions.can_respond_to_invitation(request.user, participant):
+        raise PermissionDenied
+    form = ParticipantResponseForm(request.POST)
+    if form.is_valid():
+        try:
+            plan_services.participant_respond(
+                participant=participant,
+                by=request.user,
+                accept=form.cleaned_data["accept"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            _errors_to_messages(request, exc)
+        else:
+            messages.success(request, _("Your answer has been recorded."))
+        return _redirect(request, _plan_url(plan) + "#participants")
+    return render(
+        request, "cases/plans/plan_detail.html", _plan_page_context(request, plan, response_form=form)
+    )
+
+
+@login_required
+@require_POST
+@household_file("plan")
+def plan_activate(request, plan_uuid):
+    plan = _plan(request, plan_uuid, work=True)
+    try:
+        plan_services.plan_activate(plan=plan, by=request.user)
+    except ValidationError as exc:
+        _errors_to_messages(request, exc)
+    else:
+        messages.success(request, _("The plan is active."))
+    return _redirect(request, _plan_url(plan))
+
+
+@login_required
+@require_POST
+@household_file("plan")
+def plan_close(request, plan_uuid):
+    plan = _plan(request, plan_uuid, work=True)
+    try:
+        plan_services.plan_close(plan=plan, by=request.user)
+    except ValidationError as exc:
+        _errors_to_messages(request, exc)
+    else:
+        messages.success(request, _("The plan is closed; the aftercare check-ins are planned."))
+    return _redirect(request, _plan_url(plan))
+
+
+@never_cache
+@login_required
+@household_file("plan_version")
+def plan_version(request, plan_uuid, number):
+    """One version of the plan compared with the previous one."""
+    plan = _plan(request, plan_uuid)
+    version = get_object_or_404(plan.versions.select_related("created_by"), number=number)
+    diff = plan_selectors.plan_version_diff(version=version)
+    return render(
+        request,
+        "cases/plans/plan_version.html",
+        {"plan": plan, "household": plan.household, "version": version, **diff},
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+@household_file("evaluation")
+def evaluation_create(request, plan_uuid):
+    plan = _plan(request, plan_uuid, work=True)
+    intake = {}
+    if plan.conversation_id:
+        intake = dict(plan.conversation.scores.values_list("domain", "score"))
+    form = EvaluationForm(request.POST or None, intake=intake)
+    if request.method == "POST" and form.is_valid():
+        try:
+            evaluation = plan_services.evaluation_record(
+                plan=plan,
+                by=request.user,
+                scores=cleaned_scores(form),
+                evaluated_on=form.cleaned_data["evaluated_on"],
+                notes=form.cleaned_data["notes"],
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Evaluation recorded."))
+            return _redirect(request, reverse("cases:evaluation_detail", args=[evaluation.uuid]))
+    rows = [(field, intake.get(field.name.removeprefix("score_"))) for field in form.score_fields()]
+    template = "cases/plans/evaluation_form.html"
+    if request.htmx and request.method == "POST":
+        template += "#evaluation-form"
+    return render(
+        request,
+        template,
+        {"form": form, "plan": plan, "household": plan.household, "score_rows": rows},
+    )
+
+
+@never_cache
+@login_required
+@household_file("evaluation")
+def evaluation_detail(request, evaluation_uuid):
+    evaluation = _logged(
+        request,
+        "evaluation",
+        evaluation_uuid,
+        lambda: get_object_or_404(
+            plan_selectors.evaluations_visible_to(request.user), uuid=evaluation_uuid
+        ),
+    )
+    return render(
+        request,
+        "cases/plans/evaluation_detail.html",
+        {
+            "evaluation": evaluation,
+            "plan": evaluation.plan,
+            "household": evaluation.plan.household,
+            "outcome": plan_selectors.evaluation_outcome(evaluation=evaluation),
+        },
+    )

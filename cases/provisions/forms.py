@@ -1,0 +1,222 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cases.households.models import Resident
+from cases.provisions.models import ApplicationStatus, DecisionOutcome, Delivery, ReferralOutcome
+from cases.provisions.selectors import consultants
+from networks.models import (
+    BudgetStream,
+    Frequency,
+    GeneralProvision,
+    Law,
+    Organisation,
+    OrganisationType,
+    Product,
+    Unit,
+)
+from teams.models import District
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ProductChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        code = f" · {obj.category}{obj.code and '/' + obj.code}" if obj.category else ""
+        return f"{obj.name} ({obj.get_law_display()}{code})"
+
+
+class ApplicationForm(forms.Form):
+    resident = forms.ModelChoiceField(
+        label=_("for whom"), queryset=Resident.objects.none(), required=False
+    )
+    product = ProductChoiceField(
+        label=_("provision"),
+        queryset=Product.objects.active().order_by("law", "name"),
+    )
+    motivation = forms.CharField(
+        label=_("motivation"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "Which life domains need this, and why own strength, the network and "
+            "general provisions are not enough."
+        ),
+    )
+    applied_on = forms.DateField(label=_("applied on"), widget=DATE)
+
+    def __init__(self, *args, household, **kwargs):
+        super().__init__(*args, **kwargs)
+        members = Resident.objects.filter(memberships__in=household.memberships.current()).order_by(
+            "birth_date"
+        )
+        self.fields["resident"].queryset = members
+        self.fields["resident"].required = members.exists()
+        if members.exists() and "resident" not in self.initial:
+            self.initial["resident"] = members.first().pk
+
+
+class ReferralForm(forms.Form):
+    provision = forms.ModelChoiceField(
+        label=_("general provision"), queryset=GeneralProvision.objects.none()
+    )
+    reason = forms.CharField(
+        label=_("why this provision"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, provisions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provision"].queryset = provisions
+
+
+class ReferralFollowUpForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("did it help?"),
+        choices=[c for c in ReferralOutcome.choices if c[0] != ReferralOutcome.PENDING],
+    )
+    note = forms.CharField(
+        label=_("follow-up note"), max_length=2000, required=False, widget=forms.TextInput
+    )
+
+
+class QueueFilterForm(forms.Form):
+    law = forms.ChoiceField(
+        label=_("law"), choices=[("", _("All laws")), *Law.choices], required=False
+    )
+    district = forms.ModelChoiceField(
+        label=_("district"),
+        queryset=District.objects.order_by("name"),
+        required=False,
+        empty_label=_("All districts"),
+    )
+    status = forms.ChoiceField(
+        label=_("status"),
+        choices=[("", _("All undecided")), *ApplicationStatus.choices],
+        required=False,
+    )
+    scope = forms.ChoiceField(
+        label=_("show"),
+        choices=[("", _("My work area")), ("all", _("Whole municipality"))],
+        required=False,
+    )
+
+
+class AssignForm(forms.Form):
+    consultant = forms.ModelChoiceField(label=_("consultant"), queryset=consultants())
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class DecisionForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("decision"), choices=DecisionOutcome.choices, widget=forms.RadioSelect
+    )
+    product = ProductChoiceField(
+        label=_("product"),
+        queryset=Product.objects.active().order_by("law", "name"),
+        required=False,
+    )
+    volume = forms.IntegerField(label=_("volume"), min_value=1, required=False)
+    unit = forms.ChoiceField(label=_("unit"), choices=[("", "—"), *Unit.choices], required=False)
+    frequency = forms.ChoiceField(
+        label=_("frequency"), choices=[("", "—"), *Frequency.choices], required=False
+    )
+    start_date = forms.DateField(label=_("start date"), widget=DATE, required=False)
+    end_date = forms.DateField(label=_("end date"), widget=DATE, required=False)
+    delivery = forms.ChoiceField(
+        label=_("form of delivery"), choices=[("", "—"), *Delivery.choices], required=False
+    )
+    provider = forms.ModelChoiceField(
+        label=_("provider"),
+        queryset=Organisation.objects.filter(
+            active=True, type=OrganisationType.CARE_PROVIDER
+        ).order_by("name"),
+        required=False,
+    )
+    amount = forms.DecimalField(
+        label=_("amount (€)"),
+        max_digits=12,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        help_text=_("Leave empty to calculate it from the tariff, the extent and the period."),
+    )
+    reasons = forms.CharField(
+        label=_("reasons"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Required for a rejection or a referral back."),
+    )
+    general_provision = forms.ModelChoiceField(
+        label=_("general provision to try first"),
+        queryset=GeneralProvision.objects.filter(active=True).order_by("name"),
+        required=False,
+    )
+    signal_subsidy = forms.BooleanField(
+        label=_("signal to the subsidy officer: this general provision falls short"),
+        required=False,
+    )
+    signal_reason = forms.CharField(
+        label=_("what falls short"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    is_deviation = forms.BooleanField(
+        label=_("justified deviation from the regulation (maatwerk)"), required=False
+    )
+    deviation_justification = forms.CharField(
+        label=_("justification of the deviation"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    FIELDSETS = {
+        "grant": [
+            "product",
+            "volume",
+            "unit",
+            "frequency",
+            "start_date",
+            "end_date",
+            "delivery",
+            "provider",
+            "amount",
+        ],
+        "other": ["reasons", "general_provision", "signal_subsidy", "signal_reason"],
+        "deviation": ["is_deviation", "deviation_justification"],
+    }
+
+    def fieldset(self, name):
+        return [self[field] for field in self.FIELDSETS[name]]
+
+    @property
+    def grant_fields(self):
+        return self.fieldset("grant")
+
+    @property
+    def other_fields(self):
+        return self.fieldset("other")
+
+    @property
+    def deviation_fields(self):
+        return self.fieldset("deviation")
+
+
+class MandateSpendForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("amount (€)"), max_digits=12, decimal_places=2, min_value=0.01
+    )
+    stream = forms.ModelChoiceField(
+        label=_("budget stream"), queryset=BudgetStream.objects.filter(active=True)
+    )
+    reason = forms.CharField(
+        label=_("reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("e.g. rent arrears paid to stop an eviction"),
+    )

@@ -1,0 +1,363 @@
+"""Reads for provisions. Applications are visible through their household
+(`households_visible_to`), so the access rule stays one SQL filter."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from cases import permissions
+from cases.access import households_visible_to
+from cases.households.models import Household
+from cases.intake.models import KitchenTableConversation, LifeDomainScore
+from cases.plans.models import PlanStatus, SupportPlan
+from cases.provisions.models import (
+    UNDECIDED_STATUSES,
+    BudgetCommitment,
+    GeneralProvisionReferral,
+    MandateSpending,
+    Notification,
+    ProvisionApplication,
+    SubsidySignal,
+)
+from networks.models import BudgetStream, GeneralProvision, StreamBudget
+from teams.models import District, Team, TeamMandate
+from teams.roles import Role
+from teams.selectors import district_ids_of_user, work_area_of_consultant
+
+ZERO = Decimal("0.00")
+
+
+def applications_visible_to(user) -> QuerySet[ProvisionApplication]:
+    return ProvisionApplication.objects.filter(
+        household_id__in=households_visible_to(user).values("pk")
+    )
+
+
+def application_queue(
+    *,
+    user,
+    law: str = "",
+    district_id: int | None = None,
+    status: str = "",
+    whole_municipality: bool = False,
+) -> QuerySet[ProvisionApplication]:
+    """The consultant's queue: undecided applications (or one status), soonest deadline first,
+    optionally for one law and one district.
+
+    A consultant with a work area (area consultant for a district and law domain, or substitute
+    for an absent one) sees that area and what is assigned to them. Asking for the whole
+    municipality widens it to every application the consultant may see at all (need-to-know:
+    `households_visible_to`), e.g. ones they decided or were asked to co-sign."""
+    if not permissions.can_use_application_queue(user):
+        return ProvisionApplication.objects.none()
+    work_area = work_area_of_consultant(user=user)
+    if work_area and not whole_municipality:
+        # The work area is a subset of need-to-know: assigned to the consultant, or in a
+        # (district, law domain) pair they cover today, are both consultant rules of
+        # `households_visible_to`. So filter the applications directly (an index scan on the
+        # undecided applications) instead of through the household visibility subquery, which
+        # scans every household at municipality scale (docs/performance.md).
+        in_area = Q(assigned_to=user)
+        for area_district_id, law_domain in work_area:
+            in_area |= Q(household__neighbourhood__district_id=area_district_id, law=law_domain)
+        queryset = ProvisionApplication.objects.with_context().filter(in_area)
+    else:
+        queryset = applications_visible_to(user).with_context()
+    queryset = (
+        queryset.filter(status=status) if status else queryset.filter(status__in=UNDECIDED_STATUSES)
+    )
+    if law:
+        queryset = queryset.filter(law=law)
+    if district_id:
+        queryset = queryset.filter(household__neighbourhood__district_id=district_id)
+    return queryset.order_by("decision_deadline", "pk")
+
+
+def application_for_user(*, user, application_uuid) -> ProvisionApplication:
+    """The application with its household, product and decision, or 404 when not visible."""
+    application = (
+        applications_visible_to(user)
+        .with_context()
+        .select_related(
+            "plan",
+            "decision__provider",
+            "decision__product",
+            "decision__general_provision__organisation",
+            "decision__decided_by",
+            "decision__cosigned_by",
+        )
+        .filter(uuid=application_uuid)
+        .first()
+    )
+    if application is None:
+        raise Http404("No application found")
+    return application
+
+
+def household_provisions(*, household: Household) -> dict:
+    """What the household file shows about provisions."""
+    return {
+        "applications": list(
+            household.provision_applications.select_related("product", "decision").order_by(
+                "-applied_on", "-pk"
+            )
+        ),
+        "referrals": list(
+            household.provision_referrals.select_related("provision__organisation").order_by(
+                "-referred_on", "-pk"
+            )
+        ),
+        "mandate_spendings": list(
+            household.mandate_spendings.select_related("spent_by").order_by("-spent_on", "-pk")
+        ),
+        "allocations": list(
+            household.allocations.select_related("provider", "product").order_by("-created_at")
+        ),
+    }
+
+
+LOW_SCORE = 2  # 1 acute problems, 2 not self-sufficient
+
+
+def motivation_from_conversation(*, household: Household) -> str:
+    """A starting motivation: the low-scoring life domains (1 or 2) of the conversation behind
+    the household's current plan, or else of its latest kitchen-table conversation."""
+    plan = (
+        SupportPlan.objects.filter(household=household, conversation__isnull=False)
+        .exclude(status=PlanStatus.CLOSED)
+        .order_by("status", "-pk")
+        .select_related("conversation")
+        .first()
+    )
+    conversation = (
+        plan.conversation
+        if plan
+        else KitchenTableConversation.objects.filter(household=household)
+        .order_by("-held_on", "-pk")
+        .first()
+    )
+    if conversation is None:
+        return ""
+    scores = list(
+        LifeDomainScore.objects.filter(conversation=conversation, score__lte=LOW_SCORE).order_by(
+            "score", "domain"
+        )
+    )
+    if not scores:
+        return ""
+    lines = [
+        _("Life domains from the kitchen-table conversation of %(date)s:")
+        % {"date": date_format(conversation.held_on, "j F Y")}
+    ]
+    for score in scores:
+        line = f"- {score.get_domain_display()}: {score.get_score_display()}"
+        lines.append(f"{line} ({score.note})" if score.note else line)
+    return "\n".join(lines) + "\n\n"
+
+
+def referral_for_user(*, user, referral_uuid) -> GeneralProvisionReferral:
+    referral = (
+        GeneralProvisionReferral.objects.filter(
+            household_id__in=households_visible_to(user).values("pk"), uuid=referral_uuid
+        )
+        .select_related("household", "provision")
+        .first()
+    )
+    if referral is None:
+        raise Http404("No referral found")
+    return referral
+
+
+def general_provisions_for(*, household: Household) -> QuerySet[GeneralProvision]:
+    """Active general provisions serving the household's district (or the whole municipality)."""
+    district_id = household.neighbourhood.district_id if household.neighbourhood else None
+    return (
+        GeneralProvision.objects.filter(active=True)
+        .filter(Q(districts__isnull=True) | Q(districts=district_id))
+        .select_related("organisation")
+        .distinct()
+        .order_by("name")
+    )
+
+
+def consultants() -> QuerySet:
+    return (
+        get_user_model()
+        .objects.filter(groups__name=Role.CONSULTANT, is_active=True)
+        .order_by("first_name", "last_name")
+    )
+
+
+# Team mandate ---------------------------------------------------------------------------------
+
+
+@dataclass
+class MandateOverview:
+    team: Team
+    mandate: TeamMandate | None
+    spent: Decimal
+    spendings: list
+    overdue: list
+
+    @property
+    def remaining(self) -> Decimal:
+        return (self.mandate.budget - self.spent) if self.mandate else ZERO
+
+
+def teams_for_mandate(*, user) -> QuerySet[Team]:
+    return Team.objects.filter(district_id__in=district_ids_of_user(user=user)).select_related(
+        "district"
+    )
+
+
+def mandate_overview(*, team: Team, year: int | None = None) -> MandateOverview:
+    """The team's mandate this year: spent, left, every spending, and the overdue applications
+    in the team's district."""
+    year = year or timezone.localdate().year
+    mandate = TeamMandate.objects.filter(team=team, year=year).first()
+    spendings = (
+        list(
+            MandateSpending.objects.filter(mandate=mandate)
+            .select_related("household", "spent_by", "stream")
+            .order_by("-spent_on", "-pk")
+        )
+        if mandate
+        else []
+    )
+    overdue = list(
+        ProvisionApplication.objects.filter(
+            status__in=UNDECIDED_STATUSES,
+            decision_deadline__lt=timezone.localdate(),
+            household__neighbourhood__district_id=team.district_id,
+        )
+        .with_context()
+        .order_by("decision_deadline")
+    )
+    return MandateOverview(
+        team=team,
+        mandate=mandate,
+        spent=sum((s.amount for s in spendings), ZERO),
+        spendings=spendings,
+        overdue=overdue,
+    )
+
+
+# Broad budget ---------------------------------------------------------------------------------
+
+
+@dataclass
+class BudgetRow:
+    label: str
+    budget: Decimal
+    committed: Decimal
+
+    @property
+    def left(self) -> Decimal:
+        return self.budget - self.committed
+
+    @property
+    def percentage(self) -> int:
+        return int(self.committed * 100 / self.budget) if self.budget else 0
+
+
+@dataclass
+class BudgetOverview:
+    year: int
+    streams: list[BudgetRow]
+    districts: list[BudgetRow]
+    total: BudgetRow
+
+
+def stream_budgets(*, year: int) -> tuple[dict[int, Decimal], dict[tuple[int, int], Decimal]]:
+    """The budgets of one year in one query: per stream, and per (stream, district).
+
+    A stream's budget is its municipality-wide budget, or else the sum of its district
+    budgets (also used by the outcomes dashboards)."""
+    whole: dict[int, Decimal] = {}
+    per_district: dict[tuple[int, int], Decimal] = {}
+    for stream_id, district_id, amount in StreamBudget.objects.filter(year=year).values_list(
+        "stream_id", "district_id", "amount"
+    ):
+        if district_id is None:
+            whole[stream_id] = amount
+        else:
+            per_district[(stream_id, district_id)] = amount
+    per_stream: dict[int, Decimal] = {}
+    for (stream_id, _district_id), amount in per_district.items():
+        per_stream[stream_id] = per_stream.get(stream_id, ZERO) + amount
+    per_stream.update(whole)
+    return per_stream, per_district
+
+
+def budget_overview(*, year: int) -> BudgetOverview:
+    """Committed vs budget per stream and per district for one year, in four queries.
+
+    A stream's budget is its municipality-wide budget, or else the sum of its district
+    budgets; a district's budget is the sum of its district budgets over all streams."""
+    per_stream, per_district = stream_budgets(year=year)
+    committed = BudgetCommitment.objects.filter(year=year)
+    by_stream = dict(
+        committed.values("stream_id")
+        .annotate(total=Sum("amount"))
+        .values_list("stream_id", "total")
+    )
+    by_district = dict(
+        committed.values("district_id")
+        .annotate(total=Sum("amount"))
+        .values_list("district_id", "total")
+    )
+    streams = []
+    for stream in BudgetStream.objects.filter(active=True).order_by("name"):
+        budget = per_stream.get(stream.pk, ZERO)
+        streams.append(BudgetRow(stream.name, budget, by_stream.get(stream.pk) or ZERO))
+    districts = []
+    for district in District.objects.order_by("name"):
+        budget = sum((amount for (_s, d), amount in per_district.items() if d == district.pk), ZERO)
+        districts.append(BudgetRow(district.name, budget, by_district.get(district.pk) or ZERO))
+    total = BudgetRow(
+        "",
+        sum((row.budget for row in streams), ZERO),
+        sum((row.committed for row in streams), ZERO),
+    )
+    return BudgetOverview(year=year, streams=streams, districts=districts, total=total)
+
+
+# Subsidy signals ------------------------------------------------------------------------------
+
+
+def subsidy_signals_by_provision() -> list[GeneralProvision]:
+    """General provisions that consultants flagged, most signals first, each with its signals
+    (reason and date; no household data)."""
+    provisions = list(
+        GeneralProvision.objects.annotate(signal_count=Count("subsidy_signals"))
+        .filter(signal_count__gt=0)
+        .select_related("organisation")
+        .order_by("-signal_count", "name")
+    )
+    signals = SubsidySignal.objects.filter(general_provision__in=provisions).order_by("-created_at")
+    per_provision: dict[int, list] = {}
+    for signal in signals:
+        per_provision.setdefault(signal.general_provision_id, []).append(signal)
+    for provision in provisions:
+        provision.signal_list = per_provision.get(provision.pk, [])
+    return provisions
+
+
+# Notifications --------------------------------------------------------------------------------
+
+
+def notifications_for(*, user, limit: int = 10) -> list[Notification]:
+    if not user.is_authenticated:
+        return []
+    return list(
+        Notification.objects.unread()
+        .filter(user=user)
+        .select_related("application")
+        .order_by("-created_at", "-pk")[:limit]
+    )

@@ -1,0 +1,732 @@
+"""Writes for provisions: referrals, applications, decisions, allocations, team-mandate spending
+and deadline reminders. Each function is one transaction; every entry point calls these."""
+
+import datetime
+import functools
+import math
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import holidays
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from cases import permissions
+from cases.households.models import Household
+from cases.households.services import ConcurrentEditError
+from cases.partners.services import allocation_announce, allocation_request_answer
+from cases.plans.models import PlanStatus, SupportPlan
+from cases.provisions.models import (
+    UNDECIDED_STATUSES,
+    Allocation,
+    ApplicationStatus,
+    BudgetCommitment,
+    DecisionOutcome,
+    Delivery,
+    GeneralProvisionReferral,
+    MandateSpending,
+    Notification,
+    NotificationKind,
+    ProvisionApplication,
+    ProvisionDecision,
+    ReferralOutcome,
+    SubsidySignal,
+)
+from networks.models import BudgetStream, Frequency, GeneralProvision, Product, Unit
+from teams.models import Team, TeamMandate, TeamMember
+from teams.permissions import can_spend_mandate
+from teams.roles import Role, has_role
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+
+
+class DecisionConflictError(ConcurrentEditError):
+    """Another consultant decided this application first; this decision was not saved."""
+
+    def __init__(self, message: str | None = None):
+        super().__init__(
+            message
+            or _(
+                "A colleague has just decided on this application. Your decision was not "
+                "saved; reload the page to see theirs."
+            )
+        )
+
+
+def _application_changed() -> ConcurrentEditError:
+    return ConcurrentEditError(
+        _(
+            "Someone else changed this application while you were working on it. Reload the "
+            "page to see the change; nothing was saved."
+        )
+    )
+
+
+def _plan_for(household: Household, plan):
+    """The given plan (it must be this household's), or else the household's current plan:
+    the active one, or the newest draft."""
+    if plan is not None:
+        if plan.household_id != household.pk:
+            raise ValidationError(_("This plan belongs to another household."))
+        return plan
+    return (
+        SupportPlan.objects.filter(household=household)
+        .exclude(status=PlanStatus.CLOSED)
+        .order_by("status", "-pk")  # "active" sorts before "draft"
+        .first()
+    )
+
+
+# Referrals to general provisions ---------------------------------------------------------------
+
+
+@transaction.atomic
+def referral_create(
+    *,
+    household: Household,
+    provision: GeneralProvision,
+    by,
+    reason: str = "",
+    referred_on: datetime.date | None = None,
+    decision: ProvisionDecision | None = None,
+    plan=None,
+) -> GeneralProvisionReferral:
+    """Point a household to a general provision: no decision needed; a follow-up is planned."""
+    if decision is None and not permissions.can_apply_for_provision(by):
+        raise PermissionDenied
+    if not provision.active:
+        raise ValidationError({"provision": _("This general provision is no longer offered.")})
+    referred_on = referred_on or timezone.localdate()
+    referral = GeneralProvisionReferral(
+        household=household,
+        provision=provision,
+        reason=reason,
+        referred_on=referred_on,
+        follow_up_on=referred_on
+        + datetime.timedelta(weeks=GeneralProvisionReferral.FOLLOW_UP_WEEKS),
+        decision=decision,
+        plan=_plan_for(household, plan),
+        referred_by=by,
+    )
+    referral.full_clean()
+    referral.save()
+    return referral
+
+
+@transaction.atomic
+def referral_follow_up(
+    *, referral: GeneralProvisionReferral, by, outcome: str, note: str = ""
+) -> GeneralProvisionReferral:
+    """Record whether the general provision helped."""
+    if not permissions.can_follow_up_referral(by):
+        raise PermissionDenied
+    if outcome == ReferralOutcome.PENDING:
+        raise ValidationError({"outcome": _("Say whether the provision helped.")})
+    referral = GeneralProvisionReferral.objects.select_for_update().get(pk=referral.pk)
+    referral.outcome = outcome
+    referral.outcome_note = note
+    referral.followed_up_on = timezone.localdate()
+    referral.full_clean()
+    referral.save(update_fields=["outcome", "outcome_note", "followed_up_on"])
+    return referral
+
+
+# Applications ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def application_submit(
+    *,
+    household: Household,
+    product: Product,
+    motivation: str,
+    by,
+    applied_on: datetime.date | None = None,
+    resident=None,
+    plan=None,
+) -> ProvisionApplication:
+    """Apply for an individual provision for a resident of the household; the legal clock
+    (Wmo 2 weeks, Jeugdwet and Participatiewet 8 weeks) starts at `applied_on`."""
+    if not permissions.can_apply_for_provision(by):
+        raise PermissionDenied
+    if not product.active:
+        raise ValidationError({"product": _("This product can no longer be applied for.")})
+    if (
+        resident is not None
+        and not household.memberships.current().filter(resident=resident).exists()
+    ):
+        raise ValidationError({"resident": _("This person does not live in the household.")})
+    application = ProvisionApplication(
+        household=household,
+        resident=resident,
+        product=product,
+        motivation=motivation,
+        applied_on=applied_on or timezone.localdate(),
+        applied_by=by,
+        plan=_plan_for(household, plan),
+    )
+    application.law = product.law
+    application.decision_deadline = ProvisionApplication.deadline_for(
+        product.law, application.applied_on
+    )
+    application.full_clean()
+    application.save()
+    return application
+
+
+def _locked(application: ProvisionApplication, expected_version: int | None):
+    locked = ProvisionApplication.objects.select_for_update().get(pk=application.pk)
+    if expected_version is not None and locked.version != expected_version:
+        if locked.is_decided or locked.status == ApplicationStatus.AWAITING_COSIGN:
+            raise DecisionConflictError()
+        raise _application_changed()
+    return locked
+
+
+def _move(application: ProvisionApplication, status: str) -> None:
+    if not application.can_move_to(status):
+        raise ValidationError(
+            _("An application with status “%(current)s” cannot become “%(new)s”.")
+            % {
+                "current": application.get_status_display(),
+                "new": ApplicationStatus(status).label,
+            }
+        )
+    application.status = status
+
+
+def _save_application(application: ProvisionApplication, by) -> None:
+    application.version = F("version") + 1
+    application.save(update_fields=["status", "assigned_to", "version", "updated_at"])
+    application.refresh_from_db(fields=["version"])
+
+
+@transaction.atomic
+def application_claim(
+    *, application: ProvisionApplication, by, expected_version: int | None = None
+) -> ProvisionApplication:
+    """A consultant takes the application into review."""
+    return application_assign(
+        application=application, consultant=by, by=by, expected_version=expected_version
+    )
+
+
+@transaction.atomic
+def application_assign(
+    *,
+    application: ProvisionApplication,
+    consultant,
+    by,
+    expected_version: int | None = None,
+) -> ProvisionApplication:
+    """Put an application in review with a (named) consultant."""
+    if not permissions.can_decide(by):
+        raise PermissionDenied
+    if not has_role(consultant, Role.CONSULTANT):
+        raise ValidationError({"consultant": _("Only a municipal consultant can review this.")})
+    locked = _locked(application, expected_version)
+    _move(locked, ApplicationStatus.IN_REVIEW)
+    locked.assigned_to = consultant
+    _save_application(locked, by)
+    return locked
+
+
+@transaction.atomic
+def application_withdraw(
+    *, application: ProvisionApplication, by, expected_version: int | None = None
+) -> ProvisionApplication:
+    """The resident withdraws the application before a decision."""
+    if not (permissions.can_apply_for_provision(by) or permissions.can_decide(by)):
+        raise PermissionDenied
+    locked = _locked(application, expected_version)
+    _move(locked, ApplicationStatus.WITHDRAWN)
+    _save_application(locked, by)
+    return locked
+
+
+# Decisions -------------------------------------------------------------------------------------
+
+
+def grant_amount_estimate(
+    *,
+    tariff: Decimal,
+    volume: int,
+    unit: str,
+    frequency: str,
+    start_date: datetime.date,
+    end_date: datetime.date | None,
+) -> Decimal:
+    """Tariff * volume * number of periods between start and end (a year when open-ended).
+    Unit 83 (euro) counts the volume in eurocent."""
+    per_period = Decimal(volume) / 100 if unit == Unit.EURO else Decimal(tariff) * volume
+    end = end_date or (start_date + datetime.timedelta(days=364))
+    days = (end - start_date).days + 1
+    periods = {
+        Frequency.PER_DAY: days,
+        Frequency.PER_WEEK: math.ceil(days / 7),
+        Frequency.PER_MONTH: math.ceil(days / 30),
+        Frequency.TOTAL: 1,
+    }[frequency]
+    return (per_period * periods).quantize(CENT)
+
+
+@dataclass
+class DecisionInput:
+    outcome: str
+    product: Product | None = None
+    volume: int | None = None
+    unit: str = ""
+    frequency: str = ""
+    start_date: datetime.date | None = None
+    end_date: datetime.date | None = None
+    delivery: str = ""
+    provider: object = None
+    amount: Decimal | None = None
+    reasons: str = ""
+    general_provision: GeneralProvision | None = None
+    signal_subsidy: bool = False
+    signal_reason: str = ""
+    is_deviation: bool = False
+    deviation_justification: str = ""
+
+
+def _check_input(data: DecisionInput) -> None:
+    """Field-level messages before the database constraints (which hold regardless)."""
+    errors: dict[str, str] = {}
+    if data.outcome == DecisionOutcome.GRANT:
+        extent = (data.volume, data.unit, data.frequency)
+        if not all(extent):
+            errors["volume"] = _(
+                "The extent consists of volume, unit and frequency: fill in all three."
+            )
+        if not data.start_date:
+            errors["start_date"] = _("A grant needs a start date.")
+        if not data.delivery:
+            errors["delivery"] = _("Choose in kind or personal budget (pgb).")
+        if data.delivery == Delivery.IN_KIND and not data.provider:
+            errors["provider"] = _("A grant in kind needs a provider.")
+    elif data.outcome == DecisionOutcome.REJECT:
+        if not data.reasons.strip():
+            errors["reasons"] = _("A rejection needs its reasons.")
+    elif data.outcome == DecisionOutcome.REFER_BACK:
+        if not data.general_provision:
+            errors["general_provision"] = _("Name the general provision to try first.")
+        if not data.reasons.strip():
+            errors["reasons"] = _("Give the reason for referring back.")
+    else:
+        errors["outcome"] = _("Choose grant, reject or refer back.")
+    if data.is_deviation and not data.deviation_justification.strip():
+        errors["deviation_justification"] = _("A deviation from the regulation must be justified.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def decision_make(
+    *,
+    application: ProvisionApplication,
+    by,
+    data: DecisionInput,
+    expected_version: int | None = None,
+) -> ProvisionDecision:
+    """Decide on an application: grant, reject or refer back to a general provision.
+
+    The application row is locked, so of two consultants deciding at once one wins and the
+    other gets DecisionConflictError; the one-to-one relation guarantees it in the database too.
+    A grant above settings.FOUR_EYES_AMOUNT waits for a second consultant's co-signature before
+    it is final (allocation and budget commitment follow on co-signing)."""
+    if not permissions.can_decide(by):
+        raise PermissionDenied
+    locked = _locked(application, expected_version)
+    if locked.is_decided or locked.status == ApplicationStatus.AWAITING_COSIGN:
+        raise DecisionConflictError(
+            _("This application has already been decided; it cannot be decided again.")
+        )
+    if locked.assigned_to_id and locked.assigned_to_id != by.pk:
+        raise ValidationError(
+            _("This application is being handled by a colleague; ask them or re-assign it first.")
+        )
+    _check_input(data)
+    decision = ProvisionDecision(
+        application=locked,
+        outcome=data.outcome,
+        reasons=data.reasons,
+        is_deviation=data.is_deviation,
+        deviation_justification=data.deviation_justification if data.is_deviation else "",
+        decided_by=by,
+        decided_at=timezone.now(),
+    )
+    if data.outcome == DecisionOutcome.GRANT:
+        product = data.product or locked.product
+        decision.product = product
+        decision.volume = data.volume
+        decision.unit = data.unit
+        decision.frequency = data.frequency
+        decision.start_date = data.start_date
+        decision.end_date = data.end_date
+        decision.delivery = data.delivery
+        decision.provider = data.provider if data.delivery == Delivery.IN_KIND else None
+        decision.amount = (
+            data.amount
+            if data.amount is not None
+            else grant_amount_estimate(
+                tariff=product.tariff,
+                volume=data.volume,
+                unit=data.unit,
+                frequency=data.frequency,
+                start_date=data.start_date,
+                end_date=data.end_date,
+            )
+        )
+        decision.cosign_required = decision.amount > Decimal(settings.FOUR_EYES_AMOUNT)
+        status = (
+            ApplicationStatus.AWAITING_COSIGN
+            if decision.cosign_required
+            else ApplicationStatus.GRANTED
+        )
+    elif data.outcome == DecisionOutcome.REJECT:
+        status = ApplicationStatus.REJECTED
+    else:
+        decision.general_provision = data.general_provision
+        status = ApplicationStatus.REFERRED_BACK
+    decision.full_clean(exclude=["application"])
+    try:
+        with transaction.atomic():
+            decision.save()
+    except IntegrityError as exc:
+        if "application_id" in str(exc) or "decision_application" in str(exc):
+            raise DecisionConflictError() from exc
+        raise
+    _move(locked, status)
+    locked.assigned_to_id = locked.assigned_to_id or by.pk
+    _save_application(locked, by)
+    decision.application = locked
+    if data.outcome == DecisionOutcome.GRANT and decision.is_final:
+        _grant_take_effect(decision)
+    elif decision.cosign_required:
+        _request_cosignature(decision, by)
+    if data.outcome == DecisionOutcome.REFER_BACK:
+        referral_create(
+            household=locked.household,
+            provision=data.general_provision,
+            by=by,
+            reason=data.reasons,
+            decision=decision,
+            plan=locked.plan,
+        )
+        if data.signal_subsidy:
+            SubsidySignal.objects.create(
+                general_provision=data.general_provision,
+                decision=decision,
+                reason=data.signal_reason.strip() or data.reasons,
+                raised_by=by,
+            )
+    if decision.is_final:
+        allocation_request_answer(decision=decision)
+    return decision
+
+
+@transaction.atomic
+def decision_cosign(*, decision: ProvisionDecision, by) -> ProvisionDecision:
+    """A second consultant co-signs a grant above the four-eyes amount; then it takes effect."""
+    if not permissions.can_decide(by):
+        raise PermissionDenied
+    application = ProvisionApplication.objects.select_for_update().get(pk=decision.application_id)
+    decision = ProvisionDecision.objects.select_related("product").get(pk=decision.pk)
+    if application.status != ApplicationStatus.AWAITING_COSIGN or decision.cosigned_by_id:
+        raise DecisionConflictError(_("This decision has already been co-signed."))
+    if decision.decided_by_id == by.pk:
+        raise ValidationError(_("A second consultant must co-sign, not the first."))
+    decision.cosigned_by = by
+    decision.cosigned_at = timezone.now()
+    decision.full_clean(exclude=["application"])
+    decision.save(update_fields=["cosigned_by", "cosigned_at"])
+    _move(application, ApplicationStatus.GRANTED)
+    _save_application(application, by)
+    decision.application = application
+    _grant_take_effect(decision)
+    allocation_request_answer(decision=decision)
+    return decision
+
+
+def _request_cosignature(decision: ProvisionDecision, by) -> None:
+    """Ask the other consultants of the area (district and law) for the second signature; all
+    other consultants when the area has none."""
+    application = decision.application
+    household = Household.objects.select_related("neighbourhood").get(pk=application.household_id)
+    district_id = household.neighbourhood.district_id if household.neighbourhood else None
+    User = get_user_model()
+    consultants = User.objects.filter(groups__name=Role.CONSULTANT, is_active=True).exclude(
+        pk=by.pk
+    )
+    in_area = consultants.filter(
+        consultant_areas__district_id=district_id, consultant_areas__law_domain=application.law
+    )
+    message = _("Co-sign the grant of %(product)s for %(address)s (€ %(amount)s).") % {
+        "product": decision.product.name,
+        "address": household.address_line,
+        "amount": _euro(decision.amount),
+    }
+    for user in (in_area if in_area.exists() else consultants).distinct():
+        _notify(user=user, application=application, kind=NotificationKind.COSIGN, message=message)
+
+
+def _team_of_household(household: Household) -> tuple[int | None, Team | None]:
+    neighbourhood = household.neighbourhood
+    if neighbourhood is None:
+        return None, None
+    district_id = neighbourhood.district_id
+    return district_id, Team.objects.filter(district_id=district_id).first()
+
+
+def _grant_take_effect(decision: ProvisionDecision) -> None:
+    """A final grant commits its amount against the product's budget stream; a grant in kind
+    also gets an allocation (toewijzing) for the provider."""
+    application = decision.application
+    household = Household.objects.select_related("neighbourhood").get(pk=application.household_id)
+    district_id, team = _team_of_household(household)
+    BudgetCommitment.objects.create(
+        stream_id=decision.product.budget_stream_id,
+        year=decision.start_date.year,
+        district_id=district_id,
+        team=team,
+        amount=decision.amount,
+        decision=decision,
+    )
+    if decision.delivery == Delivery.IN_KIND:
+        allocation = Allocation.objects.create(
+            number=uuid.uuid4().hex[:20],
+            decision=decision,
+            household=household,
+            provider_id=decision.provider_id,
+            product_id=decision.product_id,
+            volume=decision.volume,
+            unit=decision.unit,
+            frequency=decision.frequency,
+            start_date=decision.start_date,
+            end_date=decision.end_date,
+            client_id=application.resident_id,
+        )
+        # iWmo/iJw ToewijzingNummer: numeric, new on every initial grant
+        allocation.number = f"{allocation.pk:08d}"
+        allocation.save(update_fields=["number"])
+        allocation_announce(allocation=allocation, event="allocation.created")
+
+
+def _euro(amount: Decimal) -> str:
+    return number_format(amount, 2, force_grouping=True)
+
+
+# Team mandate ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def mandate_spend(
+    *,
+    team: Team,
+    household: Household,
+    amount: Decimal,
+    reason: str,
+    stream: BudgetStream,
+    by,
+    spent_on: datetime.date | None = None,
+) -> MandateSpending:
+    """Grant urgent help from the team's mandate, without a consultant.
+
+    The mandate row is locked while the totals are checked, so concurrent grants can never
+    overspend the budget or the per-household limit."""
+    if not can_spend_mandate(by, team):
+        raise PermissionDenied
+    spent_on = spent_on or timezone.localdate()
+    if amount is None or amount <= 0:
+        raise ValidationError({"amount": _("The amount must be more than zero.")})
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for this urgent help.")})
+    mandate = TeamMandate.objects.select_for_update().filter(team=team, year=spent_on.year).first()
+    if mandate is None:
+        raise ValidationError(
+            _("Your team has no mandate budget for %(year)s.") % {"year": spent_on.year}
+        )
+    spendings = MandateSpending.objects.filter(mandate=mandate)
+    spent = spendings.aggregate(total=Sum("amount"))["total"] or ZERO
+    household_spent = (
+        spendings.filter(household=household).aggregate(total=Sum("amount"))["total"] or ZERO
+    )
+    if spent + amount > mandate.budget:
+        raise ValidationError(
+            {
+                "amount": _(
+                    "This would overspend the team's mandate: € %(left)s of € %(budget)s is left."
+                )
+                % {"left": _euro(mandate.budget - spent), "budget": _euro(mandate.budget)}
+            }
+        )
+    if household_spent + amount > mandate.per_case_limit:
+        raise ValidationError(
+            {
+                "amount": _(
+                    "This exceeds the limit per household: € %(left)s of € %(limit)s is left "
+                    "for this household."
+                )
+                % {
+                    "left": _euro(mandate.per_case_limit - household_spent),
+                    "limit": _euro(mandate.per_case_limit),
+                }
+            }
+        )
+    spending = MandateSpending(
+        mandate=mandate,
+        household=household,
+        stream=stream,
+        amount=amount,
+        reason=reason,
+        spent_on=spent_on,
+        spent_by=by,
+    )
+    spending.full_clean()
+    spending.save()
+    BudgetCommitment.objects.create(
+        stream=stream,
+        year=spent_on.year,
+        district_id=team.district_id,
+        team=team,
+        amount=amount,
+        mandate_spending=spending,
+    )
+    return spending
+
+
+# Deadline reminders ---------------------------------------------------------------------------
+
+
+@functools.cache
+def _public_holidays(year: int) -> frozenset[datetime.date]:
+    """Dutch public holidays of a year (the `holidays` package: New Year, Easter, King's Day,
+    Ascension, Whitsun, Christmas; Liberation Day in lustrum years)."""
+    return frozenset(holidays.country_holidays("NL", years=year))
+
+
+def is_working_day(day: datetime.date) -> bool:
+    return day.weekday() < 5 and day not in _public_holidays(day.year)
+
+
+def add_working_days(day: datetime.date, count: int) -> datetime.date:
+    """`count` working days (Monday to Friday, not a Dutch public holiday) after `day`."""
+    while count > 0:
+        day += datetime.timedelta(days=1)
+        if is_working_day(day):
+            count -= 1
+    return day
+
+
+@dataclass
+class ReminderRun:
+    reminded: list[ProvisionApplication] = field(default_factory=list)
+    overdue: dict = field(default_factory=dict)  # team lead -> [applications]
+    emails: int = 0
+
+
+def _notify(*, user, application, kind: str, message: str) -> bool:
+    """An in-app notification, once per user, application and kind; True when new."""
+    _notification, created = Notification.objects.get_or_create(
+        user=user, application=application, kind=kind, defaults={"message": message[:300]}
+    )
+    return created
+
+
+@transaction.atomic
+def deadline_reminders_send(*, today: datetime.date | None = None) -> ReminderRun:
+    """Remind the assigned consultant of applications whose legal decision deadline is within
+    settings.DECISION_REMINDER_WORKING_DAYS working days (in-app and by e-mail, once), and list
+    overdue applications for the team lead of the household's district."""
+    today = today or timezone.localdate()
+    horizon = add_working_days(today, settings.DECISION_REMINDER_WORKING_DAYS)
+    run = ReminderRun()
+    undecided = ProvisionApplication.objects.filter(status__in=UNDECIDED_STATUSES).select_related(
+        "product", "assigned_to", "household__neighbourhood"
+    )
+    for application in undecided.filter(
+        decision_deadline__gte=today, decision_deadline__lte=horizon, assigned_to__isnull=False
+    ):
+        message = _("Decide on %(product)s for %(address)s by %(deadline)s.") % {
+            "product": application.product.name,
+            "address": application.household.address_line,
+            "deadline": application.decision_deadline.strftime("%d-%m-%Y"),
+        }
+        if not _notify(
+            user=application.assigned_to,
+            application=application,
+            kind=NotificationKind.DEADLINE_SOON,
+            message=message,
+        ):
+            continue
+        run.reminded.append(application)
+        if application.assigned_to.email:
+            link = reverse("provisions:application_detail", args=[application.uuid])
+            send_mail(
+                subject=_("Decision deadline approaching"),
+                message=f"{message}\n\n{link}",
+                from_email=None,
+                recipient_list=[application.assigned_to.email],
+            )
+            run.emails += 1
+
+    overdue = list(undecided.filter(decision_deadline__lt=today))
+    district_ids = {
+        a.household.neighbourhood.district_id for a in overdue if a.household.neighbourhood
+    }
+    leads = (
+        TeamMember.objects.filter(
+            team__district_id__in=district_ids, active=True, user__groups__name=Role.TEAM_LEAD
+        )
+        .select_related("user", "team")
+        .distinct()
+    )
+    leads_by_district: dict[int, list] = {}
+    for member in leads:
+        leads_by_district.setdefault(member.team.district_id, []).append(member.user)
+    for application in overdue:
+        neighbourhood = application.household.neighbourhood
+        for lead in leads_by_district.get(neighbourhood.district_id if neighbourhood else None, []):
+            message = _("Overdue: %(product)s for %(address)s (deadline %(deadline)s).") % {
+                "product": application.product.name,
+                "address": application.household.address_line,
+                "deadline": application.decision_deadline.strftime("%d-%m-%Y"),
+            }
+            if _notify(
+                user=lead, application=application, kind=NotificationKind.OVERDUE, message=message
+            ):
+                run.overdue.setdefault(lead, []).append(application)
+    for lead, applications in run.overdue.items():
+        if lead.email:
+            send_mail(
+                subject=_("Applications past their decision deadline"),
+                message="\n".join(
+                    f"- {a.product.name}, {a.household.address_line}: "
+                    f"{a.decision_deadline:%d-%m-%Y}"
+                    for a in applications
+                ),
+                from_email=None,
+                recipient_list=[lead.email],
+            )
+            run.emails += 1
+    return run
+
+
+@transaction.atomic
+def notification_mark_read(*, notification: Notification, by) -> None:
+    if notification.user_id != by.pk:
+        raise PermissionDenied
+    Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

@@ -1,0 +1,499 @@
+"""Provision screens: applications, the consultant queue, decisions and letters, referrals,
+team mandate and the broad budget. Views parse input and call a selector or service."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cases import permissions
+from cases.access import household_file
+from cases.audit import access_log_record
+from cases.households import selectors as household_selectors
+from cases.households.services import ConcurrentEditError
+from cases.privacy.models import AccessAction
+from cases.provisions import selectors as psel
+from cases.provisions import services as psvc
+from cases.provisions.forms import (
+    ApplicationForm,
+    AssignForm,
+    DecisionForm,
+    MandateSpendForm,
+    QueueFilterForm,
+    ReferralFollowUpForm,
+    ReferralForm,
+)
+from cases.provisions.models import DecisionOutcome, Delivery, Notification
+from networks import permissions as network_permissions
+from networks.models import Frequency
+from socialdomain.db_router import read_from_replica
+from socialdomain.forms import apply_validation_error
+from teams import permissions as team_permissions
+
+
+def _log(request, household, action=AccessAction.VIEW, object_type="household", object_id=None):
+    """Every look at a household's provisions is in the access log (NEN 7513)."""
+    access_log_record(
+        request_or_user=request,
+        action=action,
+        object_type=object_type,
+        object_id=object_id or household.uuid,
+        household_uuid=household.uuid,
+    )
+
+
+def _redirect(request, to, *args):
+    response = redirect(to, *args)
+    if request.htmx:
+        response.status_code = 204
+        response["HX-Redirect"] = response["Location"]
+    return response
+
+
+def _household_for_apply(request, household_uuid):
+    household = household_selectors.household_for_user(
+        user=request.user, household_uuid=household_uuid
+    )
+    if not permissions.can_apply_for_provision(request.user):
+        raise PermissionDenied
+    return household
+
+
+# Applications ----------------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+@household_file("application")
+def application_create(request, household_uuid):
+    household = _household_for_apply(request, household_uuid)
+    form = ApplicationForm(
+        request.POST or None,
+        household=household,
+        initial={
+            "applied_on": timezone.localdate(),
+            "motivation": psel.motivation_from_conversation(household=household),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = psvc.application_submit(
+                household=household, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Application submitted. The consultant decides by %(deadline)s.")
+                % {"deadline": application.decision_deadline.strftime("%d-%m-%Y")},
+            )
+            return _redirect(request, "cases:household_detail", household.uuid)
+    template = "cases/provisions/application_form.html"
+    if request.htmx and request.method == "POST":
+        template += "#application-form"
+    return render(request, template, {"form": form, "household": household})
+
+
+@never_cache
+@login_required
+@require_GET
+def application_queue(request):
+    if not permissions.can_use_application_queue(request.user):
+        raise PermissionDenied
+    filters = QueueFilterForm(request.GET or None)
+    cleaned = filters.cleaned_data if filters.is_valid() else {}
+    district = cleaned.get("district")
+    queue = psel.application_queue(
+        user=request.user,
+        law=cleaned.get("law") or "",
+        district_id=district.pk if district else None,
+        status=cleaned.get("status") or "",
+        whole_municipality=cleaned.get("scope") == "all",
+    )
+    page = Paginator(queue, settings.APPLICATION_QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"filters": filters, "page": page, "query": request.GET.copy()}
+    context["query"].pop("page", None)
+    if request.htmx:
+        return render(request, "cases/provisions/queue.html#results", context)
+    return render(request, "cases/provisions/queue.html", context)
+
+
+def _decision_form(application, data=None):
+    product = application.product
+    initial = {
+        "outcome": DecisionOutcome.GRANT,
+        "product": product.pk,
+        "unit": product.unit,
+        "start_date": timezone.localdate(),
+        "frequency": Frequency.PER_WEEK,
+        "delivery": Delivery.IN_KIND,
+        "version": application.version,
+    }
+    return DecisionForm(data, initial=initial)
+
+
+def _detail_context(request, application, form=None, conflict=False):
+    can_decide = permissions.can_decide(request.user)
+    decision = getattr(application, "decision", None)
+    return {
+        "application": application,
+        "decision": decision,
+        "can_decide": can_decide,
+        "form": form or (_decision_form(application) if can_decide else None),
+        "assign_form": AssignForm(initial={"version": application.version}) if can_decide else None,
+        "can_cosign": bool(
+            can_decide
+            and decision
+            and decision.cosign_required
+            and not decision.cosigned_by_id
+            and decision.decided_by_id != request.user.pk
+        ),
+        "can_withdraw": not application.is_decided
+        and application.status != "awaiting_cosign"
+        and (permissions.can_apply_for_provision(request.user) or can_decide),
+        "conflict": conflict,
+        "four_eyes_amount": settings.FOUR_EYES_AMOUNT,
+    }
+
+
+@never_cache
+@login_required
+@require_GET
+@household_file("application")
+def application_detail(request, application_uuid):
+    application = psel.application_for_user(user=request.user, application_uuid=application_uuid)
+    _log(request, application.household, object_type="application", object_id=application.uuid)
+    return render(
+        request, "cases/provisions/application_detail.html", _detail_context(request, application)
+    )
+
+
+def _version(request) -> int | None:
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return None
+
+
+@login_required
+@require_POST
+@household_file("application")
+def application_claim(request, application_uuid):
+    application = psel.application_for_user(user=request.user, application_uuid=application_uuid)
+    _log(request, application.household, AccessAction.CHANGE, "application", application.uuid)
+    try:
+        psvc.application_claim(
+            application=application, by=request.user, expected_version=_version(request)
+        )
+    except (ValidationError, ConcurrentEditError) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, _("You are handling this application."))
+    return _redirect(request, "provisions:application_detail", application.uuid)
+
+
+@login_required
+@require_POST
+@household_file("application")
+def application_assign(request, application_uuid):
+    application = psel.application_for_user(user=request.user, application_uuid=application_uuid)
+    if not permissions.can_decide(request.user):
+        raise PermissionDenied
+    _log(request, application.household, AccessAction.CHANGE, "application", application.uuid)
+    form = AssignForm(request.POST)
+    if form.is_valid():
+        try:
+            psvc.application_assign(
+                application=application,
+                consultant=form.cleaned_data["consultant"],
+                by=request.user,
+                expected_version=form.cleaned_data["version"],
+            )
+        except (ValidationError, ConcurrentEditError) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(request, _("Application assigned."))
+    else:
+        messages.error(request, _("Choose a consultant."))
+    return _redirect(request, "provisions:application_detail", application.uuid)
+
+
+@login_required
+@require_POST
+@household_file("application")
+def application_withdraw(request, application_uuid):
+    application = psel.application_for_user(user=request.user, application_uuid=application_uuid)
+    _log(request, application.household, AccessAction.CHANGE, "application", application.uuid)
+    try:
+        psvc.application_withdraw(
+            application=application, by=request.user, expected_version=_version(request)
+        )
+    except (ValidationError, ConcurrentEditError) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, _("Application withdrawn."))
+    return _redirect(request, "provisions:application_detail", application.uuid)
+
+
+@never_cache
+@login_required
+@require_POST
+@household_file("decision")
+def application_decide(request, application_uuid):
+    application = psel.application_for_user(user=request.user, application_uuid=application_uuid)
+    if not permissions.can_decide(request.user):
+        raise PermissionDenied
+    _log(request, application.household, AccessAction.CHANGE, "decision", application.uuid)
+    form = _decision_form(application, request.POST)
+    conflict = False
+    if form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        for name in ("unit", "frequency", "delivery", "reasons", "signal_reason"):
+            data[name] = data.get(name) or ""
+        data["deviation_justification"] = data.get("deviation_justification") or ""
+        try:
+            decision = psvc.decision_make(
+                application=application,
+                by=request.user,
+                data=psvc.DecisionInput(**data),
+                expected_version=form.cleaned_data["version"],
+            )
+        except ConcurrentEditError as exc:
+            conflict = True
+            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            if decision.cosign_required and not decision.is_final:
+                messages.success(
+                    request, _("Decision recorded; a second consultant must co-sign it.")
+                )
+            else:
+                messages.success(request, _("Decision recorded."))
+            return _redirect(request, "provisions:application_detail", application.uuid)
+    context = _detail_context(request, application, form=form, conflict=conflict)
+    template = "cases/provisions/application_detail.html"
+    if request.htmx:
+        template += "#decision-form"
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+@household_file("decision")
+def decision_cosign(request, application_uuid):
+    application = psel.application_for_user(user=request.user, application_uuid=application_uuid)
+    decision = getattr(application, "decision", None)
+    if decision is None:
+        raise PermissionDenied
+    _log(request, application.household, AccessAction.CHANGE, "decision", decision.uuid)
+    try:
+        psvc.decision_cosign(decision=decision, by=request.user)
+    except (ValidationError, ConcurrentEditError) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, _("Co-signed: the grant takes effect."))
+    return _redirect(request, "provisions:application_detail", application.uuid)
+
+
+@never_cache
+@login_required
+@require_GET
+@household_file("decision")
+def decision_letter(request, application_uuid):
+    application = psel.application_for_user(user=request.user, application_uuid=application_uuid)
+    decision = getattr(application, "decision", None) if application.is_decided else None
+    if decision is None or not decision.is_final:
+        raise PermissionDenied
+    household = household_selectors.household_for_user(
+        user=request.user, household_uuid=application.household.uuid
+    )
+    _log(request, household, AccessAction.PRINT, "decision", decision.uuid)
+    return render(
+        request,
+        "cases/provisions/decision_letter.html",
+        {"application": application, "decision": decision, "household": household},
+    )
+
+
+# Referrals -------------------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+@household_file("referral")
+def referral_create(request, household_uuid):
+    household = _household_for_apply(request, household_uuid)
+    form = ReferralForm(
+        request.POST or None, provisions=psel.general_provisions_for(household=household)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            psvc.referral_create(household=household, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Referral recorded; follow it up in a few weeks."))
+            return _redirect(request, "cases:household_detail", household.uuid)
+    template = "cases/provisions/referral_form.html"
+    if request.htmx and request.method == "POST":
+        template += "#referral-form"
+    return render(request, template, {"form": form, "household": household})
+
+
+@login_required
+@require_POST
+@household_file("referral")
+def referral_follow_up(request, referral_uuid):
+    if not permissions.can_follow_up_referral(request.user):
+        raise PermissionDenied
+    referral = psel.referral_for_user(user=request.user, referral_uuid=referral_uuid)
+    _log(request, referral.household, AccessAction.CHANGE, "referral", referral.uuid)
+    form = ReferralFollowUpForm(request.POST)
+    if form.is_valid():
+        try:
+            psvc.referral_follow_up(
+                referral=referral,
+                by=request.user,
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Follow-up recorded."))
+    else:
+        messages.error(request, _("Say whether the provision helped."))
+    return _redirect(request, "cases:household_detail", referral.household.uuid)
+
+
+# Team mandate ---------------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+@household_file("mandate_spending")
+def mandate_spend(request, household_uuid):
+    household = household_selectors.household_for_user(
+        user=request.user, household_uuid=household_uuid
+    )
+    teams = [
+        t
+        for t in psel.teams_for_mandate(user=request.user)
+        if team_permissions.can_spend_mandate(request.user, t)
+    ]
+    if not teams:
+        raise PermissionDenied
+    team = next(
+        (
+            t
+            for t in teams
+            if household.neighbourhood and t.district_id == household.neighbourhood.district_id
+        ),
+        teams[0],
+    )
+    overview = psel.mandate_overview(team=team)
+    form = MandateSpendForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            psvc.mandate_spend(team=team, household=household, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Urgent help granted from the team mandate."))
+            return _redirect(request, "cases:household_detail", household.uuid)
+    template = "cases/provisions/mandate_form.html"
+    if request.htmx and request.method == "POST":
+        template += "#mandate-form"
+    return render(
+        request,
+        template,
+        {"form": form, "household": household, "team": team, "overview": overview},
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def mandate_overview(request):
+    if not team_permissions.can_view_mandate_overview(request.user):
+        raise PermissionDenied
+    overviews = [
+        psel.mandate_overview(team=team) for team in psel.teams_for_mandate(user=request.user)
+    ]
+    return render(request, "cases/provisions/mandate_overview.html", {"overviews": overviews})
+
+
+# Budget and signals ---------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+@read_from_replica  # aggregates only: a replica's small lag is fine
+def budget_overview(request):
+    if not network_permissions.can_view_budget(request.user):
+        raise PermissionDenied
+    try:
+        year = int(request.GET.get("jaar", ""))
+    except ValueError:
+        year = timezone.localdate().year
+    overview = psel.budget_overview(year=year)
+    return render(request, "cases/provisions/budget.html", {"overview": overview})
+
+
+@login_required
+@require_GET
+def subsidy_signals(request):
+    if not network_permissions.can_view_subsidy_signals(request.user):
+        raise PermissionDenied
+    return render(
+        request,
+        "cases/provisions/subsidy_signals.html",
+        {"provisions": psel.subsidy_signals_by_provision()},
+    )
+
+
+@login_required
+@require_POST
+def notification_read(request, notification_uuid):
+    notification = get_object_or_404(Notification, uuid=notification_uuid, user=request.user)
+    psvc.notification_mark_read(notification=notification, by=request.user)
+    return _redirect(request, "home")
+
+
+@never_cache
+@login_required
+@require_GET
+@household_file("provisions")
+def household_provisions(request, household_uuid):
+    """The household file's provisions section (loaded into the household page by HTMX; a page
+    of its own without JavaScript)."""
+    household = household_selectors.household_for_user(
+        user=request.user, household_uuid=household_uuid
+    )
+    _log(request, household, object_type="provisions")
+    teams = psel.teams_for_mandate(user=request.user)
+    context = {
+        "household": household,
+        **psel.household_provisions(household=household),
+        "can_apply": permissions.can_apply_for_provision(request.user),
+        "can_follow_up": permissions.can_follow_up_referral(request.user),
+        "can_spend_mandate": any(
+            team_permissions.can_spend_mandate(request.user, team) for team in teams
+        ),
+        "follow_up_form": ReferralFollowUpForm(),
+    }
+    template = "cases/provisions/household_provisions.html"
+    if request.htmx:
+        template += "#section"
+    return render(request, template, context)

@@ -1,0 +1,177 @@
+"""The synthetic municipality (`generate_municipality`): counts, consistency and that the
+generated users can work with what was generated."""
+
+import datetime
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Count, Q
+from django.urls import reverse
+from stdnum.nl import bsn as stdnum_bsn
+
+from cases.demo.synthetic import LETTER_PAIRS, MunicipalityGenerator, Scale, bsn_from_eight_digits
+from cases.households import selectors as household_selectors
+from cases.households.models import Household, HouseholdMembership, Resident
+from cases.intake.models import KitchenTableConversation, LifeDomain, Melding
+from cases.plans.models import SupportPlan
+from cases.privacy.models import AccessLogEntry
+from cases.provisions.models import (
+    DECISION_WEEKS,
+    Allocation,
+    BudgetCommitment,
+    ProvisionApplication,
+    ProvisionDecision,
+)
+from teams.models import District, Postcode, TeamMember
+
+TODAY = datetime.date(2026, 3, 2)
+HOUSEHOLDS = 200
+
+
+@pytest.fixture
+def municipality(db):
+    out = io.StringIO()
+    call_command(
+        "generate_municipality",
+        households=HOUSEHOLDS,
+        seed=7,
+        today=TODAY,
+        no_progress=True,
+        stdout=out,
+    )
+    return out.getvalue()
+
+
+def test_counts_and_households_with_members(municipality):
+    assert "Grootstede ready" in municipality
+    assert Household.objects.count() == HOUSEHOLDS
+    residents = Resident.objects.count()
+    assert 2.1 * HOUSEHOLDS <= residents <= 2.7 * HOUSEHOLDS
+    # every household has current members; every resident lives in exactly one household
+    assert not Household.objects.annotate(
+        n=Count("memberships", filter=Q(memberships__end_date__isnull=True))
+    ).filter(n=0)
+    assert HouseholdMembership.objects.current(TODAY).count() == residents
+    # every household's postcode is a known postcode of its own neighbourhood
+    postcodes = dict(Postcode.objects.values_list("postcode", "neighbourhood_id"))
+    for postcode, neighbourhood_id in Household.objects.values_list("postcode", "neighbourhood_id"):
+        assert postcodes[postcode] == neighbourhood_id
+    # addresses are unique
+    assert (
+        Household.objects.values("postcode", "house_number", "house_number_addition")
+        .distinct()
+        .count()
+        == HOUSEHOLDS
+    )
+
+
+def test_bsns_are_valid_and_unique(municipality):
+    bsns = list(Resident.objects.values_list("bsn", flat=True))
+    assert all(stdnum_bsn.is_valid(bsn) for bsn in bsns)
+    assert len(set(bsns)) == len(bsns)
+
+
+def test_bsn_from_eight_digits_passes_the_elfproef():
+    made = [bsn_from_eight_digits(n) for n in range(12_345_670, 12_345_700)]
+    assert all(stdnum_bsn.is_valid(bsn) for bsn in made if bsn)
+    assert made.count(None) < len(made)
+
+
+def test_postcodes_are_valid_dutch_postcodes():
+    from stdnum.nl import postcode
+
+    assert all(postcode.is_valid(f"1011{pair}") for pair in LETTER_PAIRS)
+
+
+def test_cases_are_consistent(municipality):
+    assert Melding.objects.exists()
+    for received, deadline in Melding.objects.values_list("received_on", "investigation_deadline"):
+        assert deadline == received + datetime.timedelta(weeks=6)
+    # every conversation has the 13 life-domain scores
+    conversations = KitchenTableConversation.objects.annotate(n=Count("scores"))
+    assert conversations.exists()
+    assert set(conversations.values_list("n", flat=True)) == {len(LifeDomain.values)}
+    # plans belong to coordinated households and have the coordinator of the household
+    plans = SupportPlan.objects.select_related("household")
+    assert plans.filter(status="active").exists()
+    assert all(plan.coordinator_id == plan.household.coordinator_id for plan in plans)
+    assert all(plan.goals.exists() for plan in plans)
+    assert all(plan.versions.exists() for plan in plans.exclude(status="draft"))
+    # applications: the legal term follows the law; some are over it and still open
+    applications = ProvisionApplication.objects.all()
+    assert applications.exists()
+    for application in applications:
+        weeks = DECISION_WEEKS[application.law]
+        assert application.decision_deadline == application.applied_on + datetime.timedelta(
+            weeks=weeks
+        )
+    decided = applications.filter(status__in=["granted", "rejected", "referred_back"])
+    assert ProvisionDecision.objects.count() == decided.count()
+    # every allocation is a grant in kind to the provider named in the decision
+    for allocation in Allocation.objects.select_related("decision"):
+        assert allocation.decision.outcome == "grant"
+        assert allocation.decision.delivery == "in_kind"
+        assert allocation.provider_id == allocation.decision.provider_id
+    grants = ProvisionDecision.objects.filter(outcome="grant")
+    assert BudgetCommitment.objects.filter(decision__in=grants).count() == grants.count()
+    assert AccessLogEntry.objects.count() == 2 * HOUSEHOLDS
+
+
+def test_generalist_sees_their_caseload(municipality, client):
+    generalist = get_user_model().objects.get(username="generalist")
+    assert TeamMember.objects.filter(user=generalist, active=True).exists()
+    mine = Household.objects.filter(coordinator=generalist)
+    assert mine.exists()
+    caseload = list(household_selectors.caseload(user=generalist))
+    assert {h.pk for h in caseload} == set(mine.values_list("pk", flat=True))
+    client.force_login(generalist)
+    response = client.get(reverse("cases:caseload"))
+    assert response.status_code == 200
+    assert mine.first().street in response.content.decode()
+
+
+def test_consultant_queue_and_gp_lookup_work(municipality, client):
+    User = get_user_model()
+    client.force_login(User.objects.get(username="consultant"))
+    response = client.get(reverse("provisions:application_queue"))
+    assert response.status_code == 200
+    client.force_login(User.objects.get(username="huisarts"))
+    postcode = Household.objects.values_list("postcode", flat=True).first()
+    response = client.post(reverse("teams:area_contacts"), {"postcode": postcode})
+    assert response.status_code == 200
+    assert District.objects.get(neighbourhoods__postcodes__postcode=postcode).name in (
+        response.content.decode()
+    )
+
+
+def _fingerprint():
+    return (
+        list(Resident.objects.order_by("pk").values_list("bsn", "first_name", "last_name")),
+        list(Household.objects.order_by("pk").values_list("postcode", "house_number")),
+        list(ProvisionApplication.objects.order_by("pk").values_list("status", "applied_on")),
+    )
+
+
+@pytest.mark.django_db
+def test_same_seed_same_municipality():
+    def generate():
+        MunicipalityGenerator(households=60, seed=3, today=TODAY, progress=False).run()
+        return _fingerprint()
+
+    with transaction.atomic():
+        first = generate()
+        transaction.set_rollback(True)
+    second = generate()
+    assert first == second
+    assert first[0]
+
+
+def test_scale_grows_with_households():
+    small, large = Scale.for_households(200), Scale.for_households(500_000)
+    assert small.districts == 2
+    assert large.districts == 20
+    assert large.generalists_per_team == 25
+    assert large.neighbourhoods_per_district == 10

@@ -1,0 +1,233 @@
+import pytest
+from django.urls import reverse
+from django.utils.html import escape
+
+from cases.households.models import Household, Resident
+from teams.roles import Role
+from tests.factories import ResidentFactory
+
+VALID_BSN = "111222333"
+
+
+@pytest.fixture
+def client_as(client):
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
+def create_payload(**overrides):
+    data = {
+        "postcode": "5611 ab",
+        "house_number": "12",
+        "house_number_addition": "",
+        "street": "Kerkstraat",
+        "city": "Dommelstede",
+        "residents-TOTAL_FORMS": "1",
+        "residents-INITIAL_FORMS": "0",
+        "residents-MIN_NUM_FORMS": "0",
+        "residents-MAX_NUM_FORMS": "12",
+        "residents-0-bsn": VALID_BSN,
+        "residents-0-first_name": "Anna",
+        "residents-0-name_prefix": "",
+        "residents-0-last_name": "Jansen",
+        "residents-0-birth_date": "1980-05-01",
+        "residents-0-role": "parent",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_create_household_redirects_to_it(client_as, generalist, area):
+    response = client_as(generalist).post(reverse("cases:household_create"), create_payload())
+    household = Household.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("cases:household_detail", args=[household.uuid])
+    assert household.memberships.get().resident.last_name == "Jansen"
+
+
+def test_create_via_htmx_answers_with_hx_redirect(client_as, generalist, area):
+    response = client_as(generalist).post(
+        reverse("cases:household_create"), create_payload(), headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 204
+    assert response["HX-Redirect"].startswith("/huishoudens/")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "dutch_message"),
+    [
+        ({"residents-0-bsn": "111222334"}, "Dit BSN is ongeldig (elfproef)."),
+        ({"residents-0-bsn": "1234"}, "Een BSN heeft 9 cijfers."),
+        ({"postcode": "1234 SA"}, "Dit is geen geldige Nederlandse postcode."),
+        ({"postcode": "12AB"}, "Dit is geen geldige Nederlandse postcode."),
+    ],
+)
+def test_bad_input_gives_a_dutch_message_keeps_input_and_saves_nothing(
+    client_as, generalist, area, overrides, dutch_message
+):
+    response = client_as(generalist).post(
+        reverse("cases:household_create"),
+        create_payload(**overrides),
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert dutch_message in content
+    assert 'value="Kerkstraat"' in content  # typed input is kept
+    assert not Household.objects.exists()
+
+
+def test_duplicate_bsn_gives_a_dutch_message(client_as, generalist, area):
+    ResidentFactory(bsn=VALID_BSN)
+    response = client_as(generalist).post(reverse("cases:household_create"), create_payload())
+    assert "Er is al een inwoner met dit BSN geregistreerd." in response.content.decode()
+    assert not Household.objects.exists()
+
+
+def test_inline_bsn_check(client_as, generalist):
+    url = reverse("cases:validate_field", kwargs={"kind": "bsn"})
+    client = client_as(generalist)
+    assert "elfproef" in client.post(url, {"residents-0-bsn": "111222334"}).content.decode()
+    assert client.post(url, {"residents-0-bsn": VALID_BSN}).content.decode().strip() == ""
+
+
+def test_inline_postcode_check_names_the_neighbourhood(client_as, generalist, area):
+    url = reverse("cases:validate_field", kwargs={"kind": "postcode"})
+    content = client_as(generalist).post(url, {"postcode": "5611ab"}).content.decode()
+    assert area["neighbourhood"].name in content
+
+
+def test_search_results_are_a_partial_for_htmx(client_as, generalist, make_household):
+    household = make_household()
+    bsn = household.memberships.get().resident.bsn
+    response = client_as(generalist).post(
+        reverse("cases:household_search"), {"q": bsn}, headers={"HX-Request": "true"}
+    )
+    content = response.content.decode()
+    assert household.address_line in content
+    assert "<html" not in content
+    assert response["Cache-Control"].startswith("max-age=0")
+
+
+def test_search_page_query_budget(
+    client_as, generalist, make_household, django_assert_max_num_queries
+):
+    for _ in range(15):
+        make_household(residents=3)
+    client = client_as(generalist)
+    with django_assert_max_num_queries(8):
+        response = client.post(reverse("cases:household_search"), {"q": "5611"})
+    assert response.content.decode().count('class="muted small"') >= 30
+
+
+def test_household_page_query_budget(
+    client_as, generalist, make_household, django_assert_max_num_queries
+):
+    household = make_household(residents=6)
+    client = client_as(generalist)
+    # the household, its residents and its story (meldingen, conversations, plans and their
+    # evaluations, network): a fixed number of queries, however many rows
+    with django_assert_max_num_queries(13):  # +1: break-the-glass grants
+        response = client.get(reverse("cases:household_detail", args=[household.uuid]))
+    assert response.status_code == 200
+    for membership in household.memberships.all():
+        # escaped: Dutch names such as 't Hart contain an apostrophe
+        assert escape(membership.resident.last_name) in response.content.decode()
+
+
+def test_other_districts_household_is_404(client_as, generalist, make_household, other_area):
+    foreign = make_household(neighbourhood=other_area["neighbourhood"], postcode="5641AA")
+    client = client_as(generalist)
+    assert client.get(reverse("cases:household_detail", args=[foreign.uuid])).status_code == 404
+    assert client.get(reverse("cases:household_edit", args=[foreign.uuid])).status_code == 404
+
+
+def test_edit_with_a_stale_version_shows_the_conflict_and_keeps_input(
+    client_as, generalist, make_household
+):
+    household = make_household()
+    url = reverse("cases:household_edit", args=[household.uuid])
+    data = {
+        "postcode": "5611AB",
+        "house_number": household.house_number,
+        "street": "Nieuwe straat",
+        "city": "Dommelstede",
+        "version": household.version,
+    }
+    client = client_as(generalist)
+    assert client.post(url, data).status_code == 302
+    response = client.post(url, {**data, "street": "Tweede poging"})
+    content = response.content.decode()
+    assert "Iemand anders heeft dit huishouden gewijzigd" in content
+    assert 'value="Tweede poging"' in content
+    household.refresh_from_db()
+    assert household.street == "Nieuwe straat"
+
+
+@pytest.mark.parametrize(
+    ("role", "search", "create", "detail"),
+    [
+        (Role.GENERALIST, 200, 200, 200),
+        (Role.TEAM_LEAD, 200, 200, 200),
+        (Role.CONSULTANT, 200, 403, 200),
+        (Role.FUNCTIONAL_ADMIN, 403, 403, 403),
+        (Role.PRIVACY_OFFICER, 403, 403, 403),
+        (Role.POLICY_OFFICER, 403, 403, 403),
+        (Role.GP, 403, 403, 403),
+        (Role.PARTNER_API, 403, 403, 403),
+    ],
+)
+def test_register_pages_by_role(
+    client_as, user_with_role, area, make_household, role, search, create, detail
+):
+    household = make_household()
+    user = user_with_role(role)
+    area["team"].members.create(user=user)
+    client = client_as(user)
+    assert client.get(reverse("cases:household_search")).status_code == search
+    assert client.get(reverse("cases:household_create")).status_code == create
+    assert (
+        client.get(reverse("cases:household_detail", args=[household.uuid])).status_code == detail
+    )
+
+
+def test_anonymous_is_sent_to_login(client, make_household):
+    response = client.get(reverse("cases:household_search"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_admin_refuses_duplicate_and_invalid_bsn(client, user_with_role):
+    admin_user = user_with_role(Role.FUNCTIONAL_ADMIN)
+    client.force_login(admin_user)
+    ResidentFactory(bsn=VALID_BSN)
+    url = reverse("admin:cases_resident_add")
+    for bsn, message in (
+        (VALID_BSN, "Er is al een inwoner met dit BSN geregistreerd."),
+        ("111222334", "Dit BSN is ongeldig (elfproef)."),
+    ):
+        response = client.post(url, {"bsn": bsn, "first_name": "A", "last_name": "B"})
+        assert response.status_code == 200
+        assert message in response.content.decode()
+    assert Resident.objects.count() == 1
+
+
+def test_admin_refuses_malformed_postcode(client, user_with_role):
+    client.force_login(user_with_role(Role.FUNCTIONAL_ADMIN))
+    response = client.post(
+        reverse("admin:cases_household_add"),
+        {
+            "street": "Kerkstraat",
+            "house_number": "1",
+            "postcode": "1234 SA",
+            "city": "X",
+            "version": "1",
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+        },
+    )
+    assert "Dit is geen geldige Nederlandse postcode." in response.content.decode()
+    assert not Household.objects.exists()

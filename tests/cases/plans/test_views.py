@@ -1,0 +1,397 @@
+"""Screens of the generalist's journey: allowed and denied, HTMX partials, query budgets."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.intake import services as intake_services
+from cases.intake.models import KitchenTableConversation, LifeDomain, MeldingStatus
+from cases.plans import services as plan_services
+from cases.plans.models import ActionOwnerKind, PlanStatus, SupportPlan
+from cases.privacy.models import AccessLogEntry
+from teams.roles import Role
+from tests.factories import (
+    MeldingFactory,
+    NetworkMemberFactory,
+    SupportPlanFactory,
+    TeamMemberFactory,
+    UserFactory,
+)
+
+TODAY = timezone.localdate()
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def client_as(client):
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
+@pytest.fixture
+def household(make_household, generalist):
+    return make_household(residents=2, coordinator=generalist)
+
+
+def conversation_payload(**overrides):
+    data = {
+        "held_on": TODAY.isoformat(),
+        "place": "thuis",
+        "resident_story": "We redden het niet meer met de rekeningen.",
+        "debts_crisis": "on",
+        "debts_note": "Afsluiting energie dreigt",
+        f"score_{LifeDomain.FINANCES}": "1",
+        f"score_{LifeDomain.MENTAL_HEALTH}": "2",
+        f"score_{LifeDomain.SOCIAL_NETWORK}": "4",
+    }
+    data.update(overrides)
+    return data
+
+
+def active_plan(household, generalist):
+    plan = SupportPlanFactory(household=household, ready=True, coordinator=generalist)
+    return plan_services.plan_activate(plan=plan, by=generalist)
+
+
+# --- conversation -----------------------------------------------------------------------------
+
+
+def test_record_a_conversation_for_a_melding_and_read_the_report(client_as, generalist, household):
+    melding = MeldingFactory(household=household)
+    resident = household.memberships.first().resident
+    client = client_as(generalist)
+    url = reverse("cases:conversation_create", args=[household.uuid])
+    page = client.get(url, {"melding": melding.uuid})
+    assert page.status_code == 200
+    assert f'value="{melding.uuid}" selected' in page.content.decode()
+    response = client.post(
+        url, conversation_payload(melding=melding.uuid, participants=[resident.uuid])
+    )
+    conversation = KitchenTableConversation.objects.get()
+    assert response["Location"] == reverse("cases:conversation_detail", args=[conversation.uuid])
+    melding.refresh_from_db()
+    assert melding.status == MeldingStatus.COMPLETED
+    report = client.get(response["Location"]).content.decode()
+    assert "Verslag van het keukentafelgesprek" in report
+    assert "Afsluiting energie dreigt" in report
+    assert "1 – acute problematiek" in report
+    assert resident.full_name in report
+
+
+def test_a_conversation_without_a_story_keeps_the_input(client_as, generalist, household):
+    response = client_as(generalist).post(
+        reverse("cases:conversation_create", args=[household.uuid]),
+        conversation_payload(resident_story="", place="in de bibliotheek"),
+        headers=HTMX,
+    )
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Dit veld is vereist." in content
+    assert 'value="in de bibliotheek"' in content
+    assert not KitchenTableConversation.objects.exists()
+
+
+def test_a_consultant_reads_but_does_not_record_and_other_teams_see_nothing(
+    client_as, household, user_with_role, other_area, consultant, make_application
+):
+    make_application(household=household)  # the consultant decides it: may open the file
+    url = reverse("cases:conversation_create", args=[household.uuid])
+    assert client_as(consultant).get(url).status_code == 403
+    stranger = TeamMemberFactory(team=other_area["team"]).user
+    assert client_as(stranger).get(url).status_code == 404
+    policy = user_with_role(Role.POLICY_OFFICER)
+    assert client_as(policy).get(reverse("cases:caseload")).status_code == 403
+
+
+def test_resident_remarks_are_added_to_the_report(client_as, generalist, household):
+    conversation = intake_services.conversation_record(
+        household=household, by=generalist, resident_story="Verhaal"
+    )
+    client = client_as(generalist)
+    client.post(
+        reverse("cases:conversation_remarks", args=[conversation.uuid]),
+        {"resident_remarks": "Mijn zoon hielp ook mee."},
+    )
+    conversation.refresh_from_db()
+    assert conversation.resident_remarks == "Mijn zoon hielp ook mee."
+
+
+# --- plan ------------------------------------------------------------------------------------
+
+
+def test_plan_from_conversation_prefills_goals(client_as, generalist, household):
+    conversation = intake_services.conversation_record(
+        household=household,
+        by=generalist,
+        resident_story="Verhaal",
+        housing_crisis=True,
+        scores={LifeDomain.MENTAL_HEALTH: 2},
+    )
+    client = client_as(generalist)
+    response = client.post(reverse("cases:plan_create_from_conversation", args=[conversation.uuid]))
+    plan = SupportPlan.objects.get()
+    assert response["Location"] == reverse("cases:plan_detail", args=[plan.uuid])
+    page = client.get(response["Location"]).content.decode()
+    assert page.index("Huisvesting") < page.index("Geestelijke gezondheid")  # crisis first
+    again = client.post(
+        reverse("cases:plan_create_from_conversation", args=[conversation.uuid]), follow=True
+    )
+    assert "heeft al een open plan" in again.content.decode()
+    assert SupportPlan.objects.count() == 1
+
+
+def test_goals_and_actions_are_added_and_edited_inline(client_as, generalist, household):
+    plan = plan_services.plan_create(household=household, by=generalist)
+    neighbour = NetworkMemberFactory(household=household, name="Buurman Kees")
+    client = client_as(generalist)
+    response = client.post(
+        reverse("cases:goal_add", args=[plan.uuid]),
+        {"goal-domain": LifeDomain.SOCIAL_NETWORK, "goal-description": "Weer eens naar buiten"},
+        headers=HTMX,
+    )
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert content.lstrip().startswith('<section class="card" id="plan-body">')  # partial only
+    assert "Weer eens naar buiten" in content
+    goal = plan.goals.get()
+
+    response = client.post(
+        reverse("cases:action_add", args=[plan.uuid]),
+        {
+            "action-description": "Samen wandelen op dinsdag",
+            "action-goal": str(goal.uuid),
+            "action-owner": f"network:{neighbour.uuid}",
+            "action-due_on": (TODAY + datetime.timedelta(days=7)).isoformat(),
+        },
+        headers=HTMX,
+    )
+    assert "Buurman Kees" in response.content.decode()
+    action = plan.actions.get()
+    assert action.owner_kind == ActionOwnerKind.NETWORK
+    assert action.goal == goal
+
+    edit = client.get(reverse("cases:goal_edit", args=[plan.uuid, goal.uuid]), headers=HTMX)
+    assert f'name="goal-{goal.uuid}-description"' in edit.content.decode()
+    client.post(
+        reverse("cases:goal_edit", args=[plan.uuid, goal.uuid]),
+        {f"goal-{goal.uuid}-domain": goal.domain, f"goal-{goal.uuid}-description": "Vrienden"},
+        headers=HTMX,
+    )
+    goal.refresh_from_db()
+    assert goal.description == "Vrienden"
+
+
+def test_an_action_without_an_owner_shows_an_error_and_keeps_the_input(
+    client_as, generalist, household
+):
+    plan = plan_services.plan_create(household=household, by=generalist)
+    response = client_as(generalist).post(
+        reverse("cases:action_add", args=[plan.uuid]),
+        {"action-description": "Formulier invullen"},
+        headers=HTMX,
+    )
+    content = response.content.decode()
+    assert "Kies wie deze actie uitvoert, of typ een naam." in content
+    assert "Formulier invullen" in content
+    assert not plan.actions.exists()
+
+
+def test_activation_refused_without_aftercare_then_allowed(client_as, generalist, household):
+    plan = plan_services.plan_create(household=household, by=generalist)
+    plan_services.goal_add(plan=plan, by=generalist, domain="finances", description="Rust")
+    client = client_as(generalist)
+    response = client.post(reverse("cases:plan_activate", args=[plan.uuid]), follow=True)
+    assert "Vul de nazorgparagraaf in" in response.content.decode()
+    assert SupportPlan.objects.get().status == PlanStatus.DRAFT
+    client.post(
+        reverse("cases:plan_edit", args=[plan.uuid]),
+        {
+            "coordinator": generalist.username,
+            "aftercare_in_place": "Waakvlam via het buurthuis",
+            "aftercare_agreed_with": "Buurthuis De Linde",
+            "aftercare_check_in_dates": "01-03-2027, 2027-06-01",
+        },
+    )
+    plan.refresh_from_db()
+    assert plan.aftercare_check_in_dates == [datetime.date(2027, 3, 1), datetime.date(2027, 6, 1)]
+    client.post(reverse("cases:plan_activate", args=[plan.uuid]))
+    assert SupportPlan.objects.get().status == PlanStatus.ACTIVE
+
+
+def test_a_consultant_cannot_change_a_plan(
+    client_as, household, generalist, consultant, make_application
+):
+    plan = plan_services.plan_create(household=household, by=generalist)
+    make_application(household=household)  # the consultant decides it: may open the file
+    client = client_as(consultant)
+    assert client.get(reverse("cases:plan_detail", args=[plan.uuid])).status_code == 200
+    response = client.post(
+        reverse("cases:goal_add", args=[plan.uuid]),
+        {"goal-domain": "finances", "goal-description": "x"},
+    )
+    assert response.status_code == 403
+    assert client.post(reverse("cases:plan_activate", args=[plan.uuid])).status_code == 403
+
+
+def test_version_page_shows_what_changed(client_as, generalist, household):
+    plan = active_plan(household, generalist)
+    plan_services.goal_add(plan=plan, by=generalist, domain="housing", description="Huur betalen")
+    response = client_as(generalist).get(reverse("cases:plan_version", args=[plan.uuid, 2]))
+    content = response.content.decode()
+    assert '<li class="diff-added">' in content
+    assert "Huur betalen" in content
+    assert "vergeleken met versie 1" in content
+
+
+def test_specialist_is_invited_and_accepts(client_as, generalist, household, other_area):
+    plan = active_plan(household, generalist)
+    specialist = TeamMemberFactory(team=other_area["team"], user__username="ggz").user
+    client = client_as(generalist)
+    client.post(
+        reverse("cases:participant_invite", args=[plan.uuid]),
+        {"user": "ggz", "role": "GGZ-specialist"},
+    )
+    participant = plan.participants.get()
+    client = client_as(specialist)
+    page = client.get(reverse("cases:plan_detail", args=[plan.uuid]))
+    assert "U bent gevraagd mee te doen in dit plan" in page.content.decode()
+    client.post(
+        reverse("cases:participant_respond", args=[plan.uuid, participant.uuid]),
+        {"accept": "yes"},
+    )
+    participant.refresh_from_db()
+    assert participant.status == "accepted"
+
+
+def test_evaluate_and_close(client_as, generalist, household):
+    conversation = intake_services.conversation_record(
+        household=household, by=generalist, resident_story="x", scores={"finances": 1}
+    )
+    plan = SupportPlanFactory(
+        household=household,
+        ready=True,
+        coordinator=generalist,
+        conversation=conversation,
+        aftercare_check_in_dates=[TODAY + datetime.timedelta(weeks=6)],
+    )
+    plan_services.plan_activate(plan=plan, by=generalist)
+    client = client_as(generalist)
+    closed = client.post(reverse("cases:plan_close", args=[plan.uuid]), follow=True)
+    assert "Evalueer het plan voordat u het afsluit." in closed.content.decode()
+    response = client.post(
+        reverse("cases:evaluation_create", args=[plan.uuid]),
+        {"evaluated_on": TODAY.isoformat(), "score_finances": "3", "notes": "Beter"},
+    )
+    outcome = client.get(response["Location"]).content.decode()
+    assert "+2" in outcome
+    client.post(reverse("cases:plan_close", args=[plan.uuid]))
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.CLOSED
+    assert plan.check_ins.count() == 1
+
+
+# --- caseload and household page: query budgets -----------------------------------------------
+
+
+def test_caseload_lists_my_households_within_a_query_budget(
+    client_as, generalist, make_household, django_assert_max_num_queries
+):
+    for n in range(6):
+        household = make_household(residents=3, coordinator=generalist)
+        MeldingFactory(household=household, received_on=TODAY - datetime.timedelta(weeks=n + 3))
+        plan = active_plan(household, generalist)
+        plan_services.action_add(
+            plan=plan,
+            by=generalist,
+            description="x",
+            owner_kind=ActionOwnerKind.PROFESSIONAL,
+            owner_user=generalist,
+            due_on=TODAY + datetime.timedelta(days=n),
+        )
+    make_household()  # somebody else's
+    client = client_as(generalist)
+    with django_assert_max_num_queries(8):  # incl. the access log row
+        response = client.get(reverse("cases:caseload"))
+    content = response.content.decode()
+    # received 3..8 weeks ago: deadlines from 21 days ahead to 14 days overdue
+    assert "onderzoek: nog 21 dagen" in content
+    assert "onderzoek 7 dagen te laat" in content
+    assert content.index("14 dagen te laat") < content.index("nog 21 dagen")  # urgent first
+    assert content.count("volgende actie uiterlijk") == 6
+
+
+def test_household_page_tells_the_story_within_its_query_budget(
+    client_as, generalist, make_household, django_assert_max_num_queries
+):
+    household = make_household(residents=4, coordinator=generalist)
+    for _ in range(3):
+        MeldingFactory(household=household)
+        intake_services.conversation_record(household=household, by=generalist, resident_story="x")
+        NetworkMemberFactory(household=household)
+    plan = active_plan(household, generalist)
+    plan_services.evaluation_record(plan=plan, by=generalist, scores={"finances": 3})
+    client = client_as(generalist)
+    with django_assert_max_num_queries(14):  # +1 plan evaluations, +1 break-the-glass grants
+        response = client.get(reverse("cases:household_detail", args=[household.uuid]))
+    content = response.content.decode()
+    assert content.count("nog 42 dagen") == 3
+    assert "Plan openen" in content
+    assert "Keukentafelgesprek" in content
+
+
+def test_plan_page_within_a_query_budget(
+    client_as, generalist, household, django_assert_max_num_queries
+):
+    plan = active_plan(household, generalist)
+    neighbour = NetworkMemberFactory(household=household)
+    for n in range(5):
+        goal = plan_services.goal_add(
+            plan=plan, by=generalist, domain="housing", description=f"D{n}"
+        )
+        for owner in (
+            {"owner_kind": "network", "owner_network_member": neighbour},
+            {"owner_kind": "professional", "owner_user": generalist},
+        ):
+            plan_services.action_add(plan=plan, by=generalist, description="x", goal=goal, **owner)
+        plan_services.participant_invite(
+            plan=plan, by=generalist, user=UserFactory(roles=[Role.GENERALIST]), role="r"
+        )
+    client = client_as(generalist)
+    with django_assert_max_num_queries(20):  # incl. break-the-glass grants
+        response = client.get(reverse("cases:plan_detail", args=[plan.uuid]))
+    assert response.content.decode().count('class="owner"') == 10
+
+
+def test_plan_form_shows_the_current_coordinator(client_as, generalist, household):
+    plan = plan_services.plan_create(household=household, by=generalist)
+    content = client_as(generalist).get(reverse("cases:plan_edit", args=[plan.uuid])).content
+    assert f'<option value="{generalist.username}" selected>' in content.decode()
+
+
+def test_plan_screens_write_one_access_log_row_per_request(
+    client_as, generalist, household, other_area, consultant, make_application
+):
+    plan = plan_services.plan_create(household=household, by=generalist)
+    make_application(household=household)  # the consultant decides it: may open the file
+    client_as(generalist).get(reverse("cases:plan_detail", args=[plan.uuid]))
+    client_as(consultant).post(
+        reverse("cases:goal_add", args=[plan.uuid]),
+        {"goal-domain": "finances", "goal-description": "x"},
+    )
+    stranger = TeamMemberFactory(team=other_area["team"]).user
+    client_as(stranger).get(reverse("cases:plan_detail", args=[plan.uuid]))
+    rows = list(
+        AccessLogEntry.objects.filter(object_type="plan")
+        .order_by("pk")
+        .values_list("action", "result", "household_uuid")
+    )
+    assert rows == [
+        ("view", "allowed", household.uuid),
+        ("change", "denied", household.uuid),
+        ("view", "not_found", None),
+    ]
