@@ -1,6 +1,7 @@
 """Who may do what with areas, teams and area contacts: the one place for the teams app's
 access rules."""
 
+from teams.memberships import district_ids_of_user
 from teams.roles import Role, has_role
 
 # Who needs to find the wijkteam and the area consultants for a postcode.
@@ -38,8 +39,6 @@ MANDATE_SPEND_ROLES = (Role.GENERALIST, Role.TEAM_LEAD)
 
 def can_spend_mandate(user, team) -> bool:
     """A generalist or team lead who is an active member of the team grants from its mandate."""
-    from teams.selectors import district_ids_of_user
-
     return has_role(user, *MANDATE_SPEND_ROLES) and team.district_id in district_ids_of_user(
         user=user
     )

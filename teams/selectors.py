@@ -11,6 +11,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from teams import permissions
+
+# Public here for the other apps; defined in teams.memberships so teams.permissions can use it.
+from teams.memberships import district_ids_of_user as district_ids_of_user
 from teams.models import (
     AreaConsultant,
     AreaStatistics,
@@ -49,21 +52,6 @@ def teams_of_user(*, user) -> list[Team]:
     return list(
         Team.objects.filter(members__user=user, members__active=True).select_related("district")
     )
-
-
-def district_ids_of_user(*, user) -> set[int]:
-    """The districts whose team the user is an active member of."""
-    if not user.is_authenticated:
-        return set()
-    cached = getattr(user, "_wijkwerk_district_ids", None)
-    if cached is None:
-        cached = set(
-            Team.objects.filter(members__user=user, members__active=True).values_list(
-                "district_id", flat=True
-            )
-        )
-        user._wijkwerk_district_ids = cached
-    return cached
 
 
 @dataclass(frozen=True)
