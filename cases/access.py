@@ -1,18 +1,20 @@
-"""The access log (NEN 7513 in spirit): who looked at or changed whose file, when, from where,
-with what result and why.
+"""The access helper: who may open which household file, and every read checked and logged in
+one place (Zulip's `access_*`: fetch *and* check).
 
-One module for the concern: the model, its choices and the one write function
-`access_log_record`. The model is imported at the bottom of `cases/models.py` so that Django
-registers it with the cases app.
-
-Entries outlive both the user and the file: the user is copied as username and role names
-(the user id has no database constraint), the household and residents as UUID values, not
-foreign keys. The log is append-only three times over: the model refuses to save an existing
-row or delete one, its queryset refuses `update()` and `delete()`, and on PostgreSQL a trigger
-(migration `access_log`) refuses UPDATE and DELETE on the table for every client.
+- `households_visible_to(user)`: need-to-know as one SQL filter, the start of every list,
+  search and detail (docs/privacy.md);
+- `household_for_user`: fetch one household or 404 (not visible = not existing);
+- `access_household` / `access_object`: fetch, check the role and the object, and log the
+  outcome: a refusal (`denied`), a miss (`not_found`) and a read (`view`). A POST that is
+  allowed writes no row here: its service records the change with `cases.audit.audit_change`
+  in the write's transaction, and when nothing was changed the `household_file` mark records
+  the read instead, so a failed or refused write never leaves an "allowed change" row;
+- `household_file`: the mark on every household-file view, guaranteeing one row per request.
 """
 
 import functools
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
@@ -26,7 +28,7 @@ from django.utils import timezone
 
 from cases import permissions
 from cases.audit import access_log_record, access_was_logged
-from cases.households.models import Household
+from cases.households.models import Household, current_members_prefetch
 from cases.plans.models import (
     ParticipantStatus,
     PlanParticipant,
@@ -43,24 +45,35 @@ from teams.models import AreaConsultant, ConsultantAbsence
 from teams.roles import Role, has_role
 from teams.selectors import district_ids_of_user
 
+T = TypeVar("T")
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
 
 def household_file(object_type: str):
     """Mark a view as a household-file view and guarantee its access log row.
 
-    The view writes its own row (with the household) when it shows or changes the file. When it
-    refuses (403) or finds nothing visible (404) without having logged, this writes the
-    `denied` / `not_found` row, so every request to a household-file view writes exactly one.
-    Put it directly above the function, below `login_required` and the method decorators.
-    `tests/test_permission_matrix.py` and `tests/cases/test_access_log_per_view.py` find the
-    household-file views by this mark."""
+    The access helper writes the row of a read, a refusal or a miss; a service writes the row of
+    a change. When a request ends without either (a form posted with errors, an action that
+    changed nothing), this writes one: `view` when the page was shown, `denied` / `not_found`
+    when it was refused, so every request to a household-file view writes exactly one row and
+    never an allowed change that did not happen. Put it directly above the function, below
+    `login_required` and the method decorators. `tests/test_permission_matrix.py` and
+    `tests/cases/privacy/test_access_log_per_view.py` find the household-file views by this
+    mark."""
 
     def decorator(view):
         @functools.wraps(view)
         def wrapped(request, *args, **kwargs):
             def record(result):
+                attempted_change = request.method not in SAFE_METHODS
                 access_log_record(
                     request_or_user=request,
-                    action=AccessAction.CHANGE if request.method == "POST" else AccessAction.VIEW,
+                    action=(
+                        AccessAction.CHANGE
+                        if attempted_change and result != AccessResult.ALLOWED
+                        else AccessAction.VIEW
+                    ),
                     object_type=object_type,
                     object_id=next(iter(kwargs.values()), ""),
                     household_uuid=kwargs.get("household_uuid"),
@@ -75,7 +88,6 @@ def household_file(object_type: str):
                     record(AccessResult.DENIED if denied else AccessResult.NOT_FOUND)
                 raise
             if not access_was_logged(request):
-                # a view that forgot its own row still leaves one (the per-view test catches it)
                 record(AccessResult.DENIED if response.status_code == 403 else AccessResult.ALLOWED)
             return response
 
@@ -83,6 +95,99 @@ def household_file(object_type: str):
         return wrapped
 
     return decorator
+
+
+def _household_of(obj) -> Household:
+    if isinstance(obj, Household):
+        return obj
+    household = getattr(obj, "household", None)
+    if household is None and getattr(obj, "plan", None) is not None:
+        household = obj.plan.household
+    return household
+
+
+def access_object(
+    request,
+    *,
+    object_type: str,
+    object_id,
+    fetch: Callable[[], T],
+    user_may: Callable[[object], bool] | None = None,
+    may: Callable[[object, T], bool] | None = None,
+    household_of: Callable[[T], Household | None] = _household_of,
+) -> T:
+    """Fetch an object of a household file and check who asks, logging the outcome.
+
+    `user_may(user)` is checked before fetching (the role), `fetch()` raises `Http404` when the
+    object does not exist or is not visible, `may(user, obj)` is checked on the object. A
+    refusal is logged as `denied`, a miss as `not_found` (both with the attempted action), a
+    read as `view`; an allowed POST is left to its service (see the module docstring)."""
+    attempted_change = request.method not in SAFE_METHODS
+    action = AccessAction.CHANGE if attempted_change else AccessAction.VIEW
+    household_uuid = None
+
+    def log(result):
+        access_log_record(
+            request_or_user=request,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            household_uuid=household_uuid,
+            result=result,
+        )
+
+    try:
+        if user_may is not None and not user_may(request.user):
+            raise PermissionDenied
+        obj = fetch()
+        household = household_of(obj)
+        household_uuid = household.uuid if household is not None else None
+        if may is not None and not may(request.user, obj):
+            raise PermissionDenied
+    except PermissionDenied:
+        log(AccessResult.DENIED)
+        raise
+    except Http404:
+        log(AccessResult.NOT_FOUND)
+        raise
+    if not attempted_change:
+        log(AccessResult.ALLOWED)
+    return obj
+
+
+def access_household(
+    request,
+    household_uuid,
+    *,
+    object_type: str = "household",
+    user_may: Callable[[object], bool] | None = None,
+    may: Callable[[object, Household], bool] | None = None,
+) -> Household:
+    """`access_object` for a household: its file, area, coordinator and current members."""
+    return access_object(
+        request,
+        object_type=object_type,
+        object_id=household_uuid,
+        fetch=lambda: household_for_user(user=request.user, household_uuid=household_uuid),
+        user_may=user_may,
+        may=may,
+    )
+
+
+def household_for_user(*, user, household_uuid) -> Household:
+    """The household with its area and current members, or 404 when it does not exist or
+    the user may not see it (the two are indistinguishable on purpose)."""
+    household = (
+        households_visible_to(user)
+        .with_area()
+        .select_related("coordinator")
+        .prefetch_related(current_members_prefetch())
+        .filter(uuid=household_uuid)
+        .first()
+    )
+    if household is None:
+        raise Http404("No household found")
+    return household
 
 
 def households_visible_to(user) -> QuerySet[Household]:

@@ -1,25 +1,56 @@
-"""The access log (NEN 7513 in spirit): who looked at or changed whose file, when, from where,
-with what result and why.
+"""The one writer of access-log rows (NEN 7513 in spirit): who looked at or changed whose file,
+when, from where, with what result and why. The model is `cases.privacy.models.AccessLogEntry`.
 
-One module for the concern: the model, its choices and the one write function
-`access_log_record`. The model is imported at the bottom of `cases/models.py` so that Django
-registers it with the cases app.
+Two kinds of callers:
 
-Entries outlive both the user and the file: the user is copied as username and role names
-(the user id has no database constraint), the household and residents as UUID values, not
-foreign keys. The log is append-only three times over: the model refuses to save an existing
-row or delete one, its queryset refuses `update()` and `delete()`, and on PostgreSQL a trigger
-(migration `access_log`) refuses UPDATE and DELETE on the table for every client.
+- **services** record a change with `audit_change(by=..., context=..., ...)` *inside* the
+  transaction of the write, as its last step, so a write that fails or is refused leaves no
+  "changed" row, and a row is never written for a change that did not happen;
+- the **access helper** (`cases.access`) records reads, refusals and "not found" with
+  `access_log_record`; searches and exports record themselves the same way.
+
+A view turns its request into a `RequestContext` (`request_context(request)`) and passes it to
+the service: who acts, through which partner client, from which address and browser, on whose
+behalf and why. Tasks and commands pass no context: the row then names only the user.
 """
 
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.http import HttpRequest
 
-from cases.privacy.models import USER_AGENT_MAX_LENGTH, AccessContext, AccessLogEntry, AccessResult
+from cases.privacy.models import (
+    USER_AGENT_MAX_LENGTH,
+    AccessAction,
+    AccessContext,
+    AccessLogEntry,
+    AccessResult,
+    BreakGlassAccess,
+)
 from socialdomain.client_ip import client_ip
 from teams.roles import Role, user_roles
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    """Who acts and from where, taken from a request once and handed to services.
+
+    `user` is the signed-in user or a partner API principal (it has `.client`); `reason` and
+    `on_behalf_of` are free text for the log (a substitute's cover, a break-the-glass reason).
+    """
+
+    user: object = None
+    ip_address: str | None = None
+    user_agent: str = ""
+    reason: str = ""
+    on_behalf_of: str = ""
+    request: HttpRequest | None = field(default=None, repr=False, compare=False)
+
+    def mark_logged(self) -> None:
+        """Tell the household-file mark that this request has its row (see `cases.access`)."""
+        if self.request is not None:
+            self.request._wijkwerk_access_logged = True
 
 
 def _http_request(request_or_user):
@@ -30,13 +61,30 @@ def _http_request(request_or_user):
     return inner if isinstance(inner, HttpRequest) else None
 
 
+def request_context(request_or_user, *, reason: str = "", on_behalf_of: str = "") -> RequestContext:
+    """The context of a view's request (Django's or DRF's), or of a bare user (tasks,
+    commands). An existing context is returned as it is."""
+    if isinstance(request_or_user, RequestContext):
+        return request_or_user
+    request = _http_request(request_or_user)
+    if request is None:
+        return RequestContext(user=request_or_user, reason=reason, on_behalf_of=on_behalf_of)
+    return RequestContext(
+        # a DRF request authenticates lazily: its user is the partner principal
+        user=getattr(request_or_user, "user", None),
+        ip_address=client_ip(request),
+        user_agent=request.headers.get("User-Agent", "")[:USER_AGENT_MAX_LENGTH],
+        reason=reason,
+        on_behalf_of=on_behalf_of,
+        request=request,
+    )
+
+
 def break_glass_household_uuids(user) -> frozenset[str]:
     """UUIDs (text) of the households the user holds an active break-the-glass grant for, read
     once per request (cached on the user object like the roles)."""
     cached = getattr(user, "_wijkwerk_break_glass", None)
     if cached is None:
-        from cases.privacy.models import BreakGlassAccess
-
         cached = frozenset(
             str(value)
             for value in BreakGlassAccess.objects.active()
@@ -48,45 +96,47 @@ def break_glass_household_uuids(user) -> frozenset[str]:
 
 
 def access_was_logged(request) -> bool:
-    """Whether this request wrote an access log row already (see `household_file`)."""
+    """Whether this request wrote an access log row already (see `cases.access.household_file`)."""
     request = _http_request(request)
     return bool(request is not None and getattr(request, "_wijkwerk_access_logged", False))
 
 
 def _build_entry(
     *,
-    request_or_user,
+    context: RequestContext,
     action: str,
     object_type: str = "",
     object_id="",
     household_uuid: uuid.UUID | str | None = None,
     resident_uuids: Iterable = (),
     result: str = AccessResult.ALLOWED,
-    context: str = AccessContext.NORMAL,
+    access_context: str = AccessContext.NORMAL,
     reason: str = "",
     search_kind: str = "",
     result_count: int | None = None,
 ) -> AccessLogEntry:
-    """An unsaved entry: who (from the request or user), what, and the context."""
-    request = _http_request(request_or_user)
-    user = getattr(request_or_user, "user", None) if request is not None else request_or_user
+    """An unsaved entry: who (from the context), what, and the access context."""
+    user = context.user
     partner = getattr(user, "client", None) if user is not None else None
     signed_in = user is not None and user.is_authenticated and partner is None
     if partner is not None:
-        context = AccessContext.API_CLIENT
+        access_context = AccessContext.API_CLIENT
         username, role_names = str(user)[:150], Role.PARTNER_API.value
     elif signed_in:
         username, role_names = user.get_username(), ",".join(sorted(user_roles(user)))
         if (
-            context == AccessContext.NORMAL
+            access_context == AccessContext.NORMAL
             and household_uuid
             and result == AccessResult.ALLOWED
             and str(household_uuid) in break_glass_household_uuids(user)
         ):
-            context = AccessContext.BREAK_GLASS
+            access_context = AccessContext.BREAK_GLASS
     else:
         username, role_names = "", ""
-    entry = AccessLogEntry(
+    reason = reason or context.reason
+    if context.on_behalf_of:
+        reason = f"{reason} ({context.on_behalf_of})" if reason else context.on_behalf_of
+    return AccessLogEntry(
         user=user if signed_in else None,
         username=username,
         role_names=role_names,
@@ -98,15 +148,19 @@ def _build_entry(
         search_kind=search_kind,
         result_count=result_count,
         result=result,
-        context=context,
+        context=access_context,
         reason=reason,
-        ip_address=client_ip(request) if request is not None else None,
-        user_agent=(
-            request.headers.get("User-Agent", "")[:USER_AGENT_MAX_LENGTH]
-            if request is not None
-            else ""
-        ),
+        ip_address=context.ip_address,
+        user_agent=context.user_agent,
     )
+
+
+def _save(entry: AccessLogEntry, context: RequestContext) -> AccessLogEntry:
+    # the user comes from the request and the database checks the constraints itself: no
+    # extra queries on every page view
+    entry.full_clean(exclude=["user"], validate_constraints=False)
+    entry.save()
+    context.mark_logged()
     return entry
 
 
@@ -124,40 +178,64 @@ def access_log_record(
     search_kind: str = "",
     result_count: int | None = None,
 ) -> AccessLogEntry:
-    """Write one access log entry. Pass the request from a view (it gives the user, IP address
-    and browser), or a user from a task or command. Never pass what was searched for.
+    """Write one access log entry for a read, a search, an export or a refusal. Pass the
+    request from a view (it gives the user, IP address and browser), or a user from a task or
+    command. Never pass what was searched for. A change is recorded by its service with
+    `audit_change`, never here.
 
     The context follows from who asks: a partner system's API client is `api_client`; a user
     with an active break-the-glass grant for the household is `break_glass`."""
+    request_ctx = request_context(request_or_user)
     entry = _build_entry(
-        request_or_user=request_or_user,
+        context=request_ctx,
         action=action,
         object_type=object_type,
         object_id=object_id,
         household_uuid=household_uuid,
         resident_uuids=resident_uuids,
         result=result,
-        context=context,
+        access_context=context,
         reason=reason,
         search_kind=search_kind,
         result_count=result_count,
     )
-    # the user comes from the request and the database checks the constraints itself: no
-    # extra queries on every page view
-    entry.full_clean(exclude=["user"], validate_constraints=False)
-    entry.save()
-    request = _http_request(request_or_user)
-    if request is not None:
-        request._wijkwerk_access_logged = True
-    return entry
+    return _save(entry, request_ctx)
+
+
+def audit_change(
+    *,
+    by,
+    context: RequestContext | None = None,
+    object_type: str,
+    object_id="",
+    household_uuid: uuid.UUID | str | None = None,
+    resident_uuids: Iterable = (),
+    reason: str = "",
+) -> AccessLogEntry:
+    """Record an allowed change to a household file. Called by the service that made the
+    change, inside its transaction and after the write, so the row commits (or rolls back)
+    with the change. `context` comes from the view (`request_context(request)`); without it
+    (tasks, commands, tests) the row names `by` only."""
+    request_ctx = context if context is not None else request_context(by)
+    entry = _build_entry(
+        context=request_ctx,
+        action=AccessAction.CHANGE,
+        object_type=object_type,
+        object_id=object_id,
+        household_uuid=household_uuid,
+        resident_uuids=resident_uuids,
+        reason=reason,
+    )
+    return _save(entry, request_ctx)
 
 
 def access_log_record_many(*, request_or_user, action: str, object_type: str, items) -> None:
     """One row per item, in one INSERT, for a list that shows several files at once (a page of
     the partner API's allocations). `items`: (object id, household UUID, resident UUIDs)."""
+    request_ctx = request_context(request_or_user)
     entries = [
         _build_entry(
-            request_or_user=request_or_user,
+            context=request_ctx,
             action=action,
             object_type=object_type,
             object_id=object_id,
@@ -168,6 +246,4 @@ def access_log_record_many(*, request_or_user, action: str, object_type: str, it
     ]
     if entries:
         AccessLogEntry.objects.bulk_create(entries)
-    request = _http_request(request_or_user)
-    if request is not None:
-        request._wijkwerk_access_logged = True
+    request_ctx.mark_logged()

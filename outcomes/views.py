@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cases.access import household_for_user
 from cases.audit import access_log_record
-from cases.households import selectors as household_selectors
 from cases.intake.models import LifeDomain
 from cases.privacy.models import AccessAction
 from outcomes import permissions, services
@@ -246,9 +246,7 @@ def bottleneck_create(request):
     household_uuid = request.POST.get("huishouden") or request.GET.get("huishouden")
     if household_uuid:
         try:
-            household = household_selectors.household_for_user(
-                user=request.user, household_uuid=household_uuid
-            )
+            household = household_for_user(user=request.user, household_uuid=household_uuid)
         except ValidationError as exc:
             raise Http404("No household") from exc
         action = AccessAction.CHANGE if request.method == "POST" else AccessAction.VIEW

@@ -13,13 +13,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from cases import permissions
-from cases.access import household_file
+from cases.access import household_file, household_for_user
 from cases.audit import access_log_record
 from cases.consent import selectors as consent_selectors
 from cases.consent import services as consent_services
 from cases.consent.forms import ConsentForm, ConsentWithdrawForm
 from cases.consent.models import DataCategory
-from cases.households import selectors as household_selectors
 from cases.privacy.models import AccessAction, AccessResult
 from socialdomain.forms import apply_validation_error
 
@@ -29,9 +28,7 @@ def _household(request, household_uuid, action: str):
     try:
         if not permissions.can_view_consents(request.user):
             raise PermissionDenied
-        return household_selectors.household_for_user(
-            user=request.user, household_uuid=household_uuid
-        )
+        return household_for_user(user=request.user, household_uuid=household_uuid)
     except (PermissionDenied, Http404) as exc:
         access_log_record(
             request_or_user=request,

@@ -2,6 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Prefetch
 from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -273,3 +274,13 @@ class ResidentMergeRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.removed_name} → {self.kept}"
+
+
+def current_members_prefetch() -> Prefetch:
+    return Prefetch(
+        "memberships",
+        queryset=HouseholdMembership.objects.current()
+        .select_related("resident")
+        .order_by("role", "resident__birth_date"),
+        to_attr="current_memberships",
+    )

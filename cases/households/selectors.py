@@ -18,11 +18,15 @@ from django.db.models import (
     Subquery,
     When,
 )
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from cases.access import households_visible_to
-from cases.households.models import Household, HouseholdMembership, Resident
+from cases.households.models import (
+    Household,
+    HouseholdMembership,
+    Resident,
+    current_members_prefetch,
+)
 from cases.intake.models import (
     MeldingStatus,
 )
@@ -62,32 +66,6 @@ NAME_SEARCH_RESIDENT_LIMIT = 2000
 NAME_PREFIX_WORDS = frozenset(
     {"van", "de", "der", "den", "ter", "ten", "te", "het", "'t", "in", "op", "la", "le", "du"}
 )
-
-
-def current_members_prefetch() -> Prefetch:
-    return Prefetch(
-        "memberships",
-        queryset=HouseholdMembership.objects.current()
-        .select_related("resident")
-        .order_by("role", "resident__birth_date"),
-        to_attr="current_memberships",
-    )
-
-
-def household_for_user(*, user, household_uuid) -> Household:
-    """The household with its area and current members, or 404 when it does not exist or
-    the user may not see it (the two are indistinguishable on purpose)."""
-    household = (
-        households_visible_to(user)
-        .with_area()
-        .select_related("coordinator")
-        .prefetch_related(current_members_prefetch())
-        .filter(uuid=household_uuid)
-        .first()
-    )
-    if household is None:
-        raise Http404("No household found")
-    return household
 
 
 def household_history(*, household: Household) -> QuerySet[HouseholdMembership]:

@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import permissions
-from cases.access import household_file
+from cases.access import household_file, household_for_user
 from cases.audit import access_log_record, break_glass_household_uuids
 from cases.households import selectors as household_selectors
 from cases.households import services as household_services
@@ -52,9 +52,7 @@ def _household_logged(request, household_uuid, action: str, *, register: bool = 
     try:
         if register:
             _require_register(request.user)
-        return household_selectors.household_for_user(
-            user=request.user, household_uuid=household_uuid
-        )
+        return household_for_user(user=request.user, household_uuid=household_uuid)
     except (PermissionDenied, Http404) as exc:
         result = (
             AccessResult.DENIED if isinstance(exc, PermissionDenied) else AccessResult.NOT_FOUND
@@ -242,9 +240,7 @@ def household_edit(request, household_uuid):
 @require_http_methods(["GET", "POST"])
 @household_file("resident")
 def resident_add(request, household_uuid):
-    household = household_selectors.household_for_user(
-        user=request.user, household_uuid=household_uuid
-    )
+    household = household_for_user(user=request.user, household_uuid=household_uuid)
     if not permissions.can_edit_household(request.user, household):
         raise PermissionDenied
     form = ResidentForm(request.POST or None)
@@ -323,9 +319,7 @@ def resident_edit(request, household_uuid, resident_uuid):
 @require_POST
 @household_file("resident")
 def membership_end(request, household_uuid, resident_uuid):
-    household = household_selectors.household_for_user(
-        user=request.user, household_uuid=household_uuid
-    )
+    household = household_for_user(user=request.user, household_uuid=household_uuid)
     if not permissions.can_edit_household(request.user, household):
         raise PermissionDenied
     membership = get_object_or_404(household.memberships.current(), resident__uuid=resident_uuid)

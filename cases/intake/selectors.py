@@ -9,8 +9,7 @@ from django.http import Http404
 
 from cases import permissions
 from cases.access import households_visible_to
-from cases.households.models import Household, HouseholdMembership
-from cases.households.selectors import current_members_prefetch
+from cases.households.models import Household, HouseholdMembership, current_members_prefetch
 from cases.intake.models import (
     KitchenTableConversation,
     LifeDomain,

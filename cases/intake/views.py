@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import permissions
-from cases.access import household_file
+from cases.access import household_file, household_for_user
 from cases.audit import access_log_record
 from cases.households import selectors as household_selectors
 from cases.households import services as household_services
@@ -67,9 +67,7 @@ def melding_section_context(*, user, household) -> dict:
 @require_http_methods(["GET", "POST"])
 @household_file("melding")
 def melding_register(request, household_uuid):
-    household = household_selectors.household_for_user(
-        user=request.user, household_uuid=household_uuid
-    )
+    household = household_for_user(user=request.user, household_uuid=household_uuid)
     if not permissions.can_register_melding(request.user, household):
         raise PermissionDenied
     form = MeldingForm(request.POST or None)
@@ -127,9 +125,7 @@ def signal_register(request):
 @require_http_methods(["GET", "POST"])
 @household_file("signal")
 def signal_register_for_household(request, household_uuid):
-    household = household_selectors.household_for_user(
-        user=request.user, household_uuid=household_uuid
-    )
+    household = household_for_user(user=request.user, household_uuid=household_uuid)
     return _signal_form_view(request, household=household)
 
 

@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import access, permissions
-from cases.access import household_file
+from cases.access import household_file, household_for_user
 from cases.audit import access_log_record
 from cases.households import selectors as household_selectors
 from cases.households.models import Household
@@ -91,9 +91,7 @@ def _household(request, household_uuid, *, work: bool = False):
         request,
         "household",
         household_uuid,
-        lambda: household_selectors.household_for_user(
-            user=request.user, household_uuid=household_uuid
-        ),
+        lambda: household_for_user(user=request.user, household_uuid=household_uuid),
         work=work,
     )
 
@@ -445,7 +443,9 @@ def participant_invite(request, plan_uuid):
             messages.success(request, _("The professional has been invited to the plan."))
             return _redirect(request, _plan_url(plan) + "#participants")
     return render(
-        request, "cases/plans/plan_detail.html", _plan_page_context(request, plan, participant_form=form)
+        request,
+        "cases/plans/plan_detail.html",
+        _plan_page_context(request, plan, participant_form=form),
     )
 
 
@@ -473,7 +473,9 @@ def participant_respond(request, plan_uuid, participant_uuid):
             messages.success(request, _("Your answer has been recorded."))
         return _redirect(request, _plan_url(plan) + "#participants")
     return render(
-        request, "cases/plans/plan_detail.html", _plan_page_context(request, plan, response_form=form)
+        request,
+        "cases/plans/plan_detail.html",
+        _plan_page_context(request, plan, response_form=form),
     )
 
 

@@ -13,9 +13,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases import permissions
-from cases.access import household_file
+from cases.access import household_file, household_for_user
 from cases.audit import access_log_record
-from cases.households import selectors as household_selectors
 from cases.households.services import ConcurrentEditError
 from cases.privacy.models import AccessAction
 from cases.provisions import selectors as psel
@@ -57,9 +56,7 @@ def _redirect(request, to, *args):
 
 
 def _household_for_apply(request, household_uuid):
-    household = household_selectors.household_for_user(
-        user=request.user, household_uuid=household_uuid
-    )
+    household = household_for_user(user=request.user, household_uuid=household_uuid)
     if not permissions.can_apply_for_provision(request.user):
         raise PermissionDenied
     return household
@@ -313,9 +310,7 @@ def decision_letter(request, application_uuid):
     decision = getattr(application, "decision", None) if application.is_decided else None
     if decision is None or not decision.is_final:
         raise PermissionDenied
-    household = household_selectors.household_for_user(
-        user=request.user, household_uuid=application.household.uuid
-    )
+    household = household_for_user(user=request.user, household_uuid=application.household.uuid)
     _log(request, household, AccessAction.PRINT, "decision", decision.uuid)
     return render(
         request,
@@ -384,9 +379,7 @@ def referral_follow_up(request, referral_uuid):
 @require_http_methods(["GET", "POST"])
 @household_file("mandate_spending")
 def mandate_spend(request, household_uuid):
-    household = household_selectors.household_for_user(
-        user=request.user, household_uuid=household_uuid
-    )
+    household = household_for_user(user=request.user, household_uuid=household_uuid)
     teams = [
         t
         for t in psel.teams_for_mandate(user=request.user)
@@ -478,9 +471,7 @@ def notification_read(request, notification_uuid):
 def household_provisions(request, household_uuid):
     """The household file's provisions section (loaded into the household page by HTMX; a page
     of its own without JavaScript)."""
-    household = household_selectors.household_for_user(
-        user=request.user, household_uuid=household_uuid
-    )
+    household = household_for_user(user=request.user, household_uuid=household_uuid)
     _log(request, household, object_type="provisions")
     teams = psel.teams_for_mandate(user=request.user)
     context = {

@@ -2,6 +2,7 @@ import pytest
 from django.http import Http404
 
 from cases import access
+from cases.access import household_for_user
 from cases.households import selectors as household_selectors
 from teams.roles import Role
 
@@ -49,7 +50,7 @@ def test_a_coordinator_sees_their_household_outside_their_district(households, g
 def test_invisible_household_is_a_404(households, generalist):
     _own, foreign = households
     with pytest.raises(Http404):
-        household_selectors.household_for_user(user=generalist, household_uuid=foreign.uuid)
+        household_for_user(user=generalist, household_uuid=foreign.uuid)
 
 
 def test_search_by_bsn_is_exact(households, generalist):
