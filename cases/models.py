@@ -1183,5 +1183,6 @@ from cases.allocation_requests import *  # noqa: E402, F403 - 315/317 requests, 
 from cases.avg import *  # noqa: E402, F403 - correction requests, destruction records (AVG)
 from cases.break_glass import *  # noqa: E402, F403 - break-the-glass grants, own module
 from cases.consent import *  # noqa: E402, F403 - the consent register lives in its own module
+from cases.legal_terms import EquatedDay  # noqa: E402, F401 - Atw equated days, own module
 from cases.progress_reports import ProgressReport  # noqa: E402, F401
 from cases.provisions import *  # noqa: E402, F403 - provision models live in their own module
