@@ -133,3 +133,4 @@ class AftercareCheckInAdmin(ReadOnlyAdmin):
 import cases.access_log_admin  # noqa: E402
 import cases.avg_admin  # noqa: E402
 import cases.consent_admin  # noqa: E402, F401
+from cases import legal_terms_admin  # noqa: E402, F401 - registers the equated days admin

@@ -22,6 +22,7 @@ marked `django_db` use the real table.
 import datetime
 
 import pytest
+from django.contrib import admin
 from django.core.cache import cache
 from django.db import ProgrammingError, connection
 
@@ -486,3 +487,8 @@ def test_a_database_error_is_not_a_crash(real_table, monkeypatch):
     monkeypatch.setattr(legal_terms.transaction, "atomic", broken)
     assert table_equated_days() == frozenset()
     assert is_non_working_day(D(2027, 5, 7))
+
+
+def test_the_admin_lists_day_and_description():
+    model_admin = admin.site._registry[EquatedDay]
+    assert list(model_admin.list_display) == ["day", "description"]
