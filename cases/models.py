@@ -35,6 +35,7 @@ from cases.intake.models import (
     SignalSource,
     SignalStatus,
 )
+from cases.legal_terms import EquatedDay
 from cases.partners.models import (
     AllocationRequest,
     AllocationRequestKind,
@@ -109,6 +110,7 @@ __all__ = [
     "DecisionOutcome",
     "Delivery",
     "DestructionRecord",
+    "EquatedDay",
     "Evaluation",
     "GeneralProvisionReferral",
     "Household",
