@@ -101,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "teams.context_processors.roles",
+                "socialdomain.context_processors.abilities",
             ],
         },
     },

@@ -3,23 +3,21 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from cases import permissions as case_permissions
 from cases.privacy.selectors import break_glass_pending_count
 from cases.provisions.selectors import notifications_for
 from socialdomain import two_factor
-from teams.roles import Role, user_roles
 from teams.selectors import teams_of_user
 
 
 @login_required
 def home(request):
     """The start page: what this person's roles need first."""
-    roles = user_roles(request.user)
     context = {
         "teams": teams_of_user(user=request.user),
         "notifications": notifications_for(user=request.user),
-        "is_staff_role": bool(roles & {Role.GENERALIST, Role.TEAM_LEAD, Role.CONSULTANT}),
     }
-    if Role.PRIVACY_OFFICER in roles:
+    if case_permissions.can_review_access(request.user):
         context["break_glass_pending"] = break_glass_pending_count()
     return render(request, "home.html", context)
 

@@ -24,6 +24,11 @@ def can_view_coverage(user) -> bool:
     return has_role(user, *COVERAGE_ROLES)
 
 
+def can_view_own_team_page(user) -> bool:
+    """A team lead opens the pages of the teams they lead (`can_view_team` per team)."""
+    return has_role(user, Role.TEAM_LEAD)
+
+
 def can_view_team(user, team) -> bool:
     """A team's overview (members, caseloads): its own team lead, or a functional admin."""
     if has_role(user, Role.FUNCTIONAL_ADMIN):
