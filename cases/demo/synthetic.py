@@ -328,6 +328,11 @@ class MunicipalityGenerator:
 
     def run(self) -> Result:
         started = time.monotonic()
+        if Household.objects.exists() or Resident.objects.exists():
+            raise ValueError(
+                "This database already holds households or residents (the demo?): "
+                "generate_municipality needs an empty one, e.g. a new DATABASE_URL."
+            )
         if Municipality.objects.filter(code=self.code).exists():
             raise ValueError(
                 f"Municipality {self.code} exists already; use another --code or a fresh database."

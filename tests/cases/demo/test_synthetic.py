@@ -175,3 +175,12 @@ def test_scale_grows_with_households():
     assert large.districts == 20
     assert large.generalists_per_team == 25
     assert large.neighbourhoods_per_district == 10
+
+
+def test_the_generator_refuses_a_database_holding_the_demo_before_writing(db):
+    call_command("seed_demo", households=3, verbosity=0)
+    counts = (Household.objects.count(), Resident.objects.count(), District.objects.count())
+    out = io.StringIO()
+    with pytest.raises(Exception, match="already holds households or residents"):
+        call_command("generate_municipality", households=10, no_progress=True, stdout=out)
+    assert (Household.objects.count(), Resident.objects.count(), District.objects.count()) == counts
