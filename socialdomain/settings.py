@@ -372,8 +372,6 @@ REST_FRAMEWORK = {
 }
 # Requests per partner API client (DRF rate syntax: N/second|minute|hour|day).
 API_THROTTLE_RATE = os.environ.get("API_THROTTLE_RATE", "600/minute")
-# First retry delay of a failed webhook delivery, doubled for every next attempt.
-WEBHOOK_BACKOFF_SECONDS = int(os.environ.get("WEBHOOK_BACKOFF_SECONDS", "30"))
 # Webhooks (docs/api.md). Seconds to wait after each failed attempt before the next one: the
 # first attempt is made at once, then one retry per entry. The default doubles from 1 minute to
 # a cap of 6 hours: 13 attempts over about 26.5 hours.
