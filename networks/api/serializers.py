@@ -6,6 +6,7 @@ from networks.models import (
     Organisation,
     WebhookDelivery,
     WebhookEndpoint,
+    WebhookEvent,
 )
 from networks.validators import validate_webhook_url
 
@@ -74,6 +75,22 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
             "id", "event", "event_id", "status", "attempts", "next_attempt_at",
             "last_status_code", "last_error", "created_at", "delivered_at",
         ]  # fmt: skip
+
+
+class EventSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(
+        source="uuid", read_only=True, help_text=_("The event's id: the webhook-id header.")
+    )
+    type = serializers.CharField(
+        read_only=True, help_text=_("e.g. allocation.created, allocation.changed")
+    )
+    payload = serializers.DictField(
+        read_only=True, help_text=_("The event's data: the data of the webhook body.")
+    )
+
+    class Meta:
+        model = WebhookEvent
+        fields = ["id", "type", "created_at", "payload"]
 
 
 class GeneralProvisionSerializer(serializers.Serializer):
