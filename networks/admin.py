@@ -1,7 +1,9 @@
 from django.contrib import admin, messages
+from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from networks import services
+from networks import services, webhooks
 from networks.models import (
     ApiClient,
     BudgetStream,
@@ -12,6 +14,7 @@ from networks.models import (
     Product,
     StreamBudget,
     Subsidy,
+    WebhookAttempt,
     WebhookDelivery,
     WebhookEndpoint,
 )
@@ -91,12 +94,14 @@ class DeliveryInline(admin.TabularInline):
     model = WebhookDelivery
     extra = 0
     can_delete = False
+    show_change_link = True
     fields = [
         "event",
         "status",
         "attempts",
         "last_status_code",
         "last_error",
+        "next_attempt_at",
         "created_at",
         "delivered_at",
     ]
@@ -105,13 +110,78 @@ class DeliveryInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("event")
+
 
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(admin.ModelAdmin):
-    list_display = ["url", "organisation", "active", "created_at"]
+    """The URL is checked as in the API (networks.validators.webhook_target_check). A webhook
+    is failing when an event could not be delivered after the last retry."""
+
+    list_display = ["url", "organisation", "active", "failing", "failing_since", "created_at"]
     list_select_related = ["organisation"]
-    readonly_fields = ["secret", "version"]
+    list_filter = ["failing", "active"]
+    search_fields = ["url", "organisation__name"]
+    readonly_fields = ["secret", "version", "failing", "failing_since"]
+    autocomplete_fields = ["organisation"]
     inlines = [DeliveryInline]
+    actions = ["resend_failed"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    @admin.action(description=_("Resend failed: deliver every undelivered event again"))
+    def resend_failed(self, request, queryset):
+        for endpoint in queryset:
+            queued = webhooks.webhook_resend_failed(endpoint=endpoint)
+            messages.info(
+                request,
+                ngettext(
+                    "%(count)s undelivered event of %(url)s is sent again within a minute.",
+                    "%(count)s undelivered events of %(url)s are sent again within a minute.",
+                    queued,
+                )
+                % {"count": queued, "url": endpoint.url},
+            )
+
+
+class AttemptInline(admin.TabularInline):
+    model = WebhookAttempt
+    extra = 0
+    can_delete = False
+    fields = ["attempted_at", "status_code", "error", "duration_ms"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    """The delivery log with every attempt; read-only."""
+
+    list_display = ["event", "endpoint", "status", "attempts", "next_attempt_at", "delivered_at"]
+    list_select_related = ["event", "endpoint"]
+    list_filter = ["status"]
+    search_fields = ["event__uuid", "endpoint__url"]
+    fields = [
+        "event",
+        "endpoint",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "last_status_code",
+        "last_error",
+        "created_at",
+        "delivered_at",
+    ]
+    readonly_fields = fields
+    inlines = [AttemptInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class StreamBudgetInline(admin.TabularInline):

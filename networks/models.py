@@ -1,10 +1,12 @@
+import base64
+import secrets
 import uuid
 
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from networks.validators import validate_agb_code, validate_kvk_number
+from networks.validators import validate_agb_code, validate_kvk_number, validate_webhook_url
 from teams.models import LawDomain
 from teams.validators import validate_postcode
 
@@ -177,17 +179,33 @@ class ApiClient(models.Model):
         return scope in self.scopes
 
 
+def new_webhook_secret() -> str:
+    """A Standard Webhooks signing secret: `whsec_` and 32 random bytes in base64."""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
 class WebhookEndpoint(models.Model):
-    """An organisation's URL to which new and changed allocations are pushed, signed with
-    HMAC-SHA256 over the body using `secret`."""
+    """An organisation's URL to which its events are pushed, signed per the Standard Webhooks
+    specification with `secret` (docs/api.md, "Webhooks")."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organisation = models.ForeignKey(
         Organisation, models.CASCADE, related_name="webhooks", verbose_name=_("organisation")
     )
-    url = models.URLField(_("URL"), max_length=500)
-    secret = models.CharField(_("signing secret"), max_length=64, editable=False)
+    url = models.URLField(_("URL"), max_length=500, validators=[validate_webhook_url])
+    secret = models.CharField(
+        _("signing secret"), max_length=64, default=new_webhook_secret, editable=False
+    )
     active = models.BooleanField(_("active"), default=True)
+    failing = models.BooleanField(
+        _("failing"),
+        default=False,
+        help_text=_(
+            "An event could not be delivered after the last retry. Cleared by the next "
+            "successful delivery."
+        ),
+    )
+    failing_since = models.DateTimeField(_("failing since"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -203,6 +221,32 @@ class WebhookEndpoint(models.Model):
         return self.url
 
 
+class WebhookEvent(models.Model):
+    """Something an organisation is told about (e.g. `allocation.changed`), stored once and kept
+    WEBHOOK_EVENT_RETENTION_DAYS for replay (GET /api/v1/events/). `uuid` is the `webhook-id`
+    of every delivery of it."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(
+        Organisation, models.CASCADE, related_name="webhook_events", verbose_name=_("organisation")
+    )
+    type = models.CharField(_("type"), max_length=50)
+    payload = models.JSONField(_("payload"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("webhook event")
+        verbose_name_plural = _("webhook events")
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["organisation", "created_at", "id"], name="event_org_created_idx"),
+            models.Index(fields=["created_at"], name="event_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.uuid}"
+
+
 class DeliveryStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     SUCCEEDED = "succeeded", _("Delivered")
@@ -210,31 +254,68 @@ class DeliveryStatus(models.TextChoices):
 
 
 class WebhookDelivery(models.Model):
-    """One event pushed to one endpoint, with its attempts: the delivery log."""
+    """One event pushed to one endpoint: its state and when it is next due. Its attempts are
+    WebhookAttempt rows."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     endpoint = models.ForeignKey(
         WebhookEndpoint, models.CASCADE, related_name="deliveries", verbose_name=_("webhook")
     )
-    event = models.CharField(_("event"), max_length=50)
-    payload = models.JSONField(_("payload"))
+    event = models.ForeignKey(
+        WebhookEvent, models.CASCADE, related_name="deliveries", verbose_name=_("event")
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    attempts = models.PositiveSmallIntegerField(
+        _("attempts"), default=0, help_text=_("Since the delivery was last (re)queued.")
+    )
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
     last_status_code = models.PositiveSmallIntegerField(_("last HTTP status"), null=True)
     last_error = models.CharField(_("last error"), max_length=500, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("webhook delivery")
         verbose_name_plural = _("webhook deliveries")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["endpoint", "-created_at"], name="delivery_endpoint_idx")]
+        indexes = [
+            models.Index(fields=["endpoint", "-created_at"], name="delivery_endpoint_idx"),
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status="pending"),
+                name="delivery_due_idx",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["endpoint", "event"], name="delivery_once_per_event")
+        ]
 
     def __str__(self) -> str:
-        return f"{self.event} → {self.endpoint}"
+        return f"{self.event.type} → {self.endpoint}"
+
+
+class WebhookAttempt(models.Model):
+    """One POST of a delivery: the HTTP status, or the kind of network error. Never the
+    response body."""
+
+    delivery = models.ForeignKey(
+        WebhookDelivery, models.CASCADE, related_name="attempt_log", verbose_name=_("delivery")
+    )
+    attempted_at = models.DateTimeField(_("attempted at"), default=timezone.now)
+    status_code = models.PositiveSmallIntegerField(_("HTTP status"), null=True)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
+
+    class Meta:
+        verbose_name = _("webhook attempt")
+        verbose_name_plural = _("webhook attempts")
+        ordering = ["attempted_at", "id"]
+        indexes = [models.Index(fields=["attempted_at"], name="attempt_attempted_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id} @ {self.attempted_at:%Y-%m-%d %H:%M:%S}"
 
 
 class IdempotencyRecord(models.Model):

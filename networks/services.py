@@ -1,13 +1,11 @@
-"""Writes for partner organisations: API clients (tokens) and webhooks."""
+"""Writes for partner organisations: API clients (tokens) and webhooks. Webhook delivery
+(events, retries, resend, purge) is in networks.webhooks."""
 
-import contextlib
 import datetime
 import hashlib
 import hmac
-import json
 import secrets
 
-from celery.exceptions import Retry
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -19,15 +17,13 @@ from networks.models import (
     FALLBACK_SCOPES,
     ApiClient,
     ApiScope,
-    DeliveryStatus,
     Organisation,
-    WebhookDelivery,
     WebhookEndpoint,
 )
+from networks.webhooks import webhook_enqueue as webhook_enqueue  # the callers' entry point
 
 TOKEN_PREFIX = "ww"  # noqa: S105 - a public marker, not a secret
 LAST_USED_RESOLUTION = datetime.timedelta(minutes=1)
-WEBHOOK_MAX_ATTEMPTS = 6
 
 
 def _token_hash(token: str) -> str:
@@ -102,7 +98,9 @@ def api_client_for_token(*, token: str) -> ApiClient | None:
 
 @transaction.atomic
 def webhook_register(*, organisation: Organisation, url: str) -> WebhookEndpoint:
-    endpoint = WebhookEndpoint(organisation=organisation, url=url, secret=secrets.token_hex(32))
+    """A new webhook with a fresh `whsec_` signing secret; the URL is checked by
+    networks.validators.webhook_target_check."""
+    endpoint = WebhookEndpoint(organisation=organisation, url=url)
     endpoint.full_clean()
     endpoint.save()
     return endpoint
@@ -112,14 +110,16 @@ def webhook_register(*, organisation: Organisation, url: str) -> WebhookEndpoint
 def webhook_update(
     *, endpoint: WebhookEndpoint, expected_version: int | None, **changes
 ) -> WebhookEndpoint:
-    """Change url/active. With `expected_version`, a stale version raises StaleVersionError."""
+    """Change url/active. With `expected_version`, a stale version raises StaleVersionError.
+    The URL is checked only when it changes: a webhook whose target is no longer allowed can
+    still be switched off."""
     locked = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
     if expected_version is not None and locked.version != expected_version:
         raise StaleVersionError()
     for name in ("url", "active"):
         if name in changes:
             setattr(locked, name, changes[name])
-    locked.full_clean()
+    locked.full_clean(exclude=None if "url" in changes else ["url"])
     locked.version = F("version") + 1
     locked.save()
     locked.refresh_from_db()
@@ -134,61 +134,3 @@ def webhook_delete(*, endpoint: WebhookEndpoint) -> None:
 
 class StaleVersionError(Exception):
     """The resource changed since the client read it (If-Match did not match)."""
-
-
-def webhook_signature(*, secret: str, body: bytes) -> str:
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
-def webhook_enqueue(*, organisation_id: int, event: str, payload: dict) -> list[WebhookDelivery]:
-    """Queue `event` for every active webhook of the organisation; sent after commit."""
-    from networks.tasks import deliver_webhook
-
-    deliveries = [
-        WebhookDelivery.objects.create(endpoint=endpoint, event=event, payload=payload)
-        for endpoint in WebhookEndpoint.objects.filter(organisation_id=organisation_id, active=True)
-    ]
-    for delivery in deliveries:
-        transaction.on_commit(lambda pk=delivery.pk: _dispatch(deliver_webhook, pk))
-    return deliveries
-
-
-def _dispatch(task, delivery_id: int) -> None:
-    # Without a worker (tasks in-process) a failed first attempt raises Retry here; the
-    # delivery log holds the outcome and the request that caused the event goes on.
-    with contextlib.suppress(Retry):
-        task.delay(delivery_id)
-
-
-def webhook_body(delivery: WebhookDelivery) -> bytes:
-    return json.dumps(
-        {
-            "id": str(delivery.uuid),
-            "event": delivery.event,
-            "created": delivery.created_at.isoformat(),
-            "data": delivery.payload,
-        },
-        separators=(",", ":"),
-        sort_keys=True,
-    ).encode()
-
-
-def webhook_attempt_record(
-    *, delivery: WebhookDelivery, status_code: int | None, error: str = ""
-) -> WebhookDelivery:
-    """Record one attempt; a 2xx answer means delivered, anything else is retried until the
-    last attempt, after which the delivery is failed."""
-    delivery.attempts += 1
-    delivery.last_status_code = status_code
-    delivery.last_error = error[:500]
-    if status_code is not None and 200 <= status_code < 300:
-        delivery.status = DeliveryStatus.SUCCEEDED
-        delivery.delivered_at = timezone.now()
-    elif delivery.attempts >= WEBHOOK_MAX_ATTEMPTS:
-        delivery.status = DeliveryStatus.FAILED
-    delivery.save(
-        update_fields=[
-            "attempts", "last_status_code", "last_error", "status", "delivered_at"
-        ]
-    )  # fmt: skip
-    return delivery

@@ -343,6 +343,16 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "outcomes.export_jobs_purge",
         "schedule": crontab(hour=3, minute=30),
     },
+    # webhook deliveries whose (re)try is due; each delivery's due time is in the database
+    "networks-webhook-deliveries-due": {
+        "task": "networks.webhook_deliveries_due",
+        "schedule": crontab(),  # every minute
+    },
+    # events (with their deliveries and attempts) older than WEBHOOK_EVENT_RETENTION_DAYS
+    "networks-webhook-events-purge": {
+        "task": "networks.webhook_events_purge",
+        "schedule": crontab(hour=3, minute=45),
+    },
 }
 
 REST_FRAMEWORK = {
@@ -363,8 +373,24 @@ REST_FRAMEWORK = {
 }
 # Requests per partner API client (DRF rate syntax: N/second|minute|hour|day).
 API_THROTTLE_RATE = os.environ.get("API_THROTTLE_RATE", "600/minute")
-# First retry delay of a failed webhook delivery, doubled for every next attempt.
-WEBHOOK_BACKOFF_SECONDS = int(os.environ.get("WEBHOOK_BACKOFF_SECONDS", "30"))
+# Webhooks (docs/api.md). Seconds to wait after each failed attempt before the next one: the
+# first attempt is made at once, then one retry per entry. The default doubles from 1 minute to
+# a cap of 6 hours: 13 attempts over about 26.5 hours.
+WEBHOOK_RETRY_SCHEDULE = [
+    int(seconds)
+    for seconds in env_list(
+        "WEBHOOK_RETRY_SCHEDULE", "60,120,240,480,960,1920,3840,7680,15360,21600,21600,21600"
+    )
+]
+if not WEBHOOK_RETRY_SCHEDULE or min(WEBHOOK_RETRY_SCHEDULE) < 1:
+    raise ImproperlyConfigured("WEBHOOK_RETRY_SCHEDULE: one or more delays in seconds, each >= 1.")
+# Host names a webhook may target although they resolve to a private, loopback or link-local
+# address, or over plain http (e.g. a partner's receiver inside the municipal network).
+WEBHOOK_ALLOWED_HOSTS = [host.lower() for host in env_list("WEBHOOK_ALLOWED_HOSTS")]
+# Days events are kept for replay (GET /api/v1/events/) before beat purges them; at least 30.
+WEBHOOK_EVENT_RETENTION_DAYS = int(os.environ.get("WEBHOOK_EVENT_RETENTION_DAYS", "30"))
+if WEBHOOK_EVENT_RETENTION_DAYS < 30:
+    raise ImproperlyConfigured("WEBHOOK_EVENT_RETENTION_DAYS must be at least 30.")
 SPECTACULAR_SETTINGS = {
     "TITLE": "wijkwerk API",
     "DESCRIPTION": "Partner API of wijkwerk, the social-domain case-management application.",

@@ -186,6 +186,8 @@ TABLE = {
         "ok/404     ok/404     ok/404     404        404        404        404        404",
     "cases:validate_field":
         "ok         ok         ok         403        403        403        403        403",
+    "event-list":
+        "401        401        401        401        401        401        401        401",
     "general-provision-list":
         "401        401        401        401        401        401        401        401",
     "home":

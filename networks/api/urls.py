@@ -5,6 +5,7 @@ from networks.api import views
 
 router = SimpleRouter()
 router.register("webhooks", views.WebhookViewSet, basename="webhook")
+router.register("events", views.EventViewSet, basename="event")
 router.register("general-provisions", views.GeneralProvisionViewSet, basename="general-provision")
 
 urlpatterns = [

@@ -1,3 +1,4 @@
+import base64
 import threading
 import uuid
 
@@ -14,7 +15,8 @@ def test_register_list_and_read_with_etag(provider, api_as):
     api = api_as(provider)
     created = api.post("/api/v1/webhooks/", {"url": URL}, format="json")
     assert created.status_code == 201
-    assert len(created.json()["secret"]) == 64  # shown once
+    assert created.json()["secret"].startswith("whsec_")  # shown once
+    assert len(base64.b64decode(created.json()["secret"].removeprefix("whsec_"))) == 32
     webhook_id = created.json()["id"]
     detail = api.get(f"/api/v1/webhooks/{webhook_id}/")
     assert "secret" not in detail.json()

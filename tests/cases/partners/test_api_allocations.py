@@ -267,7 +267,9 @@ def test_list_queries_are_constant_whatever_the_page_size(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_new_and_changed_allocations_are_pushed_to_webhooks(provider, api_as, grant_allocation):
+def test_new_and_changed_allocations_are_pushed_to_webhooks(
+    provider, api_as, grant_allocation, settings
+):
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -285,6 +287,7 @@ def test_new_and_changed_allocations_are_pushed_to_webhooks(provider, api_as, gr
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings.WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]  # a local receiver, over http
     try:
         webhook_register(organisation=provider, url=f"http://127.0.0.1:{server.server_port}/")
         allocation = grant_allocation(provider)
