@@ -13,7 +13,7 @@ one place (Zulip's `access_*`: fetch *and* check).
 """
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied
@@ -115,16 +115,19 @@ def access_object(
     user_may: Callable[[object], bool] | None = None,
     may: Callable[[object, T], bool] | None = None,
     household_of: Callable[[T], Household | None] = _household_of,
+    residents_of: Callable[[T], Iterable] | None = None,
 ) -> T:
     """Fetch an object of a household file and check who asks, logging the outcome.
 
     `user_may(user)` is checked before fetching (the role), `fetch()` raises `Http404` when the
     object does not exist or is not visible, `may(user, obj)` is checked on the object. A
     refusal is logged as `denied`, a miss as `not_found` (both with the attempted action), a
-    read as `view`; an allowed POST is left to its service (see the module docstring)."""
+    read as `view`; an allowed POST is left to its service (see the module docstring).
+    `residents_of(obj)` names the residents (UUIDs) the row is about, when it should."""
     attempted_change = request.method not in SAFE_METHODS
     action = AccessAction.CHANGE if attempted_change else AccessAction.VIEW
     household_uuid = None
+    resident_uuids = ()
 
     def log(result):
         access_log_record(
@@ -133,6 +136,7 @@ def access_object(
             object_type=object_type,
             object_id=object_id,
             household_uuid=household_uuid,
+            resident_uuids=resident_uuids,
             result=result,
         )
 
@@ -142,6 +146,8 @@ def access_object(
         obj = fetch()
         household = household_of(obj)
         household_uuid = household.uuid if household is not None else None
+        if residents_of is not None:
+            resident_uuids = residents_of(obj)
         if may is not None and not may(request.user, obj):
             raise PermissionDenied
     except PermissionDenied:
@@ -162,6 +168,7 @@ def access_household(
     object_type: str = "household",
     user_may: Callable[[object], bool] | None = None,
     may: Callable[[object, Household], bool] | None = None,
+    residents_of: Callable[[Household], Iterable] | None = None,
 ) -> Household:
     """`access_object` for a household: its file, area, coordinator and current members."""
     return access_object(
@@ -171,6 +178,7 @@ def access_household(
         fetch=lambda: household_for_user(user=request.user, household_uuid=household_uuid),
         user_may=user_may,
         may=may,
+        residents_of=residents_of,
     )
 
 

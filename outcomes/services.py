@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases.audit import RequestContext, audit_change
 from cases.households.models import Household
 from cases.intake.models import KitchenTableConversation, Melding
 from cases.plans.models import SupportPlan
@@ -91,9 +92,13 @@ def bottleneck_record(
     district=None,
     household: Household | None = None,
     occurred_on: datetime.date | None = None,
+    context: RequestContext | None = None,
 ) -> Bottleneck:
     """Record a knelpunt. The district is the household's (when linked), else the one given
-    (the reporter's team). Refuses free text with personal data."""
+    (the reporter's team). Refuses free text with personal data. A bottleneck linked to a
+    household adds that link to the household's file: logged as a `change` (object type
+    `bottleneck`, object id the household's UUID, so the log does not tie the anonymous
+    bottleneck to the household); one without a household touches no file and is not logged."""
     problems = {}
     for name, text in (("blocked", blocked), ("would_have_helped", would_have_helped)):
         found = _personal_data_problems(text, household)
@@ -117,6 +122,13 @@ def bottleneck_record(
     bottleneck.save()
     if household is not None:
         BottleneckHousehold.objects.create(bottleneck=bottleneck, household=household)
+        audit_change(
+            by=by,
+            context=context,
+            object_type="bottleneck",
+            object_id=household.uuid,
+            household_uuid=household.uuid,
+        )
     return bottleneck
 
 

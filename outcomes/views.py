@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases.access import household_for_user
-from cases.audit import access_log_record
+from cases.access import access_household
+from cases.audit import access_log_record, request_context
 from cases.intake.models import LifeDomain
 from cases.privacy.models import AccessAction
 from outcomes import permissions, services
@@ -246,17 +246,9 @@ def bottleneck_create(request):
     household_uuid = request.POST.get("huishouden") or request.GET.get("huishouden")
     if household_uuid:
         try:
-            household = household_for_user(user=request.user, household_uuid=household_uuid)
-        except ValidationError as exc:
+            household = access_household(request, household_uuid, object_type="bottleneck")
+        except ValidationError as exc:  # not a UUID
             raise Http404("No household") from exc
-        action = AccessAction.CHANGE if request.method == "POST" else AccessAction.VIEW
-        access_log_record(
-            request_or_user=request,
-            action=action,
-            object_type="bottleneck",
-            object_id=household.uuid,
-            household_uuid=household.uuid,
-        )
     form = BottleneckForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         teams = teams_of_user(user=request.user)
@@ -265,6 +257,7 @@ def bottleneck_create(request):
                 by=request.user,
                 household=household,
                 district=teams[0].district if teams else None,
+                context=request_context(request),
                 **form.cleaned_data,
             )
         except ValidationError as exc:
@@ -274,6 +267,15 @@ def bottleneck_create(request):
             if household is not None:
                 return redirect("cases:household_detail", household.uuid)
             return redirect("outcomes:bottleneck_create")
+    if household is not None and request.method == "POST":
+        # shown again with its errors: the page names the household's address (a read)
+        access_log_record(
+            request_or_user=request,
+            action=AccessAction.VIEW,
+            object_type="bottleneck",
+            object_id=household.uuid,
+            household_uuid=household.uuid,
+        )
     return render(
         request,
         "outcomes/bottleneck_form.html",

@@ -1,18 +1,21 @@
 """AVG (GDPR) rights: correction requests (art. 16) and the records kept when a file is destroyed
 after its retention period.
 
-Imported at the bottom of `cases/models.py`, so these are models of the `cases` app. The
-writes are in `cases.correction_services` and `cases.retention_services`; the inzage export
-(art. 15) is built by `cases.inzage`."""
+Re-exported by `cases/models.py`, so these are models of the `cases` app. The writes are in
+`cases.avg.services`, the retention rule in `cases.avg.selectors` (which also shows a stored
+rule in the active language); the inzage export (art. 15) is built by `cases.avg.inzage`."""
 
 import calendar
 import datetime
 import uuid
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from networks.models import Law
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -189,29 +192,10 @@ class DestructionRecord(models.Model):
         return sum(self.counts.values())
 
     def law_display(self) -> str:
-        from networks.models import Law
-
         return str(dict(Law.choices).get(self.law, self.law))
-
-    def rule_display(self) -> str:
-        """The stored rule in the active language."""
-        from cases.avg.services import DEFAULT_RULE, LAWS_RULE
-        from networks.models import Law
-
-        if self.rule == DEFAULT_RULE:
-            return str(_("no provisions: the Wmo term"))
-        if self.rule.startswith(LAWS_RULE):
-            labels = dict(Law.choices)
-            laws = [code.strip() for code in self.rule[len(LAWS_RULE) :].split(",")]
-            return str(_("longest term of the file's laws: %(laws)s")) % {
-                "laws": ", ".join(str(labels.get(code, code)) for code in laws)
-            }
-        return self.rule
 
     def counts_display(self) -> list[tuple[str, int]]:
         """(category name in the active language, number) per destroyed category."""
-        from django.apps import apps
-
         special = {
             "kitchentableconversation_participants": _("participants in conversations"),
             "residents_kept_referenced_elsewhere": _(

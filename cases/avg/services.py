@@ -1,64 +1,39 @@
-"""Writes on correction requests (art. 16 AVG): record one, and answer it (granted with what was
-changed, or refused with the reason). The deadline follows from art. 12(3) AVG: one month after
-receipt (`CorrectionRequest.deadline_for`)."""
+"""Writes for the AVG: correction requests (art. 16 AVG): record one, and answer it (granted
+with what was changed, or refused with the reason), and the destruction of household files whose
+retention term expired (`cases.avg.selectors.retention_facts` says which). Each write records
+its `change` row in the access log as the last step of its transaction.
+
+The deadline of a correction request follows from art. 12(3) AVG: one month after receipt
+(`CorrectionRequest.deadline_for`)."""
 
 import datetime
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import (
-    DateField,
-    Exists,
-    F,
-    Max,
-    OuterRef,
-    ProtectedError,
-    Q,
-    QuerySet,
-    Subquery,
-)
-from django.db.models.functions import Cast, Coalesce, Greatest
+from django.db.models import Exists, OuterRef, ProtectedError, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import permissions
-from cases.audit import access_log_record
+from cases.audit import RequestContext, audit_change
 from cases.avg.models import CorrectionRequest, CorrectionStatus, DestructionRecord
+from cases.avg.selectors import RetentionFacts, retention_facts
+from cases.consent.selectors import resident_household
 from cases.households.models import Household, HouseholdMembership, Resident, ResidentMergeRecord
-from cases.intake.models import (
-    KitchenTableConversation,
-    Melding,
-    MeldingStatus,
-    Signal,
-    SignalStatus,
-)
+from cases.intake.models import KitchenTableConversation, Melding, Signal
 from cases.partners.models import AllocationRequest
-from cases.plans.models import (
-    AftercareCheckIn,
-    CheckInStatus,
-    Evaluation,
-    PlanAction,
-    PlanStatus,
-    SupportPlan,
-)
-from cases.privacy.models import AccessAction
+from cases.plans.models import Evaluation, PlanAction, SupportPlan
 from cases.provisions.models import (
-    UNDECIDED_STATUSES,
     Allocation,
-    AllocationStatus,
-    ApplicationStatus,
     BudgetCommitment,
-    DecisionOutcome,
     GeneralProvisionReferral,
     MandateSpending,
     ProvisionApplication,
     ProvisionDecision,
 )
-from networks.models import Law
 
 
 @transaction.atomic
@@ -69,6 +44,7 @@ def correction_request_record(
     should_be: str = "",
     received_on: datetime.date | None = None,
     by,
+    context: RequestContext | None = None,
 ) -> CorrectionRequest:
     if not permissions.can_handle_avg_requests(by):
         raise PermissionDenied
@@ -85,6 +61,7 @@ def correction_request_record(
     request.deadline = CorrectionRequest.deadline_for(received_on)
     request.full_clean()
     request.save()
+    _audit_correction(request, by=by, context=context)
     return request
 
 
@@ -96,12 +73,17 @@ def correction_request_handle(
     outcome: str,
     handled_on: datetime.date | None = None,
     by,
+    context: RequestContext | None = None,
 ) -> CorrectionRequest:
     """Answer an open request. `status` is granted (outcome: what was changed) or refused
     (outcome: the reason). The row is locked, so two officers cannot answer it twice."""
     if not permissions.can_handle_avg_requests(by):
         raise PermissionDenied
-    correction = CorrectionRequest.objects.select_for_update().get(pk=correction.pk)
+    correction = (
+        CorrectionRequest.objects.select_for_update(of=("self",))
+        .select_related("resident")
+        .get(pk=correction.pk)
+    )
     if not correction.is_open:
         raise ValidationError(_("This request has already been handled."))
     if status not in (CorrectionStatus.GRANTED, CorrectionStatus.REFUSED):
@@ -128,17 +110,20 @@ def correction_request_handle(
     correction.handled_by = by
     correction.full_clean()
     correction.save()
+    _audit_correction(correction, by=by, context=context)
     return correction
 
 
-DEFAULT_LAW = Law.WMO
-
-
-# the rule as stored in DestructionRecord.rule (English, stable; shown translated)
-LAWS_RULE = "longest term of the file's laws: "
-
-
-DEFAULT_RULE = "no provisions: the Wmo term"
+def _audit_correction(correction: CorrectionRequest, *, by, context: RequestContext | None) -> None:
+    household = resident_household(resident=correction.resident)
+    audit_change(
+        by=by,
+        context=context,
+        object_type="correction_request",
+        object_id=correction.uuid,
+        household_uuid=household.uuid if household is not None else None,
+        resident_uuids=[correction.resident.uuid],
+    )
 
 
 SYSTEM_RUN_BY = "retention task"
@@ -176,177 +161,6 @@ HANDLED_RELATIONS = {
     # kept: records about access that outlive the file (SET_NULL, the household UUID as value)
     "cases.BreakGlassAccess.household",
 }
-
-
-def retention_years() -> dict[str, int]:
-    return {law: int(years) for law, years in settings.RETENTION_YEARS.items()}
-
-
-def add_years(day: datetime.date, years: int) -> datetime.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February into a year without one
-        return day.replace(year=day.year + years, day=28)
-
-
-@dataclass(frozen=True)
-class RetentionFacts:
-    household_id: int
-    household_uuid: uuid.UUID
-    running: bool
-    closed_on: datetime.date
-    laws: tuple[str, ...]
-    law: str
-    years: int
-    expires_on: datetime.date
-    rule: str
-
-    def expired(self, today: datetime.date) -> bool:
-        return not self.running and self.expires_on <= today
-
-
-def _latest(model, household_path: str, *date_fields: str):
-    """Subquery: the latest of `date_fields` over `model`'s rows of the outer household."""
-    rows = model._base_manager.filter(**{household_path: OuterRef("pk")}).order_by()
-    values = [
-        Cast(F(name), DateField()) if name.endswith("_at") else F(name) for name in date_fields
-    ]
-    latest = Greatest(*values) if len(values) > 1 else values[0]
-    return Subquery(
-        rows.annotate(_day=latest).values(household_path).annotate(m=Max("_day")).values("m"),
-        output_field=DateField(),
-    )
-
-
-def _running(today: datetime.date) -> Q:
-    """Something in the file still runs."""
-    period_runs = Q(end_date__isnull=True) | Q(end_date__gte=today)
-    return Q(
-        Exists(
-            SupportPlan.objects.filter(
-                household=OuterRef("pk"), status__in=[PlanStatus.DRAFT, PlanStatus.ACTIVE]
-            )
-        )
-        | Exists(
-            AftercareCheckIn.objects.filter(
-                plan__household=OuterRef("pk"),
-                status__in=[CheckInStatus.PLANNED, CheckInStatus.DUE],
-            )
-        )
-        | Exists(Melding.objects.filter(household=OuterRef("pk"), status=MeldingStatus.OPEN))
-        | Exists(Signal.objects.filter(household=OuterRef("pk"), status=SignalStatus.OPEN))
-        | Exists(
-            ProvisionApplication.objects.filter(
-                household=OuterRef("pk"), status__in=UNDECIDED_STATUSES
-            )
-        )
-        | Exists(
-            Allocation.objects.filter(household=OuterRef("pk"))
-            .exclude(status=AllocationStatus.STOPPED)
-            .filter(period_runs)
-        )
-        | Exists(
-            ProvisionDecision.objects.filter(
-                application__household=OuterRef("pk"),
-                application__status=ApplicationStatus.GRANTED,
-                outcome=DecisionOutcome.GRANT,
-            ).filter(period_runs)
-        )
-    )
-
-
-def _with_closure(households: QuerySet, today: datetime.date) -> QuerySet:
-    created = Cast(F("created_at"), DateField())
-    parts = [
-        _latest(HouseholdMembership, "household", "start_date"),
-        _latest(Melding, "household", "received_on"),
-        _latest(Signal, "household", "received_on"),
-        _latest(KitchenTableConversation, "household", "held_on", "updated_at"),
-        _latest(SupportPlan, "household", "updated_at"),
-        _latest(Evaluation, "plan__household", "evaluated_on"),
-        _latest(AftercareCheckIn, "plan__household", "due_on"),
-        _latest(GeneralProvisionReferral, "household", "referred_on", "follow_up_on"),
-        _latest(ProvisionApplication, "household", "applied_on", "updated_at"),
-        _latest(ProvisionDecision, "application__household", "decided_at"),
-        _latest(Allocation, "household", "start_date", "updated_at"),
-        _latest(MandateSpending, "household", "spent_on"),
-    ]
-    # dates that may be empty: taken separately so an empty one does not hide the others
-    optional = [
-        _latest(HouseholdMembership, "household", "end_date"),
-        _latest(Signal, "household", "handled_at"),
-        _latest(SupportPlan, "household", "closed_at"),
-        _latest(AftercareCheckIn, "plan__household", "done_on"),
-        _latest(GeneralProvisionReferral, "household", "followed_up_on"),
-        _latest(ProvisionDecision, "application__household", "end_date"),
-        _latest(ProvisionDecision, "application__household", "cosigned_at"),
-        _latest(Allocation, "household", "end_date"),
-        _latest(Allocation, "household", "care_stopped_on"),
-    ]
-    latest = Greatest(
-        created,
-        Cast(F("updated_at"), DateField()),
-        *(Coalesce(part, created) for part in (*parts, *optional)),
-    )
-    return households.annotate(_closed_on=latest, _running=_running(today))
-
-
-def _laws_by_household(household_ids: list[int]) -> dict[int, set[str]]:
-    laws: dict[int, set[str]] = {}
-    for household_id, law in (
-        ProvisionApplication.objects.filter(household_id__in=household_ids)
-        .values_list("household_id", "law")
-        .distinct()
-    ):
-        laws.setdefault(household_id, set()).add(law)
-    for household_id, law in (
-        ProvisionDecision.objects.filter(
-            application__household_id__in=household_ids, product__isnull=False
-        )
-        .values_list("application__household_id", "product__law")
-        .distinct()
-    ):
-        laws.setdefault(household_id, set()).add(law)
-    return laws
-
-
-def retention_facts(
-    *, households: QuerySet | None = None, today: datetime.date | None = None
-) -> list[RetentionFacts]:
-    """The retention position of every household in `households` (all by default), in a
-    constant number of queries."""
-    today = today or timezone.localdate()
-    terms = retention_years()
-    rows = list(
-        _with_closure(
-            Household.objects.all() if households is None else households, today
-        ).values_list("pk", "uuid", "_closed_on", "_running")
-    )
-    laws = _laws_by_household([row[0] for row in rows])
-    facts = []
-    for pk, household_uuid, closed_on, running in rows:
-        own = tuple(sorted(laws.get(pk, ())))
-        if own:
-            law = max(own, key=lambda name: (terms.get(name, terms[DEFAULT_LAW]), name))
-            rule = LAWS_RULE + ", ".join(own)
-        else:
-            law = DEFAULT_LAW
-            rule = DEFAULT_RULE
-        years = terms.get(law, terms[DEFAULT_LAW])
-        facts.append(
-            RetentionFacts(
-                household_id=pk,
-                household_uuid=household_uuid,
-                running=bool(running),
-                closed_on=closed_on,
-                laws=own,
-                law=law,
-                years=years,
-                expires_on=add_years(closed_on, years),
-                rule=rule,
-            )
-        )
-    return facts
 
 
 @dataclass
@@ -429,10 +243,18 @@ def _residents_destroy(resident_ids: list[int], counter: Counter) -> int:
 
 
 def household_destroy(
-    *, facts: RetentionFacts, run_id: uuid.UUID, run_by: str, by=None, today=None
+    *,
+    facts: RetentionFacts,
+    run_id: uuid.UUID,
+    run_by: str,
+    by=None,
+    today=None,
+    context: RequestContext | None = None,
 ) -> DestructionRecord | None:
     """Destroy one expired household file in one transaction, re-checking under a row lock
-    that it is still expired; returns the DestructionRecord, or None when it no longer is."""
+    that it is still expired; returns the DestructionRecord, or None when it no longer is. The
+    destruction's `change` row (object type `destruction`) is the transaction's last write, so
+    it commits with the destruction or not at all."""
     today = today or timezone.localdate()
     with transaction.atomic():
         household = Household.objects.select_for_update().filter(pk=facts.household_id).first()
@@ -460,9 +282,9 @@ def household_destroy(
         )
         record.full_clean()
         record.save()
-        access_log_record(
-            request_or_user=by,
-            action=AccessAction.CHANGE,
+        audit_change(
+            by=by,
+            context=context,
             object_type="destruction",
             object_id=record.uuid,
             household_uuid=facts.household_uuid,
@@ -472,7 +294,11 @@ def household_destroy(
 
 
 def retention_apply(
-    *, dry_run: bool = False, today: datetime.date | None = None, by=None
+    *,
+    dry_run: bool = False,
+    today: datetime.date | None = None,
+    by=None,
+    context: RequestContext | None = None,
 ) -> RetentionRun:
     """Find expired household files and (unless `dry_run`) destroy each in its own
     transaction. `by` is the user running the command; None for the periodic task."""
@@ -486,7 +312,7 @@ def retention_apply(
     run_by = by.get_username() if by is not None else SYSTEM_RUN_BY
     for expired in run.expired:
         record = household_destroy(
-            facts=expired, run_id=run.run_id, run_by=run_by, by=by, today=today
+            facts=expired, run_id=run.run_id, run_by=run_by, by=by, today=today, context=context
         )
         if record is None:
             run.skipped.append(expired.household_uuid)

@@ -1,6 +1,7 @@
 """The privacy officer's AVG screens: find a resident, export their file (inzage, JSON and
 PDF), record and answer correction requests, and see what retention destroyed. Every screen
-that shows or changes a resident's data writes one access-log row."""
+that shows or changes a resident's data writes one access-log row: the access helper the read
+or the refusal, the service the change, `_log_shown_again` a form shown again."""
 
 import json
 
@@ -16,12 +17,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cases import permissions
-from cases.audit import access_log_record
+from cases.access import access_object
+from cases.audit import access_log_record, access_was_logged, request_context
 from cases.avg import selectors as avg_selectors
 from cases.avg import services as avg_services
 from cases.avg.forms import CorrectionHandleForm, CorrectionRequestForm, ResidentLookupForm
 from cases.avg.inzage import inzage_build, inzage_filename, inzage_pdf
 from cases.avg.models import CorrectionStatus
+from cases.consent.selectors import resident_household
 from cases.privacy.models import AccessAction
 from socialdomain.forms import apply_validation_error
 
@@ -31,20 +34,49 @@ def _require_officer(user) -> None:
         raise PermissionDenied
 
 
-def _current_household_uuid(resident):
-    for membership in resident.memberships.all():
-        if membership.end_date is None:
-            return membership.household.uuid
-    return None
+def _resident_file(resident):
+    """The household file a resident's row in the log names: the one they live in now."""
+    return resident_household(resident=resident)
 
 
-def _log_resident(request, resident, action: str, *, object_type="resident", object_id=None):
+def _access_resident(request, resident_uuid):
+    """The resident, for the privacy officer only; the read or the refusal logged."""
+    return access_object(
+        request,
+        object_type="resident",
+        object_id=resident_uuid,
+        fetch=lambda: avg_selectors.resident_with_households(resident_uuid=resident_uuid),
+        user_may=permissions.can_handle_avg_requests,
+        household_of=_resident_file,
+        residents_of=lambda resident: [resident.uuid],
+    )
+
+
+def _access_correction(request, correction_uuid):
+    return access_object(
+        request,
+        object_type="correction_request",
+        object_id=correction_uuid,
+        fetch=lambda: avg_selectors.correction_request_get(correction_uuid=correction_uuid),
+        user_may=permissions.can_handle_avg_requests,
+        household_of=lambda correction: _resident_file(correction.resident),
+        residents_of=lambda correction: [correction.resident.uuid],
+    )
+
+
+def _log_shown_again(request, resident, *, object_type: str, object_id) -> None:
+    """A post that changed nothing shows the page again: a read of the resident's data. (On a
+    household-file view the `household_file` mark writes this row; these pages are about a
+    resident, not one household's file.)"""
+    if access_was_logged(request):
+        return
+    household = _resident_file(resident)
     access_log_record(
         request_or_user=request,
-        action=action,
+        action=AccessAction.VIEW,
         object_type=object_type,
-        object_id=object_id or resident.uuid,
-        household_uuid=_current_household_uuid(resident),
+        object_id=object_id,
+        household_uuid=household.uuid if household is not None else None,
         resident_uuids=[resident.uuid],
     )
 
@@ -82,27 +114,23 @@ def avg_index(request):
 @require_http_methods(["GET", "POST"])
 def resident_avg(request, resident_uuid):
     """One resident: export buttons, their correction requests, a form to record one."""
-    _require_officer(request.user)
-    resident = avg_selectors.resident_with_households(resident_uuid=resident_uuid)
+    resident = _access_resident(request, resident_uuid)
     form = CorrectionRequestForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            correction = avg_services.correction_request_record(
-                resident=resident, by=request.user, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            _log_resident(
-                request,
-                resident,
-                AccessAction.CHANGE,
-                object_type="correction_request",
-                object_id=correction.uuid,
-            )
-            messages.success(request, _("Correction request recorded."))
-            return redirect("avg:resident", resident_uuid=resident.uuid)
-    _log_resident(request, resident, AccessAction.VIEW)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                avg_services.correction_request_record(
+                    resident=resident,
+                    by=request.user,
+                    context=request_context(request),
+                    **form.cleaned_data,
+                )
+            except ValidationError as exc:
+                apply_validation_error(form, exc)
+            else:
+                messages.success(request, _("Correction request recorded."))
+                return redirect("avg:resident", resident_uuid=resident.uuid)
+        _log_shown_again(request, resident, object_type="resident", object_id=resident.uuid)
     context = {
         "resident": resident,
         "form": form,
@@ -119,7 +147,15 @@ def inzage_export(request, resident_uuid, fmt):
     so the export lists itself among the accesses."""
     _require_officer(request.user)
     resident = avg_selectors.resident_with_households(resident_uuid=resident_uuid)
-    _log_resident(request, resident, AccessAction.EXPORT, object_type="inzage")
+    household = _resident_file(resident)
+    access_log_record(
+        request_or_user=request,
+        action=AccessAction.EXPORT,
+        object_type="inzage",
+        object_id=resident.uuid,
+        household_uuid=household.uuid if household is not None else None,
+        resident_uuids=[resident.uuid],
+    )
     data = inzage_build(resident=resident)
     if fmt == "pdf":
         response = HttpResponse(inzage_pdf(data), content_type="application/pdf")
@@ -157,34 +193,28 @@ def correction_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def correction_detail(request, correction_uuid):
-    _require_officer(request.user)
-    correction = avg_selectors.correction_request_get(correction_uuid=correction_uuid)
-    resident = avg_selectors.resident_with_households(resident_uuid=correction.resident.uuid)
+    correction = _access_correction(request, correction_uuid)
     form = CorrectionHandleForm(request.POST or None) if correction.is_open else None
-    if request.method == "POST" and form is not None and form.is_valid():
-        try:
-            avg_services.correction_request_handle(
-                correction=correction, by=request.user, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            _log_resident(
-                request,
-                resident,
-                AccessAction.CHANGE,
-                object_type="correction_request",
-                object_id=correction.uuid,
-            )
-            messages.success(request, _("Correction request answered."))
-            return redirect("avg:correction_list")
-    _log_resident(
-        request,
-        resident,
-        AccessAction.VIEW,
-        object_type="correction_request",
-        object_id=correction.uuid,
-    )
+    if request.method == "POST":
+        if form is not None and form.is_valid():
+            try:
+                avg_services.correction_request_handle(
+                    correction=correction,
+                    by=request.user,
+                    context=request_context(request),
+                    **form.cleaned_data,
+                )
+            except ValidationError as exc:
+                apply_validation_error(form, exc)
+            else:
+                messages.success(request, _("Correction request answered."))
+                return redirect("avg:correction_list")
+        _log_shown_again(
+            request,
+            correction.resident,
+            object_type="correction_request",
+            object_id=correction.uuid,
+        )
     return render(
         request, "cases/avg/correction_detail.html", {"correction": correction, "form": form}
     )
@@ -199,4 +229,5 @@ def destruction_list(request):
         raise PermissionDenied
     page = Paginator(avg_selectors.destruction_records(), settings.AVG_PAGE_SIZE)
     page = page.get_page(request.GET.get("page"))
-    return render(request, "cases/avg/destructions.html", {"page": page})
+    rows = [(record, avg_selectors.retention_rule_display(record.rule)) for record in page]
+    return render(request, "cases/avg/destructions.html", {"page": page, "rows": rows})

@@ -8,7 +8,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from cases.consent.models import Consent
-from cases.households.models import HouseholdMembership, Resident
+from cases.households.models import Household, HouseholdMembership, Resident
 
 
 def consent_covers(
@@ -23,6 +23,18 @@ def consent_covers(
         .filter(resident=resident, organisation=organisation, categories__contains=[category])
         .exists()
     )
+
+
+def resident_household(*, resident) -> Household | None:
+    """The household whose file holds a resident's own records (consents, correction requests)
+    now: the one they live in (one open membership per resident), or None when they live in
+    none. The access log names it for changes and reads of those records. One query."""
+    membership = (
+        HouseholdMembership.objects.filter(resident=resident, end_date__isnull=True)
+        .select_related("household")
+        .first()
+    )
+    return membership.household if membership is not None else None
 
 
 @dataclass

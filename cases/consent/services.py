@@ -1,13 +1,18 @@
-"""Writes on the consent register, and the daily notice of consents that expired."""
+"""Writes on the consent register, and the daily notice of consents that expired. Recording and
+withdrawing a consent each write their `change` row in the access log (object type `consents`,
+the household the resident lives in) as the last step of their transaction."""
 
 import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases import permissions
+from cases.audit import RequestContext, audit_change
 from cases.consent.models import Consent
+from cases.consent.selectors import resident_household
 from cases.households.models import HouseholdMembership
 from cases.provisions.models import Notification, NotificationKind
 
@@ -25,7 +30,10 @@ def consent_record(
     legal_basis: bool = False,
     legal_basis_text: str = "",
     by,
+    context: RequestContext | None = None,
 ) -> Consent:
+    if not permissions.can_manage_consents(by):
+        raise PermissionDenied
     consent = Consent(
         resident=resident,
         organisation=organisation,
@@ -40,13 +48,26 @@ def consent_record(
     )
     consent.full_clean()
     consent.save()
+    _audit(consent, by=by, context=context)
     return consent
 
 
 @transaction.atomic
-def consent_withdraw(*, consent: Consent, on: datetime.date | None = None, by) -> Consent:
+def consent_withdraw(
+    *,
+    consent: Consent,
+    on: datetime.date | None = None,
+    by,
+    context: RequestContext | None = None,
+) -> Consent:
+    if not permissions.can_manage_consents(by):
+        raise PermissionDenied
     on = on or timezone.localdate()
-    consent = Consent.objects.select_for_update().get(pk=consent.pk)
+    consent = (
+        Consent.objects.select_for_update(of=("self",))
+        .select_related("resident")
+        .get(pk=consent.pk)
+    )
     if consent.withdrawn_on is not None:
         raise ValidationError(_("This consent was already withdrawn."))
     if on < consent.given_on:
@@ -54,7 +75,20 @@ def consent_withdraw(*, consent: Consent, on: datetime.date | None = None, by) -
     consent.withdrawn_on = on
     consent.full_clean()
     consent.save(update_fields=["withdrawn_on"])
+    _audit(consent, by=by, context=context)
     return consent
+
+
+def _audit(consent: Consent, *, by, context: RequestContext | None) -> None:
+    household = resident_household(resident=consent.resident)
+    audit_change(
+        by=by,
+        context=context,
+        object_type="consents",
+        object_id=consent.uuid,
+        household_uuid=household.uuid if household is not None else None,
+        resident_uuids=[consent.resident.uuid],
+    )
 
 
 @transaction.atomic

@@ -1,5 +1,7 @@
 """Writes for break the glass: opening a file outside one's circle, and the privacy officer's
-review of it. Each in one transaction."""
+review of it. Each in one transaction, with its access-log row as the last step: the opening
+a `view` with context `break_glass` and the reason (the file is opened, nothing in it changes),
+the review a `change` of the grant (object type `break_glass_review`)."""
 
 import datetime
 
@@ -10,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import permissions
-from cases.audit import access_log_record
+from cases.audit import RequestContext, access_log_record, audit_change
 from cases.households.models import Household
 from cases.privacy.models import AccessAction, AccessContext, BreakGlassAccess, BreakGlassVerdict
 
@@ -20,10 +22,13 @@ class ReviewConflictError(Exception):
 
 
 @transaction.atomic
-def break_glass_open(*, household: Household, by, reason: str, request=None) -> BreakGlassAccess:
+def break_glass_open(
+    *, household: Household, by, reason: str, context: RequestContext | None = None
+) -> BreakGlassAccess:
     """Give `by` access to the household's file for `BREAK_GLASS_HOURS`, for the reason given.
     An active grant for the same household is returned as it is (no second grant). Writes the
-    access log row (context break_glass, with the reason); pass the request from a view."""
+    access log row (context break_glass, with the reason) inside the transaction; pass the
+    request's context from a view."""
     if not permissions.can_break_the_glass(by):
         raise PermissionDenied
     reason = " ".join((reason or "").split())
@@ -58,7 +63,7 @@ def break_glass_open(*, household: Household, by, reason: str, request=None) -> 
         grant.save()
     by.__dict__.pop("_wijkwerk_break_glass", None)  # this request sees the new grant
     access_log_record(
-        request_or_user=request or by,
+        request_or_user=context if context is not None else by,
         action=AccessAction.VIEW,
         object_type="break_glass",
         object_id=grant.uuid,
@@ -71,7 +76,12 @@ def break_glass_open(*, household: Household, by, reason: str, request=None) -> 
 
 @transaction.atomic
 def break_glass_review(
-    *, grant: BreakGlassAccess, by, verdict: str, note: str = ""
+    *,
+    grant: BreakGlassAccess,
+    by,
+    verdict: str,
+    note: str = "",
+    context: RequestContext | None = None,
 ) -> BreakGlassAccess:
     """The privacy officer's verdict on an emergency access. Reviewing twice is a conflict."""
     if not permissions.can_review_access(by):
@@ -92,4 +102,12 @@ def break_glass_review(
     grant.review_note = note
     grant.full_clean()
     grant.save(update_fields=["reviewed_by", "reviewed_at", "verdict", "review_note"])
+    audit_change(
+        by=by,
+        context=context,
+        object_type="break_glass_review",
+        object_id=grant.uuid,
+        household_uuid=grant.household_uuid,
+        reason=verdict,
+    )
     return grant

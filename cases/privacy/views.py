@@ -19,8 +19,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases import permissions
-from cases.access import household_file
-from cases.audit import access_log_record
+from cases.access import access_object, household_file
+from cases.audit import access_log_record, request_context
 from cases.privacy import selectors as bgsel
 from cases.privacy import services as bgsvc
 from cases.privacy.forms import BreakGlassForm, KnownSearchForm, LogFilterForm, ReviewForm
@@ -81,16 +81,20 @@ def household_known(request):
 @require_http_methods(["GET", "POST"])
 @household_file("break_glass")
 def break_glass(request, household_uuid):
-    """Open a file outside one's circle in an emergency, after giving a reason."""
-    if not permissions.can_break_the_glass(request.user):
-        raise PermissionDenied
-    household = bgsel.household_for_break_glass(household_uuid=household_uuid)
+    """Open a file outside one's circle in an emergency, after giving a reason. Seeing the form
+    shows that the household is known and who its team is: logged as a read."""
+    household = access_object(
+        request,
+        object_type="break_glass",
+        object_id=household_uuid,
+        fetch=lambda: bgsel.household_for_break_glass(household_uuid=household_uuid),
+        user_may=permissions.can_break_the_glass,
+    )
     detail_url = reverse("cases:household_detail", args=[household.uuid])
     if request.method == "GET" and bgsel.household_is_visible(
         user=request.user, household=household
     ):
         # already in the circle (or an active grant): nothing to break
-        _log_break_glass_form(request, household)
         return redirect(detail_url)
     form = BreakGlassForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -99,7 +103,7 @@ def break_glass(request, household_uuid):
                 household=household,
                 by=request.user,
                 reason=form.cleaned_data["reason"],
-                request=request,
+                context=request_context(request),
             )
         except ValidationError as exc:
             apply_validation_error(form, exc)
@@ -113,23 +117,12 @@ def break_glass(request, household_uuid):
                 % {"until": timezone.localtime(grant.expires_at).strftime("%d-%m-%Y %H:%M")},
             )
             return _redirect(request, detail_url)
-    _log_break_glass_form(request, household)
+    # a form shown again with its errors: the household-file mark logs the read
     template = "cases/privacy/break_glass.html"
     if request.htmx and request.method == "POST":
         template += "#break-glass-form"
     context = {"household": household, "form": form, "hours": settings.BREAK_GLASS_HOURS}
     return render(request, template, context)
-
-
-def _log_break_glass_form(request, household) -> None:
-    """Seeing the form shows that the household is known and who its team is: logged."""
-    access_log_record(
-        request_or_user=request,
-        action=AccessAction.VIEW,
-        object_type="break_glass",
-        object_id=household.uuid,
-        household_uuid=household.uuid,
-    )
 
 
 # --- The privacy officer ------------------------------------------------------------------------
@@ -287,6 +280,7 @@ def break_glass_review(request, grant_uuid):
                 by=request.user,
                 verdict=form.cleaned_data["verdict"],
                 note=form.cleaned_data["review_note"],
+                context=request_context(request),
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))

@@ -12,13 +12,8 @@ from django.urls import reverse
 
 from cases.audit import access_log_record
 from cases.avg.models import DestructionRecord
-from cases.avg.services import (
-    HANDLED_RELATIONS,
-    add_years,
-    household_destroy,
-    retention_apply,
-    retention_facts,
-)
+from cases.avg.selectors import add_years, retention_facts
+from cases.avg.services import HANDLED_RELATIONS, household_destroy, retention_apply
 from cases.households.models import Household, HouseholdMembership, Resident
 from cases.intake.models import Melding
 from cases.privacy.models import AccessAction, AccessLogEntry
