@@ -48,6 +48,7 @@ from teams.selectors import district_ids_of_user
 T = TypeVar("T")
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+HOUSEHOLD_FOUND = "_wijkwerk_access_household_uuid"
 
 
 def household_file(object_type: str):
@@ -76,7 +77,9 @@ def household_file(object_type: str):
                     ),
                     object_type=object_type,
                     object_id=next(iter(kwargs.values()), ""),
-                    household_uuid=kwargs.get("household_uuid"),
+                    # the household the access helper found, else the one the URL names
+                    household_uuid=getattr(request, HOUSEHOLD_FOUND, None)
+                    or kwargs.get("household_uuid"),
                     result=result,
                 )
 
@@ -116,6 +119,8 @@ def access_object(
     may: Callable[[object, T], bool] | None = None,
     household_of: Callable[[T], Household | None] = _household_of,
     residents_of: Callable[[T], Iterable] | None = None,
+    attempted_action: str | None = None,
+    household_uuid=None,
 ) -> T:
     """Fetch an object of a household file and check who asks, logging the outcome.
 
@@ -123,13 +128,17 @@ def access_object(
     object does not exist or is not visible, `may(user, obj)` is checked on the object. A
     refusal is logged as `denied`, a miss as `not_found` (both with the attempted action), a
     read as `view`; an allowed POST is left to its service (see the module docstring).
-    `residents_of(obj)` names the residents (UUIDs) the row is about, when it should."""
+
+    `residents_of(obj)` names the residents (UUIDs) the row is about, when it should.
+    `attempted_action` is what a refusal or miss is logged as: by default `change` for a POST
+    and `view` otherwise; an edit form passes `change`, so a refusal to even show it reads as a
+    refused change (an allowed GET is still logged as a view). `household_uuid` is the
+    household the URL names, logged on a miss too."""
     attempted_change = request.method not in SAFE_METHODS
     action = AccessAction.CHANGE if attempted_change else AccessAction.VIEW
-    household_uuid = None
     resident_uuids = ()
 
-    def log(result):
+    def log(result, action=action):
         access_log_record(
             request_or_user=request,
             action=action,
@@ -151,12 +160,15 @@ def access_object(
         if may is not None and not may(request.user, obj):
             raise PermissionDenied
     except PermissionDenied:
-        log(AccessResult.DENIED)
+        log(AccessResult.DENIED, attempted_action or action)
         raise
     except Http404:
-        log(AccessResult.NOT_FOUND)
+        log(AccessResult.NOT_FOUND, attempted_action or action)
         raise
-    if not attempted_change:
+    if attempted_change:
+        # the service logs the change; if it changes nothing, the mark logs the household's view
+        setattr(request, HOUSEHOLD_FOUND, household_uuid)
+    else:
         log(AccessResult.ALLOWED)
     return obj
 
@@ -169,6 +181,7 @@ def access_household(
     user_may: Callable[[object], bool] | None = None,
     may: Callable[[object, Household], bool] | None = None,
     residents_of: Callable[[Household], Iterable] | None = None,
+    attempted_action: str | None = None,
 ) -> Household:
     """`access_object` for a household: its file, area, coordinator and current members."""
     return access_object(
@@ -179,6 +192,8 @@ def access_household(
         user_may=user_may,
         may=may,
         residents_of=residents_of,
+        attempted_action=attempted_action,
+        household_uuid=household_uuid,
     )
 
 
