@@ -4,11 +4,13 @@ two person records (functional administrators only; the rule is in `cases.intake
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from cases import permissions
+from cases.audit import request_context
 from cases.households import services as household_services
 from cases.households.models import (
     CoordinatorChange,
@@ -32,6 +34,13 @@ class HouseholdAdminForm(forms.ModelForm):
     def clean_postcode(self):
         return normalise_postcode(self.cleaned_data["postcode"])
 
+    def clean_coordinator(self):
+        coordinator = self.cleaned_data["coordinator"]
+        household_services.household_coordinator_check(
+            household=self.instance, user_id=coordinator.pk if coordinator else None
+        )
+        return coordinator
+
 
 class MembershipInline(admin.TabularInline):
     model = HouseholdMembership
@@ -50,8 +59,26 @@ class HouseholdAdmin(admin.ModelAdmin):
     form = HouseholdAdminForm
 
     def save_model(self, request, obj, form, change):
+        """The address is saved here; the coordinator only through the service
+        (`household_coordinator_set`: recorded, and the open plan follows)."""
+        coordinator_id = obj.coordinator_id
         obj.neighbourhood_id = neighbourhood_id_for_postcode(obj.postcode)
-        super().save_model(request, obj, form, change)
+        if change:
+            address = [*household_services.HOUSEHOLD_FIELDS, "neighbourhood", "updated_at"]
+            if set(form.changed_data) & set(household_services.HOUSEHOLD_FIELDS):
+                obj.version = F("version") + 1  # an edit form open elsewhere sees the change
+                address.append("version")
+            obj.save(update_fields=address)
+        else:
+            obj.coordinator = None
+            obj.save()
+        household_services.household_coordinator_set(
+            household_id=obj.pk,
+            user_id=coordinator_id,
+            by=request.user,
+            context=request_context(request),
+        )
+        obj.refresh_from_db(fields=["coordinator", "version", "updated_at"])
 
 
 @admin.register(Resident)
@@ -122,7 +149,9 @@ def resident_merge_action(model_admin, request, queryset):
         else:
             remove = residents[1] if keep.pk == residents[0].pk else residents[0]
             try:
-                household_services.resident_merge(keep=keep, remove=remove, by=request.user)
+                household_services.resident_merge(
+                    keep=keep, remove=remove, by=request.user, context=request_context(request)
+                )
             except ValidationError as exc:
                 model_admin.message_user(request, " ".join(exc.messages), messages.ERROR)
             else:

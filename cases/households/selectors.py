@@ -68,6 +68,15 @@ NAME_PREFIX_WORDS = frozenset(
 )
 
 
+def current_residents(*, household: Household) -> QuerySet[Resident]:
+    """The people who live in the household today."""
+    return Resident.objects.filter(
+        pk__in=HouseholdMembership.objects.current()
+        .filter(household=household)
+        .values("resident_id")
+    )
+
+
 def household_history(*, household: Household) -> QuerySet[HouseholdMembership]:
     """Everyone who ever lived in the household, most recent first."""
     return household.memberships.select_related("resident").order_by("-start_date", "pk")

@@ -1,5 +1,7 @@
 """Writes for households and residents. Each function is one transaction; views, the admin,
-the API and commands call these instead of saving models themselves."""
+the API and commands call these instead of saving models themselves. Each records its change in
+the access log (`cases.audit.audit_change`) as the last step of its transaction, with the
+`context` a view passes (`request_context(request)`)."""
 
 import datetime
 from dataclasses import dataclass
@@ -11,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import permissions
+from cases.audit import RequestContext, audit_change
 from cases.households.models import (
     CoordinatorChange,
     Household,
@@ -38,6 +41,13 @@ class ConcurrentEditError(Exception):
 
 
 HOUSEHOLD_FIELDS = ("street", "house_number", "house_number_addition", "postcode", "city")
+
+
+def check_fields(changes: dict, allowed: tuple, what: str) -> None:
+    """A programming error, not a user's: a service was asked to set a field it does not own."""
+    unknown = set(changes) - set(allowed)
+    if unknown:
+        raise TypeError(f"Not a {what} field: {', '.join(sorted(unknown))}")
 
 
 RESIDENT_FIELDS = ("bsn", "first_name", "name_prefix", "last_name", "birth_date", "phone", "email")
@@ -86,11 +96,15 @@ def household_create(
     house_number_addition: str = "",
     residents: list[NewResident] = (),
     moved_in_on: datetime.date | None = None,
+    context: RequestContext | None = None,
+    audit: bool = True,
 ) -> Household:
     """Register a household at an address with its residents.
 
     The neighbourhood follows from the postcode. A generalist who registers a household becomes
-    its coordinator until the plan names another one."""
+    its coordinator (through `household_coordinator_set`) until the plan names another one.
+    `audit=False` only from a service that records its own row (a signal turned into a
+    request for help for a new household)."""
     postcode = normalise_postcode(postcode)
     household = Household(
         street=street,
@@ -99,27 +113,45 @@ def household_create(
         postcode=postcode,
         city=city,
         neighbourhood_id=neighbourhood_id_for_postcode(postcode),
-        coordinator=by if has_role(by, Role.GENERALIST) else None,
     )
     household.full_clean()
     household.save()
     start = moved_in_on or timezone.localdate()
+    resident_uuids = []
     for data in residents:
         resident = _resident_from(data)
         _resident_save(resident)
         HouseholdMembership.objects.create(
             household=household, resident=resident, role=data.role, start_date=start
         )
+        resident_uuids.append(resident.uuid)
+    if has_role(by, Role.GENERALIST):
+        household_coordinator_set(household_id=household.pk, user_id=by.pk, by=by, audit=False)
+        household.refresh_from_db(fields=["coordinator", "version", "updated_at"])
+    if audit:
+        audit_change(
+            by=by,
+            context=context,
+            object_type="household",
+            object_id=household.uuid,
+            household_uuid=household.uuid,
+            resident_uuids=resident_uuids,
+        )
     return household
 
 
 @transaction.atomic
-def household_update(*, household: Household, by, expected_version: int, **changes) -> Household:
+def household_update(
+    *,
+    household: Household,
+    by,
+    expected_version: int,
+    context: RequestContext | None = None,
+    **changes,
+) -> Household:
     """Change a household's address. Raises ConcurrentEditError when the household changed
     since `expected_version` was read (optimistic locking: nothing is overwritten silently)."""
-    unknown = set(changes) - set(HOUSEHOLD_FIELDS)
-    if unknown:
-        raise TypeError(f"Not a household field: {', '.join(sorted(unknown))}")
+    check_fields(changes, HOUSEHOLD_FIELDS, "household")
     if "postcode" in changes:
         changes["postcode"] = normalise_postcode(changes["postcode"])
     for name, value in changes.items():
@@ -135,12 +167,24 @@ def household_update(*, household: Household, by, expected_version: int, **chang
     if not updated:
         raise ConcurrentEditError()
     household.refresh_from_db()
+    audit_change(
+        by=by,
+        context=context,
+        object_type="household",
+        object_id=household.uuid,
+        household_uuid=household.uuid,
+    )
     return household
 
 
 @transaction.atomic
 def resident_add_to_household(
-    *, household: Household, by, data: NewResident, start_date: datetime.date | None = None
+    *,
+    household: Household,
+    by,
+    data: NewResident,
+    start_date: datetime.date | None = None,
+    context: RequestContext | None = None,
 ) -> HouseholdMembership:
     """Register a new resident and let them join the household."""
     resident = _resident_from(data)
@@ -154,34 +198,78 @@ def resident_add_to_household(
     membership.full_clean()
     membership.save()
     Household.objects.filter(pk=household.pk).update(version=F("version") + 1)
+    _audit_resident(by=by, context=context, resident=resident, household=household)
     return membership
 
 
+def _audit_resident(*, by, context, resident: Resident, household: Household | None) -> None:
+    """The access-log row of a change to a resident, in the file of `household`."""
+    audit_change(
+        by=by,
+        context=context,
+        object_type="resident",
+        object_id=resident.uuid,
+        household_uuid=household.uuid if household is not None else None,
+        resident_uuids=[resident.uuid],
+    )
+
+
+def _current_household(resident: Resident) -> Household | None:
+    membership = (
+        resident.memberships.current().select_related("household").order_by("-start_date").first()
+    )
+    return membership.household if membership is not None else None
+
+
 @transaction.atomic
-def resident_update(*, resident: Resident, by, **changes) -> Resident:
-    unknown = set(changes) - set(RESIDENT_FIELDS)
-    if unknown:
-        raise TypeError(f"Not a resident field: {', '.join(sorted(unknown))}")
+def resident_update(
+    *,
+    resident: Resident,
+    by,
+    household: Household | None = None,
+    context: RequestContext | None = None,
+    **changes,
+) -> Resident:
+    """Change a person's details. `household` is the file the change was made from (default:
+    where the person lives now); the access log names it."""
+    check_fields(changes, RESIDENT_FIELDS, "resident")
     for name, value in changes.items():
         setattr(resident, name, value)
     resident.bsn = resident.bsn or None
     resident.full_clean()
     _resident_save(resident)
+    _audit_resident(
+        by=by,
+        context=context,
+        resident=resident,
+        household=household or _current_household(resident),
+    )
     return resident
 
 
 @transaction.atomic
 def membership_end(
-    *, membership: HouseholdMembership, by, end_date: datetime.date | None = None
+    *,
+    membership: HouseholdMembership,
+    by,
+    end_date: datetime.date | None = None,
+    context: RequestContext | None = None,
 ) -> HouseholdMembership:
     """A resident leaves the household (moved out, deceased, ...); the history stays."""
-    membership = HouseholdMembership.objects.select_for_update().get(pk=membership.pk)
+    membership = (
+        HouseholdMembership.objects.select_for_update(of=("self",))
+        .select_related("household", "resident")
+        .get(pk=membership.pk)
+    )
     if membership.end_date is not None:
         raise ValidationError(_("This resident has already left the household."))
     membership.end_date = end_date or timezone.localdate()
     membership.full_clean()
     membership.save(update_fields=["end_date"])
     Household.objects.filter(pk=membership.household_id).update(version=F("version") + 1)
+    _audit_resident(
+        by=by, context=context, resident=membership.resident, household=membership.household
+    )
     return membership
 
 
@@ -195,11 +283,20 @@ class ReassignResult:
 
 
 @transaction.atomic
-def caseload_reassign(*, team, from_user, to_user, by, limit: int = REASSIGN_LIMIT):
+def caseload_reassign(
+    *,
+    team,
+    from_user,
+    to_user,
+    by,
+    limit: int = REASSIGN_LIMIT,
+    context: RequestContext | None = None,
+):
     """Move up to `limit` (at most 100) households coordinated by `from_user` to `to_user`,
-    an active member of the same team; each move is recorded as a CoordinatorChange. Only the
-    team's own lead (or a functional administrator) may do this. Rows are locked, so two
-    leads moving the same caseload at once cannot move a household twice."""
+    an active member of the same team, each through `household_coordinator_set` (recorded as a
+    CoordinatorChange and in the access log; the open plan follows). Only the team's own lead
+    (or a functional administrator) may do this. Rows are locked, so two leads moving the same
+    caseload at once cannot move a household twice."""
     if not permissions.can_reassign_caseload(by, team):
         raise PermissionDenied
     members = {m.user_id: m for m in team.members.filter(user__in=[from_user, to_user])}
@@ -216,32 +313,65 @@ def caseload_reassign(*, team, from_user, to_user, by, limit: int = REASSIGN_LIM
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )
-    Household.objects.filter(pk__in=households).update(
-        coordinator=to_user, version=F("version") + 1, updated_at=timezone.now()
-    )
-    CoordinatorChange.objects.bulk_create(
-        CoordinatorChange(household_id=pk, from_user=from_user, to_user=to_user, changed_by=by)
-        for pk in households
-    )
+    for pk in households:
+        household_coordinator_set(household_id=pk, user_id=to_user.pk, by=by, context=context)
     remaining = Household.objects.filter(coordinator=from_user).count()
     return ReassignResult(moved=len(households), remaining=remaining)
 
 
+def household_coordinator_check(*, household: Household, user_id: int | None) -> None:
+    """Raise ValidationError when `household_coordinator_set` would refuse: an active plan
+    cannot be left without a coordinator. For forms that want to say so before saving."""
+    if user_id is None and household.pk and household.plans.active().exists():
+        raise ValidationError(_("An active plan needs a coordinator and an aftercare section."))
+
+
 @transaction.atomic
-def household_coordinator_set(*, household_id: int, user_id: int | None, by) -> None:
-    """Make `user_id` the household's coordinator (regisseur); the change is recorded."""
+def household_coordinator_set(
+    *,
+    household_id: int,
+    user_id: int | None,
+    by,
+    context: RequestContext | None = None,
+    audit: bool = True,
+) -> bool:
+    """Make `user_id` the coordinator (regisseur) of the household and of its open plan: the
+    one place a household's or a plan's coordinator changes ("one family, one plan, one
+    coordinator": the household and its draft or active plan always name the same person; a
+    closed plan keeps the one it had).
+
+    Every path goes through here: registering a household (`household_create`: the generalist
+    who registers it), starting a plan, changing its coordinator and activating it
+    (`cases.plans.services`), a team lead moving a caseload (`caseload_reassign`) and the
+    household form in the admin. A change of the household's coordinator is recorded as a
+    CoordinatorChange (from whom, to whom, by whom, when) and raises the household's version;
+    the access log gets one change row, unless `audit=False`: only for a service that records
+    the row of its own write in the same transaction (one write, one row). Refused when it would
+    leave an active plan without a coordinator. Returns whether anything changed."""
     household = Household.objects.select_for_update().get(pk=household_id)
-    if household.coordinator_id == user_id:
-        return
-    Household.objects.filter(pk=household.pk).update(
-        coordinator_id=user_id, version=F("version") + 1, updated_at=timezone.now()
-    )
-    CoordinatorChange.objects.create(
-        household=household,
-        from_user_id=household.coordinator_id,
-        to_user_id=user_id,
-        changed_by=by,
-    )
+    household_coordinator_check(household=household, user_id=user_id)
+    plans = household.plans.open().exclude(coordinator_id=user_id)
+    changed = household.coordinator_id != user_id
+    if changed:
+        Household.objects.filter(pk=household.pk).update(
+            coordinator_id=user_id, version=F("version") + 1, updated_at=timezone.now()
+        )
+        CoordinatorChange.objects.create(
+            household=household,
+            from_user_id=household.coordinator_id,
+            to_user_id=user_id,
+            changed_by=by,
+        )
+    changed = bool(plans.update(coordinator_id=user_id, updated_at=timezone.now())) or changed
+    if changed and audit:
+        audit_change(
+            by=by,
+            context=context,
+            object_type="household",
+            object_id=household.uuid,
+            household_uuid=household.uuid,
+        )
+    return changed
 
 
 def _relations_to_resident():
@@ -281,7 +411,9 @@ def _merge_memberships(*, keep: Resident, remove: Resident) -> None:
 
 
 @transaction.atomic
-def resident_merge(*, keep: Resident, remove: Resident, by) -> ResidentMergeRecord:
+def resident_merge(
+    *, keep: Resident, remove: Resident, by, context: RequestContext | None = None
+) -> ResidentMergeRecord:
     """Merge two records of the same person: every relation of `remove` moves to `keep`, then
     `remove` is deleted and a ResidentMergeRecord keeps who merged what, and when.
 
@@ -359,6 +491,15 @@ def resident_merge(*, keep: Resident, remove: Resident, by) -> ResidentMergeReco
     record.moved = moved
     record.full_clean()
     record.save()
+    household = _current_household(keep)
+    audit_change(
+        by=by,
+        context=context,
+        object_type="resident",
+        object_id=keep.uuid,
+        household_uuid=household.uuid if household is not None else None,
+        resident_uuids=[keep.uuid, record.removed_uuid],
+    )
     return record
 
 

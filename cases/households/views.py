@@ -14,8 +14,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import permissions
-from cases.access import household_file, household_for_user
-from cases.audit import access_log_record, break_glass_household_uuids
+from cases.access import access_household, access_object, household_file, household_for_user
+from cases.audit import access_log_record, break_glass_household_uuids, request_context
 from cases.households import selectors as household_selectors
 from cases.households import services as household_services
 from cases.households.forms import (
@@ -26,7 +26,7 @@ from cases.households.forms import (
     ResidentFormSet,
 )
 from cases.intake import views as intake_views
-from cases.privacy.models import AccessAction, AccessResult
+from cases.privacy.models import AccessAction
 from cases.validators import normalise_bsn
 from socialdomain.forms import apply_validation_error
 from teams.models import Team
@@ -47,40 +47,8 @@ def _new_resident(cleaned: dict) -> household_services.NewResident:
     )
 
 
-def _household_logged(request, household_uuid, action: str, *, register: bool = False):
-    """`household_for_user`, logging a refused or unsuccessful attempt to open the file."""
-    try:
-        if register:
-            _require_register(request.user)
-        return household_for_user(user=request.user, household_uuid=household_uuid)
-    except (PermissionDenied, Http404) as exc:
-        result = (
-            AccessResult.DENIED if isinstance(exc, PermissionDenied) else AccessResult.NOT_FOUND
-        )
-        access_log_record(
-            request_or_user=request,
-            action=action,
-            object_type="household",
-            object_id=household_uuid,
-            household_uuid=household_uuid,
-            result=result,
-        )
-        raise
-
-
-def _log_household(
-    request, household, action: str, *, resident_uuid=None, residents=(), result=None
-) -> None:
-    """One access log row for this household, or for one of its residents."""
-    access_log_record(
-        request_or_user=request,
-        action=action,
-        object_type="resident" if resident_uuid else "household",
-        object_id=resident_uuid or household.uuid,
-        household_uuid=household.uuid,
-        resident_uuids=[resident_uuid] if resident_uuid else residents,
-        result=result or AccessResult.ALLOWED,
-    )
+def _may_edit(user, household) -> bool:
+    return permissions.can_edit_household(user, household)
 
 
 @never_cache
@@ -133,6 +101,7 @@ def household_create(request):
         try:
             household = household_services.household_create(
                 by=request.user,
+                context=request_context(request),
                 **{name: form.cleaned_data[name] for name in household_services.HOUSEHOLD_FIELDS},
                 residents=[_new_resident(f.cleaned_data) for f in formset if f.has_changed()],
             )
@@ -179,10 +148,15 @@ def resident_form_row(request):
 @login_required
 @household_file("household")
 def household_detail(request, household_uuid):
-    household = _household_logged(request, household_uuid, AccessAction.VIEW, register=True)
-    history = list(household_selectors.household_history(household=household))
-    residents = [membership.resident.uuid for membership in history]
-    _log_household(request, household, AccessAction.VIEW, residents=residents)
+    history = []
+
+    def shown(household):  # everyone who ever lived here: the page shows them all
+        history.extend(household_selectors.household_history(household=household))
+        return [membership.resident.uuid for membership in history]
+
+    household = access_household(
+        request, household_uuid, user_may=permissions.can_use_register, residents_of=shown
+    )
     context = {
         "household": household,
         "history": history,
@@ -204,10 +178,9 @@ def household_detail(request, household_uuid):
 @require_http_methods(["GET", "POST"])
 @household_file("household")
 def household_edit(request, household_uuid):
-    household = _household_logged(request, household_uuid, AccessAction.CHANGE)
-    if not permissions.can_edit_household(request.user, household):
-        _log_household(request, household, AccessAction.CHANGE, result=AccessResult.DENIED)
-        raise PermissionDenied
+    household = access_household(
+        request, household_uuid, may=_may_edit, attempted_action=AccessAction.CHANGE
+    )
     form = HouseholdForm(request.POST or None, instance=household)
     conflict = False
     if request.method == "POST" and form.is_valid():
@@ -216,6 +189,7 @@ def household_edit(request, household_uuid):
                 household=household,
                 by=request.user,
                 expected_version=form.cleaned_data.get("version") or household.version,
+                context=request_context(request),
                 **{name: form.cleaned_data[name] for name in household_services.HOUSEHOLD_FIELDS},
             )
         except household_services.ConcurrentEditError as exc:
@@ -224,11 +198,8 @@ def household_edit(request, household_uuid):
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            _log_household(request, household, AccessAction.CHANGE)
             messages.success(request, _("Address saved."))
             return _redirect_to_household(request, household)
-    if request.method == "GET":
-        _log_household(request, household, AccessAction.VIEW)
     template = "cases/households/household_edit.html"
     if request.htmx and request.method == "POST":
         template += "#household-form"
@@ -240,9 +211,13 @@ def household_edit(request, household_uuid):
 @require_http_methods(["GET", "POST"])
 @household_file("resident")
 def resident_add(request, household_uuid):
-    household = household_for_user(user=request.user, household_uuid=household_uuid)
-    if not permissions.can_edit_household(request.user, household):
-        raise PermissionDenied
+    household = access_household(
+        request,
+        household_uuid,
+        object_type="resident",
+        may=_may_edit,
+        attempted_action=AccessAction.CHANGE,
+    )
     form = ResidentForm(request.POST or None)
     duplicates = []
     if (
@@ -255,15 +230,15 @@ def resident_add(request, household_uuid):
         )
     ):
         try:
-            membership = household_services.resident_add_to_household(
-                household=household, by=request.user, data=_new_resident(form.cleaned_data)
+            household_services.resident_add_to_household(
+                household=household,
+                by=request.user,
+                data=_new_resident(form.cleaned_data),
+                context=request_context(request),
             )
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            _log_household(
-                request, household, AccessAction.CHANGE, resident_uuid=membership.resident.uuid
-            )
             messages.success(request, _("Resident added."))
             return _redirect_to_household(request, household)
     template = "cases/households/resident_form.html"
@@ -279,36 +254,38 @@ def resident_add(request, household_uuid):
 @require_http_methods(["GET", "POST"])
 @household_file("resident")
 def resident_edit(request, household_uuid, resident_uuid):
-    household = _household_logged(request, household_uuid, AccessAction.CHANGE)
-    if not permissions.can_edit_household(request.user, household):
-        _log_household(
-            request,
-            household,
-            AccessAction.CHANGE,
-            resident_uuid=resident_uuid,
-            result=AccessResult.DENIED,
+    def fetch():
+        household = household_for_user(user=request.user, household_uuid=household_uuid)
+        return get_object_or_404(
+            household.memberships.select_related("resident"), resident__uuid=resident_uuid
         )
-        raise PermissionDenied
-    membership = get_object_or_404(
-        household.memberships.select_related("resident"), resident__uuid=resident_uuid
+
+    membership = access_object(
+        request,
+        object_type="resident",
+        object_id=resident_uuid,
+        fetch=fetch,
+        may=lambda user, membership: _may_edit(user, membership.household),
+        residents_of=lambda membership: [membership.resident.uuid],
+        attempted_action=AccessAction.CHANGE,
+        household_uuid=household_uuid,
     )
-    resident = membership.resident
+    household, resident = membership.household, membership.resident
     form = ResidentForm(request.POST or None, instance=resident, with_role=False)
     if request.method == "POST" and form.is_valid():
         try:
             household_services.resident_update(
                 resident=resident,
                 by=request.user,
+                household=household,
+                context=request_context(request),
                 **{name: form.cleaned_data[name] for name in household_services.RESIDENT_FIELDS},
             )
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            _log_household(request, household, AccessAction.CHANGE, resident_uuid=resident.uuid)
             messages.success(request, _("Resident saved."))
             return _redirect_to_household(request, household)
-    if request.method == "GET":
-        _log_household(request, household, AccessAction.VIEW, resident_uuid=resident.uuid)
     template = "cases/households/resident_form.html"
     if request.htmx and request.method == "POST":
         template += "#resident-form"
@@ -319,20 +296,20 @@ def resident_edit(request, household_uuid, resident_uuid):
 @require_POST
 @household_file("resident")
 def membership_end(request, household_uuid, resident_uuid):
-    household = household_for_user(user=request.user, household_uuid=household_uuid)
-    if not permissions.can_edit_household(request.user, household):
-        raise PermissionDenied
+    household = access_household(request, household_uuid, object_type="resident", may=_may_edit)
     membership = get_object_or_404(household.memberships.current(), resident__uuid=resident_uuid)
     form = MembershipEndForm(request.POST)
     if form.is_valid():
         try:
             household_services.membership_end(
-                membership=membership, by=request.user, end_date=form.cleaned_data["end_date"]
+                membership=membership,
+                by=request.user,
+                end_date=form.cleaned_data["end_date"],
+                context=request_context(request),
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            _log_household(request, household, AccessAction.CHANGE, resident_uuid=resident_uuid)
             messages.success(request, _("The resident has left the household."))
     else:
         messages.error(request, _("Give the date the resident left."))
@@ -382,6 +359,7 @@ def caseload_reassign(request, district_code):
                 from_user=form.cleaned_data["from_member"].user,
                 to_user=form.cleaned_data["to_member"].user,
                 by=request.user,
+                context=request_context(request),
             )
         except ValidationError as exc:
             apply_validation_error(form, exc)

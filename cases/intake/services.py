@@ -1,5 +1,8 @@
-"""Writes for households and residents. Each function is one transaction; views, the admin,
-the API and commands call these instead of saving models themselves."""
+"""Writes for intake: meldingen, signals, kitchen-table conversations and the informal network.
+Each function is one transaction; views, the API and commands call these instead of saving
+models themselves. Each records its change in the access log (`cases.audit.audit_change`) as
+the last step of its transaction, with the `context` a view passes (`request_context(request)`).
+"""
 
 import datetime
 
@@ -9,12 +12,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import permissions
+from cases.audit import RequestContext, audit_change
 from cases.households import services as household_services
 from cases.households.models import (
     Household,
     HouseholdMembership,
     Resident,
 )
+from cases.households.selectors import current_residents
+from cases.households.services import check_fields
 from cases.intake.models import (
     BasicNeed,
     InformalNetworkMember,
@@ -33,6 +39,17 @@ from teams.models import Team
 from teams.validators import normalise_postcode
 
 
+def _audit(*, by, context, object_type: str, obj, household, resident_uuids=()) -> None:
+    audit_change(
+        by=by,
+        context=context,
+        object_type=object_type,
+        object_id=obj.uuid,
+        household_uuid=household.uuid if household is not None else None,
+        resident_uuids=resident_uuids,
+    )
+
+
 @transaction.atomic
 def melding_register(
     *,
@@ -41,8 +58,17 @@ def melding_register(
     channel: str,
     question: str,
     received_on: datetime.date | None = None,
+    context: RequestContext | None = None,
 ) -> Melding:
     """Register a request for help; the Wmo 6-week investigation clock starts at `received_on`."""
+    melding = _melding_create(
+        household=household, by=by, channel=channel, question=question, received_on=received_on
+    )
+    _audit(by=by, context=context, object_type="melding", obj=melding, household=household)
+    return melding
+
+
+def _melding_create(*, household, by, channel, question, received_on) -> Melding:
     melding = Melding(
         household=household,
         channel=channel or MeldingChannel.PHONE,
@@ -65,14 +91,9 @@ CONVERSATION_FIELDS = (
 NETWORK_MEMBER_FIELDS = ("kind", "name", "contact", "contribution")
 
 
-def _check_fields(changes: dict, allowed: tuple, what: str) -> None:
-    unknown = set(changes) - set(allowed)
-    if unknown:
-        raise TypeError(f"Not a {what} field: {', '.join(sorted(unknown))}")
-
-
-def _scores_save(*, scores: dict | None, conversation=None, evaluation=None) -> None:
-    """Replace the assessment's scores; domains left out (or None) are not scored."""
+def scores_save(*, scores: dict | None, conversation=None, evaluation=None) -> None:
+    """Replace the scores of a conversation's or an evaluation's life-domain assessment (call
+    inside the write's transaction); domains left out (or None) are not scored."""
     if scores is None:
         return
     rows = []
@@ -91,14 +112,6 @@ def _scores_save(*, scores: dict | None, conversation=None, evaluation=None) -> 
     LifeDomainScore.objects.bulk_create(rows)
 
 
-def _current_residents(household: Household):
-    return Resident.objects.filter(
-        pk__in=HouseholdMembership.objects.current()
-        .filter(household=household)
-        .values("resident_id")
-    )
-
-
 @transaction.atomic
 def conversation_record(
     *,
@@ -107,11 +120,12 @@ def conversation_record(
     melding: Melding | None = None,
     participants=(),
     scores: dict | None = None,
+    context: RequestContext | None = None,
     **fields,
 ) -> KitchenTableConversation:
     """Record a kitchen-table conversation with its life-domain scores and basic-needs
     screening. The conversation is the investigation: the melding it answers is completed."""
-    _check_fields(fields, CONVERSATION_FIELDS, "conversation")
+    check_fields(fields, CONVERSATION_FIELDS, "conversation")
     if melding is not None and melding.household_id != household.pk:
         raise ValidationError(_("This request for help belongs to another household."))
     conversation = KitchenTableConversation(
@@ -120,18 +134,32 @@ def conversation_record(
     conversation.full_clean()
     conversation.save()
     _conversation_participants_set(conversation, participants)
-    _scores_save(scores=scores, conversation=conversation)
+    scores_save(scores=scores, conversation=conversation)
     if melding is not None:
         Melding.objects.filter(pk=melding.pk, status=MeldingStatus.OPEN).update(
             status=MeldingStatus.COMPLETED
         )
+    _audit_conversation(by=by, context=context, conversation=conversation)
     return conversation
+
+
+def _audit_conversation(*, by, context, conversation: KitchenTableConversation) -> None:
+    _audit(
+        by=by,
+        context=context,
+        object_type="conversation",
+        obj=conversation,
+        household=conversation.household,
+        resident_uuids=[resident.uuid for resident in conversation.participants.all()],
+    )
 
 
 def _conversation_participants_set(conversation, participants) -> None:
     ids = {resident.pk for resident in participants}
     allowed = set(
-        _current_residents(conversation.household).filter(pk__in=ids).values_list("pk", flat=True)
+        current_residents(household=conversation.household)
+        .filter(pk__in=ids)
+        .values_list("pk", flat=True)
     )
     if ids - allowed:
         raise ValidationError(_("Only residents of this household can be chosen."))
@@ -145,36 +173,51 @@ def conversation_update(
     by,
     participants=None,
     scores: dict | None = None,
+    context: RequestContext | None = None,
     **changes,
 ) -> KitchenTableConversation:
     """Change the report, e.g. to add the resident's remarks after reading it."""
-    _check_fields(changes, CONVERSATION_FIELDS, "conversation")
+    check_fields(changes, CONVERSATION_FIELDS, "conversation")
     for name, value in changes.items():
         setattr(conversation, name, value)
     conversation.full_clean()
     conversation.save()
     if participants is not None:
         _conversation_participants_set(conversation, participants)
-    _scores_save(scores=scores, conversation=conversation)
+    scores_save(scores=scores, conversation=conversation)
+    _audit_conversation(by=by, context=context, conversation=conversation)
     return conversation
 
 
 @transaction.atomic
-def network_member_add(*, household: Household, by, **fields) -> InformalNetworkMember:
-    _check_fields(fields, NETWORK_MEMBER_FIELDS, "network member")
+def network_member_add(
+    *, household: Household, by, context: RequestContext | None = None, **fields
+) -> InformalNetworkMember:
+    """Add someone from the household's informal network (family carer, neighbour, buddy)."""
+    check_fields(fields, NETWORK_MEMBER_FIELDS, "network member")
     member = InformalNetworkMember(household=household, **fields)
     member.full_clean()
     member.save()
+    _audit(by=by, context=context, object_type="network_member", obj=member, household=household)
     return member
 
 
 @transaction.atomic
-def network_member_update(*, member: InformalNetworkMember, by, **changes) -> InformalNetworkMember:
-    _check_fields(changes, NETWORK_MEMBER_FIELDS, "network member")
+def network_member_update(
+    *, member: InformalNetworkMember, by, context: RequestContext | None = None, **changes
+) -> InformalNetworkMember:
+    check_fields(changes, NETWORK_MEMBER_FIELDS, "network member")
     for name, value in changes.items():
         setattr(member, name, value)
     member.full_clean()
     member.save()
+    _audit(
+        by=by,
+        context=context,
+        object_type="network_member",
+        obj=member,
+        household=member.household,
+    )
     return member
 
 
@@ -206,6 +249,7 @@ def signal_register(
     subject_address: str = "",
     subject_postcode: str = "",
     team: Team | None = None,
+    context: RequestContext | None = None,
 ) -> Signal:
     """Register a third party's concern. It lands with the team of the area: the household's
     area, or the area of the postcode the reporter gave. `team` is only used when the area
@@ -251,7 +295,20 @@ def signal_register(
     )
     signal.full_clean()
     signal.save()
+    _audit_signal(by=by, context=context, signal=signal)
     return signal
+
+
+def _audit_signal(*, by, context, signal: Signal) -> None:
+    """A signal is part of its household's file (or of the person's, once they are known)."""
+    _audit(
+        by=by,
+        context=context,
+        object_type="signal",
+        obj=signal,
+        household=signal.household,
+        resident_uuids=[signal.resident.uuid] if signal.resident_id else (),
+    )
 
 
 def _lock_open_signal(signal: Signal) -> Signal:
@@ -279,23 +336,25 @@ def signal_convert_to_melding(
     new_household: dict | None = None,
     received_on: datetime.date | None = None,
     channel: str = MeldingChannel.SIGNAL,
+    context: RequestContext | None = None,
 ) -> Melding:
     """Turn a signal into a request for help for a household: the signal's own household,
     the one chosen in triage (`household`), or a household registered now (`new_household`:
-    the keyword arguments of `cases.services.household_create`, without `by`). The Wmo clock
-    starts at `received_on` (default today)."""
+    the keyword arguments of `cases.households.services.household_create`, without `by`). The
+    Wmo clock starts at `received_on` (default today). One access-log row, for the signal, in
+    the file of the household it now belongs to."""
     signal = _lock_open_signal(signal)
     _require_triage(signal, by)
     if household is not None and new_household is not None:
         raise ValueError("Pass either household or new_household, not both")
     if new_household is not None:
-        household = household_services.household_create(by=by, **new_household)
+        household = household_services.household_create(by=by, **new_household, audit=False)
     household = household or signal.household
     if household is None:
         raise ValidationError(
             {"household": _("Choose the household or register a new one for this signal.")}
         )
-    melding = melding_register(
+    melding = _melding_create(
         household=household,
         by=by,
         channel=channel,
@@ -309,11 +368,14 @@ def signal_convert_to_melding(
     signal.handled_at = timezone.now()
     signal.full_clean()
     signal.save()
+    _audit_signal(by=by, context=context, signal=signal)
     return melding
 
 
 @transaction.atomic
-def signal_close(*, signal: Signal, by, reason: str) -> Signal:
+def signal_close(
+    *, signal: Signal, by, reason: str, context: RequestContext | None = None
+) -> Signal:
     """Close a signal without a melding (no concern after all, help already in place, ...)."""
     signal = _lock_open_signal(signal)
     _require_triage(signal, by)
@@ -323,6 +385,7 @@ def signal_close(*, signal: Signal, by, reason: str) -> Signal:
     signal.handled_at = timezone.now()
     signal.full_clean()
     signal.save()
+    _audit_signal(by=by, context=context, signal=signal)
     return signal
 
 
@@ -345,11 +408,13 @@ def signal_register_from_partner(
     birth_date: datetime.date | None = None,
     name: str = "",
     address: str = "",
+    context: RequestContext | None = None,
 ) -> Signal:
     """A concern reported over the API. A person is linked only when BSN *and* date of birth
     match a resident; otherwise the signal carries what the partner knows. Either way it lands
     with the team of the person's area, and the caller learns nothing about whether the person
-    is known (the same receipt, the same errors)."""
+    is known (the same receipt, the same errors). The API passes its `context` (the partner's
+    client) for the access-log row."""
     resident = None
     if bsn and birth_date:
         resident = Resident.objects.filter(bsn=bsn, birth_date=birth_date).first()
@@ -368,6 +433,7 @@ def signal_register_from_partner(
             observation=observation,
             resident=resident,
             team=team_for_postcode(postcode),
+            context=context,
         )
     return signal_register(
         by=None,
@@ -379,4 +445,5 @@ def signal_register_from_partner(
         subject_birth_date=birth_date,
         subject_address=address,
         subject_postcode=postcode,
+        context=context,
     )

@@ -1,5 +1,7 @@
-"""Intake screens: registering a melding, signals and their triage queue, and the warning for
-possible duplicate persons. Thin views: selectors and services hold the rules."""
+"""Intake screens: registering a melding, signals and their triage queue, the warning for
+possible duplicate persons, the kitchen-table conversation and the informal network. Thin
+views: the access helper (`cases.access`) fetches, checks and logs; selectors and services hold
+the rules, and a service records its change in the access log."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,8 +16,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import permissions
-from cases.access import household_file, household_for_user
-from cases.audit import access_log_record
+from cases.access import access_household, access_object, household_file
+from cases.audit import request_context
 from cases.households import selectors as household_selectors
 from cases.households import services as household_services
 from cases.households.forms import HouseholdForm, ResidentForm
@@ -31,8 +33,6 @@ from cases.intake.forms import (
     SignalForm,
     cleaned_scores,
 )
-from cases.plans.views import _conversation, _household
-from cases.privacy.models import AccessAction
 from socialdomain.forms import apply_validation_error
 
 SIGNAL_QUEUE_PAGE_SIZE = 25
@@ -67,14 +67,17 @@ def melding_section_context(*, user, household) -> dict:
 @require_http_methods(["GET", "POST"])
 @household_file("melding")
 def melding_register(request, household_uuid):
-    household = household_for_user(user=request.user, household_uuid=household_uuid)
-    if not permissions.can_register_melding(request.user, household):
-        raise PermissionDenied
+    household = access_household(
+        request, household_uuid, object_type="melding", may=permissions.can_register_melding
+    )
     form = MeldingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             intake_services.melding_register(
-                household=household, by=request.user, **form.cleaned_data
+                household=household,
+                by=request.user,
+                context=request_context(request),
+                **form.cleaned_data,
             )
         except ValidationError as exc:
             apply_validation_error(form, exc)
@@ -92,9 +95,13 @@ def _signal_form_view(request, *, household=None):
         raise PermissionDenied
     form = SignalForm(request.POST or None, household=household)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
         try:
-            intake_services.signal_register(by=request.user, household=household, **data)
+            intake_services.signal_register(
+                by=request.user,
+                household=household,
+                context=request_context(request),
+                **form.cleaned_data,
+            )
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
@@ -125,7 +132,12 @@ def signal_register(request):
 @require_http_methods(["GET", "POST"])
 @household_file("signal")
 def signal_register_for_household(request, household_uuid):
-    household = household_for_user(user=request.user, household_uuid=household_uuid)
+    household = access_household(
+        request,
+        household_uuid,
+        object_type="signal",
+        may=lambda user, _household: permissions.can_register_signal(user),
+    )
     return _signal_form_view(request, household=household)
 
 
@@ -187,31 +199,25 @@ def _person_initial(signal) -> dict:
     }
 
 
-def _log_signal(request, signal) -> None:
-    """One access log row: a signal is part of its household's file (or of the person's, once
-    they are known)."""
-    access_log_record(
-        request_or_user=request,
-        action=AccessAction.CHANGE if request.method == "POST" else AccessAction.VIEW,
+def _signal(request, signal_uuid):
+    """A signal for the user's triage: part of its household's file (or of the person's, once
+    they are known); fetched, checked and logged by the access helper."""
+    return access_object(
+        request,
         object_type="signal",
-        object_id=signal.uuid,
-        household_uuid=signal.household.uuid if signal.household_id else None,
+        object_id=signal_uuid,
+        fetch=lambda: intake_selectors.signal_for_triage(
+            user=request.user, signal_uuid=signal_uuid
+        ),
+        user_may=permissions.can_triage_signals,
     )
-
-
-def _require_triage(user) -> None:
-    if not permissions.can_triage_signals(user):
-        raise PermissionDenied
 
 
 @never_cache
 @login_required
 @household_file("signal")
 def signal_detail(request, signal_uuid):
-    _require_triage(request.user)
-    signal = intake_selectors.signal_for_triage(user=request.user, signal_uuid=signal_uuid)
-    _log_signal(request, signal)
-    return _signal_page(request, signal)
+    return _signal_page(request, _signal(request, signal_uuid))
 
 
 @never_cache
@@ -219,9 +225,7 @@ def signal_detail(request, signal_uuid):
 @require_POST
 @household_file("signal")
 def signal_convert(request, signal_uuid):
-    _require_triage(request.user)
-    signal = intake_selectors.signal_for_triage(user=request.user, signal_uuid=signal_uuid)
-    _log_signal(request, signal)
+    signal = _signal(request, signal_uuid)
     candidates = (
         intake_selectors.signal_candidate_households(user=request.user, signal=signal)
         if not signal.household_id
@@ -260,6 +264,7 @@ def signal_convert(request, signal_uuid):
                 received_on=form.cleaned_data["received_on"],
                 household=None if form.wants_new_household else form.chosen_household(),
                 new_household=new_household,
+                context=request_context(request),
             )
         except ValidationError as exc:
             apply_validation_error(form, exc)
@@ -274,14 +279,15 @@ def signal_convert(request, signal_uuid):
 @require_POST
 @household_file("signal")
 def signal_close(request, signal_uuid):
-    _require_triage(request.user)
-    signal = intake_selectors.signal_for_triage(user=request.user, signal_uuid=signal_uuid)
-    _log_signal(request, signal)
+    signal = _signal(request, signal_uuid)
     form = SignalCloseForm(request.POST)
     if form.is_valid():
         try:
             intake_services.signal_close(
-                signal=signal, by=request.user, reason=form.cleaned_data["reason"]
+                signal=signal,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                context=request_context(request),
             )
         except ValidationError as exc:
             apply_validation_error(form, exc)
@@ -330,12 +336,38 @@ def unconfirmed_duplicates(request, forms, *, postcode: str = "") -> list[dict]:
     return warnings
 
 
+def _may_work(user, _obj) -> bool:
+    """Checked on the fetched object, so a refusal is logged with its household."""
+    return permissions.can_work_on_plans(user)
+
+
+def _household(request, household_uuid):
+    """The household to work on (conversation, network), checked and logged."""
+    return access_household(
+        request, household_uuid, user_may=permissions.can_use_register, may=_may_work
+    )
+
+
+def _conversation(request, conversation_uuid, *, work: bool = False):
+    """The conversation (404 when not visible), checked and logged by the access helper."""
+    return access_object(
+        request,
+        object_type="conversation",
+        object_id=conversation_uuid,
+        fetch=lambda: intake_selectors.conversation_for_user(
+            user=request.user, conversation_uuid=conversation_uuid
+        ),
+        user_may=permissions.can_use_register,
+        may=_may_work if work else None,
+    )
+
+
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 @household_file("conversation")
 def conversation_create(request, household_uuid):
-    household = _household(request, household_uuid, work=True)
+    household = _household(request, household_uuid)
     initial = {}
     if request.method == "GET" and request.GET.get("melding"):
         initial["melding"] = request.GET["melding"]
@@ -348,6 +380,7 @@ def conversation_create(request, household_uuid):
                 melding=form.cleaned_data["melding"],
                 participants=form.cleaned_data["participants"],
                 scores=cleaned_scores(form),
+                context=request_context(request),
                 **form.conversation_fields(),
             )
         except ValidationError as exc:
@@ -384,7 +417,7 @@ def _conversation_context(request, conversation, remarks_form) -> dict:
         "scores": intake_selectors.scores_in_domain_order(conversation.scores.all()),
         "remarks_form": remarks_form,
         "can_work": permissions.can_work_on_plans(request.user),
-        "has_open_plan": household.plans.exclude(status="closed").exists(),
+        "has_open_plan": household.plans.open().exists(),
     }
 
 
@@ -396,13 +429,19 @@ def conversation_remarks(request, conversation_uuid):
     conversation = _conversation(request, conversation_uuid, work=True)
     form = RemarksForm(request.POST, instance=conversation)
     if form.is_valid():
-        intake_services.conversation_update(
-            conversation=conversation,
-            by=request.user,
-            resident_remarks=form.cleaned_data["resident_remarks"],
-        )
-        messages.success(request, _("The resident's remarks were added to the report."))
-        return _redirect(request, reverse("cases:conversation_detail", args=[conversation.uuid]))
+        try:
+            intake_services.conversation_update(
+                conversation=conversation,
+                by=request.user,
+                resident_remarks=form.cleaned_data["resident_remarks"],
+                context=request_context(request),
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("The resident's remarks were added to the report."))
+            url = reverse("cases:conversation_detail", args=[conversation.uuid])
+            return _redirect(request, url)
     return render(
         request,
         "cases/intake/conversation_detail.html",
@@ -415,18 +454,24 @@ def conversation_remarks(request, conversation_uuid):
 @require_http_methods(["GET", "POST"])
 @household_file("network_member")
 def network_member_edit(request, household_uuid, member_uuid=None):
-    household = _household(request, household_uuid, work=True)
+    household = _household(request, household_uuid)
     member = get_object_or_404(household.network_members, uuid=member_uuid) if member_uuid else None
     form = NetworkMemberForm(request.POST or None, instance=member)
     if request.method == "POST" and form.is_valid():
         try:
             if member is None:
                 intake_services.network_member_add(
-                    household=household, by=request.user, **form.cleaned_data
+                    household=household,
+                    by=request.user,
+                    context=request_context(request),
+                    **form.cleaned_data,
                 )
             else:
                 intake_services.network_member_update(
-                    member=member, by=request.user, **form.cleaned_data
+                    member=member,
+                    by=request.user,
+                    context=request_context(request),
+                    **form.cleaned_data,
                 )
         except ValidationError as exc:
             apply_validation_error(form, exc)

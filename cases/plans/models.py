@@ -33,6 +33,10 @@ class SupportPlanQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status=PlanStatus.ACTIVE)
 
+    def open(self):
+        """Draft or active: the plan a household works in now (at most one)."""
+        return self.exclude(status=PlanStatus.CLOSED)
+
 
 class SupportPlan(models.Model):
     """An ondersteuningsplan: one family, one plan, one coordinator. At most one active plan

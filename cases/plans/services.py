@@ -1,5 +1,9 @@
-"""Writes for households and residents. Each function is one transaction; views, the admin,
-the API and commands call these instead of saving models themselves."""
+"""Writes for support plans: goals, actions, participants, evaluation, closure and aftercare.
+Each function is one transaction; views, tasks and commands call these instead of saving models
+themselves. Each records its change in the access log (`cases.audit.audit_change`) as the last
+step of its transaction, with the `context` a view passes (`request_context(request)`); a
+change of coordinator goes through `cases.households.services.household_coordinator_set`.
+"""
 
 import datetime
 
@@ -9,15 +13,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cases.audit import RequestContext, audit_change
 from cases.households.models import (
     Household,
 )
-from cases.households.services import household_coordinator_set
+from cases.households.selectors import current_residents
+from cases.households.services import check_fields, household_coordinator_set
 from cases.intake.models import (
     KitchenTableConversation,
     LifeDomain,
 )
-from cases.intake.services import _check_fields, _current_residents, _scores_save
+from cases.intake.services import scores_save
 from cases.plans.models import (
     BASIC_NEED_DOMAIN,
     ActionOwnerKind,
@@ -44,6 +50,9 @@ PLAN_FIELDS = (
 )
 
 
+PLAN_FIELDS_SAVED_HERE = tuple(name for name in PLAN_FIELDS if name != "coordinator")
+
+
 ACTION_OWNER_FIELDS = {
     ActionOwnerKind.RESIDENT: "owner_resident",
     ActionOwnerKind.NETWORK: "owner_network_member",
@@ -58,10 +67,34 @@ PLAN_ALREADY_ACTIVE = gettext_lazy(
 )
 
 
+def _audit(*, by, context, object_type: str, obj, plan: SupportPlan) -> None:
+    """The access-log row of a change to the plan (or to one of its parts)."""
+    audit_change(
+        by=by,
+        context=context,
+        object_type=object_type,
+        object_id=obj.uuid,
+        household_uuid=plan.household.uuid,
+    )
+
+
+def _household_lock(household_id: int) -> Household:
+    """Lock the household before any of its plans: every write to a household's plans (and
+    `household_coordinator_set`, which changes the open plan's coordinator) takes the household
+    first, so two writes never wait for each other's locks in opposite order, and a household's
+    plans change one write at a time."""
+    return Household.objects.select_for_update().get(pk=household_id)
+
+
 def _plan_lock(plan: SupportPlan) -> SupportPlan:
-    """The plan, locked for this transaction (changes to one plan are made one at a time, so
-    version numbers never clash); a closed plan cannot be changed."""
-    locked = SupportPlan.objects.select_for_update().get(pk=plan.pk)
+    """The plan, locked for this transaction after its household (changes to one plan are made
+    one at a time, so version numbers never clash); a closed plan cannot be changed."""
+    _household_lock(plan.household_id)
+    locked = (
+        SupportPlan.objects.select_for_update(of=("self",))
+        .select_related("household")
+        .get(pk=plan.pk)
+    )
     if locked.is_closed:
         raise ValidationError(_("This plan is closed and can no longer be changed."))
     return locked
@@ -150,49 +183,66 @@ def _prefilled_goals(conversation: KitchenTableConversation) -> list[tuple[str, 
 
 @transaction.atomic
 def plan_create(
-    *, household: Household, by, conversation: KitchenTableConversation | None = None
+    *,
+    household: Household,
+    by,
+    conversation: KitchenTableConversation | None = None,
+    context: RequestContext | None = None,
 ) -> SupportPlan:
     """Start a draft plan. From a conversation the goals are pre-filled: basic-needs crises
-    first, then the life domains scored 1 or 2. After closure a new plan may start (relapse)."""
+    first, then the life domains scored 1 or 2. After closure a new plan may start (relapse).
+    The plan's coordinator is the household's; a household without one gets the generalist who
+    starts the plan."""
     if conversation is not None and conversation.household_id != household.pk:
         raise ValidationError(_("This conversation belongs to another household."))
-    if household.plans.exclude(status=PlanStatus.CLOSED).exists():
+    household = _household_lock(household.pk)  # two plans started at once: the second waits
+    if household.plans.open().exists():
         raise ValidationError(
             _("This household already has an open plan (draft or active): continue in that plan.")
         )
-    coordinator = household.coordinator or (by if has_role(by, Role.GENERALIST) else None)
-    plan = SupportPlan(
-        household=household, conversation=conversation, coordinator=coordinator, created_by=by
-    )
+    plan = SupportPlan(household=household, conversation=conversation, created_by=by)
     plan.full_clean()
     plan.save()
+    coordinator_id = household.coordinator_id or (by.pk if has_role(by, Role.GENERALIST) else None)
+    household_coordinator_set(household_id=household.pk, user_id=coordinator_id, by=by, audit=False)
+    plan.refresh_from_db(fields=["coordinator", "updated_at"])
     if conversation is not None:
         PlanGoal.objects.bulk_create(
             PlanGoal(plan=plan, domain=domain, basic_need=need, description=text, position=position)
             for position, (domain, need, text) in enumerate(_prefilled_goals(conversation))
         )
+    _audit(by=by, context=context, object_type="plan", obj=plan, plan=plan)
     return plan
 
 
 @transaction.atomic
-def plan_update(*, plan: SupportPlan, by, **changes) -> SupportPlan:
-    """Change the plan's coordinator, evaluation date, aftercare or agreement date. On an
-    active plan this keeps a version and a new coordinator becomes the household's."""
-    _check_fields(changes, PLAN_FIELDS, "plan")
+def plan_update(
+    *, plan: SupportPlan, by, context: RequestContext | None = None, **changes
+) -> SupportPlan:
+    """Change the plan's coordinator, evaluation date, aftercare or agreement date. A new
+    coordinator becomes the household's too (`household_coordinator_set`); on an active plan
+    this keeps a version."""
+    check_fields(changes, PLAN_FIELDS, "plan")
     plan = _plan_lock(plan)
     for name, value in changes.items():
         setattr(plan, name, value)
     plan.full_clean()
-    plan.save()
+    # the coordinator is saved by `household_coordinator_set` below, on household and plan
+    plan.save(update_fields=[*PLAN_FIELDS_SAVED_HERE, "updated_at"])
+    if "coordinator" in changes:
+        _coordinator_follow_plan(plan, by=by)
     if plan.is_active:
-        _household_coordinator_follow_plan(plan, by=by)
         _version_record(plan, by=by, reason=_("Plan details changed"))
+    _audit(by=by, context=context, object_type="plan", obj=plan, plan=plan)
     return plan
 
 
-def _household_coordinator_follow_plan(plan: SupportPlan, *, by) -> None:
-    """The active plan's coordinator is the household's; a change is recorded."""
-    household_coordinator_set(household_id=plan.household_id, user_id=plan.coordinator_id, by=by)
+def _coordinator_follow_plan(plan: SupportPlan, *, by) -> None:
+    """The plan's coordinator becomes the household's (and so its open plan's), recorded by
+    the one function for it; the caller's write records the access-log row."""
+    household_coordinator_set(
+        household_id=plan.household_id, user_id=plan.coordinator_id, by=by, audit=False
+    )
 
 
 def _next_goal_position(plan: SupportPlan) -> int:
@@ -201,7 +251,9 @@ def _next_goal_position(plan: SupportPlan) -> int:
 
 
 @transaction.atomic
-def goal_add(*, plan: SupportPlan, by, domain: str, description: str) -> PlanGoal:
+def goal_add(
+    *, plan: SupportPlan, by, domain: str, description: str, context: RequestContext | None = None
+) -> PlanGoal:
     plan = _plan_lock(plan)
     goal = PlanGoal(
         plan=plan, domain=domain, description=description, position=_next_goal_position(plan)
@@ -209,24 +261,36 @@ def goal_add(*, plan: SupportPlan, by, domain: str, description: str) -> PlanGoa
     goal.full_clean()
     goal.save()
     _version_record(plan, by=by, reason=_("Goal added"))
+    _audit(by=by, context=context, object_type="goal", obj=goal, plan=plan)
     return goal
 
 
 @transaction.atomic
-def goal_update(*, goal: PlanGoal, by, domain: str, description: str) -> PlanGoal:
+def goal_update(
+    *, goal: PlanGoal, by, domain: str, description: str, context: RequestContext | None = None
+) -> PlanGoal:
     plan = _plan_lock(goal.plan)
     goal.domain, goal.description = domain, description
     goal.full_clean()
     goal.save()
     _version_record(plan, by=by, reason=_("Goal changed"))
+    _audit(by=by, context=context, object_type="goal", obj=goal, plan=plan)
     return goal
 
 
 @transaction.atomic
-def goal_remove(*, goal: PlanGoal, by) -> None:
+def goal_remove(*, goal: PlanGoal, by, context: RequestContext | None = None) -> None:
     plan = _plan_lock(goal.plan)
+    goal_uuid = goal.uuid
     goal.delete()
     _version_record(plan, by=by, reason=_("Goal removed"))
+    audit_change(
+        by=by,
+        context=context,
+        object_type="goal",
+        object_id=goal_uuid,
+        household_uuid=plan.household.uuid,
+    )
 
 
 def _action_fill(action: PlanAction, plan: SupportPlan, fields: dict) -> None:
@@ -249,7 +313,9 @@ def _action_fill(action: PlanAction, plan: SupportPlan, fields: dict) -> None:
         )
     if (
         action.owner_resident is not None
-        and not _current_residents(plan.household).filter(pk=action.owner_resident.pk).exists()
+        and not current_residents(household=plan.household)
+        .filter(pk=action.owner_resident.pk)
+        .exists()
     ):
         raise ValidationError({"owner_resident": _("This resident does not live here.")})
     action.full_clean()
@@ -267,21 +333,26 @@ ACTION_FIELDS = (
 
 
 @transaction.atomic
-def action_add(*, plan: SupportPlan, by, **fields) -> PlanAction:
+def action_add(
+    *, plan: SupportPlan, by, context: RequestContext | None = None, **fields
+) -> PlanAction:
     """Add an action with its owner: resident, network member, professional, organisation or
     a name in free text."""
-    _check_fields(fields, ACTION_FIELDS, "action")
+    check_fields(fields, ACTION_FIELDS, "action")
     plan = _plan_lock(plan)
     action = PlanAction(plan=plan)
     _action_fill(action, plan, fields)
     action.save()
     _version_record(plan, by=by, reason=_("Action added"))
+    _audit(by=by, context=context, object_type="action", obj=action, plan=plan)
     return action
 
 
 @transaction.atomic
-def action_update(*, action: PlanAction, by, **changes) -> PlanAction:
-    _check_fields(changes, ACTION_FIELDS, "action")
+def action_update(
+    *, action: PlanAction, by, context: RequestContext | None = None, **changes
+) -> PlanAction:
+    check_fields(changes, ACTION_FIELDS, "action")
     plan = _plan_lock(action.plan)
     if "owner_kind" not in changes:
         changes = {
@@ -293,18 +364,29 @@ def action_update(*, action: PlanAction, by, **changes) -> PlanAction:
     _action_fill(action, plan, changes)
     action.save()
     _version_record(plan, by=by, reason=_("Action changed"))
+    _audit(by=by, context=context, object_type="action", obj=action, plan=plan)
     return action
 
 
 @transaction.atomic
-def action_remove(*, action: PlanAction, by) -> None:
+def action_remove(*, action: PlanAction, by, context: RequestContext | None = None) -> None:
     plan = _plan_lock(action.plan)
+    action_uuid = action.uuid
     action.delete()
     _version_record(plan, by=by, reason=_("Action removed"))
+    audit_change(
+        by=by,
+        context=context,
+        object_type="action",
+        object_id=action_uuid,
+        household_uuid=plan.household.uuid,
+    )
 
 
 @transaction.atomic
-def participant_invite(*, plan: SupportPlan, by, user, role: str) -> PlanParticipant:
+def participant_invite(
+    *, plan: SupportPlan, by, user, role: str, context: RequestContext | None = None
+) -> PlanParticipant:
     """Bring a professional into the household's plan ("erbij halen"): the case stays here."""
     plan = _plan_lock(plan)
     if not has_role(user, Role.GENERALIST, Role.CONSULTANT, Role.TEAM_LEAD):
@@ -313,12 +395,18 @@ def participant_invite(*, plan: SupportPlan, by, user, role: str) -> PlanPartici
     participant.full_clean()
     participant.save()
     _version_record(plan, by=by, reason=_("Professional brought in"))
+    _audit(by=by, context=context, object_type="participant", obj=participant, plan=plan)
     return participant
 
 
 @transaction.atomic
 def participant_respond(
-    *, participant: PlanParticipant, by, accept: bool, reason: str = ""
+    *,
+    participant: PlanParticipant,
+    by,
+    accept: bool,
+    reason: str = "",
+    context: RequestContext | None = None,
 ) -> PlanParticipant:
     """The invited professional accepts, or declines with a reason."""
     if participant.user_id != by.pk:
@@ -333,15 +421,17 @@ def participant_respond(
     participant.full_clean()
     participant.save()
     _version_record(plan, by=by, reason=_("Invitation answered"))
+    _audit(by=by, context=context, object_type="participant", obj=participant, plan=plan)
     return participant
 
 
 @transaction.atomic
-def plan_activate(*, plan: SupportPlan, by) -> SupportPlan:
+def plan_activate(*, plan: SupportPlan, by, context: RequestContext | None = None) -> SupportPlan:
     """Make a draft the household's one active plan. Needs a coordinator and the aftercare
     section; the coordinator becomes the household's. When another plan of the household became
     active first (also at the same moment: the database constraint decides), this refuses with
     a clear message and the draft stays as it was."""
+    _household_lock(plan.household_id)
     plan = SupportPlan.objects.select_for_update().get(pk=plan.pk)
     if not plan.is_draft:
         raise ValidationError(_("Only a draft plan can be activated."))
@@ -370,8 +460,9 @@ def plan_activate(*, plan: SupportPlan, by) -> SupportPlan:
         if "supportplan_one_active_per_household" in str(exc):
             raise ValidationError(PLAN_ALREADY_ACTIVE) from exc
         raise
-    _household_coordinator_follow_plan(plan, by=by)
+    _coordinator_follow_plan(plan, by=by)
     _version_record(plan, by=by, reason=_("Plan activated"))
+    _audit(by=by, context=context, object_type="plan", obj=plan, plan=plan)
     return plan
 
 
@@ -383,6 +474,7 @@ def evaluation_record(
     scores: dict,
     evaluated_on: datetime.date | None = None,
     notes: str = "",
+    context: RequestContext | None = None,
 ) -> Evaluation:
     """Re-score the life domains for an active plan; the difference with intake is the
     outcome (`selectors.evaluation_outcome`)."""
@@ -396,12 +488,13 @@ def evaluation_record(
     )
     evaluation.full_clean()
     evaluation.save()
-    _scores_save(scores=scores, evaluation=evaluation)
+    scores_save(scores=scores, evaluation=evaluation)
+    _audit(by=by, context=context, object_type="evaluation", obj=evaluation, plan=plan)
     return evaluation
 
 
 @transaction.atomic
-def plan_close(*, plan: SupportPlan, by) -> SupportPlan:
+def plan_close(*, plan: SupportPlan, by, context: RequestContext | None = None) -> SupportPlan:
     """Close an active plan: needs an evaluation and the aftercare section with at least one
     check-in date; the check-ins are scheduled."""
     plan = _plan_lock(plan)
@@ -423,6 +516,7 @@ def plan_close(*, plan: SupportPlan, by) -> SupportPlan:
         AftercareCheckIn(plan=plan, due_on=day) for day in sorted(plan.aftercare_check_in_dates)
     )
     _version_record(plan, by=by, reason=_("Plan closed"))
+    _audit(by=by, context=context, object_type="plan", obj=plan, plan=plan)
     return plan
 
 
@@ -435,8 +529,14 @@ def aftercare_mark_due(*, today: datetime.date | None = None) -> int:
 
 
 @transaction.atomic
-def check_in_complete(*, check_in: AftercareCheckIn, by, note: str = "") -> AftercareCheckIn:
-    check_in = AftercareCheckIn.objects.select_for_update().get(pk=check_in.pk)
+def check_in_complete(
+    *, check_in: AftercareCheckIn, by, note: str = "", context: RequestContext | None = None
+) -> AftercareCheckIn:
+    check_in = (
+        AftercareCheckIn.objects.select_for_update(of=("self",))
+        .select_related("plan__household")
+        .get(pk=check_in.pk)
+    )
     if check_in.status == CheckInStatus.DONE:
         raise ValidationError(_("This check-in has already been done."))
     check_in.status = CheckInStatus.DONE
@@ -444,4 +544,5 @@ def check_in_complete(*, check_in: AftercareCheckIn, by, note: str = "") -> Afte
     check_in.note = note
     check_in.full_clean()
     check_in.save()
+    _audit(by=by, context=context, object_type="check_in", obj=check_in, plan=check_in.plan)
     return check_in

@@ -5,7 +5,6 @@ aftercare. Views parse input, call a selector or service and render."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,10 +12,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import access, permissions
-from cases.access import household_file, household_for_user
-from cases.audit import access_log_record
+from cases.access import access_household, access_object, household_file
+from cases.audit import access_log_record, request_context
 from cases.households import selectors as household_selectors
-from cases.households.models import Household
 from cases.intake import selectors as intake_selectors
 from cases.intake.forms import cleaned_scores
 from cases.plans import selectors as plan_selectors
@@ -31,7 +29,7 @@ from cases.plans.forms import (
     PlanForm,
 )
 from cases.plans.models import AftercareCheckIn, CheckInStatus, ParticipantStatus
-from cases.privacy.models import AccessAction, AccessResult
+from cases.privacy.models import AccessAction
 from socialdomain.forms import apply_validation_error
 
 
@@ -43,78 +41,24 @@ def _redirect(request, url: str):
     return response
 
 
-def _require_plan_work(user) -> None:
-    if not permissions.can_work_on_plans(user):
-        raise PermissionDenied
+def _may_work(user, _obj) -> bool:
+    """Checked on the fetched object, so a refusal is logged with its household."""
+    return permissions.can_work_on_plans(user)
 
 
-def _access_action(request) -> str:
-    """One access log row per request: opening a screen is a view, posting is a change."""
-    return AccessAction.CHANGE if request.method == "POST" else AccessAction.VIEW
+def _may_edit_details(user, plan) -> bool:
+    return permissions.can_work_on_plans(user) and not plan.is_closed
 
 
-def _log(request, object_type: str, object_id, household_uuid, result=AccessResult.ALLOWED):
-    access_log_record(
-        request_or_user=request,
-        action=_access_action(request),
-        object_type=object_type,
-        object_id=object_id,
-        household_uuid=household_uuid,
-        result=result,
-    )
-
-
-def _logged(request, object_type: str, object_id, fetch, *, work: bool = False):
-    """Fetch through a selector (404 when not visible) and check the role, writing the access
-    log row: allowed, denied or not found."""
-    household_uuid = None
-    try:
-        if not permissions.can_use_register(request.user):
-            raise PermissionDenied
-        obj = fetch()
-        household = obj if isinstance(obj, Household) else getattr(obj, "household", None)
-        household_uuid = (household or obj.plan.household).uuid
-        if work:
-            _require_plan_work(request.user)
-    except (PermissionDenied, Http404) as exc:
-        result = (
-            AccessResult.DENIED if isinstance(exc, PermissionDenied) else AccessResult.NOT_FOUND
-        )
-        _log(request, object_type, object_id, household_uuid, result)
-        raise
-    _log(request, object_type, object_id, household_uuid)
-    return obj
-
-
-def _household(request, household_uuid, *, work: bool = False):
-    return _logged(
+def _plan(request, plan_uuid, *, work: bool = False, may=None):
+    """The plan (404 when not visible), checked and logged by the access helper."""
+    return access_object(
         request,
-        "household",
-        household_uuid,
-        lambda: household_for_user(user=request.user, household_uuid=household_uuid),
-        work=work,
-    )
-
-
-def _plan(request, plan_uuid, *, work: bool = False):
-    return _logged(
-        request,
-        "plan",
-        plan_uuid,
-        lambda: plan_selectors.plan_for_user(user=request.user, plan_uuid=plan_uuid),
-        work=work,
-    )
-
-
-def _conversation(request, conversation_uuid, *, work: bool = False):
-    return _logged(
-        request,
-        "conversation",
-        conversation_uuid,
-        lambda: intake_selectors.conversation_for_user(
-            user=request.user, conversation_uuid=conversation_uuid
-        ),
-        work=work,
+        object_type="plan",
+        object_id=plan_uuid,
+        fetch=lambda: plan_selectors.plan_for_user(user=request.user, plan_uuid=plan_uuid),
+        user_may=permissions.can_use_register,
+        may=may or (_may_work if work else None),
     )
 
 
@@ -158,19 +102,26 @@ def caseload(request):
 @require_POST
 @household_file("check_in")
 def check_in_complete(request, check_in_uuid):
-    _require_plan_work(request.user)
-    check_in = get_object_or_404(
-        AftercareCheckIn.objects.filter(
-            plan__household__in=access.households_visible_to(request.user),
-            status=CheckInStatus.DUE,
+    check_in = access_object(
+        request,
+        object_type="check_in",
+        object_id=check_in_uuid,
+        fetch=lambda: get_object_or_404(
+            AftercareCheckIn.objects.filter(
+                plan__household__in=access.households_visible_to(request.user),
+                status=CheckInStatus.DUE,
+            ).select_related("plan__household"),
+            uuid=check_in_uuid,
         ),
-        uuid=check_in_uuid,
+        user_may=permissions.can_work_on_plans,
     )
-    _log(request, "check_in", check_in.uuid, check_in.plan.household.uuid)
     form = CheckInForm(request.POST)
     if form.is_valid():
         plan_services.check_in_complete(
-            check_in=check_in, by=request.user, note=form.cleaned_data["note"]
+            check_in=check_in,
+            by=request.user,
+            note=form.cleaned_data["note"],
+            context=request_context(request),
         )
         messages.success(request, _("Check-in recorded."))
     return _redirect(request, reverse("cases:caseload"))
@@ -181,9 +132,13 @@ def check_in_complete(request, check_in_uuid):
 @household_file("plan")
 def plan_create(request, household_uuid):
     """Start a new (draft) plan without a conversation, e.g. after a relapse."""
-    household = _household(request, household_uuid, work=True)
+    household = access_household(
+        request, household_uuid, user_may=permissions.can_use_register, may=_may_work
+    )
     try:
-        plan = plan_services.plan_create(household=household, by=request.user)
+        plan = plan_services.plan_create(
+            household=household, by=request.user, context=request_context(request)
+        )
     except ValidationError as exc:
         _errors_to_messages(request, exc)
         return _redirect(request, _household_url(household))
@@ -195,10 +150,22 @@ def plan_create(request, household_uuid):
 @household_file("plan")
 def plan_create_from_conversation(request, conversation_uuid):
     """Start a draft plan with goals pre-filled from the conversation."""
-    conversation = _conversation(request, conversation_uuid, work=True)
+    conversation = access_object(
+        request,
+        object_type="conversation",
+        object_id=conversation_uuid,
+        fetch=lambda: intake_selectors.conversation_for_user(
+            user=request.user, conversation_uuid=conversation_uuid
+        ),
+        user_may=permissions.can_use_register,
+        may=_may_work,
+    )
     try:
         plan = plan_services.plan_create(
-            household=conversation.household, by=request.user, conversation=conversation
+            household=conversation.household,
+            by=request.user,
+            conversation=conversation,
+            context=request_context(request),
         )
     except ValidationError as exc:
         _errors_to_messages(request, exc)
@@ -285,9 +252,7 @@ def plan_detail(request, plan_uuid):
 @household_file("plan")
 def plan_edit(request, plan_uuid):
     """Coordinator, evaluation date, aftercare section and the resident's agreement."""
-    plan = _plan(request, plan_uuid, work=True)
-    if plan.is_closed:
-        raise PermissionDenied
+    plan = _plan(request, plan_uuid, may=_may_edit_details)
     form = PlanForm(
         request.POST or None,
         instance=plan,
@@ -298,6 +263,7 @@ def plan_edit(request, plan_uuid):
             plan_services.plan_update(
                 plan=plan,
                 by=request.user,
+                context=request_context(request),
                 **{name: form.cleaned_data[name] for name in plan_services.PLAN_FIELDS},
             )
         except ValidationError as exc:
@@ -320,7 +286,9 @@ def goal_add(request, plan_uuid):
     form = GoalForm(request.POST, prefix="goal")
     if form.is_valid():
         try:
-            plan_services.goal_add(plan=plan, by=request.user, **form.cleaned_data)
+            plan_services.goal_add(
+                plan=plan, by=request.user, context=request_context(request), **form.cleaned_data
+            )
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
@@ -344,7 +312,9 @@ def goal_edit(request, plan_uuid, goal_uuid):
     form = GoalForm(request.POST or None, instance=goal, prefix=f"goal-{goal.uuid}")
     if request.method == "POST" and form.is_valid():
         try:
-            plan_services.goal_update(goal=goal, by=request.user, **form.cleaned_data)
+            plan_services.goal_update(
+                goal=goal, by=request.user, context=request_context(request), **form.cleaned_data
+            )
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
@@ -359,7 +329,7 @@ def goal_remove(request, plan_uuid, goal_uuid):
     plan = _plan(request, plan_uuid, work=True)
     goal = get_object_or_404(plan.goals, uuid=goal_uuid)
     try:
-        plan_services.goal_remove(goal=goal, by=request.user)
+        plan_services.goal_remove(goal=goal, by=request.user, context=request_context(request))
     except ValidationError as exc:
         _errors_to_messages(request, exc)
     return _plan_changed(request, plan)
@@ -379,7 +349,9 @@ def action_add(request, plan_uuid):
     )
     if form.is_valid():
         try:
-            plan_services.action_add(plan=plan, by=request.user, **form.action_fields())
+            plan_services.action_add(
+                plan=plan, by=request.user, context=request_context(request), **form.action_fields()
+            )
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
@@ -405,7 +377,12 @@ def action_edit(request, plan_uuid, action_uuid):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            plan_services.action_update(action=action, by=request.user, **form.action_fields())
+            plan_services.action_update(
+                action=action,
+                by=request.user,
+                context=request_context(request),
+                **form.action_fields(),
+            )
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
@@ -420,7 +397,9 @@ def action_remove(request, plan_uuid, action_uuid):
     plan = _plan(request, plan_uuid, work=True)
     action = get_object_or_404(plan.actions, uuid=action_uuid)
     try:
-        plan_services.action_remove(action=action, by=request.user)
+        plan_services.action_remove(
+            action=action, by=request.user, context=request_context(request)
+        )
     except ValidationError as exc:
         _errors_to_messages(request, exc)
     return _plan_changed(request, plan)
@@ -436,7 +415,9 @@ def participant_invite(request, plan_uuid):
     form = ParticipantForm(request.POST, professionals=plan_selectors.professionals_to_bring_in())
     if form.is_valid():
         try:
-            plan_services.participant_invite(plan=plan, by=request.user, **form.cleaned_data)
+            plan_services.participant_invite(
+                plan=plan, by=request.user, context=request_context(request), **form.cleaned_data
+            )
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
@@ -454,10 +435,21 @@ def participant_invite(request, plan_uuid):
 @require_POST
 @household_file("participant")
 def participant_respond(request, plan_uuid, participant_uuid):
-    plan = _plan(request, plan_uuid)
-    participant = get_object_or_404(plan.participants, uuid=participant_uuid)
-    if not permissions.can_respond_to_invitation(request.user, participant):
-        raise PermissionDenied
+    def fetch():
+        plan = plan_selectors.plan_for_user(user=request.user, plan_uuid=plan_uuid)
+        participant = get_object_or_404(plan.participants, uuid=participant_uuid)
+        participant.plan = plan
+        return participant
+
+    participant = access_object(
+        request,
+        object_type="participant",
+        object_id=participant_uuid,
+        fetch=fetch,
+        user_may=permissions.can_use_register,
+        may=permissions.can_respond_to_invitation,
+    )
+    plan = participant.plan
     form = ParticipantResponseForm(request.POST)
     if form.is_valid():
         try:
@@ -466,6 +458,7 @@ def participant_respond(request, plan_uuid, participant_uuid):
                 by=request.user,
                 accept=form.cleaned_data["accept"],
                 reason=form.cleaned_data["reason"],
+                context=request_context(request),
             )
         except ValidationError as exc:
             _errors_to_messages(request, exc)
@@ -485,7 +478,7 @@ def participant_respond(request, plan_uuid, participant_uuid):
 def plan_activate(request, plan_uuid):
     plan = _plan(request, plan_uuid, work=True)
     try:
-        plan_services.plan_activate(plan=plan, by=request.user)
+        plan_services.plan_activate(plan=plan, by=request.user, context=request_context(request))
     except ValidationError as exc:
         _errors_to_messages(request, exc)
     else:
@@ -499,7 +492,7 @@ def plan_activate(request, plan_uuid):
 def plan_close(request, plan_uuid):
     plan = _plan(request, plan_uuid, work=True)
     try:
-        plan_services.plan_close(plan=plan, by=request.user)
+        plan_services.plan_close(plan=plan, by=request.user, context=request_context(request))
     except ValidationError as exc:
         _errors_to_messages(request, exc)
     else:
@@ -540,6 +533,7 @@ def evaluation_create(request, plan_uuid):
                 scores=cleaned_scores(form),
                 evaluated_on=form.cleaned_data["evaluated_on"],
                 notes=form.cleaned_data["notes"],
+                context=request_context(request),
             )
         except ValidationError as exc:
             apply_validation_error(form, exc)
@@ -561,13 +555,14 @@ def evaluation_create(request, plan_uuid):
 @login_required
 @household_file("evaluation")
 def evaluation_detail(request, evaluation_uuid):
-    evaluation = _logged(
+    evaluation = access_object(
         request,
-        "evaluation",
-        evaluation_uuid,
-        lambda: get_object_or_404(
+        object_type="evaluation",
+        object_id=evaluation_uuid,
+        fetch=lambda: get_object_or_404(
             plan_selectors.evaluations_visible_to(request.user), uuid=evaluation_uuid
         ),
+        user_may=permissions.can_use_register,
     )
     return render(
         request,

@@ -196,8 +196,9 @@ def test_two_simultaneous_activations_one_wins_the_other_gets_a_dutch_message(
             with transaction.atomic():
                 barrier.wait(timeout=5)
                 plan_services.plan_activate(plan=plan, by=generalist)
-                # keep the winner's transaction open: the other one has passed the "is there
-                # an active plan?" check by now, so only the database constraint can stop it
+                # keep the winner's transaction open: the other one waits for the household's
+                # lock and then finds the active plan (the database constraint is the net
+                # under that, for a writer that would not take the lock)
                 time.sleep(0.5)
             results[plan.pk] = "ok"
         except ValidationError as exc:
