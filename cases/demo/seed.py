@@ -1,11 +1,14 @@
-"""Build a realistic demo municipality. Idempotent: running it again changes nothing."""
+"""The demo municipality *Dommelstede* for `manage.py seed_demo`: areas, teams, organisations,
+users, households and their cases. Idempotent: running it again changes nothing.
+
+The command itself lives in `outcomes` (the top of the apps' stack), because the demo also
+seeds the dashboards' histories and `cases` never imports `outcomes`."""
 
 import datetime
 import random
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from cases.demo.avg import seed_avg
@@ -15,7 +18,6 @@ from cases.demo.provisions import seed_provisions
 from cases.households import services as household_services
 from cases.households.models import Household, MembershipRole
 from networks.models import Organisation, OrganisationType
-from outcomes.demo import seed_outcomes
 from teams import services as team_services
 from teams.models import (
     AreaConsultant,
@@ -68,15 +70,11 @@ STATISTICS_FILE = Path(team_services.__file__).parent / "fixtures" / "area-stati
 HOUSEHOLD_COUNT = 200
 
 
-class Command(BaseCommand):
-    help = "Create the demo municipality, its teams, organisations, households and users."
-
-    def add_arguments(self, parser):
-        parser.add_argument("--households", type=int, default=HOUSEHOLD_COUNT)
-        parser.add_argument("--seed", type=int, default=2015)
+class DemoSeeder:
+    """Builds the demo; `run` returns what it made, for the command to report."""
 
     @transaction.atomic
-    def handle(self, *args, households: int, seed: int, **options):
+    def run(self, *, households: int = HOUSEHOLD_COUNT, seed: int = 2015) -> dict:
         rng = random.Random(seed)
         postcodes = self._areas()
         self._organisations()
@@ -87,19 +85,14 @@ class Command(BaseCommand):
         provisions = seed_provisions(generalist=users["generalist"])
         seed_caseload(generalist=users["generalist"])
         seed_avg(privacy_officer=users.get("privacy"), generalist=users["generalist"])
-        histories = seed_outcomes(seed=seed)
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Demo municipality ready: {len(postcodes)} postcodes, "
-                f"{Household.objects.count()} households ({created} new), "
-                f"{provisions['products']} products, "
-                f"{provisions['applications']} new applications, "
-                f"{histories} new household histories for the dashboards."
-            )
-        )
-        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
-        for username, *_rest, role, _district in DEMO_USERS:
-            self.stdout.write(f"  {username:<12} {Role(role).label}")
+        return {
+            "postcodes": len(postcodes),
+            "households": Household.objects.count(),
+            "new_households": created,
+            "products": provisions["products"],
+            "new_applications": provisions["applications"],
+            "logins": [(username, Role(role).label) for username, *_r, role, _d in DEMO_USERS],
+        }
 
     def _areas(self) -> list[tuple[str, Neighbourhood]]:
         municipality, _ = Municipality.objects.get_or_create(
