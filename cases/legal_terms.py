@@ -31,7 +31,7 @@ Counting rules shared by all three kinds:
 * with mixed units, years and months are added first, then weeks and days
   (31 January + 1 month + 1 day = 1 March, in a year that is not a leap year).
 
-Imported at the bottom of `cases/models.py`, so `EquatedDay` is a model of the `cases` app.
+Re-exported by `cases/models.py`, so `EquatedDay` is a model of the `cases` app.
 """
 
 import calendar

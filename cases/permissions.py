@@ -1,6 +1,6 @@
 """Who may do what with households: the one place for the cases app's access rules.
 
-Visibility itself is a queryset filter (`cases.selectors.households_visible_to`), so lists,
+Visibility itself is a queryset filter (`cases.access.households_visible_to`), so lists,
 search and detail pages obey the same rule in SQL.
 """
 
@@ -8,7 +8,7 @@ from teams import permissions as team_permissions
 from teams.roles import Role, has_role
 
 # The professionals who work with household files. Which files is need-to-know, in SQL
-# (`cases.selectors.households_visible_to`). Functional administrators and privacy officers do
+# (`cases.access.households_visible_to`). Functional administrators and privacy officers do
 # not open files through these screens: the administrator maintains the register in the admin,
 # the privacy officer reads the access log (docs/privacy.md).
 REGISTER_ROLES = (Role.GENERALIST, Role.TEAM_LEAD, Role.CONSULTANT)
@@ -69,7 +69,7 @@ def can_register_signal(user) -> bool:
 
 
 def can_triage_signals(user) -> bool:
-    """May open a triage queue at all; which signals is `cases.selectors.signals_for_triage`
+    """May open a triage queue at all; which signals is `cases.intake.selectors.signals_for_triage`
     (only those of the teams the user is an active member of)."""
     return has_role(user, *TRIAGE_ROLES)
 

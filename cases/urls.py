@@ -125,7 +125,7 @@ urlpatterns = [
     ),
 ]
 
-# Intake: meldingen and signals (cases/views_intake.py)
+# Intake: meldingen and signals (cases/intake/views.py)
 urlpatterns += [
     path(
         "<uuid:household_uuid>/meldingen/nieuw/",
@@ -148,7 +148,7 @@ urlpatterns += [
     path("signalen/<uuid:signal_uuid>/sluiten/", intake_views.signal_close, name="signal_close"),
 ]
 
-# The consent register in the household file (cases/consent_views.py)
+# The consent register in the household file (cases/consent/views.py)
 urlpatterns += [
     path(
         "<uuid:household_uuid>/toestemmingen/",

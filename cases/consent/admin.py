@@ -1,5 +1,5 @@
 """Admin for the consent register; generalists use the screen in the household file
-(`cases/consent_views.py`)."""
+(`cases/consent/views.py`)."""
 
 from django import forms
 from django.contrib import admin

@@ -2,7 +2,8 @@
 of a resident's data, for what purpose, given by whom and until when; or the legal basis that
 makes consent unnecessary.
 
-Imported at the bottom of `cases/models.py`, so these are models of the `cases` app."""
+Re-exported by `cases/models.py`, so these are models of the `cases` app. Writes are in
+`cases.consent.services`, reads and the purpose check in `cases.consent.selectors`."""
 
 import uuid
 

@@ -1,5 +1,7 @@
-"""Admin for intake: signals (read-only overview), merge records, and the action that merges
-two person records (functional administrators only; the rule is in `cases.intake`)."""
+"""Admin for households and residents: the household (its coordinator through
+`household_coordinator_set`), residents, coordinator changes, merge records, and the action that
+merges two person records (functional administrators only; the rule is
+`cases.households.services.resident_merge`)."""
 
 from django import forms
 from django.contrib import admin, messages

@@ -1,5 +1,4 @@
-"""Admin for intake: signals (read-only overview), merge records, and the action that merges
-two person records (functional administrators only; the rule is in `cases.intake`)."""
+"""Admin for intake: signals and kitchen-table conversations (read-only overviews)."""
 
 from django.contrib import admin
 

@@ -1,9 +1,9 @@
 """The access log (NEN 7513 in spirit): who looked at or changed whose file, when, from where,
 with what result and why.
 
-One module for the concern: the model, its choices and the one write function
-`access_log_record`. The model is imported at the bottom of `cases/models.py` so that Django
-registers it with the cases app.
+The model and its choices live here; every row is written by `cases.audit` (services record
+their changes with `audit_change`, the access helper `cases.access` records reads and refusals).
+Re-exported by `cases/models.py`, so this is a model of the `cases` app.
 
 Entries outlive both the user and the file: the user is copied as username and role names
 (the user id has no database constraint), the household and residents as UUID values, not

@@ -1,4 +1,4 @@
-"""Generate a synthetic municipality at scale (PostgreSQL): see cases/synthetic.py and
+"""Generate a synthetic municipality at scale (PostgreSQL): see cases/demo/synthetic.py and
 docs/performance.md."""
 
 import datetime

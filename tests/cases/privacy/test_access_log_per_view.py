@@ -1,5 +1,5 @@
 """Every request to a household-file view writes exactly one access log row, generated from the
-URL configuration: the views marked with `cases.access_log.household_file`, each asked with real
+URL configuration: the views marked with `cases.access.household_file`, each asked with real
 objects (`tests/access_world.py`) by a role that may open it, and by an outsider.
 
 A URL under the household-file paths without the mark fails `test_every_household_file_url_is_
