@@ -57,10 +57,11 @@ def household_file(object_type: str):
     a change. When a request ends without either (a form posted with errors, an action that
     changed nothing), this writes one: `view` when the page was shown, `denied` / `not_found`
     when it was refused, so every request to a household-file view writes exactly one row and
-    never an allowed change that did not happen. Put it directly above the function, below
-    `login_required` and the method decorators. `tests/test_permission_matrix.py` and
-    `tests/cases/privacy/test_access_log_per_view.py` find the household-file views by this
-    mark."""
+    never an allowed change that did not happen. The row names the URL's household, or else the
+    one `access_object` fetched (an application's or a referral's). Put it directly above the
+    function, below `login_required` and the method decorators.
+    `tests/test_permission_matrix.py` and `tests/cases/privacy/test_access_log_per_view.py` find
+    the household-file views by this mark."""
 
     def decorator(view):
         @functools.wraps(view)
@@ -76,7 +77,8 @@ def household_file(object_type: str):
                     ),
                     object_type=object_type,
                     object_id=next(iter(kwargs.values()), ""),
-                    household_uuid=kwargs.get("household_uuid"),
+                    household_uuid=kwargs.get("household_uuid")
+                    or getattr(request, "_wijkwerk_household_uuid", None),
                     result=result,
                 )
 
@@ -148,6 +150,9 @@ def access_object(
         household_uuid = household.uuid if household is not None else None
         if residents_of is not None:
             resident_uuids = residents_of(obj)
+        # for the household-file mark's row when an allowed POST ends without a change (the
+        # URL names the application or referral, not the household)
+        request._wijkwerk_household_uuid = household_uuid
         if may is not None and not may(request.user, obj):
             raise PermissionDenied
     except PermissionDenied:
