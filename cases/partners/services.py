@@ -31,6 +31,7 @@ from cases.provisions.models import (
     ProvisionApplication,
     ProvisionDecision,
 )
+from cases.provisions.selectors import application_decision_deadline
 from networks.models import END_REASONS_BY_LAW, Organisation, Product
 from networks.services import webhook_enqueue
 
@@ -224,8 +225,8 @@ def _application_for_request(request: AllocationRequest, household) -> Provision
         applied_by=None,
     )
     application.law = request.product.law
-    application.decision_deadline = ProvisionApplication.deadline_for(
-        application.law, application.applied_on
+    application.decision_deadline = application_decision_deadline(
+        law=application.law, applied_on=application.applied_on
     )
     application.full_clean()
     application.save()

@@ -2,13 +2,11 @@
 and deadline reminders. Each function is one transaction; every entry point calls these."""
 
 import datetime
-import functools
 import math
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-import holidays
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,6 +21,7 @@ from django.utils.translation import gettext as _
 from cases import permissions
 from cases.households.models import Household
 from cases.households.services import ConcurrentEditError
+from cases.legal_terms import add_working_days, agreed_term_end
 from cases.partners.services import allocation_announce, allocation_request_answer
 from cases.plans.models import PlanStatus, SupportPlan
 from cases.provisions.models import (
@@ -41,6 +40,7 @@ from cases.provisions.models import (
     ReferralOutcome,
     SubsidySignal,
 )
+from cases.provisions.selectors import application_decision_deadline
 from networks.models import BudgetStream, Frequency, GeneralProvision, Product, Unit
 from teams.models import Team, TeamMandate, TeamMember
 from teams.permissions import can_spend_mandate
@@ -112,8 +112,7 @@ def referral_create(
         provision=provision,
         reason=reason,
         referred_on=referred_on,
-        follow_up_on=referred_on
-        + datetime.timedelta(weeks=GeneralProvisionReferral.FOLLOW_UP_WEEKS),
+        follow_up_on=agreed_term_end(referred_on, weeks=GeneralProvisionReferral.FOLLOW_UP_WEEKS),
         decision=decision,
         plan=_plan_for(household, plan),
         referred_by=by,
@@ -156,7 +155,8 @@ def application_submit(
     plan=None,
 ) -> ProvisionApplication:
     """Apply for an individual provision for a resident of the household; the legal clock
-    (Wmo 2 weeks, Jeugdwet and Participatiewet 8 weeks) starts at `applied_on`."""
+    (Wmo 2 weeks, Jeugdwet and Participatiewet 8 weeks) starts at `applied_on`, and its
+    deadline is stored (`selectors.application_decision_deadline`)."""
     if not permissions.can_apply_for_provision(by):
         raise PermissionDenied
     if not product.active:
@@ -176,8 +176,8 @@ def application_submit(
         plan=_plan_for(household, plan),
     )
     application.law = product.law
-    application.decision_deadline = ProvisionApplication.deadline_for(
-        product.law, application.applied_on
+    application.decision_deadline = application_decision_deadline(
+        law=product.law, applied_on=application.applied_on
     )
     application.full_clean()
     application.save()
@@ -609,26 +609,6 @@ def mandate_spend(
 # Deadline reminders ---------------------------------------------------------------------------
 
 
-@functools.cache
-def _public_holidays(year: int) -> frozenset[datetime.date]:
-    """Dutch public holidays of a year (the `holidays` package: New Year, Easter, King's Day,
-    Ascension, Whitsun, Christmas; Liberation Day in lustrum years)."""
-    return frozenset(holidays.country_holidays("NL", years=year))
-
-
-def is_working_day(day: datetime.date) -> bool:
-    return day.weekday() < 5 and day not in _public_holidays(day.year)
-
-
-def add_working_days(day: datetime.date, count: int) -> datetime.date:
-    """`count` working days (Monday to Friday, not a Dutch public holiday) after `day`."""
-    while count > 0:
-        day += datetime.timedelta(days=1)
-        if is_working_day(day):
-            count -= 1
-    return day
-
-
 @dataclass
 class ReminderRun:
     reminded: list[ProvisionApplication] = field(default_factory=list)
@@ -648,7 +628,8 @@ def _notify(*, user, application, kind: str, message: str) -> bool:
 def deadline_reminders_send(*, today: datetime.date | None = None) -> ReminderRun:
     """Remind the assigned consultant of applications whose legal decision deadline is within
     settings.DECISION_REMINDER_WORKING_DAYS working days (in-app and by e-mail, once), and list
-    overdue applications for the team lead of the household's district."""
+    overdue applications for the team lead of the household's district. Working days are those
+    of the Algemene termijnenwet (`cases.legal_terms.add_working_days`)."""
     today = today or timezone.localdate()
     horizon = add_working_days(today, settings.DECISION_REMINDER_WORKING_DAYS)
     run = ReminderRun()

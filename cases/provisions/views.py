@@ -315,7 +315,12 @@ def decision_letter(request, application_uuid):
     return render(
         request,
         "cases/provisions/decision_letter.html",
-        {"application": application, "decision": decision, "household": household},
+        {
+            "application": application,
+            "decision": decision,
+            "household": household,
+            "objection_deadline": psel.decision_objection_deadline(decision=decision),
+        },
     )
 
 
