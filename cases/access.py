@@ -58,10 +58,11 @@ def household_file(object_type: str):
     a change. When a request ends without either (a form posted with errors, an action that
     changed nothing), this writes one: `view` when the page was shown, `denied` / `not_found`
     when it was refused, so every request to a household-file view writes exactly one row and
-    never an allowed change that did not happen. Put it directly above the function, below
-    `login_required` and the method decorators. `tests/test_permission_matrix.py` and
-    `tests/cases/privacy/test_access_log_per_view.py` find the household-file views by this
-    mark."""
+    never an allowed change that did not happen. The row names the URL's household, or else the
+    one `access_object` fetched (an application's or a referral's). Put it directly above the
+    function, below `login_required` and the method decorators.
+    `tests/test_permission_matrix.py` and `tests/cases/privacy/test_access_log_per_view.py` find
+    the household-file views by this mark."""
 
     def decorator(view):
         @functools.wraps(view)

@@ -28,6 +28,7 @@ from cases.provisions.models import (
     ProvisionApplication,
     ProvisionDecision,
 )
+from cases.provisions.selectors import application_decision_deadline
 from teams.roles import Role
 from tests.factories import OrganisationFactory, UserFactory
 from tests.provision_factories import BudgetStreamFactory, ProductFactory, TeamMandateFactory
@@ -122,7 +123,11 @@ def build_outcome_dataset(area, other_area, make_household, generalist):
 
     def decide(household, product, applied_on, decided_on, cosign=False, cosigned_on=None):
         application = ProvisionApplication.objects.create(
-            household=household, product=product, motivation="m", applied_on=applied_on
+            household=household,
+            product=product,
+            motivation="m",
+            applied_on=applied_on,
+            decision_deadline=application_decision_deadline(law=product.law, applied_on=applied_on),
         )
         return ProvisionDecision.objects.create(
             application=application,
@@ -134,9 +139,9 @@ def build_outcome_dataset(area, other_area, make_household, generalist):
             cosigned_at=noon(cosigned_on) if cosigned_on else None,
         )
 
-    d1 = decide(hh["h1"], product, D(2026, 3, 1), D(2026, 3, 10))  # within (15 Mar)
+    d1 = decide(hh["h1"], product, D(2026, 3, 1), D(2026, 3, 10))  # within (16 Mar, Atw)
     d2 = decide(hh["h2"], product, D(2026, 3, 1), D(2026, 3, 20))  # late
-    decide(hh["h3"], youth, D(2026, 3, 1), D(2026, 4, 1))  # within (26 Apr)
+    decide(hh["h3"], youth, D(2026, 3, 1), D(2026, 4, 1))  # within (28 Apr, Atw)
     decide(hh["h4"], product, D(2026, 3, 1), D(2026, 3, 10), True, D(2026, 3, 20))  # late
     decide(hh["h5"], product, D(2026, 3, 1), D(2026, 3, 10), True)  # not final: left out
     decide(hh["h1"], product, D(2026, 4, 1), D(2026, 4, 5))  # within

@@ -7,6 +7,7 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from cases.provisions.models import ProvisionApplication
+from cases.provisions.selectors import application_decision_deadline
 from networks.models import BudgetStream, GeneralProvision, Law, Product, StreamBudget, Unit
 from teams.models import TeamMandate
 from tests.factories import HouseholdFactory, OrganisationFactory, TeamFactory, UserFactory
@@ -93,3 +94,8 @@ class ApplicationFactory(DjangoModelFactory):
     product = factory.SubFactory(ProductFactory)
     motivation = "Financiën scoort 2; structuur nodig."
     applied_by = factory.SubFactory(UserFactory)
+    applied_on = factory.LazyFunction(timezone.localdate)
+    # what `application_submit` stores: the one function that computes the deadline
+    decision_deadline = factory.LazyAttribute(
+        lambda o: application_decision_deadline(law=o.product.law, applied_on=o.applied_on)
+    )

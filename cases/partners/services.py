@@ -1,11 +1,17 @@
-"""Start and stop of care on an allocation (iWmo/iJw 305 and 307), as reported by providers.
+"""What providers report and ask over the partner API: start and stop of care on an allocation
+(iWmo/iJw 305 and 307), requests for a new or changed allocation (315 and 317) and progress
+reports.
 
 The standard's rules: care cannot start before the allocation's start date (nor after its end),
 cannot stop after the allocation's end date, stops on or after it started, and a start or stop
 is reported once (a second one is a conflict). Every change is pushed to the provider's
-webhooks."""
+webhooks. The rules of a 315/317 request are in `allocation_request_check`.
+
+Each write records its access-log row with `cases.audit.audit_change` as its last step, inside
+its transaction; the API passes `context=request_context(request)` (the partner's principal)."""
 
 import datetime
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from cases.audit import RequestContext, audit_change
 from cases.consent.models import DataCategory
 from cases.consent.selectors import consent_covers
 from cases.households.models import HouseholdMembership, Resident
@@ -24,6 +31,7 @@ from cases.partners.models import (
     AllocationRequestStatus,
     ProgressReport,
 )
+from cases.partners.selectors import allocations_for_organisation
 from cases.provisions.models import (
     Allocation,
     AllocationStatus,
@@ -31,6 +39,7 @@ from cases.provisions.models import (
     ProvisionApplication,
     ProvisionDecision,
 )
+from cases.provisions.selectors import application_decision_deadline
 from networks.models import END_REASONS_BY_LAW, Organisation, Product
 from networks.services import webhook_enqueue
 
@@ -41,6 +50,43 @@ class AllocationStateConflict(Exception):
 
 class StaleAllocation(Exception):
     """The allocation changed since the caller read it."""
+
+
+class UnknownAllocation(Exception):
+    """The organisation has no allocation with this id (its own or its cooperative's): the
+    same answer whether the allocation does not exist or belongs to someone else."""
+
+
+def _audit(
+    *,
+    by,
+    context: RequestContext | None,
+    object_type: str,
+    object_id,
+    household,
+    clients: Iterable = (),
+) -> None:
+    """The write's access-log row: the last step of a service, inside its transaction. `by` is
+    the partner's principal (or None from a task or a test: the row then names no user)."""
+    audit_change(
+        by=by,
+        context=context,
+        object_type=object_type,
+        object_id=object_id,
+        household_uuid=household.uuid if household is not None else None,
+        resident_uuids=[client.uuid for client in clients if client is not None],
+    )
+
+
+def _audit_allocation(allocation: Allocation, *, by, context, object_type="allocation") -> None:
+    _audit(
+        by=by,
+        context=context,
+        object_type=object_type,
+        object_id=allocation.uuid,
+        household=allocation.household,
+        clients=[allocation.client],
+    )
 
 
 def allocation_payload(allocation: Allocation) -> dict:
@@ -76,7 +122,12 @@ def _save(allocation: Allocation, fields: list[str]) -> Allocation:
 
 @transaction.atomic
 def allocation_start(
-    *, allocation: Allocation, started_on: datetime.date, expected_version: int | None = None
+    *,
+    allocation: Allocation,
+    started_on: datetime.date,
+    expected_version: int | None = None,
+    by=None,
+    context: RequestContext | None = None,
 ) -> Allocation:
     allocation = _locked(allocation, expected_version)
     if allocation.status != AllocationStatus.NOT_STARTED:
@@ -93,7 +144,9 @@ def allocation_start(
         )  # fmt: skip
     allocation.status = AllocationStatus.STARTED
     allocation.care_started_on = started_on
-    return _save(allocation, ["status", "care_started_on"])
+    allocation = _save(allocation, ["status", "care_started_on"])
+    _audit_allocation(allocation, by=by, context=context)
+    return allocation
 
 
 @transaction.atomic
@@ -103,6 +156,8 @@ def allocation_stop(
     stopped_on: datetime.date,
     reason: str,
     expected_version: int | None = None,
+    by=None,
+    context: RequestContext | None = None,
 ) -> Allocation:
     allocation = _locked(allocation, expected_version)
     if allocation.status == AllocationStatus.STOPPED:
@@ -128,7 +183,9 @@ def allocation_stop(
     allocation.status = AllocationStatus.STOPPED
     allocation.care_stopped_on = stopped_on
     allocation.end_reason = reason
-    return _save(allocation, ["status", "care_stopped_on", "end_reason"])
+    allocation = _save(allocation, ["status", "care_stopped_on", "end_reason"])
+    _audit_allocation(allocation, by=by, context=context)
+    return allocation
 
 
 def _known_client(bsn: str, birth_date: datetime.date | None):
@@ -147,27 +204,113 @@ def _known_client(bsn: str, birth_date: datetime.date | None):
     return resident, membership.household if membership else None
 
 
+def _requested_product(category: str, code: str) -> Product | None:
+    """The product a provider names by its iWmo/iJw category and contract code: only an active
+    one can be requested."""
+    return Product.objects.filter(category=category, code=code, active=True).order_by("pk").first()
+
+
+def allocation_request_check(
+    *,
+    organisation: Organisation,
+    kind: str,
+    product_category: str,
+    product_code: str,
+    start_date: datetime.date,
+    motivation: str,
+    end_date: datetime.date | None = None,
+    allocation_id=None,
+    change_reason: str = "",
+    bsn: str = "",
+    birth_date: datetime.date | None = None,
+) -> tuple[Product, Allocation | None]:
+    """The rules of a provider's 315/317 request, before anything is stored; returns the
+    product asked for and, for a change, the allocation to change.
+
+    - a new allocation (315) names the client by BSN and date of birth, and no allocation or
+      change reason; a change (317) names the allocation and a change reason (WMO002);
+    - the period does not end before it starts, the motivation is not empty, the product
+      (category and code) exists and is active;
+    - the allocation to change is the organisation's own or its cooperative's
+      (`allocations_for_organisation`); any other raises `UnknownAllocation`, as one that does
+      not exist.
+
+    Broken rules raise ValidationError with a message per field (the API's field errors)."""
+    errors = {}
+    if kind == AllocationRequestKind.NEW:
+        if not bsn:
+            errors["bsn"] = _("A request for a new allocation needs the client's BSN.")
+        if not birth_date:
+            errors["birth_date"] = _("Give the date of birth together with the BSN.")
+        if allocation_id or change_reason:
+            errors["allocation"] = _(
+                "A request for a new allocation has no allocation or change reason."
+            )
+    else:
+        if not allocation_id:
+            errors["allocation"] = _("Name the allocation to change.")
+        if not change_reason:
+            errors["change_reason"] = _("Give the change reason (WMO002).")
+    if end_date and end_date < start_date:
+        errors["end_date"] = _("The end date cannot be before the start date.")
+    if not motivation.strip():
+        errors["motivation"] = _("Explain why the client needs this.")
+    product = _requested_product(product_category, product_code)
+    if product is None:
+        errors["product"] = _("There is no product with this category and code.")
+    if errors:
+        raise ValidationError(errors)
+    if kind != AllocationRequestKind.CHANGE:
+        return product, None
+    allocation = (
+        allocations_for_organisation(organisation=organisation)
+        .select_related("client", "household")
+        .filter(uuid=allocation_id)
+        .first()
+    )
+    if allocation is None:
+        raise UnknownAllocation(_("You have no allocation with this id."))
+    return product, allocation
+
+
 @transaction.atomic
 def allocation_request_submit(
     *,
     organisation: Organisation,
     kind: str,
-    product: Product,
+    product_category: str,
+    product_code: str,
     volume: int,
     unit: str,
     frequency: str,
     start_date: datetime.date,
     motivation: str,
     end_date: datetime.date | None = None,
-    allocation: Allocation | None = None,
+    allocation_id=None,
     change_reason: str = "",
     bsn: str = "",
     birth_date: datetime.date | None = None,
+    by=None,
+    context: RequestContext | None = None,
 ) -> AllocationRequest:
-    """Register a provider's 315/317 request. The caller has checked that `allocation` is
-    visible to the organisation."""
+    """Register a provider's 315/317 request after `allocation_request_check`. A request for a
+    known client (BSN and date of birth match a resident in a household) becomes an
+    application in the consultant queue; the answer never says whether the client is known."""
+    product, allocation = allocation_request_check(
+        organisation=organisation,
+        kind=kind,
+        product_category=product_category,
+        product_code=product_code,
+        start_date=start_date,
+        motivation=motivation,
+        end_date=end_date,
+        allocation_id=allocation_id,
+        change_reason=change_reason,
+        bsn=bsn,
+        birth_date=birth_date,
+    )
     household = None
-    if kind == AllocationRequestKind.CHANGE:
+    if allocation is not None:
         client = allocation.client
         household = allocation.household
         bsn, birth_date = "", None
@@ -196,6 +339,14 @@ def allocation_request_submit(
         with override(settings.LANGUAGE_CODE):  # the consultant's language, not the caller's
             request.application = _application_for_request(request, household)
     request.save()
+    _audit(
+        by=by,
+        context=context,
+        object_type="allocation_request",
+        object_id=request.uuid,
+        household=household,
+        clients=[client],
+    )
     return request
 
 
@@ -224,8 +375,8 @@ def _application_for_request(request: AllocationRequest, household) -> Provision
         applied_by=None,
     )
     application.law = request.product.law
-    application.decision_deadline = ProvisionApplication.deadline_for(
-        application.law, application.applied_on
+    application.decision_deadline = application_decision_deadline(
+        law=application.law, applied_on=application.applied_on
     )
     application.full_clean()
     application.save()
@@ -281,7 +432,12 @@ def progress_report_create(
     text: str,
     goal_attainment: int | None = None,
     on: datetime.date | None = None,
+    by=None,
+    context: RequestContext | None = None,
 ) -> ProgressReport:
+    """Accept a provider's progress report on an allocation: care has started and the client's
+    consent covers `progress` for the organisation (or a legal basis is recorded); else
+    `ProgressReportRefused`."""
     if allocation.care_started_on is None:
         raise ProgressReportRefused(
             _("Care on this allocation has not started; a progress report cannot be accepted yet.")
@@ -310,4 +466,5 @@ def progress_report_create(
         raise ValidationError({"period_end": _("The period cannot end before it starts.")})
     report.full_clean()
     report.save()
+    _audit_allocation(allocation, by=by, context=context, object_type="progress_report")
     return report

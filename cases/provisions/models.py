@@ -4,7 +4,6 @@ spending, budget commitments and in-app notifications.
 
 Imported at the bottom of `cases/models.py`, so these are models of the `cases` app."""
 
-import datetime
 import uuid
 
 from django.conf import settings
@@ -159,6 +158,9 @@ APPLICATION_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+# The statutory decision term per law, in weeks: Wmo 2015 art. 2.3.5 two weeks; Jeugdwet and
+# Participatiewet set none, so the Awb 4:13 maximum of eight weeks. The deadline is computed
+# only by `cases.provisions.selectors.application_decision_deadline`.
 DECISION_WEEKS = {Law.WMO: 2, Law.YOUTH: 8, Law.PARTICIPATION: 8}
 
 
@@ -177,8 +179,9 @@ class ProvisionApplicationQuerySet(models.QuerySet):
 
 class ProvisionApplication(models.Model):
     """An aanvraag for an individual provision. The legal clock starts at `applied_on`:
-    Wmo 2 weeks, Jeugdwet and Participatiewet 8 weeks; the deadline is stored so the queue can
-    sort and index on it."""
+    Wmo 2 weeks, Jeugdwet and Participatiewet 8 weeks; the deadline is computed by the service
+    that creates the application (`selectors.application_decision_deadline`) and stored, so the
+    queue can sort and index on it."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     household = models.ForeignKey(
@@ -271,13 +274,8 @@ class ProvisionApplication(models.Model):
         return f"{self.product.name} ({self.applied_on:%d-%m-%Y})"
 
     def save(self, *args, **kwargs):
-        self.law = self.product.law
-        self.decision_deadline = self.deadline_for(self.law, self.applied_on)
+        self.law = self.product.law  # the law follows the product
         super().save(*args, **kwargs)
-
-    @staticmethod
-    def deadline_for(law: str, applied_on: datetime.date) -> datetime.date:
-        return applied_on + datetime.timedelta(weeks=DECISION_WEEKS[law])
 
     @property
     def days_left(self) -> int:
@@ -469,11 +467,6 @@ class ProvisionDecision(models.Model):
     @property
     def is_final(self) -> bool:
         return not self.cosign_required or self.cosigned_by_id is not None
-
-    @property
-    def objection_deadline(self) -> datetime.date:
-        """Bezwaar is possible within 6 weeks of the decision."""
-        return timezone.localdate(self.decided_at) + datetime.timedelta(weeks=6)
 
 
 class AllocationStatus(models.TextChoices):

@@ -1,6 +1,7 @@
 """Reads for provisions. Applications are visible through their household
 (`households_visible_to`), so the access rule stays one SQL filter."""
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -15,14 +16,17 @@ from cases import permissions
 from cases.access import households_visible_to
 from cases.households.models import Household
 from cases.intake.models import KitchenTableConversation, LifeDomainScore
+from cases.legal_terms import term_end
 from cases.plans.models import PlanStatus, SupportPlan
 from cases.provisions.models import (
+    DECISION_WEEKS,
     UNDECIDED_STATUSES,
     BudgetCommitment,
     GeneralProvisionReferral,
     MandateSpending,
     Notification,
     ProvisionApplication,
+    ProvisionDecision,
     SubsidySignal,
 )
 from networks.models import BudgetStream, GeneralProvision, StreamBudget
@@ -31,6 +35,30 @@ from teams.roles import Role
 from teams.selectors import district_ids_of_user, work_area_of_consultant
 
 ZERO = Decimal("0.00")
+
+# Awb 6:7: objection (bezwaar) within six weeks.
+OBJECTION_WEEKS = 6
+
+
+# Legal terms -----------------------------------------------------------------------------------
+
+
+def application_decision_deadline(*, law: str, applied_on: datetime.date) -> datetime.date:
+    """The last day to decide on an application (the legal decision deadline): Wmo 2015
+    art. 2.3.5 two weeks, Jeugdwet and Participatiewet eight weeks (Awb 4:13; `DECISION_WEEKS`),
+    beginning the day after `applied_on`, under the Algemene termijnenwet: a last day on a
+    Saturday, Sunday or holiday runs on to the next working day (`cases.legal_terms.term_end`).
+
+    The one place this deadline is computed: the services that create an application store it
+    (`ProvisionApplication.decision_deadline`), so the queue sorts and indexes on it."""
+    return term_end(applied_on, weeks=DECISION_WEEKS[law])
+
+
+def decision_objection_deadline(*, decision: ProvisionDecision) -> datetime.date:
+    """The last day to object to a decision (bezwaar, Awb 6:7/6:8): six weeks beginning the day
+    after it was made known, here the date of the decision letter (the day it was decided),
+    under the Algemene termijnenwet (`cases.legal_terms.term_end`)."""
+    return term_end(timezone.localdate(decision.decided_at), weeks=OBJECTION_WEEKS)
 
 
 def applications_visible_to(user) -> QuerySet[ProvisionApplication]:

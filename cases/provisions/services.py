@@ -1,14 +1,17 @@
 """Writes for provisions: referrals, applications, decisions, allocations, team-mandate spending
-and deadline reminders. Each function is one transaction; every entry point calls these."""
+and deadline reminders. Each function is one transaction; every entry point calls these.
+
+A write that changes a household file records its access-log row with `cases.audit.audit_change`
+as its last step, inside its transaction; views pass `context=request_context(request)`. The
+four-eyes rule (`decision_needs_cosign`, `decision_cosign_refusal`) is owned here."""
 
 import datetime
-import functools
 import math
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-import holidays
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,8 +24,10 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from cases import permissions
+from cases.audit import RequestContext, audit_change
 from cases.households.models import Household
 from cases.households.services import ConcurrentEditError
+from cases.legal_terms import add_working_days, agreed_term_end
 from cases.partners.services import allocation_announce, allocation_request_answer
 from cases.plans.models import PlanStatus, SupportPlan
 from cases.provisions.models import (
@@ -41,6 +46,7 @@ from cases.provisions.models import (
     ReferralOutcome,
     SubsidySignal,
 )
+from cases.provisions.selectors import application_decision_deadline
 from networks.models import BudgetStream, Frequency, GeneralProvision, Product, Unit
 from teams.models import Team, TeamMandate, TeamMember
 from teams.permissions import can_spend_mandate
@@ -72,6 +78,26 @@ def _application_changed() -> ConcurrentEditError:
     )
 
 
+def _audit(
+    *,
+    by,
+    context: RequestContext | None,
+    object_type: str,
+    object_id,
+    household_uuid,
+    residents: Iterable = (),
+) -> None:
+    """The write's access-log row: the last step of a service, inside its transaction."""
+    audit_change(
+        by=by,
+        context=context,
+        object_type=object_type,
+        object_id=object_id,
+        household_uuid=household_uuid,
+        resident_uuids=[resident.uuid for resident in residents if resident is not None],
+    )
+
+
 def _plan_for(household: Household, plan):
     """The given plan (it must be this household's), or else the household's current plan:
     the active one, or the newest draft."""
@@ -98,12 +124,42 @@ def referral_create(
     by,
     reason: str = "",
     referred_on: datetime.date | None = None,
+    plan=None,
+    context: RequestContext | None = None,
+) -> GeneralProvisionReferral:
+    """Point a household to a general provision: no decision needed; a follow-up is planned."""
+    if not permissions.can_apply_for_provision(by):
+        raise PermissionDenied
+    referral = _referral_new(
+        household=household,
+        provision=provision,
+        by=by,
+        reason=reason,
+        referred_on=referred_on,
+        plan=plan,
+    )
+    _audit(
+        by=by,
+        context=context,
+        object_type="referral",
+        object_id=referral.uuid,
+        household_uuid=household.uuid,
+    )
+    return referral
+
+
+def _referral_new(
+    *,
+    household: Household,
+    provision: GeneralProvision,
+    by,
+    reason: str = "",
+    referred_on: datetime.date | None = None,
     decision: ProvisionDecision | None = None,
     plan=None,
 ) -> GeneralProvisionReferral:
-    """Point a household to a general provision: no decision needed; a follow-up is planned."""
-    if decision is None and not permissions.can_apply_for_provision(by):
-        raise PermissionDenied
+    """The referral itself, for `referral_create` and for a decision that refers back (which
+    records the change once, as the decision)."""
     if not provision.active:
         raise ValidationError({"provision": _("This general provision is no longer offered.")})
     referred_on = referred_on or timezone.localdate()
@@ -112,8 +168,7 @@ def referral_create(
         provision=provision,
         reason=reason,
         referred_on=referred_on,
-        follow_up_on=referred_on
-        + datetime.timedelta(weeks=GeneralProvisionReferral.FOLLOW_UP_WEEKS),
+        follow_up_on=agreed_term_end(referred_on, weeks=GeneralProvisionReferral.FOLLOW_UP_WEEKS),
         decision=decision,
         plan=_plan_for(household, plan),
         referred_by=by,
@@ -125,7 +180,12 @@ def referral_create(
 
 @transaction.atomic
 def referral_follow_up(
-    *, referral: GeneralProvisionReferral, by, outcome: str, note: str = ""
+    *,
+    referral: GeneralProvisionReferral,
+    by,
+    outcome: str,
+    note: str = "",
+    context: RequestContext | None = None,
 ) -> GeneralProvisionReferral:
     """Record whether the general provision helped."""
     if not permissions.can_follow_up_referral(by):
@@ -138,6 +198,13 @@ def referral_follow_up(
     referral.followed_up_on = timezone.localdate()
     referral.full_clean()
     referral.save(update_fields=["outcome", "outcome_note", "followed_up_on"])
+    _audit(
+        by=by,
+        context=context,
+        object_type="referral",
+        object_id=referral.uuid,
+        household_uuid=referral.household.uuid,
+    )
     return referral
 
 
@@ -154,9 +221,11 @@ def application_submit(
     applied_on: datetime.date | None = None,
     resident=None,
     plan=None,
+    context: RequestContext | None = None,
 ) -> ProvisionApplication:
     """Apply for an individual provision for a resident of the household; the legal clock
-    (Wmo 2 weeks, Jeugdwet and Participatiewet 8 weeks) starts at `applied_on`."""
+    (Wmo 2 weeks, Jeugdwet and Participatiewet 8 weeks) starts at `applied_on`, and its
+    deadline is stored (`selectors.application_decision_deadline`)."""
     if not permissions.can_apply_for_provision(by):
         raise PermissionDenied
     if not product.active:
@@ -176,12 +245,26 @@ def application_submit(
         plan=_plan_for(household, plan),
     )
     application.law = product.law
-    application.decision_deadline = ProvisionApplication.deadline_for(
-        product.law, application.applied_on
+    application.decision_deadline = application_decision_deadline(
+        law=product.law, applied_on=application.applied_on
     )
     application.full_clean()
     application.save()
+    _audit_application(application, by=by, context=context)
     return application
+
+
+def _audit_application(
+    application: ProvisionApplication, *, by, context: RequestContext | None
+) -> None:
+    _audit(
+        by=by,
+        context=context,
+        object_type="application",
+        object_id=application.uuid,
+        household_uuid=application.household.uuid,
+        residents=[application.resident],
+    )
 
 
 def _locked(application: ProvisionApplication, expected_version: int | None):
@@ -213,11 +296,19 @@ def _save_application(application: ProvisionApplication, by) -> None:
 
 @transaction.atomic
 def application_claim(
-    *, application: ProvisionApplication, by, expected_version: int | None = None
+    *,
+    application: ProvisionApplication,
+    by,
+    expected_version: int | None = None,
+    context: RequestContext | None = None,
 ) -> ProvisionApplication:
     """A consultant takes the application into review."""
     return application_assign(
-        application=application, consultant=by, by=by, expected_version=expected_version
+        application=application,
+        consultant=by,
+        by=by,
+        expected_version=expected_version,
+        context=context,
     )
 
 
@@ -228,6 +319,7 @@ def application_assign(
     consultant,
     by,
     expected_version: int | None = None,
+    context: RequestContext | None = None,
 ) -> ProvisionApplication:
     """Put an application in review with a (named) consultant."""
     if not permissions.can_decide(by):
@@ -238,23 +330,36 @@ def application_assign(
     _move(locked, ApplicationStatus.IN_REVIEW)
     locked.assigned_to = consultant
     _save_application(locked, by)
+    _audit_application(locked, by=by, context=context)
     return locked
+
+
+def _may_withdraw_applications(user) -> bool:
+    return permissions.can_apply_for_provision(user) or permissions.can_decide(user)
+
+
+def application_may_withdraw(*, application: ProvisionApplication, by) -> bool:
+    """Whether `by` may withdraw the application now: a generalist or a consultant, before a
+    decision (also before a co-signature is asked). `application_withdraw` enforces it."""
+    return _may_withdraw_applications(by) and application.can_move_to(ApplicationStatus.WITHDRAWN)
 
 
 @transaction.atomic
 def application_withdraw(
-    *, application: ProvisionApplication, by, expected_version: int | None = None
+    *,
+    application: ProvisionApplication,
+    by,
+    expected_version: int | None = None,
+    context: RequestContext | None = None,
 ) -> ProvisionApplication:
     """The resident withdraws the application before a decision."""
-    if not (permissions.can_apply_for_provision(by) or permissions.can_decide(by)):
+    if not _may_withdraw_applications(by):
         raise PermissionDenied
     locked = _locked(application, expected_version)
     _move(locked, ApplicationStatus.WITHDRAWN)
     _save_application(locked, by)
+    _audit_application(locked, by=by, context=context)
     return locked
-
-
-# Decisions -------------------------------------------------------------------------------------
 
 
 def grant_amount_estimate(
@@ -278,6 +383,46 @@ def grant_amount_estimate(
         Frequency.TOTAL: 1,
     }[frequency]
     return (per_period * periods).quantize(CENT)
+
+
+# The four-eyes rule --------------------------------------------------------------------------
+
+
+def four_eyes_amount() -> Decimal:
+    """Above this amount (settings.FOUR_EYES_AMOUNT, in euro) a grant needs a co-signature."""
+    return Decimal(settings.FOUR_EYES_AMOUNT)
+
+
+def decision_needs_cosign(*, outcome: str, amount: Decimal | None) -> bool:
+    """The four-eyes rule: a grant above `four_eyes_amount()` is only final once a second
+    consultant co-signs it. The one place the rule is decided: `decision_make` stores the
+    answer (`ProvisionDecision.cosign_required`)."""
+    return outcome == DecisionOutcome.GRANT and amount is not None and amount > four_eyes_amount()
+
+
+def decision_cosign_refusal(*, decision: ProvisionDecision, by) -> Exception | None:
+    """Why `by` may not co-sign the decision now, as the exception `decision_cosign` raises,
+    or None when they may: a consultant, not the one who decided, on a decision that awaits
+    its co-signature (`decision_needs_cosign`). `decision.application` must be current."""
+    if not permissions.can_decide(by):
+        return PermissionDenied()
+    if (
+        not decision.cosign_required
+        or decision.cosigned_by_id
+        or decision.application.status != ApplicationStatus.AWAITING_COSIGN
+    ):
+        return DecisionConflictError(_("This decision has already been co-signed."))
+    if decision.decided_by_id == by.pk:
+        return ValidationError(_("A second consultant must co-sign, not the first."))
+    return None
+
+
+def decision_may_cosign(*, decision: ProvisionDecision | None, by) -> bool:
+    """Whether `by` may co-sign the decision now (for the co-sign button)."""
+    return decision is not None and decision_cosign_refusal(decision=decision, by=by) is None
+
+
+# Decisions -------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -338,13 +483,14 @@ def decision_make(
     by,
     data: DecisionInput,
     expected_version: int | None = None,
+    context: RequestContext | None = None,
 ) -> ProvisionDecision:
     """Decide on an application: grant, reject or refer back to a general provision.
 
     The application row is locked, so of two consultants deciding at once one wins and the
     other gets DecisionConflictError; the one-to-one relation guarantees it in the database too.
-    A grant above settings.FOUR_EYES_AMOUNT waits for a second consultant's co-signature before
-    it is final (allocation and budget commitment follow on co-signing)."""
+    A grant above the four-eyes amount (`decision_needs_cosign`) waits for a second consultant's
+    co-signature before it is final (allocation and budget commitment follow on co-signing)."""
     if not permissions.can_decide(by):
         raise PermissionDenied
     locked = _locked(application, expected_version)
@@ -388,7 +534,9 @@ def decision_make(
                 end_date=data.end_date,
             )
         )
-        decision.cosign_required = decision.amount > Decimal(settings.FOUR_EYES_AMOUNT)
+        decision.cosign_required = decision_needs_cosign(
+            outcome=decision.outcome, amount=decision.amount
+        )
         status = (
             ApplicationStatus.AWAITING_COSIGN
             if decision.cosign_required
@@ -416,7 +564,7 @@ def decision_make(
     elif decision.cosign_required:
         _request_cosignature(decision, by)
     if data.outcome == DecisionOutcome.REFER_BACK:
-        referral_create(
+        _referral_new(
             household=locked.household,
             provision=data.general_provision,
             by=by,
@@ -433,20 +581,39 @@ def decision_make(
             )
     if decision.is_final:
         allocation_request_answer(decision=decision)
+    _audit_decision(decision, application=application, by=by, context=context)
     return decision
 
 
+def _audit_decision(
+    decision: ProvisionDecision,
+    *,
+    application: ProvisionApplication,
+    by,
+    context: RequestContext | None,
+) -> None:
+    _audit(
+        by=by,
+        context=context,
+        object_type="decision",
+        object_id=decision.uuid,
+        household_uuid=application.household.uuid,
+        residents=[application.resident],
+    )
+
+
 @transaction.atomic
-def decision_cosign(*, decision: ProvisionDecision, by) -> ProvisionDecision:
+def decision_cosign(
+    *, decision: ProvisionDecision, by, context: RequestContext | None = None
+) -> ProvisionDecision:
     """A second consultant co-signs a grant above the four-eyes amount; then it takes effect."""
-    if not permissions.can_decide(by):
-        raise PermissionDenied
     application = ProvisionApplication.objects.select_for_update().get(pk=decision.application_id)
-    decision = ProvisionDecision.objects.select_related("product").get(pk=decision.pk)
-    if application.status != ApplicationStatus.AWAITING_COSIGN or decision.cosigned_by_id:
-        raise DecisionConflictError(_("This decision has already been co-signed."))
-    if decision.decided_by_id == by.pk:
-        raise ValidationError(_("A second consultant must co-sign, not the first."))
+    locked = ProvisionDecision.objects.select_related("product").get(pk=decision.pk)
+    locked.application = application
+    refusal = decision_cosign_refusal(decision=locked, by=by)
+    if refusal is not None:
+        raise refusal
+    decision = locked
     decision.cosigned_by = by
     decision.cosigned_at = timezone.now()
     decision.full_clean(exclude=["application"])
@@ -456,6 +623,7 @@ def decision_cosign(*, decision: ProvisionDecision, by) -> ProvisionDecision:
     decision.application = application
     _grant_take_effect(decision)
     allocation_request_answer(decision=decision)
+    _audit_decision(decision, application=application, by=by, context=context)
     return decision
 
 
@@ -540,6 +708,7 @@ def mandate_spend(
     stream: BudgetStream,
     by,
     spent_on: datetime.date | None = None,
+    context: RequestContext | None = None,
 ) -> MandateSpending:
     """Grant urgent help from the team's mandate, without a consultant.
 
@@ -603,30 +772,17 @@ def mandate_spend(
         amount=amount,
         mandate_spending=spending,
     )
+    _audit(
+        by=by,
+        context=context,
+        object_type="mandate_spending",
+        object_id=spending.uuid,
+        household_uuid=household.uuid,
+    )
     return spending
 
 
 # Deadline reminders ---------------------------------------------------------------------------
-
-
-@functools.cache
-def _public_holidays(year: int) -> frozenset[datetime.date]:
-    """Dutch public holidays of a year (the `holidays` package: New Year, Easter, King's Day,
-    Ascension, Whitsun, Christmas; Liberation Day in lustrum years)."""
-    return frozenset(holidays.country_holidays("NL", years=year))
-
-
-def is_working_day(day: datetime.date) -> bool:
-    return day.weekday() < 5 and day not in _public_holidays(day.year)
-
-
-def add_working_days(day: datetime.date, count: int) -> datetime.date:
-    """`count` working days (Monday to Friday, not a Dutch public holiday) after `day`."""
-    while count > 0:
-        day += datetime.timedelta(days=1)
-        if is_working_day(day):
-            count -= 1
-    return day
 
 
 @dataclass
@@ -648,7 +804,8 @@ def _notify(*, user, application, kind: str, message: str) -> bool:
 def deadline_reminders_send(*, today: datetime.date | None = None) -> ReminderRun:
     """Remind the assigned consultant of applications whose legal decision deadline is within
     settings.DECISION_REMINDER_WORKING_DAYS working days (in-app and by e-mail, once), and list
-    overdue applications for the team lead of the household's district."""
+    overdue applications for the team lead of the household's district. Working days are those
+    of the Algemene termijnenwet (`cases.legal_terms.add_working_days`)."""
     today = today or timezone.localdate()
     horizon = add_working_days(today, settings.DECISION_REMINDER_WORKING_DAYS)
     run = ReminderRun()

@@ -13,8 +13,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases import permissions
-from cases.access import household_file, household_for_user
-from cases.audit import access_log_record
+from cases.access import access_household, access_object, household_file, household_for_user
+from cases.audit import access_log_record, request_context
 from cases.households.services import ConcurrentEditError
 from cases.privacy.models import AccessAction
 from cases.provisions import selectors as psel
@@ -36,17 +36,6 @@ from socialdomain.forms import apply_validation_error
 from teams import permissions as team_permissions
 
 
-def _log(request, household, action=AccessAction.VIEW, object_type="household", object_id=None):
-    """Every look at a household's provisions is in the access log (NEN 7513)."""
-    access_log_record(
-        request_or_user=request,
-        action=action,
-        object_type=object_type,
-        object_id=object_id or household.uuid,
-        household_uuid=household.uuid,
-    )
-
-
 def _redirect(request, to, *args):
     response = redirect(to, *args)
     if request.htmx:
@@ -55,11 +44,30 @@ def _redirect(request, to, *args):
     return response
 
 
-def _household_for_apply(request, household_uuid):
-    household = household_for_user(user=request.user, household_uuid=household_uuid)
-    if not permissions.can_apply_for_provision(request.user):
-        raise PermissionDenied
-    return household
+def _may_apply(user, _household) -> bool:
+    return permissions.can_apply_for_provision(user)
+
+
+def _may_decide(user, _application) -> bool:
+    return permissions.can_decide(user)
+
+
+def _application(request, application_uuid, *, object_type="application", may=None):
+    """The application (with its household), fetched, checked and logged by the access helper:
+    a read on GET, a refusal or a miss on any method; an allowed POST is left to the service."""
+    return access_object(
+        request,
+        object_type=object_type,
+        object_id=application_uuid,
+        fetch=lambda: psel.application_for_user(
+            user=request.user, application_uuid=application_uuid
+        ),
+        may=may,
+    )
+
+
+def _error_message(exc) -> str:
+    return " ".join(getattr(exc, "messages", [str(exc)]))
 
 
 # Applications ----------------------------------------------------------------------------------
@@ -70,7 +78,7 @@ def _household_for_apply(request, household_uuid):
 @require_http_methods(["GET", "POST"])
 @household_file("application")
 def application_create(request, household_uuid):
-    household = _household_for_apply(request, household_uuid)
+    household = access_household(request, household_uuid, object_type="application", may=_may_apply)
     form = ApplicationForm(
         request.POST or None,
         household=household,
@@ -82,7 +90,10 @@ def application_create(request, household_uuid):
     if request.method == "POST" and form.is_valid():
         try:
             application = psvc.application_submit(
-                household=household, by=request.user, **form.cleaned_data
+                household=household,
+                by=request.user,
+                context=request_context(request),
+                **form.cleaned_data,
             )
         except ValidationError as exc:
             apply_validation_error(form, exc)
@@ -146,18 +157,10 @@ def _detail_context(request, application, form=None, conflict=False):
         "can_decide": can_decide,
         "form": form or (_decision_form(application) if can_decide else None),
         "assign_form": AssignForm(initial={"version": application.version}) if can_decide else None,
-        "can_cosign": bool(
-            can_decide
-            and decision
-            and decision.cosign_required
-            and not decision.cosigned_by_id
-            and decision.decided_by_id != request.user.pk
-        ),
-        "can_withdraw": not application.is_decided
-        and application.status != "awaiting_cosign"
-        and (permissions.can_apply_for_provision(request.user) or can_decide),
+        "can_cosign": psvc.decision_may_cosign(decision=decision, by=request.user),
+        "can_withdraw": psvc.application_may_withdraw(application=application, by=request.user),
         "conflict": conflict,
-        "four_eyes_amount": settings.FOUR_EYES_AMOUNT,
+        "four_eyes_amount": psvc.four_eyes_amount(),
     }
 
 
@@ -166,8 +169,7 @@ def _detail_context(request, application, form=None, conflict=False):
 @require_GET
 @household_file("application")
 def application_detail(request, application_uuid):
-    application = psel.application_for_user(user=request.user, application_uuid=application_uuid)
-    _log(request, application.household, object_type="application", object_id=application.uuid)
+    application = _application(request, application_uuid)
     return render(
         request, "cases/provisions/application_detail.html", _detail_context(request, application)
     )
@@ -184,14 +186,16 @@ def _version(request) -> int | None:
 @require_POST
 @household_file("application")
 def application_claim(request, application_uuid):
-    application = psel.application_for_user(user=request.user, application_uuid=application_uuid)
-    _log(request, application.household, AccessAction.CHANGE, "application", application.uuid)
+    application = _application(request, application_uuid, may=_may_decide)
     try:
         psvc.application_claim(
-            application=application, by=request.user, expected_version=_version(request)
+            application=application,
+            by=request.user,
+            expected_version=_version(request),
+            context=request_context(request),
         )
     except (ValidationError, ConcurrentEditError) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        messages.error(request, _error_message(exc))
     else:
         messages.success(request, _("You are handling this application."))
     return _redirect(request, "provisions:application_detail", application.uuid)
@@ -201,10 +205,7 @@ def application_claim(request, application_uuid):
 @require_POST
 @household_file("application")
 def application_assign(request, application_uuid):
-    application = psel.application_for_user(user=request.user, application_uuid=application_uuid)
-    if not permissions.can_decide(request.user):
-        raise PermissionDenied
-    _log(request, application.household, AccessAction.CHANGE, "application", application.uuid)
+    application = _application(request, application_uuid, may=_may_decide)
     form = AssignForm(request.POST)
     if form.is_valid():
         try:
@@ -213,9 +214,10 @@ def application_assign(request, application_uuid):
                 consultant=form.cleaned_data["consultant"],
                 by=request.user,
                 expected_version=form.cleaned_data["version"],
+                context=request_context(request),
             )
         except (ValidationError, ConcurrentEditError) as exc:
-            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+            messages.error(request, _error_message(exc))
         else:
             messages.success(request, _("Application assigned."))
     else:
@@ -227,14 +229,16 @@ def application_assign(request, application_uuid):
 @require_POST
 @household_file("application")
 def application_withdraw(request, application_uuid):
-    application = psel.application_for_user(user=request.user, application_uuid=application_uuid)
-    _log(request, application.household, AccessAction.CHANGE, "application", application.uuid)
+    application = _application(request, application_uuid)
     try:
         psvc.application_withdraw(
-            application=application, by=request.user, expected_version=_version(request)
+            application=application,
+            by=request.user,
+            expected_version=_version(request),
+            context=request_context(request),
         )
     except (ValidationError, ConcurrentEditError) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        messages.error(request, _error_message(exc))
     else:
         messages.success(request, _("Application withdrawn."))
     return _redirect(request, "provisions:application_detail", application.uuid)
@@ -245,10 +249,7 @@ def application_withdraw(request, application_uuid):
 @require_POST
 @household_file("decision")
 def application_decide(request, application_uuid):
-    application = psel.application_for_user(user=request.user, application_uuid=application_uuid)
-    if not permissions.can_decide(request.user):
-        raise PermissionDenied
-    _log(request, application.household, AccessAction.CHANGE, "decision", application.uuid)
+    application = _application(request, application_uuid, object_type="decision", may=_may_decide)
     form = _decision_form(application, request.POST)
     conflict = False
     if form.is_valid():
@@ -262,6 +263,7 @@ def application_decide(request, application_uuid):
                 by=request.user,
                 data=psvc.DecisionInput(**data),
                 expected_version=form.cleaned_data["version"],
+                context=request_context(request),
             )
         except ConcurrentEditError as exc:
             conflict = True
@@ -287,15 +289,18 @@ def application_decide(request, application_uuid):
 @require_POST
 @household_file("decision")
 def decision_cosign(request, application_uuid):
-    application = psel.application_for_user(user=request.user, application_uuid=application_uuid)
-    decision = getattr(application, "decision", None)
-    if decision is None:
-        raise PermissionDenied
-    _log(request, application.household, AccessAction.CHANGE, "decision", decision.uuid)
+    application = _application(
+        request,
+        application_uuid,
+        object_type="decision",
+        may=lambda _user, application: getattr(application, "decision", None) is not None,
+    )
     try:
-        psvc.decision_cosign(decision=decision, by=request.user)
+        psvc.decision_cosign(
+            decision=application.decision, by=request.user, context=request_context(request)
+        )
     except (ValidationError, ConcurrentEditError) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        messages.error(request, _error_message(exc))
     else:
         messages.success(request, _("Co-signed: the grant takes effect."))
     return _redirect(request, "provisions:application_detail", application.uuid)
@@ -311,11 +316,22 @@ def decision_letter(request, application_uuid):
     if decision is None or not decision.is_final:
         raise PermissionDenied
     household = household_for_user(user=request.user, household_uuid=application.household.uuid)
-    _log(request, household, AccessAction.PRINT, "decision", decision.uuid)
+    access_log_record(  # a print, like an export: logged as such, not as a view
+        request_or_user=request,
+        action=AccessAction.PRINT,
+        object_type="decision",
+        object_id=decision.uuid,
+        household_uuid=household.uuid,
+    )
     return render(
         request,
         "cases/provisions/decision_letter.html",
-        {"application": application, "decision": decision, "household": household},
+        {
+            "application": application,
+            "decision": decision,
+            "household": household,
+            "objection_deadline": psel.decision_objection_deadline(decision=decision),
+        },
     )
 
 
@@ -327,13 +343,18 @@ def decision_letter(request, application_uuid):
 @require_http_methods(["GET", "POST"])
 @household_file("referral")
 def referral_create(request, household_uuid):
-    household = _household_for_apply(request, household_uuid)
+    household = access_household(request, household_uuid, object_type="referral", may=_may_apply)
     form = ReferralForm(
         request.POST or None, provisions=psel.general_provisions_for(household=household)
     )
     if request.method == "POST" and form.is_valid():
         try:
-            psvc.referral_create(household=household, by=request.user, **form.cleaned_data)
+            psvc.referral_create(
+                household=household,
+                by=request.user,
+                context=request_context(request),
+                **form.cleaned_data,
+            )
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
@@ -349,10 +370,13 @@ def referral_create(request, household_uuid):
 @require_POST
 @household_file("referral")
 def referral_follow_up(request, referral_uuid):
-    if not permissions.can_follow_up_referral(request.user):
-        raise PermissionDenied
-    referral = psel.referral_for_user(user=request.user, referral_uuid=referral_uuid)
-    _log(request, referral.household, AccessAction.CHANGE, "referral", referral.uuid)
+    referral = access_object(
+        request,
+        object_type="referral",
+        object_id=referral_uuid,
+        fetch=lambda: psel.referral_for_user(user=request.user, referral_uuid=referral_uuid),
+        user_may=permissions.can_follow_up_referral,
+    )
     form = ReferralFollowUpForm(request.POST)
     if form.is_valid():
         try:
@@ -361,6 +385,7 @@ def referral_follow_up(request, referral_uuid):
                 by=request.user,
                 outcome=form.cleaned_data["outcome"],
                 note=form.cleaned_data["note"],
+                context=request_context(request),
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
@@ -379,14 +404,14 @@ def referral_follow_up(request, referral_uuid):
 @require_http_methods(["GET", "POST"])
 @household_file("mandate_spending")
 def mandate_spend(request, household_uuid):
-    household = household_for_user(user=request.user, household_uuid=household_uuid)
     teams = [
         t
         for t in psel.teams_for_mandate(user=request.user)
         if team_permissions.can_spend_mandate(request.user, t)
     ]
-    if not teams:
-        raise PermissionDenied
+    household = access_household(
+        request, household_uuid, object_type="mandate_spending", may=lambda _user, _h: bool(teams)
+    )
     team = next(
         (
             t
@@ -399,7 +424,13 @@ def mandate_spend(request, household_uuid):
     form = MandateSpendForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            psvc.mandate_spend(team=team, household=household, by=request.user, **form.cleaned_data)
+            psvc.mandate_spend(
+                team=team,
+                household=household,
+                by=request.user,
+                context=request_context(request),
+                **form.cleaned_data,
+            )
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
@@ -471,8 +502,7 @@ def notification_read(request, notification_uuid):
 def household_provisions(request, household_uuid):
     """The household file's provisions section (loaded into the household page by HTMX; a page
     of its own without JavaScript)."""
-    household = household_for_user(user=request.user, household_uuid=household_uuid)
-    _log(request, household, object_type="provisions")
+    household = access_household(request, household_uuid, object_type="provisions")
     teams = psel.teams_for_mandate(user=request.user)
     context = {
         "household": household,

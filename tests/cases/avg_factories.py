@@ -164,6 +164,9 @@ def file_build(
         plan=plan,
         motivation="Financiën scoort 2",
         applied_on=start,
+        # stored as an old file has it: files here start before 2014, where the Atw holiday
+        # table (and so `application_decision_deadline`) does not reach
+        decision_deadline=start + datetime.timedelta(weeks=8),
         status=ApplicationStatus.GRANTED,
         assigned_to=consultant,
         applied_by=worker,

@@ -1,5 +1,10 @@
 """Partner API access to household data in the access log: one row per file touched, context
-`api_client` (set by `access_log_record` from the token's principal). docs/privacy.md."""
+`api_client` (set by `access_log_record` from the token's principal). docs/privacy.md.
+
+This is the API's access helper: it logs reads, refusals and misses. A change is logged by its
+service (`cases.audit.audit_change`, with `context=request_context(request)`), never here; a
+write that was allowed but changed nothing (a conflict, a rule broken) is logged here as a
+`view` of the object, as the household-file mark does for the web pages."""
 
 from django.http import Http404
 
@@ -9,7 +14,8 @@ from cases.privacy.models import AccessAction, AccessResult
 
 class AccessLoggedMixin:
     """For partner viewsets: a list logs one row per object on the page (one INSERT), a read
-    one row, a refused read a `not_found` row. `log_item(obj)` says whose file an object is."""
+    one row, a refused read or write a `denied` or `not_found` row. `log_item(obj)` says whose
+    file an object is."""
 
     log_object_type = ""
 
@@ -27,6 +33,8 @@ class AccessLoggedMixin:
     def log_object(
         self, obj, action=AccessAction.VIEW, object_type="", result=AccessResult.ALLOWED
     ) -> None:
+        if action == AccessAction.CHANGE and result == AccessResult.ALLOWED:
+            raise ValueError("an allowed change is logged by its service (audit_change)")
         object_id, household_uuid, resident_uuids = self.log_item(obj)
         access_log_record(
             request_or_user=self.request,
@@ -38,11 +46,11 @@ class AccessLoggedMixin:
             result=result,
         )
 
-    def log_not_found(self, object_id, action=AccessAction.VIEW) -> None:
+    def log_not_found(self, object_id, action=AccessAction.VIEW, object_type="") -> None:
         access_log_record(
             request_or_user=self.request,
             action=action,
-            object_type=self.log_object_type,
+            object_type=object_type or self.log_object_type,
             object_id=object_id,
             result=AccessResult.NOT_FOUND,
         )

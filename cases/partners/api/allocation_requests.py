@@ -10,6 +10,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from cases.audit import request_context
 from cases.partners import services as partner_services
 from cases.partners.api.access import AccessLoggedMixin
 from cases.partners.models import (
@@ -18,12 +19,11 @@ from cases.partners.models import (
     AllocationRequestStatus,
     ChangeReason,
 )
-from cases.partners.selectors import allocations_for_organisation
 from cases.privacy.models import AccessAction
 from cases.validators import normalise_bsn
 from networks.api.permissions import api_client_of
 from networks.api.views import IDEMPOTENCY_KEY, NewestFirstCursor, PartnerApiMixin
-from networks.models import ApiScope, Frequency, IdempotencyRecord, Product, ProductCategory, Unit
+from networks.models import ApiScope, Frequency, IdempotencyRecord, ProductCategory, Unit
 from socialdomain.api.conditional import ConditionalMixin
 from socialdomain.api.idempotency import idempotent
 
@@ -48,7 +48,10 @@ class RequestedProductSerializer(serializers.Serializer):
 
 class AllocationRequestCreateSerializer(serializers.Serializer):
     """`new` (315): identify the client by BSN and date of birth. `change` (317): name your
-    allocation and a change reason (WMO002)."""
+    allocation and a change reason (WMO002).
+
+    The shape only; the rules (which fields go with which kind, the product, the allocation)
+    are `cases.partners.services.allocation_request_check`."""
 
     kind = serializers.ChoiceField(choices=AllocationRequestKind.choices)
     allocation = serializers.UUIDField(
@@ -75,40 +78,6 @@ class AllocationRequestCreateSerializer(serializers.Serializer):
             return normalise_bsn(value)
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.messages[0]) from exc
-
-    def validate(self, attrs):
-        errors = {}
-        if attrs["kind"] == AllocationRequestKind.NEW:
-            if not attrs.get("bsn"):
-                errors["bsn"] = _("A request for a new allocation needs the client's BSN.")
-            if not attrs.get("birth_date"):
-                errors["birth_date"] = _("Give the date of birth together with the BSN.")
-            if attrs.get("allocation") or attrs.get("change_reason"):
-                errors["allocation"] = _(
-                    "A request for a new allocation has no allocation or change reason."
-                )
-        else:
-            if not attrs.get("allocation"):
-                errors["allocation"] = _("Name the allocation to change.")
-            if not attrs.get("change_reason"):
-                errors["change_reason"] = _("Give the change reason (WMO002).")
-        if attrs.get("end_date") and attrs["end_date"] < attrs["start_date"]:
-            errors["end_date"] = _("The end date cannot be before the start date.")
-        if not attrs["motivation"].strip():
-            errors["motivation"] = _("Explain why the client needs this.")
-        product = (
-            Product.objects.filter(
-                category=attrs["product"]["category"], code=attrs["product"]["code"], active=True
-            )
-            .order_by("pk")
-            .first()
-        )
-        if product is None:
-            errors["product"] = _("There is no product with this category and code.")
-        if errors:
-            raise serializers.ValidationError(errors)
-        attrs["product"] = product
-        return attrs
 
 
 class AllocationRequestReceiptSerializer(serializers.Serializer):
@@ -217,22 +186,22 @@ class AllocationRequestViewSet(
         serializer = AllocationRequestCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        organisation = api_client_of(request).organisation
-        allocation = None
-        if data["kind"] == AllocationRequestKind.CHANGE:
-            allocation = (
-                allocations_for_organisation(organisation=organisation)
-                .select_related("client", "household")
-                .filter(uuid=data["allocation"])
-                .first()
-            )
-            if allocation is None:
-                raise NotFound(_("You have no allocation with this id."))
+        product = data.pop("product")
         extent = data.pop("extent")
-        data.pop("allocation", None)
-        created = partner_services.allocation_request_submit(
-            organisation=organisation, allocation=allocation, **extent, **data
-        )
-        self.log_object(created, AccessAction.CHANGE)
+        allocation_id = data.pop("allocation", None)
+        try:
+            created = partner_services.allocation_request_submit(
+                organisation=api_client_of(request).organisation,
+                product_category=product["category"],
+                product_code=product["code"],
+                allocation_id=allocation_id,
+                by=request.user,
+                context=request_context(request),
+                **extent,
+                **data,
+            )
+        except partner_services.UnknownAllocation as exc:
+            self.log_not_found(allocation_id, AccessAction.CHANGE, object_type="allocation")
+            raise NotFound(str(exc)) from exc
         receipt = {"id": created.uuid, "status": AllocationRequestStatus.RECEIVED}
         return Response(AllocationRequestReceiptSerializer(receipt).data, status=202)

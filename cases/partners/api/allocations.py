@@ -15,6 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
+from cases.audit import request_context
 from cases.partners import selectors as partner_selectors
 from cases.partners import services as partner_services
 from cases.partners.api.access import AccessLoggedMixin
@@ -114,14 +115,15 @@ class AllocationViewSet(
                 except partner_services.StaleAllocation as exc:
                     raise PreconditionFailed() from exc
         except Exception:
-            # logged after the rollback, so the refused attempt stays in the log
+            # logged after the rollback, so the attempt stays in the log: a miss as `not_found`;
+            # an allowed report that changed nothing (a conflict, a broken rule) as a view
             if found is None:
                 self.log_not_found(uuid, AccessAction.CHANGE)
             else:
-                self.log_object(found, AccessAction.CHANGE)
+                self.log_object(found)
             raise
+        # the service logged the change
         allocation = self.get_queryset().get(pk=allocation.pk)
-        self.log_object(allocation, AccessAction.CHANGE)
         data = AllocationSerializer(allocation).data
         return Response(data, headers={"ETag": etag_for(data)})
 
@@ -140,7 +142,11 @@ class AllocationViewSet(
                 uuid,
                 CareStartSerializer,
                 lambda allocation, data, version: partner_services.allocation_start(
-                    allocation=allocation, started_on=data["date"], expected_version=version
+                    allocation=allocation,
+                    started_on=data["date"],
+                    expected_version=version,
+                    by=request.user,
+                    context=request_context(request),
                 ),
             ),
             request,
@@ -165,6 +171,8 @@ class AllocationViewSet(
                     stopped_on=data["date"],
                     reason=data["reason"],
                     expected_version=version,
+                    by=request.user,
+                    context=request_context(request),
                 ),
             ),
             request,
@@ -211,7 +219,11 @@ class AllocationViewSet(
         serializer.is_valid(raise_exception=True)
         try:
             report = progress_report_create(
-                allocation=allocation, organisation=organisation, **serializer.validated_data
+                allocation=allocation,
+                organisation=organisation,
+                by=request.user,
+                context=request_context(request),
+                **serializer.validated_data,
             )
         except ProgressReportRefused as exc:
             self.log_object(
@@ -221,5 +233,5 @@ class AllocationViewSet(
                 result=AccessResult.DENIED,
             )
             raise PermissionDenied(exc.args[0]) from exc
-        self.log_object(allocation, AccessAction.CHANGE, object_type="progress_report")
+        # the service logged the change
         return Response(ProgressReportSerializer(report).data, status=status.HTTP_201_CREATED)

@@ -18,6 +18,7 @@ from cases.avg.models import CorrectionRequest, CorrectionStatus, add_months
 from cases.plans.models import PlanGoal, SupportPlan
 from cases.privacy.models import AccessAction, AccessLogEntry
 from cases.provisions.models import ProvisionApplication
+from cases.provisions.selectors import application_decision_deadline
 from teams.roles import Role
 from tests.cases.avg_factories import file_build
 
@@ -262,6 +263,9 @@ def test_export_query_count_does_not_grow_with_the_file(file, generalist):
             product=file["product"],
             motivation="meer",
             applied_by=generalist,
+            decision_deadline=application_decision_deadline(
+                law=file["product"].law, applied_on=timezone.localdate()
+            ),
         )
     assert count() == small
     assert small <= 25

@@ -122,6 +122,7 @@ def test_the_longest_term_of_the_files_laws_applies(build, product_for):
         product=youth,
         motivation="Jeugdhulp",
         applied_on=years_ago(17),
+        decision_deadline=years_ago(17) + datetime.timedelta(weeks=8),  # stored, as it was
         status="withdrawn",
     )
     backdate(household, years_ago(16))

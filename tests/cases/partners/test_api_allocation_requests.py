@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from cases.legal_terms import term_end
 from cases.partners.models import AllocationRequest
 from cases.provisions import services as svc
 from cases.provisions.models import (
@@ -85,7 +86,8 @@ def test_known_and_unknown_person_get_the_same_answer(provider, api_as, product,
     assert application.applied_by is None
     assert application.resident == client_resident
     assert application.motivation.startswith(f"Verzoek van {provider.name} (315)")
-    assert application.decision_deadline == TODAY + datetime.timedelta(weeks=2)
+    # 2 weeks (Wmo) under the Algemene termijnenwet: a Saturday, Sunday or holiday runs on
+    assert application.decision_deadline == term_end(TODAY, weeks=2)
     stranger = AllocationRequest.objects.get(uuid=unknown.json()["id"])
     assert stranger.client is None and stranger.application is None
 

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cases.households.services import ConcurrentEditError
+from cases.legal_terms import term_end
 from cases.plans.models import PlanStatus
 from cases.provisions import services as svc
 from cases.provisions.models import (
@@ -24,6 +25,7 @@ from cases.provisions.models import (
     ReferralOutcome,
     SubsidySignal,
 )
+from cases.provisions.selectors import application_decision_deadline, decision_objection_deadline
 from networks.models import Frequency, Unit
 from teams.models import AreaConsultant, LawDomain
 from teams.roles import Role
@@ -54,11 +56,24 @@ def grant(provider=None, **overrides):
 
 
 @pytest.mark.parametrize(
-    ("traits", "weeks"), [({}, 2), ({"youth": True}, 8), ({"participation": True}, 8)]
+    ("traits", "applied_on", "deadline"),
+    [
+        # Wmo: 2 weeks, Monday 2 March 2026 -> Monday 16 March 2026
+        ({}, datetime.date(2026, 3, 2), datetime.date(2026, 3, 16)),
+        # 8 weeks end on Monday 27 April 2026, King's Day: the Algemene termijnenwet (art. 1)
+        # runs the term on to Tuesday 28 April (it was 27 April before the Atw was applied)
+        ({"youth": True}, datetime.date(2026, 3, 2), datetime.date(2026, 4, 28)),
+        ({"participation": True}, datetime.date(2026, 3, 2), datetime.date(2026, 4, 28)),
+        # Wmo: 2 weeks from Monday 13 April 2026 also end on King's Day
+        ({}, datetime.date(2026, 4, 13), datetime.date(2026, 4, 28)),
+        # Wmo: 2 weeks from Saturday 5 December 2026 end on a Saturday: Monday 21 December
+        ({}, datetime.date(2026, 12, 5), datetime.date(2026, 12, 21)),
+    ],
 )
-def test_submit_starts_the_legal_clock_per_law(make_household, generalist, traits, weeks):
+def test_submit_starts_the_legal_clock_per_law(
+    make_household, generalist, traits, applied_on, deadline
+):
     product = ProductFactory(**traits)
-    applied_on = datetime.date(2026, 3, 2)
     application = svc.application_submit(
         household=make_household(),
         product=product,
@@ -68,7 +83,8 @@ def test_submit_starts_the_legal_clock_per_law(make_household, generalist, trait
     )
     assert application.status == ApplicationStatus.SUBMITTED
     assert application.law == product.law
-    assert application.decision_deadline == applied_on + datetime.timedelta(weeks=weeks)
+    assert application.decision_deadline == deadline
+    assert deadline == application_decision_deadline(law=product.law, applied_on=applied_on)
 
 
 def test_submit_needs_an_applying_role(make_household, product, consultant):
@@ -302,7 +318,9 @@ def test_reject_needs_reasons(make_application, consultant):
     )
     application.refresh_from_db()
     assert application.status == ApplicationStatus.REJECTED
-    assert decision.objection_deadline == timezone.localdate() + datetime.timedelta(weeks=6)
+    # 6 weeks from today, under the Atw: on a Saturday (as on 5 December 2026) it runs on to
+    # the Monday after (it was today + 6 weeks before the Atw was applied)
+    assert decision_objection_deadline(decision=decision) == term_end(timezone.localdate(), weeks=6)
     assert not BudgetCommitment.objects.exists()
 
 
@@ -560,18 +578,34 @@ def test_reminders_skip_decided_applications(make_application, consultant):
     assert run.reminded == [] and not mail.outbox
 
 
-def test_add_working_days_skips_the_weekend():
-    friday = datetime.date(2026, 11, 27)
-    assert svc.add_working_days(friday, 3) == datetime.date(2026, 12, 2)
+def test_reminders_count_the_working_days_of_the_algemene_termijnenwet(
+    make_application, consultant
+):
+    """The horizon skips 5 May in every year (the `holidays` package had it only every fifth
+    year), Ascension Day and the Crown's equated Friday: from Monday 3 May 2027 three working
+    days end on Tuesday 11 May, so a deadline on Monday 10 May is reminded."""
+    due = make_application(applied_on=datetime.date(2027, 4, 26), assigned_to=consultant)
+    assert due.decision_deadline == datetime.date(2027, 5, 10)
+    run = svc.deadline_reminders_send(today=datetime.date(2027, 5, 3))
+    assert run.reminded == [due]
 
 
-def test_add_working_days_skips_dutch_public_holidays():
-    # 24 Dec 2026 is a Thursday; Christmas (Fri 25) and the weekend do not count
-    assert svc.add_working_days(datetime.date(2026, 12, 24), 1) == datetime.date(2026, 12, 28)
-    # King's Day 2027 is a Tuesday
-    assert svc.add_working_days(datetime.date(2027, 4, 26), 1) == datetime.date(2027, 4, 28)
-    assert svc.is_working_day(datetime.date(2027, 4, 28))
-    assert not svc.is_working_day(datetime.date(2027, 5, 6))  # Ascension Day
+def test_objection_deadline_is_six_weeks_under_the_algemene_termijnenwet(
+    make_application, consultant
+):
+    application = make_application()
+    decision = svc.decision_make(
+        application=application,
+        by=consultant,
+        data=svc.DecisionInput(outcome=DecisionOutcome.REJECT, reasons="Geen beperking."),
+    )
+    # decided on Friday 3 April 2026: 6 weeks end on Friday 15 May 2026, a day the Crown
+    # equated with a holiday, so the term runs on to Monday 18 May
+    decision.decided_at = datetime.datetime(2026, 4, 3, 10, tzinfo=datetime.UTC)
+    assert decision_objection_deadline(decision=decision) == datetime.date(2026, 5, 18)
+    # decided on Monday 2 March 2026: Monday 13 April 2026, a working day
+    decision.decided_at = datetime.datetime(2026, 3, 2, 10, tzinfo=datetime.UTC)
+    assert decision_objection_deadline(decision=decision) == datetime.date(2026, 4, 13)
 
 
 def test_a_grant_awaiting_cosignature_notifies_the_area_consultants(

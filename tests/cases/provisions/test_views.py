@@ -3,9 +3,11 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from cases.intake.models import LifeDomain, LifeDomainScore
+from cases.legal_terms import term_end
 from cases.provisions import services as svc
 from cases.provisions.models import (
     Allocation,
@@ -117,8 +119,12 @@ def test_queue_sorted_by_deadline_with_days_left_and_filters(
     content = client.get(reverse("provisions:application_queue")).content.decode()
     positions = [content.index(str(a.uuid)) for a in (overdue, wmo_soon, elsewhere, youth)]
     assert positions == sorted(positions)
-    assert "6 dagen over de termijn" in content
-    assert "nog 4 dagen" in content and "nog 56 dagen" in content
+    # the days follow the stored deadlines, which the Algemene termijnenwet may have moved on
+    # past a weekend or holiday (naively 6 over, 4 and 56 left)
+    over = (TODAY - overdue.decision_deadline).days
+    assert over >= 2 and f"{over} dagen over de termijn" in content
+    assert f"nog {(wmo_soon.decision_deadline - TODAY).days} dagen" in content
+    assert f"nog {(youth.decision_deadline - TODAY).days} dagen" in content
 
     filtered = client.get(
         reverse("provisions:application_queue"),
@@ -288,6 +294,9 @@ def test_letter_has_legal_basis_and_objection_clause(
     assert "binnen 6 weken" in content
     assert "bezwaar" in content
     assert provider.name in content
+    # the last day under the Algemene termijnenwet (`decision_objection_deadline`)
+    with translation.override("nl"):
+        assert date_format(term_end(TODAY, weeks=6), "j F Y") in content
 
 
 def test_letter_waits_for_the_cosignature(
