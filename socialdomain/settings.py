@@ -69,6 +69,9 @@ MIDDLEWARE = [
     "socialdomain.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # NUL bytes and control characters in the request: 400 before any view or query sees them
+    # (and before the session reads its cookie)
+    "socialdomain.middleware.HostileInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "socialdomain.middleware.DutchFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
