@@ -1,5 +1,6 @@
 """Request middleware: structured request logging, Dutch-first locale, refusing hostile input,
-the session idle timeout and no-store caching for signed-in users.
+503 instead of 500 when Redis fails, the session idle timeout and no-store caching for signed-in
+users.
 
 The request log holds only the path, never the query string or body (they may carry
 personal data).
@@ -262,6 +263,53 @@ def _invalid_prefill(model, query):
             except (ValidationError, ValueError, TypeError):
                 return field
     return None
+
+
+class ServiceUnavailableMiddleware:
+    """A Redis or broker failure that a view did not handle: 503 with Retry-After (the
+    "unavailable" page, or problem+json under /api/) instead of a 500. Most of the app does not
+    need Redis at all (sessions in the database, a cache that fails open, dispatch that logs);
+    this is the net under what remains."""
+
+    RETRY_AFTER_SECONDS = 30
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not is_redis_outage(exception):
+            return None
+        logger.warning(
+            "service unavailable: Redis or the broker did not answer",
+            exc_info=exception,
+            extra={"path": request.path, "error": type(exception).__name__},
+        )
+        retry_after = str(self.RETRY_AFTER_SECONDS)
+        with translation.override(request_language(request)):
+            if _is_api(request):
+                response = problem_response(
+                    request,
+                    503,
+                    _("Service unavailable"),
+                    _("A service this request needs is unavailable. Try again later."),
+                    "service_unavailable",
+                )
+            else:
+                response = HttpResponse(loader.get_template("503.html").render({}), status=503)
+        response["Retry-After"] = retry_after
+        return response
+
+
+def is_redis_outage(exception: BaseException) -> bool:
+    """Redis (cache, broker, result backend) did not answer."""
+    from kombu.exceptions import OperationalError
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    return isinstance(exception, RedisConnectionError | RedisTimeoutError | OperationalError)
 
 
 class SessionIdleTimeoutMiddleware:
