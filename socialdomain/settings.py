@@ -335,6 +335,17 @@ CELERY_RESULT_EXPIRES = 3600
 # seconds instead of holding the request.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+# socialdomain is not an installed app: its tasks (health probe, purges) are imported explicitly
+CELERY_IMPORTS = ("socialdomain.tasks",)
+# Readiness (socialdomain/health.py): beat measures the components every
+# HEALTH_PROBE_INTERVAL_SECONDS; /healthz reports a status older than
+# HEALTH_STATUS_MAX_AGE_SECONDS as stale; anonymous callers get HEALTHZ_ANONYMOUS_RATE calls per
+# address (DRF rate syntax), 429 with Retry-After beyond it.
+HEALTH_PROBE_INTERVAL_SECONDS = int(os.environ.get("HEALTH_PROBE_INTERVAL_SECONDS", "30"))
+HEALTH_STATUS_MAX_AGE_SECONDS = int(
+    os.environ.get("HEALTH_STATUS_MAX_AGE_SECONDS", str(3 * HEALTH_PROBE_INTERVAL_SECONDS))
+)
+HEALTHZ_ANONYMOUS_RATE = os.environ.get("HEALTHZ_ANONYMOUS_RATE", "30/minute")
 # minute past every hour at which the outcome summaries are recomputed (docs/outcomes.md)
 OUTCOMES_RECOMPUTE_MINUTE = int(os.environ.get("OUTCOMES_RECOMPUTE_MINUTE", "10"))
 CELERY_BEAT_SCHEDULE: dict = {
@@ -376,6 +387,12 @@ CELERY_BEAT_SCHEDULE: dict = {
     "networks-webhook-events-purge": {
         "task": "networks.webhook_events_purge",
         "schedule": crontab(hour=3, minute=45),
+    },
+    # the component status GET /healthz reads; a probe nobody picked up in time is dropped
+    "socialdomain-health-probe": {
+        "task": "socialdomain.health_probe",
+        "schedule": datetime.timedelta(seconds=HEALTH_PROBE_INTERVAL_SECONDS),
+        "options": {"expires": HEALTH_PROBE_INTERVAL_SECONDS},
     },
 }
 

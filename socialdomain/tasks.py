@@ -2,7 +2,8 @@
 
 `dispatch(task, *args)` is how views and services start a task (usually from
 `transaction.on_commit`): when the broker (Redis) is down the failure is logged and the request
-goes on, instead of answering 500 after its transaction has committed.
+goes on, instead of answering 500 after its transaction has committed. The beat tasks here keep
+the readiness status fresh (`health_probe`, every HEALTH_PROBE_INTERVAL_SECONDS).
 """
 
 import logging
@@ -35,5 +36,15 @@ def dispatch(task, *args, **kwargs):
 
 @shared_task(name="socialdomain.ping")
 def ping() -> str:
-    """Answered by a worker; the health check uses it to see that one is listening."""
+    """Answered by a worker: a quick manual check (`ping.delay().get(timeout=2)`)."""
     return "pong"
+
+
+@shared_task(name="socialdomain.health_probe")
+def health_probe() -> dict:
+    """Beat, every HEALTH_PROBE_INTERVAL_SECONDS: measure database and broker and store the
+    result with its time for GET /healthz, which makes no broker or worker call itself. That
+    this task runs at all shows that beat, the broker and a worker work."""
+    from socialdomain import health
+
+    return health.probe_and_store()
