@@ -346,6 +346,10 @@ HEALTH_STATUS_MAX_AGE_SECONDS = int(
     os.environ.get("HEALTH_STATUS_MAX_AGE_SECONDS", str(3 * HEALTH_PROBE_INTERVAL_SECONDS))
 )
 HEALTHZ_ANONYMOUS_RATE = os.environ.get("HEALTHZ_ANONYMOUS_RATE", "30/minute")
+# Idempotency-Key records (the model socialdomain.api.idempotency stores responses in) are kept
+# this many hours; beat purges older ones hourly, and a retry after that is a new request.
+IDEMPOTENCY_RECORD_MODEL = "networks.IdempotencyRecord"
+IDEMPOTENCY_KEY_RETENTION_HOURS = int(os.environ.get("IDEMPOTENCY_KEY_RETENTION_HOURS", "24"))
 # minute past every hour at which the outcome summaries are recomputed (docs/outcomes.md)
 OUTCOMES_RECOMPUTE_MINUTE = int(os.environ.get("OUTCOMES_RECOMPUTE_MINUTE", "10"))
 CELERY_BEAT_SCHEDULE: dict = {
@@ -393,6 +397,16 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "socialdomain.health_probe",
         "schedule": datetime.timedelta(seconds=HEALTH_PROBE_INTERVAL_SECONDS),
         "options": {"expires": HEALTH_PROBE_INTERVAL_SECONDS},
+    },
+    # Idempotency-Key records past IDEMPOTENCY_KEY_RETENTION_HOURS
+    "socialdomain-idempotency-records-purge": {
+        "task": "socialdomain.idempotency_records_purge",
+        "schedule": crontab(minute=20),
+    },
+    # expired sessions (manage.py clearsessions)
+    "socialdomain-sessions-clear": {
+        "task": "socialdomain.sessions_clear",
+        "schedule": crontab(hour=4, minute=0),
     },
 }
 

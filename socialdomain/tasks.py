@@ -3,12 +3,14 @@
 `dispatch(task, *args)` is how views and services start a task (usually from
 `transaction.on_commit`): when the broker (Redis) is down the failure is logged and the request
 goes on, instead of answering 500 after its transaction has committed. The beat tasks here keep
-the readiness status fresh (`health_probe`, every HEALTH_PROBE_INTERVAL_SECONDS).
+the readiness status fresh (`health_probe`, every HEALTH_PROBE_INTERVAL_SECONDS) and clean up
+(`idempotency_records_purge`, `sessions_clear`).
 """
 
 import logging
 
 from celery import shared_task
+from django.conf import settings
 
 logger = logging.getLogger("wijkwerk.tasks")
 
@@ -48,3 +50,26 @@ def health_probe() -> dict:
     from socialdomain import health
 
     return health.probe_and_store()
+
+
+@shared_task(name="socialdomain.idempotency_records_purge")
+def idempotency_records_purge() -> int:
+    """Beat, hourly: Idempotency-Key records older than IDEMPOTENCY_KEY_RETENTION_HOURS. A
+    retry after that window is handled as a new request (docs/api.md)."""
+    import datetime
+
+    from django.apps import apps
+    from django.utils import timezone
+
+    record_model = apps.get_model(settings.IDEMPOTENCY_RECORD_MODEL)
+    cutoff = timezone.now() - datetime.timedelta(hours=settings.IDEMPOTENCY_KEY_RETENTION_HOURS)
+    deleted, _ = record_model.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
+@shared_task(name="socialdomain.sessions_clear")
+def sessions_clear() -> None:
+    """Beat, nightly: expired sessions out of the database (`manage.py clearsessions`)."""
+    from django.core.management import call_command
+
+    call_command("clearsessions")
