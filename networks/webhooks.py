@@ -39,6 +39,7 @@ from networks.models import (
     WebhookEvent,
 )
 from networks.validators import WebhookTarget, webhook_target_check
+from socialdomain.tasks import dispatch
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ def _dispatch(delivery_id: int) -> None:
     from networks.tasks import deliver_webhook
 
     try:
-        deliver_webhook.delay(delivery_id)
+        dispatch(deliver_webhook, delivery_id)
     except Exception:
         logger.warning("webhook delivery %s: first attempt not started", delivery_id, exc_info=True)
 

@@ -40,6 +40,7 @@ from outcomes.models import (
     OutcomeSummary,
     SummaryRun,
 )
+from socialdomain.tasks import dispatch
 
 BATCH = 5000
 # one advisory lock key for "the summary tables are being replaced" (PostgreSQL)
@@ -349,7 +350,7 @@ def summary_run_request(*, by) -> SummaryRun:
     if busy:
         return busy
     run = SummaryRun.objects.create(requested_by=by)
-    transaction.on_commit(lambda: summaries_recompute_task.delay(run.pk))
+    transaction.on_commit(lambda: dispatch(summaries_recompute_task, run.pk))
     return run
 
 
@@ -411,7 +412,7 @@ def export_job_start(*, by, table: str, file_format: str, params: dict) -> Expor
     job = ExportJob.objects.create(
         requested_by=by, table=table, file_format=file_format, params=params
     )
-    transaction.on_commit(lambda: export_job_task.delay(job.pk))
+    transaction.on_commit(lambda: dispatch(export_job_task, job.pk))
     return job
 
 

@@ -4,8 +4,9 @@
 # without REDIS_URL Celery tasks run in-process. Set both to run on PostgreSQL and Redis.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# runtime dependencies only (requirements.lock); scripts/test.sh adds the dev tools
 # shellcheck source=scripts/_venv.sh
-source scripts/_venv.sh
+WIJKWERK_LOCK=requirements.lock source scripts/_venv.sh
 export DEBUG="${DEBUG:-true}"
 export LOG_FORMAT="${LOG_FORMAT:-plain}"
 python manage.py migrate --noinput

@@ -67,8 +67,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "socialdomain.middleware.RequestLogMiddleware",
+    # a Redis or broker failure that escapes a view: 503 with Retry-After, not 500
+    "socialdomain.middleware.ServiceUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # NUL bytes and control characters in the request: 400 before any view or query sees them
+    # (and before the session reads its cookie)
+    "socialdomain.middleware.HostileInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "socialdomain.middleware.DutchFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -109,11 +114,16 @@ TEMPLATES = [
 
 # Database: PostgreSQL through DATABASE_URL (production, docker-compose, tests); without it an
 # embedded SQLite file, so that one command brings the app up on a machine with only Python.
+# Connections are kept for CONN_MAX_AGE seconds and checked before their first use in each
+# request (CONN_HEALTH_CHECKS): a connection the database dropped (restart, failover, an idle
+# timeout, pg_terminate_backend) is replaced instead of failing that request with a 500.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+CONN_MAX_AGE = int(os.environ.get("DATABASE_CONN_MAX_AGE", "60"))
+CONN_HEALTH_CHECKS = True
 if DATABASE_URL:
     DATABASES = {
         "default": dj_database_url.parse(
-            DATABASE_URL, conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60"))
+            DATABASE_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=CONN_HEALTH_CHECKS
         )
     }
 else:
@@ -128,18 +138,26 @@ else:
 DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
 if DATABASE_REPLICA_URL:
     DATABASES["replica"] = dj_database_url.parse(
-        DATABASE_REPLICA_URL, conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60"))
+        DATABASE_REPLICA_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=CONN_HEALTH_CHECKS
     )
 DATABASE_ROUTERS = ["socialdomain.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: Redis when configured (shared by all web processes), otherwise local memory.
+# Cache: Redis when configured (shared by all web processes), otherwise local memory. The cache
+# holds only what may be lost (lookups, throttle counters, the readiness status) and fails open:
+# when Redis does not answer within CACHE_SOCKET_TIMEOUT seconds the app goes on without it
+# (socialdomain/cache.py).
 REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHE_SOCKET_TIMEOUT = float(os.environ.get("CACHE_SOCKET_TIMEOUT", "0.5"))
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "socialdomain.cache.FailOpenRedisCache",
             "LOCATION": os.environ.get("CACHE_URL", REDIS_URL),
+            "OPTIONS": {
+                "socket_connect_timeout": CACHE_SOCKET_TIMEOUT,
+                "socket_timeout": CACHE_SOCKET_TIMEOUT,
+            },
         }
     }
 else:
@@ -229,9 +247,11 @@ SESSION_COOKIE_HTTPONLY = True
 # at most once per SESSION_RENEW_INTERVAL seconds, to spare a database write on every request),
 # so SESSION_COOKIE_AGE is how long a session survives without activity. Closing the browser
 # ends it as well.
-# Sessions are read from the cache (Redis in production) and written through to the database:
-# one query less on every signed-in request, and no session lost when the cache is flushed.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in the database only, so that logins and pages do not depend on Redis. Not
+# cached_db: with a cache that fails open, a session deleted (logout) or renewed while Redis was
+# unreachable would come back from the stale cached copy once Redis answers again; one indexed
+# primary-key read per signed-in request is the price.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(30 * 60)))
 SESSION_RENEW_INTERVAL = int(os.environ.get("SESSION_RENEW_INTERVAL", "60"))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
@@ -311,6 +331,25 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = False
 CELERY_RESULT_EXPIRES = 3600
+# A broker that does not answer fails a dispatch (socialdomain.tasks.dispatch logs it) within
+# seconds instead of holding the request.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+# socialdomain is not an installed app: its tasks (health probe, purges) are imported explicitly
+CELERY_IMPORTS = ("socialdomain.tasks",)
+# Readiness (socialdomain/health.py): beat measures the components every
+# HEALTH_PROBE_INTERVAL_SECONDS; /healthz reports a status older than
+# HEALTH_STATUS_MAX_AGE_SECONDS as stale; anonymous callers get HEALTHZ_ANONYMOUS_RATE calls per
+# address (DRF rate syntax), 429 with Retry-After beyond it.
+HEALTH_PROBE_INTERVAL_SECONDS = int(os.environ.get("HEALTH_PROBE_INTERVAL_SECONDS", "30"))
+HEALTH_STATUS_MAX_AGE_SECONDS = int(
+    os.environ.get("HEALTH_STATUS_MAX_AGE_SECONDS", str(3 * HEALTH_PROBE_INTERVAL_SECONDS))
+)
+HEALTHZ_ANONYMOUS_RATE = os.environ.get("HEALTHZ_ANONYMOUS_RATE", "30/minute")
+# Idempotency-Key records (the model socialdomain.api.idempotency stores responses in) are kept
+# this many hours; beat purges older ones hourly, and a retry after that is a new request.
+IDEMPOTENCY_RECORD_MODEL = "networks.IdempotencyRecord"
+IDEMPOTENCY_KEY_RETENTION_HOURS = int(os.environ.get("IDEMPOTENCY_KEY_RETENTION_HOURS", "24"))
 # minute past every hour at which the outcome summaries are recomputed (docs/outcomes.md)
 OUTCOMES_RECOMPUTE_MINUTE = int(os.environ.get("OUTCOMES_RECOMPUTE_MINUTE", "10"))
 CELERY_BEAT_SCHEDULE: dict = {
@@ -352,6 +391,22 @@ CELERY_BEAT_SCHEDULE: dict = {
     "networks-webhook-events-purge": {
         "task": "networks.webhook_events_purge",
         "schedule": crontab(hour=3, minute=45),
+    },
+    # the component status GET /healthz reads; a probe nobody picked up in time is dropped
+    "socialdomain-health-probe": {
+        "task": "socialdomain.health_probe",
+        "schedule": datetime.timedelta(seconds=HEALTH_PROBE_INTERVAL_SECONDS),
+        "options": {"expires": HEALTH_PROBE_INTERVAL_SECONDS},
+    },
+    # Idempotency-Key records past IDEMPOTENCY_KEY_RETENTION_HOURS
+    "socialdomain-idempotency-records-purge": {
+        "task": "socialdomain.idempotency_records_purge",
+        "schedule": crontab(minute=20),
+    },
+    # expired sessions (manage.py clearsessions)
+    "socialdomain-sessions-clear": {
+        "task": "socialdomain.sessions_clear",
+        "schedule": crontab(hour=4, minute=0),
     },
 }
 

@@ -7,6 +7,7 @@ from cases import permissions as case_permissions
 from cases.privacy.selectors import break_glass_pending_count
 from cases.provisions.selectors import notifications_for
 from socialdomain import two_factor
+from socialdomain.forms import LoginForm
 from teams.selectors import teams_of_user
 
 
@@ -36,6 +37,8 @@ def locked_out(request, original_response=None, credentials=None):
 class LoginView(auth_views.LoginView):
     """Django's login page, with the OpenID Connect button when that login is enabled. Users
     with an authenticator app continue to the code step before they are logged in."""
+
+    authentication_form = LoginForm
 
     def form_valid(self, form):
         response = two_factor.start_login(self.request, form.get_user(), self.get_success_url())

@@ -25,3 +25,13 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = os.environ.get("TEST_CELERY_EAGER", "true") == "true"
 # Each test process keeps its own cache, so tests cannot see each other's entries.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# A worker process a test starts shares that test's cache in Redis, under the test's own prefix
+# (tests/test_health.py).
+if os.environ.get("TEST_CACHE_KEY_PREFIX"):
+    CACHES = {
+        "default": {
+            "BACKEND": "socialdomain.cache.FailOpenRedisCache",
+            "LOCATION": REDIS_URL,  # noqa: F405
+            "KEY_PREFIX": os.environ["TEST_CACHE_KEY_PREFIX"],
+        }
+    }

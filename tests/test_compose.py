@@ -1,9 +1,13 @@
 """docker-compose.yml on paper (no Docker engine in CI): workers can be scaled, web processes
 get their state from shared services, and the database runs with the documented settings."""
 
+import re
 from pathlib import Path
 
 import yaml
+from django.conf import settings
+
+from socialdomain.health import parse_rate
 
 COMPOSE = yaml.safe_load(
     (Path(__file__).resolve().parent.parent / "docker-compose.yml").read_text()
@@ -31,3 +35,11 @@ def test_database_planner_settings():
     command = COMPOSE["services"]["db"]["command"]
     for setting in ("random_page_cost=1.1", "jit=off", "max_parallel_workers_per_gather=0"):
         assert setting in command
+
+
+def test_the_web_healthcheck_stays_under_the_anonymous_healthz_rate():
+    healthcheck = COMPOSE["services"]["web"]["healthcheck"]
+    assert "/healthz" in " ".join(healthcheck["test"])
+    seconds = int(re.fullmatch(r"(\d+)s", healthcheck["interval"]).group(1))
+    limit, period = parse_rate(settings.HEALTHZ_ANONYMOUS_RATE)
+    assert period / seconds <= limit / 2  # at most half the rate: room for an operator's checks

@@ -1,52 +1,209 @@
+"""GET /livez and GET /healthz: readiness from the status beat's probe keeps in the cache, with
+no broker or worker call in the request, and a rate for anonymous callers."""
+
 import os
 import subprocess
 import sys
 import time
 import uuid
 from pathlib import Path
+from unittest import mock
 
 import pytest
+import redis
+from celery.app.control import Control, Inspect
+from celery.app.task import Task
+from django.core.cache import cache
+from django.db import OperationalError
 from django.urls import reverse
+from kombu import Connection
 
+from socialdomain import health
 from socialdomain.celery import app as celery_app
+from socialdomain.tasks import health_probe
+from tests.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent
+BROKER_DOWN = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 
 
-def test_healthy_without_redis_runs_tasks_in_process(client, db, settings):
+def forbid(target, attribute):
+    return mock.patch.object(
+        target, attribute, side_effect=AssertionError(f"/healthz called {attribute}")
+    )
+
+
+@pytest.fixture
+def no_broker_calls():
+    """Every way the request could reach the broker or a worker fails the test."""
+    with (
+        forbid(Control, "ping") as control_ping,
+        forbid(Control, "broadcast") as broadcast,
+        forbid(Inspect, "_request") as inspect,
+        forbid(Task, "apply_async") as apply_async,
+        forbid(Connection, "connect") as kombu_connect,
+        forbid(redis.Redis, "execute_command") as redis_command,
+    ):
+        yield [control_ping, broadcast, inspect, apply_async, kombu_connect, redis_command]
+    for spy in (control_ping, broadcast, inspect, apply_async, kombu_connect, redis_command):
+        spy.assert_not_called()
+
+
+def healthz(client, **params):
+    return client.get(reverse("healthz"), params, REMOTE_ADDR="10.1.1.1")
+
+
+def test_livez_touches_nothing(client, db, django_assert_num_queries, no_broker_calls):
+    with django_assert_num_queries(0):
+        response = client.get(reverse("livez"))
+    assert response.status_code == 200
+    assert response.content == b"ok"
+
+
+def test_without_redis_tasks_run_in_process(client, db, settings):
     settings.REDIS_URL = ""
-    response = client.get(reverse("healthz"))
+    response = healthz(client)
     assert response.status_code == 200
     assert response.json() == {
         "status": "ok",
         "database": "ok",
         "broker": "not configured (tasks run in-process)",
         "worker": "eager",
+        "checked_at": None,
     }
 
 
-def test_unreachable_broker_is_503(client, db, settings):
-    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
-    response = client.get(reverse("healthz"))
-    assert response.status_code == 503
+def test_healthz_reads_the_probed_status_without_calling_broker_or_worker(
+    client, db, settings, django_assert_num_queries
+):
+    health_probe.delay()  # what beat does every 30 s, on a worker (here: in-process)
+    settings.REDIS_URL = BROKER_DOWN  # would hang or fail if the request tried the broker
+    with (
+        forbid(Task, "apply_async"),
+        forbid(Control, "ping"),
+        forbid(redis.Redis, "ping"),
+        django_assert_num_queries(1),  # SELECT 1
+    ):
+        response = healthz(client)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["database"] == "ok"
+    assert body["broker"] == "ok"
+    assert body["worker"] == "ok"
+    assert body["checked_at"].endswith("Z")
+
+
+def test_healthz_makes_no_broker_or_worker_call_at_all(client, db, settings, no_broker_calls):
+    settings.REDIS_URL = BROKER_DOWN
+    started = time.monotonic()
+    response = healthz(client)
+    assert time.monotonic() - started < 1
+    assert response.status_code == 200  # the web process serves pages without Redis
+    assert response.json() == {
+        "status": "degraded",
+        "database": "ok",
+        "broker": "unknown",
+        "worker": "unknown",
+        "checked_at": None,
+    }
+
+
+def test_an_old_status_is_stale(client, db, settings):
+    health.probe_and_store()
+    status = cache.get(health.STATUS_KEY)
+    status["checked_at"] -= settings.HEALTH_STATUS_MAX_AGE_SECONDS + 1
+    cache.set(health.STATUS_KEY, status)
+    body = healthz(client).json()
+    assert body["status"] == "degraded"
+    assert body["broker"] == body["worker"] == "stale"
+    assert body["checked_at"] is not None
+
+
+def test_a_broker_error_the_probe_saw_is_reported(client, db, settings):
+    settings.REDIS_URL = BROKER_DOWN
+    health.probe_and_store()
+    response = healthz(client)
+    assert response.status_code == 200
+    assert response.json()["status"] == "degraded"
     assert response.json()["broker"].startswith("error")
+
+
+def test_a_database_that_does_not_answer_is_503(client, db):
+    with mock.patch.object(health.connection, "cursor", side_effect=OperationalError("gone")):
+        response = healthz(client)
+    assert response.status_code == 503
     assert response.json()["status"] == "unhealthy"
+    assert response.json()["database"] == "error: OperationalError"
+
+
+def test_worker_0_skips_the_worker(client, db):
+    health.probe_and_store()
+    assert healthz(client, worker="0").json()["worker"] == "skipped"
+
+
+# --- the rate for anonymous callers -----------------------------------------------------------
+
+
+def test_anonymous_calls_beyond_the_rate_get_429_with_retry_after(client, db, settings):
+    settings.HEALTHZ_ANONYMOUS_RATE = "5/minute"
+    for _ in range(5):
+        assert healthz(client).status_code == 200
+    refused = healthz(client)
+    assert refused.status_code == 429
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    # another address has its own count
+    assert client.get(reverse("healthz"), REMOTE_ADDR="10.2.2.2").status_code == 200
+    # a signed-in user is not limited
+    client.force_login(UserFactory())
+    assert healthz(client).status_code == 200
+
+
+def test_the_default_rate_is_30_a_minute(settings):
+    assert health.parse_rate(settings.HEALTHZ_ANONYMOUS_RATE) == (30, 60)
+    assert health.parse_rate("2/second") == (2, 1)
+    assert health.parse_rate("100/hour") == (100, 3600)
+
+
+def test_the_rate_is_counted_per_window(client, db, settings):
+    settings.HEALTHZ_ANONYMOUS_RATE = "2/minute"
+    with mock.patch.object(health, "_now", return_value=1_000_040.0):
+        assert [healthz(client).status_code for _ in range(3)] == [200, 200, 429]
+        assert healthz(client)["Retry-After"] == "40"
+    with mock.patch.object(health, "_now", return_value=1_000_080.0):
+        assert healthz(client).status_code == 200  # the next minute
+
+
+# --- end to end: a real worker runs the probe ---------------------------------------------------
 
 
 @pytest.fixture
-def own_queue(settings):
-    """Tasks go through the real Redis broker to a queue of this test's own, so that no other
-    test run's worker can answer."""
+def shared_cache_and_own_queue(settings):
+    """The test and the worker it starts share a cache in the real Redis (under a prefix of
+    this test's own), and tasks go to a queue no other test run's worker reads."""
     queue = f"health-{uuid.uuid4().hex[:8]}"
+    prefix = f"test-{queue}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "socialdomain.cache.FailOpenRedisCache",
+            "LOCATION": settings.REDIS_URL,
+            "KEY_PREFIX": prefix,
+        }
+    }
     saved = (celery_app.conf.task_always_eager, celery_app.conf.task_default_queue)
     celery_app.conf.task_always_eager = False
     celery_app.conf.task_default_queue = queue
-    yield queue
+    yield queue, prefix
     celery_app.conf.task_always_eager, celery_app.conf.task_default_queue = saved
 
 
-def start_worker(queue: str) -> subprocess.Popen:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "TEST_CELERY_EAGER": "false"}
+def start_worker(queue: str, cache_prefix: str) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "TEST_CELERY_EAGER": "false",
+        "TEST_CACHE_KEY_PREFIX": cache_prefix,
+    }
     return subprocess.Popen(  # noqa: S603 - fixed argv: this interpreter running celery
         [sys.executable, "-m", "celery", "-A", "socialdomain", "worker", "--pool=solo",
          "--concurrency=1", "-Q", queue, "--loglevel=WARNING", "--without-heartbeat",
@@ -58,20 +215,19 @@ def start_worker(queue: str) -> subprocess.Popen:
     )  # fmt: skip
 
 
-def test_worker_status_through_redis(client, db, settings, own_queue):
-    response = client.get(reverse("healthz"))
-    assert response.status_code == 200  # a missing worker does not make the web unhealthy
-    assert response.json()["broker"] == "ok"
-    assert response.json()["worker"] == "no worker answered"
-
-    worker = start_worker(own_queue)
+def test_a_worker_runs_the_probe_and_healthz_reads_its_status(
+    client, db, shared_cache_and_own_queue
+):
+    queue, prefix = shared_cache_and_own_queue
+    assert healthz(client).json()["worker"] == "unknown"  # no probe has run yet
+    worker = start_worker(queue, prefix)
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            body = client.get(reverse("healthz")).json()
-            if body["worker"] == "ok":
-                break
-        assert body == {"status": "ok", "database": "ok", "broker": "ok", "worker": "ok"}
+        assert health_probe.apply_async(queue=queue).get(timeout=60)["worker"] == "ok"
+        with forbid(Task, "apply_async"), forbid(Control, "ping"):
+            body = healthz(client).json()
+        assert body["status"] == "ok"
+        assert (body["database"], body["broker"], body["worker"]) == ("ok", "ok", "ok")
     finally:
         worker.terminate()
         worker.wait(timeout=10)
+        cache.delete(health.STATUS_KEY)

@@ -24,6 +24,7 @@ def _titles() -> dict[int, str]:
         422: _("Unprocessable request"),
         428: _("Precondition required"),
         429: _("Too many requests"),
+        503: _("Service unavailable"),
     }
 
 
@@ -40,6 +41,19 @@ class PreconditionFailed(exceptions.APIException):
 class Unprocessable(exceptions.APIException):
     status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
     default_code = "unprocessable"
+
+
+class ServiceUnavailable(exceptions.APIException):
+    """A service the request needs (Redis: broker, cache) did not answer: 503 with Retry-After."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "service_unavailable"
+    retry_after_seconds = 30
+
+    def __init__(self, detail=None, code=None):
+        super().__init__(
+            detail or _("A service this request needs is unavailable. Try again later."), code
+        )
 
 
 def _field_errors(data, prefix="") -> list[dict]:
@@ -68,6 +82,10 @@ def _field_errors(data, prefix="") -> list[dict]:
 
 
 def problem_exception_handler(exc, context):
+    from socialdomain.middleware import is_redis_outage
+
+    if is_redis_outage(exc):
+        exc = ServiceUnavailable()
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoValidationError):
@@ -100,6 +118,8 @@ def problem_exception_handler(exc, context):
         problem["errors"] = errors
     response.data = problem
     response.content_type = PROBLEM_CONTENT_TYPE
+    if isinstance(exc, ServiceUnavailable):
+        response["Retry-After"] = str(exc.retry_after_seconds)
     return response
 
 

@@ -35,6 +35,7 @@ ERRORS = {
     "415": "Unsupported media type: send application/json.",
     "422": "The Idempotency-Key was used for a different request.",
     "429": "Too many requests: wait for Retry-After seconds.",
+    "503": "A service the request needs (Redis) is unavailable: retry after Retry-After seconds.",
 }
 
 
@@ -48,9 +49,10 @@ def add_problem_responses(result, generator, request, public):
             responses = operation.setdefault("responses", {})
             for status, description in ERRORS.items():
                 responses.setdefault(status, {"description": description, "content": problem})
-            if "429" in responses:
-                responses["429"].setdefault(
-                    "headers",
-                    {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds."}},
-                )
+            for with_retry_after in ("429", "503"):
+                if with_retry_after in responses:
+                    responses[with_retry_after].setdefault(
+                        "headers",
+                        {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds."}},
+                    )
     return result

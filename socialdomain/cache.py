@@ -1,0 +1,105 @@
+"""A Redis cache that fails open: when Redis is down, the app keeps working without a cache.
+
+Everything the Django cache holds here is a copy or a counter that may be lost: the GP lookup's
+answers, the table of equated days, the API throttle's request history, the readiness status
+beat measures. When Redis does not answer, reads miss (`get` returns the default), writes are
+dropped and `incr` behaves as for a missing key (ValueError), so callers take their "not in the
+cache" path; the API throttle then lets requests through (fails open). One WARNING line is logged
+when Redis stops answering, one INFO line when it answers again.
+
+After a failure the cache is not tried again for `RETRY_SECONDS` (per process), so that a Redis
+that does not answer at all costs one connect timeout per few seconds, not one per cache call.
+Sessions do not live here (SESSION_ENGINE is `db`).
+"""
+
+import logging
+import threading
+import time
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import RedisError
+
+logger = logging.getLogger("wijkwerk.cache")
+
+RETRY_SECONDS = 5.0
+
+# LOCATION -> monotonic time until which the cache is skipped. Cache objects are per thread;
+# the outage is per process.
+_down_until: dict[str, float] = {}
+_lock = threading.Lock()
+
+
+class FailOpenRedisCache(RedisCache):
+    def _location(self) -> str:
+        return ",".join(self._servers)
+
+    def _available(self) -> bool:
+        until = _down_until.get(self._location())
+        return until is None or time.monotonic() >= until
+
+    def _failed(self, operation: str, exc: Exception) -> None:
+        location = self._location()
+        with _lock:
+            first = location not in _down_until
+            _down_until[location] = time.monotonic() + RETRY_SECONDS
+        if first:
+            logger.warning(
+                "cache unavailable, failing open (no cache, throttling not applied)",
+                extra={"operation": operation, "error": type(exc).__name__},
+            )
+
+    def _recovered(self) -> None:
+        location = self._location()
+        if location in _down_until:
+            with _lock:
+                if _down_until.pop(location, None) is not None:
+                    logger.info("cache available again")
+
+    def _call(self, fallback, method, *args):
+        """`method(self, *args)` of RedisCache, or `fallback()` when Redis does not answer."""
+        if not self._available():
+            return fallback()
+        try:
+            result = method(self, *args)
+        except (RedisError, OSError) as exc:
+            self._failed(method.__name__, exc)
+            return fallback()
+        self._recovered()
+        return result
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call(lambda: False, RedisCache.add, key, value, timeout, version)
+
+    def get(self, key, default=None, version=None):
+        return self._call(lambda: default, RedisCache.get, key, default, version)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call(lambda: None, RedisCache.set, key, value, timeout, version)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call(lambda: False, RedisCache.touch, key, timeout, version)
+
+    def delete(self, key, version=None):
+        return self._call(lambda: False, RedisCache.delete, key, version)
+
+    def get_many(self, keys, version=None):
+        return self._call(dict, RedisCache.get_many, keys, version)
+
+    def has_key(self, key, version=None):
+        return self._call(lambda: False, RedisCache.has_key, key, version)
+
+    def incr(self, key, delta=1, version=None):
+        def missing():  # what a missing key gives: callers start the counter afresh
+            raise ValueError(f"Key '{key}' not found (cache unavailable)")
+
+        return self._call(missing, RedisCache.incr, key, delta, version)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call(lambda: list(data), RedisCache.set_many, data, timeout, version)
+
+    def delete_many(self, keys, version=None):
+        return self._call(lambda: None, RedisCache.delete_many, keys, version)
+
+    def clear(self):
+        return self._call(lambda: False, RedisCache.clear)
