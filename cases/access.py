@@ -9,7 +9,9 @@ one place (Zulip's `access_*`: fetch *and* check).
   allowed writes no row here: its service records the change with `cases.audit.audit_change`
   in the write's transaction, and when nothing was changed the `household_file` mark records
   the read instead, so a failed or refused write never leaves an "allowed change" row;
-- `household_file`: the mark on every household-file view, guaranteeing one row per request.
+- `household_file`: the mark on every household-file view, guaranteeing one row per request;
+- `AdminReadsLogged`: the same for the admin: every read of a resident's or household's data
+  there writes the `view` rows a screen would.
 """
 
 import functools
@@ -27,7 +29,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from cases import permissions
-from cases.audit import access_log_record, access_was_logged
+from cases.audit import access_log_record, access_log_record_many, access_was_logged
 from cases.households.models import Household, current_members_prefetch
 from cases.plans.models import (
     ParticipantStatus,
@@ -272,3 +274,116 @@ def _applications_decided_by(user, now) -> QuerySet:
         | Exists(own_area)
         | Exists(substituted)
     )
+
+
+# --- The admin ------------------------------------------------------------------------------
+
+
+class AdminReadsLogged:
+    """A mixin for a `ModelAdmin` of residents' or households' data (docs/privacy.md, "The
+    admin"): every read there is logged like a screen's, through `cases.audit`:
+
+    - a record's page (change view, also read-only, and a form shown again with errors), its
+      history and its delete confirmation: one `view` row with the household;
+    - a list page (also a raw-id lookup popup): one `view` row per object shown, with its
+      household (one INSERT), and a `search` row (kind `admin`, the count) when it was searched;
+    - the admin's autocomplete never lists such data: refused (403).
+
+    `access_object_type` names the object in the log; `access_household_lookup` and
+    `access_resident_lookup` are the lookups (from the model) of the household's and the
+    resident's UUID: through `memberships` the current household is taken. A successful write
+    logs nothing here: the service it calls records the change."""
+
+    access_object_type = ""
+    access_household_lookup = "household__uuid"
+    access_resident_lookup = ""
+
+    def access_log_reads(self, request, objects) -> None:
+        """Log `view` rows for the objects shown on an admin page."""
+        objects = list(objects)
+        if not objects:
+            return
+        items = self._access_items(objects)
+        if len(items) == 1:
+            object_id, household_uuid, resident_uuids = items[0]
+            access_log_record(
+                request_or_user=request,
+                action=AccessAction.VIEW,
+                object_type=self.access_object_type,
+                object_id=object_id,
+                household_uuid=household_uuid,
+                resident_uuids=resident_uuids,
+            )
+        else:
+            access_log_record_many(
+                request_or_user=request,
+                action=AccessAction.VIEW,
+                object_type=self.access_object_type,
+                items=items,
+            )
+
+    def _access_items(self, objects) -> list[tuple]:
+        """(object id, household UUID, resident UUIDs) per object, in one query."""
+        lookups = [self.access_household_lookup]
+        if self.access_resident_lookup:
+            lookups.append(self.access_resident_lookup)
+        membership = self.access_household_lookup.partition("household__uuid")[0]
+        through_memberships = membership.endswith("memberships__")
+        if through_memberships:
+            lookups.append(f"{membership}end_date")  # a resident's current household first
+        found = {}
+        rows = self.model._base_manager.filter(pk__in=[obj.pk for obj in objects])
+        for pk, household_uuid, *values in rows.values_list("pk", *lookups):
+            resident_uuid = values[0] if self.access_resident_lookup else None
+            current = not through_memberships or values[-1] is None
+            if pk not in found or (current and household_uuid is not None):
+                found[pk] = (household_uuid, resident_uuid)
+        items = []
+        for obj in objects:
+            household_uuid, resident_uuid = found.get(obj.pk, (None, None))
+            resident_uuids = [resident_uuid] if resident_uuid else []
+            items.append((getattr(obj, "uuid", obj.pk), household_uuid, resident_uuids))
+        return items
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and not add:
+            self.access_log_reads(request, [obj])
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = (getattr(response, "context_data", None) or {}).get("cl")
+        if changelist is not None:
+            shown = list(changelist.result_list)
+            if changelist.query:  # the kind and count, never what was typed
+                access_log_record(
+                    request_or_user=request,
+                    action=AccessAction.SEARCH,
+                    object_type=self.access_object_type,
+                    search_kind="admin",
+                    result_count=len(shown),
+                )
+            self.access_log_reads(request, shown)
+        return response
+
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        self._log_context_object(request, response)
+        return response
+
+    def delete_view(self, request, object_id, extra_context=None):
+        response = super().delete_view(request, object_id, extra_context)
+        if request.method in SAFE_METHODS:
+            self._log_context_object(request, response)
+        return response
+
+    def _log_context_object(self, request, response) -> None:
+        obj = (getattr(response, "context_data", None) or {}).get("object")
+        if isinstance(obj, self.model):
+            self.access_log_reads(request, [obj])
+
+    def get_search_results(self, request, queryset, search_term):
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.url_name == "autocomplete":
+            raise PermissionDenied  # a search over residents' data outside any logged page
+        return super().get_search_results(request, queryset, search_term)

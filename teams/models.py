@@ -4,6 +4,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from teams.roles import Role
 from teams.validators import (
     format_postcode,
     validate_district_code,
@@ -392,3 +393,110 @@ class TeamMandate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team} {self.year}"
+
+
+class RoleChangeKind(models.TextChoices):
+    ROLE_ADDED = "role_added", _("Role added")
+    ROLE_REMOVED = "role_removed", _("Role removed")
+    STAFF_GRANTED = "staff_granted", _("Admin access granted")
+    STAFF_REVOKED = "staff_revoked", _("Admin access revoked")
+    SUPERUSER_GRANTED = "superuser_granted", _("Superuser status granted")
+    SUPERUSER_REVOKED = "superuser_revoked", _("Superuser status revoked")
+    PERMISSION_ADDED = "permission_added", _("Permission added")
+    PERMISSION_REMOVED = "permission_removed", _("Permission removed")
+
+
+class RoleChangeAppendOnlyError(Exception):
+    """An attempt to change or delete a recorded role change."""
+
+
+class RoleChangeQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise RoleChangeAppendOnlyError("Role changes are append-only: they cannot be changed.")
+
+    def delete(self):
+        raise RoleChangeAppendOnlyError("Role changes are append-only: they cannot be deleted.")
+
+
+class RoleChange(models.Model):
+    """One change to who may do what: a role (group) given to or taken from a user, admin access
+    (`is_staff`) or superuser status granted or revoked, a permission added to or removed from a
+    user or a role. Written only by `teams.services` (the admin calls it); shown to the privacy
+    officer. Append-only: the model and its queryset refuse changes and deletes, and on
+    PostgreSQL a trigger refuses every UPDATE and DELETE (migration `teams/0006`). Users are
+    referenced without a database constraint, and named as text too, so a row outlives them."""
+
+    at = models.DateTimeField(_("when"), default=timezone.now, editable=False)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.DO_NOTHING,
+        null=True,
+        blank=True,
+        db_constraint=False,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    by_username = models.CharField(
+        _("changed by (username)"),
+        max_length=150,
+        blank=True,
+        help_text=_("Empty when the system made the change (a command or the demo data)."),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.DO_NOTHING,
+        null=True,
+        blank=True,
+        db_constraint=False,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    username = models.CharField(
+        _("username"), max_length=150, blank=True, help_text=_("Whose rights changed.")
+    )
+    group_name = models.CharField(
+        _("role"),
+        max_length=150,
+        blank=True,
+        help_text=_("The role given or taken, or the role whose permissions changed."),
+    )
+    kind = models.CharField(_("change"), max_length=20, choices=RoleChangeKind.choices)
+    permission = models.CharField(
+        _("permission"), max_length=255, blank=True, help_text=_("app.codename")
+    )
+
+    objects = RoleChangeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("role change")
+        verbose_name_plural = _("role changes")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["at"], name="rolechange_at_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=RoleChangeKind.values), name="rolechange_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(username="") | ~models.Q(group_name=""),
+                name="rolechange_names_someone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        whom = self.username or self.group_name
+        return f"{self.at:%d-%m-%Y %H:%M} {self.get_kind_display()}: {whom}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RoleChangeAppendOnlyError("Role changes are append-only: they cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RoleChangeAppendOnlyError("Role changes are append-only: they cannot be deleted.")
+
+    @property
+    def role_label(self) -> str:
+        """The role's name in the user's language (a group that is no role: its name)."""
+        if self.group_name in Role.values:
+            return str(Role(self.group_name).label)
+        return self.group_name

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -22,6 +22,7 @@ from teams.models import (
     LawDomain,
     Neighbourhood,
     Postcode,
+    RoleChange,
     Specialism,
     Team,
     TeamMember,
@@ -341,3 +342,12 @@ def work_area_of_consultant(*, user, on: datetime.date | None = None) -> set[tup
         .values_list("consultant__district_id", "consultant__law_domain")
     )
     return set(own) | set(substituted)
+
+
+def role_changes(*, username: str = ""):
+    """The record of role and rights changes, newest first; with `username`, those made to or
+    by that user (exactly that username)."""
+    changes = RoleChange.objects.all()
+    if username:
+        changes = changes.filter(Q(username=username) | Q(by_username=username))
+    return changes.order_by("-at", "-pk")

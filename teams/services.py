@@ -1,20 +1,48 @@
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from teams.imports import ImportRejected, LineError, parse_area_rows, parse_statistics_rows
-from teams.models import AreaStatistics, District, Municipality, Neighbourhood, Postcode
+from teams.models import (
+    AreaStatistics,
+    District,
+    Municipality,
+    Neighbourhood,
+    Postcode,
+    RoleChange,
+    RoleChangeKind,
+)
 from teams.roles import Role
 from teams.validators import format_postcode
 
 __all__ = ["ImportRejected"]
 
-# What the functional administrator maintains in the admin: the register and its reference data.
-FUNCTIONAL_ADMIN_APPS = ("teams", "networks", "cases")
-FUNCTIONAL_ADMIN_AUTH_MODELS = ("user", "group")
+# What the functional administrator maintains in the admin (docs/privacy.md, "The admin"): areas,
+# teams and team membership, the catalogue, organisations and API clients (every model of
+# `teams` and `networks` but the record of role changes), the table of days equated with a
+# holiday, users' names, e-mail, password and active flag (never their roles, admin access or
+# permissions, never deleting one), and residents read-only for the person merge. The role's
+# permissions are this list: `role_permissions_ensure` sets them after every migrate, so a
+# permission given to the role by hand is taken back (and the change recorded).
+FUNCTIONAL_ADMIN_APPS = ("teams", "networks")
+FUNCTIONAL_ADMIN_EXCLUDED_MODELS = (("teams", "rolechange"),)
+FUNCTIONAL_ADMIN_PERMISSIONS = (
+    "auth.add_user",
+    "auth.change_user",
+    "auth.view_user",
+    "cases.add_equatedday",
+    "cases.change_equatedday",
+    "cases.delete_equatedday",
+    "cases.view_equatedday",
+    "cases.view_resident",
+)
 
 
 def area_contacts_changed(**_signal_kwargs) -> None:
@@ -35,28 +63,166 @@ def area_contacts_changed(**_signal_kwargs) -> None:
     transaction.on_commit(bump)
 
 
+def functional_admin_permissions():
+    """The permissions of the functional administrator's role (see FUNCTIONAL_ADMIN_APPS)."""
+    listed = Q()
+    for name in FUNCTIONAL_ADMIN_PERMISSIONS:
+        app_label, codename = name.split(".")
+        listed |= Q(content_type__app_label=app_label, codename=codename)
+    excluded = Q()
+    for app_label, model in FUNCTIONAL_ADMIN_EXCLUDED_MODELS:
+        excluded |= Q(content_type__app_label=app_label, content_type__model=model)
+    return Permission.objects.filter(
+        (Q(content_type__app_label__in=FUNCTIONAL_ADMIN_APPS) & ~excluded) | listed
+    )
+
+
 @transaction.atomic
 def role_permissions_ensure() -> None:
-    group, _ = Group.objects.get_or_create(name=Role.FUNCTIONAL_ADMIN)
-    permissions = Permission.objects.filter(
-        content_type__app_label__in=FUNCTIONAL_ADMIN_APPS
-    ) | Permission.objects.filter(
-        content_type__app_label="auth", content_type__model__in=FUNCTIONAL_ADMIN_AUTH_MODELS
-    )
-    group.permissions.add(*permissions)
+    """Give the functional administrator's role exactly its permissions: missing ones are added,
+    any other taken away, each change recorded (by the system). Runs after every migrate."""
+    group, _created = Group.objects.get_or_create(name=Role.FUNCTIONAL_ADMIN)
+    group_permissions_set(group=group, permissions=functional_admin_permissions(), by=None)
+
+
+# --- Who may do what: roles, admin access, superuser status, permissions ----------------------
+
+
+def _role_changes_record(*, by, changes: list[RoleChange]) -> None:
+    """The one writer of `RoleChange` rows: who (`by`; None = the system), whom, what, when."""
+    for change in changes:
+        change.by = by
+        change.by_username = by.get_username() if by is not None else ""
+        change.full_clean(exclude=["by", "user"], validate_constraints=False)  # the database does
+    RoleChange.objects.bulk_create(changes)
+
+
+def _check_may_grant(by) -> None:
+    """Roles, admin access, superuser status and permissions are given by a superuser (created
+    on the command line with `createsuperuser`) or by the system (`by=None`: a command, the demo
+    data, a migration); never by the functional administrator."""
+    if by is not None and not (by.is_active and by.is_superuser):
+        raise PermissionDenied(_("Only a superuser may change roles and rights."))
+
+
+def _user_change(user, kind: str, **fields) -> RoleChange:
+    return RoleChange(user=user, username=user.get_username(), kind=kind, **fields)
 
 
 @transaction.atomic
-def user_role_assign(*, user, role: str) -> None:
-    """Give a user a role. A functional administrator also gets access to the admin."""
-    group, _ = Group.objects.get_or_create(name=Role(role).value)
-    user.groups.add(group)
+def user_role_assign(*, user, role: str, by=None) -> None:
+    """Give a user a role (recorded). A functional administrator also gets access to the admin.
+    `by` is the superuser who gives it; None for the system (commands, the demo data)."""
+    _check_may_grant(by)
+    group, _created = Group.objects.get_or_create(name=Role(role).value)
+    changes = []
+    if not user.groups.filter(pk=group.pk).exists():
+        user.groups.add(group)
+        changes.append(_user_change(user, RoleChangeKind.ROLE_ADDED, group_name=group.name))
     if role == Role.FUNCTIONAL_ADMIN:
         role_permissions_ensure()
         if not user.is_staff:
             user.is_staff = True
             user.save(update_fields=["is_staff"])
+            changes.append(_user_change(user, RoleChangeKind.STAFF_GRANTED))
+    _role_changes_record(by=by, changes=changes)
     user.__dict__.pop("_wijkwerk_roles", None)
+
+
+@transaction.atomic
+def user_access_set(
+    *,
+    user,
+    by,
+    roles: Iterable[Group] | None = None,
+    is_staff: bool | None = None,
+    is_superuser: bool | None = None,
+    permissions: Iterable[Permission] | None = None,
+) -> list[RoleChange]:
+    """Set what a user may do: their roles (groups), admin access (`is_staff`), superuser status
+    and their own permissions; None leaves one as it is. Only a superuser may (`by`), the admin's
+    user form calls this for them. Compares with the stored user (locked) and records every
+    difference; returns the recorded changes."""
+    _check_may_grant(by)
+    stored = get_user_model().objects.select_for_update().get(pk=user.pk)
+    changes = []
+    flags = {
+        "is_staff": (is_staff, RoleChangeKind.STAFF_GRANTED, RoleChangeKind.STAFF_REVOKED),
+        "is_superuser": (
+            is_superuser,
+            RoleChangeKind.SUPERUSER_GRANTED,
+            RoleChangeKind.SUPERUSER_REVOKED,
+        ),
+    }
+    changed_flags = []
+    for name, (wanted, granted, revoked) in flags.items():
+        if wanted is not None and bool(wanted) != getattr(stored, name):
+            setattr(stored, name, bool(wanted))
+            changed_flags.append(name)
+            changes.append(_user_change(stored, granted if wanted else revoked))
+    if changed_flags:
+        stored.save(update_fields=changed_flags)
+    if roles is not None:
+        wanted_roles = {group.pk: group for group in roles}
+        current_roles = {group.pk: group for group in stored.groups.all()}
+        added = [group for pk, group in wanted_roles.items() if pk not in current_roles]
+        removed = [group for pk, group in current_roles.items() if pk not in wanted_roles]
+        stored.groups.add(*added)
+        stored.groups.remove(*removed)
+        changes += [
+            _user_change(stored, RoleChangeKind.ROLE_ADDED, group_name=group.name)
+            for group in sorted(added, key=lambda group: group.name)
+        ]
+        changes += [
+            _user_change(stored, RoleChangeKind.ROLE_REMOVED, group_name=group.name)
+            for group in sorted(removed, key=lambda group: group.name)
+        ]
+    if permissions is not None:
+        changes += _permissions_apply(
+            stored.user_permissions,
+            permissions,
+            lambda kind, name: _user_change(stored, kind, permission=name),
+        )
+    _role_changes_record(by=by, changes=changes)
+    for name in ("is_staff", "is_superuser"):
+        setattr(user, name, getattr(stored, name))
+    user.__dict__.pop("_wijkwerk_roles", None)
+    return changes
+
+
+@transaction.atomic
+def group_permissions_set(*, group: Group, permissions: Iterable[Permission], by) -> list:
+    """Set a role's (group's) permissions, recording each one added or taken away. Only a
+    superuser (`by`) or the system (`role_permissions_ensure`)."""
+    _check_may_grant(by)
+    group = Group.objects.select_for_update().get(pk=group.pk)
+    changes = _permissions_apply(
+        group.permissions,
+        permissions,
+        lambda kind, name: RoleChange(group_name=group.name, kind=kind, permission=name),
+    )
+    _role_changes_record(by=by, changes=changes)
+    return changes
+
+
+def _permissions_apply(manager, wanted: Iterable[Permission], change) -> list[RoleChange]:
+    """Make a permissions relation (of a user or a group) hold exactly `wanted`."""
+    wanted = {permission.pk for permission in wanted}
+    current = set(manager.values_list("pk", flat=True))
+    added, removed = wanted - current, current - wanted
+    manager.add(*added)
+    manager.remove(*removed)
+    if not (added or removed):
+        return []
+    names = {
+        pk: f"{app_label}.{codename}"
+        for pk, app_label, codename in Permission.objects.filter(
+            pk__in=added | removed
+        ).values_list("pk", "content_type__app_label", "codename")
+    }
+    return [change(RoleChangeKind.PERMISSION_ADDED, names[pk]) for pk in sorted(added)] + [
+        change(RoleChangeKind.PERMISSION_REMOVED, names[pk]) for pk in sorted(removed)
+    ]
 
 
 @dataclass(frozen=True)

@@ -224,6 +224,8 @@ TABLE = {
         "403        403        403        403        403        403        403        redir",
     "privacy:break_glass_reviews":
         "403        403        403        403        403        403        403        ok",
+    "privacy:role_changes":
+        "403        403        403        403        403        403        403        ok",
     "privacy:overview":
         "403        403        403        403        403        403        403        ok",
     "provisions:application_assign":

@@ -1,11 +1,13 @@
-"""Admin for the consent register; generalists use the screen in the household file
-(`cases/consent/views.py`)."""
+"""Admin for the consent register: a superuser's only, every read logged; generalists use the
+screen in the household file (`cases/consent/views.py`), the functional administrator never
+sees consents (docs/privacy.md, "The admin")."""
 
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from cases.consent.models import Consent, DataCategory
+from cases.households.admin import SuperuserOnlyAdmin
 
 
 class ConsentAdminForm(forms.ModelForm):
@@ -32,13 +34,17 @@ class ConsentAdminForm(forms.ModelForm):
 
 
 @admin.register(Consent)
-class ConsentAdmin(admin.ModelAdmin):
+class ConsentAdmin(SuperuserOnlyAdmin):
+    access_object_type = "consent"
+    access_household_lookup = "resident__memberships__household__uuid"
+    access_resident_lookup = "resident__uuid"
     form = ConsentAdminForm
     list_display = ["resident", "organisation", "given_on", "expires_on", "withdrawn_on"]
     list_display += ["legal_basis"]
     list_filter = ["legal_basis", "organisation"]
     list_select_related = ["resident", "organisation"]
-    autocomplete_fields = ["resident", "organisation"]
+    raw_id_fields = ["resident"]  # the lookup is the resident list (logged); no autocomplete
+    autocomplete_fields = ["organisation"]
     date_hierarchy = "given_on"
 
     def save_model(self, request, obj, form, change):

@@ -1,7 +1,9 @@
-"""Admin for households and residents: the household (its coordinator through
-`household_coordinator_set`), residents, coordinator changes, merge records, and the action that
-merges two person records (functional administrators only; the rule is
-`cases.households.services.resident_merge`)."""
+"""Admin for households and residents (docs/privacy.md, "The admin"): the functional
+administrator sees residents read-only, for the action that merges two person records (theirs
+only; the rule is `cases.households.services.resident_merge`); households (their coordinator
+through `household_coordinator_set`), coordinator changes and merge records are a superuser's.
+Every read is access-logged like a screen (`cases.access.AdminReadsLogged`). `SuperuserOnlyAdmin`
+and `ReadOnlyAdmin` are the bases of the other wings' admins of residents' content."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -12,6 +14,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from cases import permissions
+from cases.access import AdminReadsLogged
 from cases.audit import request_context
 from cases.households import services as household_services
 from cases.households.models import (
@@ -44,14 +47,53 @@ class HouseholdAdminForm(forms.ModelForm):
         return coordinator
 
 
+class SuperuserOnlyAdmin(AdminReadsLogged, admin.ModelAdmin):
+    """Residents' and households' content: a superuser's only, never the functional
+    administrator's (need-to-know); every read logged."""
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+
+class ReadOnlyAdmin(SuperuserOnlyAdmin):
+    """Conversations, plans, signals, correction requests and records change through their
+    services and screens (versions, constraints, messages, the access log); the admin only
+    looks, and only a superuser: they are the content of a household's file, and the functional
+    administrator maintains the register without opening files (need-to-know,
+    docs/privacy.md)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class MembershipInline(admin.TabularInline):
     model = HouseholdMembership
     extra = 0
-    autocomplete_fields = ["resident"]
+    raw_id_fields = ["resident"]  # the lookup is the resident list (logged); no autocomplete
 
 
 @admin.register(Household)
-class HouseholdAdmin(admin.ModelAdmin):
+class HouseholdAdmin(SuperuserOnlyAdmin):
+    access_object_type = "household"
+    access_household_lookup = "uuid"
     list_display = ["__str__", "neighbourhood", "coordinator", "updated_at"]
     list_select_related = ["neighbourhood", "coordinator"]
     search_fields = ["postcode", "street"]
@@ -84,11 +126,26 @@ class HouseholdAdmin(admin.ModelAdmin):
 
 
 @admin.register(Resident)
-class ResidentAdmin(admin.ModelAdmin):
+class ResidentAdmin(AdminReadsLogged, admin.ModelAdmin):
+    """The functional administrator looks (their role's `view_resident`) to merge two person
+    records; adding and changing residents here is a superuser's."""
+
+    access_object_type = "resident"
+    access_household_lookup = "memberships__household__uuid"
+    access_resident_lookup = "uuid"
     list_display = ["full_name", "birth_date", "created_at"]
     search_fields = ["bsn", "last_name", "first_name"]
     readonly_fields = ["uuid", "created_at", "updated_at"]
     actions = ["merge_residents"]
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
 
     @admin.action(description=_("Merge two person records"), permissions=["merge"])
     def merge_residents(self, request, queryset):
@@ -99,38 +156,11 @@ class ResidentAdmin(admin.ModelAdmin):
 
 
 @admin.register(CoordinatorChange)
-class CoordinatorChangeAdmin(admin.ModelAdmin):
+class CoordinatorChangeAdmin(ReadOnlyAdmin):
+    access_object_type = "coordinator_change"
     list_display = ["household", "from_user", "to_user", "changed_by", "changed_at"]
     list_select_related = ["household", "from_user", "to_user", "changed_by"]
     readonly_fields = ["household", "from_user", "to_user", "changed_by", "changed_at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Conversations and plans change through their services (versions, constraints, messages);
-    the admin only looks, and only a superuser: they are the content of a household's file, and
-    the functional administrator maintains the register without opening files (need-to-know,
-    docs/privacy.md)."""
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_module_permission(self, request):
-        return request.user.is_superuser
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def resident_merge_action(model_admin, request, queryset):
@@ -143,7 +173,7 @@ def resident_merge_action(model_admin, request, queryset):
             request, _("Select exactly two person records to merge."), messages.ERROR
         )
         return None
-    if request.POST.get("confirm"):
+    if request.POST.get("confirm"):  # the service logs the merge (a change)
         keep_uuid = request.POST.get("keep")
         keep = next((r for r in residents if str(r.uuid) == keep_uuid), None)
         if keep is None:
@@ -165,6 +195,7 @@ def resident_merge_action(model_admin, request, queryset):
                 )
                 return redirect("admin:cases_resident_change", keep.pk)
         return None
+    model_admin.access_log_reads(request, residents)  # both records are shown: logged
     context = {
         **model_admin.admin_site.each_context(request),
         "title": _("Merge two person records"),
@@ -179,17 +210,11 @@ def resident_merge_action(model_admin, request, queryset):
 
 
 @admin.register(ResidentMergeRecord)
-class ResidentMergeRecordAdmin(admin.ModelAdmin):
+class ResidentMergeRecordAdmin(ReadOnlyAdmin):
+    access_object_type = "resident_merge"
+    access_household_lookup = "kept__memberships__household__uuid"
+    access_resident_lookup = "kept__uuid"
     list_display = ["removed_name", "kept", "merged_by", "merged_at"]
     list_select_related = ["kept", "merged_by"]
     readonly_fields = [field.name for field in ResidentMergeRecord._meta.fields]
     search_fields = ["removed_name", "removed_bsn"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

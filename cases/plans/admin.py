@@ -1,3 +1,6 @@
+"""Admin for plans and aftercare check-ins: read-only, a superuser's only, every read logged
+(`cases.households.admin.ReadOnlyAdmin`)."""
+
 from django.contrib import admin
 
 from cases.households.admin import ReadOnlyAdmin
@@ -12,6 +15,7 @@ class PlanGoalInline(admin.TabularInline):
 
 @admin.register(SupportPlan)
 class SupportPlanAdmin(ReadOnlyAdmin):
+    access_object_type = "plan"
     list_display = ["household", "status", "coordinator", "activated_at", "closed_at"]
     list_filter = ["status"]
     list_select_related = ["household", "coordinator"]
@@ -20,6 +24,8 @@ class SupportPlanAdmin(ReadOnlyAdmin):
 
 @admin.register(AftercareCheckIn)
 class AftercareCheckInAdmin(ReadOnlyAdmin):
+    access_object_type = "check_in"
+    access_household_lookup = "plan__household__uuid"
     list_display = ["plan", "due_on", "status"]
     list_filter = ["status"]
     list_select_related = ["plan__household"]

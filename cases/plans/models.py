@@ -40,7 +40,8 @@ class SupportPlanQuerySet(models.QuerySet):
 
 class SupportPlan(models.Model):
     """An ondersteuningsplan: one family, one plan, one coordinator. At most one active plan
-    per household (database constraint); after closure a new plan may start (relapse)."""
+    and one draft per household (database constraints; `plan_create` allows no draft beside an
+    active plan either); after closure a new plan may start (relapse)."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     household = models.ForeignKey(
@@ -110,6 +111,12 @@ class SupportPlan(models.Model):
                 condition=models.Q(status="active"),
                 name="supportplan_one_active_per_household",
                 violation_error_message=_("This household already has an active support plan."),
+            ),
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=models.Q(status="draft"),
+                name="supportplan_one_draft_per_household",
+                violation_error_message=_("This household already has a draft support plan."),
             ),
             models.CheckConstraint(
                 condition=models.Q(status="draft")

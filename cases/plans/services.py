@@ -67,6 +67,17 @@ PLAN_ALREADY_ACTIVE = gettext_lazy(
 )
 
 
+class OpenPlanExistsError(ValidationError):
+    """`plan_create` found the household's open plan (draft or active): `plan` is that plan, so
+    a caller (two "new plan" posts at the same moment) can continue in it."""
+
+    def __init__(self, plan: SupportPlan):
+        super().__init__(
+            _("This household already has an open plan (draft or active): continue in that plan.")
+        )
+        self.plan = plan
+
+
 def _audit(*, by, context, object_type: str, obj, plan: SupportPlan) -> None:
     """The access-log row of a change to the plan (or to one of its parts)."""
     audit_change(
@@ -192,17 +203,24 @@ def plan_create(
     """Start a draft plan. From a conversation the goals are pre-filled: basic-needs crises
     first, then the life domains scored 1 or 2. After closure a new plan may start (relapse).
     The plan's coordinator is the household's; a household without one gets the generalist who
-    starts the plan."""
+    starts the plan. When the household already has an open plan (also one started at the
+    same moment: the household's lock orders them, the database allows one draft), this raises
+    `OpenPlanExistsError` naming it."""
     if conversation is not None and conversation.household_id != household.pk:
         raise ValidationError(_("This conversation belongs to another household."))
     household = _household_lock(household.pk)  # two plans started at once: the second waits
-    if household.plans.open().exists():
-        raise ValidationError(
-            _("This household already has an open plan (draft or active): continue in that plan.")
-        )
+    existing = household.plans.open().first()
+    if existing is not None:
+        raise OpenPlanExistsError(existing)
     plan = SupportPlan(household=household, conversation=conversation, created_by=by)
     plan.full_clean()
-    plan.save()
+    try:
+        with transaction.atomic():
+            plan.save()
+    except IntegrityError as exc:  # a writer that did not take the household's lock
+        if "supportplan_one_draft_per_household" in str(exc):
+            raise OpenPlanExistsError(household.plans.open().first()) from exc
+        raise
     coordinator_id = household.coordinator_id or (by.pk if has_role(by, Role.GENERALIST) else None)
     household_coordinator_set(household_id=household.pk, user_id=coordinator_id, by=by, audit=False)
     plan.refresh_from_db(fields=["coordinator", "updated_at"])

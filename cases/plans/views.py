@@ -127,6 +127,14 @@ def check_in_complete(request, check_in_uuid):
     return _redirect(request, reverse("cases:caseload"))
 
 
+def _open_plan_continue(request, exc):
+    """The household has an open plan already (a second "new plan" post, also at the same
+    moment as the first): continue in that plan instead of showing an error. Nothing changed,
+    so the household-file mark logs the read."""
+    messages.info(request, exc.messages[0])
+    return _redirect(request, _plan_url(exc.plan))
+
+
 @login_required
 @require_POST
 @household_file("plan")
@@ -139,6 +147,8 @@ def plan_create(request, household_uuid):
         plan = plan_services.plan_create(
             household=household, by=request.user, context=request_context(request)
         )
+    except plan_services.OpenPlanExistsError as exc:
+        return _open_plan_continue(request, exc)
     except ValidationError as exc:
         _errors_to_messages(request, exc)
         return _redirect(request, _household_url(household))
@@ -167,6 +177,8 @@ def plan_create_from_conversation(request, conversation_uuid):
             conversation=conversation,
             context=request_context(request),
         )
+    except plan_services.OpenPlanExistsError as exc:
+        return _open_plan_continue(request, exc)
     except ValidationError as exc:
         _errors_to_messages(request, exc)
         return _redirect(request, reverse("cases:conversation_detail", args=[conversation.uuid]))

@@ -100,3 +100,15 @@ class LogFilterForm(forms.Form):
             context=data.get("context") or "",
             result=data.get("result") or "",
         )
+
+
+class RoleChangeFilterForm(forms.Form):
+    username = forms.CharField(
+        label=_("username"),
+        max_length=150,
+        required=False,
+        help_text=_("Changes made to or by this user."),
+    )
+
+    def username_filter(self) -> str:
+        return self.cleaned_data["username"].strip() if self.is_valid() else ""

@@ -23,9 +23,18 @@ from cases.access import access_object, household_file
 from cases.audit import access_log_record, request_context
 from cases.privacy import selectors as bgsel
 from cases.privacy import services as bgsvc
-from cases.privacy.forms import BreakGlassForm, KnownSearchForm, LogFilterForm, ReviewForm
+from cases.privacy.forms import (
+    BreakGlassForm,
+    KnownSearchForm,
+    LogFilterForm,
+    ReviewForm,
+    RoleChangeFilterForm,
+)
 from cases.privacy.models import AccessAction, BreakGlassVerdict
 from socialdomain.forms import apply_validation_error
+from teams import selectors as team_selectors
+
+ROLE_CHANGES_PAGE_SIZE = 50
 
 CURSOR_SEPARATOR = "_"
 
@@ -291,3 +300,30 @@ def break_glass_review(request, grant_uuid):
     else:
         messages.error(request, _("Choose a verdict."))
     return _redirect(request, reverse("privacy:break_glass_reviews"))
+
+
+@never_cache
+@login_required
+@require_GET
+def role_changes(request):
+    """Who gave or took which role or right from whom, and when (`teams.models.RoleChange`),
+    newest first; the read is logged."""
+    _require_privacy_officer(request.user)
+    form = RoleChangeFilterForm(request.GET or None)
+    username = form.username_filter()
+    page = Paginator(
+        team_selectors.role_changes(username=username), ROLE_CHANGES_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    access_log_record(
+        request_or_user=request,
+        action=AccessAction.VIEW,
+        object_type="role_changes",
+        result_count=len(page.object_list),
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cases/privacy/role_changes.html",
+        {"form": form, "page": page, "query": query},
+    )

@@ -15,7 +15,7 @@ from django.utils import timezone
 from cases.avg import services as avg_services
 from cases.avg.inzage import FORMAT, inzage_build
 from cases.avg.models import CorrectionRequest, CorrectionStatus, add_months
-from cases.plans.models import PlanGoal, SupportPlan
+from cases.plans.models import PlanGoal, PlanStatus, SupportPlan
 from cases.privacy.models import AccessAction, AccessLogEntry
 from cases.provisions.models import ProvisionApplication
 from cases.provisions.selectors import application_decision_deadline
@@ -256,7 +256,13 @@ def test_export_query_count_does_not_grow_with_the_file(file, generalist):
 
     small = count()
     for number in range(4):
-        plan = SupportPlan.objects.create(household=household, created_by=generalist)
+        plan = SupportPlan.objects.create(  # closed: a household has one draft at a time
+            household=household,
+            created_by=generalist,
+            status=PlanStatus.CLOSED,
+            coordinator=generalist,
+            aftercare_in_place="Waakvlam",
+        )
         PlanGoal.objects.create(plan=plan, domain="housing", description=f"Doel {number}")
         ProvisionApplication.objects.create(
             household=household,

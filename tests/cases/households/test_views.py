@@ -200,9 +200,8 @@ def test_anonymous_is_sent_to_login(client, make_household):
     assert response["Location"].startswith(reverse("login"))
 
 
-def test_admin_refuses_duplicate_and_invalid_bsn(client, user_with_role):
-    admin_user = user_with_role(Role.FUNCTIONAL_ADMIN)
-    client.force_login(admin_user)
+def test_admin_refuses_duplicate_and_invalid_bsn(client, admin_user):
+    client.force_login(admin_user)  # adding residents in the admin is a superuser's
     ResidentFactory(bsn=VALID_BSN)
     url = reverse("admin:cases_resident_add")
     for bsn, message in (
@@ -215,8 +214,8 @@ def test_admin_refuses_duplicate_and_invalid_bsn(client, user_with_role):
     assert Resident.objects.count() == 1
 
 
-def test_admin_refuses_malformed_postcode(client, user_with_role):
-    client.force_login(user_with_role(Role.FUNCTIONAL_ADMIN))
+def test_admin_refuses_malformed_postcode(client, admin_user):
+    client.force_login(admin_user)  # households in the admin are a superuser's
     response = client.post(
         reverse("admin:cases_household_add"),
         {

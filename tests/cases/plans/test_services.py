@@ -184,43 +184,119 @@ def test_a_second_active_plan_is_refused_with_a_clear_message(household, general
 def test_two_simultaneous_activations_one_wins_the_other_gets_a_dutch_message(
     generalist, make_household
 ):
+    """A household has one draft (a database constraint); two people activate it at the same
+    moment: one activates it (one version), the other waits for the household's lock and then
+    finds it active already."""
     household = make_household()
-    plans = [
-        SupportPlanFactory(household=household, ready=True, goals=[f"Doel {n}"]) for n in (1, 2)
-    ]
+    plan = SupportPlanFactory(household=household, ready=True, goals=["Doel 1"])
+    colleague = UserFactory(roles=[Role.GENERALIST])
     barrier = threading.Barrier(2)
     results = {}
 
-    def activate(plan):
+    def activate(user):
         try:
             with transaction.atomic():
                 barrier.wait(timeout=5)
-                plan_services.plan_activate(plan=plan, by=generalist)
+                plan_services.plan_activate(plan=plan, by=user)
                 # keep the winner's transaction open: the other one waits for the household's
-                # lock and then finds the active plan (the database constraint is the net
-                # under that, for a writer that would not take the lock)
+                # lock and then finds the plan active
                 time.sleep(0.5)
-            results[plan.pk] = "ok"
+            results[user.pk] = "ok"
         except ValidationError as exc:
-            results[plan.pk] = exc.messages[0]
+            results[user.pk] = exc.messages[0]
         finally:
             connection.close()
 
-    def run(plan):
+    def run(user):
         with translation.override("nl"):  # threads do not inherit the test's language
-            activate(plan)
+            activate(user)
 
-    threads = [threading.Thread(target=run, args=(plan,)) for plan in plans]
+    threads = [threading.Thread(target=run, args=(user,)) for user in (generalist, colleague)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=20)
     outcomes = sorted(results.values())
     assert outcomes[1] == "ok"
-    assert "heeft al een actief ondersteuningsplan" in outcomes[0]
-    assert SupportPlan.objects.filter(household=household, status=PlanStatus.ACTIVE).count() == 1
-    loser = SupportPlan.objects.get(household=household, status=PlanStatus.DRAFT)
-    assert loser.goals.count() == 1  # the draft is kept as it was
+    assert "Alleen een conceptplan" in outcomes[0]
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.ACTIVE
+    assert plan.versions.count() == 1
+
+
+def test_a_second_draft_is_refused_by_the_database(household, generalist):
+    SupportPlanFactory(household=household)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SupportPlan.objects.create(household=household, created_by=generalist)
+    # a draft beside an active plan is only refused by plan_create; closed plans are free
+    SupportPlanFactory(household=household, ready=True, status=PlanStatus.CLOSED)
+
+
+def test_plan_create_names_the_open_plan_it_finds(household, generalist):
+    draft = plan_services.plan_create(household=household, by=generalist)
+    with pytest.raises(plan_services.OpenPlanExistsError) as caught:
+        plan_services.plan_create(household=household, by=generalist)
+    assert caught.value.plan == draft
+    assert SupportPlan.objects.filter(household=household).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_thirty_simultaneous_plan_create_calls_leave_one_draft(generalist, make_household):
+    """30 threads, each with its own database connection, start a plan for one household at
+    the same moment: one draft; the other 29 are told which plan to continue in."""
+    household = make_household(coordinator=generalist)
+    barrier = threading.Barrier(30)
+    made, found, errors = [], [], []
+
+    def start():
+        try:
+            barrier.wait(timeout=30)
+            made.append(plan_services.plan_create(household=household, by=generalist).pk)
+        except plan_services.OpenPlanExistsError as exc:
+            found.append(exc.plan.pk)
+        except Exception as exc:  # a thread's error must fail the test, not vanish
+            errors.append(repr(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=start) for _ in range(30)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors
+    plan = SupportPlan.objects.get(household=household)
+    assert plan.status == PlanStatus.DRAFT
+    assert made == [plan.pk]
+    assert found == [plan.pk] * 29
+
+
+def test_the_migration_removes_empty_twin_drafts_and_keeps_any_with_content(
+    make_household, generalist
+):
+    """Migration cases/0018 (before its constraint): of twin drafts left by the old race, the
+    empty ones go; one with content stops the migration. Run here with the constraint dropped
+    inside the test's transaction (rolled back with it)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("cases.migrations.0018_supportplan_one_draft_per_household")
+    constraint = next(
+        c for c in SupportPlan._meta.constraints if c.name == "supportplan_one_draft_per_household"
+    )
+    with connection.schema_editor() as editor:
+        editor.remove_constraint(SupportPlan, constraint)
+    twins, with_content = make_household(), make_household()
+    kept = SupportPlanFactory(household=twins)
+    empty = [SupportPlanFactory(household=twins) for _ in range(2)]
+    SupportPlanFactory(household=with_content)
+    SupportPlanFactory(household=with_content, goals=["Schulden op orde"])
+    with pytest.raises(RuntimeError, match=str(with_content.pk)):
+        migration.remove_empty_twin_drafts(apps, None)
+    assert list(SupportPlan.objects.filter(household=twins)) == [kept]
+    assert not SupportPlan.objects.filter(pk__in=[plan.pk for plan in empty]).exists()
+    assert SupportPlan.objects.filter(household=with_content).count() == 2
 
 
 # --- goals, actions, versions -----------------------------------------------------------------

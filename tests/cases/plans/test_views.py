@@ -396,3 +396,54 @@ def test_plan_screens_write_one_access_log_row_per_request(
         ("change", "denied", household.uuid),
         ("view", "not_found", None),
     ]
+
+
+# --- no double drafts -------------------------------------------------------------------------
+
+SIMULTANEOUS_POSTS = 30
+
+
+@pytest.mark.django_db(transaction=True)
+def test_thirty_simultaneous_new_plan_posts_leave_one_draft(generalist, make_household):
+    """Each thread is its own browser and its own database connection; they post "new plan" at
+    the same moment. One draft is made; every other post lands on that draft (no error)."""
+    import threading
+
+    from django.db import connection
+    from django.test import Client
+    from django.utils import translation
+
+    household = make_household(residents=2, coordinator=generalist)
+    url = reverse("cases:plan_create", args=[household.uuid])
+    barrier = threading.Barrier(SIMULTANEOUS_POSTS)
+    locations, failures = [], []
+
+    def post():
+        try:
+            with translation.override("nl"):
+                client = Client()
+                client.force_login(generalist)
+                barrier.wait(timeout=30)
+                response = client.post(url)
+            if response.status_code == 302:
+                locations.append(response["Location"])
+            else:
+                failures.append(response.status_code)
+        except Exception as exc:  # a thread's error must fail the test, not vanish
+            failures.append(repr(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post) for _ in range(SIMULTANEOUS_POSTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not failures
+    plan = SupportPlan.objects.get(household=household)  # exactly one
+    assert plan.status == PlanStatus.DRAFT
+    assert locations == [reverse("cases:plan_detail", args=[plan.uuid])] * SIMULTANEOUS_POSTS
+    # one change row for the plan made, a view row for every post that found it
+    rows = AccessLogEntry.objects.filter(household_uuid=household.uuid, object_type="plan")
+    assert rows.filter(action="change").count() == 1
+    assert rows.filter(action="view").count() == SIMULTANEOUS_POSTS - 1

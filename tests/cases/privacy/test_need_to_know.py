@@ -166,15 +166,29 @@ def test_visibility_is_one_query(generalist, make_household, django_assert_num_q
         list(households_visible_to(generalist))
 
 
-def test_the_functional_admin_keeps_the_register_admin_but_not_file_content(
+def test_the_functional_admin_sees_residents_for_the_merge_but_no_file_content(
     client, user_with_role, admin_user
 ):
+    """docs/privacy.md, "The admin": residents read-only (the person merge), nothing else of a
+    household's file; a superuser still looks (every read logged: test_admin_reads.py)."""
     beheer = user_with_role(Role.FUNCTIONAL_ADMIN)
     client.force_login(beheer)
-    assert client.get(reverse("admin:cases_household_changelist")).status_code == 200
     assert client.get(reverse("admin:cases_resident_changelist")).status_code == 200
-    for model in ("kitchentableconversation", "supportplan", "aftercarecheckin"):
-        assert client.get(reverse(f"admin:cases_{model}_changelist")).status_code == 403
+    assert client.get(reverse("admin:cases_resident_add")).status_code == 403
+    for model in (
+        "household",
+        "coordinatorchange",
+        "residentmergerecord",
+        "kitchentableconversation",
+        "signal",
+        "supportplan",
+        "aftercarecheckin",
+        "consent",
+        "correctionrequest",
+        "destructionrecord",
+        "accesslogentry",
+    ):
+        assert client.get(reverse(f"admin:cases_{model}_changelist")).status_code == 403, model
     client.force_login(admin_user)
     assert client.get(reverse("admin:cases_supportplan_changelist")).status_code == 200
 
