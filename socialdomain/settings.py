@@ -456,6 +456,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Enums named after the field collide (status of an allocation, of a request, of a
+    # delivery); spectacular drops "Request" from a component's name when naming them, which
+    # gave an allocation request the allocation's statuses
+    "ENUM_NAME_OVERRIDES": {
+        "AllocationStatusEnum": "cases.provisions.models.AllocationStatus",
+        "AllocationRequestStatusEnum": "cases.partners.models.AllocationRequestStatus",
+        "WebhookDeliveryStatusEnum": "networks.models.DeliveryStatus",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "socialdomain.api.schema.add_problem_responses",
