@@ -447,7 +447,7 @@ WEBHOOK_EVENT_RETENTION_DAYS = int(os.environ.get("WEBHOOK_EVENT_RETENTION_DAYS"
 if WEBHOOK_EVENT_RETENTION_DAYS < 30:
     raise ImproperlyConfigured("WEBHOOK_EVENT_RETENTION_DAYS must be at least 30.")
 SPECTACULAR_SETTINGS = {
-    # 3.1: scopes on the bearer scheme's security requirements (and the `webhooks` section)
+    # 3.1: the `webhooks` section, and scopes on the bearer scheme's security requirements
     "OAS_VERSION": "3.1.0",
     "TITLE": "wijkwerk API",
     "DESCRIPTION": (
@@ -462,7 +462,9 @@ SPECTACULAR_SETTINGS = {
         "language of `Accept-Language`: `nl` (the default, as in the examples) or `en`.\n\n"
         "**Changes** take `If-Match` (412 when stale) and `Idempotency-Key` (a retry replays "
         "the first answer); throttling answers 429 with `Retry-After`.\n\n"
-        "Every operation has examples in Dutch data. More in docs/api.md."
+        "**Webhooks**: see the `webhooks` section; signed per Standard Webhooks, replayable "
+        "with GET /api/v1/events/. Every operation has examples in Dutch data. More in "
+        "docs/api.md."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -483,6 +485,10 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "socialdomain.api.schema.add_problem_responses",
         "networks.api.schema.partner_api_details",
+    ],
+    "WEBHOOKS": [
+        "cases.partners.api.webhooks.ALLOCATION_CREATED_WEBHOOK",
+        "cases.partners.api.webhooks.ALLOCATION_CHANGED_WEBHOOK",
     ],
 }
 

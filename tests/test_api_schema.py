@@ -3,8 +3,10 @@ operation by operation. Each has a summary and a description, examples (a reques
 where it takes a body, a response example for every 2xx with a body), the scopes it needs (the
 bearer scheme's security requirement and `x-required-scopes`, and the views enforce exactly
 those), and its error answers as problem+json referring to the one `Problem` component, each
-with an example; every example conforms to its schema."""
+with an example; every example conforms to its schema; the webhooks are described with the
+Standard Webhooks headers."""
 
+import copy
 import uuid
 
 import pytest
@@ -17,6 +19,7 @@ from tests.factories import OrganisationFactory
 METHODS = ("get", "post", "put", "patch", "delete")
 PROBLEM = "application/problem+json"
 ALWAYS = {"400", "401", "406", "429", "503"}
+STANDARD_WEBHOOK_HEADERS = {"webhook-id", "webhook-timestamp", "webhook-signature"}
 
 
 @pytest.fixture(scope="module")
@@ -200,6 +203,25 @@ def test_every_example_conforms_to_its_schema(schema):
                     assert not errors, f"{name} {where}: {errors}"
                     checked += 1
     assert checked > 100
+
+
+def test_the_webhooks_are_described(schema):
+    webhooks = schema["webhooks"]
+    assert set(webhooks) == {"allocation.created", "allocation.changed"}
+    for event, item in webhooks.items():
+        operation = item["post"]
+        assert operation["summary"] and "Standard Webhooks" in operation["description"]
+        headers = {p["name"]: p for p in operation["parameters"] if p["in"] == "header"}
+        assert set(headers) >= STANDARD_WEBHOOK_HEADERS, event
+        assert all(headers[name]["required"] for name in STANDARD_WEBHOOK_HEADERS)
+        media = operation["requestBody"]["content"]["application/json"]
+        [example] = media_examples(media)
+        validator(schema, media["schema"]).validate(example)
+        assert example["type"] == event
+        wrong = copy.deepcopy(example)
+        wrong["type"] = "allocation.removed"
+        assert not validator(schema, media["schema"]).is_valid(wrong)
+        assert "2XX" in operation["responses"]
 
 
 # The views enforce the scopes the schema lists --------------------------------------------

@@ -1,5 +1,5 @@
 """OpenAPI post-processing for the partner API (after socialdomain.api.schema's): the scopes
-of each operation.
+of each operation, and the Standard Webhooks headers on every webhook.
 
 Scopes: the bearer scheme's security requirement of an operation lists the scopes it needs
 (`networks.api.authentication.ApiClientAuthenticationScheme`, read from the views'
@@ -13,6 +13,54 @@ from django.utils.translation import gettext as _
 from socialdomain.api.schema import EXAMPLE_LANGUAGE, ProblemExample, problem_example_value
 
 BEARER = "bearerAuth"
+
+WEBHOOK_HEADERS = [
+    {
+        "name": "webhook-id",
+        "in": "header",
+        "required": True,
+        "description": "The event's id: the same on every retry and resend of the event, and "
+        "the `id` in the body and in GET /api/v1/events/. Process an id once.",
+        "schema": {"type": "string", "format": "uuid"},
+        "example": "d1e2f3a4-b5c6-4d7e-8f90-a1b2c3d4e5f6",
+    },
+    {
+        "name": "webhook-timestamp",
+        "in": "header",
+        "required": True,
+        "description": "Unix seconds of this attempt (new on every attempt). Refuse one more "
+        "than 5 minutes off your clock.",
+        "schema": {"type": "string", "pattern": "^[0-9]+$"},
+        "example": "1741161761",
+    },
+    {
+        "name": "webhook-signature",
+        "in": "header",
+        "required": True,
+        "description": "`v1,` and the base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}."
+        "{body}` with the key of your secret (`whsec_` + base64). Verify it over the raw "
+        "body, e.g. with the `standardwebhooks` library.",
+        "schema": {"type": "string", "pattern": "^v1,[A-Za-z0-9+/=]+$"},
+        "example": "v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=",
+    },
+    {
+        "name": "X-Wijkwerk-Event",
+        "in": "header",
+        "required": True,
+        "description": "The event type again, for routing. Not signed: trust the body's "
+        "`type` after verifying.",
+        "schema": {"type": "string"},
+    },
+]
+WEBHOOK_RESPONSES = {
+    "2XX": {"description": "Delivered. Answer within 10 seconds; the body is ignored."},
+    "default": {
+        "description": "Not delivered: any other status (a redirect is not followed), a "
+        "timeout or a network error. Retried after 1, 2, 4, ... minutes up to 6 hours apart, "
+        "13 attempts over about 26.5 hours, with the same `webhook-id`; then the webhook is "
+        "marked `failing` and the event waits in GET /api/v1/events/."
+    },
+}
 
 
 def _scopes(operation: dict) -> list[str] | None:
@@ -54,7 +102,7 @@ def _missing_scope(operation: dict, path: str, scope: str) -> None:
 
 
 def partner_api_details(result, generator, request, public):
-    """Postprocessing hook (SPECTACULAR_SETTINGS): scopes per operation."""
+    """Postprocessing hook (SPECTACULAR_SETTINGS): scopes per operation, webhook headers."""
     with translation.override(EXAMPLE_LANGUAGE):
         for path, operations in result.get("paths", {}).items():
             for operation in operations.values():
@@ -66,4 +114,8 @@ def partner_api_details(result, generator, request, public):
                 operation["description"] = f"{description}\n\n{_scope_sentence(scopes)}".lstrip()
                 if scopes:
                     _missing_scope(operation, path, scopes[0])
+    for path_item in result.get("webhooks", {}).values():
+        for operation in path_item.values():
+            operation["parameters"] = [*WEBHOOK_HEADERS, *operation.get("parameters", [])]
+            operation["responses"] = dict(WEBHOOK_RESPONSES)
     return result

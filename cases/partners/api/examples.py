@@ -260,3 +260,18 @@ SIGNALS = [
         status_codes=["202"],
     ),
 ]
+
+# the body of a webhook POST (networks.webhooks.webhook_body) and its `data`
+# (cases.partners.services.allocation_payload)
+EVENT_CREATED = {
+    "id": "c0ffee00-1234-4abc-8def-0123456789ab",
+    "type": "allocation.created",
+    "timestamp": "2025-02-27T09:14:03.512000Z",
+    "data": {"id": ALLOCATION_ID, "number": "00004711", "status": "not_started", "version": 1},
+}
+EVENT_CHANGED = {
+    "id": "d1e2f3a4-b5c6-4d7e-8f90-a1b2c3d4e5f6",
+    "type": "allocation.changed",
+    "timestamp": "2025-03-05T08:02:41.208000Z",
+    "data": {"id": ALLOCATION_ID, "number": "00004711", "status": "started", "version": 2},
+}
