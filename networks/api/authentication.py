@@ -3,6 +3,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
+from networks.models import ApiScope
 from networks.services import api_client_for_token
 
 
@@ -49,9 +50,41 @@ class ApiClientAuthentication(BaseAuthentication):
         return 'Bearer realm="wijkwerk"'
 
 
+def required_scopes_of(view, method: str) -> list[str]:
+    """The scopes a partner token needs for `method` on `view`, read from where they are
+    enforced: the view's `required_scopes` (HasApiScope) or a permission's `api_scope` (e.g.
+    teams' CanLookUpAreaContacts). Empty: any valid token will do (e.g. GET /me/)."""
+    method = "GET" if method.upper() in ("HEAD", "OPTIONS") else method.upper()
+    scope = getattr(view, "required_scopes", {}).get(method)
+    if scope:
+        return [str(scope)]
+    return sorted(
+        {
+            str(permission.api_scope)
+            for permission in view.get_permissions()
+            if getattr(permission, "api_scope", None)
+        }
+    )
+
+
 class ApiClientAuthenticationScheme(OpenApiAuthenticationExtension):
+    """`bearerAuth` in the schema. Each operation's security requirement lists the scopes the
+    token needs (OpenAPI 3.1 allows role names on a non-OAuth scheme); the schema hook copies
+    them to `x-required-scopes` (socialdomain.api.schema)."""
+
     target_class = "networks.api.authentication.ApiClientAuthentication"
     name = "bearerAuth"
 
+    def get_security_requirement(self, auto_schema):
+        return {self.name: required_scopes_of(auto_schema.view, auto_schema.method)}
+
     def get_security_definition(self, auto_schema):
-        return {"type": "http", "scheme": "bearer", "description": "API client token"}
+        scopes = "\n".join(f"- `{scope.value}`: {scope.label}" for scope in ApiScope)
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An API client token of your organisation: "
+            '`Authorization: Bearer <token>` (see docs/api.md, "Access"). A token carries '
+            "scopes; each operation's security requirement (and its `x-required-scopes`) names "
+            "the scope it needs, and a token without it gets a 403. The scopes:\n\n" + scopes,
+        }

@@ -1,6 +1,7 @@
 from uuid import UUID
 
 import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
@@ -8,7 +9,12 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -17,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from networks import services
+from networks.api import examples
 from networks.api.authentication import ApiClientAuthentication
 from networks.api.permissions import HasApiScope, IsApiClient, api_client_of
 from networks.api.serializers import (
@@ -35,9 +42,11 @@ from networks.models import (
     WebhookEndpoint,
     WebhookEvent,
 )
+from networks.validators import webhook_target_check
 from networks.webhooks import webhook_retention_days
 from socialdomain.api.conditional import ConditionalMixin
 from socialdomain.api.idempotency import idempotent
+from socialdomain.api.schema import problem_example, problem_response
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
@@ -52,6 +61,41 @@ IF_MATCH = OpenApiParameter(
     required=False,
     description="The ETag you read; a stale one is refused with 412.",
 )
+IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match",
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description="The ETag you have; unchanged, the answer is a 304 without a body.",
+)
+
+
+def etag_header(*status_codes: int) -> OpenApiParameter:
+    """The ETag response header on these answers (send it back in If-Match on a change)."""
+    return OpenApiParameter(
+        "ETag",
+        location=OpenApiParameter.HEADER,
+        response=list(status_codes),
+        description="The version of this representation: send it in If-Match on a change.",
+    )
+
+
+def idempotent_replayed_header(*status_codes: int) -> OpenApiParameter:
+    return OpenApiParameter(
+        "Idempotent-Replayed",
+        location=OpenApiParameter.HEADER,
+        response=list(status_codes),
+        description="`true` when this is the stored answer to an earlier request with the "
+        "same Idempotency-Key (nothing was changed again).",
+    )
+
+
+LOCATION = OpenApiParameter(
+    "Location",
+    location=OpenApiParameter.HEADER,
+    response=[201],
+    description="The new webhook's address.",
+)
+NOT_MODIFIED = OpenApiResponse(description="Not modified: If-None-Match holds the current ETag.")
 
 
 class PartnerApiMixin:
@@ -82,16 +126,104 @@ class MeView(PartnerApiMixin, APIView):
 
     permission_classes = [IsApiClient]
 
-    @extend_schema(responses=ApiClientSelfSerializer)
+    @extend_schema(
+        responses=ApiClientSelfSerializer,
+        summary="Who am I: your token's organisation and scopes",
+        description="The API client the token belongs to: its name, organisation (with AGB "
+        "code), scopes and expiry. Any valid token may call it, whatever its scopes: use it "
+        "to check a token.",
+        examples=examples.ME,
+    )
     def get(self, request):
         return Response(ApiClientSelfSerializer(api_client_of(request)).data)
 
 
+def _internal_address_refusal() -> str:
+    """What registering https://10.0.0.8/... answers (the real check; an address, no DNS)."""
+    try:
+        webhook_target_check("https://10.0.0.8/wijkwerk/webhooks")
+    except DjangoValidationError as exc:
+        return exc.messages[0]
+    return ""
+
+
+WEBHOOK_URL_REFUSED = problem_example(
+    "an internal address",
+    400,
+    errors={"url": (_internal_address_refusal, "webhook_internal_address")},
+)
+
+
 @extend_schema_view(
-    create=extend_schema(parameters=[IDEMPOTENCY_KEY], responses={201: WebhookCreatedSerializer}),
-    partial_update=extend_schema(parameters=[IF_MATCH]),
-    update=extend_schema(parameters=[IF_MATCH]),
-    destroy=extend_schema(parameters=[IF_MATCH]),
+    list=extend_schema(
+        summary="List your webhooks",
+        description="Your organisation's registered webhooks, oldest first. `failing` marks "
+        "one whose last event could not be delivered after every retry (see docs/api.md, "
+        '"Webhooks"); it clears with the next successful delivery.',
+        examples=examples.WEBHOOKS,
+    ),
+    retrieve=extend_schema(
+        summary="Read one webhook",
+        description="One of your webhooks, with an `ETag` for `If-Match` on a change "
+        "(`If-None-Match` gives a 304 when unchanged). The secret is never shown again.",
+        parameters=[IF_NONE_MATCH, etag_header(200)],
+        responses={200: WebhookSerializer, 304: NOT_MODIFIED},
+        examples=examples.WEBHOOK_READ,
+    ),
+    create=extend_schema(
+        parameters=[IDEMPOTENCY_KEY, idempotent_replayed_header(201), LOCATION],
+        request=WebhookSerializer,
+        responses={
+            201: OpenApiResponse(
+                WebhookCreatedSerializer, description="Registered, with its signing secret."
+            ),
+            400: problem_response("An invalid or refused URL.", WEBHOOK_URL_REFUSED),
+        },
+        summary="Register a webhook",
+        description="A URL of yours that receives every event of your organisation as a "
+        "signed POST (the `webhooks` section of this schema; Standard Webhooks). `https` "
+        "only, to a public address: loopback, private, link-local and metadata addresses "
+        "are refused. The answer holds the signing `secret` (`whsec_...`) once: store it to "
+        "verify `webhook-signature`.",
+        examples=examples.WEBHOOK_CREATE,
+    ),
+    update=extend_schema(
+        parameters=[IF_MATCH, etag_header(200)],
+        responses={
+            200: OpenApiResponse(WebhookSerializer, description="Changed."),
+            400: problem_response("An invalid or refused URL.", WEBHOOK_URL_REFUSED),
+        },
+        summary="Replace a webhook's URL and state",
+        description="A new `url` (checked as on registration) and `active`. The secret stays "
+        "the same. Send the ETag you read in `If-Match` (412 when it changed since).",
+        examples=examples.WEBHOOK_UPDATE,
+    ),
+    partial_update=extend_schema(
+        parameters=[IF_MATCH, etag_header(200)],
+        responses={
+            200: OpenApiResponse(WebhookSerializer, description="Changed."),
+            400: problem_response("An invalid or refused URL.", WEBHOOK_URL_REFUSED),
+        },
+        summary="Change a webhook: pause, resume or move it",
+        description="Change `url` or `active` (`false` pauses deliveries; events still go "
+        "to GET /events/). `If-Match` as for a replace.",
+        examples=examples.WEBHOOK_PAUSE,
+    ),
+    destroy=extend_schema(
+        parameters=[IF_MATCH],
+        responses={204: OpenApiResponse(description="Removed.")},
+        summary="Remove a webhook",
+        description="No more deliveries to this URL; events stay available in GET /events/ "
+        "for replay. `If-Match` as for a change.",
+    ),
+    deliveries=extend_schema(
+        summary="The delivery log of a webhook",
+        description="Each event's delivery to this webhook, newest first: `status` "
+        "(`pending`, `succeeded`, `failed`), attempts, the next attempt's due time, and the "
+        "last HTTP status or kind of network error (never what your receiver answered). "
+        "Cursor pagination.",
+        examples=examples.DELIVERIES,
+    ),
 )
 class WebhookViewSet(
     PartnerApiMixin,
@@ -158,7 +290,7 @@ class WebhookViewSet(
         services.webhook_delete(endpoint=instance)
         return Response(status=204)
 
-    @extend_schema(responses=WebhookDeliverySerializer(many=True))
+    @extend_schema(responses=WebhookDeliverySerializer(many=True))  # and extend_schema_view
     @action(detail=True, methods=["get"], pagination_class=NewestFirstCursor)
     def deliveries(self, request, uuid=None):
         endpoint = self.get_object()
@@ -224,8 +356,31 @@ def _events_after(events, since: str) -> Q:
         "`WEBHOOK_EVENT_RETENTION_DAYS` (at least 30) days. Follow `next` until it is null; "
         "ask again later with `since` set to the last id you processed. Events that commit "
         "late can carry a slightly earlier `created_at`: to be sure, ask from a few minutes "
-        "before your last event and skip ids you already have. Scope `webhooks:manage`.",
+        "before your last event and skip ids you already have.",
         parameters=[SINCE],
+        responses={
+            200: EventSerializer(many=True),
+            400: problem_response(
+                "`since` is neither a date and time nor an event id of yours still kept.",
+                problem_example(
+                    "unknown event id",
+                    400,
+                    errors={
+                        "since": (
+                            lambda: (
+                                _(
+                                    "There is no event %(id)s of yours (any more): events are "
+                                    "kept %(days)s days. Ask with a date and time instead."
+                                )
+                                % {"id": "c0ffee00-1234-4abc-8def-0123456789ab", "days": 30}
+                            ),
+                            "invalid",
+                        )
+                    },
+                ),
+            ),
+        },
+        examples=examples.EVENTS,
     )
 )
 class EventViewSet(PartnerApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -258,6 +413,17 @@ class GeneralProvisionFilter(django_filters.FilterSet):
         return queryset.filter(Q(districts__code=value) | Q(districts__isnull=True)).distinct()
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="The catalogue of general provisions",
+        description="General provisions (algemene voorzieningen): open-access support that "
+        "needs no decision, such as a walk-in debt desk, a buddy project or parenting "
+        "courses, with what they offer, how to get in and the waiting time in weeks. Filter "
+        "on `district` (CBS code WK...): the provisions serving it, including those for the "
+        "whole municipality (empty `districts`). Alphabetical, cursor pagination.",
+        examples=examples.GENERAL_PROVISIONS,
+    )
+)
 class GeneralProvisionViewSet(PartnerApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """The catalogue of general provisions (algemene voorzieningen)."""
 

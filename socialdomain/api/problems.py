@@ -1,8 +1,12 @@
 """Every API error as `application/problem+json` (RFC 7807), in the request's language."""
 
+import math
+from http import HTTPStatus
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -81,6 +85,43 @@ def _field_errors(data, prefix="") -> list[dict]:
     return errors
 
 
+def problem_for(exc, data, status_code: int, instance: str | None) -> dict:
+    """The problem details of an APIException `exc` whose DRF answer is `data` (`{"detail":
+    ...}` or field errors), in the active language. The OpenAPI examples are built with it too
+    (socialdomain.api.schema), so they read as the real answers do."""
+    problem = {
+        "type": "about:blank",
+        "title": _titles().get(status_code, HTTPStatus(status_code).phrase),
+        "status": status_code,
+        "instance": instance,
+    }
+    if isinstance(data, dict) and set(data) == {"detail"}:
+        problem["detail"] = str(data["detail"])
+        problem["code"] = getattr(data["detail"], "code", None)
+    else:
+        errors = _field_errors(data)
+        problem["detail"] = (
+            _("The request has %(count)d invalid field(s).") % {"count": len(errors)}
+            if errors
+            else problem["title"]
+        )
+        problem["code"] = "invalid"
+        problem["errors"] = errors
+    if isinstance(exc, exceptions.Throttled):
+        # DRF's own text is only half translated; Retry-After carries the seconds too
+        problem["detail"] = (
+            ngettext(
+                "Too many requests. Try again in %(seconds)d second.",
+                "Too many requests. Try again in %(seconds)d seconds.",
+                math.ceil(exc.wait),
+            )
+            % {"seconds": math.ceil(exc.wait)}
+            if exc.wait is not None
+            else _("Too many requests. Try again later.")
+        )
+    return problem
+
+
 def problem_exception_handler(exc, context):
     from socialdomain.middleware import is_redis_outage
 
@@ -97,25 +138,9 @@ def problem_exception_handler(exc, context):
     if response is None:
         return None
     request = context.get("request")
-    problem = {
-        "type": "about:blank",
-        "title": _titles().get(response.status_code, response.status_text),
-        "status": response.status_code,
-        "instance": request.path if request is not None else None,
-    }
-    data = response.data
-    if isinstance(data, dict) and set(data) == {"detail"}:
-        problem["detail"] = str(data["detail"])
-        problem["code"] = getattr(data["detail"], "code", None)
-    else:
-        errors = _field_errors(data)
-        problem["detail"] = (
-            _("The request has %(count)d invalid field(s).") % {"count": len(errors)}
-            if errors
-            else problem["title"]
-        )
-        problem["code"] = "invalid"
-        problem["errors"] = errors
+    problem = problem_for(
+        exc, response.data, response.status_code, request.path if request is not None else None
+    )
     response.data = problem
     response.content_type = PROBLEM_CONTENT_TYPE
     if isinstance(exc, ServiceUnavailable):

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound
@@ -6,10 +7,64 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from socialdomain.api.schema import problem_example, problem_response
 from teams import selectors
 from teams.api.permissions import CanLookUpAreaContacts
 from teams.api.serializers import AreaContactsSerializer, PostcodeQuerySerializer
-from teams.validators import format_postcode
+from teams.validators import format_postcode, normalise_postcode
+
+AREA_CONTACTS = {
+    "postcode": "5611 AB",
+    "municipality": {"code": "GM0999", "name": "Dommelstede"},
+    "district": {"code": "WK099901", "name": "Centrum"},
+    "neighbourhood": {"code": "BU09990101", "name": "Binnenstad"},
+    "team": {
+        "name": "Wijkteam Centrum",
+        "phone": "040 751 2000",
+        "email": "wijkteam.centrum@dommelstede.nl",
+    },
+    "consultants": [
+        {
+            "law_domain": "wmo",
+            "name": "Pieter de Wit",
+            "phone": "040 751 2031",
+            "email": "p.dewit@dommelstede.nl",
+            "reachable_hours": "ma-do 9.00-12.00",
+            "is_substitute": False,
+            "substitutes_for": "",
+            "until": None,
+        },
+        {
+            "law_domain": "jeugd",
+            "name": "Ayşe Yılmaz",
+            "phone": "040 751 2047",
+            "email": "a.yilmaz@dommelstede.nl",
+            "reachable_hours": "di en do",
+            "is_substitute": True,
+            "substitutes_for": "Mark Jansen",
+            "until": "2025-03-21",
+        },
+        {
+            "law_domain": "participatie",
+            "name": "Linda Hermans",
+            "phone": "040 751 2055",
+            "email": "l.hermans@dommelstede.nl",
+            "reachable_hours": "",
+            "is_substitute": False,
+            "substitutes_for": "",
+            "until": None,
+        },
+    ],
+}
+
+
+def _invalid_postcode_message(value: str) -> str:
+    """What the real check says about `value`."""
+    try:
+        normalise_postcode(value)
+    except DjangoValidationError as exc:
+        return exc.messages[0]
+    return ""
 
 
 class AreaContactsView(APIView):
@@ -28,43 +83,40 @@ class AreaContactsView(APIView):
         ),
         parameters=[PostcodeQuerySerializer],
         responses={
-            200: AreaContactsSerializer,
-            400: OpenApiResponse(
-                description="Malformed postcode.",
-                examples=[
-                    OpenApiExample(
-                        "malformed",
-                        value={
-                            "type": "about:blank",
-                            "title": "Ongeldig verzoek",
-                            "status": 400,
-                            "detail": "Het verzoek heeft 1 ongeldig(e) veld(en).",
-                            "errors": [
-                                {
-                                    "field": "postcode",
-                                    "message": "Dit is geen geldige Nederlandse postcode.",
-                                    "code": "invalid_postcode",
-                                }
-                            ],
-                        },
-                    )
-                ],
+            200: OpenApiResponse(AreaContactsSerializer, description="The area's contacts."),
+            400: problem_response(
+                "Malformed postcode.",
+                problem_example(
+                    "malformed",
+                    400,
+                    errors={
+                        "postcode": (
+                            lambda: _invalid_postcode_message("56AB"),
+                            "invalid_postcode",
+                        )
+                    },
+                ),
             ),
-            404: OpenApiResponse(
-                description="Well-formed postcode outside the municipality.",
-                examples=[
-                    OpenApiExample(
-                        "outside",
-                        value={
-                            "type": "about:blank",
-                            "title": "Niet gevonden",
-                            "status": 404,
-                            "detail": "Postcode 9999 ZZ ligt niet in deze gemeente.",
-                        },
-                    )
-                ],
+            404: problem_response(
+                "Well-formed postcode outside the municipality.",
+                problem_example(
+                    "outside",
+                    404,
+                    lambda: (
+                        _("Postcode %(postcode)s is not in this municipality.")
+                        % {"postcode": "9999 ZZ"}
+                    ),
+                    code="not_found",
+                ),
             ),
         },
+        examples=[
+            OpenApiExample(
+                "A postcode in Centrum, the youth consultant away",
+                value=AREA_CONTACTS,
+                response_only=True,
+            )
+        ],
         tags=["area contacts"],
     )
     def get(self, request: Request) -> Response:

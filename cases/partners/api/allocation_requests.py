@@ -5,13 +5,19 @@ import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from cases.audit import request_context
 from cases.partners import services as partner_services
+from cases.partners.api import examples
 from cases.partners.api.access import AccessLoggedMixin
 from cases.partners.models import (
     AllocationRequest,
@@ -22,10 +28,19 @@ from cases.partners.models import (
 from cases.privacy.models import AccessAction
 from cases.validators import normalise_bsn
 from networks.api.permissions import api_client_of
-from networks.api.views import IDEMPOTENCY_KEY, NewestFirstCursor, PartnerApiMixin
+from networks.api.views import (
+    IDEMPOTENCY_KEY,
+    IF_NONE_MATCH,
+    NOT_MODIFIED,
+    NewestFirstCursor,
+    PartnerApiMixin,
+    etag_header,
+    idempotent_replayed_header,
+)
 from networks.models import ApiScope, Frequency, IdempotencyRecord, ProductCategory, Unit
 from socialdomain.api.conditional import ConditionalMixin
 from socialdomain.api.idempotency import idempotent
+from socialdomain.api.schema import problem_example, problem_response
 
 
 class RequestedExtentSerializer(serializers.Serializer):
@@ -127,6 +142,25 @@ class AllocationRequestFilter(django_filters.FilterSet):
         fields = ["status"]
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="List your allocation requests (315/317) and their answers",
+        description="Your organisation's requests for a new (315) or changed (317) "
+        "allocation, newest first, each with the municipality's answer once a consultant "
+        "decided: `granted` (with `granted_allocation`) or `rejected` (`answer` gives the "
+        "reasons). Filter on `status`. Cursor pagination.",
+        examples=examples.ALLOCATION_REQUESTS,
+    ),
+    retrieve=extend_schema(
+        summary="Read one allocation request and its answer",
+        description="One of your requests, with an `ETag` (`If-None-Match` gives a 304 when "
+        "unchanged). When granted, `granted_allocation` names the new allocation: fetch it "
+        "with GET /allocations/{id}/. Another organisation's request is a 404.",
+        parameters=[IF_NONE_MATCH, etag_header(200)],
+        responses={200: AllocationRequestSerializer, 304: NOT_MODIFIED},
+        examples=examples.ALLOCATION_REQUEST,
+    ),
+)
 class AllocationRequestViewSet(
     AccessLoggedMixin,
     PartnerApiMixin,
@@ -175,9 +209,48 @@ class AllocationRequestViewSet(
 
     @extend_schema(
         request=AllocationRequestCreateSerializer,
-        responses={202: AllocationRequestReceiptSerializer},
-        parameters=[IDEMPOTENCY_KEY],
+        responses={
+            202: OpenApiResponse(
+                AllocationRequestReceiptSerializer,
+                description="Received; the same answer whether or not the client is known.",
+            ),
+            400: problem_response(
+                "Invalid request: a field, an unknown product, or fields that do not go with "
+                "the kind.",
+                problem_example(
+                    "invalid extent",
+                    400,
+                    errors={
+                        "extent.volume": (
+                            lambda: str(
+                                serializers.IntegerField.default_error_messages["min_value"]
+                            ).format(min_value=1),
+                            "min_value",
+                        )
+                    },
+                ),
+            ),
+            404: problem_response(
+                "`change`: the allocation is not yours, or unknown.",
+                problem_example(
+                    "not your allocation",
+                    404,
+                    _("You have no allocation with this id."),
+                    code="not_found",
+                ),
+            ),
+        },
+        parameters=[IDEMPOTENCY_KEY, idempotent_replayed_header(202)],
         summary="Request a new (iWmo/iJw 315) or changed (317) allocation",
+        description="`kind` `new` (315): the client's `bsn` and `birth_date`, the `product` "
+        "(WMO020/JZ020 category and the contract's product code), the `extent` (volume, "
+        "WJ756 unit and WMO757 frequency, all three), `start_date`, optional `end_date` and "
+        "your `motivation`. `kind` `change` (317): your `allocation` and a `change_reason` "
+        "(WMO002) instead of BSN and date of birth. Answered 202 with a receipt whether or "
+        "not the client is known; when BSN and date of birth match a resident, the request "
+        "becomes an application for a consultant (Wmo: decision within 2 weeks, Jeugdwet 8). "
+        "Follow the answer with GET /allocation-requests/{id}/.",
+        examples=examples.ALLOCATION_REQUEST_CREATE,
     )
     def create(self, request):
         return idempotent(IdempotencyRecord, lambda: self._create(request), request)

@@ -7,9 +7,10 @@ import django_filters
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -18,6 +19,7 @@ from rest_framework.response import Response
 from cases.audit import request_context
 from cases.partners import selectors as partner_selectors
 from cases.partners import services as partner_services
+from cases.partners.api import examples
 from cases.partners.api.access import AccessLoggedMixin
 from cases.partners.api.serializers import (
     AllocationSerializer,
@@ -30,11 +32,21 @@ from cases.partners.services import ProgressReportRefused, progress_report_creat
 from cases.privacy.models import AccessAction, AccessResult
 from cases.provisions.models import Allocation, AllocationStatus
 from networks.api.permissions import api_client_of
-from networks.api.views import IDEMPOTENCY_KEY, IF_MATCH, NewestFirstCursor, PartnerApiMixin
+from networks.api.views import (
+    IDEMPOTENCY_KEY,
+    IF_MATCH,
+    IF_NONE_MATCH,
+    NOT_MODIFIED,
+    NewestFirstCursor,
+    PartnerApiMixin,
+    etag_header,
+    idempotent_replayed_header,
+)
 from networks.models import ApiScope, IdempotencyRecord
 from socialdomain.api.conditional import ConditionalMixin, etag_for
 from socialdomain.api.idempotency import idempotent
 from socialdomain.api.problems import Conflict, PreconditionFailed
+from socialdomain.api.schema import problem_example, problem_response
 
 
 class AllocationFilter(django_filters.FilterSet):
@@ -56,6 +68,29 @@ class AllocationFilter(django_filters.FilterSet):
         return queryset.filter(updated_at__gte=value)
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="List your allocations (iWmo/iJw 301)",
+        description="The allocations (toewijzingen) the municipality made to your organisation "
+        "(and to your cooperative), newest first: product, extent, period, client and "
+        "address, and whether you reported start (305) or stop (307) of care. Filter on "
+        "`status`, the allocation's `start_date` (`start_date_from`, `start_date_to`) or "
+        "`updated_since` (every change since a moment, e.g. to catch up after downtime). "
+        "Cursor pagination: follow `next` (`page_size` at most 200). Each allocation read is "
+        "recorded in the municipality's access log.",
+        examples=examples.ALLOCATIONS,
+    ),
+    retrieve=extend_schema(
+        summary="Read one allocation",
+        description="One of your allocations, with an `ETag`: send it back in `If-Match` when "
+        "you report start or stop, and a change in between is refused with 412. With "
+        "`If-None-Match` holding the current ETag, the answer is a 304. Another "
+        "organisation's allocation, or an unknown id, is a 404.",
+        parameters=[IF_NONE_MATCH, etag_header(200)],
+        responses={200: AllocationSerializer, 304: NOT_MODIFIED},
+        examples=examples.ALLOCATION,
+    ),
+)
 class AllocationViewSet(
     AccessLoggedMixin,
     PartnerApiMixin,
@@ -129,9 +164,45 @@ class AllocationViewSet(
 
     @extend_schema(
         request=CareStartSerializer,
-        responses={200: AllocationSerializer},
-        parameters=[IDEMPOTENCY_KEY, IF_MATCH],
+        responses={
+            200: OpenApiResponse(AllocationSerializer, description="Started: the allocation."),
+            400: problem_response(
+                "Invalid date: before the allocation's start or after its end.",
+                problem_example(
+                    "before the allocation's start",
+                    400,
+                    errors={
+                        "date": (
+                            lambda: (
+                                gettext(
+                                    "Care cannot start before the allocation's start date "
+                                    "(%(date)s)."
+                                )
+                                % {"date": "2025-03-03"}
+                            ),
+                            "invalid",
+                        )
+                    },
+                ),
+            ),
+            409: problem_response(
+                "Care on this allocation was already started (or stopped).",
+                problem_example(
+                    "already started",
+                    409,
+                    _("Care on this allocation has already been started."),
+                    code="conflict",
+                ),
+            ),
+        },
+        parameters=[IDEMPOTENCY_KEY, IF_MATCH, etag_header(200), idempotent_replayed_header(200)],
         summary="Report the start of care (iWmo/iJw 305)",
+        description="The day care started on this allocation. Not before the allocation's "
+        "start date, not after its end date (400); a second start is a 409. Send the ETag "
+        "you read in `If-Match` to be sure nothing changed in between (412), and an "
+        "`Idempotency-Key` to retry safely. Answers the allocation as it is now, with its new "
+        "ETag; your webhooks get `allocation.changed`.",
+        examples=examples.START,
     )
     @action(detail=True, methods=["post"])
     def start(self, request, uuid=None):
@@ -154,9 +225,51 @@ class AllocationViewSet(
 
     @extend_schema(
         request=CareStopSerializer,
-        responses={200: AllocationSerializer},
-        parameters=[IDEMPOTENCY_KEY, IF_MATCH],
+        responses={
+            200: OpenApiResponse(AllocationSerializer, description="Stopped: the allocation."),
+            400: problem_response(
+                "Invalid date or end reason.",
+                problem_example(
+                    "after the allocation's end",
+                    400,
+                    errors={
+                        "date": (
+                            lambda: (
+                                gettext(
+                                    "Care cannot stop after the allocation's end date (%(date)s)."
+                                )
+                                % {"date": "2026-03-02"}
+                            ),
+                            "invalid",
+                        )
+                    },
+                ),
+            ),
+            409: problem_response(
+                "Care was not started, or was already stopped.",
+                problem_example(
+                    "already stopped",
+                    409,
+                    _("Care on this allocation has already been stopped."),
+                    code="conflict",
+                ),
+                problem_example(
+                    "not started",
+                    409,
+                    _("Care on this allocation has not been started yet."),
+                    code="conflict",
+                ),
+            ),
+        },
+        parameters=[IDEMPOTENCY_KEY, IF_MATCH, etag_header(200), idempotent_replayed_header(200)],
         summary="Report the end of care with an end reason (iWmo/iJw 307)",
+        description="The day care stopped and why: an end reason from WMO588 (Wmo: 02, 19, "
+        "20, 21, 22, 23, 31, 36, 37, 38, 39) or JZ588 (Jeugdwet: 02, 20, 31, 32, 33, 34, 35, "
+        "36, 37, 38, 39), after a granted change request `37`. Not after the allocation's end "
+        "date, not before care started (400); stopping an allocation that never started or "
+        "already stopped is a 409. `If-Match` and `Idempotency-Key` as for start. Answers the "
+        "allocation as it is now; your webhooks get `allocation.changed`.",
+        examples=examples.STOP,
     )
     @action(detail=True, methods=["post"])
     def stop(self, request, uuid=None):
@@ -182,18 +295,37 @@ class AllocationViewSet(
         methods=["GET"],
         responses={200: ProgressReportSerializer(many=True)},
         summary="List your organisation's progress reports on this allocation",
+        description="The progress reports (voortgangsrapportages) your organisation sent on "
+        "this allocation, newest first; never another organisation's. Cursor pagination.",
+        examples=examples.PROGRESS_REPORTS,
     )
     @extend_schema(
         methods=["POST"],
         request=ProgressReportSerializer,
         responses={
-            201: ProgressReportSerializer,
-            403: OpenApiResponse(
-                description="Care has not started, or no consent or legal basis covers progress"
+            201: OpenApiResponse(ProgressReportSerializer, description="The report, stored."),
+            403: problem_response(
+                "The token lacks the scope; or care has not started; or no consent of the "
+                "client (or legal basis) covers sharing progress with your organisation.",
+                problem_example(
+                    "care not started",
+                    403,
+                    _(
+                        "Care on this allocation has not started; a progress report cannot be "
+                        "accepted yet."
+                    ),
+                    code="permission_denied",
+                ),
             ),
         },
-        parameters=[IDEMPOTENCY_KEY],
+        parameters=[IDEMPOTENCY_KEY, idempotent_replayed_header(201)],
         summary="Send a progress report (needs started care and the client's consent)",
+        description="A progress report over a period on an allocation whose care started: "
+        "what happened and, optionally, goal attainment from 1 (not at all) to 5 (fully). "
+        "Accepted only while the client's recorded consent covers progress reports to your "
+        "organisation (or a legal basis is recorded); otherwise a 403 that names no other "
+        "data. Send an `Idempotency-Key` to retry safely.",
+        examples=examples.PROGRESS_REPORT_CREATE,
     )
     @action(
         detail=True,
