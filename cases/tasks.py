@@ -4,6 +4,7 @@ from celery import shared_task
 
 from cases.avg import services as avg_services
 from cases.consent.services import consents_expired_notify
+from cases.intake.services import open_intake_clocks_recompute
 from cases.plans import services as plan_services
 from cases.provisions.services import deadline_reminders_send
 
@@ -41,4 +42,15 @@ def retention_apply() -> dict:
         "examined": run.examined,
         "destroyed": len(run.records),
         "skipped": len(run.skipped),
+    }
+
+
+@shared_task(name="cases.open_clocks_recompute")
+def open_clocks_recompute() -> dict:
+    """Recompute the stored deadlines of every open clock after the holiday table
+    (`cases.legal_terms.EquatedDay`) changed: the meldingen's Wmo terms and the AVG
+    requests' answer terms. Returns how many of each moved."""
+    return {
+        "meldingen": open_intake_clocks_recompute(),
+        "avg_requests": avg_services.open_avg_clocks_recompute(),
     }
