@@ -117,6 +117,10 @@ def correction_request_handle(
     return correction
 
 
+# the access-log reason of a deadline the system moved
+RECOMPUTED = "legal term recomputed"
+
+
 @transaction.atomic
 def avg_request_extend(
     *,
@@ -169,13 +173,13 @@ def avg_request_extend(
     return request
 
 
-@transaction.atomic
 def open_avg_clocks_recompute(*, by=None, context: RequestContext | None = None) -> int:
     """Recompute the stored deadline of every open AVG request, e.g. after the functional
-    administrator changed the holiday table (`cases.legal_terms.EquatedDay`). Handled
-    requests keep the deadline that applied. The engine is asked once per distinct date of
-    receipt (and extension); a request whose deadline moves gets a change row in the access
-    log. Returns the number of requests changed."""
+    administrator changed the holiday table (`cases.legal_terms.EquatedDay`); `by` is who
+    changed it (None: the system). Handled requests keep the deadline that applied. The engine
+    is asked once per distinct date of receipt (and extension), each in one transaction that
+    locks only the requests whose deadline moves; each gets a change row in the access log.
+    Returns the number of requests changed."""
     changed = 0
     open_requests = CorrectionRequest.objects.open()
     keys = sorted(
@@ -188,17 +192,20 @@ def open_avg_clocks_recompute(*, by=None, context: RequestContext | None = None)
     )
     for received_on, extended in keys:
         deadline = avg_request_deadline(received_on=received_on, extended=extended)
-        moved = list(
-            open_requests.filter(received_on=received_on, extension_told_on__isnull=not extended)
-            .exclude(deadline=deadline)
-            .select_for_update(of=("self",))
-            .select_related("resident")
-            .order_by("pk")
-        )
-        for request in moved:
-            request.deadline = deadline
-            request.save(update_fields=["deadline"])
-            _audit_correction(request, by=by, context=context, reason="legal term recomputed")
+        with transaction.atomic():
+            moved = list(
+                open_requests.filter(
+                    received_on=received_on, extension_told_on__isnull=not extended
+                )
+                .exclude(deadline=deadline)
+                .select_for_update(of=("self",))
+                .select_related("resident")
+                .order_by("pk")
+            )
+            for request in moved:
+                request.deadline = deadline
+                request.save(update_fields=["deadline"])
+                _audit_correction(request, by=by, context=context, reason=RECOMPUTED)
         changed += len(moved)
     return changed
 

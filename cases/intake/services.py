@@ -88,6 +88,11 @@ def _melding_create(*, household, by, channel, question, received_on) -> Melding
     return melding
 
 
+# the access-log reason of a deadline the system moved (English, stable, like the other reasons
+# services write)
+RECOMPUTED = "legal term recomputed"
+
+
 def _melding_deadlines_set(melding: Melding) -> None:
     melding.investigation_deadline = melding_investigation_deadline(received_on=melding.received_on)
     melding.personal_plan_deadline = melding_personal_plan_deadline(received_on=melding.received_on)
@@ -121,41 +126,45 @@ def melding_withdraw(
     return melding
 
 
-@transaction.atomic
 def open_intake_clocks_recompute(*, by=None, context: RequestContext | None = None) -> int:
     """Recompute the stored Wmo deadlines of every open melding (the investigation and the
     personal-plan window), e.g. after the functional administrator changed the holiday table
-    (`cases.legal_terms.EquatedDay`). Closed meldingen keep the deadline that applied. The
-    engine is asked once per distinct date of receipt; a melding whose deadline moves gets a
-    change row in the access log. Returns the number of meldingen changed."""
+    (`cases.legal_terms.EquatedDay`); `by` is who changed it (None: the system). Closed
+    meldingen keep the deadline that applied. The engine is asked once per distinct date of
+    receipt, and each date is one transaction that locks only the meldingen whose deadline
+    moves (not one transaction for all: at scale that would hold every open melding while
+    generalists work); each moved melding gets a change row in the access log. Returns the
+    number of meldingen changed."""
     changed = 0
     open_meldingen = Melding.objects.filter(status=MeldingStatus.OPEN)
-    for received_on in (
+    received_dates = list(
         open_meldingen.order_by("received_on").values_list("received_on", flat=True).distinct()
-    ):
+    )
+    for received_on in received_dates:
         investigation = melding_investigation_deadline(received_on=received_on)
         personal_plan = melding_personal_plan_deadline(received_on=received_on)
-        moved = list(
-            open_meldingen.filter(received_on=received_on)
-            .exclude(investigation_deadline=investigation, personal_plan_deadline=personal_plan)
-            .select_for_update(of=("self",))
-            .values_list("pk", "uuid", "household__uuid")
-            .order_by("pk")
-        )
-        if not moved:
-            continue
-        Melding.objects.filter(pk__in=[pk for pk, _uuid, _household in moved]).update(
-            investigation_deadline=investigation, personal_plan_deadline=personal_plan
-        )
-        for _pk, melding_uuid, household_uuid in moved:
-            audit_change(
-                by=by,
-                context=context,
-                object_type="melding",
-                object_id=melding_uuid,
-                household_uuid=household_uuid,
-                reason="legal term recomputed",
+        with transaction.atomic():
+            moved = list(
+                open_meldingen.filter(received_on=received_on)
+                .exclude(investigation_deadline=investigation, personal_plan_deadline=personal_plan)
+                .select_for_update(of=("self",))
+                .values_list("pk", "uuid", "household__uuid")
+                .order_by("pk")
             )
+            if not moved:
+                continue
+            Melding.objects.filter(pk__in=[pk for pk, _uuid, _household in moved]).update(
+                investigation_deadline=investigation, personal_plan_deadline=personal_plan
+            )
+            for _pk, melding_uuid, household_uuid in moved:
+                audit_change(
+                    by=by,
+                    context=context,
+                    object_type="melding",
+                    object_id=melding_uuid,
+                    household_uuid=household_uuid,
+                    reason=RECOMPUTED,
+                )
         changed += len(moved)
     return changed
 

@@ -21,6 +21,7 @@ from cases.intake.selectors import melding_investigation_deadline, melding_perso
 from cases.legal_terms import EquatedDay
 from cases.privacy.models import AccessAction, AccessLogEntry, AccessResult
 from cases.tasks import open_clocks_recompute
+from teams.roles import Role
 from tests.cases.intake_factories import MeldingFactory
 from tests.factories import TeamMemberFactory
 
@@ -323,9 +324,14 @@ def test_open_meldingen_follow_a_new_equated_day(make_household):
     assert intake_services.open_intake_clocks_recompute() == 0  # idempotent
 
 
-def test_the_task_recomputes_every_open_clock(make_household):
+def test_the_task_recomputes_every_open_clock(make_household, user_with_role):
+    admin = user_with_role(Role.FUNCTIONAL_ADMIN, username="beheer")
     melding = MeldingFactory(household=make_household(), received_on=D(2026, 3, 2))
     EquatedDay.objects.create(day=D(2026, 4, 13), description="Besluit van de Kroon")
-    assert open_clocks_recompute.delay().get() == {"meldingen": 1, "avg_requests": 0}
+    before = mark()
+    result = open_clocks_recompute.delay(user_id=admin.pk).get()
+    assert result == {"meldingen": 1, "avg_requests": 0}
     melding.refresh_from_db()
     assert melding.investigation_deadline == D(2026, 4, 14)
+    row = AccessLogEntry.objects.get(pk__gt=before)
+    assert (row.user, row.object_id) == (admin, str(melding.uuid))
