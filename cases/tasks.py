@@ -1,9 +1,11 @@
 """Celery entry points for the cases app: fetch, call the service, nothing more."""
 
 from celery import shared_task
+from django.contrib.auth import get_user_model
 
 from cases.avg import services as avg_services
 from cases.consent.services import consents_expired_notify
+from cases.intake.services import open_intake_clocks_recompute
 from cases.plans import services as plan_services
 from cases.provisions.services import deadline_reminders_send
 
@@ -41,4 +43,17 @@ def retention_apply() -> dict:
         "examined": run.examined,
         "destroyed": len(run.records),
         "skipped": len(run.skipped),
+    }
+
+
+@shared_task(name="cases.open_clocks_recompute")
+def open_clocks_recompute(user_id: int | None = None) -> dict:
+    """After a change to the holiday table (`cases.legal_terms.EquatedDay`): recompute the
+    stored deadlines of every open clock, the meldingen's Wmo terms and the AVG requests'
+    answer terms. `user_id`: who changed the table (None: the system). Returns how many of
+    each moved."""
+    by = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    return {
+        "meldingen": open_intake_clocks_recompute(by=by),
+        "avg_requests": avg_services.open_avg_clocks_recompute(by=by),
     }

@@ -133,6 +133,11 @@ urlpatterns += [
         name="melding_register",
     ),
     path(
+        "meldingen/<uuid:melding_uuid>/intrekken/",
+        intake_views.melding_withdraw,
+        name="melding_withdraw",
+    ),
+    path(
         "<uuid:household_uuid>/signalen/nieuw/",
         intake_views.signal_register_for_household,
         name="signal_register_for_household",

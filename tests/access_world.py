@@ -153,6 +153,7 @@ def _side(*, postcode: str, generalist, consultant, product, provision, colleagu
             "household_uuid": household.uuid,
             "resident_uuid": memberships[0].resident.uuid,
             "conversation_uuid": conversation.uuid,
+            "melding_uuid": melding.uuid,
             "member_uuid": member.uuid,
             "plan_uuid": plan.uuid,
             "goal_uuid": goal.uuid,

@@ -19,6 +19,7 @@ from cases.intake.models import (
     Melding,
     MeldingChannel,
 )
+from cases.intake.selectors import melding_investigation_deadline, melding_personal_plan_deadline
 from cases.plans.models import PlanGoal, SupportPlan
 from networks.models import Organisation, OrganisationType
 from teams.models import (
@@ -218,6 +219,14 @@ class MeldingFactory(DjangoModelFactory):
     household = factory.SubFactory(HouseholdFactory)
     channel = MeldingChannel.PHONE
     question = factory.Faker("sentence", locale="nl_NL")
+    received_on = factory.LazyFunction(timezone.localdate)
+    # what `melding_register` stores: the one function for each deadline
+    investigation_deadline = factory.LazyAttribute(
+        lambda o: melding_investigation_deadline(received_on=o.received_on)
+    )
+    personal_plan_deadline = factory.LazyAttribute(
+        lambda o: melding_personal_plan_deadline(received_on=o.received_on)
+    )
 
 
 class ConversationFactory(DjangoModelFactory):

@@ -18,7 +18,7 @@ import datetime
 import zoneinfo
 from decimal import Decimal
 
-from cases.intake.models import KitchenTableConversation, LifeDomainScore, Melding, MeldingChannel
+from cases.intake.models import KitchenTableConversation, LifeDomainScore, MeldingChannel
 from cases.plans.models import Evaluation, PlanStatus, SupportPlan
 from cases.provisions.models import Allocation as AllocationModel
 from cases.provisions.models import (
@@ -30,7 +30,7 @@ from cases.provisions.models import (
 )
 from cases.provisions.selectors import application_decision_deadline
 from teams.roles import Role
-from tests.factories import OrganisationFactory, UserFactory
+from tests.factories import MeldingFactory, OrganisationFactory, UserFactory
 from tests.provision_factories import BudgetStreamFactory, ProductFactory, TeamMandateFactory
 
 AMS = zoneinfo.ZoneInfo("Europe/Amsterdam")
@@ -73,7 +73,7 @@ def evaluate(support_plan, on, scores):
 
 
 def melding(household, received_on):
-    return Melding.objects.create(
+    return MeldingFactory(
         household=household, received_on=received_on, channel=MeldingChannel.PHONE, question="?"
     )
 

@@ -62,6 +62,8 @@ def parse(row: str) -> dict:
 TABLE = {
     "avg:correction_detail":
         "403        403        403        403        403        403        403        ok",
+    "avg:correction_extend":
+        "403        403        403        403        403        403        403        ok",
     "avg:correction_list":
         "403        403        403        403        403        403        403        ok",
     "avg:destruction_list":
@@ -141,6 +143,8 @@ TABLE = {
     "cases:household_search":
         "ok         ok         ok         403        403        403        403        403",
     "cases:melding_register":
+        "ok/404     403/404    ok/404     404        404        404        404        404",
+    "cases:melding_withdraw":
         "ok/404     403/404    ok/404     404        404        404        404        404",
     "cases:membership_end":
         "redir/404  403/404    redir/404  404        404        404        404        404",

@@ -70,3 +70,20 @@ class CorrectionHandleForm(forms.Form):
         help_text=_("Granted: what was changed. Refused: the reason."),
     )
     handled_on = forms.DateField(label=_("handled on"), initial=datetime.date.today, widget=DATE)
+
+
+class AvgRequestExtendForm(forms.Form):
+    """Extend the term of a complex request by two months (art. 12(3) AVG)."""
+
+    reason = forms.CharField(
+        label=_("reason for the extension"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Why the request is complex, as told to the resident."),
+    )
+    told_on = forms.DateField(
+        label=_("resident told on"),
+        initial=datetime.date.today,
+        widget=DATE,
+        help_text=_("Within the first month after receipt."),
+    )

@@ -255,7 +255,10 @@ def _household(membership, files: dict) -> dict:
                     "channel",
                     "question",
                     "investigation_deadline",
+                    "personal_plan_deadline",
                     "status",
+                    "withdrawn_on",
+                    "withdrawn_reason",
                     choices=("channel", "status"),
                 ),
                 "registered_by": _person(m.registered_by),
@@ -434,6 +437,8 @@ def inzage_build(*, resident: Resident) -> dict:
                 "status",
                 "outcome",
                 "handled_on",
+                "extension_reason",
+                "extension_told_on",
                 choices=("status",),
             )
             for c in CorrectionRequest.objects.filter(resident=resident).order_by(
@@ -550,6 +555,7 @@ def inzage_pdf(data: dict) -> bytes:
         "allocation": _("Allocation"),
         "progress_report": _("Progress report"),
         "withdrawn": _("withdrawn on"),
+        "extended": _("term extended by 2 months, told on"),
     }
     person = data["resident"]
     heading(_("Your file at the municipality"), 16)
@@ -590,6 +596,8 @@ def inzage_pdf(data: dict) -> bytes:
         for m in household["meldingen"] or []:
             line(f"{_date(m['received_on'])} ({m['channel_display']}, {m['status_display']})")
             line(f"  {m['question']}")
+            if m["withdrawn_on"]:
+                line(f"  {label['withdrawn']} {_date(m['withdrawn_on'])}: {m['withdrawn_reason']}")
         if not household["meldingen"]:
             empty()
         if household["signals"]:
@@ -669,6 +677,11 @@ def inzage_pdf(data: dict) -> bytes:
             f"{_date(correction['received_on'])}: {correction['what_is_wrong']} "
             f"({correction['status_display']})"
         )
+        if correction["extension_told_on"]:
+            line(
+                f"  {label['extended']} {_date(correction['extension_told_on'])}: "
+                f"{correction['extension_reason']}"
+            )
         if correction["outcome"]:
             line(f"  {correction['outcome']}")
     if not data["correction_requests"]:

@@ -5,8 +5,6 @@ Re-exported by `cases/models.py`, so these are models of the `cases` app. The wr
 `cases.avg.services`, the retention rule in `cases.avg.selectors` (which also shows a stored
 rule in the active language); the inzage export (art. 15) is built by `cases.avg.inzage`."""
 
-import calendar
-import datetime
 import uuid
 
 from django.apps import apps
@@ -16,14 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from networks.models import Law
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The same day `months` later; the last day of the month when that month is shorter
-    (31 January + 1 month = 28 or 29 February)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 class CorrectionStatus(models.TextChoices):
@@ -39,10 +29,12 @@ class CorrectionRequestQuerySet(models.QuerySet):
 
 class CorrectionRequest(models.Model):
     """A resident's request to correct their data (art. 16 AVG). It is answered without undue
-    delay and at the latest within one month of receipt (art. 12(3) AVG); the deadline is
-    stored so the list can sort and index on it."""
-
-    DEADLINE_MONTHS = 1
+    delay and at the latest within one month of receipt, extendable by two more months for a
+    complex request when the resident is told why within the first month (art. 12(3) AVG).
+    The deadline in force is stored (computed by `cases.avg.selectors.avg_request_deadline`
+    when the request is recorded or extended, recomputed while it is open when the holiday
+    table changes), so the list can sort and index on it; an extension keeps its reason and
+    the day the resident was told."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     resident = models.ForeignKey(
@@ -68,6 +60,23 @@ class CorrectionRequest(models.Model):
         help_text=_("Granted: what was changed. Refused: the reason."),
     )
     handled_on = models.DateField(_("handled on"), null=True, blank=True)
+    extension_reason = models.TextField(
+        _("reason for the extension"),
+        max_length=2000,
+        blank=True,
+        help_text=_("Why the request is complex; told to the resident within the first month."),
+    )
+    extension_told_on = models.DateField(
+        _("resident told of the extension on"), null=True, blank=True
+    )
+    extended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("extended by"),
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.SET_NULL,
@@ -115,22 +124,29 @@ class CorrectionRequest(models.Model):
                 name="correction_handled_after_received",
                 violation_error_message=_("A request cannot be handled before it was received."),
             ),
+            models.CheckConstraint(
+                condition=models.Q(extension_told_on__isnull=True, extension_reason="")
+                | (
+                    models.Q(extension_told_on__gte=models.F("received_on"))
+                    & ~models.Q(extension_reason="")
+                ),
+                name="correction_extension_told_with_reason",
+                violation_error_message=_(
+                    "An extension needs its reason and the day the resident was told."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.resident} ({self.received_on:%d-%m-%Y})"
 
-    def save(self, *args, **kwargs):
-        self.deadline = self.deadline_for(self.received_on)
-        super().save(*args, **kwargs)
-
-    @classmethod
-    def deadline_for(cls, received_on: datetime.date) -> datetime.date:
-        return add_months(received_on, cls.DEADLINE_MONTHS)
-
     @property
     def is_open(self) -> bool:
         return self.status == CorrectionStatus.OPEN
+
+    @property
+    def is_extended(self) -> bool:
+        return self.extension_told_on is not None
 
     @property
     def days_left(self) -> int:

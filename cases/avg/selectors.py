@@ -2,6 +2,10 @@
 household files are closed, since when, under which law's term, and when that term expired.
 `cases.avg.services` destroys what `retention_facts` finds expired.
 
+The terms of the wing have one home each, computed by the legal terms engine
+(`cases.legal_terms`): `avg_request_deadline` (art. 12(3) AVG, under Regulation 1182/71) and
+`retention_expires_on` (the retention years, an agreed term).
+
 The officer works municipality-wide on requests from residents, not inside household files, so
 these do not go through `households_visible_to`; the views check
 `permissions.can_handle_avg_requests` first."""
@@ -36,6 +40,7 @@ from cases.intake.models import (
     Signal,
     SignalStatus,
 )
+from cases.legal_terms import agreed_term_end, avg_term_end
 from cases.plans.models import AftercareCheckIn, CheckInStatus, Evaluation, PlanStatus, SupportPlan
 from cases.provisions.models import (
     UNDECIDED_STATUSES,
@@ -49,6 +54,21 @@ from cases.provisions.models import (
     ProvisionDecision,
 )
 from networks.models import Law
+
+# Art. 12(3) AVG: a data subject's request is answered within one month of receipt; for a
+# complex request the term may be extended by two more months (three in all).
+AVG_ANSWER_MONTHS = 1
+AVG_EXTENDED_MONTHS = 3
+
+
+def avg_request_deadline(*, received_on: datetime.date, extended: bool = False) -> datetime.date:
+    """The last day to answer a resident's AVG request (art. 12(3) AVG): one month after
+    `received_on`, three when the term was extended; counted under Regulation 1182/71 (a last
+    day on a Saturday, Sunday or holiday moves to the next working day), not under the Atw
+    (`cases.legal_terms.avg_term_end`). The one place this deadline is computed: the services
+    that record or extend a request store it (`CorrectionRequest.deadline`)."""
+    months = AVG_EXTENDED_MONTHS if extended else AVG_ANSWER_MONTHS
+    return avg_term_end(received_on, months=months)
 
 
 def residents_lookup(*, bsn: str = "", last_name: str = "", birth_date=None) -> QuerySet:
@@ -78,7 +98,9 @@ def correction_requests(*, status: str = "") -> QuerySet[CorrectionRequest]:
 
 def correction_request_get(*, correction_uuid) -> CorrectionRequest:
     correction = (
-        CorrectionRequest.objects.select_related("resident", "recorded_by", "handled_by")
+        CorrectionRequest.objects.select_related(
+            "resident", "recorded_by", "handled_by", "extended_by"
+        )
         .filter(uuid=correction_uuid)
         .first()
     )
@@ -107,11 +129,10 @@ def retention_years() -> dict[str, int]:
     return {law: int(years) for law, years in settings.RETENTION_YEARS.items()}
 
 
-def add_years(day: datetime.date, years: int) -> datetime.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February into a year without one
-        return day.replace(year=day.year + years, day=28)
+def retention_expires_on(*, closed_on: datetime.date, years: int) -> datetime.date:
+    """The day a closed file's retention term expires: `years` after `closed_on` (29 February
+    gives 28 February), an agreed term without any correction (`agreed_term_end`)."""
+    return agreed_term_end(closed_on, years=years)
 
 
 @dataclass(frozen=True)
@@ -199,6 +220,7 @@ def _with_closure(households: QuerySet, today: datetime.date) -> QuerySet:
     # dates that may be empty: taken separately so an empty one does not hide the others
     optional = [
         _latest(HouseholdMembership, "household", "end_date"),
+        _latest(Melding, "household", "withdrawn_on"),
         _latest(Signal, "household", "handled_at"),
         _latest(SupportPlan, "household", "closed_at"),
         _latest(AftercareCheckIn, "plan__household", "done_on"),
@@ -267,7 +289,7 @@ def retention_facts(
                 laws=own,
                 law=law,
                 years=years,
-                expires_on=add_years(closed_on, years),
+                expires_on=retention_expires_on(closed_on=closed_on, years=years),
                 rule=rule,
             )
         )

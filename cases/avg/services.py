@@ -3,8 +3,11 @@ with what was changed, or refused with the reason), and the destruction of house
 retention term expired (`cases.avg.selectors.retention_facts` says which). Each write records
 its `change` row in the access log as the last step of its transaction.
 
-The deadline of a correction request follows from art. 12(3) AVG: one month after receipt
-(`CorrectionRequest.deadline_for`)."""
+The deadline of a correction request follows from art. 12(3) AVG: one month after receipt,
+three when the officer extends it and tells the resident why within the first month
+(`avg_request_extend`). It is computed by `cases.avg.selectors.avg_request_deadline` and
+stored here; `open_avg_clocks_recompute` recomputes it for open requests when the holiday
+table changes."""
 
 import datetime
 import uuid
@@ -20,7 +23,7 @@ from django.utils.translation import gettext as _
 from cases import permissions
 from cases.audit import RequestContext, audit_change
 from cases.avg.models import CorrectionRequest, CorrectionStatus, DestructionRecord
-from cases.avg.selectors import RetentionFacts, retention_facts
+from cases.avg.selectors import RetentionFacts, avg_request_deadline, retention_facts
 from cases.consent.selectors import resident_household
 from cases.households.models import Household, HouseholdMembership, Resident, ResidentMergeRecord
 from cases.intake.models import KitchenTableConversation, Melding, Signal
@@ -58,7 +61,7 @@ def correction_request_record(
         should_be=(should_be or "").strip(),
         recorded_by=by,
     )
-    request.deadline = CorrectionRequest.deadline_for(received_on)
+    request.deadline = avg_request_deadline(received_on=received_on)
     request.full_clean()
     request.save()
     _audit_correction(request, by=by, context=context)
@@ -114,7 +117,102 @@ def correction_request_handle(
     return correction
 
 
-def _audit_correction(correction: CorrectionRequest, *, by, context: RequestContext | None) -> None:
+# the access-log reason of a deadline the system moved
+RECOMPUTED = "legal term recomputed"
+
+
+@transaction.atomic
+def avg_request_extend(
+    *,
+    request: CorrectionRequest,
+    by,
+    reason: str,
+    told_on: datetime.date | None,
+    context: RequestContext | None = None,
+) -> CorrectionRequest:
+    """Extend the term of an open, complex request by two months (art. 12(3) AVG): the
+    deadline becomes three months after receipt. Only with a reason, told to the resident
+    within the first month (`told_on` on or before the first month's deadline, not before
+    receipt and not in the future), and only once. The row is locked."""
+    if not permissions.can_handle_avg_requests(by):
+        raise PermissionDenied
+    request = (
+        CorrectionRequest.objects.select_for_update(of=("self",))
+        .select_related("resident")
+        .get(pk=request.pk)
+    )
+    if not request.is_open:
+        raise ValidationError(_("This request has already been handled."))
+    if request.is_extended:
+        raise ValidationError(_("The term of this request has already been extended."))
+    reason = (reason or "").strip()
+    problems = {}
+    if not reason:
+        problems["reason"] = _("Give the reason the request is complex, as told to the resident.")
+    first_deadline = avg_request_deadline(received_on=request.received_on)
+    if told_on is None:
+        problems["told_on"] = _("Give the day the resident was told of the extension.")
+    elif told_on < request.received_on:
+        problems["told_on"] = _("The resident cannot be told before the request was received.")
+    elif told_on > timezone.localdate():
+        problems["told_on"] = _("The date cannot be in the future.")
+    elif told_on > first_deadline:
+        problems["told_on"] = _(
+            "The resident must be told within the first month, by %(deadline)s: the term can "
+            "no longer be extended."
+        ) % {"deadline": first_deadline.strftime("%d-%m-%Y")}
+    if problems:
+        raise ValidationError(problems)
+    request.deadline = avg_request_deadline(received_on=request.received_on, extended=True)
+    request.extension_reason = reason
+    request.extension_told_on = told_on
+    request.extended_by = by
+    request.full_clean()
+    request.save()
+    _audit_correction(request, by=by, context=context)
+    return request
+
+
+def open_avg_clocks_recompute(*, by=None, context: RequestContext | None = None) -> int:
+    """Recompute the stored deadline of every open AVG request, e.g. after the functional
+    administrator changed the holiday table (`cases.legal_terms.EquatedDay`); `by` is who
+    changed it (None: the system). Handled requests keep the deadline that applied. The engine
+    is asked once per distinct date of receipt (and extension), each in one transaction that
+    locks only the requests whose deadline moves; each gets a change row in the access log.
+    Returns the number of requests changed."""
+    changed = 0
+    open_requests = CorrectionRequest.objects.open()
+    keys = sorted(
+        {
+            (received_on, told_on is not None)
+            for received_on, told_on in open_requests.values_list(
+                "received_on", "extension_told_on"
+            )
+        }
+    )
+    for received_on, extended in keys:
+        deadline = avg_request_deadline(received_on=received_on, extended=extended)
+        with transaction.atomic():
+            moved = list(
+                open_requests.filter(
+                    received_on=received_on, extension_told_on__isnull=not extended
+                )
+                .exclude(deadline=deadline)
+                .select_for_update(of=("self",))
+                .select_related("resident")
+                .order_by("pk")
+            )
+            for request in moved:
+                request.deadline = deadline
+                request.save(update_fields=["deadline"])
+                _audit_correction(request, by=by, context=context, reason=RECOMPUTED)
+        changed += len(moved)
+    return changed
+
+
+def _audit_correction(
+    correction: CorrectionRequest, *, by, context: RequestContext | None, reason: str = ""
+) -> None:
     household = resident_household(resident=correction.resident)
     audit_change(
         by=by,
@@ -123,6 +221,7 @@ def _audit_correction(correction: CorrectionRequest, *, by, context: RequestCont
         object_id=correction.uuid,
         household_uuid=household.uuid if household is not None else None,
         resident_uuids=[correction.resident.uuid],
+        reason=reason,
     )
 
 

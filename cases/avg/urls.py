@@ -21,5 +21,10 @@ urlpatterns = [
     ),
     path("correcties/", views.correction_list, name="correction_list"),
     path("correcties/<uuid:correction_uuid>/", views.correction_detail, name="correction_detail"),
+    path(
+        "correcties/<uuid:correction_uuid>/verlengen/",
+        views.correction_extend,
+        name="correction_extend",
+    ),
     path("vernietigd/", views.destruction_list, name="destruction_list"),
 ]

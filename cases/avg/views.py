@@ -14,14 +14,19 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases import permissions
 from cases.access import access_object
 from cases.audit import access_log_record, access_was_logged, request_context
 from cases.avg import selectors as avg_selectors
 from cases.avg import services as avg_services
-from cases.avg.forms import CorrectionHandleForm, CorrectionRequestForm, ResidentLookupForm
+from cases.avg.forms import (
+    AvgRequestExtendForm,
+    CorrectionHandleForm,
+    CorrectionRequestForm,
+    ResidentLookupForm,
+)
 from cases.avg.inzage import inzage_build, inzage_filename, inzage_pdf
 from cases.avg.models import CorrectionStatus
 from cases.consent.selectors import resident_household
@@ -189,6 +194,18 @@ def correction_list(request):
     return render(request, "cases/avg/corrections.html", context)
 
 
+def _render_correction(request, correction, *, form=None, extend_form=None):
+    if form is None and correction.is_open:
+        form = CorrectionHandleForm()
+    if extend_form is None and correction.is_open and not correction.is_extended:
+        extend_form = AvgRequestExtendForm(prefix="extend")
+    return render(
+        request,
+        "cases/avg/correction_detail.html",
+        {"correction": correction, "form": form, "extend_form": extend_form},
+    )
+
+
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -215,9 +232,34 @@ def correction_detail(request, correction_uuid):
             object_type="correction_request",
             object_id=correction.uuid,
         )
-    return render(
-        request, "cases/avg/correction_detail.html", {"correction": correction, "form": form}
+    return _render_correction(request, correction, form=form)
+
+
+@never_cache
+@login_required
+@require_POST
+def correction_extend(request, correction_uuid):
+    """Extend the answer term of a complex request by two months (art. 12(3) AVG)."""
+    correction = _access_correction(request, correction_uuid)
+    form = AvgRequestExtendForm(request.POST, prefix="extend")
+    if form.is_valid():
+        try:
+            avg_services.avg_request_extend(
+                request=correction,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                told_on=form.cleaned_data["told_on"],
+                context=request_context(request),
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("The term is extended by two months."))
+            return redirect("avg:correction_detail", correction_uuid=correction.uuid)
+    _log_shown_again(
+        request, correction.resident, object_type="correction_request", object_id=correction.uuid
     )
+    return _render_correction(request, correction, extend_form=form)
 
 
 @never_cache

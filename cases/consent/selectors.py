@@ -1,4 +1,5 @@
-"""Reads on the consent register."""
+"""Reads on the consent register, and the default term of a consent (`consent_expiry_default`,
+an agreed term computed by `cases.legal_terms.agreed_term_end`)."""
 
 import datetime
 from dataclasses import dataclass, field
@@ -9,6 +10,17 @@ from django.utils import timezone
 
 from cases.consent.models import Consent
 from cases.households.models import Household, HouseholdMembership, Resident
+from cases.legal_terms import agreed_term_end
+
+# The default term of a consent, where one is proposed (a consent recorded without an expiry
+# date has none): one year.
+CONSENT_DEFAULT_YEARS = 1
+
+
+def consent_expiry_default(*, given_on: datetime.date) -> datetime.date:
+    """The default expiry of a consent given on `given_on`: `CONSENT_DEFAULT_YEARS` later, an
+    agreed term (`agreed_term_end`: 29 February gives 28 February, no correction)."""
+    return agreed_term_end(given_on, years=CONSENT_DEFAULT_YEARS)
 
 
 def consent_covers(

@@ -13,6 +13,7 @@ from cases.intake import services as intake_services
 from cases.intake.models import MeldingChannel
 from cases.plans import services as plan_services
 from cases.plans.models import ActionOwnerKind
+from cases.plans.selectors import aftercare_check_in_dates_default, plan_evaluation_date_default
 
 # days since the melding; what happens next: "melding", "conversation", "draft", "active", "closed"
 DEMO_CASES = [
@@ -75,10 +76,11 @@ def seed_caseload(*, generalist) -> int:
         plan_services.plan_update(
             plan=plan,
             by=generalist,
-            evaluation_date=today + datetime.timedelta(weeks=8),
+            evaluation_date=plan_evaluation_date_default(start=today),
             aftercare_in_place="Budgetbeheer loopt door; maatje via Welzijn als waakvlam.",
             aftercare_agreed_with="Inwoner, zus en Welzijn Dommelstede",
-            aftercare_check_in_dates=[today + datetime.timedelta(weeks=n) for n in (6, 13)],
+            # the closed plan closes today: its check-ins fall 6 and 13 weeks after that
+            aftercare_check_in_dates=aftercare_check_in_dates_default(closed_on=today),
             resident_agreed_on=received + datetime.timedelta(days=14),
         )
         plan_services.action_add(

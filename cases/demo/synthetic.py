@@ -8,8 +8,11 @@ with COPY, with explicit primary keys so that rows can refer to each other witho
 trip. The sequences are reset at the end.
 
 Everything derives from one `random.Random(seed)` and a reference date, so the same seed and
-date give the same municipality. Only PostgreSQL is supported (COPY); the SQLite quick start
-uses `seed_demo`.
+date give the same municipality. Dates are picked freely, but every deadline stored (a melding's
+Wmo terms, an application's decision deadline) and the agreed dates of plans (evaluation,
+aftercare check-ins) come from their one function, which asks the legal terms engine: once per
+distinct date (and law), kept in a dict, so the engine is not called per row. Only PostgreSQL
+is supported (COPY); the SQLite quick start uses `seed_demo`.
 
 Scale per 500,000 households (about 1.2 million residents): 20 districts with a wijkteam of
 25 generalists each, 200 neighbourhoods, 25,000 postcodes; about 3% of households have a
@@ -38,6 +41,7 @@ from cases.demo.fakes import FIRST_NAMES, NAME_PREFIXES, STREETS
 from cases.demo.provisions import PRODUCTS, STREAMS
 from cases.households.models import Household, HouseholdMembership, Resident
 from cases.intake.models import KitchenTableConversation, LifeDomain, LifeDomainScore, Melding
+from cases.intake.selectors import melding_investigation_deadline, melding_personal_plan_deadline
 from cases.plans.models import (
     AftercareCheckIn,
     Evaluation,
@@ -46,6 +50,7 @@ from cases.plans.models import (
     SupportPlan,
     SupportPlanVersion,
 )
+from cases.plans.selectors import aftercare_check_in_dates_default, plan_evaluation_date_default
 from cases.privacy.models import AccessLogEntry
 from cases.provisions.models import (
     DECISION_WEEKS,
@@ -54,6 +59,7 @@ from cases.provisions.models import (
     ProvisionApplication,
     ProvisionDecision,
 )
+from cases.provisions.selectors import application_decision_deadline
 from networks.models import (
     BudgetStream,
     GeneralProvision,
@@ -155,6 +161,8 @@ MOTIVATIONS = (
     "Huiselijke relaties scoren 1: veel ruzie, ambulante jeugdhulp nodig.",
     "Tijdsbesteding scoort 2; dagbesteding geeft structuur en ontlast de partner.",
 )
+WITHDRAWAL_REASON = "De inwoner heeft de hulp toch zelf geregeld met familie."
+WITHDRAWN_AFTER_DAYS = 10  # a withdrawn melding was withdrawn this many days after receipt
 ACCESS_ACTIONS = ("view", "view", "view", "view", "search", "change", "print")
 USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) wijkwerk-synthetic"
 
@@ -323,6 +331,32 @@ class MunicipalityGenerator:
         self.surnames, weights = _surnames(self.rng)
         self.surname_cum = _cumulative(weights)
         self.password_hash = make_password(PASSWORD, salt="synthetic" + str(seed))
+        # the legal terms engine's answers, per distinct date (and law): see `_melding_deadlines`
+        self._melding_terms: dict[datetime.date, tuple[datetime.date, datetime.date]] = {}
+        self._decision_terms: dict[tuple[str, datetime.date], datetime.date] = {}
+
+    # --- deadlines from the legal terms engine, once per distinct date ---------------------------
+
+    def _melding_deadlines(self, received: datetime.date) -> tuple[datetime.date, datetime.date]:
+        """(investigation deadline, personal-plan deadline) of a melding received on
+        `received`, as `melding_register` stores them."""
+        terms = self._melding_terms.get(received)
+        if terms is None:
+            terms = self._melding_terms[received] = (
+                melding_investigation_deadline(received_on=received),
+                melding_personal_plan_deadline(received_on=received),
+            )
+        return terms
+
+    def _decision_deadline(self, law: str, applied_on: datetime.date) -> datetime.date:
+        """The decision deadline `application_submit` stores."""
+        key = (law, applied_on)
+        deadline = self._decision_terms.get(key)
+        if deadline is None:
+            deadline = self._decision_terms[key] = application_decision_deadline(
+                law=law, applied_on=applied_on
+            )
+        return deadline
 
     # --- entry point -------------------------------------------------------------------------
 
@@ -802,8 +836,12 @@ class MunicipalityGenerator:
                     "channel",
                     "question",
                     "investigation_deadline",
+                    "personal_plan_deadline",
                     "status",
                     "registered_by_id",
+                    "withdrawn_on",
+                    "withdrawn_reason",
+                    "withdrawn_by_id",
                     "created_at",
                 ],
             ),
@@ -919,6 +957,8 @@ class MunicipalityGenerator:
             if status == "open" and rng.random() < 0.5:
                 received = today - datetime.timedelta(days=rng.randrange(1, 60))  # some overdue
             melding_id = c["melding"].take_id()
+            investigation_deadline, personal_plan_deadline = self._melding_deadlines(received)
+            withdrawn = status == "withdrawn"
             c["melding"].add(
                 (
                     melding_id,
@@ -927,9 +967,15 @@ class MunicipalityGenerator:
                     received,
                     rng.choice(("phone", "counter", "email", "website", "home_visit")),
                     QUESTIONS[rng.randrange(len(QUESTIONS))],
-                    Melding.deadline_for(received),
+                    investigation_deadline,
+                    personal_plan_deadline,
                     status,
                     registered_by,
+                    min(today, received + datetime.timedelta(days=WITHDRAWN_AFTER_DAYS))
+                    if withdrawn
+                    else None,
+                    WITHDRAWAL_REASON if withdrawn else "",
+                    registered_by if withdrawn else None,
                     _moment(received, rng),
                 )
             )
@@ -966,14 +1012,18 @@ class MunicipalityGenerator:
             if status == "closed":
                 closed = min(self.now, activated + datetime.timedelta(days=rng.randrange(60, 400)))
             check_in_dates = (
-                [(closed.date() + datetime.timedelta(weeks=w)).isoformat() for w in (6, 13)]
+                [
+                    day.isoformat()
+                    for day in aftercare_check_in_dates_default(closed_on=closed.date())
+                ]
                 if closed
                 else []
             )
+            evaluation_date = plan_evaluation_date_default(start=held)
             c["plan"].add(
                 (
                     plan_id, plan_uuid, household_id, conversation_id, status,
-                    coordinator, held + datetime.timedelta(days=90),
+                    coordinator, evaluation_date,
                     "" if status == "draft" else "Vangnet: zus en het inloopspreekuur.",
                     "" if status == "draft" else "Mevrouw en haar zus",
                     json.dumps(check_in_dates),
@@ -1018,7 +1068,7 @@ class MunicipalityGenerator:
                 for number in range(1, rng.randint(1, 3) + 1):
                     snapshot = {
                         "coordinator": info.coordinator_name(coordinator),
-                        "evaluation_date": (held + datetime.timedelta(days=90)).isoformat(),
+                        "evaluation_date": evaluation_date.isoformat(),
                         "resident_agreed_on": activated.date().isoformat(),
                         "goals": [
                             {"id": str(g[1]), "domain": g[2], "description": g[3]}
@@ -1154,7 +1204,7 @@ class MunicipalityGenerator:
             for _ in range(1 if rng.random() < 0.8 else 2):
                 product = area.products[rng.randrange(len(area.products))]
                 applied_on = today - datetime.timedelta(days=rng.randrange(0, 540))
-                deadline = applied_on + datetime.timedelta(weeks=DECISION_WEEKS[product.law])
+                deadline = self._decision_deadline(product.law, applied_on)
                 consultant = area.consultants[(district_index, product.law)]
                 roll = rng.random()
                 if applied_on > today - datetime.timedelta(days=40) and roll < 0.7:

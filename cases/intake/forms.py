@@ -218,6 +218,15 @@ class SignalCloseForm(forms.Form):
     )
 
 
+class MeldingWithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("reason for withdrawal"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("In the resident's words, e.g. the help is arranged privately after all."),
+    )
+
+
 NEW_HOUSEHOLD = "new"
 
 

@@ -1,4 +1,3 @@
-import datetime
 import uuid
 
 from django.conf import settings
@@ -31,10 +30,12 @@ class MeldingQuerySet(models.QuerySet):
 
 
 class Melding(models.Model):
-    """A request for help. Wmo 2015: the investigation is completed within 6 weeks of the
-    melding date; the deadline is stored so that queues can sort and index on it."""
-
-    INVESTIGATION_WEEKS = 6
+    """A request for help. Wmo 2015 art. 2.3.2: the investigation is completed within six
+    weeks of the melding, and the resident may hand in a personal plan within seven days.
+    Both deadlines are stored (computed by `cases.intake.selectors` when the melding is
+    registered, recomputed while it is open when the holiday table changes), so queues can
+    sort and index on them. A melding the resident withdraws keeps when, why and who
+    recorded it (`cases.intake.services.melding_withdraw`)."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     household = models.ForeignKey(
@@ -44,6 +45,11 @@ class Melding(models.Model):
     channel = models.CharField(_("channel"), max_length=20, choices=MeldingChannel.choices)
     question = models.TextField(_("question in the resident's own words"), max_length=5000)
     investigation_deadline = models.DateField(_("investigation deadline"), editable=False)
+    personal_plan_deadline = models.DateField(
+        _("personal plan until"),
+        editable=False,
+        help_text=_("The resident may hand in a personal plan until this day (Wmo 2015)."),
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=MeldingStatus.choices, default=MeldingStatus.OPEN
     )
@@ -54,6 +60,16 @@ class Melding(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("registered by"),
+    )
+    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    withdrawn_reason = models.TextField(_("reason for withdrawal"), max_length=2000, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("withdrawal recorded by"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -68,17 +84,23 @@ class Melding(models.Model):
                 fields=["status", "investigation_deadline"], name="melding_status_deadline_idx"
             )
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(investigation_deadline__gt=models.F("received_on"))
+                & models.Q(personal_plan_deadline__gt=models.F("received_on")),
+                name="melding_deadlines_after_received",
+            ),
+            # only a withdrawn melding has withdrawal details (meldingen withdrawn before the
+            # reason was kept have none)
+            models.CheckConstraint(
+                condition=models.Q(status="withdrawn")
+                | models.Q(withdrawn_on__isnull=True, withdrawn_reason=""),
+                name="melding_withdrawal_only_when_withdrawn",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.household} ({self.received_on:%d-%m-%Y})"
-
-    def save(self, *args, **kwargs):
-        self.investigation_deadline = self.deadline_for(self.received_on)
-        super().save(*args, **kwargs)
-
-    @classmethod
-    def deadline_for(cls, received_on: datetime.date) -> datetime.date:
-        return received_on + datetime.timedelta(weeks=cls.INVESTIGATION_WEEKS)
 
     @property
     def days_left(self) -> int:
@@ -87,6 +109,14 @@ class Melding(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.status == MeldingStatus.OPEN and self.days_left < 0
+
+    @property
+    def personal_plan_window_open(self) -> bool:
+        """The resident may still hand in a personal plan (the stored deadline not passed)."""
+        return (
+            self.status == MeldingStatus.OPEN
+            and self.personal_plan_deadline >= timezone.localdate()
+        )
 
 
 class SignalSource(models.TextChoices):

@@ -1,5 +1,12 @@
-"""Reads and access for households. Every list and detail starts from
-`households_visible_to(user)`, so the access rule is applied in SQL everywhere."""
+"""Reads for intake, and its legal terms. Every list and detail starts from
+`households_visible_to(user)`, so the access rule is applied in SQL everywhere.
+
+The two Wmo 2015 terms of a melding (art. 2.3.2) are computed here and only here, by the legal
+terms engine (`cases.legal_terms.term_end`, Algemene termijnenwet):
+`melding_investigation_deadline` and `melding_personal_plan_deadline`. The services that
+register a melding, or recompute open clocks, store them."""
+
+import datetime
 
 from django.db.models import (
     Q,
@@ -14,8 +21,47 @@ from cases.intake.models import (
     KitchenTableConversation,
     LifeDomain,
     LifeDomainScore,
+    Melding,
     Signal,
 )
+from cases.legal_terms import term_end
+
+# Wmo 2015 art. 2.3.2(1): the investigation is completed within six weeks of the melding.
+INVESTIGATION_WEEKS = 6
+# Wmo 2015 art. 2.3.2(2): the resident may hand in a personal plan within seven days of it.
+PERSONAL_PLAN_DAYS = 7
+
+
+# Legal terms -----------------------------------------------------------------------------------
+
+
+def melding_investigation_deadline(*, received_on: datetime.date) -> datetime.date:
+    """The last day of the investigation after a melding (Wmo 2015 art. 2.3.2(1)): six weeks
+    beginning the day after `received_on`, under the Algemene termijnenwet (a last day on a
+    Saturday, Sunday or holiday runs on to the next working day). Stored on the melding by
+    the service that registers it (`Melding.investigation_deadline`)."""
+    return term_end(received_on, weeks=INVESTIGATION_WEEKS)
+
+
+def melding_personal_plan_deadline(*, received_on: datetime.date) -> datetime.date:
+    """The last day the resident may hand in a personal plan (Wmo 2015 art. 2.3.2(2)): seven
+    days beginning the day after `received_on`, under the Algemene termijnenwet (art. 1, and
+    art. 2: at least two working days). Stored on the melding with the investigation
+    deadline (`Melding.personal_plan_deadline`)."""
+    return term_end(received_on, days=PERSONAL_PLAN_DAYS)
+
+
+def melding_for_user(*, user, melding_uuid) -> Melding:
+    """The melding with its household, or 404 when it does not exist or its household is not
+    visible to the user (the two are indistinguishable)."""
+    melding = (
+        Melding.objects.filter(household__in=households_visible_to(user), uuid=melding_uuid)
+        .select_related("household")
+        .first()
+    )
+    if melding is None:
+        raise Http404("No request for help found")
+    return melding
 
 
 def signals_for_triage(*, user) -> QuerySet:

@@ -2,6 +2,10 @@
 Each function is one transaction; views, the API and commands call these instead of saving
 models themselves. Each records its change in the access log (`cases.audit.audit_change`) as
 the last step of its transaction, with the `context` a view passes (`request_context(request)`).
+
+The Wmo deadlines of a melding come from `cases.intake.selectors` (the legal terms engine) and
+are stored here: when it is registered, and again for every open melding when the holiday
+table changes (`open_intake_clocks_recompute`).
 """
 
 import datetime
@@ -34,6 +38,7 @@ from cases.intake.models import (
     SignalSource,
     SignalStatus,
 )
+from cases.intake.selectors import melding_investigation_deadline, melding_personal_plan_deadline
 from networks.models import Organisation, OrganisationType
 from teams.models import Team
 from teams.validators import normalise_postcode
@@ -60,7 +65,8 @@ def melding_register(
     received_on: datetime.date | None = None,
     context: RequestContext | None = None,
 ) -> Melding:
-    """Register a request for help; the Wmo 6-week investigation clock starts at `received_on`."""
+    """Register a request for help; the Wmo clocks (the 6-week investigation, the 7 days for a
+    personal plan) start at `received_on` and their last days are stored."""
     melding = _melding_create(
         household=household, by=by, channel=channel, question=question, received_on=received_on
     )
@@ -76,10 +82,91 @@ def _melding_create(*, household, by, channel, question, received_on) -> Melding
         received_on=received_on or timezone.localdate(),
         registered_by=by,
     )
-    melding.investigation_deadline = Melding.deadline_for(melding.received_on)
+    _melding_deadlines_set(melding)
     melding.full_clean()
     melding.save()
     return melding
+
+
+# the access-log reason of a deadline the system moved (English, stable, like the other reasons
+# services write)
+RECOMPUTED = "legal term recomputed"
+
+
+def _melding_deadlines_set(melding: Melding) -> None:
+    melding.investigation_deadline = melding_investigation_deadline(received_on=melding.received_on)
+    melding.personal_plan_deadline = melding_personal_plan_deadline(received_on=melding.received_on)
+
+
+@transaction.atomic
+def melding_withdraw(
+    *, melding: Melding, by, reason: str, context: RequestContext | None = None
+) -> Melding:
+    """The resident withdraws a request for help while its investigation runs: the melding
+    closes with the reason, the day and who recorded it; its clock stops. Generalists and
+    team leads (`permissions.can_register_melding`); the row is locked, so a melding is not
+    withdrawn twice or after its conversation completed it."""
+    melding = Melding.objects.select_for_update().select_related("household").get(pk=melding.pk)
+    if not permissions.can_register_melding(by, melding.household):
+        raise PermissionDenied
+    if melding.status != MeldingStatus.OPEN:
+        raise ValidationError(
+            _("Only a request for help whose investigation runs can be withdrawn.")
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason the resident withdraws the request.")})
+    melding.status = MeldingStatus.WITHDRAWN
+    melding.withdrawn_on = timezone.localdate()
+    melding.withdrawn_reason = reason
+    melding.withdrawn_by = by
+    melding.full_clean()
+    melding.save(update_fields=["status", "withdrawn_on", "withdrawn_reason", "withdrawn_by"])
+    _audit(by=by, context=context, object_type="melding", obj=melding, household=melding.household)
+    return melding
+
+
+def open_intake_clocks_recompute(*, by=None, context: RequestContext | None = None) -> int:
+    """Recompute the stored Wmo deadlines of every open melding (the investigation and the
+    personal-plan window), e.g. after the functional administrator changed the holiday table
+    (`cases.legal_terms.EquatedDay`); `by` is who changed it (None: the system). Closed
+    meldingen keep the deadline that applied. The engine is asked once per distinct date of
+    receipt, and each date is one transaction that locks only the meldingen whose deadline
+    moves (not one transaction for all: at scale that would hold every open melding while
+    generalists work); each moved melding gets a change row in the access log. Returns the
+    number of meldingen changed."""
+    changed = 0
+    open_meldingen = Melding.objects.filter(status=MeldingStatus.OPEN)
+    received_dates = list(
+        open_meldingen.order_by("received_on").values_list("received_on", flat=True).distinct()
+    )
+    for received_on in received_dates:
+        investigation = melding_investigation_deadline(received_on=received_on)
+        personal_plan = melding_personal_plan_deadline(received_on=received_on)
+        with transaction.atomic():
+            moved = list(
+                open_meldingen.filter(received_on=received_on)
+                .exclude(investigation_deadline=investigation, personal_plan_deadline=personal_plan)
+                .select_for_update(of=("self",))
+                .values_list("pk", "uuid", "household__uuid")
+                .order_by("pk")
+            )
+            if not moved:
+                continue
+            Melding.objects.filter(pk__in=[pk for pk, _uuid, _household in moved]).update(
+                investigation_deadline=investigation, personal_plan_deadline=personal_plan
+            )
+            for _pk, melding_uuid, household_uuid in moved:
+                audit_change(
+                    by=by,
+                    context=context,
+                    object_type="melding",
+                    object_id=melding_uuid,
+                    household_uuid=household_uuid,
+                    reason=RECOMPUTED,
+                )
+        changed += len(moved)
+    return changed
 
 
 CONVERSATION_FIELDS = (

@@ -26,6 +26,7 @@ from cases.intake import services as intake_services
 from cases.intake.forms import (
     ConversationForm,
     MeldingForm,
+    MeldingWithdrawForm,
     NetworkMemberForm,
     RemarksForm,
     SignalCloseForm,
@@ -58,6 +59,7 @@ def melding_section_context(*, user, household) -> dict:
     return {
         "meldingen": household_selectors.household_meldingen(household=household),
         "melding_form": MeldingForm() if can_register else None,
+        "can_withdraw_melding": can_register,
         "can_register_signal": permissions.can_register_signal(user),
     }
 
@@ -73,7 +75,7 @@ def melding_register(request, household_uuid):
     form = MeldingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            intake_services.melding_register(
+            melding = intake_services.melding_register(
                 household=household,
                 by=request.user,
                 context=request_context(request),
@@ -82,12 +84,60 @@ def melding_register(request, household_uuid):
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            messages.success(request, _("Request for help registered."))
+            messages.success(
+                request,
+                _(
+                    "Request for help registered. The investigation is due by %(deadline)s; "
+                    "the resident may hand in a personal plan until %(plan)s."
+                )
+                % {
+                    "deadline": melding.investigation_deadline.strftime("%d-%m-%Y"),
+                    "plan": melding.personal_plan_deadline.strftime("%d-%m-%Y"),
+                },
+            )
             return _redirect(request, _household_url(household), "meldingen")
     context = {"household": household, "melding_form": form}
     if request.htmx and request.method == "POST":
         return render(request, "cases/intake/_meldingen.html#melding-form", context)
     return render(request, "cases/intake/melding_form.html", context)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+@household_file("melding")
+def melding_withdraw(request, melding_uuid):
+    """The resident withdraws a request for help: the reason is required (generalists and team
+    leads of the household's file)."""
+    melding = access_object(
+        request,
+        object_type="melding",
+        object_id=melding_uuid,
+        fetch=lambda: intake_selectors.melding_for_user(
+            user=request.user, melding_uuid=melding_uuid
+        ),
+        may=lambda user, melding: permissions.can_register_melding(user, melding.household),
+    )
+    household = melding.household
+    form = MeldingWithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            intake_services.melding_withdraw(
+                melding=melding,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                context=request_context(request),
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Request for help withdrawn."))
+            return _redirect(request, _household_url(household), "meldingen")
+    return render(
+        request,
+        "cases/intake/melding_withdraw.html",
+        {"household": household, "melding": melding, "form": form},
+    )
 
 
 def _signal_form_view(request, *, household=None):

@@ -1,5 +1,10 @@
-"""Reads and access for households. Every list and detail starts from
-`households_visible_to(user)`, so the access rule is applied in SQL everywhere."""
+"""Reads for support plans. Every list and detail starts from `households_visible_to(user)`,
+so the access rule is applied in SQL everywhere.
+
+The plan's agreed terms (no law sets them, so no Algemene termijnenwet correction) have one
+home each here, computed by `cases.legal_terms.agreed_term_end`: the default evaluation date
+(`plan_evaluation_date_default`) and the default aftercare check-ins after closure
+(`aftercare_check_in_dates_default`)."""
 
 import datetime
 import difflib
@@ -18,6 +23,7 @@ from cases.intake.models import (
     LifeDomain,
     LifeDomainScore,
 )
+from cases.legal_terms import agreed_term_end
 from cases.plans.models import (
     ActionOwnerKind,
     AftercareCheckIn,
@@ -31,6 +37,24 @@ from cases.plans.models import (
     SupportPlanVersion,
 )
 from teams.roles import Role
+
+# The evaluation: the life domains are re-scored three months after the plan starts.
+EVALUATION_MONTHS = 3
+# Aftercare: check in six and thirteen weeks after the plan closed.
+AFTERCARE_CHECK_IN_WEEKS = (6, 13)
+
+
+def plan_evaluation_date_default(*, start: datetime.date) -> datetime.date:
+    """The default evaluation date of a plan that starts (is agreed or activated) on `start`:
+    `EVALUATION_MONTHS` later, an agreed term (`agreed_term_end`, not corrected: the day may
+    fall in a weekend)."""
+    return agreed_term_end(start, months=EVALUATION_MONTHS)
+
+
+def aftercare_check_in_dates_default(*, closed_on: datetime.date) -> list[datetime.date]:
+    """The default aftercare check-ins of a plan that closes on `closed_on`: six and thirteen
+    weeks later (`AFTERCARE_CHECK_IN_WEEKS`), agreed terms (`agreed_term_end`)."""
+    return [agreed_term_end(closed_on, weeks=weeks) for weeks in AFTERCARE_CHECK_IN_WEEKS]
 
 
 def plan_for_user(*, user, plan_uuid) -> SupportPlan:

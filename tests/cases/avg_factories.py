@@ -15,11 +15,11 @@ from cases.intake.models import (
     KitchenTableConversation,
     LifeDomain,
     LifeDomainScore,
-    Melding,
     MeldingStatus,
     Signal,
     SignalStatus,
 )
+from cases.legal_terms import agreed_term_end
 from cases.partners.models import AllocationRequest, ProgressReport
 from cases.plans.models import (
     ActionOwnerKind,
@@ -49,7 +49,7 @@ from cases.provisions.models import (
 )
 from networks.models import Frequency, Unit
 from teams.models import TeamMandate
-from tests.factories import OrganisationFactory, ResidentFactory, UserFactory
+from tests.factories import MeldingFactory, OrganisationFactory, ResidentFactory, UserFactory
 from tests.provision_factories import GeneralProvisionFactory, ProductFactory, TeamMandateFactory
 
 PRODUCT_TRAITS = {"wmo": {}, "jeugd": {"youth": True}, "participatie": {"participation": True}}
@@ -80,9 +80,13 @@ def file_build(
     start = on - datetime.timedelta(days=400)
     HouseholdMembership.objects.filter(household=household).update(start_date=start)
 
-    melding = Melding.objects.create(
+    # files from before 2014 lie before the legal terms engine's first year: their deadlines
+    # are only data here, counted on the calendar
+    melding = MeldingFactory(
         household=household,
         received_on=start,
+        investigation_deadline=agreed_term_end(start, weeks=6),
+        personal_plan_deadline=agreed_term_end(start, days=7),
         channel="phone",
         question="Hulp bij de administratie",
         status=MeldingStatus.COMPLETED,
@@ -263,6 +267,7 @@ def file_build(
     correction = CorrectionRequest.objects.create(
         resident=resident,
         received_on=start,
+        deadline=agreed_term_end(start, months=1),
         what_is_wrong="Telefoonnummer klopt niet",
         status="granted",
         outcome="Nummer aangepast",

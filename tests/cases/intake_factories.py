@@ -6,18 +6,15 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from cases.intake.models import Melding, MeldingChannel, Signal, SignalSource
+from cases.intake.models import Signal, SignalSource
+from tests import factories
 from tests.factories import PlainFaker
 
 
-class MeldingFactory(DjangoModelFactory):
-    class Meta:
-        model = Melding
+class MeldingFactory(factories.MeldingFactory):
+    """The melding with its deadlines as `melding_register` stores them; pass `household=`."""
 
     household = None
-    channel = MeldingChannel.PHONE
-    question = factory.Faker("sentence", locale="nl_NL")
-    received_on = factory.LazyFunction(timezone.localdate)
 
 
 class SignalFactory(DjangoModelFactory):

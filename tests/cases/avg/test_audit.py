@@ -14,12 +14,13 @@ from django.utils import timezone
 
 from cases.avg import services as avg_services
 from cases.avg.models import CorrectionRequest, CorrectionStatus, DestructionRecord
-from cases.avg.selectors import add_years, retention_facts
+from cases.avg.selectors import retention_facts
 from cases.households.models import Household
-from cases.intake.models import Melding
+from cases.legal_terms import add_months
 from cases.privacy.models import AccessAction, AccessLogEntry, AccessResult
 from teams.roles import Role
 from tests.cases.avg_factories import file_build
+from tests.factories import MeldingFactory
 
 TODAY = timezone.localdate()
 
@@ -185,7 +186,7 @@ def test_an_unknown_correction_request_is_not_found(client, officer):
 def expired(make_household, area, generalist):
     """A household file closed 16 years ago under the Wmo (15 years): expired."""
     household = make_household(residents=1)
-    on = add_years(TODAY, -16)
+    on = add_months(TODAY, -16 * 12)
     file_build(household, on=on, team=area["team"], worker=generalist)
     [facts] = retention_facts(households=Household.objects.filter(pk=household.pk), today=TODAY)
     assert facts.expired(TODAY)
@@ -242,7 +243,7 @@ def test_the_destruction_row_sees_the_destruction_done(expired):
 
 def test_a_skipped_destruction_writes_no_row(expired):
     household, facts = expired
-    Melding.objects.create(household=household, channel="phone", question="Nieuwe vraag")
+    MeldingFactory(household=household, question="Nieuwe vraag")
     assert (
         avg_services.household_destroy(
             facts=facts, run_id=facts.household_uuid, run_by="x", today=TODAY

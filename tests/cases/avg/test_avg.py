@@ -14,7 +14,9 @@ from django.utils import timezone
 
 from cases.avg import services as avg_services
 from cases.avg.inzage import FORMAT, inzage_build
-from cases.avg.models import CorrectionRequest, CorrectionStatus, add_months
+from cases.avg.models import CorrectionRequest, CorrectionStatus
+from cases.avg.selectors import avg_request_deadline
+from cases.legal_terms import add_months
 from cases.plans.models import PlanGoal, PlanStatus, SupportPlan
 from cases.privacy.models import AccessAction, AccessLogEntry
 from cases.provisions.models import ProvisionApplication
@@ -51,10 +53,13 @@ def _pdf_text(data: bytes) -> str:
 # --- corrections: services ---------------------------------------------------------------------
 
 
-def test_deadline_is_one_month_clamped_to_the_end_of_the_month():
+def test_deadline_is_one_month_clamped_to_the_end_of_the_month(db):
     assert add_months(datetime.date(2026, 1, 31), 1) == datetime.date(2026, 2, 28)
     assert add_months(datetime.date(2026, 12, 15), 1) == datetime.date(2027, 1, 15)
-    assert CorrectionRequest.deadline_for(datetime.date(2024, 1, 31)) == datetime.date(2024, 2, 29)
+    # 29 February 2024 is a Thursday: the AVG term ends on it
+    assert avg_request_deadline(received_on=datetime.date(2024, 1, 31)) == datetime.date(
+        2024, 2, 29
+    )
 
 
 def test_record_and_grant_a_correction(officer, make_household):
@@ -67,7 +72,8 @@ def test_record_and_grant_a_correction(officer, make_household):
         received_on=received,
         by=officer,
     )
-    assert correction.deadline == add_months(received, 1) and correction.is_open
+    assert correction.deadline == avg_request_deadline(received_on=received)
+    assert correction.is_open
     avg_services.correction_request_handle(
         correction=correction, status=CorrectionStatus.GRANTED, outcome="Aangepast", by=officer
     )
@@ -137,10 +143,12 @@ def test_officer_answers_from_the_list(client, officer, file, django_assert_max_
     resident = file["resident"]
     today = timezone.localdate()
     for number in range(30):  # received 40..11 days ago: the oldest are overdue
+        received_on = today - datetime.timedelta(days=40 - number)
         CorrectionRequest.objects.create(
             resident=resident,
             what_is_wrong=f"Fout {number}",
-            received_on=today - datetime.timedelta(days=40 - number),
+            received_on=received_on,
+            deadline=avg_request_deadline(received_on=received_on),
         )
     client.force_login(officer)
     with django_assert_max_num_queries(8):
@@ -149,7 +157,7 @@ def test_officer_answers_from_the_list(client, officer, file, django_assert_max_
     page = response.context["page"]
     assert page.paginator.count == 30 and len(page.object_list) == 25
     body = response.content.decode()
-    overdue = (today - add_months(today - datetime.timedelta(days=40), 1)).days
+    overdue = (today - avg_request_deadline(received_on=today - datetime.timedelta(days=40))).days
     assert f"{overdue} dagen over de termijn" in body and "Fout 0" in body  # soonest first
 
     correction = page.object_list[0]
@@ -311,12 +319,18 @@ def test_demo_gives_the_privacy_officer_work(client, db):
 
     call_command("seed_demo", households=12, verbosity=0)
     call_command("seed_demo", households=12, verbosity=0)  # idempotent
-    assert CorrectionRequest.objects.count() == 3
+    assert CorrectionRequest.objects.count() == 4
+    extended = CorrectionRequest.objects.get(extension_told_on__isnull=False)
+    assert extended.deadline == avg_request_deadline(
+        received_on=extended.received_on, extended=True
+    )
     from django.contrib.auth import get_user_model
 
     client.force_login(get_user_model().objects.get(username="privacy"))
     home = client.get(reverse("home")).content.decode()
     assert "AVG-verzoeken" in home
     response = client.get(reverse("avg:correction_list"), {"status": "open"})
-    assert response.context["page"].paginator.count == 2
-    assert "over de termijn" in response.content.decode()  # the one received 38 days ago
+    assert response.context["page"].paginator.count == 3
+    body = response.content.decode()
+    assert "over de termijn" in body  # the one received 38 days ago
+    assert "verlengd met 2 maanden" in body  # the complex one, received 45 days ago

@@ -12,22 +12,22 @@ from django.urls import reverse
 
 from cases.audit import access_log_record
 from cases.avg.models import DestructionRecord
-from cases.avg.selectors import add_years, retention_facts
+from cases.avg.selectors import retention_expires_on, retention_facts
 from cases.avg.services import HANDLED_RELATIONS, household_destroy, retention_apply
 from cases.households.models import Household, HouseholdMembership, Resident
-from cases.intake.models import Melding
+from cases.legal_terms import add_months
 from cases.privacy.models import AccessAction, AccessLogEntry
 from cases.tasks import retention_apply as retention_task
 from teams.roles import Role
 from tests.cases.avg_factories import PRODUCT_TRAITS, backdate, file_build
-from tests.factories import HouseholdMembershipFactory
+from tests.factories import HouseholdMembershipFactory, MeldingFactory
 from tests.provision_factories import ProductFactory
 
 TODAY = datetime.date(2026, 11, 24)
 
 
 def years_ago(years: int, days: int = 0) -> datetime.date:
-    return add_years(TODAY, -years) - datetime.timedelta(days=days)
+    return add_months(TODAY, -12 * years) - datetime.timedelta(days=days)
 
 
 @pytest.fixture
@@ -69,9 +69,10 @@ def test_every_relation_to_household_and_resident_is_handled():
     assert found - HANDLED_RELATIONS == set(), "add these to HANDLED_RELATIONS and handle them"
 
 
-def test_add_years_handles_leap_days():
-    assert add_years(datetime.date(2012, 2, 29), 15) == datetime.date(2027, 2, 28)
-    assert add_years(datetime.date(2010, 6, 1), 15) == datetime.date(2025, 6, 1)
+def test_retention_expiry_handles_leap_days():
+    expires = retention_expires_on
+    assert expires(closed_on=datetime.date(2012, 2, 29), years=15) == datetime.date(2027, 2, 28)
+    assert expires(closed_on=datetime.date(2010, 6, 1), years=15) == datetime.date(2025, 6, 1)
 
 
 def test_expiry_per_law_and_what_survives(build, make_household):
@@ -105,7 +106,7 @@ def test_expiry_per_law_and_what_survives(build, make_household):
     record = DestructionRecord.objects.get(household_uuid=youth_21.uuid)
     assert (record.law, record.retention_years) == ("jeugd", 20)
     assert record.closed_on == years_ago(21)
-    assert record.expired_on == add_years(years_ago(21), 20)
+    assert record.expired_on == retention_expires_on(closed_on=years_ago(21), years=20)
     assert record.run_id == run.run_id and record.run_by == "retention task"
     assert record.counts["household"] == 1
     assert record.counts["supportplan"] == 1
@@ -189,7 +190,7 @@ def test_a_file_that_changed_since_the_scan_is_skipped(build):
     household, _ = build(on=years_ago(16))
     [facts] = retention_facts(households=Household.objects.filter(pk=household.pk), today=TODAY)
     assert facts.expired(TODAY)
-    Melding.objects.create(household=household, channel="phone", question="Nieuwe vraag")
+    MeldingFactory(household=household, question="Nieuwe vraag")
 
     assert household_destroy(facts=facts, run_id=facts.household_uuid, run_by="x") is None
     assert Household.objects.filter(pk=household.pk).exists()

@@ -10,12 +10,14 @@ from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils import timezone
 from stdnum.nl import bsn as stdnum_bsn
 
 from cases.demo.synthetic import LETTER_PAIRS, MunicipalityGenerator, Scale, bsn_from_eight_digits
 from cases.households import selectors as household_selectors
 from cases.households.models import Household, HouseholdMembership, Resident
 from cases.intake.models import KitchenTableConversation, LifeDomain, Melding
+from cases.legal_terms import agreed_term_end, term_end
 from cases.plans.models import SupportPlan
 from cases.privacy.models import AccessLogEntry
 from cases.provisions.models import (
@@ -88,8 +90,22 @@ def test_postcodes_are_valid_dutch_postcodes():
 
 def test_cases_are_consistent(municipality):
     assert Melding.objects.exists()
-    for received, deadline in Melding.objects.values_list("received_on", "investigation_deadline"):
-        assert deadline == received + datetime.timedelta(weeks=6)
+    # the stored Wmo deadlines are the engine's (Algemene termijnenwet), as the service stores
+    for received, investigation, personal_plan in Melding.objects.values_list(
+        "received_on", "investigation_deadline", "personal_plan_deadline"
+    ):
+        assert investigation == term_end(received, weeks=6)
+        assert personal_plan == term_end(received, days=7)
+    # received on a weekend day, say: the naive count would have ended on a Saturday or Sunday
+    assert any(
+        investigation != received + datetime.timedelta(weeks=6)
+        for received, investigation in Melding.objects.values_list(
+            "received_on", "investigation_deadline"
+        )
+    )
+    # a withdrawn melding (if the seed made one) says when and why
+    withdrawn = Melding.objects.filter(status="withdrawn")
+    assert not withdrawn.filter(Q(withdrawn_reason="") | Q(withdrawn_on__isnull=True)).exists()
     # every conversation has the 13 life-domain scores
     conversations = KitchenTableConversation.objects.annotate(n=Count("scores"))
     assert conversations.exists()
@@ -100,14 +116,21 @@ def test_cases_are_consistent(municipality):
     assert all(plan.coordinator_id == plan.household.coordinator_id for plan in plans)
     assert all(plan.goals.exists() for plan in plans)
     assert all(plan.versions.exists() for plan in plans.exclude(status="draft"))
+    # agreed terms: the evaluation 3 months after the conversation, check-ins 6 and 13 weeks
+    # after closure (no correction)
+    for plan in plans.filter(status="closed").select_related("conversation"):
+        assert plan.evaluation_date == agreed_term_end(plan.conversation.held_on, months=3)
+        closed_on = timezone.localdate(plan.closed_at)
+        assert plan.aftercare_check_in_dates == [
+            agreed_term_end(closed_on, weeks=6),
+            agreed_term_end(closed_on, weeks=13),
+        ]
     # applications: the legal term follows the law; some are over it and still open
     applications = ProvisionApplication.objects.all()
     assert applications.exists()
     for application in applications:
         weeks = DECISION_WEEKS[application.law]
-        assert application.decision_deadline == application.applied_on + datetime.timedelta(
-            weeks=weeks
-        )
+        assert application.decision_deadline == term_end(application.applied_on, weeks=weeks)
     decided = applications.filter(status__in=["granted", "rejected", "referred_back"])
     assert ProvisionDecision.objects.count() == decided.count()
     # every allocation is a grant in kind to the provider named in the decision

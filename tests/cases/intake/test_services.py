@@ -10,6 +10,7 @@ from cases.households import services as household_services
 from cases.households.models import HouseholdMembership, Resident, ResidentMergeRecord
 from cases.intake import services as intake_services
 from cases.intake.models import Melding, MeldingChannel, Signal, SignalSource, SignalStatus
+from cases.intake.selectors import melding_investigation_deadline
 from teams.roles import Role
 from tests.cases.intake_factories import MeldingFactory, SignalFactory
 from tests.factories import HouseholdMembershipFactory, ResidentFactory, TeamMemberFactory
@@ -111,7 +112,9 @@ def test_convert_a_signal_about_a_household(generalist, area, make_household):
     assert signal.handled_by == generalist
     assert melding.household == household
     assert melding.channel == MeldingChannel.SIGNAL
-    assert melding.investigation_deadline == timezone.localdate() + datetime.timedelta(weeks=6)
+    assert melding.investigation_deadline == melding_investigation_deadline(
+        received_on=timezone.localdate()
+    )
 
 
 def test_convert_an_unknown_person_with_a_chosen_household(generalist, area, make_household):

@@ -15,6 +15,7 @@ from cases.households import selectors as household_selectors
 from cases.households.models import Household
 from cases.intake import services as intake_services
 from cases.intake.models import LifeDomain, LifeDomainScore, MeldingStatus
+from cases.intake.selectors import melding_investigation_deadline
 from cases.plans import selectors as plan_selectors
 from cases.plans import services as plan_services
 from cases.plans.models import (
@@ -453,7 +454,8 @@ def test_the_aftercare_task_is_scheduled():
 def test_caseload_shows_deadline_and_next_open_action(generalist, make_household):
     mine = make_household(coordinator=generalist)
     make_household()  # not coordinated by me
-    MeldingFactory(household=mine, received_on=TODAY - datetime.timedelta(weeks=7))
+    received_on = TODAY - datetime.timedelta(weeks=7)
+    MeldingFactory(household=mine, received_on=received_on)
     plan = active_plan(mine, generalist)
     for days, done in ((3, None), (1, TODAY), (10, None)):
         plan_services.action_add(
@@ -467,5 +469,5 @@ def test_caseload_shows_deadline_and_next_open_action(generalist, make_household
         )
     [row] = household_selectors.caseload(user=generalist)
     assert row == mine
-    assert row.melding_deadline == TODAY - datetime.timedelta(weeks=1)
+    assert row.melding_deadline == melding_investigation_deadline(received_on=received_on)
     assert row.next_action_due == TODAY + datetime.timedelta(days=3)
