@@ -1,10 +1,12 @@
 """Celery entry points for the cases app: fetch, call the service, nothing more."""
 
 from celery import shared_task
+from django.contrib.auth import get_user_model
 
 from cases.avg import services as avg_services
 from cases.consent.services import consents_expired_notify
 from cases.plans import services as plan_services
+from cases.provisions import services as provision_services
 from cases.provisions.services import deadline_reminders_send
 
 
@@ -42,3 +44,12 @@ def retention_apply() -> dict:
         "destroyed": len(run.records),
         "skipped": len(run.skipped),
     }
+
+
+@shared_task(name="cases.open_decision_clocks_recompute")
+def open_decision_clocks_recompute(user_id: int | None = None, note: str = "") -> dict:
+    """After a change to the holiday table (`EquatedDay`, dispatched by its admin once the
+    change is committed): recompute every open decision clock. `user_id`: who changed it."""
+    by = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    run = provision_services.open_decision_clocks_recompute(by=by, note=note)
+    return {"deadlines": run.deadlines, "advances": run.advances, "letters": run.letters}
