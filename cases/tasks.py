@@ -7,6 +7,7 @@ from cases.avg import services as avg_services
 from cases.consent.services import consents_expired_notify
 from cases.intake.services import open_intake_clocks_recompute
 from cases.plans import services as plan_services
+from cases.provisions import services as provision_services
 from cases.provisions.services import deadline_reminders_send
 
 
@@ -47,13 +48,17 @@ def retention_apply() -> dict:
 
 
 @shared_task(name="cases.open_clocks_recompute")
-def open_clocks_recompute(user_id: int | None = None) -> dict:
-    """After a change to the holiday table (`cases.legal_terms.EquatedDay`): recompute the
-    stored deadlines of every open clock, the meldingen's Wmo terms and the AVG requests'
-    answer terms. `user_id`: who changed the table (None: the system). Returns how many of
-    each moved."""
+def open_clocks_recompute(user_id: int | None = None, note: str = "") -> dict:
+    """After a change to the holiday table (`cases.legal_terms.EquatedDay`, dispatched by its
+    admin once the change is committed): recompute the stored deadlines of every open clock:
+    the meldingen's Wmo terms, the AVG requests' answer terms and the decision clocks
+    (deadlines, advances, letters). `user_id`: who changed the table (None: the system)."""
     by = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    run = provision_services.open_decision_clocks_recompute(by=by, note=note)
     return {
         "meldingen": open_intake_clocks_recompute(by=by),
         "avg_requests": avg_services.open_avg_clocks_recompute(by=by),
+        "deadlines": run.deadlines,
+        "advances": run.advances,
+        "letters": run.letters,
     }

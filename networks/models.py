@@ -503,6 +503,12 @@ class GeneralProvision(models.Model):
         return self.name
 
 
+# Participatiewet art. 52: the product code that marks algemene bijstand (general assistance for
+# the costs of living). While the right to it is not yet established an advance is due; never
+# for bijzondere bijstand (special assistance) nor any other product.
+GENERAL_ASSISTANCE_CODE = "AB"
+
+
 class ProductQuerySet(models.QuerySet):
     def active(self):
         return self.filter(active=True)
@@ -555,6 +561,12 @@ class Product(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_law_display()})"
+
+    @property
+    def is_general_assistance(self) -> bool:
+        """Algemene bijstand under the Participatiewet (`GENERAL_ASSISTANCE_CODE`): while the
+        right is being established an advance is due (art. 52)."""
+        return self.law == Law.PARTICIPATION and self.code == GENERAL_ASSISTANCE_CODE
 
 
 class EndReason(models.TextChoices):

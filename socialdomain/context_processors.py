@@ -57,6 +57,12 @@ class Can:
         return self._ask(case_permissions.can_use_application_queue)
 
     @cached_property
+    def decide(self) -> bool:
+        """Claim, decide, co-sign; keep an application's clocks (suspensions, notices, the day
+        a letter was made known, advances)."""
+        return self._ask(case_permissions.can_decide)
+
+    @cached_property
     def view_mandate_overview(self) -> bool:
         return self._ask(team_permissions.can_view_mandate_overview)
 

@@ -214,6 +214,7 @@ def build_world() -> World:
 # Which object fills a route parameter, when it is not the parameter's own name.
 PARAMETER_OVERRIDES = {
     "provisions:decision_letter": {"application_uuid": "decided_application_uuid"},
+    "provisions:decision_made_known": {"application_uuid": "decided_application_uuid"},
 }
 
 

@@ -232,6 +232,10 @@ TABLE = {
         "403        403        403        403        403        403        403        ok",
     "privacy:overview":
         "403        403        403        403        403        403        403        ok",
+    "provisions:advance_exception":
+        "403/404    ok/404     403/404    404        404        404        404        404",
+    "provisions:advance_payment":
+        "403/404    ok/404     403/404    404        404        404        404        404",
     "provisions:application_assign":
         "403/404    redir/404  403/404    404        404        404        404        404",
     "provisions:application_claim":
@@ -244,6 +248,8 @@ TABLE = {
         "ok/404     ok/404     ok/404     404        404        404        404        404",
     "provisions:application_queue":
         "403        ok         403        403        403        403        403        403",
+    "provisions:application_term_event":
+        "403/404    ok/404     403/404    404        404        404        404        404",
     "provisions:application_withdraw":
         "redir/404  redir/404  redir/404  404        404        404        404        404",
     "provisions:budget_overview":
@@ -252,6 +258,8 @@ TABLE = {
         "403/404    403/404    403/404    404        404        404        404        404",
     "provisions:decision_letter":
         "ok/404     ok/404     ok/404     404        404        404        404        404",
+    "provisions:decision_made_known":
+        "403/404    ok/404     403/404    404        404        404        404        404",
     "provisions:household_provisions":
         "ok/404     ok/404     ok/404     404        404        404        404        404",
     "provisions:mandate_overview":
@@ -266,6 +274,8 @@ TABLE = {
         "redir/404  403        redir/404  403        403        403        403        403",
     "provisions:subsidy_signals":
         "403        403        403        ok         403        403        ok         403",
+    "provisions:term_event_complete":
+        "403/404    404        403/404    404        404        404        404        404",
     "teams:area_contacts":
         "ok         ok         ok         ok         ok         403        ok         403",
     "teams:coverage":

@@ -10,6 +10,7 @@ from cases.households.models import Household
 from cases.provisions import services as provision_services
 from cases.provisions.models import ProvisionApplication
 from networks.models import (
+    GENERAL_ASSISTANCE_CODE,
     BudgetStream,
     Contract,
     GeneralProvision,
@@ -58,6 +59,18 @@ PRODUCTS = [
     ("Jeugd-ggz", Law.YOUTH, "54", "54001", Unit.HOUR, "109.50", "jeugdhulp"),
     ("Jeugdhulp verblijf pleegzorg", Law.YOUTH, "44", "44A01", Unit.DAY, "61.00", "jeugdhulp"),
     ("Bijzondere bijstand", Law.PARTICIPATION, "", "", Unit.EURO, "0.01", "bijzondere-bijstand"),
+    # the benefit for the costs of living: an advance is due while the right is being
+    # established (Participatiewet art. 52), marked by its product code; paid from the
+    # participation stream in the demo (in practice the Rijk's BUIG budget)
+    (
+        "Algemene bijstand",
+        Law.PARTICIPATION,
+        "",
+        GENERAL_ASSISTANCE_CODE,
+        Unit.EURO,
+        "0.01",
+        "participatie",
+    ),
     (
         "Re-integratietraject",
         Law.PARTICIPATION,
@@ -174,7 +187,7 @@ def seed_provisions(*, generalist) -> dict:
         )
     applications = 0
     if generalist is not None and not ProvisionApplication.objects.exists():
-        households = list(Household.objects.order_by("pk")[:6])
+        households = list(Household.objects.order_by("pk")[:7])
         today = timezone.localdate()
         demo = [
             (
@@ -191,6 +204,8 @@ def seed_provisions(*, generalist) -> dict:
                 "Tijdsbesteding scoort 2; overbelaste mantelzorger.",
             ),
             ("Jeugd-ggz", 6, "Geestelijke gezondheid dochter scoort 2; huisarts verwijst."),
+            # an advance is due within 4 weeks (Participatiewet art. 52): the demo shows it
+            ("Algemene bijstand", 9, "Geen inkomen na ontslag; financiën scoort 1."),
         ]
         for household, (product_name, days_ago, motivation) in zip(households, demo, strict=False):
             provision_services.application_submit(

@@ -39,7 +39,10 @@ from cases.provisions.models import (
     ProvisionApplication,
     ProvisionDecision,
 )
-from cases.provisions.selectors import application_decision_deadline
+from cases.provisions.selectors import (
+    application_advance_first_due,
+    application_decision_deadline,
+)
 from networks.models import END_REASONS_BY_LAW, Organisation, Product
 from networks.services import webhook_enqueue
 
@@ -352,7 +355,8 @@ def allocation_request_submit(
 
 def _application_for_request(request: AllocationRequest, household) -> ProvisionApplication:
     """The internal path around `application_submit`: no generalist applies, the provider
-    does; `applied_by` stays empty."""
+    does; `applied_by` stays empty. Its clocks start as `application_submit`'s do (the decision
+    deadline and, for algemene bijstand, the first advance: the same selectors)."""
     code = "317" if request.kind == AllocationRequestKind.CHANGE else "315"
     prefix = _("Request from %(organisation)s (%(code)s)") % {
         "organisation": request.organisation.name,
@@ -377,6 +381,9 @@ def _application_for_request(request: AllocationRequest, household) -> Provision
     application.law = request.product.law
     application.decision_deadline = application_decision_deadline(
         law=application.law, applied_on=application.applied_on
+    )
+    application.advance_due_on = application_advance_first_due(
+        product=request.product, applied_on=application.applied_on
     )
     application.full_clean()
     application.save()

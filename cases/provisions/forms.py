@@ -2,7 +2,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cases.households.models import Resident
-from cases.provisions.models import ApplicationStatus, DecisionOutcome, Delivery, ReferralOutcome
+from cases.provisions.models import (
+    AdvanceExceptionReason,
+    ApplicationStatus,
+    DecisionOutcome,
+    Delivery,
+    ReferralOutcome,
+    TermEventKind,
+)
 from cases.provisions.selectors import consultants
 from networks.models import (
     BudgetStream,
@@ -219,4 +226,83 @@ class MandateSpendForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("e.g. rent arrears paid to stop an eviction"),
+    )
+
+
+# Decision clocks -------------------------------------------------------------------------------
+
+
+class TermEventForm(forms.Form):
+    """A suspension or a notice of delay (Awb 4:14, 4:15). Which fields count depends on the
+    kind; the service (`application_term_event_record`) says what is missing."""
+
+    kind = forms.ChoiceField(
+        label=_("what happened"), choices=TermEventKind.choices, widget=forms.RadioSelect
+    )
+    asked_on = forms.DateField(label=_("asked to complete on"), widget=DATE, required=False)
+    period_days = forms.IntegerField(
+        label=_("period to complete (days)"),
+        min_value=1,
+        max_value=365,
+        required=False,
+        help_text=_("The period the letter gave. Without a period the term is not suspended."),
+    )
+    completed_on = forms.DateField(
+        label=_("completed on"),
+        widget=DATE,
+        required=False,
+        help_text=_("Leave empty while the applicant has not completed it."),
+    )
+    suspended_from = forms.DateField(label=_("suspended from"), widget=DATE, required=False)
+    suspended_until = forms.DateField(
+        label=_("suspended up to and including"), widget=DATE, required=False
+    )
+    given_on = forms.DateField(label=_("notice given on"), widget=DATE, required=False)
+    expected_on = forms.DateField(label=_("decision now expected on"), widget=DATE, required=False)
+    note = forms.CharField(
+        label=_("note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    FIELDSETS = {
+        "incomplete": ["asked_on", "period_days", "completed_on"],
+        "period": ["suspended_from", "suspended_until"],
+        "notice": ["given_on", "expected_on"],
+    }
+
+    @property
+    def incomplete_fields(self):
+        return [self[name] for name in self.FIELDSETS["incomplete"]]
+
+    @property
+    def period_fields(self):
+        return [self[name] for name in self.FIELDSETS["period"]]
+
+    @property
+    def notice_fields(self):
+        return [self[name] for name in self.FIELDSETS["notice"]]
+
+
+class TermEventCompleteForm(forms.Form):
+    completed_on = forms.DateField(label=_("completed on"), widget=DATE)
+
+
+class MadeKnownForm(forms.Form):
+    made_known_on = forms.DateField(
+        label=_("made known on"),
+        widget=DATE,
+        help_text=_("The day the letter was sent or handed over; a change re-issues the letter."),
+    )
+
+
+class AdvancePaymentForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("amount (€)"), max_digits=12, decimal_places=2, min_value=0.01
+    )
+    paid_on = forms.DateField(label=_("paid on"), widget=DATE)
+
+
+class AdvanceExceptionForm(forms.Form):
+    reason = forms.ChoiceField(label=_("exception"), choices=AdvanceExceptionReason.choices)
+    explanation = forms.CharField(
+        label=_("reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )

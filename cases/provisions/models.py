@@ -163,6 +163,16 @@ APPLICATION_TRANSITIONS: dict[str, frozenset[str]] = {
 # only by `cases.provisions.selectors.application_decision_deadline`.
 DECISION_WEEKS = {Law.WMO: 2, Law.YOUTH: 8, Law.PARTICIPATION: 8}
 
+# The laws that set the decision term themselves (Wmo 2015 art. 2.3.5). A notice of delay
+# (Awb 4:14(1)) never moves such a term: the decision is late after it. Under the other laws
+# the term is the reasonable one of Awb 4:13, and a notice given within it sets a new
+# reasonable term (Awb 4:14(3)).
+LAWS_WITH_STATUTORY_DECISION_TERM = frozenset({Law.WMO})
+
+# Participatiewet art. 52: while the right to algemene bijstand is not established, an advance
+# is due within four weeks of the application and every four weeks after.
+ADVANCE_WEEKS = 4
+
 
 class ProvisionApplicationQuerySet(models.QuerySet):
     def undecided(self):
@@ -218,6 +228,16 @@ class ProvisionApplication(models.Model):
     )
     applied_on = models.DateField(_("applied on"), default=timezone.localdate)
     decision_deadline = models.DateField(_("legal decision deadline"), editable=False)
+    advance_due_on = models.DateField(
+        _("next advance due"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Algemene bijstand: the day the next advance is due (Participatiewet art. 52), "
+            "until the decision or a recorded exception."
+        ),
+    )
     status = models.CharField(
         _("status"),
         max_length=20,
@@ -267,6 +287,11 @@ class ProvisionApplication(models.Model):
             models.CheckConstraint(
                 condition=models.Q(decision_deadline__gte=models.F("applied_on")),
                 name="application_deadline_after_applied",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(advance_due_on__isnull=True)
+                | models.Q(advance_due_on__gt=models.F("applied_on")),
+                name="application_advance_after_applied",
             ),
         ]
 
@@ -392,6 +417,24 @@ class ProvisionDecision(models.Model):
         verbose_name=_("co-signed by"),
     )
     cosigned_at = models.DateTimeField(_("co-signed at"), null=True, blank=True)
+    # The letter (Awb 6:7/6:8): the day the decision was made known (sent or handed over),
+    # set when the letter is issued and changed by the consultant, which re-issues it. The
+    # objection term is stored with it, computed by the service that sets the day.
+    made_known_on = models.DateField(
+        _("made known on"),
+        null=True,
+        blank=True,
+        help_text=_("The day the decision letter was sent or handed over."),
+    )
+    objection_deadline = models.DateField(
+        _("last day to object"), null=True, blank=True, editable=False
+    )
+    letter_version = models.PositiveIntegerField(
+        _("letter version"), default=0, db_default=0, editable=False
+    )
+    letter_issued_at = models.DateTimeField(
+        _("letter issued at"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("decision")
@@ -458,6 +501,11 @@ class ProvisionDecision(models.Model):
             models.CheckConstraint(
                 condition=models.Q(amount__isnull=True) | models.Q(amount__gte=0),
                 name="decision_amount_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(made_known_on__isnull=True, objection_deadline__isnull=True)
+                | models.Q(objection_deadline__gt=models.F("made_known_on")),
+                name="decision_objection_after_made_known",
             ),
         ]
 
@@ -747,3 +795,294 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+# Decision clocks -------------------------------------------------------------------------------
+
+
+class TermEventKind(models.TextChoices):
+    INCOMPLETE = "incomplete", _("Application incomplete (Awb 4:15(1))")
+    APPLICANT_CONSENT = (
+        "applicant_consent",
+        _("Delay with the applicant's written consent (Awb 4:15(2)(a))"),
+    )
+    APPLICANT_DELAY = "applicant_delay", _("Delay due to the applicant (Awb 4:15(2)(b))")
+    FORCE_MAJEURE = "force_majeure", _("Force majeure (Awb 4:15(2)(c))")
+    NOTICE = "notice", _("Notice that the term cannot be met (Awb 4:14)")
+
+
+# The kinds that suspend the term for a period (from, up to and including); an incomplete
+# application suspends it from the day after the request up to the day it is completed.
+SUSPENSION_PERIOD_KINDS = frozenset(
+    {TermEventKind.APPLICANT_CONSENT, TermEventKind.APPLICANT_DELAY, TermEventKind.FORCE_MAJEURE}
+)
+SUSPENSION_KINDS = SUSPENSION_PERIOD_KINDS | {TermEventKind.INCOMPLETE}
+
+
+def _only(*names: str) -> models.Q:
+    """Q: the event's date fields other than `names` are empty."""
+    fields = (
+        "asked_on",
+        "period_days",
+        "completed_on",
+        "suspended_from",
+        "suspended_until",
+        "given_on",
+        "expected_on",
+    )
+    return models.Q(**{f"{name}__isnull": True for name in fields if name not in names})
+
+
+class ApplicationTermEvent(models.Model):
+    """What suspends or delays an application's decision term, as the Awb has it:
+
+    * `incomplete` (4:15(1)): the applicant was asked on `asked_on` to complete the application
+      within `period_days` days; the term stands still from the day after the request up to,
+      not including, `completed_on`, or to the end of the period when it passed unused;
+    * `applicant_consent`, `applicant_delay`, `force_majeure` (4:15(2)): the term stands still
+      from `suspended_from` up to and including `suspended_until`;
+    * `notice` (4:14): the applicant was told on `given_on` that the term cannot be met, and
+      that the decision is now expected on `expected_on`.
+
+    Recorded by `services.application_term_event_record`, which recomputes the stored deadline
+    (`selectors.application_decision_deadline`) and keeps its history."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    application = models.ForeignKey(
+        ProvisionApplication,
+        models.CASCADE,
+        related_name="term_events",
+        verbose_name=_("application"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=TermEventKind.choices)
+    asked_on = models.DateField(_("asked to complete on"), null=True, blank=True)
+    period_days = models.PositiveSmallIntegerField(
+        _("period to complete (days)"), null=True, blank=True
+    )
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    suspended_from = models.DateField(_("suspended from"), null=True, blank=True)
+    suspended_until = models.DateField(_("suspended up to and including"), null=True, blank=True)
+    given_on = models.DateField(_("notice given on"), null=True, blank=True)
+    expected_on = models.DateField(_("decision now expected on"), null=True, blank=True)
+    note = models.TextField(_("note"), max_length=2000, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("decision term event")
+        verbose_name_plural = _("decision term events")
+        ordering = ["recorded_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        kind=TermEventKind.INCOMPLETE,
+                        asked_on__isnull=False,
+                        period_days__isnull=False,
+                        period_days__gt=0,
+                    )
+                    & _only("asked_on", "period_days", "completed_on")
+                    & (
+                        models.Q(completed_on__isnull=True)
+                        | models.Q(completed_on__gte=models.F("asked_on"))
+                    )
+                )
+                | (
+                    models.Q(
+                        kind__in=sorted(SUSPENSION_PERIOD_KINDS),
+                        suspended_from__isnull=False,
+                        suspended_until__isnull=False,
+                        suspended_until__gte=models.F("suspended_from"),
+                    )
+                    & _only("suspended_from", "suspended_until")
+                )
+                | (
+                    models.Q(
+                        kind=TermEventKind.NOTICE,
+                        given_on__isnull=False,
+                        expected_on__isnull=False,
+                        expected_on__gt=models.F("given_on"),
+                    )
+                    & _only("given_on", "expected_on")
+                ),
+                name="term_event_fields_fit_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.application})"
+
+
+class DeadlineChangeReason(models.TextChoices):
+    SUSPENSION = "suspension", _("Term suspended (Awb 4:15)")
+    COMPLETED = "completed", _("Application completed (Awb 4:15(1))")
+    NOTICE = "notice", _("Notice of delay (Awb 4:14)")
+    HOLIDAYS = "holidays", _("Holiday table changed (Algemene termijnenwet)")
+
+
+class DecisionDeadlineChange(models.Model):
+    """One recomputation of an application's decision deadline: from which day to which, why,
+    by whom and when. Written by the services that recompute it, never changed."""
+
+    application = models.ForeignKey(
+        ProvisionApplication,
+        models.CASCADE,
+        related_name="deadline_changes",
+        verbose_name=_("application"),
+    )
+    event = models.ForeignKey(
+        ApplicationTermEvent,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="deadline_changes",
+        verbose_name=_("term event"),
+    )
+    reason = models.CharField(_("why"), max_length=20, choices=DeadlineChangeReason.choices)
+    previous_deadline = models.DateField(_("previous deadline"))
+    new_deadline = models.DateField(_("new deadline"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("decision deadline change")
+        verbose_name_plural = _("decision deadline changes")
+        ordering = ["changed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.previous_deadline:%d-%m-%Y} → {self.new_deadline:%d-%m-%Y}"
+
+
+class LetterIssueReason(models.TextChoices):
+    ISSUED = "issued", _("Issued with the decision")
+    MADE_KNOWN = "made_known", _("Day made known recorded")
+    HOLIDAYS = "holidays", _("Holiday table changed (Algemene termijnenwet)")
+
+
+class DecisionLetter(models.Model):
+    """One issue of a decision letter: its version, the day it was made known and the last day
+    to object that it printed (Awb 6:7/6:8). The decision holds the current values; these rows
+    are the history, written by the services that issue the letter."""
+
+    decision = models.ForeignKey(
+        ProvisionDecision, models.CASCADE, related_name="letters", verbose_name=_("decision")
+    )
+    version = models.PositiveIntegerField(_("version"))
+    reason = models.CharField(_("why"), max_length=20, choices=LetterIssueReason.choices)
+    made_known_on = models.DateField(_("made known on"))
+    objection_deadline = models.DateField(_("last day to object"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("issued by"),
+    )
+    issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("decision letter")
+        verbose_name_plural = _("decision letters")
+        ordering = ["decision", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "version"], name="letter_version_unique"),
+            models.CheckConstraint(
+                condition=models.Q(objection_deadline__gt=models.F("made_known_on")),
+                name="letter_objection_after_made_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decision} v{self.version}"
+
+
+class AdvancePayment(models.Model):
+    """An advance paid on an application for algemene bijstand (Participatiewet art. 52)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    application = models.ForeignKey(
+        ProvisionApplication,
+        models.CASCADE,
+        related_name="advance_payments",
+        verbose_name=_("application"),
+    )
+    due_on = models.DateField(_("due on"))
+    paid_on = models.DateField(_("paid on"))
+    amount = models.DecimalField(_("amount (€)"), **MONEY)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("advance payment")
+        verbose_name_plural = _("advance payments")
+        ordering = ["paid_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="advance_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"€ {self.amount} ({self.paid_on:%d-%m-%Y})"
+
+
+class AdvanceExceptionReason(models.TextChoices):
+    NO_COOPERATION = "no_cooperation", _("The applicant did not cooperate")
+    CLEARLY_NO_RIGHT = "clearly_no_right", _("There is clearly no right to assistance")
+
+
+class AdvanceException(models.Model):
+    """The recorded exception of Participatiewet art. 52 that ends the advance clock of an
+    application for algemene bijstand: the applicant did not cooperate, or there is clearly
+    no right to assistance."""
+
+    application = models.OneToOneField(
+        ProvisionApplication,
+        models.CASCADE,
+        related_name="advance_exception",
+        verbose_name=_("application"),
+    )
+    reason = models.CharField(_("exception"), max_length=20, choices=AdvanceExceptionReason.choices)
+    explanation = models.TextField(_("reason"), max_length=2000)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("advance exception")
+        verbose_name_plural = _("advance exceptions")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(explanation=""), name="advance_exception_explained"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} ({self.application})"

@@ -2,7 +2,8 @@
 (`households_visible_to`), so the access rule stays one SQL filter."""
 
 import datetime
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -16,20 +17,26 @@ from cases import permissions
 from cases.access import households_visible_to
 from cases.households.models import Household
 from cases.intake.models import KitchenTableConversation, LifeDomainScore
-from cases.legal_terms import term_end
+from cases.legal_terms import agreed_term_end, term_end
 from cases.plans.models import PlanStatus, SupportPlan
 from cases.provisions.models import (
+    ADVANCE_WEEKS,
     DECISION_WEEKS,
+    LAWS_WITH_STATUTORY_DECISION_TERM,
+    SUSPENSION_PERIOD_KINDS,
     UNDECIDED_STATUSES,
+    AdvanceException,
+    AdvancePayment,
+    ApplicationTermEvent,
     BudgetCommitment,
     GeneralProvisionReferral,
     MandateSpending,
     Notification,
     ProvisionApplication,
-    ProvisionDecision,
     SubsidySignal,
+    TermEventKind,
 )
-from networks.models import BudgetStream, GeneralProvision, StreamBudget
+from networks.models import BudgetStream, GeneralProvision, Product, StreamBudget
 from teams.models import District, Team, TeamMandate
 from teams.roles import Role
 from teams.selectors import district_ids_of_user, work_area_of_consultant
@@ -41,24 +48,235 @@ OBJECTION_WEEKS = 6
 
 
 # Legal terms -----------------------------------------------------------------------------------
+#
+# The clocks of an application are computed here and only here: the decision deadline (with
+# the suspensions and notices of the Awb), the Participatiewet advance and the objection term.
+# The services store what these return (`ProvisionApplication.decision_deadline`,
+# `.advance_due_on`, `ProvisionDecision.objection_deadline`) and recompute them when an event
+# or the holiday table changes.
 
 
-def application_decision_deadline(*, law: str, applied_on: datetime.date) -> datetime.date:
-    """The last day to decide on an application (the legal decision deadline): Wmo 2015
-    art. 2.3.5 two weeks, Jeugdwet and Participatiewet eight weeks (Awb 4:13; `DECISION_WEEKS`),
-    beginning the day after `applied_on`, under the Algemene termijnenwet: a last day on a
-    Saturday, Sunday or holiday runs on to the next working day (`cases.legal_terms.term_end`).
-
-    The one place this deadline is computed: the services that create an application store it
-    (`ProvisionApplication.decision_deadline`), so the queue sorts and indexes on it."""
-    return term_end(applied_on, weeks=DECISION_WEEKS[law])
+def incomplete_period_end(*, asked_on: datetime.date, period_days: int) -> datetime.date:
+    """The last day of the period the applicant was given to complete the application
+    (Awb 4:5): a period the authority sets, not a law, so counted without the Algemene
+    termijnenwet (`cases.legal_terms.agreed_term_end`)."""
+    return agreed_term_end(asked_on, days=period_days)
 
 
-def decision_objection_deadline(*, decision: ProvisionDecision) -> datetime.date:
+def _suspended_span(event: ApplicationTermEvent) -> tuple[int, int] | None:
+    """The days on which an event suspends the decision term, as the day ordinals of the first
+    and the last one (both included), or None when it suspends nothing.
+
+    * incomplete (Awb 4:15(1)): from the day after the request up to, not including, the day
+      the application was completed; when it was not (yet), up to and including the last day of
+      the period given (the period passed unused, or is still running);
+    * written consent, a delay due to the applicant, force majeure (4:15(2)): the recorded
+      period, its first and last day included;
+    * a notice (4:14) suspends nothing."""
+    if event.kind == TermEventKind.INCOMPLETE:
+        first = event.asked_on.toordinal() + 1
+        last = incomplete_period_end(
+            asked_on=event.asked_on, period_days=event.period_days
+        ).toordinal()
+        if event.completed_on is not None:
+            last = min(last, event.completed_on.toordinal() - 1)
+    elif event.kind in SUSPENSION_PERIOD_KINDS:
+        first, last = event.suspended_from.toordinal(), event.suspended_until.toordinal()
+    else:
+        return None
+    return (first, last) if last >= first else None
+
+
+def first_suspended_day(event: ApplicationTermEvent) -> datetime.date | None:
+    """The first day on which the event suspends the term, or None (see `_suspended_span`)."""
+    span = _suspended_span(event)
+    return datetime.date.fromordinal(span[0]) if span else None
+
+
+def suspended_days(events: Iterable[ApplicationTermEvent]) -> int:
+    """The number of days on which the decision term stood still (Awb 4:15): the days of all
+    suspensions together, a day covered by two overlapping suspensions counted once."""
+    total, reach = 0, None
+    for first, last in sorted(filter(None, map(_suspended_span, events))):
+        if reach is not None and first <= reach:
+            if last > reach:
+                total += last - reach
+                reach = last
+        else:
+            total += last - first + 1
+            reach = last
+    return total
+
+
+def reasonable_term_notice(
+    *, law: str, statutory_deadline: datetime.date, events: Iterable[ApplicationTermEvent]
+) -> ApplicationTermEvent | None:
+    """The notice that set a new reasonable decision term (Awb 4:14(3)), or None. Only where no
+    law sets the decision term (`LAWS_WITH_STATUTORY_DECISION_TERM`: Jeugdwet and
+    Participatiewet fall back on the eight weeks of Awb 4:13), and only a notice given within
+    that term (`statutory_deadline`, suspensions included); of several, the last given."""
+    if law in LAWS_WITH_STATUTORY_DECISION_TERM:
+        return None
+    notices = [
+        event
+        for event in events
+        if event.kind == TermEventKind.NOTICE and event.given_on <= statutory_deadline
+    ]
+    return max(notices, key=lambda e: (e.given_on, e.pk or 0), default=None)
+
+
+def application_statutory_deadline(
+    *, law: str, applied_on: datetime.date, events: Iterable[ApplicationTermEvent] = ()
+) -> datetime.date:
+    """The end of the term the law sets (Wmo 2015 art. 2.3.5: two weeks; else Awb 4:13: eight
+    weeks), beginning the day after `applied_on`, moved on by the suspended days (Awb 4:15) and
+    then corrected once under the Algemene termijnenwet (`cases.legal_terms.term_end`). A
+    notice of delay never moves it."""
+    return term_end(applied_on, weeks=DECISION_WEEKS[law], suspended_days=suspended_days(events))
+
+
+def application_decision_deadline(
+    *, law: str, applied_on: datetime.date, events: Iterable[ApplicationTermEvent] = ()
+) -> datetime.date:
+    """The last day to decide on an application (the legal decision deadline).
+
+    The term of the law (`application_statutory_deadline`): Wmo 2015 art. 2.3.5 two weeks,
+    Jeugdwet and Participatiewet eight weeks (Awb 4:13; `DECISION_WEEKS`), beginning the day
+    after `applied_on`, suspended under Awb 4:15 by the `events` and corrected under the
+    Algemene termijnenwet. A notice of delay (Awb 4:14(1)) leaves it where it is: after it the
+    decision is late. Only where no law sets the term does a notice given within it set a new
+    reasonable term (4:14(3), `reasonable_term_notice`): the day it names, moved on by the days
+    of suspensions that began after the notice (a day the authority set: no Atw), and never
+    before the statutory end.
+
+    The one place this deadline is computed: the services that create an application or record
+    an event store it (`ProvisionApplication.decision_deadline`), so the queue sorts and indexes
+    on it."""
+    events = list(events)
+    statutory = application_statutory_deadline(law=law, applied_on=applied_on, events=events)
+    notice = reasonable_term_notice(law=law, statutory_deadline=statutory, events=events)
+    if notice is None:
+        return statutory
+    later = suspended_days(
+        event
+        for event in events
+        if (first := first_suspended_day(event)) is not None and first > notice.given_on
+    )
+    new_term = agreed_term_end(notice.expected_on, days=later) if later else notice.expected_on
+    return max(statutory, new_term)
+
+
+def advance_next_due(
+    *, applied_on: datetime.date, last_payment: AdvancePayment | None = None
+) -> datetime.date:
+    """When the next advance on algemene bijstand is due (Participatiewet art. 52): within four
+    weeks of the application, then every four weeks after the previous advance, counted from
+    the day it was paid or, when it was paid late, from the day it was due (a late payment never
+    pushes the schedule on). A term set by a law: `cases.legal_terms.term_end`."""
+    start = applied_on if last_payment is None else min(last_payment.paid_on, last_payment.due_on)
+    return term_end(start, weeks=ADVANCE_WEEKS)
+
+
+def application_advance_first_due(
+    *, product: Product, applied_on: datetime.date
+) -> datetime.date | None:
+    """The first advance's due day for a new application: only for algemene bijstand
+    (`Product.is_general_assistance`), never for bijzondere bijstand or any other product."""
+    if not product.is_general_assistance:
+        return None
+    return advance_next_due(applied_on=applied_on)
+
+
+def decision_objection_deadline(*, made_known_on: datetime.date) -> datetime.date:
     """The last day to object to a decision (bezwaar, Awb 6:7/6:8): six weeks beginning the day
-    after it was made known, here the date of the decision letter (the day it was decided),
-    under the Algemene termijnenwet (`cases.legal_terms.term_end`)."""
-    return term_end(timezone.localdate(decision.decided_at), weeks=OBJECTION_WEEKS)
+    after it was made known (the letter sent or handed over), never counted from the day it was
+    decided, under the Algemene termijnenwet (`cases.legal_terms.term_end`). Stored on the
+    decision by the service that issues its letter."""
+    return term_end(made_known_on, weeks=OBJECTION_WEEKS)
+
+
+@dataclass
+class ApplicationClocks:
+    """What the application page and the decision letter show of an application's clocks."""
+
+    law_sets_term: bool  # Wmo: a notice (Awb 4:14(1)) never moves the deadline
+    weeks: int
+    statutory_deadline: datetime.date
+    suspended_days: int
+    events: list = field(default_factory=list)
+    changes: list = field(default_factory=list)
+    notice: ApplicationTermEvent | None = None  # the last notice of delay
+    new_term_notice: ApplicationTermEvent | None = None  # the one that set a new term (4:14(3))
+    open_incomplete: list = field(default_factory=list)  # requests not (yet) completed
+    general_assistance: bool = False
+    advance_payments: list = field(default_factory=list)
+    advance_exception: object = None
+    letters: list = field(default_factory=list)
+
+    @property
+    def expected_on(self) -> datetime.date | None:
+        """The day the last notice said the decision can be expected (Awb 4:14)."""
+        return self.notice.expected_on if self.notice else None
+
+
+def application_clocks(*, application: ProvisionApplication) -> ApplicationClocks:
+    """The decision term with its events and history, the advance (algemene bijstand) and the
+    decision letter's issues, for the application page and the letter."""
+    events = list(
+        application.term_events.select_related("recorded_by").order_by("recorded_at", "pk")
+    )
+    for event in events:
+        span = _suspended_span(event)
+        event.days_suspended = span[1] - span[0] + 1 if span else 0
+        if event.kind == TermEventKind.INCOMPLETE:
+            event.period_end = incomplete_period_end(
+                asked_on=event.asked_on, period_days=event.period_days
+            )
+    statutory = application_statutory_deadline(
+        law=application.law, applied_on=application.applied_on, events=events
+    )
+    notices = [event for event in events if event.kind == TermEventKind.NOTICE]
+    decision = getattr(application, "decision", None)
+    clocks = ApplicationClocks(
+        law_sets_term=application.law in LAWS_WITH_STATUTORY_DECISION_TERM,
+        weeks=DECISION_WEEKS[application.law],
+        statutory_deadline=statutory,
+        suspended_days=suspended_days(events),
+        events=events,
+        changes=list(
+            application.deadline_changes.select_related("changed_by", "event").order_by(
+                "changed_at", "pk"
+            )
+        ),
+        notice=max(notices, key=lambda e: (e.given_on, e.pk), default=None),
+        new_term_notice=reasonable_term_notice(
+            law=application.law, statutory_deadline=statutory, events=events
+        ),
+        open_incomplete=[
+            event
+            for event in events
+            if event.kind == TermEventKind.INCOMPLETE and event.completed_on is None
+        ],
+        general_assistance=application.product.is_general_assistance,
+        letters=list(decision.letters.select_related("issued_by")) if decision else [],
+    )
+    if clocks.general_assistance:
+        clocks.advance_payments = list(application.advance_payments.order_by("paid_on", "pk"))
+        clocks.advance_exception = (
+            AdvanceException.objects.filter(application=application)
+            .select_related("recorded_by")
+            .first()
+        )
+    return clocks
+
+
+def term_event_for(*, application: ProvisionApplication, event_uuid) -> ApplicationTermEvent:
+    """A term event of an application the caller already fetched through need-to-know, or 404."""
+    event = application.term_events.filter(uuid=event_uuid).first()
+    if event is None:
+        raise Http404("No term event found")
+    event.application = application
+    return event
 
 
 def applications_visible_to(user) -> QuerySet[ProvisionApplication]:

@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from cases import permissions
@@ -31,13 +31,22 @@ from cases.legal_terms import add_working_days, agreed_term_end
 from cases.partners.services import allocation_announce, allocation_request_answer
 from cases.plans.models import PlanStatus, SupportPlan
 from cases.provisions.models import (
+    SUSPENSION_PERIOD_KINDS,
     UNDECIDED_STATUSES,
+    AdvanceException,
+    AdvanceExceptionReason,
+    AdvancePayment,
     Allocation,
     ApplicationStatus,
+    ApplicationTermEvent,
     BudgetCommitment,
+    DeadlineChangeReason,
+    DecisionDeadlineChange,
+    DecisionLetter,
     DecisionOutcome,
     Delivery,
     GeneralProvisionReferral,
+    LetterIssueReason,
     MandateSpending,
     Notification,
     NotificationKind,
@@ -45,8 +54,14 @@ from cases.provisions.models import (
     ProvisionDecision,
     ReferralOutcome,
     SubsidySignal,
+    TermEventKind,
 )
-from cases.provisions.selectors import application_decision_deadline
+from cases.provisions.selectors import (
+    advance_next_due,
+    application_advance_first_due,
+    application_decision_deadline,
+    decision_objection_deadline,
+)
 from networks.models import BudgetStream, Frequency, GeneralProvision, Product, Unit
 from teams.models import Team, TeamMandate, TeamMember
 from teams.permissions import can_spend_mandate
@@ -225,7 +240,8 @@ def application_submit(
 ) -> ProvisionApplication:
     """Apply for an individual provision for a resident of the household; the legal clock
     (Wmo 2 weeks, Jeugdwet and Participatiewet 8 weeks) starts at `applied_on`, and its
-    deadline is stored (`selectors.application_decision_deadline`)."""
+    deadline is stored (`selectors.application_decision_deadline`); for algemene bijstand so is
+    the first advance's due day (Participatiewet art. 52, `selectors.advance_next_due`)."""
     if not permissions.can_apply_for_provision(by):
         raise PermissionDenied
     if not product.active:
@@ -247,6 +263,9 @@ def application_submit(
     application.law = product.law
     application.decision_deadline = application_decision_deadline(
         law=product.law, applied_on=application.applied_on
+    )
+    application.advance_due_on = application_advance_first_due(
+        product=product, applied_on=application.applied_on
     )
     application.full_clean()
     application.save()
@@ -358,6 +377,7 @@ def application_withdraw(
     locked = _locked(application, expected_version)
     _move(locked, ApplicationStatus.WITHDRAWN)
     _save_application(locked, by)
+    _advance_stop(locked)
     _audit_application(locked, by=by, context=context)
     return locked
 
@@ -580,6 +600,7 @@ def decision_make(
                 raised_by=by,
             )
     if decision.is_final:
+        _decision_final(decision, by=by)
         allocation_request_answer(decision=decision)
     _audit_decision(decision, application=application, by=by, context=context)
     return decision
@@ -622,6 +643,7 @@ def decision_cosign(
     _save_application(application, by)
     decision.application = application
     _grant_take_effect(decision)
+    _decision_final(decision, by=by)
     allocation_request_answer(decision=decision)
     _audit_decision(decision, application=application, by=by, context=context)
     return decision
@@ -693,6 +715,500 @@ def _grant_take_effect(decision: ProvisionDecision) -> None:
 
 def _euro(amount: Decimal) -> str:
     return number_format(amount, 2, force_grouping=True)
+
+
+# Decision clocks: the decision term, the letter's objection term, the advance -------------------
+#
+# What the Awb and the Participatiewet say about an application's clocks, recorded by the
+# consultant; each service recomputes the stored date with the selectors that compute it
+# (`application_decision_deadline`, `decision_objection_deadline`, `advance_next_due`) and keeps
+# the history (`DecisionDeadlineChange`, `DecisionLetter`, `AdvancePayment`).
+
+
+def _undecided(application: ProvisionApplication) -> None:
+    if application.is_decided:
+        raise ValidationError(
+            _("This application has been decided: its decision term no longer runs.")
+        )
+
+
+def _not_after_today(value: datetime.date | None, name: str, today: datetime.date) -> dict:
+    if value is not None and value > today:
+        return {name: _("This day lies in the future: record it when it has happened.")}
+    return {}
+
+
+def _deadline_record(
+    application: ProvisionApplication,
+    *,
+    events: list,
+    by,
+    reason: str,
+    event: ApplicationTermEvent | None = None,
+    note: str = "",
+    always: bool = False,
+) -> bool:
+    """Recompute the application's decision deadline from its events and store it, with a
+    history row (previous and new day, why, by whom, when). Without `always` nothing is written
+    when the day stays the same. True when the deadline moved."""
+    previous = application.decision_deadline
+    new = application_decision_deadline(
+        law=application.law, applied_on=application.applied_on, events=events
+    )
+    if new == previous and not always:
+        return False
+    DecisionDeadlineChange.objects.create(
+        application=application,
+        event=event,
+        reason=reason,
+        previous_deadline=previous,
+        new_deadline=new,
+        note=note[:300],
+        changed_by=by,
+    )
+    if new != previous:
+        application.decision_deadline = new
+        application.save(update_fields=["decision_deadline", "updated_at"])
+    return new != previous
+
+
+@dataclass
+class TermEventInput:
+    """What the consultant records about the decision term; which fields count depends on the
+    kind (`ApplicationTermEvent`), the others are ignored."""
+
+    kind: str
+    asked_on: datetime.date | None = None
+    period_days: int | None = None
+    completed_on: datetime.date | None = None
+    suspended_from: datetime.date | None = None
+    suspended_until: datetime.date | None = None
+    given_on: datetime.date | None = None
+    expected_on: datetime.date | None = None
+    note: str = ""
+
+
+TERM_EVENT_FIELDS = {
+    TermEventKind.INCOMPLETE: ("asked_on", "period_days", "completed_on"),
+    **dict.fromkeys(SUSPENSION_PERIOD_KINDS, ("suspended_from", "suspended_until")),
+    TermEventKind.NOTICE: ("given_on", "expected_on"),
+}
+
+
+def _term_event_errors(
+    application: ProvisionApplication, data: TermEventInput, today: datetime.date
+) -> dict:
+    """Field-level messages for a term event, against the application's current deadline: a
+    suspension that would begin after the term ended cannot revive it."""
+    deadline = application.decision_deadline
+    applied_on = application.applied_on
+    errors: dict[str, str] = {}
+    date_args = {"deadline": date_format(deadline, "j F Y")}
+    if data.kind == TermEventKind.INCOMPLETE:
+        if data.asked_on is None:
+            errors["asked_on"] = _("On which day was the applicant asked to complete it?")
+        elif data.asked_on < applied_on:
+            errors["asked_on"] = _("The request to complete comes after the application.")
+        elif data.asked_on >= deadline:
+            errors["asked_on"] = (
+                _(
+                    "The decision term ends on %(deadline)s: a request made on or after that "
+                    "day does not suspend it."
+                )
+                % date_args
+            )
+        if not data.period_days:
+            errors["period_days"] = _(
+                "Without a period for completing the application the term is not suspended "
+                "(Awb 4:15(1)): give the period the applicant was given."
+            )
+        if data.completed_on is not None and data.asked_on and data.completed_on < data.asked_on:
+            errors["completed_on"] = _("The application cannot be completed before the request.")
+        errors.update(_not_after_today(data.asked_on, "asked_on", today))
+        errors.update(_not_after_today(data.completed_on, "completed_on", today))
+    elif data.kind in SUSPENSION_PERIOD_KINDS:
+        if data.suspended_from is None:
+            errors["suspended_from"] = _("Give the first day of the suspension.")
+        elif data.suspended_from <= applied_on:
+            errors["suspended_from"] = _(
+                "The term begins the day after the application: a suspension begins after it."
+            )
+        elif data.suspended_from > deadline:
+            errors["suspended_from"] = (
+                _(
+                    "The decision term ended on %(deadline)s: a suspension that begins after "
+                    "it does not extend it."
+                )
+                % date_args
+            )
+        if data.suspended_until is None:
+            errors["suspended_until"] = _("Give the last day of the suspension.")
+        elif data.suspended_from and data.suspended_until < data.suspended_from:
+            errors["suspended_until"] = _("The last day cannot lie before the first.")
+    elif data.kind == TermEventKind.NOTICE:
+        if data.given_on is None:
+            errors["given_on"] = _("On which day was the applicant told?")
+        elif data.given_on < applied_on:
+            errors["given_on"] = _("The notice comes after the application.")
+        errors.update(_not_after_today(data.given_on, "given_on", today))
+        if data.expected_on is None:
+            errors["expected_on"] = _("Name the day the decision can now be expected.")
+        elif data.expected_on <= deadline:
+            errors["expected_on"] = (
+                _("The notice names a day after the current deadline (%(deadline)s).") % date_args
+            )
+    else:
+        errors["kind"] = _("Choose what happened.")
+    return errors
+
+
+@transaction.atomic
+def application_term_event_record(
+    *,
+    application: ProvisionApplication,
+    by,
+    data: TermEventInput,
+    context: RequestContext | None = None,
+) -> ApplicationTermEvent:
+    """Record a suspension or a notice of delay on an undecided application (Awb 4:14, 4:15)
+    and recompute its stored deadline (`selectors.application_decision_deadline`), keeping the
+    history. An incomplete application needs the period the applicant was given: without one
+    there is no suspension, and it is refused. A notice (4:14(1)) on an application whose law
+    sets the term (Wmo) only records the expected day: the deadline stays and the decision is
+    late after it; under the Jeugdwet and Participatiewet a notice given within the eight weeks
+    sets the new reasonable term it names (4:14(3))."""
+    if not permissions.can_decide(by):
+        raise PermissionDenied
+    locked = _locked(application, None)
+    _undecided(locked)
+    errors = _term_event_errors(locked, data, timezone.localdate())
+    if errors:
+        raise ValidationError(errors)
+    event = ApplicationTermEvent(
+        application=locked,
+        kind=data.kind,
+        note=data.note.strip(),
+        recorded_by=by,
+        **{name: getattr(data, name) for name in TERM_EVENT_FIELDS[data.kind]},
+    )
+    event.full_clean(exclude=["application"])
+    event.save()
+    _deadline_record(
+        locked,
+        events=list(locked.term_events.all()),
+        by=by,
+        reason=(
+            DeadlineChangeReason.NOTICE
+            if data.kind == TermEventKind.NOTICE
+            else DeadlineChangeReason.SUSPENSION
+        ),
+        event=event,
+        always=True,
+    )
+    _audit(
+        by=by,
+        context=context,
+        object_type="term_event",
+        object_id=event.uuid,
+        household_uuid=locked.household.uuid,
+        residents=[locked.resident],
+    )
+    return event
+
+
+@transaction.atomic
+def application_term_event_complete(
+    *,
+    event: ApplicationTermEvent,
+    by,
+    completed_on: datetime.date | None = None,
+    context: RequestContext | None = None,
+) -> ApplicationTermEvent:
+    """The applicant completed the application on `completed_on` (default today): the
+    suspension of Awb 4:15(1) ends the day before, and the deadline is recomputed."""
+    if not permissions.can_decide(by):
+        raise PermissionDenied
+    locked = _locked(event.application, None)
+    _undecided(locked)
+    event = ApplicationTermEvent.objects.select_for_update().get(pk=event.pk)
+    if event.kind != TermEventKind.INCOMPLETE or event.completed_on is not None:
+        raise ValidationError(_("This request to complete the application has been dealt with."))
+    today = timezone.localdate()
+    completed_on = completed_on or today
+    errors = _not_after_today(completed_on, "completed_on", today)
+    if completed_on < event.asked_on:
+        errors["completed_on"] = _("The application cannot be completed before the request.")
+    if errors:
+        raise ValidationError(errors)
+    event.completed_on = completed_on
+    event.full_clean(exclude=["application"])
+    event.save(update_fields=["completed_on"])
+    _deadline_record(
+        locked,
+        events=list(locked.term_events.all()),
+        by=by,
+        reason=DeadlineChangeReason.COMPLETED,
+        event=event,
+        always=True,
+    )
+    _audit(
+        by=by,
+        context=context,
+        object_type="term_event",
+        object_id=event.uuid,
+        household_uuid=locked.household.uuid,
+        residents=[locked.resident],
+    )
+    return event
+
+
+def _letter_issue(
+    decision: ProvisionDecision, *, by, made_known_on: datetime.date, reason: str
+) -> DecisionLetter:
+    """Issue (or re-issue) the decision letter: the day it was made known, the last day to
+    object counted from the day after (`selectors.decision_objection_deadline`), the next
+    version, and a history row of what the letter printed."""
+    decision.made_known_on = made_known_on
+    decision.objection_deadline = decision_objection_deadline(made_known_on=made_known_on)
+    decision.letter_version = (decision.letter_version or 0) + 1
+    decision.letter_issued_at = timezone.now()
+    decision.save(
+        update_fields=["made_known_on", "objection_deadline", "letter_version", "letter_issued_at"]
+    )
+    return DecisionLetter.objects.create(
+        decision=decision,
+        version=decision.letter_version,
+        reason=reason,
+        made_known_on=made_known_on,
+        objection_deadline=decision.objection_deadline,
+        issued_by=by,
+        issued_at=decision.letter_issued_at,
+    )
+
+
+def _advance_stop(application: ProvisionApplication) -> None:
+    """The advance clock ends (a final decision, a withdrawal)."""
+    if application.advance_due_on is not None:
+        application.advance_due_on = None
+        application.save(update_fields=["advance_due_on", "updated_at"])
+
+
+def _decision_final(decision: ProvisionDecision, *, by) -> None:
+    """A decision became final: its letter is issued, made known today until the consultant
+    records another day, and the advance (algemene bijstand) is no longer due."""
+    _letter_issue(
+        decision, by=by, made_known_on=timezone.localdate(), reason=LetterIssueReason.ISSUED
+    )
+    _advance_stop(decision.application)
+
+
+@transaction.atomic
+def decision_made_known_record(
+    *,
+    decision: ProvisionDecision,
+    by,
+    made_known_on: datetime.date,
+    context: RequestContext | None = None,
+) -> ProvisionDecision:
+    """Record the day the decision letter was sent or handed over (Awb 6:7/6:8). A different
+    day re-issues the letter (a new version, with the last day to object counted from the day
+    after the new day); the history of issues is kept."""
+    if not permissions.can_decide(by):
+        raise PermissionDenied
+    ProvisionApplication.objects.select_for_update().get(pk=decision.application_id)
+    locked = ProvisionDecision.objects.select_for_update().get(pk=decision.pk)
+    if not locked.is_final:
+        raise ValidationError(_("The letter is issued once the decision is final."))
+    today = timezone.localdate()
+    errors = _not_after_today(made_known_on, "made_known_on", today)
+    if made_known_on < timezone.localdate(locked.decided_at):
+        errors["made_known_on"] = _("A decision is made known on or after the day it was made.")
+    elif made_known_on == locked.made_known_on:
+        errors["made_known_on"] = _("The letter was already recorded as made known on that day.")
+    if errors:
+        raise ValidationError(errors)
+    _letter_issue(locked, by=by, made_known_on=made_known_on, reason=LetterIssueReason.MADE_KNOWN)
+    application = ProvisionApplication.objects.select_related("household", "resident").get(
+        pk=locked.application_id
+    )
+    _audit_decision(locked, application=application, by=by, context=context)
+    return locked
+
+
+def _general_assistance_clock(application: ProvisionApplication) -> None:
+    if not application.product.is_general_assistance:
+        raise ValidationError(_("Advances are paid only on an application for algemene bijstand."))
+    _undecided(application)
+    if application.advance_due_on is None:
+        raise ValidationError(_("No advance is due on this application."))
+
+
+@transaction.atomic
+def advance_payment_record(
+    *,
+    application: ProvisionApplication,
+    by,
+    amount: Decimal,
+    paid_on: datetime.date | None = None,
+    context: RequestContext | None = None,
+) -> AdvancePayment:
+    """Record an advance paid on an application for algemene bijstand (Participatiewet art. 52)
+    and store when the next one is due (`selectors.advance_next_due`)."""
+    if not permissions.can_decide(by):
+        raise PermissionDenied
+    locked = _locked(application, None)
+    _general_assistance_clock(locked)
+    today = timezone.localdate()
+    paid_on = paid_on or today
+    errors = _not_after_today(paid_on, "paid_on", today)
+    if paid_on < locked.applied_on:
+        errors["paid_on"] = _("An advance is paid after the application.")
+    if amount is None or amount <= 0:
+        errors["amount"] = _("The amount must be more than zero.")
+    if errors:
+        raise ValidationError(errors)
+    payment = AdvancePayment(
+        application=locked,
+        due_on=locked.advance_due_on,
+        paid_on=paid_on,
+        amount=amount,
+        recorded_by=by,
+    )
+    payment.full_clean(exclude=["application"])
+    payment.save()
+    locked.advance_due_on = advance_next_due(applied_on=locked.applied_on, last_payment=payment)
+    locked.save(update_fields=["advance_due_on", "updated_at"])
+    _audit(
+        by=by,
+        context=context,
+        object_type="advance_payment",
+        object_id=payment.uuid,
+        household_uuid=locked.household.uuid,
+        residents=[locked.resident],
+    )
+    return payment
+
+
+@transaction.atomic
+def advance_exception_record(
+    *,
+    application: ProvisionApplication,
+    by,
+    reason: str,
+    explanation: str,
+    context: RequestContext | None = None,
+) -> AdvanceException:
+    """Record the exception of Participatiewet art. 52 (the applicant did not cooperate, or
+    there is clearly no right to assistance), with its grounds: no further advance is due."""
+    if not permissions.can_decide(by):
+        raise PermissionDenied
+    locked = _locked(application, None)
+    _general_assistance_clock(locked)
+    errors = {}
+    if reason not in AdvanceExceptionReason.values:
+        errors["reason"] = _("Choose the exception.")
+    if not explanation.strip():
+        errors["explanation"] = _("Give the grounds: the exception is recorded with its reason.")
+    if errors:
+        raise ValidationError(errors)
+    exception = AdvanceException(
+        application=locked, reason=reason, explanation=explanation.strip(), recorded_by=by
+    )
+    exception.full_clean(exclude=["application"])
+    exception.save()
+    locked.advance_due_on = None
+    locked.save(update_fields=["advance_due_on", "updated_at"])
+    _audit(
+        by=by,
+        context=context,
+        object_type="advance_exception",
+        object_id=locked.uuid,
+        household_uuid=locked.household.uuid,
+        residents=[locked.resident],
+    )
+    return exception
+
+
+@dataclass
+class ClockRecompute:
+    deadlines: int = 0
+    advances: int = 0
+    letters: int = 0
+
+
+RECOMPUTE_BATCH = 500
+
+
+def open_decision_clocks_recompute(*, by=None, note: str = "") -> ClockRecompute:
+    """Recompute every open clock after the holiday table (`EquatedDay`) changed: the decision
+    deadline of every undecided application from its `applied_on`, law and term events, the
+    next advance's due day (algemene bijstand), and the last day to object of every letter
+    whose objection term still runs (a changed day re-issues the letter). What moved gets its
+    history row and its access-log change row (`by`: who changed the table).
+
+    One transaction per batch of applications, not one for all: at municipality scale a single
+    transaction would hold thousands of row locks while consultants work."""
+    run = ClockRecompute()
+    ids = list(
+        ProvisionApplication.objects.filter(status__in=UNDECIDED_STATUSES)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for start in range(0, len(ids), RECOMPUTE_BATCH):
+        with transaction.atomic():
+            applications = (
+                ProvisionApplication.objects.select_for_update(of=("self",))
+                .filter(pk__in=ids[start : start + RECOMPUTE_BATCH], status__in=UNDECIDED_STATUSES)
+                .select_related("household", "resident")
+                .prefetch_related("term_events", "advance_payments")
+                .order_by("pk")
+            )
+            for application in applications:
+                moved = _deadline_record(
+                    application,
+                    events=list(application.term_events.all()),
+                    by=by,
+                    reason=DeadlineChangeReason.HOLIDAYS,
+                    note=note,
+                )
+                run.deadlines += moved
+                advance_moved = False
+                if application.advance_due_on is not None:
+                    payments = list(application.advance_payments.all())
+                    last = max(payments, key=lambda p: (p.paid_on, p.pk), default=None)
+                    due = advance_next_due(applied_on=application.applied_on, last_payment=last)
+                    if due != application.advance_due_on:
+                        application.advance_due_on = due
+                        application.save(update_fields=["advance_due_on", "updated_at"])
+                        advance_moved = True
+                        run.advances += 1
+                if moved or advance_moved:
+                    _audit_application(application, by=by, context=None)
+    today = timezone.localdate()
+    running = (
+        ProvisionDecision.objects.filter(made_known_on__isnull=False, objection_deadline__gte=today)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for decision_id in running:
+        with transaction.atomic():
+            decision = (
+                ProvisionDecision.objects.select_for_update(of=("self",))
+                .select_related("application__household", "application__resident")
+                .get(pk=decision_id)
+            )
+            deadline = decision_objection_deadline(made_known_on=decision.made_known_on)
+            if deadline == decision.objection_deadline:
+                continue
+            _letter_issue(
+                decision,
+                by=by,
+                made_known_on=decision.made_known_on,
+                reason=LetterIssueReason.HOLIDAYS,
+            )
+            run.letters += 1
+            _audit_decision(decision, application=decision.application, by=by, context=None)
+    return run
 
 
 # Team mandate ---------------------------------------------------------------------------------

@@ -34,6 +34,31 @@ urlpatterns = [
     ),
     path("aanvragen/<uuid:application_uuid>/brief/", views.decision_letter, name="decision_letter"),
     path(
+        "aanvragen/<uuid:application_uuid>/bekendmaking/",
+        views.decision_made_known,
+        name="decision_made_known",
+    ),
+    path(
+        "aanvragen/<uuid:application_uuid>/termijn/",
+        views.application_term_event,
+        name="application_term_event",
+    ),
+    path(
+        "aanvragen/<uuid:application_uuid>/termijn/<uuid:event_uuid>/aangevuld/",
+        views.term_event_complete,
+        name="term_event_complete",
+    ),
+    path(
+        "aanvragen/<uuid:application_uuid>/voorschot/",
+        views.advance_payment,
+        name="advance_payment",
+    ),
+    path(
+        "aanvragen/<uuid:application_uuid>/voorschot/uitzondering/",
+        views.advance_exception,
+        name="advance_exception",
+    ),
+    path(
         "huishouden/<uuid:household_uuid>/aanvraag/",
         views.application_create,
         name="application_create",

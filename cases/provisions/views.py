@@ -20,15 +20,20 @@ from cases.privacy.models import AccessAction
 from cases.provisions import selectors as psel
 from cases.provisions import services as psvc
 from cases.provisions.forms import (
+    AdvanceExceptionForm,
+    AdvancePaymentForm,
     ApplicationForm,
     AssignForm,
     DecisionForm,
+    MadeKnownForm,
     MandateSpendForm,
     QueueFilterForm,
     ReferralFollowUpForm,
     ReferralForm,
+    TermEventCompleteForm,
+    TermEventForm,
 )
-from cases.provisions.models import DecisionOutcome, Delivery, Notification
+from cases.provisions.models import DecisionOutcome, Delivery, Notification, TermEventKind
 from networks import permissions as network_permissions
 from networks.models import Frequency
 from socialdomain.db_router import read_from_replica
@@ -148,9 +153,14 @@ def _decision_form(application, data=None):
     return DecisionForm(data, initial=initial)
 
 
-def _detail_context(request, application, form=None, conflict=False):
+def _detail_context(request, application, form=None, conflict=False, **clock_forms):
     can_decide = permissions.can_decide(request.user)
     decision = getattr(application, "decision", None)
+    clocks = psel.application_clocks(application=application)
+    today = timezone.localdate()
+    running = can_decide and not application.is_decided
+    advance_running = running and application.advance_due_on is not None
+    letter = can_decide and decision is not None and decision.is_final
     return {
         "application": application,
         "decision": decision,
@@ -161,6 +171,23 @@ def _detail_context(request, application, form=None, conflict=False):
         "can_withdraw": psvc.application_may_withdraw(application=application, by=request.user),
         "conflict": conflict,
         "four_eyes_amount": psvc.four_eyes_amount(),
+        "clocks": clocks,
+        "today": today,
+        "term_event_form": clock_forms.get("term_event_form")
+        or (TermEventForm(initial={"kind": TermEventKind.INCOMPLETE}) if running else None),
+        "complete_form": TermEventCompleteForm(initial={"completed_on": today})
+        if running
+        else None,
+        "made_known_form": clock_forms.get("made_known_form")
+        or (
+            MadeKnownForm(initial={"made_known_on": decision.made_known_on or today})
+            if letter
+            else None
+        ),
+        "advance_payment_form": clock_forms.get("advance_payment_form")
+        or (AdvancePaymentForm(initial={"paid_on": today}) if advance_running else None),
+        "advance_exception_form": clock_forms.get("advance_exception_form")
+        or (AdvanceExceptionForm() if advance_running else None),
     }
 
 
@@ -330,8 +357,196 @@ def decision_letter(request, application_uuid):
             "application": application,
             "decision": decision,
             "household": household,
-            "objection_deadline": psel.decision_objection_deadline(decision=decision),
+            "clocks": psel.application_clocks(application=application),
         },
+    )
+
+
+# Decision clocks -------------------------------------------------------------------------------
+
+
+def _may_keep_clocks(user, application) -> bool:
+    return permissions.can_decide(user)
+
+
+def _may_record_made_known(user, application) -> bool:
+    decision = getattr(application, "decision", None)
+    return permissions.can_decide(user) and decision is not None and decision.is_final
+
+
+def _clock_form(request, application, *, form, form_name: str, write):
+    """A clock form posted to its own URL: call the service (`write(cleaned_data)` returns the
+    success message), then back to the application (204 + HX-Redirect for HTMX); with errors,
+    the page again with the form (only the form's partial for HTMX)."""
+    if form.is_valid():
+        try:
+            message = write(form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        except ConcurrentEditError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, message)
+            return _redirect(request, "provisions:application_detail", application.uuid)
+    template = "cases/provisions/application_detail.html"
+    if request.htmx:
+        template += "#" + form_name.replace("_", "-")
+    return render(request, template, _detail_context(request, application, **{form_name: form}))
+
+
+def _deadline_message(application) -> str:
+    return _("Recorded. The legal decision deadline is %(deadline)s.") % {
+        "deadline": application.decision_deadline.strftime("%d-%m-%Y")
+    }
+
+
+@never_cache
+@login_required
+@require_POST
+@household_file("term_event")
+def application_term_event(request, application_uuid):
+    """Record a suspension (Awb 4:15) or a notice of delay (Awb 4:14)."""
+    application = _application(
+        request, application_uuid, object_type="term_event", may=_may_keep_clocks
+    )
+
+    def write(data):
+        event = psvc.application_term_event_record(
+            application=application,
+            by=request.user,
+            data=psvc.TermEventInput(**{**data, "note": data.get("note") or ""}),
+            context=request_context(request),
+        )
+        return _deadline_message(event.application)
+
+    return _clock_form(
+        request,
+        application,
+        form=TermEventForm(request.POST),
+        form_name="term_event_form",
+        write=write,
+    )
+
+
+@login_required
+@require_POST
+@household_file("term_event")
+def term_event_complete(request, application_uuid, event_uuid):
+    """The applicant completed an incomplete application (Awb 4:15(1)): the suspension ends."""
+    application = _application(
+        request, application_uuid, object_type="term_event", may=_may_keep_clocks
+    )
+    event = psel.term_event_for(application=application, event_uuid=event_uuid)
+    form = TermEventCompleteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the day the application was completed."))
+        return _redirect(request, "provisions:application_detail", application.uuid)
+    try:
+        event = psvc.application_term_event_complete(
+            event=event,
+            by=request.user,
+            completed_on=form.cleaned_data["completed_on"],
+            context=request_context(request),
+        )
+    except (ValidationError, ConcurrentEditError) as exc:
+        messages.error(request, _error_message(exc))
+    else:
+        messages.success(request, _deadline_message(event.application))
+    return _redirect(request, "provisions:application_detail", application.uuid)
+
+
+@never_cache
+@login_required
+@require_POST
+@household_file("decision")
+def decision_made_known(request, application_uuid):
+    """Record the day the letter was sent or handed over (Awb 6:7/6:8): re-issues the letter."""
+    application = _application(
+        request, application_uuid, object_type="decision", may=_may_record_made_known
+    )
+
+    def write(data):
+        decision = psvc.decision_made_known_record(
+            decision=application.decision,
+            by=request.user,
+            made_known_on=data["made_known_on"],
+            context=request_context(request),
+        )
+        return _(
+            "Letter re-issued (version %(version)s): made known on %(made_known)s, objection "
+            "possible up to and including %(deadline)s."
+        ) % {
+            "version": decision.letter_version,
+            "made_known": decision.made_known_on.strftime("%d-%m-%Y"),
+            "deadline": decision.objection_deadline.strftime("%d-%m-%Y"),
+        }
+
+    return _clock_form(
+        request,
+        application,
+        form=MadeKnownForm(request.POST),
+        form_name="made_known_form",
+        write=write,
+    )
+
+
+@never_cache
+@login_required
+@require_POST
+@household_file("advance_payment")
+def advance_payment(request, application_uuid):
+    """Record an advance paid on algemene bijstand (Participatiewet art. 52)."""
+    application = _application(
+        request, application_uuid, object_type="advance_payment", may=_may_keep_clocks
+    )
+
+    def write(data):
+        payment = psvc.advance_payment_record(
+            application=application,
+            by=request.user,
+            amount=data["amount"],
+            paid_on=data["paid_on"],
+            context=request_context(request),
+        )
+        return _("Advance recorded. The next one is due by %(due)s.") % {
+            "due": payment.application.advance_due_on.strftime("%d-%m-%Y")
+        }
+
+    return _clock_form(
+        request,
+        application,
+        form=AdvancePaymentForm(request.POST),
+        form_name="advance_payment_form",
+        write=write,
+    )
+
+
+@never_cache
+@login_required
+@require_POST
+@household_file("advance_exception")
+def advance_exception(request, application_uuid):
+    """Record the art. 52 exception: no further advance is due."""
+    application = _application(
+        request, application_uuid, object_type="advance_exception", may=_may_keep_clocks
+    )
+
+    def write(data):
+        psvc.advance_exception_record(
+            application=application,
+            by=request.user,
+            reason=data["reason"],
+            explanation=data["explanation"],
+            context=request_context(request),
+        )
+        return _("Exception recorded: no further advance is due.")
+
+    return _clock_form(
+        request,
+        application,
+        form=AdvanceExceptionForm(request.POST),
+        form_name="advance_exception_form",
+        write=write,
     )
 
 

@@ -330,7 +330,7 @@ def test_the_task_recomputes_every_open_clock(make_household, user_with_role):
     EquatedDay.objects.create(day=D(2026, 4, 13), description="Besluit van de Kroon")
     before = mark()
     result = open_clocks_recompute.delay(user_id=admin.pk).get()
-    assert result == {"meldingen": 1, "avg_requests": 0}
+    assert (result["meldingen"], result["avg_requests"]) == (1, 0)
     melding.refresh_from_db()
     assert melding.investigation_deadline == D(2026, 4, 14)
     row = AccessLogEntry.objects.get(pk__gt=before)

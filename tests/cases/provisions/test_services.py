@@ -318,9 +318,10 @@ def test_reject_needs_reasons(make_application, consultant):
     )
     application.refresh_from_db()
     assert application.status == ApplicationStatus.REJECTED
-    # 6 weeks from today, under the Atw: on a Saturday (as on 5 December 2026) it runs on to
-    # the Monday after (it was today + 6 weeks before the Atw was applied)
-    assert decision_objection_deadline(decision=decision) == term_end(timezone.localdate(), weeks=6)
+    # the letter is issued at once, made known today; 6 weeks from the day after, under the
+    # Atw: on a Saturday (as on 5 December 2026) it runs on to the Monday after
+    assert decision.made_known_on == timezone.localdate()
+    assert decision.objection_deadline == term_end(timezone.localdate(), weeks=6)
     assert not BudgetCommitment.objects.exists()
 
 
@@ -599,13 +600,18 @@ def test_objection_deadline_is_six_weeks_under_the_algemene_termijnenwet(
         by=consultant,
         data=svc.DecisionInput(outcome=DecisionOutcome.REJECT, reasons="Geen beperking."),
     )
-    # decided on Friday 3 April 2026: 6 weeks end on Friday 15 May 2026, a day the Crown
+    assert decision.objection_deadline == decision_objection_deadline(
+        made_known_on=decision.made_known_on
+    )
+    # made known on Friday 3 April 2026: 6 weeks end on Friday 15 May 2026, a day the Crown
     # equated with a holiday, so the term runs on to Monday 18 May
-    decision.decided_at = datetime.datetime(2026, 4, 3, 10, tzinfo=datetime.UTC)
-    assert decision_objection_deadline(decision=decision) == datetime.date(2026, 5, 18)
-    # decided on Monday 2 March 2026: Monday 13 April 2026, a working day
-    decision.decided_at = datetime.datetime(2026, 3, 2, 10, tzinfo=datetime.UTC)
-    assert decision_objection_deadline(decision=decision) == datetime.date(2026, 4, 13)
+    assert decision_objection_deadline(made_known_on=datetime.date(2026, 4, 3)) == (
+        datetime.date(2026, 5, 18)
+    )
+    # made known on Monday 2 March 2026: Monday 13 April 2026, a working day
+    assert decision_objection_deadline(made_known_on=datetime.date(2026, 3, 2)) == (
+        datetime.date(2026, 4, 13)
+    )
 
 
 def test_a_grant_awaiting_cosignature_notifies_the_area_consultants(
