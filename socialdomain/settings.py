@@ -353,8 +353,9 @@ IDEMPOTENCY_KEY_RETENTION_HOURS = int(os.environ.get("IDEMPOTENCY_KEY_RETENTION_
 # minute past every hour at which the outcome summaries are recomputed (docs/outcomes.md)
 OUTCOMES_RECOMPUTE_MINUTE = int(os.environ.get("OUTCOMES_RECOMPUTE_MINUTE", "10"))
 CELERY_BEAT_SCHEDULE: dict = {
-    "decision-deadline-reminders": {
-        "task": "cases.decision_deadline_reminders",
+    # reminders of every legal clock (cases/clocks.py), in-app and by e-mail, each once
+    "cases-clock-reminders": {
+        "task": "cases.clock_reminders",
         # every working day at 07:00, Europe/Amsterdam
         "schedule": crontab(hour=7, minute=0, day_of_week="1-5"),
     },
