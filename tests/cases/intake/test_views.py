@@ -49,7 +49,7 @@ def test_household_page_shows_meldingen_with_deadline_and_wmo_hints(
         .get(reverse("cases:household_detail", args=[household.uuid]))
         .content.decode()
     )
-    assert "8 dagen over de termijn" in content  # 50 days ago: deadline was 8 days ago
+    assert "8 dagen te laat" in content  # 50 days ago: deadline was 8 days ago
     assert "nog 40 dagen" in content
     assert "binnen 7 dagen na de melding een persoonlijk plan" in content
     assert "cliëntondersteuning" in content

@@ -315,12 +315,12 @@ def test_caseload_lists_my_households_within_a_query_budget(
         )
     make_household()  # somebody else's
     client = client_as(generalist)
-    with django_assert_max_num_queries(8):  # incl. the access log row
+    with django_assert_max_num_queries(9):  # incl. the access log row and the running clocks
         response = client.get(reverse("cases:caseload"))
     content = response.content.decode()
     # received 3..8 weeks ago: deadlines from 21 days ahead to 14 days overdue
-    assert "onderzoek: nog 21 dagen" in content
-    assert "onderzoek 7 dagen te laat" in content
+    assert "Onderzoek na een melding: " in content  # every running clock, by kind
+    assert "nog 21 dagen" in content and "7 dagen te laat" in content
     assert content.index("14 dagen te laat") < content.index("nog 21 dagen")  # urgent first
     assert content.count("volgende actie uiterlijk") == 6
 
