@@ -151,7 +151,7 @@ def test_the_section_counts_per_kind_and_shows_the_most_urgent(
         response = client.get(section(area["team"]), HTTP_HX_REQUEST="true")
     content = response.content.decode()
     assert "<html" not in content
-    assert "4 lopend" in content and "4 te laat" in content
+    assert "4 lopend" in content and "4 te laat" in content and "Lopend</th>" in content
     assert content.count('<li><span class="deadline"') == 5  # the five most urgent
     assert "4 dagen te laat" in content
 
