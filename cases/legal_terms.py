@@ -44,6 +44,7 @@ from django.apps import apps
 from django.core.cache import cache
 from django.core.exceptions import SynchronousOnlyOperation
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, models, transaction
+from django.db.models.functions import Cast
 from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
@@ -56,6 +57,7 @@ __all__ = [
     "add_months",
     "add_working_days",
     "agreed_term_end",
+    "agreed_term_end_expression",
     "atw_holidays",
     "avg_term_end",
     "easter_sunday",
@@ -361,6 +363,22 @@ def agreed_term_end(
     _check_date(start, "start")
     _check_counts(weeks=weeks, months=months, days=days, years=years)
     return _calendar_end(start, years=years, months=months, weeks=weeks, days=days)
+
+
+def agreed_term_end_expression(start, *, days: int):
+    """`agreed_term_end(start, days=days)` as an SQL expression on a date column or
+    expression (`start`, e.g. `TruncDate("invited_at")`), for a list that filters and sorts
+    on an agreed end that no model stores: an invitation to a plan open longer than
+    `settings.INVITATION_OPEN_DAYS` (`cases.clocks`). Days only: no months, no correction."""
+    _check_counts(days=days)
+    # date + interval is a timestamp in PostgreSQL: cast back to a date
+    return Cast(
+        models.ExpressionWrapper(
+            start + models.Value(datetime.timedelta(days=days)),
+            output_field=models.DateTimeField(),
+        ),
+        output_field=models.DateField(),
+    )
 
 
 def _longer_than_atw_limit(

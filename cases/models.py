@@ -12,6 +12,10 @@ from cases.consent.models import (
     Consent,
     DataCategory,
 )
+from cases.deadlines.models import (
+    ClockReminder,
+    ReminderStep,
+)
 from cases.households.models import (
     CoordinatorChange,
     Household,
@@ -115,6 +119,7 @@ __all__ = [
     "BudgetCommitment",
     "ChangeReason",
     "CheckInStatus",
+    "ClockReminder",
     "Consent",
     "CoordinatorChange",
     "CorrectionRequest",
@@ -153,6 +158,7 @@ __all__ = [
     "ProvisionApplication",
     "ProvisionDecision",
     "ReferralOutcome",
+    "ReminderStep",
     "Resident",
     "ResidentMergeRecord",
     "SelfSufficiency",

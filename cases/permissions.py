@@ -147,3 +147,21 @@ def can_view_consents(user) -> bool:
 def can_manage_consents(user) -> bool:
     """Record and withdraw consent for a visible household's residents."""
     return has_role(user, *CONSENT_EDIT_ROLES)
+
+
+# Legal clocks: a team's overview of its running deadlines (cases/clocks.py). Its generalists
+# and team lead see it; consultants decide on applications from their own queue.
+TEAM_CLOCK_ROLES = (Role.GENERALIST, Role.TEAM_LEAD)
+
+
+def can_use_team_clocks(user) -> bool:
+    """May open a team's overview of running clocks at all; which team: `can_view_team_clocks`."""
+    return has_role(user, *TEAM_CLOCK_ROLES)
+
+
+def can_view_team_clocks(user, team) -> bool:
+    """The running clocks of a team's households: an active member of that team who works with
+    its files (generalist or team lead)."""
+    return can_use_team_clocks(user) and team.district_id in (
+        team_permissions.district_ids_of_user(user=user)
+    )

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from cases.consent import views as consent_views
+from cases.deadlines import views as deadline_views
 from cases.households import views as household_views
 from cases.intake import views as intake_views
 from cases.plans import views as plan_views
@@ -169,5 +170,20 @@ urlpatterns += [
         "<uuid:household_uuid>/toestemmingen/<uuid:consent_uuid>/intrekken/",
         consent_views.consent_withdraw,
         name="consent_withdraw",
+    ),
+]
+
+# Legal clocks: a team's running deadlines, and reminders (cases/deadlines/views.py)
+urlpatterns += [
+    path("termijnen/<str:district_code>/", deadline_views.team_clocks, name="team_clocks"),
+    path(
+        "termijnen/<str:district_code>/team/",
+        deadline_views.team_clocks_section,
+        name="team_clocks_section",
+    ),
+    path(
+        "herinneringen/<uuid:reminder_uuid>/gelezen/",
+        deadline_views.reminder_read,
+        name="reminder_read",
     ),
 ]

@@ -213,6 +213,30 @@ class DecisionSummary(models.Model):
         return f"{self.period} {self.district_id} {self.law}"
 
 
+class InvestigationSummary(models.Model):
+    """Per period (of the conversation that completed it) and district: Wmo investigations
+    after a melding, how many within the legal term (the melding's stored investigation
+    deadline), and the distinct households behind each count."""
+
+    period = models.CharField(_("period"), max_length=7)
+    district = models.ForeignKey(
+        District, models.CASCADE, null=True, related_name="+", verbose_name=_("district")
+    )
+    investigations = models.PositiveIntegerField(_("investigations"), default=0)
+    within_term = models.PositiveIntegerField(_("within the legal term"), default=0)
+    households = models.PositiveIntegerField(default=0)
+    households_within = models.PositiveIntegerField(default=0)
+    households_late = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("investigation summary")
+        verbose_name_plural = _("investigation summaries")
+        indexes = [models.Index(fields=["period", "district"], name="investigation_sum_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.district_id}"
+
+
 class BudgetSummary(models.Model):
     """Per year, stream, district and team: money committed and the households behind it."""
 

@@ -27,6 +27,7 @@ from outcomes.models import (
     Dimension,
     ExportJob,
     FirstPlanSummary,
+    InvestigationSummary,
     MandateSummary,
     OutcomeSummary,
     RuleKind,
@@ -372,6 +373,8 @@ DECISION_COLUMNS = [
 
 
 def _decision_row(label: str, values: dict) -> Row:
+    """A row of within/late/total/share; `values` holds the count under "decisions" (also for
+    investigations), and the distinct households behind each figure."""
     late = values["decisions"] - values["within"]
     return Row(
         label,
@@ -414,6 +417,92 @@ def decision_table(filters: Filters) -> Table:
         note=_(
             "Wmo: 2 weeks after the application; Jeugdwet and Participatiewet: 8 weeks. A grant "
             "that needs a second signature counts from the co-signature."
+        ),
+    )
+
+
+def _term_district_table(
+    filters: Filters,
+    *,
+    key: str,
+    title,
+    columns: list[Column],
+    sums,
+    note,
+) -> Table:
+    """Per district (with its team), within the user's scope: how many within the term, how
+    many late, and the share within; the total over the districts shown when more than one."""
+    by_id = {d.pk: d for d in filters.districts}
+    shown = [r for r in sums if r["district_id"] is None or r["district_id"] in by_id]
+    rows = sorted(
+        (_decision_row(district_label(by_id.get(r["district_id"])), r) for r in shown),
+        key=lambda row: row.label,
+    )
+    total = None
+    if len(rows) > 1:
+        fields = ("decisions", "within", "hh", "hh_within", "hh_late")
+        total = _decision_row(str(_("Total")), {f: sum(r[f] for r in shown) for f in fields})
+    return Table(
+        key, title, columns, rows, total=total, first_column=_("District (team)"), note=note
+    )
+
+
+def decision_district_table(filters: Filters) -> Table:
+    """Decisions within the legal term per district, all laws together."""
+    sums = (
+        DecisionSummary.objects.filter(filters.area_q(), period=filters.period, law="")
+        .values("district_id")
+        .annotate(
+            decisions=Sum("decisions"),
+            within=Sum("within_term"),
+            hh=Sum("households"),
+            hh_within=Sum("households_within"),
+            hh_late=Sum("households_late"),
+        )
+        .order_by()
+    )
+    return _term_district_table(
+        filters,
+        key="decisions_district",
+        title=_("Decisions within the legal term, per district"),
+        columns=DECISION_COLUMNS,
+        sums=list(sums),
+        note=_("All laws together; per law in the table above."),
+    )
+
+
+INVESTIGATION_COLUMNS = [
+    Column("within", _("Within the legal term")),
+    Column("late", _("Too late")),
+    Column("decisions", _("Investigations"), is_total=True),
+    Column("share", _("Share within term"), kind="percent"),
+]
+
+
+def investigation_table(filters: Filters) -> Table:
+    """Wmo investigations after a melding within the legal term, per district."""
+    sums = (
+        InvestigationSummary.objects.filter(filters.area_q(), period=filters.period)
+        .values("district_id")
+        .annotate(
+            decisions=Sum("investigations"),
+            within=Sum("within_term"),
+            hh=Sum("households"),
+            hh_within=Sum("households_within"),
+            hh_late=Sum("households_late"),
+        )
+        .order_by()
+    )
+    return _term_district_table(
+        filters,
+        key="investigations",
+        title=_("Investigations within the legal term (Wmo)"),
+        columns=INVESTIGATION_COLUMNS,
+        sums=list(sums),
+        note=_(
+            "Wmo 2015: the investigation after a melding within 6 weeks. An investigation counts "
+            "in the month of the kitchen-table conversation that answered the melding; one still "
+            "running is on the team's overview of running deadlines."
         ),
     )
 
@@ -605,6 +694,8 @@ TABLES = {
     "outcomes_product": outcome_product_table,
     "first_plan": first_plan_table,
     "decisions": decision_table,
+    "decisions_district": decision_district_table,
+    "investigations": investigation_table,
     "budget_stream": budget_stream_table,
     "budget_district": budget_district_table,
     "mandate": mandate_table,

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from cases.audit import RequestContext, audit_change
 from cases.households.models import Household
-from cases.intake.models import KitchenTableConversation, Melding
+from cases.intake.models import KitchenTableConversation, Melding, MeldingStatus
 from cases.plans.models import SupportPlan
 from cases.provisions.models import (
     Allocation,
@@ -35,6 +35,7 @@ from outcomes.models import (
     ExportFormat,
     ExportJob,
     FirstPlanSummary,
+    InvestigationSummary,
     JobStatus,
     MandateSummary,
     OutcomeSummary,
@@ -296,6 +297,54 @@ def decision_rows() -> list[DecisionSummary]:
     ]
 
 
+def investigation_rows() -> list[InvestigationSummary]:
+    """Per Wmo investigation after a melding (Wmo 2015 art. 2.3.2): was the kitchen-table
+    conversation that answered it held on or before the melding's stored investigation deadline?
+    The investigation counts in the month of its first conversation; a melding without one is
+    still running (it shows on the team's overview of running clocks) and a withdrawn one is
+    left out."""
+    acc: dict[tuple, dict] = {}
+    investigations = (
+        Melding.objects.exclude(status=MeldingStatus.WITHDRAWN)
+        .annotate(completed_on=Min("conversations__held_on"))
+        .filter(completed_on__isnull=False)
+        .values_list(
+            "household_id",
+            "household__neighbourhood__district_id",
+            "investigation_deadline",
+            "completed_on",
+        )
+        .order_by()
+        .iterator(chunk_size=BATCH)
+    )
+    for household_id, district_id, deadline, completed_on in investigations:
+        within = completed_on <= deadline
+        for period in periods_of(completed_on):
+            entry = acc.setdefault(
+                (period, district_id),
+                {"n": 0, "within": 0, "hh": set(), "in": set(), "late": set()},
+            )
+            entry["n"] += 1
+            entry["hh"].add(household_id)
+            if within:
+                entry["within"] += 1
+                entry["in"].add(household_id)
+            else:
+                entry["late"].add(household_id)
+    return [
+        InvestigationSummary(
+            period=period,
+            district_id=district_id,
+            investigations=entry["n"],
+            within_term=entry["within"],
+            households=len(entry["hh"]),
+            households_within=len(entry["in"]),
+            households_late=len(entry["late"]),
+        )
+        for (period, district_id), entry in acc.items()
+    ]
+
+
 def budget_rows() -> list[BudgetSummary]:
     return [
         BudgetSummary(**row)
@@ -332,6 +381,7 @@ STEPS = (
     ("outcomes", outcome_rows, OutcomeSummary),
     ("first_plan", first_plan_rows, FirstPlanSummary),
     ("decisions", decision_rows, DecisionSummary),
+    ("investigations", investigation_rows, InvestigationSummary),
     ("budgets", budget_rows, BudgetSummary),
     ("mandate", mandate_rows, MandateSummary),
 )

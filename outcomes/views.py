@@ -73,6 +73,16 @@ def _sections(filters) -> list[dict]:
                 description=_("Share of decisions within the legal term, per law."),
             ),
         },
+        {"table": sel.decision_district_table(filters)},
+        {
+            "table": (investigations := sel.investigation_table(filters)),
+            "chart": bar_chart(
+                investigations,
+                series=[("share", "bar-good")],
+                include_total=True,
+                description=_("Share of Wmo investigations within the legal term, per district."),
+            ),
+        },
         {
             "group": _("Budgets"),
             "table": budget_stream,

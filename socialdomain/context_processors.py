@@ -51,6 +51,11 @@ class Can:
     def view_caseload(self) -> bool:
         return self._ask(case_permissions.has_caseload)
 
+    @cached_property
+    def use_team_clocks(self) -> bool:
+        """The overview of running deadlines of one's own team(s)."""
+        return self._ask(case_permissions.can_use_team_clocks)
+
     # provisions, budget and mandate
     @cached_property
     def use_application_queue(self) -> bool:

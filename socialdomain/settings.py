@@ -353,8 +353,9 @@ IDEMPOTENCY_KEY_RETENTION_HOURS = int(os.environ.get("IDEMPOTENCY_KEY_RETENTION_
 # minute past every hour at which the outcome summaries are recomputed (docs/outcomes.md)
 OUTCOMES_RECOMPUTE_MINUTE = int(os.environ.get("OUTCOMES_RECOMPUTE_MINUTE", "10"))
 CELERY_BEAT_SCHEDULE: dict = {
-    "decision-deadline-reminders": {
-        "task": "cases.decision_deadline_reminders",
+    # reminders of every legal clock (cases/clocks.py), in-app and by e-mail, each once
+    "cases-clock-reminders": {
+        "task": "cases.clock_reminders",
         # every working day at 07:00, Europe/Amsterdam
         "schedule": crontab(hour=7, minute=0, day_of_week="1-5"),
     },
@@ -528,6 +529,19 @@ TEAM_CASELOAD_PER_FTE = int(os.environ.get("TEAM_CASELOAD_PER_FTE", "25"))
 FOUR_EYES_AMOUNT = int(os.environ.get("FOUR_EYES_AMOUNT", "10000"))
 # Consultants are reminded this many working days before a legal decision deadline.
 DECISION_REMINDER_WORKING_DAYS = int(os.environ.get("DECISION_REMINDER_WORKING_DAYS", "3"))
+
+# Legal clocks (cases/clocks.py): every running deadline is reminded this many working days
+# before it ends (Algemene termijnenwet working days), again on the day, and escalated to the
+# team lead once it passed; an invitation to a plan that nobody answered for this many days
+# becomes a clock; the team overview of running clocks shows this many rows per page.
+CLOCK_REMINDER_WORKING_DAYS = int(
+    os.environ.get("CLOCK_REMINDER_WORKING_DAYS", str(DECISION_REMINDER_WORKING_DAYS))
+)
+INVITATION_OPEN_DAYS = int(os.environ.get("INVITATION_OPEN_DAYS", "10"))
+CLOCKS_PAGE_SIZE = int(os.environ.get("CLOCKS_PAGE_SIZE", "50"))
+# The address of the site as users reach it (scheme and host, no trailing slash): links in
+# e-mails are absolute, and a task has no request to take the host from.
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
 APPLICATION_QUEUE_PAGE_SIZE = int(os.environ.get("APPLICATION_QUEUE_PAGE_SIZE", "25"))
 
 # AVG: how many years after a household file closed it is destroyed, per law (keys are the

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from cases import permissions as case_permissions
+from cases.deadlines.selectors import unread_reminders_for
 from cases.privacy.selectors import break_glass_pending_count
 from cases.provisions.selectors import notifications_for
 from socialdomain import two_factor
@@ -17,6 +18,7 @@ def home(request):
     context = {
         "teams": teams_of_user(user=request.user),
         "notifications": notifications_for(user=request.user),
+        "clock_reminders": unread_reminders_for(user=request.user),
     }
     if case_permissions.can_review_access(request.user):
         context["break_glass_pending"] = break_glass_pending_count()

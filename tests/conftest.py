@@ -1,8 +1,11 @@
+import uuid
+
 import pytest
 from rest_framework.test import APIClient
 
 from networks.models import OrganisationType
 from networks.services import api_client_create
+from socialdomain.celery import app as celery_app
 from teams.roles import Role
 from tests.factories import (
     HouseholdFactory,
@@ -108,3 +111,23 @@ def api_as():
         return api
 
     return make
+
+
+@pytest.fixture
+def shared_cache_and_own_queue(settings):
+    """The test and the worker it starts share a cache in the real Redis (under a prefix of
+    this test's own), and tasks go to a queue no other test run's worker reads."""
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    prefix = f"test-{queue}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "socialdomain.cache.FailOpenRedisCache",
+            "LOCATION": settings.REDIS_URL,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    saved = (celery_app.conf.task_always_eager, celery_app.conf.task_default_queue)
+    celery_app.conf.task_always_eager = False
+    celery_app.conf.task_default_queue = queue
+    yield queue, prefix
+    celery_app.conf.task_always_eager, celery_app.conf.task_default_queue = saved

@@ -1,12 +1,7 @@
 """GET /livez and GET /healthz: readiness from the status beat's probe keeps in the cache, with
 no broker or worker call in the request, and a rate for anonymous callers."""
 
-import os
-import subprocess
-import sys
 import time
-import uuid
-from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -19,11 +14,10 @@ from django.urls import reverse
 from kombu import Connection
 
 from socialdomain import health
-from socialdomain.celery import app as celery_app
 from socialdomain.tasks import health_probe
+from tests.celery_worker import start_worker
 from tests.factories import UserFactory
 
-ROOT = Path(__file__).resolve().parent.parent
 BROKER_DOWN = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 
 
@@ -175,44 +169,6 @@ def test_the_rate_is_counted_per_window(client, db, settings):
 
 
 # --- end to end: a real worker runs the probe ---------------------------------------------------
-
-
-@pytest.fixture
-def shared_cache_and_own_queue(settings):
-    """The test and the worker it starts share a cache in the real Redis (under a prefix of
-    this test's own), and tasks go to a queue no other test run's worker reads."""
-    queue = f"health-{uuid.uuid4().hex[:8]}"
-    prefix = f"test-{queue}"
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "socialdomain.cache.FailOpenRedisCache",
-            "LOCATION": settings.REDIS_URL,
-            "KEY_PREFIX": prefix,
-        }
-    }
-    saved = (celery_app.conf.task_always_eager, celery_app.conf.task_default_queue)
-    celery_app.conf.task_always_eager = False
-    celery_app.conf.task_default_queue = queue
-    yield queue, prefix
-    celery_app.conf.task_always_eager, celery_app.conf.task_default_queue = saved
-
-
-def start_worker(queue: str, cache_prefix: str) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "TEST_CELERY_EAGER": "false",
-        "TEST_CACHE_KEY_PREFIX": cache_prefix,
-    }
-    return subprocess.Popen(  # noqa: S603 - fixed argv: this interpreter running celery
-        [sys.executable, "-m", "celery", "-A", "socialdomain", "worker", "--pool=solo",
-         "--concurrency=1", "-Q", queue, "--loglevel=WARNING", "--without-heartbeat",
-         "--without-gossip", "--without-mingle"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
 
 
 def test_a_worker_runs_the_probe_and_healthz_reads_its_status(

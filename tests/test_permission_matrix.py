@@ -170,6 +170,9 @@ TABLE = {
         "ok/404     403/404    ok/404     403        403        403        403        403",
     "cases:plan_version":
         "ok/404     ok/404     ok/404     403        403        403        403        403",
+    # a reminder is its recipient's only: asked with an unknown id here (tests/cases/deadlines)
+    "cases:reminder_read":
+        "404        404        404        404        404        404        404        404",
     "cases:resident_add":
         "ok/404     403/404    ok/404     404        404        404        404        404",
     "cases:resident_edit":
@@ -188,6 +191,11 @@ TABLE = {
         "ok         ok         ok         403        403        403        403        403",
     "cases:signal_register_for_household":
         "ok/404     ok/404     ok/404     404        404        404        404        404",
+    # a team's running deadlines: its generalists and team lead (404 for another team's)
+    "cases:team_clocks":
+        "ok/404     403        ok/404     403        403        403        403        403",
+    "cases:team_clocks_section":
+        "ok/404     403        ok/404     403        403        403        403        403",
     "cases:validate_field":
         "ok         ok         ok         403        403        403        403        403",
     "event-list":

@@ -243,6 +243,8 @@ HANDLED_RELATIONS = {
     "cases.ProvisionApplication.household",
     "cases.Signal.household",
     "cases.SupportPlan.household",
+    # reminders of the household's clocks go with it (CASCADE)
+    "cases.ClockReminder.household",
     # the optional link of a bottleneck (knelpunt) goes with the household (CASCADE); the
     # bottleneck itself holds no personal data and stays for the policy figures
     "outcomes.BottleneckHousehold.household",

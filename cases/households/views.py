@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cases import permissions
+from cases import clocks, permissions
 from cases.access import access_household, access_object, household_file, household_for_user
 from cases.audit import access_log_record, break_glass_household_uuids, request_context
 from cases.households import selectors as household_selectors
@@ -64,6 +64,7 @@ def household_search(request):
         request.POST.get("page")
     )
     if search.kind and not search.error:  # the kind and count are logged, never the query
+        page.object_list = clocks.with_clocks(page.object_list, user=request.user)
         access_log_record(
             request_or_user=request,
             action=AccessAction.SEARCH,

@@ -2,6 +2,8 @@
 informal network, the support plan (goals and actions inline), evaluation, closure and
 aftercare. Views parse input, call a selector or service and render."""
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cases import access, permissions
+from cases import access, clocks, permissions
 from cases.access import access_household, access_object, household_file
 from cases.audit import access_log_record, request_context
 from cases.households import selectors as household_selectors
@@ -84,6 +86,9 @@ def caseload(request):
     if not permissions.can_use_register(request.user):
         raise PermissionDenied
     households = list(household_selectors.caseload(user=request.user))
+    # each household's running clocks; the one whose deadline comes first leads
+    households = clocks.with_clocks(households, user=request.user)
+    households.sort(key=lambda h: h.nearest_clock.due_on if h.nearest_clock else datetime.date.max)
     access_log_record(
         request_or_user=request,
         action=AccessAction.VIEW,

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases import permissions
+from cases import clocks, permissions
 from cases.access import access_household, access_object, household_file, household_for_user
 from cases.audit import access_log_record, request_context
 from cases.households.services import ConcurrentEditError
@@ -132,6 +132,13 @@ def application_queue(request):
         whole_municipality=cleaned.get("scope") == "all",
     )
     page = Paginator(queue, settings.APPLICATION_QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    # the running investigation of each application's household, if any (one query)
+    page.object_list = clocks.with_clocks(
+        page.object_list,
+        user=request.user,
+        household_id=lambda application: application.household_id,
+        kinds=[clocks.MELDING.code],
+    )
     context = {"filters": filters, "page": page, "query": request.GET.copy()}
     context["query"].pop("page", None)
     if request.htmx:

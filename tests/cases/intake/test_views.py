@@ -54,7 +54,7 @@ def test_household_page_shows_meldingen_with_deadline_and_wmo_hints(
     )
     # 50 days ago: the deadline (about 8 days ago, later when it fell in a weekend) has passed
     overdue = (today - melding_investigation_deadline(received_on=late)).days
-    assert f"{overdue} dagen over de termijn" in content
+    assert f"{overdue} dagen te laat" in content
     days_left = (melding_investigation_deadline(received_on=recent) - today).days
     assert f"nog {days_left} dagen" in content
     assert "binnen 7 dagen na de melding een persoonlijk plan" in content

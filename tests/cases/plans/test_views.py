@@ -322,14 +322,15 @@ def test_caseload_lists_my_households_within_a_query_budget(
         )
     make_household()  # somebody else's
     client = client_as(generalist)
-    with django_assert_max_num_queries(8):  # incl. the access log row
+    with django_assert_max_num_queries(9):  # incl. the access log row and the running clocks
         response = client.get(reverse("cases:caseload"))
     content = response.content.decode()
     # received 3..8 weeks ago: deadlines from about 21 days ahead to about 14 days overdue
     # (the engine's: a last day in a weekend or on a holiday runs on)
     days = [investigation_days_left(TODAY - datetime.timedelta(weeks=n + 3)) for n in (0, 4, 5)]
-    assert f"onderzoek: nog {days[0]} dagen" in content
-    assert f"onderzoek {-days[1]} dagen te laat" in content
+    assert "Onderzoek na een melding: " in content  # every running clock, by kind
+    assert f"nog {days[0]} dagen" in content
+    assert f"{-days[1]} dagen te laat" in content
     # urgent first
     assert content.index(f"{-days[2]} dagen te laat") < content.index(f"nog {days[0]} dagen")
     assert content.count("volgende actie uiterlijk") == 6
