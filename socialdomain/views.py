@@ -1,13 +1,18 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_safe
 
 from cases import permissions as case_permissions
 from cases.privacy.selectors import break_glass_pending_count
 from cases.provisions.selectors import notifications_for
 from socialdomain import two_factor
 from teams.selectors import teams_of_user
+
+FAVICON = settings.BASE_DIR / "static" / "wijkwerk" / "img" / "favicon.ico"
 
 
 @login_required
@@ -31,6 +36,13 @@ def locked_out(request, original_response=None, credentials=None):
         {"minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT},
         status=429,
     )
+
+
+@require_safe
+@cache_control(max_age=86400, public=True)
+def favicon(request):
+    """/favicon.ico, for browsers and tools that ask for it at the root (pages link the SVG)."""
+    return HttpResponse(FAVICON.read_bytes(), content_type="image/x-icon")
 
 
 class LoginView(auth_views.LoginView):

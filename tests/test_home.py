@@ -41,6 +41,13 @@ def test_each_demo_role_logs_in_and_sees_its_start_page(client, demo, username, 
     assert expected in response.content.decode()
 
 
+def test_the_favicon_answers_at_the_root(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/x-icon"
+    assert b"".join(response)[:4] == b"\x00\x00\x01\x00"  # an ICO file
+
+
 def test_roles_without_files_do_not_get_the_household_search(client, demo):
     for username in ("beleid", "huisarts", "beheer", "privacy"):
         client.post(reverse("login"), {"username": username, "password": "wijkwerk-demo"})
