@@ -10,6 +10,7 @@ from cases import permissions as case_permissions
 from cases.privacy.selectors import break_glass_pending_count
 from cases.provisions.selectors import notifications_for
 from socialdomain import two_factor
+from socialdomain.landing import landing_url
 from teams.selectors import teams_of_user
 
 FAVICON = settings.BASE_DIR / "static" / "wijkwerk" / "img" / "favicon.ico"
@@ -50,8 +51,13 @@ class LoginView(auth_views.LoginView):
     with an authenticator app continue to the code step before they are logged in."""
 
     def form_valid(self, form):
-        response = two_factor.start_login(self.request, form.get_user(), self.get_success_url())
+        self.login_user = form.get_user()
+        response = two_factor.start_login(self.request, self.login_user, self.get_success_url())
         return response or super().form_valid(form)
+
+    def get_default_redirect_url(self):
+        user = getattr(self, "login_user", None)
+        return landing_url(user) if user else super().get_default_redirect_url()
 
     def get_context_data(self, **kwargs):
         return {
