@@ -77,11 +77,15 @@ def demo_site(django_db_setup, django_db_blocker):
     Tests using this fixture take no `db`/`live_server` fixture; pytest-django runs them after
     the database tests, and the database is emptied again when the module is done."""
     from django.core.management import call_command
+    from django.db import connections
     from pytest_django.live_server_helper import LiveServer
 
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with django_db_blocker.unblock():
         key_pages = seed_demo_site()
+        # Playwright's event loop may give this fixture's teardown another context, hence
+        # another connection: close each one after use, or the test database cannot be dropped
+        connections.close_all()
         server = LiveServer("localhost")
         server._live_server_modified_settings.enable()
         try:
@@ -90,6 +94,7 @@ def demo_site(django_db_setup, django_db_blocker):
             server._live_server_modified_settings.disable()
             server.stop()
             call_command("flush", interactive=False, verbosity=0)
+            connections.close_all()
 
 
 @pytest.fixture
