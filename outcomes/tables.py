@@ -118,6 +118,7 @@ class Table:
                         {
                             "text": display(row.cells[c.key], c.kind),
                             "suppressed": row.cells[c.key].suppressed,
+                            "label": c.label,  # data-label: the column name on a phone
                         }
                         for c in self.columns
                     ],

@@ -10,6 +10,8 @@ from django.http import Http404
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
+from socialdomain.landing import landing_url
+
 
 class OIDCBackend(OIDCAuthenticationBackend):
     def _username(self, claims) -> str:
@@ -46,3 +48,9 @@ class OIDCLoginView(_OnlyWhenEnabled, OIDCAuthenticationRequestView):
 
 class OIDCCallbackView(_OnlyWhenEnabled, OIDCAuthenticationCallbackView):
     """The provider sends the user back here with a code; a match logs them in."""
+
+    @property
+    def success_url(self):
+        next_url = self.request.session.get("oidc_login_next")
+        user = getattr(self, "user", None)
+        return next_url or (landing_url(user) if user else super().success_url)

@@ -7,10 +7,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from socialdomain import two_factor
 from socialdomain.health import healthz, livez
 from socialdomain.oidc import OIDCCallbackView, OIDCLoginView
-from socialdomain.views import LoginView, home
+from socialdomain.views import LoginView, favicon, home
 
 urlpatterns = [
     path("", home, name="home"),
+    path("favicon.ico", favicon, name="favicon"),
     path("healthz", healthz, name="healthz"),
     path("livez", livez, name="livez"),
     path(

@@ -1,7 +1,10 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_safe
 
 from cases import permissions as case_permissions
 from cases.deadlines.selectors import unread_reminders_for
@@ -9,7 +12,10 @@ from cases.privacy.selectors import break_glass_pending_count
 from cases.provisions.selectors import notifications_for
 from socialdomain import two_factor
 from socialdomain.forms import LoginForm
+from socialdomain.landing import landing_url
 from teams.selectors import teams_of_user
+
+FAVICON = settings.BASE_DIR / "static" / "wijkwerk" / "img" / "favicon.ico"
 
 
 @login_required
@@ -36,6 +42,13 @@ def locked_out(request, original_response=None, credentials=None):
     )
 
 
+@require_safe
+@cache_control(max_age=86400, public=True)
+def favicon(request):
+    """/favicon.ico, for browsers and tools that ask for it at the root (pages link the SVG)."""
+    return HttpResponse(FAVICON.read_bytes(), content_type="image/x-icon")
+
+
 class LoginView(auth_views.LoginView):
     """Django's login page, with the OpenID Connect button when that login is enabled. Users
     with an authenticator app continue to the code step before they are logged in."""
@@ -43,8 +56,13 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
 
     def form_valid(self, form):
-        response = two_factor.start_login(self.request, form.get_user(), self.get_success_url())
+        self.login_user = form.get_user()
+        response = two_factor.start_login(self.request, self.login_user, self.get_success_url())
         return response or super().form_valid(form)
+
+    def get_default_redirect_url(self):
+        user = getattr(self, "login_user", None)
+        return landing_url(user) if user else super().get_default_redirect_url()
 
     def get_context_data(self, **kwargs):
         return {

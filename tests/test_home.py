@@ -9,7 +9,7 @@ DEMO_LOGINS = {
     "consultant": "Huishoudens",
     "teamleider": "Huishoudens",
     "beleid": "Beleid",
-    "huisarts": "Huisarts",
+    "huisarts": "Wie is mijn contactpersoon?",  # lands on the postcode lookup
     "beheer": "Functioneel beheer",
     "privacy": "Toegangslogboek",
 }
@@ -39,6 +39,28 @@ def test_each_demo_role_logs_in_and_sees_its_start_page(client, demo, username, 
     assert response.status_code == 200
     assert response.wsgi_request.user.username == username
     assert expected in response.content.decode()
+
+
+def test_a_gp_lands_on_the_postcode_lookup_and_others_on_the_start_page(client, demo):
+    for username, landing in (("huisarts", "/wijkcontact/"), ("consultant", "/")):
+        response = client.post(
+            reverse("login"), {"username": username, "password": "wijkwerk-demo"}
+        )
+        assert response["Location"] == landing, username
+        client.logout()
+    # a page asked for still wins
+    response = client.post(
+        reverse("login") + "?next=/accounts/tweestaps/instellen/",
+        {"username": "huisarts", "password": "wijkwerk-demo"},
+    )
+    assert response["Location"] == "/accounts/tweestaps/instellen/"
+
+
+def test_the_favicon_answers_at_the_root(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/x-icon"
+    assert b"".join(response)[:4] == b"\x00\x00\x01\x00"  # an ICO file
 
 
 def test_roles_without_files_do_not_get_the_household_search(client, demo):

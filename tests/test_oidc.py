@@ -12,6 +12,7 @@ import jwt
 import pytest
 from django.urls import reverse
 
+from teams.roles import Role
 from tests.factories import UserFactory
 from tests.test_settings import PRODUCTION_ENV, run_manage
 
@@ -108,6 +109,16 @@ def test_a_known_user_logs_in_through_the_provider(client, provider, db):
         hashlib.sha256(token_request["code_verifier"].encode()).digest()
     ).rstrip(b"=")
     assert challenge.decode() == params["code_challenge"]  # PKCE
+
+
+def test_a_gp_lands_on_the_postcode_lookup(client, provider, db):
+    UserFactory(username="h.arts", roles=[Role.GP])
+    provider.claims = {"sub": "gp", "preferred_username": "h.arts"}
+    params = start_login(client, provider)
+    response = client.get(
+        reverse("oidc_authentication_callback"), {"code": "c", "state": params["state"]}
+    )
+    assert response["Location"] == reverse("teams:area_contacts")
 
 
 def test_an_unknown_user_is_not_created_and_sees_a_dutch_message(client, provider, db):

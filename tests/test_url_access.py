@@ -26,6 +26,7 @@ PUBLIC = {
     "oidc_authentication_callback": "OpenID Connect return address",
     "two_factor_verify": "second login step: checks the pending login in the session itself",
     "logout": "logging out",
+    "favicon": "the site icon, a static image",
 }
 # household-file URLs: everything about one household, its people, plans and applications
 HOUSEHOLD_FILE = re.compile(r"^(huishoudens/|voorzieningen/(aanvragen|huishouden|verwijzingen)/)")

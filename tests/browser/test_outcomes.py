@@ -70,7 +70,9 @@ def test_policy_dashboard_filters_and_downloads(page, login, figures):
     expect(page).not_to_have_url(re.compile("wijk=WK"))
     page.get_by_role("button", name="Excel klaarmaken").click()
     link = page.locator("#export-jobs").get_by_role("link", name=re.compile("downloaden"))
-    expect(link).to_be_visible()
+    # the page polls every second; on 2 loaded cores (-n 2 next to the axe sweep) the job and
+    # the polls can take longer than expect()'s default 5 s
+    expect(link).to_be_visible(timeout=20_000)
     with page.expect_download() as download_info:
         link.click()
     workbook = load_workbook(io.BytesIO(Path(download_info.value.path()).read_bytes()))
