@@ -22,6 +22,8 @@ from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
+from socialdomain.outages import is_redis_outage
+
 logger = logging.getLogger("wijkwerk.request")
 
 # An X-Request-ID from the client (or a proxy) is kept when it is a UUID or up to 64 of these
@@ -301,15 +303,6 @@ class ServiceUnavailableMiddleware:
                 response = HttpResponse(loader.get_template("503.html").render({}), status=503)
         response["Retry-After"] = retry_after
         return response
-
-
-def is_redis_outage(exception: BaseException) -> bool:
-    """Redis (cache, broker, result backend) did not answer."""
-    from kombu.exceptions import OperationalError
-    from redis.exceptions import ConnectionError as RedisConnectionError
-    from redis.exceptions import TimeoutError as RedisTimeoutError
-
-    return isinstance(exception, RedisConnectionError | RedisTimeoutError | OperationalError)
 
 
 class SessionIdleTimeoutMiddleware:

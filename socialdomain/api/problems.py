@@ -123,7 +123,7 @@ def problem_for(exc, data, status_code: int, instance: str | None) -> dict:
 
 
 def problem_exception_handler(exc, context):
-    from socialdomain.middleware import is_redis_outage
+    from socialdomain.outages import is_redis_outage
 
     if is_redis_outage(exc):
         exc = ServiceUnavailable()
