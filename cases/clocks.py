@@ -26,31 +26,16 @@ dagen", "2 dagen te laat", as residents and professionals count them, on every s
 (`templates/cases/_deadline.html`). Only the reminders' "a few working days before" counts
 working days (`legal_terms.add_working_days`).
 
-Adding a kind (the Participatiewet advance, an AVG request, ...):
+Adding a kind (see `_advance_rows`; `_avg_request_rows` for the privacy officer):
 
-1. Write the rows function in this module, next to the others::
-
-       def _advance_rows(households, today):
-           return clock_rows(
-               ProvisionApplication.objects.undecided().filter(next_advance_on__isnull=False),
-               kind="advance",
-               households=households,
-               due="next_advance_on",  # the stored date, computed by the wing's service
-               responsible="assigned_to",
-               law=F("law"),
-               detail=F("product__name"),
-           )
-
-   Only open clocks; `household=` names the path to the household (`"plan__household"`), or
-   `None` for a clock without one; `responsible=` the user who must act (reminded first).
-2. Register it::
-
-       register(ClockKind("advance", _("Advance payment (Participatiewet art. 52)"),
-                          _advance_rows, url_name="provisions:application_detail"))
-
-   A kind for the privacy officer (an AVG request) passes `audience=Audience.PRIVACY`: it is
-   never shown on a team's page or a household list, and its late reminders go to the privacy
-   officers instead of a team lead.
+1. Write the rows function in this module, next to the others: only open clocks, through
+   `clock_rows`; `due=` the stored date (computed by the wing's service), `household=` the path
+   to the household (`"plan__household"`), or `None` for a clock without one; `responsible=`
+   the user who must act (reminded first).
+2. Register it: `register(ClockKind(code, label, rows, url_name=...))`. A kind for the privacy
+   officer (an AVG request) passes `audience=Audience.PRIVACY`: it is never shown on a team's
+   page or a household list, and its reminders go to the privacy officers instead of a team
+   lead.
 3. That is all: the team overview and its filter, the team page, search results, the
    caseload, the reminders (`cases.deadlines.services.clock_reminders_send`) pick it up. Add a
    test to `tests/cases/deadlines/`.
@@ -81,6 +66,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from cases.access import households_visible_to
+from cases.avg.models import CorrectionRequest
 from cases.households.models import Household
 from cases.intake.models import Melding
 from cases.legal_terms import agreed_term_end_expression
@@ -344,6 +330,36 @@ def _invitation_rows(households, today):
     )
 
 
+def _advance_rows(households, today):
+    """Participatiewet art. 52: the next advance on an application for algemene bijstand, due
+    4 weeks after the application and every 4 weeks after a payment, until the decision or a
+    recorded exception (the wing's service stores `advance_due_on`, or clears it)."""
+    return clock_rows(
+        ProvisionApplication.objects.undecided().filter(advance_due_on__isnull=False),
+        kind="advance",
+        households=households,
+        due="advance_due_on",
+        responsible="assigned_to",
+        law=F("law"),
+        detail=F("product__name"),
+    )
+
+
+def _avg_request_rows(households, today):
+    """An open AVG request (a correction, art. 16): answered within a month, or within the
+    extension told within that month (art. 12(3) AVG). The privacy officer's clock: no
+    household is shown, the privacy officers are reminded."""
+    return clock_rows(
+        CorrectionRequest.objects.open(),
+        kind="avg_request",
+        households=None,
+        household=None,
+        due="deadline",
+        law=Value("AVG"),
+        detail=Value(str(_("correction (art. 16)"))),
+    )
+
+
 MELDING = register(
     ClockKind(
         "melding",
@@ -387,6 +403,28 @@ INVITATION = register(
         _invitation_rows,
         url_name="cases:plan_detail",
         law_hint=_("An invited professional answers within the agreed number of days"),
+    )
+)
+ADVANCE = register(
+    ClockKind(
+        "advance",
+        _("Advance on algemene bijstand"),
+        _advance_rows,
+        url_name="provisions:application_detail",
+        law_hint=_(
+            "Participatiewet art. 52: an advance within 4 weeks of the application and every "
+            "4 weeks after, until the decision"
+        ),
+    )
+)
+AVG_REQUEST = register(
+    ClockKind(
+        "avg_request",
+        _("AVG request"),
+        _avg_request_rows,
+        url_name="avg:correction_detail",
+        audience=Audience.PRIVACY,
+        law_hint=_("AVG art. 12(3): an answer within one month, or three when extended in time"),
     )
 )
 

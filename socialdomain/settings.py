@@ -527,7 +527,7 @@ TEAM_CASELOAD_PER_FTE = int(os.environ.get("TEAM_CASELOAD_PER_FTE", "25"))
 
 # Provisions: a grant above this amount (euro) needs a second consultant's co-signature.
 FOUR_EYES_AMOUNT = int(os.environ.get("FOUR_EYES_AMOUNT", "10000"))
-# Consultants are reminded this many working days before a legal decision deadline.
+# The former name of CLOCK_REMINDER_WORKING_DAYS (below), still read as its default.
 DECISION_REMINDER_WORKING_DAYS = int(os.environ.get("DECISION_REMINDER_WORKING_DAYS", "3"))
 
 # Legal clocks (cases/clocks.py): every running deadline is reminded this many working days

@@ -30,6 +30,7 @@ from cases.avg.forms import (
 from cases.avg.inzage import inzage_build, inzage_filename, inzage_pdf
 from cases.avg.models import CorrectionStatus
 from cases.consent.selectors import resident_household
+from cases.deadlines.selectors import privacy_clock_counts
 from cases.privacy.models import AccessAction
 from socialdomain.forms import apply_validation_error
 
@@ -110,7 +111,12 @@ def avg_index(request):
             resident_uuids=[r.uuid for r in results],
         )
     open_corrections = avg_selectors.correction_requests(status=CorrectionStatus.OPEN).count()
-    context = {"form": form, "results": results, "open_corrections": open_corrections}
+    context = {
+        "form": form,
+        "results": results,
+        "open_corrections": open_corrections,
+        "clock_counts": privacy_clock_counts(),
+    }
     return render(request, "cases/avg/index.html", context)
 
 

@@ -56,10 +56,14 @@ from cases.provisions.models import (
     DECISION_WEEKS,
     Allocation,
     BudgetCommitment,
+    DecisionLetter,
     ProvisionApplication,
     ProvisionDecision,
 )
-from cases.provisions.selectors import application_decision_deadline
+from cases.provisions.selectors import (
+    application_decision_deadline,
+    decision_objection_deadline,
+)
 from networks.models import (
     BudgetStream,
     GeneralProvision,
@@ -334,6 +338,7 @@ class MunicipalityGenerator:
         # the legal terms engine's answers, per distinct date (and law): see `_melding_deadlines`
         self._melding_terms: dict[datetime.date, tuple[datetime.date, datetime.date]] = {}
         self._decision_terms: dict[tuple[str, datetime.date], datetime.date] = {}
+        self._objection_terms: dict[datetime.date, datetime.date] = {}
 
     # --- deadlines from the legal terms engine, once per distinct date ---------------------------
 
@@ -357,6 +362,20 @@ class MunicipalityGenerator:
                 law=law, applied_on=applied_on
             )
         return deadline
+
+    def _letter(self, letters: "Copier", decision_id: int, decided_on, decided_at, by) -> tuple:
+        """A final decision's letter as the provisions service issues it: made known the day
+        it was decided, the objection term from the engine, version 1 with its
+        `DecisionLetter` row; returns the decision's letter columns."""
+        deadline = self._objection_terms.get(decided_on)
+        if deadline is None:
+            deadline = self._objection_terms[decided_on] = decision_objection_deadline(
+                made_known_on=decided_on
+            )
+        letters.add(
+            (letters.take_id(), decision_id, 1, "issued", decided_on, deadline, by, decided_at)
+        )
+        return (decided_on, deadline, 1, decided_at)
 
     # --- entry point -------------------------------------------------------------------------
 
@@ -1170,6 +1189,14 @@ class MunicipalityGenerator:
                 "frequency", "start_date", "end_date", "delivery", "provider_id", "amount",
                 "reasons", "general_provision_id", "is_deviation", "deviation_justification",
                 "decided_by_id", "decided_at", "cosign_required", "cosigned_by_id", "cosigned_at",
+                "made_known_on", "objection_deadline", "letter_version", "letter_issued_at",
+            ],
+        )  # fmt: skip
+        letters = Copier(
+            DecisionLetter,
+            [
+                "id", "decision_id", "version", "reason", "made_known_on", "objection_deadline",
+                "issued_by_id", "issued_at",
             ],
         )  # fmt: skip
         allocations = Copier(
@@ -1262,6 +1289,7 @@ class MunicipalityGenerator:
                             product.unit, frequency, start, end,
                             "in_kind" if in_kind else "pgb", provider, amount, "", None, False,
                             "", consultant, decided_at, False, None, None,
+                            *self._letter(letters, decision_id, decided_on, decided_at, consultant),
                         )
                     )  # fmt: skip
                     commitments.add(
@@ -1297,6 +1325,7 @@ class MunicipalityGenerator:
                             None, None, "", None, None,
                             "Het netwerk en algemene voorzieningen bieden voldoende.", None,
                             False, "", consultant, decided_at, False, None, None,
+                            *self._letter(letters, decision_id, decided_on, decided_at, consultant),
                         )
                     )  # fmt: skip
                 else:
@@ -1306,20 +1335,22 @@ class MunicipalityGenerator:
                             None, None, "", None, None, "Eerst de algemene voorziening proberen.",
                             area.general_provisions[rng.randrange(len(area.general_provisions))],
                             False, "", consultant, decided_at, False, None, None,
+                            *self._letter(letters, decision_id, decided_on, decided_at, consultant),
                         )
                     )  # fmt: skip
                 pending += 1
             if pending >= CHUNK // 5:
-                for copier in (applications, decisions, allocations, commitments):
+                for copier in (applications, decisions, letters, allocations, commitments):
                     copier.flush()
                 progress.update(index + 1 - progress.done)
                 pending = 0
-        for copier in (applications, decisions, allocations, commitments):
+        for copier in (applications, decisions, letters, allocations, commitments):
             copier.flush()
         progress.update(len(info.ids) - progress.done)
         progress.close()
         self._count("applications", applications)
         self._count("decisions", decisions)
+        self._count("decision_letters", letters)
         self._count("allocations", allocations)
         self._count("budget_commitments", commitments)
 
@@ -1379,7 +1410,8 @@ class MunicipalityGenerator:
             Household, Resident, HouseholdMembership, Melding, KitchenTableConversation,
             KitchenTableConversation.participants.through, LifeDomainScore, SupportPlan,
             PlanGoal, PlanAction, SupportPlanVersion, Evaluation, AftercareCheckIn,
-            ProvisionApplication, ProvisionDecision, Allocation, BudgetCommitment, AccessLogEntry,
+            ProvisionApplication, ProvisionDecision, DecisionLetter, Allocation, BudgetCommitment,
+            AccessLogEntry,
         ]  # fmt: skip
         with connection.cursor() as cursor:
             for statement in connection.ops.sequence_reset_sql(no_style(), models):

@@ -17,6 +17,8 @@ from cases.provisions.models import (
 
 @admin.register(ApplicationTermEvent)
 class ApplicationTermEventAdmin(ReadOnlyAdmin):
+    access_object_type = "application_term_event"
+    access_household_lookup = "application__household__uuid"
     list_display = ["application", "kind", "recorded_at", "recorded_by"]
     list_filter = ["kind"]
     list_select_related = ["application__product", "recorded_by"]
@@ -24,6 +26,8 @@ class ApplicationTermEventAdmin(ReadOnlyAdmin):
 
 @admin.register(DecisionDeadlineChange)
 class DecisionDeadlineChangeAdmin(ReadOnlyAdmin):
+    access_object_type = "decision_deadline_change"
+    access_household_lookup = "application__household__uuid"
     list_display = [
         "application",
         "previous_deadline",
@@ -38,6 +42,8 @@ class DecisionDeadlineChangeAdmin(ReadOnlyAdmin):
 
 @admin.register(DecisionLetter)
 class DecisionLetterAdmin(ReadOnlyAdmin):
+    access_object_type = "decision_letter"
+    access_household_lookup = "decision__application__household__uuid"
     list_display = [
         "decision",
         "version",
@@ -52,11 +58,15 @@ class DecisionLetterAdmin(ReadOnlyAdmin):
 
 @admin.register(AdvancePayment)
 class AdvancePaymentAdmin(ReadOnlyAdmin):
+    access_object_type = "advance_payment"
+    access_household_lookup = "application__household__uuid"
     list_display = ["application", "due_on", "paid_on", "amount", "recorded_by"]
     list_select_related = ["application__product", "recorded_by"]
 
 
 @admin.register(AdvanceException)
 class AdvanceExceptionAdmin(ReadOnlyAdmin):
+    access_object_type = "advance_exception"
+    access_household_lookup = "application__household__uuid"
     list_display = ["application", "reason", "recorded_at", "recorded_by"]
     list_select_related = ["application__product", "recorded_by"]

@@ -9,16 +9,14 @@ import datetime
 import math
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
@@ -27,7 +25,7 @@ from cases import permissions
 from cases.audit import RequestContext, audit_change
 from cases.households.models import Household
 from cases.households.services import ConcurrentEditError
-from cases.legal_terms import add_working_days, agreed_term_end
+from cases.legal_terms import agreed_term_end
 from cases.partners.services import allocation_announce, allocation_request_answer
 from cases.plans.models import PlanStatus, SupportPlan
 from cases.provisions.models import (
@@ -63,7 +61,7 @@ from cases.provisions.selectors import (
     decision_objection_deadline,
 )
 from networks.models import BudgetStream, Frequency, GeneralProvision, Product, Unit
-from teams.models import Team, TeamMandate, TeamMember
+from teams.models import Team, TeamMandate
 from teams.permissions import can_spend_mandate
 from teams.roles import Role, has_role
 
@@ -1298,14 +1296,7 @@ def mandate_spend(
     return spending
 
 
-# Deadline reminders ---------------------------------------------------------------------------
-
-
-@dataclass
-class ReminderRun:
-    reminded: list[ProvisionApplication] = field(default_factory=list)
-    overdue: dict = field(default_factory=dict)  # team lead -> [applications]
-    emails: int = 0
+# Notifications ---------------------------------------------------------------------------------
 
 
 def _notify(*, user, application, kind: str, message: str) -> bool:
@@ -1314,86 +1305,6 @@ def _notify(*, user, application, kind: str, message: str) -> bool:
         user=user, application=application, kind=kind, defaults={"message": message[:300]}
     )
     return created
-
-
-@transaction.atomic
-def deadline_reminders_send(*, today: datetime.date | None = None) -> ReminderRun:
-    """Remind the assigned consultant of applications whose legal decision deadline is within
-    settings.DECISION_REMINDER_WORKING_DAYS working days (in-app and by e-mail, once), and list
-    overdue applications for the team lead of the household's district. Working days are those
-    of the Algemene termijnenwet (`cases.legal_terms.add_working_days`)."""
-    today = today or timezone.localdate()
-    horizon = add_working_days(today, settings.DECISION_REMINDER_WORKING_DAYS)
-    run = ReminderRun()
-    undecided = ProvisionApplication.objects.filter(status__in=UNDECIDED_STATUSES).select_related(
-        "product", "assigned_to", "household__neighbourhood"
-    )
-    for application in undecided.filter(
-        decision_deadline__gte=today, decision_deadline__lte=horizon, assigned_to__isnull=False
-    ):
-        message = _("Decide on %(product)s for %(address)s by %(deadline)s.") % {
-            "product": application.product.name,
-            "address": application.household.address_line,
-            "deadline": application.decision_deadline.strftime("%d-%m-%Y"),
-        }
-        if not _notify(
-            user=application.assigned_to,
-            application=application,
-            kind=NotificationKind.DEADLINE_SOON,
-            message=message,
-        ):
-            continue
-        run.reminded.append(application)
-        if application.assigned_to.email:
-            link = reverse("provisions:application_detail", args=[application.uuid])
-            send_mail(
-                subject=_("Decision deadline approaching"),
-                message=f"{message}\n\n{link}",
-                from_email=None,
-                recipient_list=[application.assigned_to.email],
-            )
-            run.emails += 1
-
-    overdue = list(undecided.filter(decision_deadline__lt=today))
-    district_ids = {
-        a.household.neighbourhood.district_id for a in overdue if a.household.neighbourhood
-    }
-    leads = (
-        TeamMember.objects.filter(
-            team__district_id__in=district_ids, active=True, user__groups__name=Role.TEAM_LEAD
-        )
-        .select_related("user", "team")
-        .distinct()
-    )
-    leads_by_district: dict[int, list] = {}
-    for member in leads:
-        leads_by_district.setdefault(member.team.district_id, []).append(member.user)
-    for application in overdue:
-        neighbourhood = application.household.neighbourhood
-        for lead in leads_by_district.get(neighbourhood.district_id if neighbourhood else None, []):
-            message = _("Overdue: %(product)s for %(address)s (deadline %(deadline)s).") % {
-                "product": application.product.name,
-                "address": application.household.address_line,
-                "deadline": application.decision_deadline.strftime("%d-%m-%Y"),
-            }
-            if _notify(
-                user=lead, application=application, kind=NotificationKind.OVERDUE, message=message
-            ):
-                run.overdue.setdefault(lead, []).append(application)
-    for lead, applications in run.overdue.items():
-        if lead.email:
-            send_mail(
-                subject=_("Applications past their decision deadline"),
-                message="\n".join(
-                    f"- {a.product.name}, {a.household.address_line}: "
-                    f"{a.decision_deadline:%d-%m-%Y}"
-                    for a in applications
-                ),
-                from_email=None,
-                recipient_list=[lead.email],
-            )
-            run.emails += 1
-    return run
 
 
 @transaction.atomic

@@ -38,7 +38,7 @@ def test_from_melding_to_closed_plan(page, login, generalist, make_household, ot
     page.get_by_role("link", name="Mijn huishoudens").click()
     today = timezone.localdate()
     days = (melding_investigation_deadline(received_on=today) - today).days  # 42, or a bit more
-    expect(page.locator("#caseload")).to_contain_text(f"onderzoek: nog {days} dagen")
+    expect(page.locator("#caseload")).to_contain_text(f"Onderzoek na een melding: nog {days} dagen")
     page.get_by_role("link", name=household.address_line).click()
 
     # the kitchen-table conversation, for the open melding

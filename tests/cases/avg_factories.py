@@ -34,18 +34,27 @@ from cases.plans.models import (
     SupportPlanVersion,
 )
 from cases.provisions.models import (
+    AdvanceException,
+    AdvanceExceptionReason,
+    AdvancePayment,
     Allocation,
     AllocationStatus,
     ApplicationStatus,
+    ApplicationTermEvent,
     BudgetCommitment,
+    DeadlineChangeReason,
+    DecisionDeadlineChange,
+    DecisionLetter,
     DecisionOutcome,
     Delivery,
     GeneralProvisionReferral,
+    LetterIssueReason,
     MandateSpending,
     Notification,
     NotificationKind,
     ProvisionApplication,
     ProvisionDecision,
+    TermEventKind,
 )
 from networks.models import Frequency, Unit
 from teams.models import TeamMandate
@@ -192,6 +201,44 @@ def file_build(
     )
     BudgetCommitment.objects.create(
         stream=product.budget_stream, year=start.year, amount=Decimal("1200.00"), decision=decision
+    )
+    # the decision's clocks as an old file holds them (stored dates, not computed here)
+    event = ApplicationTermEvent.objects.create(
+        application=application,
+        kind=TermEventKind.INCOMPLETE,
+        asked_on=start,
+        period_days=14,
+        completed_on=start + datetime.timedelta(days=5),
+        recorded_by=consultant,
+    )
+    DecisionDeadlineChange.objects.create(
+        application=application,
+        event=event,
+        reason=DeadlineChangeReason.COMPLETED,
+        previous_deadline=application.decision_deadline,
+        new_deadline=application.decision_deadline + datetime.timedelta(days=5),
+        changed_by=consultant,
+    )
+    DecisionLetter.objects.create(
+        decision=decision,
+        version=1,
+        reason=LetterIssueReason.ISSUED,
+        made_known_on=start,
+        objection_deadline=start + datetime.timedelta(weeks=6),
+        issued_by=consultant,
+    )
+    AdvancePayment.objects.create(
+        application=application,
+        due_on=start,
+        paid_on=start,
+        amount=Decimal("300.00"),
+        recorded_by=consultant,
+    )
+    AdvanceException.objects.create(
+        application=application,
+        reason=AdvanceExceptionReason.CLEARLY_NO_RIGHT,
+        explanation="Vermogen boven de grens.",
+        recorded_by=consultant,
     )
     allocation = Allocation.objects.create(
         number=uuid.uuid4().hex[:20],

@@ -53,7 +53,8 @@ def colleague(db):
 
 @pytest.fixture
 def make_clocks(make_household, generalist, colleague):
-    """make_clocks(household=None, melding=, application=, evaluation=, check_in=, invited=)
+    """make_clocks(household=None, melding=, application=, advance=, evaluation=, check_in=,
+    invited=)
     -> dict of the objects: each keyword is the number of days from today its clock is due
     (None: no clock of that kind). `invited` is how many days ago the invitation was sent."""
 
@@ -62,6 +63,7 @@ def make_clocks(make_household, generalist, colleague):
         *,
         melding=None,
         application=None,
+        advance=None,
         evaluation=None,
         check_in=None,
         invited=None,
@@ -71,8 +73,9 @@ def make_clocks(make_household, generalist, colleague):
         made = {"household": household}
         if melding is not None:
             made["melding"] = MeldingFactory(household=household)
+            # received well before the due date: the table holds deadline > received_on
             type(made["melding"]).objects.filter(pk=made["melding"].pk).update(
-                investigation_deadline=days(melding)
+                received_on=days(melding - 60), investigation_deadline=days(melding)
             )
         if application is not None:
             made["application"] = ApplicationFactory(
@@ -80,6 +83,15 @@ def make_clocks(make_household, generalist, colleague):
             )
             type(made["application"]).objects.filter(pk=made["application"].pk).update(
                 applied_on=min(TODAY, days(application)), decision_deadline=days(application)
+            )
+        if advance is not None:  # an application for algemene bijstand with its advance due
+            made["advance"] = ApplicationFactory(
+                household=household, applied_by=generalist, assigned_to=consultant
+            )
+            type(made["advance"]).objects.filter(pk=made["advance"].pk).update(
+                applied_on=days(advance - 20),
+                decision_deadline=days(40),
+                advance_due_on=days(advance),
             )
         if evaluation is not None or invited is not None:
             plan = SupportPlanFactory(household=household, ready=True, coordinator=generalist)

@@ -113,10 +113,10 @@ def test_soon_counts_working_days_of_the_termijnenwet(make_clocks, generalist):
     wednesday = datetime.date(2026, 4, 1)
     first, second = make_clocks(melding=30), make_clocks(melding=30)
     Melding.objects.filter(pk=first["melding"].pk).update(
-        investigation_deadline=datetime.date(2026, 4, 8)
+        received_on=datetime.date(2026, 3, 1), investigation_deadline=datetime.date(2026, 4, 8)
     )
     Melding.objects.filter(pk=second["melding"].pk).update(
-        investigation_deadline=datetime.date(2026, 4, 9)
+        received_on=datetime.date(2026, 3, 1), investigation_deadline=datetime.date(2026, 4, 9)
     )
     services.clock_reminders_send(today=wednesday)
     assert list(ClockReminder.objects.values_list("object_uuid", "step")) == [

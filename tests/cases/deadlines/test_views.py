@@ -147,7 +147,7 @@ def test_the_section_counts_per_kind_and_shows_the_most_urgent(
     for n in range(4):
         make_clocks(melding=-n - 1, application=n + 3)
     client = client_as(team_lead)
-    with django_assert_max_num_queries(13):  # one count per kind, the most urgent, the names
+    with django_assert_max_num_queries(9):  # one count for every kind, the most urgent, names
         response = client.get(section(area["team"]), HTTP_HX_REQUEST="true")
     content = response.content.decode()
     assert "<html" not in content

@@ -133,6 +133,12 @@ def test_cases_are_consistent(municipality):
         assert application.decision_deadline == term_end(application.applied_on, weeks=weeks)
     decided = applications.filter(status__in=["granted", "rejected", "referred_back"])
     assert ProvisionDecision.objects.count() == decided.count()
+    # each decision's letter: made known, the objection term from the engine (Awb 6:7/6:8)
+    for decision in ProvisionDecision.objects.prefetch_related("letters"):
+        assert decision.made_known_on == timezone.localdate(decision.decided_at)
+        assert decision.objection_deadline == term_end(decision.made_known_on, weeks=6)
+        [letter] = decision.letters.all()
+        assert (letter.version, letter.objection_deadline) == (1, decision.objection_deadline)
     # every allocation is a grant in kind to the provider named in the decision
     for allocation in Allocation.objects.select_related("decision"):
         assert allocation.decision.outcome == "grant"

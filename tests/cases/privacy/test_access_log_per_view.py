@@ -30,6 +30,9 @@ NOT_A_FILE = {
     "cases:signal_queue": "the triage queue of the team",
     "cases:signal_register": "a signal about someone not known yet",
     "provisions:application_queue": "the consultant's queue (list)",
+    "cases:team_clocks": "the team's running clocks (list; logged as team_clocks view)",
+    "cases:team_clocks_section": "the counts and most urgent clocks on the team page (list)",
+    "cases:reminder_read": "marks the user's own reminder read, opens no file",
 }
 ROUTES = routes()
 FILE_URLS = sorted(

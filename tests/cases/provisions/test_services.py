@@ -3,7 +3,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -538,57 +537,7 @@ def test_mandate_needs_a_member_of_the_team_and_a_mandate(
         svc.mandate_spend(team=other_area["team"], by=outsider, **kwargs)
 
 
-# Deadline reminders ----------------------------------------------------------------------------
-
-
-def test_reminders_three_working_days_before_the_deadline_once(
-    make_application, consultant, team_lead
-):
-    # a Wednesday: three working days later is the Monday after
-    today = datetime.date(2026, 11, 25)
-    soon = make_application(applied_on=datetime.date(2026, 11, 16), assigned_to=consultant)
-    later = make_application(applied_on=datetime.date(2026, 11, 20), assigned_to=consultant)
-    overdue = make_application(applied_on=datetime.date(2026, 11, 2), assigned_to=consultant)
-    assert soon.decision_deadline == datetime.date(2026, 11, 30)
-    assert later.decision_deadline == datetime.date(2026, 12, 4)
-
-    run = svc.deadline_reminders_send(today=today)
-
-    assert run.reminded == [soon]
-    note = Notification.objects.get(user=consultant)
-    assert note.kind == NotificationKind.DEADLINE_SOON and note.application == soon
-    assert list(run.overdue) == [team_lead]
-    assert run.overdue[team_lead] == [overdue]
-    assert Notification.objects.get(user=team_lead).application == overdue
-    assert [m.to for m in mail.outbox] == [["consultant@example.org"], ["lead@example.org"]]
-    assert "30-11-2026" in mail.outbox[0].body
-
-    again = svc.deadline_reminders_send(today=today)
-    assert again.reminded == [] and again.overdue == {}
-    assert Notification.objects.count() == 2
-
-
-def test_reminders_skip_decided_applications(make_application, consultant):
-    application = make_application(applied_on=datetime.date(2026, 11, 16), assigned_to=consultant)
-    svc.decision_make(
-        application=application,
-        by=consultant,
-        data=svc.DecisionInput(outcome=DecisionOutcome.REJECT, reasons="x"),
-    )
-    run = svc.deadline_reminders_send(today=datetime.date(2026, 11, 25))
-    assert run.reminded == [] and not mail.outbox
-
-
-def test_reminders_count_the_working_days_of_the_algemene_termijnenwet(
-    make_application, consultant
-):
-    """The horizon skips 5 May in every year (the `holidays` package had it only every fifth
-    year), Ascension Day and the Crown's equated Friday: from Monday 3 May 2027 three working
-    days end on Tuesday 11 May, so a deadline on Monday 10 May is reminded."""
-    due = make_application(applied_on=datetime.date(2027, 4, 26), assigned_to=consultant)
-    assert due.decision_deadline == datetime.date(2027, 5, 10)
-    run = svc.deadline_reminders_send(today=datetime.date(2027, 5, 3))
-    assert run.reminded == [due]
+# Reminders of the decision clock: tests/cases/deadlines/test_reminders.py
 
 
 def test_objection_deadline_is_six_weeks_under_the_algemene_termijnenwet(
