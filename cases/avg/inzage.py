@@ -14,18 +14,21 @@ those households (who, when, what, in which context)."""
 
 import datetime
 import textwrap
+import unicodedata
 import uuid
 from decimal import Decimal
+from pathlib import Path
 
 from django.db import connection
 from django.db.models import Prefetch, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cases.avg.models import CorrectionRequest
 from cases.consent.models import Consent, DataCategory
 from cases.households.models import HouseholdMembership, Resident
 from cases.intake.models import (
+    BasicNeed,
     InformalNetworkMember,
     KitchenTableConversation,
     LifeDomainScore,
@@ -476,12 +479,17 @@ def inzage_filename(resident: Resident, extension: str) -> str:
 # --- PDF for the resident ---------------------------------------------------------------------
 
 
-def _latin1(text) -> str:
-    """fpdf2's core fonts cover Latin-1: keep what they can show, replace the rest."""
-    text = str(text if text is not None else "")
-    text = text.replace("–", "-").replace("—", "-").replace("→", "->").replace("€", "EUR")
-    text = text.replace("‘", "'").replace("’", "'").replace("“", '"').replace("”", '"')
-    return text.encode("latin-1", "replace").decode("latin-1")
+FONTS = Path(__file__).resolve().parent / "fonts"  # DejaVu Sans: Latin, Arabic and more
+
+
+def _text(value) -> str:
+    return str(value if value is not None else "")
+
+
+def _needs_shaping(text: str) -> bool:
+    """Right-to-left or joined script (Arabic, Hebrew): shaped by HarfBuzz (uharfbuzz). Only
+    those lines: shaping every line of a long access log costs seconds."""
+    return any(unicodedata.bidirectional(char) in ("R", "AL", "AN") for char in text)
 
 
 def _date(value) -> str:
@@ -498,48 +506,65 @@ def _date(value) -> str:
 
 
 def inzage_pdf(data: dict) -> bytes:
-    """A readable document of `inzage_build`'s data for the resident, in the active language."""
+    """A readable document of `inzage_build`'s data for the resident, in the active language:
+    everything the JSON export holds, in a font that prints every name (DejaVu Sans, vendored
+    in `cases/avg/fonts/`; Arabic script shaped right to left), with the document's language,
+    title and a bookmark per section for screen readers (fpdf2 cannot tag the text itself:
+    docs/privacy.md)."""
     from fpdf import FPDF
 
     class Document(FPDF):
         def footer(self):
             self.set_y(-12)
-            self.set_font("Helvetica", size=8)
-            self.cell(0, 8, _latin1(_("Page %(page)s") % {"page": self.page_no()}), align="C")
+            self.set_font("DejaVu", size=8)
+            self.cell(0, 8, _("Page %(page)s") % {"page": self.page_no()}, align="C")
 
     pdf = Document(format="A4")
+    pdf.add_font("DejaVu", "", FONTS / "DejaVuSans.ttf")
+    pdf.add_font("DejaVu", "B", FONTS / "DejaVuSans-Bold.ttf")
     pdf.set_auto_page_break(auto=True, margin=16)
-    pdf.set_title(_latin1(_("Your file at the municipality")))
+    pdf.set_title(_("Your file at the municipality"))
+    pdf.set_lang(translation.get_language() or "nl")
     pdf.add_page()
     width = pdf.w - pdf.l_margin - pdf.r_margin
 
+    def shaped(text: str) -> None:
+        pdf.set_text_shaping(_needs_shaping(text))
+
     def heading(text, size=13):
         pdf.ln(2)
-        pdf.set_font("Helvetica", "B", size)
-        pdf.multi_cell(width, 7, _latin1(text), new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("Helvetica", size=10)
+        pdf.set_font("DejaVu", "B", size)
+        if size > 11:
+            pdf.start_section(_text(text), level=0 if size > 13 else 1)
+        shaped(_text(text))
+        pdf.multi_cell(width, 7, _text(text), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("DejaVu", size=10)
 
     def text_lines(text: str, size: float, height: float, chars: int) -> None:
         """Wrap `text` ourselves and draw each line as one cell: fpdf2's own line breaking
         measures the line again for every character, milliseconds per line. A line that is
         still too wide (many wide letters) falls back to multi_cell."""
-        pdf.set_font("Helvetica", size=size)
-        for paragraph in _latin1(text).splitlines() or [""]:
+        pdf.set_font("DejaVu", size=size)
+        for paragraph in _text(text).splitlines() or [""]:
             indent = paragraph[: len(paragraph) - len(paragraph.lstrip())]
             wrapped = textwrap.wrap(
                 paragraph.strip(), chars, initial_indent=indent, subsequent_indent=indent
             )
             for chunk in wrapped or [""]:
+                shaped(chunk)
                 if pdf.get_string_width(chunk) <= width:
                     pdf.cell(width, height, chunk, new_x="LMARGIN", new_y="NEXT")
                 else:
                     pdf.multi_cell(width, height, chunk, new_x="LMARGIN", new_y="NEXT")
 
     def line(label, value=None):
-        text_lines(f"{label}: {value}" if value is not None else str(label), 10, 5, 100)
+        text_lines(f"{label}: {value}" if value is not None else str(label), 10, 5, 90)
 
     def empty():
         line(_("None."))
+
+    def field_label(model, name: str) -> str:
+        return str(model._meta.get_field(name).verbose_name).capitalize()
 
     label = {
         "story": _("Your story"),
@@ -556,6 +581,15 @@ def inzage_pdf(data: dict) -> bytes:
         "progress_report": _("Progress report"),
         "withdrawn": _("withdrawn on"),
         "extended": _("term extended by 2 months, told on"),
+        "conducted_by": _("conducted by"),
+        "participants": _("present"),
+        "basic_need": _("Basic need"),
+        "crisis": _("acute problem"),
+        "no_crisis": _("no acute problem"),
+        "participant": _("Taking part"),
+        "evaluation_date": _("evaluation date"),
+        "aftercare": _("aftercare agreed with"),
+        "check_in": _("Check-in"),
     }
     person = data["resident"]
     heading(_("Your file at the municipality"), 16)
@@ -606,14 +640,42 @@ def inzage_pdf(data: dict) -> bytes:
                 line(f"{_date(s['received_on'])} ({s['source_type_display']}): {s['observation']}")
 
         heading(_("Kitchen-table conversations"), 11)
+        conversation_texts = (
+            "place",
+            "other_participants",
+            "resident_story",
+            "own_strength",
+            "network_strength",
+            "general_provisions",
+            "agreements",
+            "resident_remarks",
+        )
         for c in household["conversations"]:
             line(_("Conversation of %(date)s") % {"date": _date(c["held_on"])})
-            line(f"  {label['story']}: {c['resident_story']}")
-            if c["agreements"]:
-                line(f"  {label['agreements']}: {c['agreements']}")
+            if c["conducted_by"]:
+                line(f"  {label['conducted_by']}: {c['conducted_by']}")
+            if c["participants"]:
+                line(f"  {label['participants']}: {', '.join(c['participants'])}")
+            for name in conversation_texts:
+                if c.get(name):
+                    line(f"  {field_label(KitchenTableConversation, name)}: {c[name]}")
+            for need in c["basic_needs"]:
+                state = label["crisis"] if need["crisis"] else label["no_crisis"]
+                note = f" ({need['note']})" if need["note"] else ""
+                need_label = BasicNeed(need["need"]).label
+                line(f"  {label['basic_need']} {need_label}: {state}{note}")
             for score in c["scores"]:
-                line(f"  {score['domain_display']}: {score['score']}")
+                note = f" ({score['note']})" if score.get("note") else ""
+                line(f"  {score['domain_display']}: {score['score']}{note}")
         if not household["conversations"]:
+            empty()
+
+        heading(_("Your network"), 11)
+        for member in household["network"]:
+            contribution = f": {member['contribution']}" if member["contribution"] else ""
+            contact = f", {member['contact']}" if member["contact"] else ""
+            line(f"{member['name']} ({member['kind_display']}{contact}){contribution}")
+        if not household["network"]:
             empty()
 
         heading(_("Support plans"), 11)
@@ -627,12 +689,40 @@ def inzage_pdf(data: dict) -> bytes:
             for action in plan["actions"]:
                 due = f" ({label['due']} {_date(action['due_on'])})" if action["due_on"] else ""
                 line(f"  {label['action']}: {action['description']} - {action['owner']}{due}")
+            for participant in plan["participants"]:
+                line(
+                    f"  {label['participant']}: {participant['name']} ({participant['role']}, "
+                    f"{participant['status']})"
+                )
             if plan["versions"]:
                 line(f"  {label['versions']}: {len(plan['versions'])}")
+            if plan["evaluation_date"]:
+                line(f"  {label['evaluation_date']}: {_date(plan['evaluation_date'])}")
             for evaluation in plan["evaluations"]:
                 line(f"  {label['evaluation']} {_date(evaluation['evaluated_on'])}")
+                if evaluation["notes"]:
+                    line(f"    {evaluation['notes']}")
+                for score in evaluation["scores"]:
+                    line(f"    {score['domain_display']}: {score['score']}")
+            if plan["aftercare_agreed_with"]:
+                line(f"  {label['aftercare']}: {plan['aftercare_agreed_with']}")
+            for check_in in plan["aftercare_check_ins"]:
+                done = f", {_date(check_in['done_on'])}" if check_in["done_on"] else ""
+                line(
+                    f"  {label['check_in']} {_date(check_in['due_on'])}: "
+                    f"{check_in['status_display']}{done}"
+                )
         if not household["plans"]:
             empty()
+
+        if household["referrals"]:
+            heading(_("Referrals to general provisions"), 11)
+            for referral in household["referrals"]:
+                outcome = referral.get("outcome_display") or "-"
+                line(
+                    f"{_date(referral['referred_on'])}: {referral['provision']} "
+                    f"({referral['reason']}), {outcome}"
+                )
 
         heading(_("Applications and decisions"), 11)
         for application in household["applications"]:
@@ -658,6 +748,12 @@ def inzage_pdf(data: dict) -> bytes:
                     )
         if not household["applications"]:
             empty()
+        if household["mandate_spending"]:
+            heading(_("Team mandate"), 11)
+            for spending in household["mandate_spending"]:
+                line(
+                    f"{_date(spending['spent_on'])}: EUR {spending['amount']}, {spending['reason']}"
+                )
 
     heading(_("Consents"))
     for consent in data["consents"]:

@@ -118,6 +118,9 @@ def file_build(
         held_on=start,
         resident_story="Ik kom er niet meer uit met de rekeningen.",
         agreements="Samen de post doorlopen.",
+        own_strength="Houdt van overzicht als het eenmaal op papier staat.",
+        network_strength="De buurman helpt met de computer.",
+        resident_remarks="Het gesprek klopt, maar de schulden zijn hoger.",
         conducted_by=worker,
     )
     conversation.participants.add(resident)
