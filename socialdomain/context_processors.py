@@ -7,9 +7,12 @@ for it and kept for the rest of the request."""
 
 from functools import cached_property
 
+from django.conf import settings
+
 from cases import permissions as case_permissions
 from networks import permissions as network_permissions
 from outcomes import permissions as outcome_permissions
+from socialdomain.middleware import SessionIdleTimeoutMiddleware
 from teams import permissions as team_permissions
 from teams.roles import Role, has_role
 
@@ -136,3 +139,15 @@ class Can:
 
 def abilities(request):
     return {"can": Can(getattr(request, "user", None))}
+
+
+def session_timeout(request):
+    """For the "stay signed in" warning (static/wijkwerk/js/session.js): the seconds the
+    signed-in user's session has left and how long before its end the warning shows."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not hasattr(request, "session"):
+        return {}
+    return {
+        "session_seconds_left": SessionIdleTimeoutMiddleware.seconds_left(request.session),
+        "session_warning_seconds": settings.SESSION_WARNING_SECONDS,
+    }

@@ -12,15 +12,18 @@ import logging
 import re
 import time
 import uuid
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.middleware.locale import LocaleMiddleware
+from django.shortcuts import resolve_url
 from django.template import loader
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRedirect
 
 from socialdomain.outages import is_redis_outage
 
@@ -332,6 +335,23 @@ class SessionIdleTimeoutMiddleware:
                 session[self.SESSION_KEY] = now
         return response
 
+    @classmethod
+    def seconds_left(cls, session) -> int:
+        """How long the session will live without further activity, counting the request
+        being answered (renewed by this middleware when the last renewal is old enough)."""
+        renewed_at = session.get(cls.SESSION_KEY)
+        if renewed_at is None:
+            return max(0, session.get_expiry_age())
+        idle = int(time.time()) - renewed_at
+        if idle >= settings.SESSION_RENEW_INTERVAL:
+            return settings.SESSION_COOKIE_AGE
+        return max(0, settings.SESSION_COOKIE_AGE - idle)
+
+    @classmethod
+    def renew(cls, session) -> None:
+        """Renew now (the "stay signed in" button): the session's expiry moves on save."""
+        session[cls.SESSION_KEY] = int(time.time())
+
 
 class NoStoreForSignedInMiddleware:
     """`Cache-Control: no-store` on every response to a signed-in user: pages, partials and API
@@ -354,3 +374,25 @@ class NoStoreForSignedInMiddleware:
         ):
             add_never_cache_headers(response)
         return response
+
+
+class HtmxLoginRedirectMiddleware:
+    """An htmx request whose session has ended is sent to the login page by `login_required`
+    with a redirect that htmx would follow and swap into the page (a login form inside a
+    section). Instead the whole page goes to the login page (`HX-Redirect`), with the page the
+    user was on as `next`: after signing in they are back there, and what they typed comes back
+    from the tab's sessionStorage (static/wijkwerk/js/session.js)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        htmx = getattr(request, "htmx", None)
+        if not htmx or response.status_code != 302:
+            return response
+        login_url = resolve_url(settings.LOGIN_URL)
+        if not response.get("Location", "").startswith(login_url):
+            return response
+        page = htmx.current_url_abs_path or "/"
+        return HttpResponseClientRedirect(f"{login_url}?{urlencode({'next': page})}")

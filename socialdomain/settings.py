@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "socialdomain.middleware.SessionIdleTimeoutMiddleware",
     "socialdomain.middleware.NoStoreForSignedInMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # an ended session on an htmx request: the whole page to the login page, not a swap
+    "socialdomain.middleware.HtmxLoginRedirectMiddleware",
     # last, as django-axes requires: it turns a lockout during login into the lockout page
     "axes.middleware.AxesMiddleware",
 ]
@@ -107,6 +109,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "teams.context_processors.roles",
                 "socialdomain.context_processors.abilities",
+                "socialdomain.context_processors.session_timeout",
             ],
         },
     },
@@ -254,6 +257,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(30 * 60)))
 SESSION_RENEW_INTERVAL = int(os.environ.get("SESSION_RENEW_INTERVAL", "60"))
+# A warning with "stay signed in" shows this many seconds before the session would end.
+SESSION_WARNING_SECONDS = int(os.environ.get("SESSION_WARNING_SECONDS", str(3 * 60)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)

@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from socialdomain import two_factor
 from socialdomain.health import healthz, livez
 from socialdomain.oidc import OIDCCallbackView, OIDCLoginView
-from socialdomain.views import LoginView, favicon, home
+from socialdomain.views import LoginView, favicon, home, session_extend
 
 urlpatterns = [
     path("", home, name="home"),
@@ -24,6 +24,7 @@ urlpatterns = [
     path("accounts/tweestaps/", two_factor.two_factor_verify, name="two_factor_verify"),
     path("accounts/tweestaps/instellen/", two_factor.two_factor_setup, name="two_factor_setup"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/sessie/verlengen/", session_extend, name="session_extend"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("huishoudens/", include("cases.urls")),
     path("", include("teams.urls")),

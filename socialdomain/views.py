@@ -1,10 +1,10 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from cases import permissions as case_permissions
 from cases.deadlines.selectors import unread_reminders_for
@@ -13,6 +13,7 @@ from cases.provisions.selectors import notifications_for
 from socialdomain import two_factor
 from socialdomain.forms import LoginForm
 from socialdomain.landing import landing_url
+from socialdomain.middleware import SessionIdleTimeoutMiddleware
 from teams.selectors import teams_of_user
 
 FAVICON = settings.BASE_DIR / "static" / "wijkwerk" / "img" / "favicon.ico"
@@ -29,6 +30,16 @@ def home(request):
     if case_permissions.can_review_access(request.user):
         context["break_glass_pending"] = break_glass_pending_count()
     return render(request, "home.html", context)
+
+
+@require_POST
+def session_extend(request):
+    """ "Stay signed in": renew the session now and say how long it lives. A session that has
+    already ended answers 401 (not a redirect to the login page), so the page can say so."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"signed_in": False}, status=401)
+    SessionIdleTimeoutMiddleware.renew(request.session)
+    return JsonResponse({"signed_in": True, "seconds_left": settings.SESSION_COOKIE_AGE})
 
 
 def locked_out(request, original_response=None, credentials=None):

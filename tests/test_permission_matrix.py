@@ -290,6 +290,8 @@ TABLE = {
         "403        403        ok         403        403        403        ok         403",
     "teams:team_detail":
         "404        404        ok/404     404        404        404        ok         404",
+    "session_extend":
+        "ok         ok         ok         ok         ok         ok         ok         ok",
     "two_factor_setup":
         "ok         ok         ok         ok         ok         ok         ok         ok",
     "webhook-deliveries":

@@ -289,7 +289,7 @@ def test_the_pdf_prints_every_name_in_its_own_script(client, officer, make_house
     assert pdf.metadata.title == "Uw dossier bij de gemeente"
     top, sections = pdf.outline[0], pdf.outline[1]  # a bookmark per section, for navigation
     assert top.title == "Uw dossier bij de gemeente"
-    assert [item.title for item in sections][0] == "Uw persoonsgegevens"
+    assert sections[0].title == "Uw persoonsgegevens"
     assert any(item.title.startswith("Huishouden: ") for item in sections)
 
 
