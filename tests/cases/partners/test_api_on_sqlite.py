@@ -44,6 +44,7 @@ Consent.objects.create(resident=allocation.client, organisation=allocation.provi
 a = f"{api}/allocations/{allocation.uuid}"
 call("get", f"{a}/")
 call("post", f"{a}/start/", {"date": allocation.start_date.isoformat()})
+call("post", f"{a}/delivered-by/", {"delivered_by": "zorggroep-de-linde"})
 call("get", f"{a}/progress-reports/")
 call("post", f"{a}/progress-reports/", {"period_start": allocation.start_date.isoformat(),
      "period_end": allocation.start_date.isoformat(), "text": "Gaat goed.", "goal_attainment": 3})
@@ -107,7 +108,7 @@ def test_every_partner_endpoint_answers_without_500_on_the_sqlite_demo(tmp_path)
     line = next(x for x in result.stdout.splitlines() if x.startswith("SWEEP "))
     seen = json.loads(line.removeprefix("SWEEP "))
     paths = {(method, url.split("?")[0]) for method, url, _ in seen}
-    assert len(paths) >= 18, seen  # every endpoint was reached
+    assert len(paths) >= 19, seen  # every endpoint was reached
     assert [row for row in seen if row[2] >= 500] == []
     by_path = {(m, u.split("/")[-2]): s for m, u, s in seen}
     assert by_path[("POST", "progress-reports")] == 201, seen  # the consent check ran
