@@ -726,6 +726,8 @@ def mandate_spend(request, household_uuid):
     )
     overview = psel.mandate_overview(team=team)
     form = MandateSpendForm(request.POST or None)
+    if not permissions.can_override_budget(request.user):
+        del form.fields["budget_override_reason"]  # only a team lead may exceed the stream
     if request.method == "POST" and form.is_valid():
         try:
             spending = psvc.mandate_spend(

@@ -261,3 +261,13 @@ def test_the_team_lead_approves_on_the_application_page(client, make_application
     application.refresh_from_db()
     assert application.budget_override_by == team_lead
     assert application.budget_override_reason == "Veiligheid kind."
+
+
+def test_only_a_team_lead_sees_the_override_in_the_mandate_form(
+    client, make_household, generalist, team_lead, mandate
+):
+    path = reverse("provisions:mandate_spend", args=[make_household().uuid])
+    client.force_login(generalist)
+    assert 'name="budget_override_reason"' not in client.get(path).content.decode()
+    client.force_login(team_lead)
+    assert 'name="budget_override_reason"' in client.get(path).content.decode()
