@@ -93,6 +93,11 @@ def can_use_application_queue(user) -> bool:
     return has_role(user, *DECIDE_ROLES)
 
 
+def can_override_budget(user) -> bool:
+    """Approve a grant or a mandate spending beyond its budget stream, with a reason."""
+    return has_role(user, Role.TEAM_LEAD)
+
+
 def can_decide(user) -> bool:
     """Claim, assign, decide and co-sign applications."""
     return has_role(user, *DECIDE_ROLES)

@@ -1,5 +1,6 @@
 """Factories for the provision catalogue, team mandates and applications."""
 
+import datetime
 from decimal import Decimal
 
 import factory
@@ -99,3 +100,16 @@ class ApplicationFactory(DjangoModelFactory):
     decision_deadline = factory.LazyAttribute(
         lambda o: application_decision_deadline(law=o.product.law, applied_on=o.applied_on)
     )
+
+
+def contract_for(allocation, valid_from=datetime.date(2000, 1, 1), valid_until=None):
+    """A contract between the allocation's provider and the municipality for its product, so
+    care on it may start (`partners.services.allocation_start` checks it)."""
+    from networks.models import Contract
+
+    return Contract.objects.get_or_create(
+        organisation_id=allocation.provider_id,
+        product_id=allocation.product_id,
+        valid_from=valid_from,
+        defaults={"tariff": 60, "valid_until": valid_until},
+    )[0]

@@ -86,6 +86,8 @@ TABLE = {
         "401        401        401        401        401        401        401        401",
     "allocation-request-list":
         "401        401        401        401        401        401        401        401",
+    "allocation-delivered-by":
+        "401        401        401        401        401        401        401        401",
     "allocation-start":
         "401        401        401        401        401        401        401        401",
     "allocation-stop":
@@ -252,6 +254,8 @@ TABLE = {
         "ok/404     403/404    ok/404     404        404        404        404        404",
     "provisions:application_decide":
         "403/404    ok/404     403/404    404        404        404        404        404",
+    "provisions:application_budget_override":
+        "403/404    403/404    redir/404  404        404        404        404        404",
     "provisions:application_detail":
         "ok/404     ok/404     ok/404     404        404        404        404        404",
     "provisions:application_queue":
@@ -263,6 +267,8 @@ TABLE = {
     "provisions:budget_overview":
         "403        ok         ok         ok         403        403        ok         403",
     "provisions:decision_cosign":
+        "403/404    403/404    403/404    404        404        404        404        404",
+    "provisions:decision_cosign_request":
         "403/404    403/404    403/404    404        404        404        404        404",
     "provisions:decision_letter":
         "ok/404     ok/404     ok/404     404        404        404        404        404",

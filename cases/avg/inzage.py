@@ -388,8 +388,10 @@ def inzage_build(*, resident: Resident) -> dict:
         | Q(object_type="resident", object_id=str(resident.uuid))
         | Q(object_type="inzage", object_id=str(resident.uuid))
     )
-    if connection.vendor == "postgresql":  # JSON containment; SQLite has no `contains`
+    if connection.vendor == "postgresql":  # JSON containment (GIN-indexable)
         about |= Q(resident_uuids__contains=[str(resident.uuid)])
+    else:  # SQLite has no JSON `contains`: the quoted UUID in the list's JSON text is as exact
+        about |= Q(resident_uuids__icontains=f'"{resident.uuid}"')
     access_log = AccessLogEntry.objects.filter(about).order_by("at", "pk")
     category_labels = dict(DataCategory.choices)
     role_labels = dict(Role.choices)

@@ -224,8 +224,9 @@ SUBSIDY_AMOUNT = "25000.00"
 
 
 def _seed_contracts(*, products, year) -> None:
-    """A contract for each product the demo care providers deliver, this calendar year, at the
-    product's tariff."""
+    """A contract for each product the demo care providers deliver, from last calendar year to
+    the end of this one (care on the demo allocations starts within it), at the product's
+    tariff."""
     for agb, product_name in {(agb, name) for agb, name, *_rest in DEMO_ALLOCATIONS}:
         organisation = Organisation.objects.filter(agb_code=agb).first()
         if organisation is None:
@@ -234,7 +235,7 @@ def _seed_contracts(*, products, year) -> None:
         Contract.objects.get_or_create(
             organisation=organisation,
             product=product,
-            valid_from=datetime.date(year, 1, 1),
+            valid_from=datetime.date(year - 1, 1, 1),
             defaults={"tariff": product.tariff, "valid_until": datetime.date(year, 12, 31)},
         )
 

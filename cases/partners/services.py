@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -43,7 +43,13 @@ from cases.provisions.selectors import (
     application_advance_first_due,
     application_decision_deadline,
 )
-from networks.models import END_REASONS_BY_LAW, Organisation, Product
+from networks.models import (
+    END_REASONS_BY_LAW,
+    Contract,
+    CooperativeMembership,
+    Organisation,
+    Product,
+)
 from networks.services import webhook_enqueue
 
 
@@ -103,13 +109,90 @@ def allocation_payload(allocation: Allocation) -> dict:
 
 
 def allocation_announce(*, allocation: Allocation, event: str) -> None:
-    webhook_enqueue(
-        organisation_id=allocation.provider_id, event=event, payload=allocation_payload(allocation)
+    """The event to the provider's webhooks and, when a cooperative member delivers the care,
+    to the member's as well."""
+    payload = allocation_payload(allocation)
+    webhook_enqueue(organisation_id=allocation.provider_id, event=event, payload=payload)
+    if allocation.delivered_by_id and allocation.delivered_by_id != allocation.provider_id:
+        webhook_enqueue(organisation_id=allocation.delivered_by_id, event=event, payload=payload)
+
+
+class NoContract(Exception):
+    """The provider has no contract for the allocation's product on the day care starts."""
+
+
+class NotTheProvider(Exception):
+    """Only the provider named on the allocation (the cooperative) may say who delivers it."""
+
+
+def _contracted(*, organisation_id: int, product_id: int, on: datetime.date) -> bool:
+    return (
+        Contract.objects.filter(
+            organisation_id=organisation_id, product_id=product_id, valid_from__lte=on
+        )
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
+        .exists()
     )
 
 
+def cooperative_member_on(*, cooperative_id: int, member_id: int, on: datetime.date) -> bool:
+    """Whether `member_id` is a member of the cooperative on `on`."""
+    return (
+        CooperativeMembership.objects.filter(
+            cooperative_id=cooperative_id, member_id=member_id, start_date__lte=on
+        )
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
+        .exists()
+    )
+
+
+@transaction.atomic
+def allocation_delivered_by_set(
+    *,
+    allocation: Allocation,
+    delivered_by: Organisation | None,
+    caller: Organisation | None = None,
+    expected_version: int | None = None,
+    on: datetime.date | None = None,
+    by=None,
+    context: RequestContext | None = None,
+) -> Allocation:
+    """Record which organisation delivers the allocation: the provider itself (or None) or one
+    of its cooperative's members today. Over the API only the provider (`caller`) may say so;
+    the member's webhooks then get the allocation's events too."""
+    if caller is not None and caller.pk != allocation.provider_id:
+        raise NotTheProvider(
+            _("Only the provider named on the allocation can say who delivers it.")
+        )
+    allocation = _locked(allocation, expected_version)
+    on = on or timezone.localdate()
+    if (
+        delivered_by is not None
+        and delivered_by.pk != allocation.provider_id
+        and not cooperative_member_on(
+            cooperative_id=allocation.provider_id, member_id=delivered_by.pk, on=on
+        )
+    ):
+        raise ValidationError(
+            {
+                "delivered_by": _(
+                    "%(organisation)s is not the provider nor a member of its cooperative."
+                )
+                % {"organisation": delivered_by.name}
+            }
+        )
+    allocation.delivered_by = delivered_by
+    allocation = _save(allocation, ["delivered_by"])
+    _audit_allocation(allocation, by=by, context=context)
+    return allocation
+
+
 def _locked(allocation: Allocation, expected_version: int | None) -> Allocation:
-    locked = Allocation.objects.select_for_update().select_related("product").get(pk=allocation.pk)
+    locked = (
+        Allocation.objects.select_for_update(of=("self",))
+        .select_related("product", "provider")
+        .get(pk=allocation.pk)
+    )
     if expected_version is not None and locked.version != expected_version:
         raise StaleAllocation()
     return locked
@@ -145,6 +228,20 @@ def allocation_start(
             {"date": _("Care cannot start after the allocation's end date (%(date)s).")
              % {"date": allocation.end_date.isoformat()}}
         )  # fmt: skip
+    if not _contracted(
+        organisation_id=allocation.provider_id, product_id=allocation.product_id, on=started_on
+    ):
+        raise NoContract(
+            _(
+                "There is no contract with %(provider)s for %(product)s on %(date)s; care "
+                "cannot start. Ask the municipality's contract manager."
+            )
+            % {
+                "provider": allocation.provider.name,
+                "product": allocation.product.name,
+                "date": started_on.isoformat(),
+            }
+        )
     allocation.status = AllocationStatus.STARTED
     allocation.care_started_on = started_on
     allocation = _save(allocation, ["status", "care_started_on"])

@@ -10,7 +10,7 @@ from cases.provisions.models import (
     ReferralOutcome,
     TermEventKind,
 )
-from cases.provisions.selectors import consultants
+from cases.provisions.selectors import consultants, user_display_name
 from networks.models import (
     BudgetStream,
     Frequency,
@@ -110,9 +110,27 @@ class QueueFilterForm(forms.Form):
     )
 
 
+class ConsultantChoiceField(forms.ModelChoiceField):
+    """A consultant by name (full name, else username)."""
+
+    def label_from_instance(self, obj):
+        return user_display_name(obj)
+
+
 class AssignForm(forms.Form):
-    consultant = forms.ModelChoiceField(label=_("consultant"), queryset=consultants())
+    consultant = ConsultantChoiceField(label=_("consultant"), queryset=consultants())
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class CosignRequestForm(forms.Form):
+    """Ask (again) a consultant of the team to co-sign: `candidates` from
+    `selectors.cosign_candidates`."""
+
+    consultant = ConsultantChoiceField(label=_("ask to co-sign"), queryset=consultants())
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["consultant"].queryset = candidates
 
 
 class DecisionForm(forms.Form):
@@ -226,6 +244,21 @@ class MandateSpendForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("e.g. rent arrears paid to stop an eviction"),
+    )
+    budget_override_reason = forms.CharField(
+        label=_("reason to exceed the budget stream (team lead)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only when this would take the stream beyond its budget."),
+    )
+
+
+class BudgetOverrideForm(forms.Form):
+    reason = forms.CharField(
+        label=_("reason to exceed the budget stream"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 

@@ -252,6 +252,20 @@ class ProvisionApplication(models.Model):
         related_name="assigned_applications",
         verbose_name=_("consultant"),
     )
+    budget_override_reason = models.TextField(
+        _("reason to exceed the budget"),
+        max_length=2000,
+        blank=True,
+        help_text=_("A team lead's approval to grant this application beyond its stream's budget."),
+    )
+    budget_override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("beyond the budget approved by"),
+    )
     applied_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.SET_NULL,
@@ -516,6 +530,11 @@ class ProvisionDecision(models.Model):
     def is_final(self) -> bool:
         return not self.cosign_required or self.cosigned_by_id is not None
 
+    @property
+    def awaits_cosign(self) -> bool:
+        """A grant above the four-eyes amount still waiting for its second signature."""
+        return not self.is_final and self.application.status == ApplicationStatus.AWAITING_COSIGN
+
 
 class AllocationStatus(models.TextChoices):
     NOT_STARTED = "not_started", _("Not started")
@@ -543,6 +562,18 @@ class Allocation(models.Model):
     )
     provider = models.ForeignKey(
         Organisation, models.PROTECT, related_name="allocations", verbose_name=_("provider")
+    )
+    delivered_by = models.ForeignKey(
+        Organisation,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="delivered_allocations",
+        verbose_name=_("delivered by"),
+        help_text=_(
+            "The cooperative member that delivers the care; empty: the provider itself "
+            "(`partners.services.allocation_delivered_by_set` checks the membership)."
+        ),
     )
     product = models.ForeignKey(
         Product, models.PROTECT, related_name="allocations", verbose_name=_("product")
@@ -722,6 +753,20 @@ class BudgetCommitment(models.Model):
         related_name="commitment",
         verbose_name=_("mandate spending"),
     )
+    over_budget_reason = models.TextField(
+        _("reason to exceed the budget"),
+        max_length=2000,
+        blank=True,
+        help_text=_("A team lead's reason to commit beyond the stream's budget."),
+    )
+    over_budget_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("beyond the budget approved by"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -737,6 +782,14 @@ class BudgetCommitment(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(amount__gte=0), name="commitment_non_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(over_budget_approved_by__isnull=True, over_budget_reason="")
+                | (
+                    models.Q(over_budget_approved_by__isnull=False)
+                    & ~models.Q(over_budget_reason="")
+                ),
+                name="commitment_override_has_reason",
             ),
         ]
 

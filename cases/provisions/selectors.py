@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
@@ -29,6 +30,7 @@ from cases.provisions.models import (
     AdvancePayment,
     ApplicationTermEvent,
     BudgetCommitment,
+    Delivery,
     GeneralProvisionReferral,
     MandateSpending,
     Notification,
@@ -363,7 +365,9 @@ def household_provisions(*, household: Household) -> dict:
             household.mandate_spendings.select_related("spent_by").order_by("-spent_on", "-pk")
         ),
         "allocations": list(
-            household.allocations.select_related("provider", "product").order_by("-created_at")
+            household.allocations.select_related("provider", "product", "delivered_by").order_by(
+                "-created_at"
+            )
         ),
     }
 
@@ -436,8 +440,53 @@ def consultants() -> QuerySet:
     return (
         get_user_model()
         .objects.filter(groups__name=Role.CONSULTANT, is_active=True)
-        .order_by("first_name", "last_name")
+        .order_by("first_name", "last_name", "username")
     )
+
+
+def decision_initial_from_request(*, application: ProvisionApplication) -> dict:
+    """The decision form's starting values from the provider's 315/317 request the application
+    came from (product, extent, period, the requesting provider in kind), or {}."""
+    try:
+        request = application.allocation_request
+    except ObjectDoesNotExist:
+        return {}
+    return {
+        "product": request.product_id,
+        "volume": request.volume,
+        "unit": request.unit,
+        "frequency": request.frequency,
+        "start_date": request.start_date,
+        "end_date": request.end_date,
+        "delivery": Delivery.IN_KIND,
+        "provider": request.organisation_id,
+    }
+
+
+def user_display_name(user) -> str:
+    """How a colleague is named in a choice list: full name, else the username."""
+    return user.get_full_name() or user.get_username()
+
+
+def cosign_candidates(*, application: ProvisionApplication) -> QuerySet:
+    """The consultants who may be asked to co-sign an application's decision: the active
+    consultants of the household's team (its area consultants, for any law, and consultants
+    who are members of the district's team), whoever was added to it since the decision; every
+    active consultant when the team has none, so a request is never stuck. The decider is
+    excluded. Evaluated on each call."""
+    household = application.household
+    district_id = household.neighbourhood.district_id if household.neighbourhood_id else None
+    everyone = consultants()
+    decided_by = getattr(getattr(application, "decision", None), "decided_by_id", None)
+    if decided_by is not None:
+        everyone = everyone.exclude(pk=decided_by)
+    if district_id is None:
+        return everyone
+    team = everyone.filter(
+        Q(consultant_areas__district_id=district_id)
+        | Q(team_memberships__team__district_id=district_id, team_memberships__active=True)
+    ).distinct()
+    return team if team.exists() else everyone
 
 
 # Team mandate ---------------------------------------------------------------------------------
@@ -539,6 +588,45 @@ def stream_budgets(*, year: int) -> tuple[dict[int, Decimal], dict[tuple[int, in
         per_stream[stream_id] = per_stream.get(stream_id, ZERO) + amount
     per_stream.update(whole)
     return per_stream, per_district
+
+
+BUDGET_WARN_SHARE = Decimal("0.9")  # warn when a commitment brings a stream to 90 % or more
+
+
+@dataclass
+class BudgetUse:
+    """A stream's budget that a commitment counts against, and what is committed to it."""
+
+    budget: StreamBudget
+    committed: Decimal
+
+    def share_after(self, amount: Decimal) -> Decimal:
+        if not self.budget.amount:
+            return Decimal("Infinity")
+        return (self.committed + amount) / self.budget.amount
+
+
+def stream_budget_use(
+    *, stream_id: int, year: int, district_id: int | None, lock: bool = False
+) -> BudgetUse | None:
+    """The budget a commitment of the stream in the district and year counts against: the
+    district's own budget of that stream, else the municipality-wide one (then all districts'
+    commitments count); None when the stream has no budget that year (nothing to check).
+    `lock` takes the budget row's lock, so two commitments never pass the check together."""
+    budgets = StreamBudget.objects.filter(stream_id=stream_id, year=year)
+    if lock:
+        budgets = budgets.select_for_update()
+    budget = None
+    if district_id is not None:
+        budget = budgets.filter(district_id=district_id).first()
+    committed = BudgetCommitment.objects.filter(stream_id=stream_id, year=year)
+    if budget is None:
+        budget = budgets.filter(district__isnull=True).first()
+    else:
+        committed = committed.filter(district_id=district_id)
+    if budget is None:
+        return None
+    return BudgetUse(budget, committed.aggregate(total=Sum("amount"))["total"] or ZERO)
 
 
 def budget_overview(*, year: int) -> BudgetOverview:

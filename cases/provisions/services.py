@@ -55,10 +55,13 @@ from cases.provisions.models import (
     TermEventKind,
 )
 from cases.provisions.selectors import (
+    BUDGET_WARN_SHARE,
     advance_next_due,
     application_advance_first_due,
     application_decision_deadline,
+    cosign_candidates,
     decision_objection_deadline,
+    stream_budget_use,
 )
 from networks.models import BudgetStream, Frequency, GeneralProvision, Product, Unit
 from teams.models import Team, TeamMandate
@@ -669,6 +672,147 @@ def _request_cosignature(decision: ProvisionDecision, by) -> None:
         _notify(user=user, application=application, kind=NotificationKind.COSIGN, message=message)
 
 
+@transaction.atomic
+def decision_cosign_request(
+    *, decision: ProvisionDecision, consultant, by, context: RequestContext | None = None
+) -> None:
+    """Ask (again) one consultant of the household's team for the second signature: anyone in
+    `cosign_candidates`, also a consultant who joined the team after the decision, so a grant
+    never waits on someone who left or is away. Asking the same consultant again puts the
+    request back in their unread notifications."""
+    if not permissions.can_decide(by):
+        raise PermissionDenied
+    application = ProvisionApplication.objects.select_for_update().get(pk=decision.application_id)
+    locked = ProvisionDecision.objects.select_related("product").get(pk=decision.pk)
+    if (
+        not locked.cosign_required
+        or locked.cosigned_by_id
+        or application.status != ApplicationStatus.AWAITING_COSIGN
+    ):
+        raise DecisionConflictError(_("This decision does not await a co-signature."))
+    application.decision = locked
+    if not cosign_candidates(application=application).filter(pk=consultant.pk).exists():
+        raise ValidationError(
+            {"consultant": _("Choose a consultant of the team other than the one who decided.")}
+        )
+    household = application.household
+    message = _("Co-sign the grant of %(product)s for %(address)s (€ %(amount)s).") % {
+        "product": locked.product.name,
+        "address": household.address_line,
+        "amount": _euro(locked.amount),
+    }
+    Notification.objects.update_or_create(
+        user=consultant,
+        application=application,
+        kind=NotificationKind.COSIGN,
+        defaults={"message": message[:300], "read_at": None},
+    )
+    _audit_decision(locked, application=application, by=by, context=context)
+
+
+# The budget stream a grant or a mandate spending commits to ------------------------------------
+
+
+class OverBudget(ValidationError):
+    """The commitment would take its stream beyond 100 % of the budget, and no team lead
+    approved it with a reason."""
+
+
+def _budget_commit(
+    *,
+    stream_id: int,
+    year: int,
+    district_id: int | None,
+    team: Team | None,
+    amount: Decimal,
+    override_by=None,
+    override_reason: str = "",
+    **source,
+) -> BudgetCommitment:
+    """Commit `amount` against the stream's budget (`stream_budget_use`, its row locked): beyond
+    100 % only with a team lead's reason (`override_by`, recorded on the commitment and so in
+    its audit row's object); at 90 % or more the commitment carries a `budget_warning` for the
+    screen."""
+    use = stream_budget_use(stream_id=stream_id, year=year, district_id=district_id, lock=True)
+    warning = ""
+    approved_by, reason = None, ""
+    if use is not None:
+        share = use.share_after(amount)
+        figures = {
+            "percent": number_format(min(share, Decimal(999)) * 100, 0),
+            "budget": _euro(use.budget.amount),
+            "left": _euro(use.budget.amount - use.committed),
+        }
+        if share > 1:
+            if not (
+                override_by is not None
+                and permissions.can_override_budget(override_by)
+                and override_reason.strip()
+            ):
+                raise OverBudget(
+                    {
+                        "amount": _(
+                            "This would take the budget stream to %(percent)s %% of its budget "
+                            "(€ %(left)s of € %(budget)s left). Only a team lead can approve "
+                            "this, with a reason."
+                        )
+                        % figures
+                    }
+                )
+            approved_by, reason = override_by, override_reason.strip()
+            warning = (
+                _("Committed beyond the budget (%(percent)s %%), approved by a team lead.")
+                % figures
+            )
+        elif share >= BUDGET_WARN_SHARE:
+            warning = (
+                _("Note: the budget stream is now at %(percent)s %% of its budget (€ %(budget)s).")
+                % figures
+            )
+    commitment = BudgetCommitment.objects.create(
+        stream_id=stream_id,
+        year=year,
+        district_id=district_id,
+        team=team,
+        amount=amount,
+        over_budget_reason=reason,
+        over_budget_approved_by=approved_by,
+        **source,
+    )
+    commitment.budget_warning = warning
+    return commitment
+
+
+@transaction.atomic
+def application_budget_override(
+    *,
+    application: ProvisionApplication,
+    reason: str,
+    by,
+    context: RequestContext | None = None,
+) -> ProvisionApplication:
+    """A team lead approves granting this application beyond its stream's budget, with a
+    reason; the grant's commitment records it (`_budget_commit`)."""
+    if not permissions.can_override_budget(by):
+        raise PermissionDenied
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason to exceed the budget.")})
+    locked = _locked(application, None)
+    if locked.is_decided:
+        raise DecisionConflictError(
+            _("This application has already been decided; it cannot be decided again.")
+        )
+    locked.budget_override_reason = reason.strip()
+    locked.budget_override_by = by
+    locked.version = F("version") + 1
+    locked.save(
+        update_fields=["budget_override_reason", "budget_override_by", "version", "updated_at"]
+    )
+    locked.refresh_from_db(fields=["version"])
+    _audit_application(locked, by=by, context=context)
+    return locked
+
+
 def _team_of_household(household: Household) -> tuple[int | None, Team | None]:
     neighbourhood = household.neighbourhood
     if neighbourhood is None:
@@ -683,14 +827,17 @@ def _grant_take_effect(decision: ProvisionDecision) -> None:
     application = decision.application
     household = Household.objects.select_related("neighbourhood").get(pk=application.household_id)
     district_id, team = _team_of_household(household)
-    BudgetCommitment.objects.create(
+    commitment = _budget_commit(
         stream_id=decision.product.budget_stream_id,
         year=decision.start_date.year,
         district_id=district_id,
         team=team,
         amount=decision.amount,
+        override_by=application.budget_override_by,
+        override_reason=application.budget_override_reason,
         decision=decision,
     )
+    decision.budget_warning = commitment.budget_warning
     if decision.delivery == Delivery.IN_KIND:
         allocation = Allocation.objects.create(
             number=uuid.uuid4().hex[:20],
@@ -1222,6 +1369,7 @@ def mandate_spend(
     stream: BudgetStream,
     by,
     spent_on: datetime.date | None = None,
+    budget_override_reason: str = "",
     context: RequestContext | None = None,
 ) -> MandateSpending:
     """Grant urgent help from the team's mandate, without a consultant.
@@ -1278,14 +1426,17 @@ def mandate_spend(
     )
     spending.full_clean()
     spending.save()
-    BudgetCommitment.objects.create(
-        stream=stream,
+    commitment = _budget_commit(
+        stream_id=stream.pk,
         year=spent_on.year,
         district_id=team.district_id,
         team=team,
         amount=amount,
+        override_by=by if budget_override_reason.strip() else None,
+        override_reason=budget_override_reason,
         mandate_spending=spending,
     )
+    spending.budget_warning = commitment.budget_warning
     _audit(
         by=by,
         context=context,

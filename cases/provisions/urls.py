@@ -34,6 +34,16 @@ urlpatterns = [
     ),
     path("aanvragen/<uuid:application_uuid>/brief/", views.decision_letter, name="decision_letter"),
     path(
+        "aanvragen/<uuid:application_uuid>/budget-overschrijding/",
+        views.application_budget_override,
+        name="application_budget_override",
+    ),
+    path(
+        "aanvragen/<uuid:application_uuid>/medeondertekening/",
+        views.decision_cosign_request,
+        name="decision_cosign_request",
+    ),
+    path(
         "aanvragen/<uuid:application_uuid>/bekendmaking/",
         views.decision_made_known,
         name="decision_made_known",

@@ -24,6 +24,8 @@ from cases.provisions.forms import (
     AdvancePaymentForm,
     ApplicationForm,
     AssignForm,
+    BudgetOverrideForm,
+    CosignRequestForm,
     DecisionForm,
     MadeKnownForm,
     MandateSpendForm,
@@ -157,6 +159,8 @@ def _decision_form(application, data=None):
         "delivery": Delivery.IN_KIND,
         "version": application.version,
     }
+    # an application from a provider's 315/317 request: what the provider asked for
+    initial |= psel.decision_initial_from_request(application=application)
     return DecisionForm(data, initial=initial)
 
 
@@ -175,7 +179,15 @@ def _detail_context(request, application, form=None, conflict=False, **clock_for
         "form": form or (_decision_form(application) if can_decide else None),
         "assign_form": AssignForm(initial={"version": application.version}) if can_decide else None,
         "can_cosign": psvc.decision_may_cosign(decision=decision, by=request.user),
+        "cosign_request_form": CosignRequestForm(
+            candidates=psel.cosign_candidates(application=application)
+        )
+        if can_decide and decision is not None and decision.awaits_cosign
+        else None,
         "can_withdraw": psvc.application_may_withdraw(application=application, by=request.user),
+        "budget_override_form": BudgetOverrideForm()
+        if permissions.can_override_budget(request.user) and not application.is_decided
+        else None,
         "conflict": conflict,
         "four_eyes_amount": psvc.four_eyes_amount(),
         "clocks": clocks,
@@ -311,6 +323,8 @@ def application_decide(request, application_uuid):
                 )
             else:
                 messages.success(request, _("Decision recorded."))
+            if getattr(decision, "budget_warning", ""):
+                messages.warning(request, decision.budget_warning)
             return _redirect(request, "provisions:application_detail", application.uuid)
     context = _detail_context(request, application, form=form, conflict=conflict)
     template = "cases/provisions/application_detail.html"
@@ -330,13 +344,79 @@ def decision_cosign(request, application_uuid):
         may=lambda _user, application: getattr(application, "decision", None) is not None,
     )
     try:
-        psvc.decision_cosign(
+        decision = psvc.decision_cosign(
             decision=application.decision, by=request.user, context=request_context(request)
         )
     except (ValidationError, ConcurrentEditError) as exc:
         messages.error(request, _error_message(exc))
     else:
         messages.success(request, _("Co-signed: the grant takes effect."))
+        if getattr(decision, "budget_warning", ""):
+            messages.warning(request, decision.budget_warning)
+    return _redirect(request, "provisions:application_detail", application.uuid)
+
+
+@login_required
+@require_POST
+@household_file("application")
+def application_budget_override(request, application_uuid):
+    application = _application(
+        request, application_uuid, may=lambda user, _a: permissions.can_override_budget(user)
+    )
+    form = BudgetOverrideForm(request.POST)
+    if form.is_valid():
+        try:
+            psvc.application_budget_override(
+                application=application,
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+                context=request_context(request),
+            )
+        except (ValidationError, ConcurrentEditError) as exc:
+            messages.error(request, _error_message(exc))
+        else:
+            messages.success(request, _("Exceeding the budget approved."))
+    else:
+        messages.error(request, _("Give the reason to exceed the budget."))
+    return _redirect(request, "provisions:application_detail", application.uuid)
+
+
+@login_required
+@require_POST
+@household_file("decision")
+def decision_cosign_request(request, application_uuid):
+    application = _application(
+        request,
+        application_uuid,
+        object_type="decision",
+        may=lambda user, application: (
+            permissions.can_decide(user) and getattr(application, "decision", None) is not None
+        ),
+    )
+    form = CosignRequestForm(
+        request.POST, candidates=psel.cosign_candidates(application=application)
+    )
+    if form.is_valid():
+        consultant = form.cleaned_data["consultant"]
+        try:
+            psvc.decision_cosign_request(
+                decision=application.decision,
+                consultant=consultant,
+                by=request.user,
+                context=request_context(request),
+            )
+        except (ValidationError, ConcurrentEditError) as exc:
+            messages.error(request, _error_message(exc))
+        else:
+            messages.success(
+                request,
+                _("%(name)s has been asked to co-sign.")
+                % {"name": psel.user_display_name(consultant)},
+            )
+    else:
+        messages.error(
+            request, _("Choose a consultant of the team other than the one who decided.")
+        )
     return _redirect(request, "provisions:application_detail", application.uuid)
 
 
@@ -345,9 +425,10 @@ def decision_cosign(request, application_uuid):
 @require_GET
 @household_file("decision")
 def decision_letter(request, application_uuid):
+    """The decision letter; while a grant awaits its co-signature, a draft to check it by."""
     application = psel.application_for_user(user=request.user, application_uuid=application_uuid)
-    decision = getattr(application, "decision", None) if application.is_decided else None
-    if decision is None or not decision.is_final:
+    decision = getattr(application, "decision", None)
+    if decision is None or not (decision.is_final or decision.awaits_cosign):
         raise PermissionDenied
     household = household_for_user(user=request.user, household_uuid=application.household.uuid)
     access_log_record(  # a print, like an export: logged as such, not as a view
@@ -363,6 +444,7 @@ def decision_letter(request, application_uuid):
         {
             "application": application,
             "decision": decision,
+            "draft": not decision.is_final,
             "household": household,
             "clocks": psel.application_clocks(application=application),
         },
@@ -644,9 +726,11 @@ def mandate_spend(request, household_uuid):
     )
     overview = psel.mandate_overview(team=team)
     form = MandateSpendForm(request.POST or None)
+    if not permissions.can_override_budget(request.user):
+        del form.fields["budget_override_reason"]  # only a team lead may exceed the stream
     if request.method == "POST" and form.is_valid():
         try:
-            psvc.mandate_spend(
+            spending = psvc.mandate_spend(
                 team=team,
                 household=household,
                 by=request.user,
@@ -657,6 +741,8 @@ def mandate_spend(request, household_uuid):
             apply_validation_error(form, exc)
         else:
             messages.success(request, _("Urgent help granted from the team mandate."))
+            if spending.budget_warning:
+                messages.warning(request, spending.budget_warning)
             return _redirect(request, "cases:household_detail", household.uuid)
     template = "cases/provisions/mandate_form.html"
     if request.htmx and request.method == "POST":

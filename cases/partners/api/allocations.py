@@ -25,6 +25,7 @@ from cases.partners.api.serializers import (
     AllocationSerializer,
     CareStartSerializer,
     CareStopSerializer,
+    DeliveredBySerializer,
     ProgressReportSerializer,
 )
 from cases.partners.selectors import progress_reports_for
@@ -42,10 +43,10 @@ from networks.api.views import (
     etag_header,
     idempotent_replayed_header,
 )
-from networks.models import ApiScope, IdempotencyRecord
+from networks.models import ApiScope, IdempotencyRecord, Organisation
 from socialdomain.api.conditional import ConditionalMixin, etag_for
 from socialdomain.api.idempotency import idempotent
-from socialdomain.api.problems import Conflict, PreconditionFailed
+from socialdomain.api.problems import Conflict, PreconditionFailed, Unprocessable
 from socialdomain.api.schema import problem_example, problem_response
 
 
@@ -131,7 +132,7 @@ class AllocationViewSet(
             return Allocation.objects.none()
         return partner_selectors.allocations_for_organisation(
             organisation=api_client_of(self.request).organisation
-        ).select_related("product", "client", "household")
+        ).select_related("product", "client", "household", "delivered_by")
 
     def _report(self, request, uuid, serializer_class, report):
         serializer = serializer_class(data=request.data)
@@ -149,6 +150,10 @@ class AllocationViewSet(
                     raise Conflict(str(exc)) from exc
                 except partner_services.StaleAllocation as exc:
                     raise PreconditionFailed() from exc
+                except partner_services.NoContract as exc:
+                    raise Unprocessable(str(exc), code="no_contract") from exc
+                except partner_services.NotTheProvider as exc:
+                    raise PermissionDenied(str(exc)) from exc
         except Exception:
             # logged after the rollback, so the attempt stays in the log: a miss as `not_found`;
             # an allowed report that changed nothing (a conflict, a broken rule) as a view
@@ -185,6 +190,18 @@ class AllocationViewSet(
                     },
                 ),
             ),
+            422: problem_response(
+                "The provider has no contract for the allocation's product on that day.",
+                problem_example(
+                    "no contract",
+                    422,
+                    _(
+                        "There is no contract with %(provider)s for %(product)s on %(date)s; "
+                        "care cannot start. Ask the municipality's contract manager."
+                    ),
+                    code="no_contract",
+                ),
+            ),
             409: problem_response(
                 "Care on this allocation was already started (or stopped).",
                 problem_example(
@@ -198,7 +215,9 @@ class AllocationViewSet(
         parameters=[IDEMPOTENCY_KEY, IF_MATCH, etag_header(200), idempotent_replayed_header(200)],
         summary="Report the start of care (iWmo/iJw 305)",
         description="The day care started on this allocation. Not before the allocation's "
-        "start date, not after its end date (400); a second start is a 409. Send the ETag "
+        "start date, not after its end date (400); a second start is a 409; without a "
+        "contract between the provider and the municipality for the product on that day a 422 "
+        "(`no_contract`). Send the ETag "
         "you read in `If-Match` to be sure nothing changed in between (412), and an "
         "`Idempotency-Key` to retry safely. Answers the allocation as it is now, with its new "
         "ETag; your webhooks get `allocation.changed`.",
@@ -288,6 +307,79 @@ class AllocationViewSet(
                     context=request_context(request),
                 ),
             ),
+            request,
+        )
+
+    @extend_schema(
+        request=DeliveredBySerializer,
+        responses={
+            200: OpenApiResponse(AllocationSerializer, description="The allocation."),
+            400: problem_response(
+                "Not the provider nor a member of its cooperative, or an unknown code.",
+                problem_example(
+                    "not a member",
+                    400,
+                    errors={
+                        "delivered_by": (
+                            lambda: (
+                                gettext(
+                                    "%(organisation)s is not the provider nor a member of its "
+                                    "cooperative."
+                                )
+                                % {"organisation": "Thuiszorg Dommelstede"}
+                            ),
+                            "invalid",
+                        )
+                    },
+                ),
+            ),
+            403: problem_response(
+                "The token lacks the scope, or you are a member, not the provider named.",
+                problem_example(
+                    "not the provider",
+                    403,
+                    _("Only the provider named on the allocation can say who delivers it."),
+                    code="permission_denied",
+                ),
+            ),
+        },
+        parameters=[IDEMPOTENCY_KEY, IF_MATCH, etag_header(200), idempotent_replayed_header(200)],
+        summary="Say which cooperative member delivers the care",
+        description="For a cooperative: the member organisation (its `code` or AGB code) that "
+        "delivers this allocation, or null for the cooperative itself. Only the provider named "
+        "on the allocation may set it (403 for a member); the member must belong to the "
+        "cooperative today (400). The member's webhooks then receive the allocation's events "
+        "too. `If-Match` and `Idempotency-Key` as for start.",
+        examples=examples.DELIVERED_BY,
+    )
+    @action(detail=True, methods=["post"], url_path="delivered-by")
+    def delivered_by(self, request, uuid=None):
+        caller = api_client_of(request).organisation
+
+        def deliver(allocation, data, version):
+            code = data["delivered_by"]
+            organisation = None
+            if code:
+                organisation = (
+                    Organisation.objects.filter(code=code).first()
+                    or Organisation.objects.filter(agb_code=code).exclude(agb_code="").first()
+                )
+                if organisation is None:
+                    raise ValidationError(
+                        {"delivered_by": [gettext("No organisation has this code.")]}
+                    )
+            return partner_services.allocation_delivered_by_set(
+                allocation=allocation,
+                delivered_by=organisation,
+                caller=caller,
+                expected_version=version,
+                by=request.user,
+                context=request_context(request),
+            )
+
+        return idempotent(
+            IdempotencyRecord,
+            lambda: self._report(request, uuid, DeliveredBySerializer, deliver),
             request,
         )
 

@@ -41,6 +41,7 @@ ALLOCATION_NOT_STARTED = {
     "care_started_on": None,
     "care_stopped_on": None,
     "end_reason": "",
+    "delivered_by": None,
     "client": CLIENT,
     "address": ADDRESS,
     "created_at": "2025-02-27T10:14:03.512000+01:00",
@@ -102,6 +103,28 @@ START = [
         "Care started on 5 March (305)", value={"date": "2025-03-05"}, request_only=True
     ),
     OpenApiExample("The allocation, started", value=ALLOCATION_STARTED, response_only=True),
+]
+DELIVERED_BY = [
+    OpenApiExample(
+        "A member of the cooperative delivers",
+        value={"delivered_by": "thuiszorg-dommel"},
+        request_only=True,
+    ),
+    OpenApiExample(
+        "The cooperative itself delivers", value={"delivered_by": None}, request_only=True
+    ),
+    OpenApiExample(
+        "The allocation, with the member",
+        value={
+            **ALLOCATION_STARTED,
+            "delivered_by": {
+                "code": "thuiszorg-dommel",
+                "name": "Thuiszorg Dommelstede",
+                "agb_code": "87654321",
+            },
+        },
+        response_only=True,
+    ),
 ]
 STOP = [
     OpenApiExample(

@@ -93,6 +93,12 @@ class AllocationAddressSerializer(serializers.Serializer):
     city = serializers.CharField()
 
 
+class DeliveringOrganisationSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    agb_code = serializers.CharField(allow_blank=True)
+
+
 class AllocationSerializer(serializers.Serializer):
     """A toewijzing as the provider needs it: product, extent, period, client and address.
     Never conversation notes or other household members."""
@@ -107,6 +113,13 @@ class AllocationSerializer(serializers.Serializer):
     care_started_on = serializers.DateField(allow_null=True)
     care_stopped_on = serializers.DateField(allow_null=True)
     end_reason = serializers.CharField(allow_blank=True)
+    delivered_by = DeliveringOrganisationSerializer(
+        allow_null=True,
+        help_text=_(
+            "The cooperative member that delivers the care; null: the provider itself. The "
+            "provider sets it with POST /allocations/{id}/delivered-by/."
+        ),
+    )
     client = AllocationClientSerializer(allow_null=True)
     address = AllocationAddressSerializer(source="household")
     created_at = serializers.DateTimeField()
@@ -124,6 +137,17 @@ class AllocationSerializer(serializers.Serializer):
 
 class CareStartSerializer(serializers.Serializer):
     date = serializers.DateField(help_text=_("The day care started."))
+
+
+class DeliveredBySerializer(serializers.Serializer):
+    delivered_by = serializers.CharField(
+        allow_null=True,
+        max_length=50,
+        help_text=_(
+            "Code or AGB code of the organisation that delivers the care: the provider itself or "
+            "a member of its cooperative; null for the provider itself."
+        ),
+    )
 
 
 class CareStopSerializer(serializers.Serializer):

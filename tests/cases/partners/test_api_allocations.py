@@ -9,7 +9,7 @@ from cases.provisions.models import Allocation, DecisionOutcome, Delivery
 from networks.models import CooperativeMembership, Frequency, OrganisationType, Unit
 from networks.services import webhook_register
 from tests.factories import OrganisationFactory
-from tests.provision_factories import ProductFactory
+from tests.provision_factories import ProductFactory, contract_for
 
 TODAY = timezone.localdate()
 START = TODAY - datetime.timedelta(days=10)
@@ -41,7 +41,9 @@ def grant_allocation(make_application, consultant):
                 provider=provider,
             ),
         )
-        return Allocation.objects.get(decision__application=application)
+        allocation = Allocation.objects.get(decision__application=application)
+        contract_for(allocation)
+        return allocation
 
     return make
 

@@ -21,6 +21,7 @@ from cases.provisions import services as svc
 from cases.provisions.models import Allocation, DecisionOutcome, Delivery, ProvisionApplication
 from networks.models import CooperativeMembership, Frequency, OrganisationType, Unit
 from tests.factories import OrganisationFactory
+from tests.provision_factories import contract_for
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +58,9 @@ def grant_allocation(make_application, consultant):
                 provider=provider,
             ),
         )
-        return Allocation.objects.get(decision__application=application)
+        allocation = Allocation.objects.get(decision__application=application)
+        contract_for(allocation)
+        return allocation
 
     return make
 

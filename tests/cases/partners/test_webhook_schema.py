@@ -15,6 +15,7 @@ from cases.provisions.models import Allocation, DecisionOutcome, Delivery
 from networks.models import Frequency, OrganisationType, Unit, WebhookEvent
 from networks.webhooks import webhook_body
 from tests.factories import OrganisationFactory
+from tests.provision_factories import contract_for
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +47,7 @@ def test_the_events_sent_are_the_events_described(schema, make_application, cons
         ),
     )
     allocation = Allocation.objects.get(decision__application=application)
+    contract_for(allocation)
     allocation = partner_services.allocation_start(allocation=allocation, started_on=TODAY)
     partner_services.allocation_stop(allocation=allocation, stopped_on=TODAY, reason="19")
 

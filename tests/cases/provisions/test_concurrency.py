@@ -111,3 +111,34 @@ def test_concurrent_mandate_grants_for_one_household_respect_the_limit(
 
     assert sum(isinstance(r, ValidationError) for r in results) == 1, results
     assert MandateSpending.objects.get().amount == Decimal("1000.00")
+
+
+def test_two_teams_spending_at_once_never_take_the_stream_beyond_its_budget(
+    make_household, generalist, mandate, area, other_area, product
+):
+    from tests.factories import TeamMemberFactory
+    from tests.provision_factories import StreamBudgetFactory, TeamMandateFactory
+
+    StreamBudgetFactory(stream=product.budget_stream, amount=Decimal("1000.00"))  # municipal
+    TeamMandateFactory(team=other_area["team"])
+    other_generalist = TeamMemberFactory(team=other_area["team"], user__username="g2").user
+    here = make_household()
+    there = make_household(neighbourhood=other_area["neighbourhood"])
+
+    def spend(team, household, by):
+        return lambda: svc.mandate_spend(
+            team=team,
+            household=household,
+            amount=Decimal("600.00"),
+            reason="Huur",
+            stream=product.budget_stream,
+            by=by,
+        )
+
+    results = run_at_once(
+        spend(area["team"], here, generalist), spend(other_area["team"], there, other_generalist)
+    )
+
+    assert sum(isinstance(r, MandateSpending) for r in results) == 1, results
+    assert sum(isinstance(r, svc.OverBudget) for r in results) == 1, results
+    assert BudgetCommitment.objects.count() == 1

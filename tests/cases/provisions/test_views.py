@@ -310,7 +310,8 @@ def test_letter_waits_for_the_cosignature(
         grant_payload(application, provider),
     )
     letter = reverse("provisions:decision_letter", args=[application.uuid])
-    assert client.get(letter).status_code == 403
+    draft = client.get(letter)  # a draft to check while the co-signature is pending
+    assert draft.status_code == 200 and b'id="letter-draft"' in draft.content
     detail = client.get(reverse("provisions:application_detail", args=[application.uuid]))
     assert "Wacht op een tweede consulent" in detail.content.decode()
 
@@ -318,7 +319,8 @@ def test_letter_waits_for_the_cosignature(
     client.post(reverse("provisions:decision_cosign", args=[application.uuid]))
     application.refresh_from_db()
     assert application.status == ApplicationStatus.GRANTED
-    assert client.get(letter).status_code == 200
+    final = client.get(letter)
+    assert final.status_code == 200 and b'id="letter-draft"' not in final.content
 
 
 def test_claim_from_the_queue(client_as, consultant, make_application):
