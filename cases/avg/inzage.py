@@ -414,6 +414,7 @@ def inzage_build(*, resident: Resident) -> dict:
                     "uuid",
                     "categories",
                     "purpose",
+                    "purpose_note",
                     "given_by",
                     "given_on",
                     "expires_on",
@@ -422,6 +423,7 @@ def inzage_build(*, resident: Resident) -> dict:
                     "legal_basis_text",
                 ),
                 "categories_display": [str(category_labels.get(x, x)) for x in c.categories],
+                "purpose_display": str(c.get_purpose_display()),
                 "organisation": c.organisation.name,
             }
             for c in Consent.objects.filter(resident=resident).select_related("organisation")
@@ -664,8 +666,8 @@ def inzage_pdf(data: dict) -> bytes:
         basis = consent["legal_basis_text"] if consent["legal_basis"] else _("your consent")
         withdrawn = consent["withdrawn_on"]
         line(
-            f"{consent['organisation']}: {', '.join(consent['categories_display'])} "
-            f"({basis}), {_date(consent['given_on'])}"
+            f"{consent['organisation']}: {', '.join(consent['categories_display'])}, "
+            f"{consent['purpose_display']} ({basis}), {_date(consent['given_on'])}"
             + (f", {label['withdrawn']} {_date(withdrawn)}" if withdrawn else "")
         )
     if not data["consents"]:
