@@ -26,6 +26,7 @@ from cases.households.forms import (
     ResidentFormSet,
 )
 from cases.intake import views as intake_views
+from cases.partners.selectors import progress_reports_recent
 from cases.privacy.models import AccessAction
 from cases.validators import normalise_bsn
 from socialdomain.forms import apply_validation_error
@@ -166,6 +167,7 @@ def household_detail(request, household_uuid):
         # read while logging the view above: no extra query
         "break_glass": str(household.uuid) in break_glass_household_uuids(request.user),
     }
+    context["progress_reports"] = progress_reports_recent(household=household)
     context.update(intake_views.melding_section_context(user=request.user, household=household))
     context["meldingen"] = list(context["meldingen"])  # shown in the section and the timeline
     context["story"] = household_selectors.household_story(

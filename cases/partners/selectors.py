@@ -28,3 +28,24 @@ def allocations_for_organisation(*, organisation: Organisation) -> QuerySet[Allo
     # large provider's allocations
     providers = [organisation.pk, *cooperatives.values_list("cooperative_id", flat=True)]
     return Allocation.objects.filter(provider__in=providers)
+
+
+# how many of the newest progress reports the household page and the plan page show
+RECENT_PROGRESS_REPORTS = 5
+
+
+def progress_reports_recent(
+    *, household=None, plan=None, limit: int = RECENT_PROGRESS_REPORTS
+) -> list[ProgressReport]:
+    """The newest accepted progress reports, newest first: on the household's allocations, or
+    with `plan` on the allocations granted on that plan's applications. The caller checked
+    access to the household. One query."""
+    reports = ProgressReport.objects.select_related("organisation", "allocation__product")
+    if plan is not None:
+        reports = reports.filter(
+            allocation__household_id=plan.household_id,
+            allocation__decision__application__plan=plan,
+        )
+    else:
+        reports = reports.filter(allocation__household=household)
+    return list(reports.order_by("-created_at", "-id")[:limit])

@@ -19,6 +19,7 @@ from cases.audit import access_log_record, request_context
 from cases.households import selectors as household_selectors
 from cases.intake import selectors as intake_selectors
 from cases.intake.forms import cleaned_scores
+from cases.partners.selectors import progress_reports_recent
 from cases.plans import selectors as plan_selectors
 from cases.plans import services as plan_services
 from cases.plans.forms import (
@@ -232,6 +233,7 @@ def _plan_page_context(request, plan, **overrides) -> dict:
             "versions": plan.versions.select_related("created_by")[:20],
             "evaluations": plan.evaluations.all(),
             "check_ins": plan.check_ins.all(),
+            "progress_reports": progress_reports_recent(plan=plan),
         }
     )
     context.update(overrides)
