@@ -282,6 +282,7 @@ def _household(membership, files: dict) -> dict:
             {
                 **_fields(c, "uuid", *KitchenTableConversation.NARRATIVE_FIELDS),
                 "participants": [r.full_name for r in c.participants.all()],
+                "network_participants": [m.name for m in c.network_participants.all()],
                 "conducted_by": _person(c.conducted_by),
                 "basic_needs": [
                     {"need": str(row["need"]), "crisis": row["crisis"], "note": row["note"]}
@@ -344,7 +345,9 @@ def inzage_build(*, resident: Resident) -> dict:
             KitchenTableConversation.objects.filter(**households)
             .select_related("conducted_by")
             .prefetch_related(
-                "participants", Prefetch("scores", LifeDomainScore.objects.order_by("domain"))
+                "participants",
+                "network_participants",
+                Prefetch("scores", LifeDomainScore.objects.order_by("domain")),
             )
         ),
         "network": _by_household(InformalNetworkMember.objects.filter(**households)),

@@ -1,6 +1,8 @@
 """Household register screens. Views parse input, call a selector or service and render; the
 rules live in selectors.py, services.py and permissions.py."""
 
+import uuid
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -85,8 +87,17 @@ def household_search(request):
 def household_create(request):
     if not permissions.can_create_household(request.user):
         raise PermissionDenied
-    form = HouseholdForm(request.POST or None)
-    formset = ResidentFormSet(request.POST or None, prefix="residents")
+    address, people = {}, []
+    if request.method == "GET" and request.GET.get("signaal"):
+        # a signal about someone not known yet: its address (and person) pre-fill the form
+        try:
+            signal_uuid = uuid.UUID(request.GET["signaal"])
+        except ValueError:
+            raise Http404 from None
+        address, person = intake_views.signal_prefill(request, signal_uuid)
+        people = [person]
+    form = HouseholdForm(request.POST or None, initial=address)
+    formset = ResidentFormSet(request.POST or None, prefix="residents", initial=people or None)
     duplicates = []
     if (
         request.method == "POST"

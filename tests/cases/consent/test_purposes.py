@@ -24,7 +24,7 @@ TODAY = timezone.localdate()
 DAY = datetime.timedelta(days=1)
 START = TODAY - 10 * DAY
 
-migration = importlib.import_module("cases.migrations.0027_consent_purposes")
+migration = importlib.import_module("cases.migrations.0027_consent_purposes_ask_once")
 
 
 @pytest.fixture

@@ -65,4 +65,14 @@ class Migration(migrations.Migration):
             model_name='consent',
             constraint=models.CheckConstraint(condition=models.Q(('purpose__in', ['provider_allocation', 'plan_participant', 'progress_reports', 'gp_contact', 'other'])), name='consent_purpose_known'),
         ),
+        migrations.AddField(
+            model_name='kitchentableconversation',
+            name='network_participants',
+            field=models.ManyToManyField(blank=True, related_name='conversations', to='cases.informalnetworkmember', verbose_name='informal network taking part'),
+        ),
+        migrations.AlterField(
+            model_name='kitchentableconversation',
+            name='other_participants',
+            field=models.TextField(blank=True, help_text='Professionals, or someone not in the network yet: names and roles.', max_length=2000, verbose_name='others taking part'),
+        ),
     ]
