@@ -134,7 +134,7 @@ def test_progress_report_needs_the_progress_purpose(household, provider, grant, 
             text="Gaat goed.",
         )
 
-    with pytest.raises(ProgressReportRefused, match="progress reports"):
+    with pytest.raises(ProgressReportRefused, match=r"voortgangsrapportages|progress reports"):
         send()
     assert not ProgressReport.objects.exists()
     consent(allocation.client, provider, ConsentPurpose.PROGRESS_REPORTS)
