@@ -60,6 +60,24 @@ def purpose_consent_exists(*, resident, organisation, purpose: str, on=None):
     )
 
 
+def organisations_with_purpose(
+    *, household, purpose: str, on: datetime.date | None = None
+) -> set[int]:
+    """The ids of the organisations that some current resident of `household` gave an active
+    consent (or for which a legal basis is recorded) for `purpose`. One query."""
+    on = on or timezone.localdate()
+    return set(
+        Consent.objects.active(on)
+        .filter(
+            purpose=purpose,
+            resident__memberships__in=HouseholdMembership.objects.current(on).filter(
+                household=household
+            ),
+        )
+        .values_list("organisation_id", flat=True)
+    )
+
+
 def consent_annotate(queryset, *, resident_field: str, organisation, purpose: str, name: str):
     """`queryset` with a boolean `name` per row: whether the row's resident (`resident_field`)
     has an active consent for `organisation` and `purpose` today. No extra query."""

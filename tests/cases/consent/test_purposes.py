@@ -296,3 +296,28 @@ def test_expiry_notice_links_from_the_start_page(household, provider, consent, g
     path = reverse("cases:household_detail", args=[household.uuid])
     assert f'<a href="{path}">' in content
     assert household.address_line in content
+
+
+# --- sharing the plan with an organisation that owns an action --------------------------------
+
+
+def test_plan_page_flags_an_organisation_without_plan_consent(
+    household, provider, consent, generalist, client
+):
+    from cases.plans import services as plan_services
+
+    plan = SupportPlanFactory(household=household)
+    plan_services.action_add(
+        plan=plan,
+        by=generalist,
+        description="Wekelijkse begeleiding",
+        owner_kind="organisation",
+        owner_organisation=provider,
+    )
+    client.force_login(generalist)
+    url = reverse("cases:plan_detail", args=[plan.uuid])
+    assert "geen toestemming om het plan te delen" in client.get(url).content.decode()
+
+    resident = household.memberships.first().resident
+    consent(resident, provider, ConsentPurpose.PLAN_PARTICIPANT, categories=("plan",))
+    assert "geen toestemming om het plan te delen" not in client.get(url).content.decode()

@@ -374,7 +374,8 @@ def test_plan_page_within_a_query_budget(
             plan=plan, by=generalist, user=UserFactory(roles=[Role.GENERALIST]), role="r"
         )
     client = client_as(generalist)
-    with django_assert_max_num_queries(21):  # incl. break-the-glass grants, progress reports
+    # incl. break-the-glass grants, progress reports, consent to share with organisations
+    with django_assert_max_num_queries(22):
         response = client.get(reverse("cases:plan_detail", args=[plan.uuid]))
     assert response.content.decode().count('class="owner"') == 10
 
