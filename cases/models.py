@@ -10,6 +10,7 @@ from cases.avg.models import (
 )
 from cases.consent.models import (
     Consent,
+    ConsentPurpose,
     DataCategory,
 )
 from cases.deadlines.models import (
@@ -121,6 +122,7 @@ __all__ = [
     "CheckInStatus",
     "ClockReminder",
     "Consent",
+    "ConsentPurpose",
     "CoordinatorChange",
     "CorrectionRequest",
     "CorrectionStatus",

@@ -128,7 +128,7 @@ def _side(*, postcode: str, generalist, consultant, product, provision, colleagu
         resident=memberships[0].resident,
         organisation=provision.organisation,
         categories=["progress"],
-        purpose="Voortgang delen met de aanbieder",
+        purpose="progress_reports",
         given_by="de inwoner",
         given_on=timezone.localdate(),
         by=generalist,

@@ -285,6 +285,7 @@ def _household(membership, files: dict) -> dict:
             {
                 **_fields(c, "uuid", *KitchenTableConversation.NARRATIVE_FIELDS),
                 "participants": [r.full_name for r in c.participants.all()],
+                "network_participants": [m.name for m in c.network_participants.all()],
                 "conducted_by": _person(c.conducted_by),
                 "basic_needs": [
                     {"need": str(row["need"]), "crisis": row["crisis"], "note": row["note"]}
@@ -347,7 +348,9 @@ def inzage_build(*, resident: Resident) -> dict:
             KitchenTableConversation.objects.filter(**households)
             .select_related("conducted_by")
             .prefetch_related(
-                "participants", Prefetch("scores", LifeDomainScore.objects.order_by("domain"))
+                "participants",
+                "network_participants",
+                Prefetch("scores", LifeDomainScore.objects.order_by("domain")),
             )
         ),
         "network": _by_household(InformalNetworkMember.objects.filter(**households)),
@@ -419,6 +422,7 @@ def inzage_build(*, resident: Resident) -> dict:
                     "uuid",
                     "categories",
                     "purpose",
+                    "purpose_note",
                     "given_by",
                     "given_on",
                     "expires_on",
@@ -427,6 +431,7 @@ def inzage_build(*, resident: Resident) -> dict:
                     "legal_basis_text",
                 ),
                 "categories_display": [str(category_labels.get(x, x)) for x in c.categories],
+                "purpose_display": str(c.get_purpose_display()),
                 "organisation": c.organisation.name,
             }
             for c in Consent.objects.filter(resident=resident).select_related("organisation")
@@ -762,8 +767,8 @@ def inzage_pdf(data: dict) -> bytes:
         basis = consent["legal_basis_text"] if consent["legal_basis"] else _("your consent")
         withdrawn = consent["withdrawn_on"]
         line(
-            f"{consent['organisation']}: {', '.join(consent['categories_display'])} "
-            f"({basis}), {_date(consent['given_on'])}"
+            f"{consent['organisation']}: {', '.join(consent['categories_display'])}, "
+            f"{consent['purpose_display']} ({basis}), {_date(consent['given_on'])}"
             + (f", {label['withdrawn']} {_date(withdrawn)}" if withdrawn else "")
         )
     if not data["consents"]:

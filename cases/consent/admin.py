@@ -24,6 +24,7 @@ class ConsentAdminForm(forms.ModelForm):
             "organisation",
             "categories",
             "purpose",
+            "purpose_note",
             "given_by",
             "given_on",
             "expires_on",
@@ -41,7 +42,7 @@ class ConsentAdmin(SuperuserOnlyAdmin):
     form = ConsentAdminForm
     list_display = ["resident", "organisation", "given_on", "expires_on", "withdrawn_on"]
     list_display += ["legal_basis"]
-    list_filter = ["legal_basis", "organisation"]
+    list_filter = ["purpose", "legal_basis", "organisation"]
     list_select_related = ["resident", "organisation"]
     raw_id_fields = ["resident"]  # the lookup is the resident list (logged); no autocomplete
     autocomplete_fields = ["organisation"]

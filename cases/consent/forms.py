@@ -5,7 +5,7 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cases.consent.models import DataCategory
+from cases.consent.models import ConsentPurpose, DataCategory
 from networks.models import Organisation
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -21,8 +21,17 @@ class ConsentForm(forms.Form):
         choices=DataCategory.choices,
         widget=forms.CheckboxSelectMultiple,
     )
-    purpose = forms.CharField(
-        label=_("purpose"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    purpose = forms.ChoiceField(
+        label=_("purpose"),
+        choices=ConsentPurpose.choices,
+        help_text=_("What the data may be shared for; a check in the file asks for this code."),
+    )
+    purpose_note = forms.CharField(
+        label=_("note on the purpose"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("In the resident's words, if useful."),
     )
     given_by = forms.CharField(
         label=_("given by"),

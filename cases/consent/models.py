@@ -22,6 +22,19 @@ class DataCategory(models.TextChoices):
     CONTACT = "contact", _("contact details")
 
 
+class ConsentPurpose(models.TextChoices):
+    """What a consent is for: a code, so a check in the code can ask for it. `OTHER` is the
+    fallback for a purpose that fits none of the others (the consents recorded as free text
+    before the codes whose text matched none of them; the text is kept in `purpose_note`);
+    no check in the code accepts it."""
+
+    PROVIDER_ALLOCATION = "provider_allocation", _("sharing with the provider of an allocation")
+    PLAN_PARTICIPANT = "plan_participant", _("sharing with a participant in the support plan")
+    PROGRESS_REPORTS = "progress_reports", _("progress reports from a provider")
+    GP_CONTACT = "gp_contact", _("contact with the GP")
+    OTHER = "other", _("other (see the note)")
+
+
 class ConsentQuerySet(models.QuerySet):
     def active(self, on):
         """Given on or before `on`, not withdrawn on or before `on`, not expired."""
@@ -45,7 +58,18 @@ class Consent(models.Model):
     )
     # a JSON list of DataCategory values: works on PostgreSQL and SQLite alike
     categories = models.JSONField(_("data categories"), default=list)
-    purpose = models.TextField(_("purpose"), max_length=2000)
+    purpose = models.CharField(
+        _("purpose"),
+        max_length=32,
+        choices=ConsentPurpose.choices,
+        help_text=_("What the data may be shared for; a check in the file asks for this code."),
+    )
+    purpose_note = models.TextField(
+        _("note on the purpose"),
+        max_length=2000,
+        blank=True,
+        help_text=_("In the resident's words, if useful."),
+    )
     given_by = models.CharField(
         _("given by"),
         max_length=200,
@@ -94,6 +118,10 @@ class Consent(models.Model):
             models.CheckConstraint(
                 condition=models.Q(legal_basis=False) | ~models.Q(legal_basis_text=""),
                 name="consent_legal_basis_has_text",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(purpose__in=ConsentPurpose.values),
+                name="consent_purpose_known",
             ),
         ]
 

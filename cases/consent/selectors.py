@@ -4,11 +4,11 @@ an agreed term computed by `cases.legal_terms.agreed_term_end`)."""
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from cases.consent.models import Consent
+from cases.consent.models import Consent, ConsentPurpose
 from cases.households.models import Household, HouseholdMembership, Resident
 from cases.legal_terms import agreed_term_end
 
@@ -34,6 +34,61 @@ def consent_covers(
     # database) has none, and a resident has a handful of consents per organisation. One query.
     active = Consent.objects.active(on).filter(resident=resident, organisation=organisation)
     return any(category in (cats or []) for cats in active.values_list("categories", flat=True))
+
+
+def consent_for_purpose(
+    *, resident, organisation, purpose: str, on: datetime.date | None = None
+) -> bool:
+    """True when `organisation` may receive `resident`'s data for `purpose` (a `ConsentPurpose`
+    code) on `on`: an active consent or recorded legal basis with that purpose. `OTHER` never
+    counts: a check asks for a purpose it knows. One query."""
+    if purpose == ConsentPurpose.OTHER:
+        return False
+    return purpose_consent_exists(
+        resident=resident, organisation=organisation, purpose=purpose, on=on
+    ).exists()
+
+
+def purpose_consent_exists(*, resident, organisation, purpose: str, on=None):
+    """The active consents (or legal bases) of `resident` for `organisation` and `purpose`: a
+    queryset, or with `resident=OuterRef(...)` the subquery of an `Exists` annotation (see
+    `consent_annotate`)."""
+    on = on or timezone.localdate()
+    return Consent.objects.active(on).filter(
+        resident=resident, organisation=organisation, purpose=purpose
+    )
+
+
+def organisations_with_purpose(
+    *, household, purpose: str, on: datetime.date | None = None
+) -> set[int]:
+    """The ids of the organisations that some current resident of `household` gave an active
+    consent (or for which a legal basis is recorded) for `purpose`. One query."""
+    on = on or timezone.localdate()
+    return set(
+        Consent.objects.active(on)
+        .filter(
+            purpose=purpose,
+            resident__memberships__in=HouseholdMembership.objects.current(on).filter(
+                household=household
+            ),
+        )
+        .values_list("organisation_id", flat=True)
+    )
+
+
+def consent_annotate(queryset, *, resident_field: str, organisation, purpose: str, name: str):
+    """`queryset` with a boolean `name` per row: whether the row's resident (`resident_field`)
+    has an active consent for `organisation` and `purpose` today. No extra query."""
+    return queryset.annotate(
+        **{
+            name: Exists(
+                purpose_consent_exists(
+                    resident=OuterRef(resident_field), organisation=organisation, purpose=purpose
+                )
+            )
+        }
+    )
 
 
 def resident_household(*, resident) -> Household | None:

@@ -3,9 +3,13 @@ withdrawing a consent each write their `change` row in the access log (object ty
 the household the resident lives in) as the last step of their transaction."""
 
 import datetime
+import logging
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,6 +20,8 @@ from cases.consent.selectors import resident_household
 from cases.households.models import HouseholdMembership
 from cases.provisions.models import Notification, NotificationKind
 
+logger = logging.getLogger(__name__)
+
 
 @transaction.atomic
 def consent_record(
@@ -24,6 +30,7 @@ def consent_record(
     organisation,
     categories: list[str],
     purpose: str,
+    purpose_note: str = "",
     given_by: str,
     given_on: datetime.date,
     expires_on: datetime.date | None = None,
@@ -39,6 +46,7 @@ def consent_record(
         organisation=organisation,
         categories=sorted(set(categories)),
         purpose=purpose,
+        purpose_note=purpose_note,
         given_by=given_by,
         given_on=given_on,
         expires_on=expires_on,
@@ -94,7 +102,10 @@ def _audit(consent: Consent, *, by, context: RequestContext | None) -> None:
 @transaction.atomic
 def consents_expired_notify(*, today: datetime.date | None = None) -> int:
     """Tell the coordinator of each household a resident belongs to that a consent expired
-    yesterday (in-app). Withdrawn consents are skipped. Returns the number of notifications."""
+    yesterday: in-app, naming the household (its address line) and linking to its file, and
+    by e-mail (after the commit, one per coordinator with an address) with the absolute link
+    (`settings.SITE_URL`) and no name or address (docs/privacy.md). Withdrawn consents are
+    skipped. Returns the number of in-app notifications."""
     today = today or timezone.localdate()
     yesterday = today - datetime.timedelta(days=1)
     expired = list(
@@ -110,22 +121,60 @@ def consents_expired_notify(*, today: datetime.date | None = None) -> int:
         .exclude(household__coordinator__isnull=True)
         .select_related("household__coordinator")
     )
-    coordinators: dict[int, set] = {}
+    households: dict[int, list] = {}
     for membership in memberships:
-        coordinators.setdefault(membership.resident_id, set()).add(membership.household.coordinator)
+        households.setdefault(membership.resident_id, []).append(membership.household)
     notifications = []
+    links: dict[int, tuple] = {}  # coordinator id -> (coordinator, household paths)
     for consent in expired:
-        for coordinator in coordinators.get(consent.resident_id, ()):
+        for household in households.get(consent.resident_id, ()):
+            coordinator = household.coordinator
+            path = reverse("cases:household_detail", kwargs={"household_uuid": household.uuid})
             message = _(
-                "The consent for %(organisation)s was valid until %(date)s and has expired."
+                "%(household)s: the consent for %(organisation)s was valid until %(date)s and "
+                "has expired."
             ) % {
+                "household": household.address_line,
                 "organisation": consent.organisation.name,
                 "date": yesterday.strftime("%d-%m-%Y"),
             }
             notifications.append(
                 Notification(
-                    user=coordinator, kind=NotificationKind.CONSENT_EXPIRED, message=message[:300]
+                    user=coordinator,
+                    kind=NotificationKind.CONSENT_EXPIRED,
+                    message=message[:300],
+                    url=path,
                 )
             )
+            entry = links.setdefault(coordinator.pk, (coordinator, []))
+            if path not in entry[1]:
+                entry[1].append(path)
     Notification.objects.bulk_create(notifications)
+    mails = [
+        (coordinator.email, paths) for coordinator, paths in links.values() if coordinator.email
+    ]
+    if mails:
+        transaction.on_commit(lambda: _expired_mails_send(mails))
     return len(notifications)
+
+
+def _expired_mails_send(mails: list[tuple[str, list[str]]]) -> None:
+    """One e-mail per coordinator: what happened and the absolute links, no names or
+    addresses. A failed e-mail is logged; the in-app notification stays."""
+    for email, paths in mails:
+        body = "\n".join(
+            [
+                _("A consent expired in a household you coordinate. Look at the file:"),
+                "",
+                *(f"- {settings.SITE_URL}{path}" for path in paths),
+            ]
+        )
+        try:
+            send_mail(
+                subject=_("wijkwerk: a consent expired"),
+                message=body,
+                from_email=None,
+                recipient_list=[email],
+            )
+        except Exception:  # SMTP down, address refused: the in-app notification stays
+            logger.exception("consent expiry e-mail failed")

@@ -94,6 +94,7 @@ def consent_create(request, household_uuid):
                 organisation=data["organisation"],
                 categories=data["categories"],
                 purpose=data["purpose"],
+                purpose_note=data["purpose_note"],
                 given_by=data["given_by"],
                 given_on=data["given_on"],
                 expires_on=data["expires_on"],

@@ -13,6 +13,7 @@ from cases.avg.services import (
     correction_request_handle,
     correction_request_record,
 )
+from cases.consent.models import ConsentPurpose
 from cases.consent.selectors import consent_expiry_default
 from cases.consent.services import consent_record
 from cases.households.models import HouseholdMembership
@@ -86,7 +87,8 @@ def seed_avg(*, privacy_officer, generalist) -> int:
             resident=resident,
             organisation=provider,
             categories=["progress", "plan"],
-            purpose="Voortgang van de begeleiding delen met de zorgaanbieder.",
+            purpose=ConsentPurpose.PROGRESS_REPORTS,
+            purpose_note="Voortgang van de begeleiding delen met de zorgaanbieder.",
             given_by="de inwoner",
             given_on=given_on,
             expires_on=consent_expiry_default(given_on=given_on),
@@ -96,7 +98,8 @@ def seed_avg(*, privacy_officer, generalist) -> int:
             resident=resident,
             organisation=provider,
             categories=["contact"],
-            purpose="Contactgegevens voor de toewijzing.",
+            purpose=ConsentPurpose.PROVIDER_ALLOCATION,
+            purpose_note="Contactgegevens voor de toewijzing.",
             given_by="-",
             given_on=today - datetime.timedelta(days=30),
             legal_basis=True,

@@ -1,6 +1,8 @@
 """Household register screens. Views parse input, call a selector or service and render; the
 rules live in selectors.py, services.py and permissions.py."""
 
+import uuid
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -26,6 +28,7 @@ from cases.households.forms import (
     ResidentFormSet,
 )
 from cases.intake import views as intake_views
+from cases.partners.selectors import progress_reports_recent
 from cases.privacy.models import AccessAction
 from cases.validators import normalise_bsn
 from socialdomain.forms import apply_validation_error
@@ -84,8 +87,17 @@ def household_search(request):
 def household_create(request):
     if not permissions.can_create_household(request.user):
         raise PermissionDenied
-    form = HouseholdForm(request.POST or None)
-    formset = ResidentFormSet(request.POST or None, prefix="residents")
+    address, people = {}, []
+    if request.method == "GET" and request.GET.get("signaal"):
+        # a signal about someone not known yet: its address (and person) pre-fill the form
+        try:
+            signal_uuid = uuid.UUID(request.GET["signaal"])
+        except ValueError:
+            raise Http404 from None
+        address, person = intake_views.signal_prefill(request, signal_uuid)
+        people = [person]
+    form = HouseholdForm(request.POST or None, initial=address)
+    formset = ResidentFormSet(request.POST or None, prefix="residents", initial=people or None)
     duplicates = []
     if (
         request.method == "POST"
@@ -166,6 +178,7 @@ def household_detail(request, household_uuid):
         # read while logging the view above: no extra query
         "break_glass": str(household.uuid) in break_glass_household_uuids(request.user),
     }
+    context["progress_reports"] = progress_reports_recent(household=household)
     context.update(intake_views.melding_section_context(user=request.user, household=household))
     context["meldingen"] = list(context["meldingen"])  # shown in the section and the timeline
     context["story"] = household_selectors.household_story(

@@ -45,6 +45,15 @@ def score_fields(form: forms.Form) -> list:
     return [form[f"score_{domain.value}"] for domain in LifeDomain]
 
 
+def resident_label(membership) -> str:
+    """ "Name (role, born 1980)": who is who on a checkbox."""
+    resident = membership.resident
+    details = [str(membership.get_role_display()).lower()]
+    if resident.birth_date:
+        details.append(_("born %(year)s") % {"year": resident.birth_date.year})
+    return f"{resident.full_name} ({', '.join(details)})"
+
+
 class ConversationForm(forms.ModelForm):
     melding = forms.ModelChoiceField(
         label=_("request for help"),
@@ -59,6 +68,14 @@ class ConversationForm(forms.ModelForm):
         required=False,
         to_field_name="uuid",
         widget=forms.CheckboxSelectMultiple,
+    )
+    network_participants = forms.ModelMultipleChoiceField(
+        label=_("informal network taking part"),
+        queryset=InformalNetworkMember.objects.none(),
+        required=False,
+        to_field_name="uuid",
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Add someone to the household's network first, then pick them here."),
     )
 
     class Meta:
@@ -96,9 +113,23 @@ class ConversationForm(forms.ModelForm):
     def __init__(self, *args, household, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["melding"].queryset = household.meldingen.open()
-        self.fields["participants"].queryset = Resident.objects.filter(
-            memberships__in=HouseholdMembership.objects.current().filter(household=household)
+        # picked from who is known (ask once): residents with their role and birth year, the
+        # informal network with its kind; the free field stays for everyone else
+        memberships = list(
+            HouseholdMembership.objects.current()
+            .filter(household=household)
+            .select_related("resident")
+            .order_by("resident__last_name", "resident__first_name", "pk")
         )
+        labels = {m.resident_id: resident_label(m) for m in memberships}
+        self.fields["participants"].queryset = Resident.objects.filter(pk__in=labels).order_by(
+            "last_name", "first_name", "pk"
+        )
+        self.fields["participants"].label_from_instance = lambda r: labels.get(r.pk, r.full_name)
+        self.fields["network_participants"].queryset = household.network_members.order_by(
+            "name", "pk"
+        )
+        self.fields["network_participants"].label_from_instance = str
         add_score_fields(self)
 
     def basic_needs_rows(self):

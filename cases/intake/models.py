@@ -336,11 +336,17 @@ class KitchenTableConversation(models.Model):
         related_name="conversations",
         verbose_name=_("residents taking part"),
     )
+    network_participants = models.ManyToManyField(
+        "cases.InformalNetworkMember",
+        blank=True,
+        related_name="conversations",
+        verbose_name=_("informal network taking part"),
+    )
     other_participants = models.TextField(
-        _("network and professionals taking part"),
+        _("others taking part"),
         max_length=2000,
         blank=True,
-        help_text=_("Family carer, neighbour, professionals: names and roles."),
+        help_text=_("Professionals, or someone not in the network yet: names and roles."),
     )
     resident_story = models.TextField(
         _("the resident's story"),

@@ -7,6 +7,7 @@ terms engine (`cases.legal_terms.term_end`, Algemene termijnenwet):
 register a melding, or recompute open clocks, store them."""
 
 import datetime
+import re
 
 from django.db.models import (
     Q,
@@ -85,6 +86,34 @@ def signal_for_triage(*, user, signal_uuid):
     if signal is None:
         raise Http404("No signal found")
     return signal
+
+
+# "Molenstraat 12A", "Molenstraat 12 a", "Kerkstraat 3-2", "Molenstraat 12, Dommelstede"
+ADDRESS = re.compile(
+    r"^\s*(?P<street>\D+?)\s+(?P<number>\d{1,5})\s*-?\s*(?P<addition>[A-Za-z0-9]{1,4})?"
+    r"\s*(?:,\s*(?P<city>.+?))?\s*$"
+)
+
+
+def signal_household_initial(*, signal) -> dict:
+    """The new household's address as far as the signal knows it (ask once): the postcode, and
+    street, house number, addition and city read from the free-text address the reporter gave.
+    A text that does not read as "street number" gives the street field the whole text."""
+    initial = {}
+    if signal.subject_postcode:
+        initial["postcode"] = signal.subject_postcode_display
+    text = (signal.subject_address or "").strip()
+    match = ADDRESS.match(text)
+    if match:
+        initial["street"] = match["street"].strip().rstrip(",")
+        initial["house_number"] = int(match["number"])
+        if match["addition"]:
+            initial["house_number_addition"] = match["addition"].upper()
+        if match["city"]:
+            initial["city"] = match["city"]
+    elif text:
+        initial["street"] = text
+    return initial
 
 
 def signal_candidate_households(*, user, signal) -> QuerySet[Household]:

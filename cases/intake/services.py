@@ -206,6 +206,7 @@ def conversation_record(
     by,
     melding: Melding | None = None,
     participants=(),
+    network_participants=(),
     scores: dict | None = None,
     context: RequestContext | None = None,
     **fields,
@@ -221,6 +222,7 @@ def conversation_record(
     conversation.full_clean()
     conversation.save()
     _conversation_participants_set(conversation, participants)
+    _conversation_network_set(conversation, network_participants)
     scores_save(scores=scores, conversation=conversation)
     if melding is not None:
         Melding.objects.filter(pk=melding.pk, status=MeldingStatus.OPEN).update(
@@ -253,12 +255,26 @@ def _conversation_participants_set(conversation, participants) -> None:
     conversation.participants.set(ids)
 
 
+def _conversation_network_set(conversation, members) -> None:
+    """Who of the household's informal network took part: picked, not typed again."""
+    ids = {member.pk for member in members}
+    allowed = set(
+        InformalNetworkMember.objects.filter(
+            household=conversation.household, pk__in=ids
+        ).values_list("pk", flat=True)
+    )
+    if ids - allowed:
+        raise ValidationError(_("Only members of this household's network can be chosen."))
+    conversation.network_participants.set(ids)
+
+
 @transaction.atomic
 def conversation_update(
     *,
     conversation: KitchenTableConversation,
     by,
     participants=None,
+    network_participants=None,
     scores: dict | None = None,
     context: RequestContext | None = None,
     **changes,
@@ -271,6 +287,8 @@ def conversation_update(
     conversation.save()
     if participants is not None:
         _conversation_participants_set(conversation, participants)
+    if network_participants is not None:
+        _conversation_network_set(conversation, network_participants)
     scores_save(scores=scores, conversation=conversation)
     _audit_conversation(by=by, context=context, conversation=conversation)
     return conversation

@@ -222,7 +222,7 @@ def _signal_page(request, signal, *, convert_form=None, close_form=None, status=
     new_household_form = HouseholdForm(
         request.POST if convert_form.wants_new_household else None,
         prefix="new",
-        initial={"postcode": signal.subject_postcode_display},
+        initial=intake_selectors.signal_household_initial(signal=signal),
     )
     new_person_form = ResidentForm(
         request.POST if convert_form.wants_new_household else None,
@@ -247,6 +247,14 @@ def _person_initial(signal) -> dict:
         "last_name": " ".join(words[1:]) if len(words) > 1 else " ".join(words),
         "birth_date": signal.subject_birth_date,
     }
+
+
+def signal_prefill(request, signal_uuid) -> tuple[dict, dict]:
+    """The new household's address and first person as the signal knows them, for the
+    household-create form (`?signaal=<uuid>`, a UUID: no personal data in the URL). The signal
+    is fetched, checked and its read logged like its own page."""
+    signal = _signal(request, signal_uuid)
+    return intake_selectors.signal_household_initial(signal=signal), _person_initial(signal)
 
 
 def _signal(request, signal_uuid):
@@ -429,6 +437,7 @@ def conversation_create(request, household_uuid):
                 by=request.user,
                 melding=form.cleaned_data["melding"],
                 participants=form.cleaned_data["participants"],
+                network_participants=form.cleaned_data["network_participants"],
                 scores=cleaned_scores(form),
                 context=request_context(request),
                 **form.conversation_fields(),

@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from cases.audit import RequestContext, audit_change
-from cases.consent.models import DataCategory
-from cases.consent.selectors import consent_covers
+from cases.consent.models import ConsentPurpose, DataCategory
+from cases.consent.selectors import consent_covers, consent_for_purpose
 from cases.households.models import HouseholdMembership, Resident
 from cases.partners.models import (
     AllocationRequest,
@@ -556,6 +556,18 @@ def progress_report_create(
             _(
                 "No consent or legal basis is recorded for your organisation to share progress "
                 "on this client. Ask the client's neighbourhood team."
+            )
+        )
+    if not consent_for_purpose(
+        resident=allocation.client,
+        organisation=organisation,
+        purpose=ConsentPurpose.PROGRESS_REPORTS,
+        on=on,
+    ):
+        raise ProgressReportRefused(
+            _(
+                "The client's consent for your organisation does not name the purpose of "
+                "progress reports. Ask the client's neighbourhood team."
             )
         )
     report = ProgressReport(

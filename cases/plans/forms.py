@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.households.models import HouseholdMembership, Resident
 from cases.intake.forms import DATE_WIDGET, add_score_fields, score_fields
+from cases.intake.models import InformalNetworkMember
 from cases.plans.models import ActionOwnerKind, Evaluation, PlanGoal, SupportPlan
 from networks.models import Organisation
 
@@ -17,6 +18,14 @@ class PlanForm(forms.ModelForm):
         label=_("aftercare: check-in dates"),
         required=False,
         help_text=_("Dates after closure, separated by commas, e.g. 01-03-2027, 01-06-2027."),
+    )
+    aftercare_network = forms.ModelMultipleChoiceField(
+        label=_("aftercare: agreed with (informal network)"),
+        queryset=InformalNetworkMember.objects.none(),
+        required=False,
+        to_field_name="uuid",
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Picked from the household's network; anyone else in the field below."),
     )
 
     class Meta:
@@ -46,6 +55,60 @@ class PlanForm(forms.ModelForm):
             self.initial["aftercare_check_in_dates"] = ", ".join(
                 day.strftime("%d-%m-%Y") for day in self.instance.aftercare_check_in_dates
             )
+        aftercare_network_pick(self)
+
+    def clean(self):
+        data = super().clean()
+        if "aftercare_agreed_with" in data:
+            text = aftercare_agreed_with_text(
+                members=data.get("aftercare_network") or (), others=data["aftercare_agreed_with"]
+            )
+            limit = SupportPlan._meta.get_field("aftercare_agreed_with").max_length
+            if len(text) > limit:
+                self.add_error(
+                    "aftercare_agreed_with",
+                    _("Together at most %(limit)s characters.") % {"limit": limit},
+                )
+            data["aftercare_agreed_with"] = text
+        return data
+
+
+AGREED_WITH_SEPARATOR = "; "
+
+
+def aftercare_agreed_with_text(*, members, others: str) -> str:
+    """What the plan stores as "agreed with": the picked network members as "Name (kind)",
+    then the free text, separated by "; "."""
+    parts = [str(member) for member in members]
+    if others.strip():
+        parts.append(others.strip())
+    return AGREED_WITH_SEPARATOR.join(parts)
+
+
+def aftercare_network_pick(form) -> None:
+    """The plan form's network checkboxes (ask once): the household's informal network, those
+    named in the stored text ticked and the rest of the text left in the free field."""
+    household = form.instance.household if form.instance.household_id else None
+    members = (
+        list(household.network_members.order_by("name", "pk")) if household is not None else []
+    )
+    field = form.fields["aftercare_network"]
+    field.queryset = InformalNetworkMember.objects.filter(pk__in=[m.pk for m in members])
+    field.label_from_instance = str
+    form.fields["aftercare_agreed_with"].label = _("aftercare: agreed with (others)")
+    form.fields["aftercare_agreed_with"].help_text = _("Professionals, organisations, in words.")
+    if form.is_bound or not form.instance.pk:
+        return
+    parts = [
+        part.strip()
+        for part in (form.instance.aftercare_agreed_with or "").split(AGREED_WITH_SEPARATOR.strip())
+        if part.strip()
+    ]
+    by_label = {str(member): member for member in members}
+    form.initial["aftercare_network"] = [by_label[p].uuid for p in parts if p in by_label]
+    form.initial["aftercare_agreed_with"] = AGREED_WITH_SEPARATOR.join(
+        p for p in parts if p not in by_label
+    )
 
 
 def _user_label(user) -> str:

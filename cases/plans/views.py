@@ -16,9 +16,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cases import access, clocks, permissions
 from cases.access import access_household, access_object, household_file
 from cases.audit import access_log_record, request_context
+from cases.consent.models import ConsentPurpose
+from cases.consent.selectors import organisations_with_purpose
 from cases.households import selectors as household_selectors
 from cases.intake import selectors as intake_selectors
 from cases.intake.forms import cleaned_scores
+from cases.partners.selectors import progress_reports_recent
 from cases.plans import selectors as plan_selectors
 from cases.plans import services as plan_services
 from cases.plans.forms import (
@@ -199,6 +202,10 @@ def _plan_body_context(request, plan, **overrides) -> dict:
         "household": plan.household,
         "goals": plan_selectors.plan_goals(plan=plan),
         "loose_actions": plan_selectors.plan_loose_actions(plan=plan),
+        # organisations owning an action see the plan: is there consent to share with them?
+        "shared_with": organisations_with_purpose(
+            household=plan.household, purpose=ConsentPurpose.PLAN_PARTICIPANT
+        ),
         "can_work": can_work,
         "editing_goal": None,
         "editing_action": None,
@@ -232,6 +239,7 @@ def _plan_page_context(request, plan, **overrides) -> dict:
             "versions": plan.versions.select_related("created_by")[:20],
             "evaluations": plan.evaluations.all(),
             "check_ins": plan.check_ins.all(),
+            "progress_reports": progress_reports_recent(plan=plan),
         }
     )
     context.update(overrides)

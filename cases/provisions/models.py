@@ -829,6 +829,8 @@ class Notification(models.Model):
         verbose_name=_("application"),
     )
     message = models.CharField(_("message"), max_length=300)
+    # the page to act on (a path) when no application is linked, e.g. the household file
+    url = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 

@@ -1,11 +1,14 @@
 """Provision screens: applications, the consultant queue, decisions and letters, referrals,
 team mandate and the broad budget. Views parse input and call a selector or service."""
 
+import uuid
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +19,7 @@ from cases import clocks, permissions
 from cases.access import access_household, access_object, household_file, household_for_user
 from cases.audit import access_log_record, request_context
 from cases.households.services import ConcurrentEditError
+from cases.partners import selectors as partner_selectors
 from cases.privacy.models import AccessAction
 from cases.provisions import selectors as psel
 from cases.provisions import services as psvc
@@ -86,14 +90,25 @@ def _error_message(exc) -> str:
 @household_file("application")
 def application_create(request, household_uuid):
     household = access_household(request, household_uuid, object_type="application", may=_may_apply)
-    form = ApplicationForm(
-        request.POST or None,
-        household=household,
-        initial={
-            "applied_on": timezone.localdate(),
-            "motivation": psel.motivation_from_conversation(household=household),
-        },
-    )
+    initial = {
+        "applied_on": timezone.localdate(),
+        "motivation": psel.motivation_from_conversation(household=household),
+    }
+    if request.method == "GET" and request.GET.get("verzoek"):
+        # "make an application" from a provider's 315 request: product, resident and the
+        # requested extent pre-filled (ask once); the request itself is not changed
+        try:
+            request_uuid = uuid.UUID(request.GET["verzoek"])
+        except ValueError:
+            raise Http404 from None
+        initial.update(
+            partner_selectors.application_initial_from_request(
+                partner_selectors.allocation_request_to_apply_for(
+                    household=household, request_uuid=request_uuid
+                )
+            )
+        )
+    form = ApplicationForm(request.POST or None, household=household, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             application = psvc.application_submit(
@@ -816,6 +831,9 @@ def household_provisions(request, household_uuid):
         "household": household,
         **psel.household_provisions(household=household),
         "can_apply": permissions.can_apply_for_provision(request.user),
+        "provider_requests": partner_selectors.allocation_requests_to_apply_for(
+            household=household
+        ),
         "can_follow_up": permissions.can_follow_up_referral(request.user),
         "can_spend_mandate": any(
             team_permissions.can_spend_mandate(request.user, team) for team in teams

@@ -31,14 +31,16 @@ def test_record_and_withdraw_consent_on_a_phone(
     section.get_by_text("Toestemming of wettelijke grondslag vastleggen").click()
     page.get_by_label("Organisatie").select_option(label="Zorggroep De Linde")
     page.get_by_label("voortgang").check()
-    page.get_by_label("Doel").fill("Voortgang van de begeleiding delen")
-    page.get_by_label("Doel").press("Tab")
+    section.locator("select[name=purpose]").select_option("progress_reports")
+    section.locator("textarea[name=purpose_note]").fill("Voortgang van de begeleiding delen")
+    section.locator("textarea[name=purpose_note]").press("Tab")
     section.get_by_role("button", name="Vastleggen").focus()
     page.keyboard.press("Enter")
     expect(section).to_contain_text("Voortgang van de begeleiding delen")
     assert page.evaluate("window.__samePage") is True
     consent = Consent.objects.get()
     assert consent.resident == resident
+    assert consent.purpose == "progress_reports"
 
     section.get_by_text("Intrekken", exact=True).click()
     section.get_by_role("button", name="Toestemming intrekken").click()

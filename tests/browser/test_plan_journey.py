@@ -102,7 +102,7 @@ def test_from_melding_to_closed_plan(page, login, generalist, make_household, ot
     expect(page.locator(".messages")).to_contain_text("Vul de nazorgparagraaf in")
     page.locator("#aftercare").get_by_role("link", name="Wijzigen").click()
     page.get_by_label("Nazorg: wat er moet staan").fill("Waakvlam: maandelijks de buurtwerker")
-    page.get_by_label("Nazorg: afgesproken met wie").fill("Buurtwerker Ahmed")
+    page.get_by_label("Nazorg: afgesproken met (anderen)").fill("Buurtwerker Ahmed")
     page.get_by_label("Nazorg: data voor contact").fill("01-03-2027, 01-06-2027")
     page.get_by_role("button", name="Opslaan").click()
     page.get_by_role("button", name="Plan actief maken").click()

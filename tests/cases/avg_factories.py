@@ -309,7 +309,7 @@ def file_build(
         resident=resident,
         organisation=provider,
         categories=["progress"],
-        purpose="Voortgang delen",
+        purpose="progress_reports",
         given_by="de inwoner",
         given_on=start,
         expires_on=start + datetime.timedelta(days=365),

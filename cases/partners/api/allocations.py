@@ -17,6 +17,8 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from cases.audit import request_context
+from cases.consent.models import ConsentPurpose
+from cases.consent.selectors import consent_annotate
 from cases.partners import selectors as partner_selectors
 from cases.partners import services as partner_services
 from cases.partners.api import examples
@@ -130,9 +132,18 @@ class AllocationViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no client
             return Allocation.objects.none()
-        return partner_selectors.allocations_for_organisation(
-            organisation=api_client_of(self.request).organisation
+        organisation = api_client_of(self.request).organisation
+        queryset = partner_selectors.allocations_for_organisation(
+            organisation=organisation
         ).select_related("product", "client", "household", "delivered_by")
+        # name, birth date and address only with consent for the provider-allocation purpose
+        return consent_annotate(
+            queryset,
+            resident_field="client",
+            organisation=organisation,
+            purpose=ConsentPurpose.PROVIDER_ALLOCATION,
+            name="client_data_shared",
+        )
 
     def _report(self, request, uuid, serializer_class, report):
         serializer = serializer_class(data=request.data)

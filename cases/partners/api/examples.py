@@ -44,6 +44,8 @@ ALLOCATION_NOT_STARTED = {
     "delivered_by": None,
     "client": CLIENT,
     "address": ADDRESS,
+    "personal_data_withheld": False,
+    "withheld_reason": None,
     "created_at": "2025-02-27T10:14:03.512000+01:00",
     "updated_at": "2025-02-27T10:14:03.512000+01:00",
 }
@@ -94,8 +96,28 @@ ALLOCATIONS = [
         response_only=True,
     ),
 ]
+ALLOCATION_WITHHELD = {
+    **ALLOCATION_NOT_STARTED,
+    "client": {
+        **CLIENT,
+        "first_name": None,
+        "name_prefix": None,
+        "last_name": None,
+        "birth_date": None,
+    },
+    "address": None,
+    "personal_data_withheld": True,
+    "withheld_reason": "No consent or legal basis with the purpose provider_allocation is "
+    "recorded for your organisation: the client's name, birth date and address are withheld. "
+    "Ask the client's neighbourhood team.",
+}
 ALLOCATION = [
     OpenApiExample("Not started yet", value=ALLOCATION_NOT_STARTED, response_only=True),
+    OpenApiExample(
+        "No consent for provider sharing: name, birth date and address withheld",
+        value=ALLOCATION_WITHHELD,
+        response_only=True,
+    ),
     OpenApiExample("Care started (305 reported)", value=ALLOCATION_STARTED, response_only=True),
 ]
 START = [

@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -78,10 +79,15 @@ class ExtentSerializer(serializers.Serializer):
 
 
 class AllocationClientSerializer(serializers.Serializer):
-    bsn = serializers.CharField(allow_null=True)
-    first_name = serializers.CharField()
-    name_prefix = serializers.CharField(allow_blank=True)
-    last_name = serializers.CharField()
+    """The client. Name and birth date are null when `personal_data_withheld` is true."""
+
+    bsn = serializers.CharField(
+        allow_null=True,
+        help_text=_("The client's BSN: the allocation message standard (iWmo/iJw) carries it."),
+    )
+    first_name = serializers.CharField(allow_null=True)
+    name_prefix = serializers.CharField(allow_blank=True, allow_null=True)
+    last_name = serializers.CharField(allow_null=True)
     birth_date = serializers.DateField(allow_null=True)
 
 
@@ -121,9 +127,54 @@ class AllocationSerializer(serializers.Serializer):
         ),
     )
     client = AllocationClientSerializer(allow_null=True)
-    address = AllocationAddressSerializer(source="household")
+    address = AllocationAddressSerializer(
+        source="household",
+        allow_null=True,
+        help_text=_("Null when `personal_data_withheld` is true."),
+    )
+    personal_data_withheld = serializers.SerializerMethodField(
+        help_text=_(
+            "True when the client's name, birth date and address are withheld (null): no "
+            "consent or legal basis with the purpose `provider_allocation` is recorded for "
+            "your organisation."
+        )
+    )
+    withheld_reason = serializers.SerializerMethodField(
+        help_text=_("Why the personal data are withheld; null when they are not.")
+    )
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
+
+    def _withheld(self, allocation) -> bool:
+        # `client_data_shared` is annotated by the viewset's queryset (one query for a page);
+        # without it nothing personal is handed out
+        return not getattr(allocation, "client_data_shared", False)
+
+    def get_personal_data_withheld(self, allocation) -> bool:
+        return self._withheld(allocation)
+
+    def get_withheld_reason(self, allocation) -> str | None:
+        if not self._withheld(allocation):
+            return None
+        return gettext(
+            "No consent or legal basis with the purpose provider_allocation is recorded for "
+            "your organisation: the client's name, birth date and address are withheld. Ask "
+            "the client's neighbourhood team."
+        )
+
+    def to_representation(self, allocation):
+        data = super().to_representation(allocation)
+        if self._withheld(allocation):
+            if data.get("client") is not None:
+                data["client"] = {
+                    **data["client"],
+                    "first_name": None,
+                    "name_prefix": None,
+                    "last_name": None,
+                    "birth_date": None,
+                }
+            data["address"] = None
+        return data
 
     def get_extent(self, allocation) -> ExtentSerializer:
         return ExtentSerializer(

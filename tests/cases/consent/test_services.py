@@ -38,7 +38,7 @@ def record(resident, org, generalist):
             "resident": resident,
             "organisation": org,
             "categories": ["progress"],
-            "purpose": "Voortgang van de begeleiding",
+            "purpose": "progress_reports",
             "given_by": "de inwoner",
             "given_on": TODAY - 30 * DAY,
             "by": generalist,

@@ -40,7 +40,7 @@ def _post_data(resident, org, **extra):
         "resident": resident.pk,
         "organisation": org.pk,
         "categories": ["progress", "plan"],
-        "purpose": "Voortgang van de begeleiding delen",
+        "purpose": "progress_reports",
         "given_by": "de inwoner",
         "given_on": timezone.localdate().isoformat(),
         **extra,
@@ -55,7 +55,8 @@ def test_section_lists_current_and_past_consents(
         resident=resident,
         organisation=org,
         categories=["progress"],
-        purpose="Nu geldig",
+        purpose="progress_reports",
+        purpose_note="Nu geldig",
         given_by="de inwoner",
         given_on=today - datetime.timedelta(days=10),
         by=generalist,
@@ -64,7 +65,8 @@ def test_section_lists_current_and_past_consents(
         resident=resident,
         organisation=org,
         categories=["health"],
-        purpose="Al verlopen",
+        purpose="progress_reports",
+        purpose_note="Al verlopen",
         given_by="de inwoner",
         given_on=today - datetime.timedelta(days=100),
         expires_on=today - datetime.timedelta(days=1),
@@ -83,8 +85,8 @@ def test_section_lists_current_and_past_consents(
     assert "Nu geldig" in body and "Al verlopen" in body
     assert body.index("Nu geldig") < body.index("Al verlopen")  # past ones below
     [row] = [r for r in response.context["residents"] if r.resident == resident]
-    assert [c.purpose for c in row.current] == ["Nu geldig"]
-    assert [c.purpose for c in row.past] == ["Al verlopen"]
+    assert [c.purpose_note for c in row.current] == ["Nu geldig"]
+    assert [c.purpose_note for c in row.past] == ["Al verlopen"]
     assert setup_rows == 2
     log = AccessLogEntry.objects.order_by("pk")[setup_rows:].get()
     assert (log.action, log.object_type, log.household_uuid) == (
@@ -129,7 +131,7 @@ def test_withdraw_without_javascript_and_twice(client, generalist, household, re
         resident=resident,
         organisation=org,
         categories=["progress"],
-        purpose="Delen",
+        purpose="plan_participant",
         given_by="de inwoner",
         given_on=timezone.localdate() - datetime.timedelta(days=3),
         by=generalist,
@@ -192,7 +194,7 @@ def test_a_consent_of_another_household_cannot_be_withdrawn_here(
         resident=stranger,
         organisation=org,
         categories=["progress"],
-        purpose="Delen",
+        purpose="plan_participant",
         given_by="de inwoner",
         given_on=timezone.localdate(),
         by=generalist,

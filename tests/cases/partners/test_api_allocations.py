@@ -57,9 +57,12 @@ def url(allocation, suffix=""):
     return f"/api/v1/allocations/{allocation.uuid}/{suffix}"
 
 
-def test_provider_reads_only_what_it_needs(provider, api_as, grant_allocation):
+def test_provider_reads_only_what_it_needs(provider, api_as, grant_allocation, consent_for):
     allocation = grant_allocation(provider)
+    consent_for(allocation, provider, categories=("contact",), purpose="provider_allocation")
     body = api_as(provider).get(url(allocation)).json()
+    assert body["personal_data_withheld"] is False and body["withheld_reason"] is None
+    assert body["client"]["last_name"] == allocation.client.last_name
     assert body["number"] == allocation.number
     assert body["status"] == "not_started"
     assert body["extent"] == {"volume": 3, "unit": "04", "frequency": "2"}
@@ -313,12 +316,14 @@ def started_allocation(provider, grant_allocation):
 def consent_for(generalist):
     from cases.consent.services import consent_record
 
-    def make(allocation, organisation, categories=("progress",), **fields):
+    def make(
+        allocation, organisation, categories=("progress",), purpose="progress_reports", **fields
+    ):
         return consent_record(
             resident=allocation.client,
             organisation=organisation,
             categories=list(categories),
-            purpose="Voortgang",
+            purpose=purpose,
             given_by="de inwoner",
             given_on=START,
             by=generalist,

@@ -195,7 +195,7 @@ def test_a_progress_report_writes_one_change_row_and_a_refused_one_none(
         resident=allocation.client,
         organisation=provider,
         categories=["progress"],
-        purpose="Voortgang",
+        purpose="progress_reports",
         given_by="de inwoner",
         given_on=START,
         by=generalist,

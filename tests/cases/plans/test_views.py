@@ -347,7 +347,8 @@ def test_household_page_tells_the_story_within_its_query_budget(
     plan = active_plan(household, generalist)
     plan_services.evaluation_record(plan=plan, by=generalist, scores={"finances": 3})
     client = client_as(generalist)
-    with django_assert_max_num_queries(14):  # +1 plan evaluations, +1 break-the-glass grants
+    # +1 plan evaluations, +1 break-the-glass grants, +1 progress reports
+    with django_assert_max_num_queries(15):
         response = client.get(reverse("cases:household_detail", args=[household.uuid]))
     content = response.content.decode()
     assert content.count(f"nog {investigation_days_left(TODAY)} dagen") == 3
@@ -373,7 +374,8 @@ def test_plan_page_within_a_query_budget(
             plan=plan, by=generalist, user=UserFactory(roles=[Role.GENERALIST]), role="r"
         )
     client = client_as(generalist)
-    with django_assert_max_num_queries(20):  # incl. break-the-glass grants
+    # incl. break-the-glass grants, progress reports, consent to share with organisations
+    with django_assert_max_num_queries(22):
         response = client.get(reverse("cases:plan_detail", args=[plan.uuid]))
     assert response.content.decode().count('class="owner"') == 10
 
