@@ -1179,7 +1179,7 @@ class MunicipalityGenerator:
             [
                 "id", "uuid", "household_id", "product_id", "law", "resident_id", "plan_id",
                 "motivation", "applied_on", "decision_deadline", "status", "assigned_to_id",
-                "applied_by_id", "version", "created_at", "updated_at",
+                "applied_by_id", "version", "created_at", "updated_at", "budget_override_reason",
             ],
         )  # fmt: skip
         decisions = Copier(
@@ -1212,7 +1212,7 @@ class MunicipalityGenerator:
             BudgetCommitment,
             [
                 "id", "stream_id", "year", "district_id", "team_id", "amount", "decision_id",
-                "mandate_spending_id", "created_at",
+                "mandate_spending_id", "created_at", "over_budget_reason",
             ],
         )  # fmt: skip
         # a few providers get most of the work, as in practice
@@ -1264,7 +1264,7 @@ class MunicipalityGenerator:
                         MOTIVATIONS[rng.randrange(len(MOTIVATIONS))], applied_on, deadline, status,
                         None if status == "submitted" else consultant, applied_by, 1,
                         created,
-                        decided_at if status not in ("submitted", "in_review") else created,
+                        decided_at if status not in ("submitted", "in_review") else created, "",
                     )
                 )  # fmt: skip
                 if status in ("submitted", "in_review", "withdrawn"):
@@ -1296,7 +1296,7 @@ class MunicipalityGenerator:
                         (
                             commitments.take_id(), product.budget_stream_id, decided_on.year,
                             area.districts[district_index].pk, None, amount, decision_id, None,
-                            decided_at,
+                            decided_at, "",
                         )
                     )  # fmt: skip
                     if in_kind:

@@ -24,7 +24,7 @@ TODAY = timezone.localdate()
 DAY = datetime.timedelta(days=1)
 START = TODAY - 10 * DAY
 
-migration = importlib.import_module("cases.migrations.0027_consent_purposes_ask_once")
+migration = importlib.import_module("cases.migrations.0025_consent_purposes_ask_once")
 
 
 @pytest.fixture
@@ -121,8 +121,11 @@ def test_a_purpose_is_covered_only_by_an_active_consent_for_it(
 
 def test_progress_report_needs_the_progress_purpose(household, provider, grant, consent):
     from cases.partners.services import allocation_start
+    from tests.provision_factories import contract_for
 
-    allocation = allocation_start(allocation=grant(provider), started_on=START)
+    allocation = grant(provider)
+    contract_for(allocation)
+    allocation = allocation_start(allocation=allocation, started_on=START)
     consent(allocation.client, provider, ConsentPurpose.PROVIDER_ALLOCATION)
 
     def send():

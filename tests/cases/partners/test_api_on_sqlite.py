@@ -39,7 +39,7 @@ call("get", f"{api}/allocations/?status=not_started&updated_since=2020-01-01T00:
 allocation = Allocation.objects.filter(provider__code="zorggroep-de-linde").order_by("pk").first()
 # the client consents to progress reports, so the consent check itself runs
 Consent.objects.create(resident=allocation.client, organisation=allocation.provider,
-    categories=["progress"], purpose="Voortgang", given_by="Cliënt",
+    categories=["progress"], purpose="progress_reports", given_by="Cliënt",
     given_on=datetime.date(2000, 1, 1))
 a = f"{api}/allocations/{allocation.uuid}"
 call("get", f"{a}/")
