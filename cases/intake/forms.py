@@ -128,10 +128,11 @@ class ConversationForm(forms.ModelForm):
         widgets = {
             "held_on": DATE_WIDGET,
             "other_participants": forms.Textarea(attrs={"rows": 2}),
-            "resident_story": forms.Textarea(attrs={"rows": 6}),
-            "own_strength": forms.Textarea(attrs={"rows": 3}),
-            "network_strength": forms.Textarea(attrs={"rows": 3}),
-            "general_provisions": forms.Textarea(attrs={"rows": 3}),
+            # short boxes on a phone: they grow as the text does (the browser's resize handle)
+            "resident_story": forms.Textarea(attrs={"rows": 4}),
+            "own_strength": forms.Textarea(attrs={"rows": 2}),
+            "network_strength": forms.Textarea(attrs={"rows": 2}),
+            "general_provisions": forms.Textarea(attrs={"rows": 2}),
             "agreements": forms.Textarea(attrs={"rows": 3}),
         }
 

@@ -99,7 +99,7 @@ def test_a_domain_left_open_is_refused_and_listed_in_the_summary(client_as, gene
     assert summary_links(html) == ["id_score_justice_0"]
     # the step holding the error is open, the others that start closed stay closed
     assert re.search(r'<details class="step" id="step-domains" open>', html)
-    assert re.search(r'<details class="step" id="step-agreements">', html)
+    assert re.search(r'<details class="step" id="step-basic-needs">', html)
     # what was typed is kept
     assert "De rekeningen stapelen zich op." in html
     assert 'value="yes" checked' in html or re.search(r'value="yes"[^>]*checked', html)
