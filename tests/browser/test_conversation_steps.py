@@ -145,6 +145,9 @@ def test_a_full_conversation_on_a_phone(phone, generalist, make_household):
     assert page.evaluate("window.sameDocument") == "yes"
     assert loads == []
     assert page.evaluate("document.activeElement.id") == "main"
+    # htmx kept no copy of the form page (names, address) in the tab's storage for "back"
+    cache = page.evaluate("window.sessionStorage.getItem('htmx-history-cache')") or ""
+    assert household.address_line not in cache and resident.last_name not in cache
     print(f"{taps.count} taps")
     assert taps.count <= MAX_TAPS, taps.count
 
