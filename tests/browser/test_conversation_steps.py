@@ -89,6 +89,9 @@ def test_a_full_conversation_on_a_phone(phone, generalist, make_household):
     # the melding is picked already; the long steps are one tap away
     assert page.locator("#step-basic-needs").get_attribute("open") is None
     assert page.locator("#step-domains").get_attribute("open") is None
+    screens = page.evaluate("document.documentElement.scrollHeight") / PHONE["height"]
+    print(f"the form opens {screens:.1f} phone screens long")
+    assert screens < 3.5  # it was 4.4 with every part open
     page.evaluate("window.sameDocument = 'yes'")
     loads.clear()
 
