@@ -1,7 +1,8 @@
 """The kitchen-table conversation on a phone (issue 24, item 1), in a real browser at 360 px:
 from the household page to the saved report in at most 25 taps (fills, clicks, checks), the
 report swapped in without a page load (its address pushed), no sideways scrolling, axe-core
-clean; and an error summary that takes focus and opens the step of the field it links to."""
+clean; an error summary that takes focus and opens the step of the field it links to; and
+without JavaScript the same form posts and redirects."""
 
 import re
 
@@ -199,3 +200,38 @@ def test_the_error_summary_takes_focus_and_opens_the_step_of_its_field(
     assert page.locator("#step-domains").get_attribute("open") is not None
     assert horizontal_overflow(page, page.url) == []
     assert axe_serious(page) == []
+
+
+def test_without_javascript_the_form_posts_and_redirects_to_the_report(
+    browser, live_server, generalist, make_household
+):
+    household = make_household(residents=1, coordinator=generalist)
+    context = browser.new_context(
+        base_url=live_server.url, locale="nl-NL", viewport=PHONE, java_script_enabled=False
+    )
+    context.set_default_timeout(10_000)
+    try:
+        page = context.new_page()
+        log_in(page)
+        page.goto(reverse("cases:conversation_create", args=[household.uuid]))
+        page.get_by_label("Het verhaal van de inwoner").fill("Zonder JavaScript.")
+        domains = page.locator("#step-domains")
+        domains.locator("summary").click()  # native <details>: no script needed
+        for label, _score in SCORES[:-1]:
+            domains.get_by_role("group", name=label, exact=True).locator("input[value='3']").check()
+        page.get_by_role("button", name="Gesprek opslaan").click()
+        # Justitie left open: the page comes back with the summary and the input kept
+        expect(page.locator("[data-error-summary]")).to_contain_text("Justitie")
+        expect(page.locator("[data-error-summary]")).to_be_focused()  # autofocus
+        expect(page.get_by_label("Het verhaal van de inwoner")).to_have_value("Zonder JavaScript.")
+        page.locator("#step-domains").get_by_role("group", name="Justitie").get_by_label(
+            "niet besproken"
+        ).check()
+        page.get_by_role("button", name="Gesprek opslaan").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            "Verslag van het keukentafelgesprek"
+        )
+        conversation = KitchenTableConversation.objects.get()
+        assert page.url.endswith(reverse("cases:conversation_detail", args=[conversation.uuid]))
+    finally:
+        context.close()
