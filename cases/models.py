@@ -27,6 +27,7 @@ from cases.households.models import (
 )
 from cases.intake.models import (
     BasicNeed,
+    BasicNeedAnswer,
     InformalNetworkKind,
     InformalNetworkMember,
     KitchenTableConversation,
@@ -115,6 +116,7 @@ __all__ = [
     "ApplicationStatus",
     "ApplicationTermEvent",
     "BasicNeed",
+    "BasicNeedAnswer",
     "BreakGlassAccess",
     "BreakGlassVerdict",
     "BudgetCommitment",

@@ -31,6 +31,7 @@ from cases.intake.models import (
     BasicNeed,
     InformalNetworkMember,
     KitchenTableConversation,
+    LifeDomain,
     LifeDomainScore,
     Melding,
     Signal,
@@ -288,10 +289,16 @@ def _household(membership, files: dict) -> dict:
                 "network_participants": [m.name for m in c.network_participants.all()],
                 "conducted_by": _person(c.conducted_by),
                 "basic_needs": [
-                    {"need": str(row["need"]), "crisis": row["crisis"], "note": row["note"]}
+                    {
+                        "need": str(row["need"]),
+                        "crisis": row["crisis"],
+                        "answer": str(row["answer"]),
+                        "note": row["note"],
+                    }
                     for row in c.basic_needs()
                 ],
                 "scores": _scores(c.scores.all()),
+                "domains_not_discussed": list(c.domains_not_discussed or []),
             }
             for c in files["conversations"].get(hid, [])
         ],
@@ -593,6 +600,8 @@ def inzage_pdf(data: dict) -> bytes:
         "basic_need": _("Basic need"),
         "crisis": _("acute problem"),
         "no_crisis": _("no acute problem"),
+        "not_asked": _("not asked"),
+        "not_discussed": _("not discussed"),
         "participant": _("Taking part"),
         "evaluation_date": _("evaluation date"),
         "aftercare": _("aftercare agreed with"),
@@ -667,13 +676,17 @@ def inzage_pdf(data: dict) -> bytes:
                 if c.get(name):
                     line(f"  {field_label(KitchenTableConversation, name)}: {c[name]}")
             for need in c["basic_needs"]:
-                state = label["crisis"] if need["crisis"] else label["no_crisis"]
+                state = {True: label["crisis"], False: label["no_crisis"]}.get(
+                    need["crisis"], label["not_asked"]
+                )
                 note = f" ({need['note']})" if need["note"] else ""
                 need_label = BasicNeed(need["need"]).label
                 line(f"  {label['basic_need']} {need_label}: {state}{note}")
             for score in c["scores"]:
                 note = f" ({score['note']})" if score.get("note") else ""
                 line(f"  {score['domain_display']}: {score['score']}{note}")
+            for domain in c.get("domains_not_discussed") or []:
+                line(f"  {LifeDomain(domain).label}: {label['not_discussed']}")
         if not household["conversations"]:
             empty()
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from cases.households import services as household_services
 from cases.households.models import Household
 from cases.intake import services as intake_services
-from cases.intake.models import MeldingChannel
+from cases.intake.models import LifeDomain, MeldingChannel
 from cases.plans import services as plan_services
 from cases.plans.models import ActionOwnerKind
 from cases.plans.selectors import aftercare_check_in_dates_default, plan_evaluation_date_default
@@ -26,6 +26,12 @@ DEMO_CASES = [
     (200, "closed", "Na mijn burn-out heb ik weer structuur nodig."),
 ]
 LOW_SCORES = {"finances": 2, "social_network": 2, "housing": 3, "mental_health": 2, "time_use": 3}
+# as the conversation screen records it: every life domain scored or marked "not discussed"
+NOT_DISCUSSED = ("substance_use", "justice")
+CONVERSATION_SCORES = {
+    **{domain: 4 for domain in LifeDomain.values if domain not in NOT_DISCUSSED},
+    **LOW_SCORES,
+}
 EVALUATION_SCORES = {"finances": 3, "social_network": 3, "housing": 4, "mental_health": 3}
 
 
@@ -62,9 +68,14 @@ def seed_caseload(*, generalist) -> int:
             resident_story=question,
             own_strength="Wil graag zelf de regie houden.",
             network_strength="Zus komt wekelijks langs.",
+            # basic needs asked: yes (a crisis) or no; food was not asked
+            income_crisis=False,
             debts_crisis=stage in ("conversation", "active"),
             debts_note="Aanmaningen en een deurwaarder." if stage == "active" else "",
-            scores=LOW_SCORES,
+            housing_crisis=False,
+            food_crisis=None,
+            scores=CONVERSATION_SCORES,
+            domains_not_discussed=NOT_DISCUSSED,
         )
         if stage == "conversation":
             continue

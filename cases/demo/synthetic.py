@@ -888,6 +888,7 @@ class MunicipalityGenerator:
                     "housing_note",
                     "food_crisis",
                     "food_note",
+                    "domains_not_discussed",
                     "conducted_by_id",
                     "created_at",
                     "updated_at",
@@ -1004,6 +1005,10 @@ class MunicipalityGenerator:
             held = min(today, received + datetime.timedelta(days=rng.randrange(3, 35)))
             conversation_id = c["conversation"].take_id()
             crisis = rng.random() < 0.15
+            # basic needs: income yes/no, debts and housing no, food mostly not asked (None);
+            # all 13 life domains scored, none "not discussed"
+            # (derived from the id, not drawn: the random stream stays as it was)
+            food_asked = False if conversation_id % 3 == 0 else None
             held_at = _moment(held, rng)
             c["conversation"].add(
                 (
@@ -1012,7 +1017,7 @@ class MunicipalityGenerator:
                     "Zus komt wekelijks langs.", "Inloopspreekuur geldzaken besproken.",
                     "Over twee weken een vervolggesprek.", "", crisis,
                     "Geen inkomen sinds vorige maand." if crisis else "", False, "", False, "",
-                    False, "", coordinator, held_at, held_at,
+                    food_asked, "", "[]", coordinator, held_at, held_at,
                 )
             )  # fmt: skip
             for resident_id in members[:2]:

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.households.models import HouseholdMembership, Resident
 from cases.intake.models import (
     BasicNeed,
+    BasicNeedAnswer,
     InformalNetworkMember,
     KitchenTableConversation,
     LifeDomain,
@@ -43,6 +44,36 @@ def cleaned_scores(form: forms.Form) -> dict:
 
 def score_fields(form: forms.Form) -> list:
     return [form[f"score_{domain.value}"] for domain in LifeDomain]
+
+
+NOT_DISCUSSED = "not_discussed"
+
+
+def add_assessment_fields(form: forms.Form) -> None:
+    """The conversation's life-domain assessment: one radio group per domain (`score_<domain>`),
+    1-5 or "not discussed"; none may be left open."""
+    choices = [(str(value), label) for value, label in SelfSufficiency.choices]
+    choices.append((NOT_DISCUSSED, _("not discussed")))
+    for domain in LifeDomain:
+        form.fields[f"score_{domain.value}"] = forms.ChoiceField(
+            label=domain.label,
+            choices=choices,
+            widget=forms.RadioSelect,
+            error_messages={"required": _("Give a score or mark it as not discussed.")},
+        )
+
+
+def add_basic_need_fields(form: forms.Form) -> None:
+    """One radio group per basic need (`<need>_answer`): yes (a crisis), no, not asked (also
+    when the answer is missing from the post)."""
+    for need in BasicNeed:
+        form.fields[f"{need.value}_answer"] = forms.ChoiceField(
+            label=need.label,
+            choices=BasicNeedAnswer.choices,
+            widget=forms.RadioSelect,
+            initial=BasicNeedAnswer.NOT_ASKED,
+            required=False,
+        )
 
 
 def resident_label(membership) -> str:
@@ -89,26 +120,40 @@ class ConversationForm(forms.ModelForm):
             "network_strength",
             "general_provisions",
             "agreements",
-            "income_crisis",
             "income_note",
-            "debts_crisis",
             "debts_note",
-            "housing_crisis",
             "housing_note",
-            "food_crisis",
             "food_note",
         ]
         widgets = {
             "held_on": DATE_WIDGET,
             "other_participants": forms.Textarea(attrs={"rows": 2}),
-            "resident_story": forms.Textarea(attrs={"rows": 6}),
-            "own_strength": forms.Textarea(attrs={"rows": 3}),
-            "network_strength": forms.Textarea(attrs={"rows": 3}),
-            "general_provisions": forms.Textarea(attrs={"rows": 3}),
+            # short boxes on a phone: they grow as the text does (the browser's resize handle)
+            "resident_story": forms.Textarea(attrs={"rows": 4}),
+            "own_strength": forms.Textarea(attrs={"rows": 2}),
+            "network_strength": forms.Textarea(attrs={"rows": 2}),
+            "general_provisions": forms.Textarea(attrs={"rows": 2}),
             "agreements": forms.Textarea(attrs={"rows": 3}),
         }
 
     STORY_FIELDS = ("resident_story", "own_strength", "network_strength", "general_provisions")
+    # the steps of the form, each a <details> section: which fields each holds
+    SECTIONS = {
+        "who": (
+            "held_on",
+            "place",
+            "melding",
+            "participants",
+            "network_participants",
+            "other_participants",
+        ),
+        "story": STORY_FIELDS,
+        "basic-needs": tuple(
+            f"{need.value}_{part}" for need in BasicNeed for part in ("answer", "note")
+        ),
+        "domains": tuple(f"score_{domain.value}" for domain in LifeDomain),
+        "agreements": ("agreements",),
+    }
 
     def __init__(self, *args, household, **kwargs):
         super().__init__(*args, **kwargs)
@@ -130,16 +175,59 @@ class ConversationForm(forms.ModelForm):
             "name", "pk"
         )
         self.fields["network_participants"].label_from_instance = str
-        add_score_fields(self)
+        add_basic_need_fields(self)
+        add_assessment_fields(self)
 
     def basic_needs_rows(self):
-        return [(self[f"{need.value}_crisis"], self[f"{need.value}_note"]) for need in BasicNeed]
+        return [(self[f"{need.value}_answer"], self[f"{need.value}_note"]) for need in BasicNeed]
 
     def score_fields(self):
         return score_fields(self)
 
+    def scores(self) -> dict:
+        """{domain: 1-5}, for the scored domains."""
+        return {
+            domain: int(value)
+            for domain, value in self._assessment().items()
+            if value and value != NOT_DISCUSSED
+        }
+
+    def domains_not_discussed(self) -> list[str]:
+        return [domain for domain, value in self._assessment().items() if value == NOT_DISCUSSED]
+
+    def _assessment(self) -> dict:
+        return {
+            domain.value: self.cleaned_data.get(f"score_{domain.value}") for domain in LifeDomain
+        }
+
     def conversation_fields(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+        fields = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        for need in BasicNeed:
+            answer = BasicNeedAnswer(
+                self.cleaned_data[f"{need.value}_answer"] or BasicNeedAnswer.NOT_ASKED
+            )
+            fields[f"{need.value}_crisis"] = answer.crisis()
+        return fields
+
+    def sections_with_errors(self) -> set[str]:
+        """The form's steps (`SECTIONS`) holding a field with an error: shown open."""
+        return {
+            section
+            for section, names in self.SECTIONS.items()
+            if any(self.has_error(name) for name in names)
+        }
+
+    def error_summary(self) -> list[tuple[str, str, str]]:
+        """(link target id, label, message) for every error, in the order of the form; the
+        target is the input itself, or the first option of a radio or checkbox group."""
+        rows = []
+        for name in self.fields:
+            if not self.has_error(name):
+                continue
+            field = self[name]
+            target = f"{field.auto_id}_0" if field.field.widget.use_fieldset else field.auto_id
+            rows.extend((target, field.label, error) for error in field.errors)
+        return rows
 
 
 class RemarksForm(forms.ModelForm):

@@ -1,6 +1,7 @@
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -298,6 +299,22 @@ class BasicNeed(models.TextChoices):
     FOOD = "food", _("Food")
 
 
+class BasicNeedAnswer(models.TextChoices):
+    """The answer to "is there a crisis?" for one basic need, as the form asks it; stored as
+    `<need>_crisis` True / False / None."""
+
+    YES = "yes", _("Yes, a crisis")
+    NO = "no", _("No")
+    NOT_ASKED = "not_asked", _("Not asked")
+
+    @classmethod
+    def from_crisis(cls, crisis: bool | None) -> "BasicNeedAnswer":
+        return cls.NOT_ASKED if crisis is None else (cls.YES if crisis else cls.NO)
+
+    def crisis(self) -> bool | None:
+        return {self.YES: True, self.NO: False}.get(self)
+
+
 class KitchenTableConversation(models.Model):
     """A keukentafelgesprek: the investigation after a melding, usually at home. Records the
     resident's story in their own words, what they and their network can do, the life-domain
@@ -364,14 +381,22 @@ class KitchenTableConversation(models.Model):
     resident_remarks = models.TextField(
         _("the resident's remarks on the report"), max_length=5000, blank=True
     )
-    income_crisis = models.BooleanField(_("income: crisis"), default=False)
+    # basic needs: True = a crisis, False = asked, no crisis, None = not asked (conversations
+    # recorded before the question had three answers read "not asked": migration 0028)
+    income_crisis = models.BooleanField(_("income: crisis"), null=True, blank=True, default=None)
     income_note = models.CharField(_("income: note"), max_length=500, blank=True)
-    debts_crisis = models.BooleanField(_("debts: crisis"), default=False)
+    debts_crisis = models.BooleanField(_("debts: crisis"), null=True, blank=True, default=None)
     debts_note = models.CharField(_("debts: note"), max_length=500, blank=True)
-    housing_crisis = models.BooleanField(_("housing: crisis"), default=False)
+    housing_crisis = models.BooleanField(_("housing: crisis"), null=True, blank=True, default=None)
     housing_note = models.CharField(_("housing: note"), max_length=500, blank=True)
-    food_crisis = models.BooleanField(_("food: crisis"), default=False)
+    food_crisis = models.BooleanField(_("food: crisis"), null=True, blank=True, default=None)
     food_note = models.CharField(_("food: note"), max_length=500, blank=True)
+    domains_not_discussed = models.JSONField(
+        _("life domains not discussed"),
+        default=list,
+        blank=True,
+        help_text=_("Life domains marked 'not discussed' in the conversation (codes)."),
+    )
     conducted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.SET_NULL,
@@ -393,21 +418,31 @@ class KitchenTableConversation(models.Model):
         return f"{self.household} ({self.held_on:%d-%m-%Y})"
 
     def basic_needs(self) -> list[dict]:
-        """The screening as rows: need, label, crisis, note (crises first)."""
+        """The screening as rows: need, label, crisis (True, False, None: not asked), answer
+        (a `BasicNeedAnswer`) and note; crises first."""
         rows = [
             {
                 "need": need,
                 "label": need.label,
                 "crisis": getattr(self, f"{need.value}_crisis"),
+                "answer": BasicNeedAnswer.from_crisis(getattr(self, f"{need.value}_crisis")),
                 "note": getattr(self, f"{need.value}_note"),
             }
             for need in BasicNeed
         ]
-        return sorted(rows, key=lambda row: not row["crisis"])
+        return sorted(rows, key=lambda row: row["crisis"] is not True)
 
     @property
     def has_crisis(self) -> bool:
-        return any(getattr(self, f"{need.value}_crisis") for need in BasicNeed)
+        return any(getattr(self, f"{need.value}_crisis") is True for need in BasicNeed)
+
+    def clean(self):
+        super().clean()
+        codes = list(self.domains_not_discussed or [])
+        if any(code not in LifeDomain.values for code in codes) or len(set(codes)) != len(codes):
+            raise ValidationError(
+                {"domains_not_discussed": _("Each life domain not discussed is named once.")}
+            )
 
 
 class InformalNetworkKind(models.TextChoices):

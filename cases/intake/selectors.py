@@ -156,3 +156,21 @@ def conversation_for_user(*, user, conversation_uuid) -> KitchenTableConversatio
 def scores_in_domain_order(scores) -> list[LifeDomainScore]:
     order = {domain: index for index, domain in enumerate(LifeDomain.values)}
     return sorted(scores, key=lambda score: order[score.domain])
+
+
+def conversation_assessment(conversation: KitchenTableConversation) -> list[dict]:
+    """The life-domain assessment of a conversation as 13 rows in domain order: `domain`,
+    `label`, `score` (the LifeDomainScore or None) and `not_discussed` (marked so in the
+    conversation). A domain with neither was left open (conversations recorded before every
+    domain had to be answered)."""
+    scores = {score.domain: score for score in conversation.scores.all()}
+    not_discussed = set(conversation.domains_not_discussed or ())
+    return [
+        {
+            "domain": domain.value,
+            "label": domain.label,
+            "score": scores.get(domain.value),
+            "not_discussed": domain.value in not_discussed,
+        }
+        for domain in LifeDomain
+    ]

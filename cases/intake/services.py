@@ -199,6 +199,25 @@ def scores_save(*, scores: dict | None, conversation=None, evaluation=None) -> N
     LifeDomainScore.objects.bulk_create(rows)
 
 
+def _assessment_check(*, scores: dict | None, domains_not_discussed) -> list[str]:
+    """The life-domain assessment of a conversation is complete: each of the 13 domains is
+    scored or marked "not discussed", never both. Returns the domains not discussed, in
+    domain order. Raises a ValidationError naming each domain left open (`score_<domain>`)."""
+    scored = {domain for domain, score in (scores or {}).items() if score not in (None, "")}
+    not_discussed = set(domains_not_discussed)
+    errors = {}
+    for domain in LifeDomain:
+        if domain.value in scored and domain.value in not_discussed:
+            errors[f"score_{domain.value}"] = _(
+                "Give a score or mark it as not discussed, not both."
+            )
+        elif domain.value not in scored | not_discussed:
+            errors[f"score_{domain.value}"] = _("Give a score or mark it as not discussed.")
+    if errors:
+        raise ValidationError(errors)
+    return [domain.value for domain in LifeDomain if domain.value in not_discussed]
+
+
 @transaction.atomic
 def conversation_record(
     *,
@@ -208,14 +227,24 @@ def conversation_record(
     participants=(),
     network_participants=(),
     scores: dict | None = None,
+    domains_not_discussed=None,
     context: RequestContext | None = None,
     **fields,
 ) -> KitchenTableConversation:
     """Record a kitchen-table conversation with its life-domain scores and basic-needs
-    screening. The conversation is the investigation: the melding it answers is completed."""
+    screening (`<need>_crisis`: True, False, or None for "not asked"). The conversation is
+    the investigation: the melding it answers is completed.
+
+    `domains_not_discussed` (the screen passes it): the assessment must then be complete,
+    every life domain scored or named there. Left out (None), scores are optional, as for
+    conversations recorded in bulk (demo, imports)."""
     check_fields(fields, CONVERSATION_FIELDS, "conversation")
     if melding is not None and melding.household_id != household.pk:
         raise ValidationError(_("This request for help belongs to another household."))
+    if domains_not_discussed is not None:
+        fields["domains_not_discussed"] = _assessment_check(
+            scores=scores, domains_not_discussed=domains_not_discussed
+        )
     conversation = KitchenTableConversation(
         household=household, melding=melding, conducted_by=by, **fields
     )

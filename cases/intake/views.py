@@ -32,7 +32,6 @@ from cases.intake.forms import (
     SignalCloseForm,
     SignalConvertForm,
     SignalForm,
-    cleaned_scores,
 )
 from socialdomain.forms import apply_validation_error
 
@@ -438,7 +437,8 @@ def conversation_create(request, household_uuid):
                 melding=form.cleaned_data["melding"],
                 participants=form.cleaned_data["participants"],
                 network_participants=form.cleaned_data["network_participants"],
-                scores=cleaned_scores(form),
+                scores=form.scores(),
+                domains_not_discussed=form.domains_not_discussed(),
                 context=request_context(request),
                 **form.conversation_fields(),
             )
@@ -446,13 +446,31 @@ def conversation_create(request, household_uuid):
             apply_validation_error(form, exc)
         else:
             messages.success(request, _("Conversation recorded."))
-            return _redirect(
-                request, reverse("cases:conversation_detail", args=[conversation.uuid])
-            )
+            if request.htmx:
+                return _report_in_place(request, conversation.uuid)
+            return redirect(reverse("cases:conversation_detail", args=[conversation.uuid]))
     template = "cases/intake/conversation_form.html"
     if request.htmx and request.method == "POST":
         template += "#conversation-form"
     return render(request, template, {"form": form, "household": household})
+
+
+def _report_in_place(request, conversation_uuid):
+    """After saving over HTMX: the report replaces the page's main content, no page load. The
+    report is read as its own page would read it (checked, and logged as a view); the address
+    bar moves to the report (HX-Push-Url), so reload, back and bookmarks work."""
+    conversation = _conversation(request, conversation_uuid)
+    url = reverse("cases:conversation_detail", args=[conversation.uuid])
+    response = render(
+        request,
+        "cases/intake/conversation_detail.html",
+        _conversation_context(request, conversation, RemarksForm(instance=conversation)),
+    )
+    response["HX-Retarget"] = "#main"
+    response["HX-Reselect"] = "#main"
+    response["HX-Reswap"] = "outerHTML show:window:top"
+    response["HX-Push-Url"] = url
+    return response
 
 
 @never_cache
@@ -473,7 +491,7 @@ def _conversation_context(request, conversation, remarks_form) -> dict:
     return {
         "conversation": conversation,
         "household": household,
-        "scores": intake_selectors.scores_in_domain_order(conversation.scores.all()),
+        "assessment": intake_selectors.conversation_assessment(conversation),
         "remarks_form": remarks_form,
         "can_work": permissions.can_work_on_plans(request.user),
         "has_open_plan": household.plans.open().exists(),

@@ -45,10 +45,18 @@ def test_from_melding_to_closed_plan(page, login, generalist, make_household, ot
     page.get_by_role("link", name="Keukentafelgesprek voeren").click()
     page.get_by_label("Plaats").fill("aan de keukentafel")
     page.get_by_label("Het verhaal van de inwoner").fill("De huur loopt achter, ik slaap slecht.")
-    page.get_by_label("Schulden: crisis").check()
+    needs = page.locator("#step-basic-needs")
+    needs.locator("summary").click()
+    needs.get_by_role("group", name="Schulden").get_by_label("Ja, crisis").check()
     page.get_by_label("Schulden: toelichting").fill("Huurachterstand van drie maanden")
-    page.get_by_label("Financiën").select_option("1")
-    page.get_by_label("Geestelijke gezondheid").select_option("2")
+    # every life domain scored or "not discussed"
+    domains = page.locator("#step-domains")
+    domains.locator("summary").click()
+    scores = {"Financiën": "1", "Geestelijke gezondheid": "2"}
+    for group in domains.get_by_role("group").all():
+        legend = group.locator("legend").inner_text()
+        value = scores.get(legend, "not_discussed")
+        group.locator(f"input[value='{value}']").check()
     page.get_by_role("button", name="Gesprek opslaan").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Verslag van het keukentafelgesprek")
     expect(page.locator("#report")).to_contain_text("Huurachterstand van drie maanden")

@@ -121,6 +121,10 @@ def file_build(
         own_strength="Houdt van overzicht als het eenmaal op papier staat.",
         network_strength="De buurman helpt met de computer.",
         resident_remarks="Het gesprek klopt, maar de schulden zijn hoger.",
+        debts_crisis=True,
+        debts_note="Deurwaarder geweest",
+        income_crisis=False,
+        domains_not_discussed=[LifeDomain.JUSTICE],
         conducted_by=worker,
     )
     conversation.participants.add(resident)

@@ -261,6 +261,14 @@ def test_the_pdf_holds_what_the_json_holds_with_dutch_labels(client, officer, fi
         assert conversation[name] and " ".join(conversation[name].split()) in text, name
     assert "Wat de inwoner zelf kan" in text and "Opmerkingen van de inwoner bij" in text
     assert "Basisbehoefte" in text
+    # yes / no / not asked, and the life domains not discussed
+    answers = {need["need"]: need["answer"] for need in conversation["basic_needs"]}
+    assert answers == {"debts": "yes", "income": "no", "housing": "not_asked", "food": "not_asked"}
+    assert "Basisbehoefte Schulden: acuut probleem (Deurwaarder geweest)" in text
+    assert "Basisbehoefte Inkomen: geen acuut probleem" in text
+    assert "Basisbehoefte Voedsel: niet gevraagd" in text
+    assert conversation["domains_not_discussed"] == ["justice"]
+    assert "Justitie: niet besproken" in text
     assert household["network"] and household["network"][0]["name"] in text
     [plan] = household["plans"]
     assert plan["evaluations"] and "Evaluatie" in text

@@ -110,6 +110,10 @@ def test_cases_are_consistent(municipality):
     conversations = KitchenTableConversation.objects.annotate(n=Count("scores"))
     assert conversations.exists()
     assert set(conversations.values_list("n", flat=True)) == {len(LifeDomain.values)}
+    # ... none "not discussed"; basic needs answered yes / no, food sometimes not asked
+    assert all(not codes for codes in conversations.values_list("domains_not_discussed", flat=True))
+    assert set(conversations.values_list("debts_crisis", flat=True)) == {False}
+    assert set(conversations.values_list("food_crisis", flat=True)) == {False, None}
     # plans belong to coordinated households and have the coordinator of the household
     plans = SupportPlan.objects.select_related("household")
     assert plans.filter(status="active").exists()

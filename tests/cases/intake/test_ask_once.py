@@ -19,7 +19,7 @@ from cases.partners.selectors import (
 )
 from cases.plans.forms import aftercare_agreed_with_text
 from networks.models import Frequency, Unit
-from tests.cases.intake_factories import SignalFactory
+from tests.cases.intake_factories import SignalFactory, assessment_post
 from tests.factories import NetworkMemberFactory, SupportPlanFactory
 
 TODAY = timezone.localdate()
@@ -71,6 +71,7 @@ def test_conversation_form_offers_residents_with_role_and_birth_year_and_the_net
             "participants": [str(resident.uuid)],
             "network_participants": [str(sister.uuid)],
             "other_participants": "Wijkagent",
+            **assessment_post(),
         },
     )
     assert response.status_code == 302

@@ -17,7 +17,7 @@ from cases.intake.models import (
     SignalStatus,
 )
 from cases.privacy.models import AccessAction, AccessLogEntry, AccessResult
-from tests.cases.intake_factories import SignalFactory
+from tests.cases.intake_factories import SignalFactory, assessment_post
 from tests.factories import ConversationFactory, TeamMemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -89,7 +89,7 @@ def conversation_payload(**overrides):
         "held_on": TODAY.isoformat(),
         "place": "thuis",
         "resident_story": "We redden het niet meer met de rekeningen.",
-        f"score_{LifeDomain.FINANCES}": "1",
+        **assessment_post({LifeDomain.FINANCES: 1}),
         **overrides,
     }
 

@@ -13,6 +13,7 @@ from cases.plans import services as plan_services
 from cases.plans.models import ActionOwnerKind, PlanStatus, SupportPlan
 from cases.privacy.models import AccessLogEntry
 from teams.roles import Role
+from tests.cases.intake_factories import assessment_post
 from tests.factories import (
     MeldingFactory,
     NetworkMemberFactory,
@@ -50,11 +51,11 @@ def conversation_payload(**overrides):
         "held_on": TODAY.isoformat(),
         "place": "thuis",
         "resident_story": "We redden het niet meer met de rekeningen.",
-        "debts_crisis": "on",
+        "debts_answer": "yes",
         "debts_note": "Afsluiting energie dreigt",
-        f"score_{LifeDomain.FINANCES}": "1",
-        f"score_{LifeDomain.MENTAL_HEALTH}": "2",
-        f"score_{LifeDomain.SOCIAL_NETWORK}": "4",
+        **assessment_post(
+            {LifeDomain.FINANCES: 1, LifeDomain.MENTAL_HEALTH: 2, LifeDomain.SOCIAL_NETWORK: 4}
+        ),
     }
     data.update(overrides)
     return data
