@@ -18,7 +18,7 @@ from cases.intake import services as intake_services
 from cases.intake.models import BasicNeed, KitchenTableConversation, LifeDomain
 from tests.factories import ConversationFactory
 
-migration = importlib.import_module("cases.migrations.0028_basic_need_answers")
+migration = importlib.import_module("cases.migrations.0026_basic_need_answers")
 
 HTMX = {"HX-Request": "true"}
 
