@@ -2,7 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from cases.fields import DateListField
@@ -145,6 +145,28 @@ class SupportPlan(models.Model):
         return self.status == PlanStatus.CLOSED
 
 
+# instructions for writing a goal: shown as placeholder and help text, never stored as a goal
+GOAL_PLACEHOLDER = _("Describe the goal in the family's own words.")
+GOAL_HELP_TEXT = _("In the family's own words.")
+GOAL_INSTRUCTIONS = (GOAL_PLACEHOLDER, GOAL_HELP_TEXT)
+
+
+def _instruction_key(text: str) -> str:
+    return " ".join(str(text).split()).casefold().rstrip(".")
+
+
+def is_goal_instruction(text: str) -> bool:
+    """The text is (only) one of the goal instructions, in English or any site language."""
+    key = _instruction_key(text)
+    if not key:
+        return False
+    known = set()
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            known.update(_instruction_key(instruction) for instruction in GOAL_INSTRUCTIONS)
+    return key in known
+
+
 class PlanGoal(models.Model):
     """A goal in the family's own words, for one life domain."""
 
@@ -156,9 +178,7 @@ class PlanGoal(models.Model):
     basic_need = models.CharField(
         _("basic need in crisis"), max_length=10, choices=BasicNeed.choices, blank=True
     )
-    description = models.TextField(
-        _("goal"), max_length=2000, help_text=_("In the family's own words.")
-    )
+    description = models.TextField(_("goal"), max_length=2000, help_text=GOAL_HELP_TEXT)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:

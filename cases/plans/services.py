@@ -22,6 +22,7 @@ from cases.households.services import check_fields, household_coordinator_set
 from cases.intake.models import (
     KitchenTableConversation,
     LifeDomain,
+    SelfSufficiency,
 )
 from cases.intake.services import scores_save
 from cases.plans.models import (
@@ -37,6 +38,7 @@ from cases.plans.models import (
     PlanStatus,
     SupportPlan,
     SupportPlanVersion,
+    is_goal_instruction,
 )
 from teams.roles import Role, has_role
 
@@ -170,8 +172,39 @@ def _version_record(plan: SupportPlan, *, by, reason: str) -> SupportPlanVersion
     )
 
 
+# a goal pre-filled from a conversation quotes at most this much of the resident's story
+PREFILL_STORY_LIMIT = 300
+
+
+def _resident_words(conversation: KitchenTableConversation, score) -> str:
+    """What the resident said about a domain: the domain's note from the conversation, else
+    (the start of) the resident's story in their own words."""
+    words = (score.note or "").strip()
+    if words:
+        return words
+    story = " ".join(conversation.resident_story.split())
+    if len(story) > PREFILL_STORY_LIMIT:
+        story = story[:PREFILL_STORY_LIMIT].rsplit(" ", 1)[0] + " …"
+    return story
+
+
+def _low_score_goal_text(conversation: KitchenTableConversation, score) -> str:
+    """A pre-filled goal as real text to edit: the domain, its score and the resident's words
+    (never an instruction: that is the goal field's placeholder)."""
+    level = str(score.get_score_display()).split("–", 1)[-1].strip()
+    values = {"domain": score.get_domain_display(), "score": score.score, "level": level}
+    words = _resident_words(conversation, score)
+    if not words:
+        return _("%(domain)s, score %(score)s (%(level)s).") % values
+    return _("%(domain)s, score %(score)s (%(level)s). In the resident's words: “%(words)s”") % {
+        **values,
+        "words": words,
+    }
+
+
 def _prefilled_goals(conversation: KitchenTableConversation) -> list[tuple[str, str, str]]:
-    """(domain, basic need, description): basic-needs crises first, then domains scored 1-2."""
+    """(domain, basic need, description): basic-needs crises first, then the life domains
+    scored 1 or 2 (acute, not self-sufficient), each with its score and the resident's words."""
     goals = []
     for row in conversation.basic_needs():
         if row["crisis"]:
@@ -181,15 +214,28 @@ def _prefilled_goals(conversation: KitchenTableConversation) -> list[tuple[str, 
             goals.append((BASIC_NEED_DOMAIN[row["need"]], row["need"].value, description))
     covered = {domain for domain, _need, _text in goals}
     low_scores = sorted(
-        conversation.scores.filter(score__lte=2),
+        conversation.scores.filter(score__lte=SelfSufficiency.NOT_SELF_SUFFICIENT),
         key=lambda s: (s.score, LifeDomain.values.index(s.domain)),
     )
     for score in low_scores:
         if score.domain in covered:
             continue
-        description = score.note or _("Describe the goal in the family's own words.")
-        goals.append((score.domain, "", description))
+        goals.append((score.domain, "", _low_score_goal_text(conversation, score)))
     return goals
+
+
+def _goal_check_not_instruction(description: str) -> None:
+    """Instruction text is a placeholder or help text, never a goal: refuse a goal that is
+    only the instruction (in any of the site's languages)."""
+    if is_goal_instruction(description):
+        raise ValidationError(
+            {
+                "description": _(
+                    "Write the goal itself, in the family's own words: the example text is "
+                    "not a goal."
+                )
+            }
+        )
 
 
 @transaction.atomic
@@ -200,8 +246,9 @@ def plan_create(
     conversation: KitchenTableConversation | None = None,
     context: RequestContext | None = None,
 ) -> SupportPlan:
-    """Start a draft plan. From a conversation the goals are pre-filled: basic-needs crises
-    first, then the life domains scored 1 or 2. After closure a new plan may start (relapse).
+    """Start a draft plan. From a conversation the goals are pre-filled as real text to edit:
+    basic-needs crises first, then the life domains scored 1 or 2 with the domain, the score
+    and the resident's words. After closure a new plan may start (relapse).
     The plan's coordinator is the household's; a household without one gets the generalist who
     starts the plan. When the household already has an open plan (also one started at the
     same moment: the household's lock orders them, the database allows one draft), this raises
@@ -225,9 +272,12 @@ def plan_create(
     household_coordinator_set(household_id=household.pk, user_id=coordinator_id, by=by, audit=False)
     plan.refresh_from_db(fields=["coordinator", "updated_at"])
     if conversation is not None:
+        goals = _prefilled_goals(conversation)
+        for _domain, _need, text in goals:
+            _goal_check_not_instruction(text)
         PlanGoal.objects.bulk_create(
             PlanGoal(plan=plan, domain=domain, basic_need=need, description=text, position=position)
-            for position, (domain, need, text) in enumerate(_prefilled_goals(conversation))
+            for position, (domain, need, text) in enumerate(goals)
         )
     _audit(by=by, context=context, object_type="plan", obj=plan, plan=plan)
     return plan
@@ -272,6 +322,7 @@ def _next_goal_position(plan: SupportPlan) -> int:
 def goal_add(
     *, plan: SupportPlan, by, domain: str, description: str, context: RequestContext | None = None
 ) -> PlanGoal:
+    _goal_check_not_instruction(description)
     plan = _plan_lock(plan)
     goal = PlanGoal(
         plan=plan, domain=domain, description=description, position=_next_goal_position(plan)
@@ -287,6 +338,7 @@ def goal_add(
 def goal_update(
     *, goal: PlanGoal, by, domain: str, description: str, context: RequestContext | None = None
 ) -> PlanGoal:
+    _goal_check_not_instruction(description)
     plan = _plan_lock(goal.plan)
     goal.domain, goal.description = domain, description
     goal.full_clean()
