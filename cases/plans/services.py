@@ -33,6 +33,7 @@ from cases.plans.models import (
     Evaluation,
     ParticipantStatus,
     PlanAction,
+    PlanChangeReason,
     PlanGoal,
     PlanParticipant,
     PlanStatus,
@@ -163,12 +164,23 @@ def plan_snapshot(plan: SupportPlan) -> dict:
 
 
 def _version_record(plan: SupportPlan, *, by, reason: str) -> SupportPlanVersion | None:
-    """Keep a snapshot after a change to an active plan (call with the plan row locked)."""
+    """Keep a snapshot after a change to an active plan (call with the plan row locked). The
+    reason is a `PlanChangeReason` code, shown in the reader's language; any other text is kept
+    as an "other" change in its own words."""
     if plan.status == PlanStatus.DRAFT:
         return None
+    if reason in PlanChangeReason.values:
+        code, note = reason, ""
+    else:
+        code, note = PlanChangeReason.OTHER, str(reason)[:200]
     last = plan.versions.order_by("-number").values_list("number", flat=True).first() or 0
     return SupportPlanVersion.objects.create(
-        plan=plan, number=last + 1, snapshot=plan_snapshot(plan), reason=reason, created_by=by
+        plan=plan,
+        number=last + 1,
+        snapshot=plan_snapshot(plan),
+        reason=code,
+        reason_note=note,
+        created_by=by,
     )
 
 
@@ -300,7 +312,7 @@ def plan_update(
     if "coordinator" in changes:
         _coordinator_follow_plan(plan, by=by)
     if plan.is_active:
-        _version_record(plan, by=by, reason=_("Plan details changed"))
+        _version_record(plan, by=by, reason=PlanChangeReason.DETAILS_CHANGED)
     _audit(by=by, context=context, object_type="plan", obj=plan, plan=plan)
     return plan
 
@@ -329,7 +341,7 @@ def goal_add(
     )
     goal.full_clean()
     goal.save()
-    _version_record(plan, by=by, reason=_("Goal added"))
+    _version_record(plan, by=by, reason=PlanChangeReason.GOAL_ADDED)
     _audit(by=by, context=context, object_type="goal", obj=goal, plan=plan)
     return goal
 
@@ -343,7 +355,7 @@ def goal_update(
     goal.domain, goal.description = domain, description
     goal.full_clean()
     goal.save()
-    _version_record(plan, by=by, reason=_("Goal changed"))
+    _version_record(plan, by=by, reason=PlanChangeReason.GOAL_CHANGED)
     _audit(by=by, context=context, object_type="goal", obj=goal, plan=plan)
     return goal
 
@@ -353,7 +365,7 @@ def goal_remove(*, goal: PlanGoal, by, context: RequestContext | None = None) ->
     plan = _plan_lock(goal.plan)
     goal_uuid = goal.uuid
     goal.delete()
-    _version_record(plan, by=by, reason=_("Goal removed"))
+    _version_record(plan, by=by, reason=PlanChangeReason.GOAL_REMOVED)
     audit_change(
         by=by,
         context=context,
@@ -413,7 +425,7 @@ def action_add(
     action = PlanAction(plan=plan)
     _action_fill(action, plan, fields)
     action.save()
-    _version_record(plan, by=by, reason=_("Action added"))
+    _version_record(plan, by=by, reason=PlanChangeReason.ACTION_ADDED)
     _audit(by=by, context=context, object_type="action", obj=action, plan=plan)
     return action
 
@@ -433,7 +445,7 @@ def action_update(
         }
     _action_fill(action, plan, changes)
     action.save()
-    _version_record(plan, by=by, reason=_("Action changed"))
+    _version_record(plan, by=by, reason=PlanChangeReason.ACTION_CHANGED)
     _audit(by=by, context=context, object_type="action", obj=action, plan=plan)
     return action
 
@@ -443,7 +455,7 @@ def action_remove(*, action: PlanAction, by, context: RequestContext | None = No
     plan = _plan_lock(action.plan)
     action_uuid = action.uuid
     action.delete()
-    _version_record(plan, by=by, reason=_("Action removed"))
+    _version_record(plan, by=by, reason=PlanChangeReason.ACTION_REMOVED)
     audit_change(
         by=by,
         context=context,
@@ -464,7 +476,7 @@ def participant_invite(
     participant = PlanParticipant(plan=plan, user=user, role=role, invited_by=by)
     participant.full_clean()
     participant.save()
-    _version_record(plan, by=by, reason=_("Professional brought in"))
+    _version_record(plan, by=by, reason=PlanChangeReason.PARTICIPANT_INVITED)
     _audit(by=by, context=context, object_type="participant", obj=participant, plan=plan)
     return participant
 
@@ -490,7 +502,7 @@ def participant_respond(
     participant.responded_at = timezone.now()
     participant.full_clean()
     participant.save()
-    _version_record(plan, by=by, reason=_("Invitation answered"))
+    _version_record(plan, by=by, reason=PlanChangeReason.PARTICIPANT_ANSWERED)
     _audit(by=by, context=context, object_type="participant", obj=participant, plan=plan)
     return participant
 
@@ -531,7 +543,7 @@ def plan_activate(*, plan: SupportPlan, by, context: RequestContext | None = Non
             raise ValidationError(PLAN_ALREADY_ACTIVE) from exc
         raise
     _coordinator_follow_plan(plan, by=by)
-    _version_record(plan, by=by, reason=_("Plan activated"))
+    _version_record(plan, by=by, reason=PlanChangeReason.ACTIVATED)
     _audit(by=by, context=context, object_type="plan", obj=plan, plan=plan)
     return plan
 
@@ -585,7 +597,7 @@ def plan_close(*, plan: SupportPlan, by, context: RequestContext | None = None) 
     AftercareCheckIn.objects.bulk_create(
         AftercareCheckIn(plan=plan, due_on=day) for day in sorted(plan.aftercare_check_in_dates)
     )
-    _version_record(plan, by=by, reason=_("Plan closed"))
+    _version_record(plan, by=by, reason=PlanChangeReason.CLOSED)
     _audit(by=by, context=context, object_type="plan", obj=plan, plan=plan)
     return plan
 
