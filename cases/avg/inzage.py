@@ -140,7 +140,8 @@ def _plan(plan) -> dict:
         ],
         "versions": [
             {
-                **_fields(v, "number", "reason", "created_at", "snapshot"),
+                **_fields(v, "number", "reason", "reason_note", "created_at", "snapshot"),
+                "reason_display": v.reason_display,
                 "created_by": _person(v.created_by),
             }
             for v in sorted(plan.versions.all(), key=lambda v: v.number)

@@ -718,7 +718,7 @@ class MunicipalityGenerator:
             Resident,
             [
                 "id", "uuid", "bsn", "first_name", "name_prefix", "last_name", "birth_date",
-                "phone", "email", "created_at", "updated_at",
+                "phone", "email", "preferred_language", "created_at", "updated_at",
             ],
         )  # fmt: skip
         memberships = Copier(
@@ -812,6 +812,7 @@ class MunicipalityGenerator:
                         today - datetime.timedelta(days=age_days),
                         f"06-{rng.randrange(10_000_000, 100_000_000)}" if adult else "",
                         "",
+                        "nl",
                         created,
                         created,
                     )
@@ -948,7 +949,16 @@ class MunicipalityGenerator:
             ),
             "version": Copier(
                 SupportPlanVersion,
-                ["id", "plan_id", "number", "snapshot", "reason", "created_by_id", "created_at"],
+                [
+                    "id",
+                    "plan_id",
+                    "number",
+                    "snapshot",
+                    "reason",
+                    "reason_note",
+                    "created_by_id",
+                    "created_at",
+                ],
             ),
             "evaluation": Copier(
                 Evaluation,
@@ -1119,7 +1129,8 @@ class MunicipalityGenerator:
                             plan_id,
                             number,
                             json.dumps(snapshot),
-                            "Plan vastgesteld" if number == 1 else "Actie afgerond",
+                            "activated" if number == 1 else "action_changed",
+                            "",
                             coordinator,
                             activated + datetime.timedelta(days=number - 1),
                         )

@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -59,7 +60,16 @@ class ResidentForm(forms.ModelForm):
 
     class Meta:
         model = Resident
-        fields = ["bsn", "first_name", "name_prefix", "last_name", "birth_date", "phone", "email"]
+        fields = [
+            "bsn",
+            "first_name",
+            "name_prefix",
+            "last_name",
+            "birth_date",
+            "phone",
+            "email",
+            "preferred_language",
+        ]
         widgets = {
             "bsn": forms.TextInput(
                 attrs={"inputmode": "numeric", "autocomplete": "off", "maxlength": 11}
@@ -75,7 +85,16 @@ class ResidentForm(forms.ModelForm):
             del self.fields["role"]
         else:
             self.fields["role"].initial = MembershipRole.PARENT
+        # a form posted without it (older pages, scripts) keeps the language as it was
+        self.fields["preferred_language"].required = False
         checked_while_typing(self, "bsn", "bsn")
+
+    def clean_preferred_language(self):
+        return (
+            self.cleaned_data.get("preferred_language")
+            or self.instance.preferred_language
+            or settings.LANGUAGE_CODE
+        )
 
     def clean_bsn(self):
         value = (self.cleaned_data.get("bsn") or "").strip()

@@ -38,6 +38,16 @@ class Resident(models.Model):
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
+    preferred_language = models.CharField(
+        _("language for letters and reports"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="nl",
+        help_text=_(
+            "Letters and reports for the resident are written in this language, whatever the "
+            "language of the screen."
+        ),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -4,6 +4,7 @@
 import re
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import (
     Case,
@@ -24,6 +25,7 @@ from cases.access import households_visible_to
 from cases.households.models import (
     Household,
     HouseholdMembership,
+    MembershipRole,
     Resident,
     current_members_prefetch,
 )
@@ -75,6 +77,34 @@ def current_residents(*, household: Household) -> QuerySet[Resident]:
         .filter(household=household)
         .values("resident_id")
     )
+
+
+def resident_language(*, household: Household | None = None, resident: Resident | None = None):
+    """The language letters and reports to the resident are written in, whatever the
+    professional's screen language: the resident's preferred language, else that of the
+    household's first adult living there (a parent or partner before others, the eldest
+    first), else the site's default. Always one of `settings.LANGUAGES`."""
+    offered = {code for code, _name in settings.LANGUAGES}
+    if resident is not None and resident.preferred_language in offered:
+        return resident.preferred_language
+    if household is not None:
+        memberships = (
+            HouseholdMembership.objects.current()
+            .filter(household=household)
+            .exclude(role=MembershipRole.CHILD)
+            .order_by(
+                Case(
+                    When(role__in=[MembershipRole.PARENT, MembershipRole.PARTNER], then=0),
+                    default=1,
+                ),
+                F("resident__birth_date").asc(nulls_last=True),
+                "pk",
+            )
+        )
+        language = memberships.values_list("resident__preferred_language", flat=True).first()
+        if language in offered:
+            return language
+    return settings.LANGUAGE_CODE
 
 
 def household_history(*, household: Household) -> QuerySet[HouseholdMembership]:

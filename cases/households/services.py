@@ -50,7 +50,16 @@ def check_fields(changes: dict, allowed: tuple, what: str) -> None:
         raise TypeError(f"Not a {what} field: {', '.join(sorted(unknown))}")
 
 
-RESIDENT_FIELDS = ("bsn", "first_name", "name_prefix", "last_name", "birth_date", "phone", "email")
+RESIDENT_FIELDS = (
+    "bsn",
+    "first_name",
+    "name_prefix",
+    "last_name",
+    "birth_date",
+    "phone",
+    "email",
+    "preferred_language",
+)
 
 
 @dataclass(frozen=True)
@@ -63,11 +72,14 @@ class NewResident:
     birth_date: datetime.date | None = None
     phone: str = ""
     email: str = ""
+    preferred_language: str = "nl"
 
 
 def _resident_from(data: NewResident) -> Resident:
     resident = Resident(**{name: getattr(data, name) for name in RESIDENT_FIELDS})
     resident.bsn = resident.bsn or None
+    # a form without the language field: the default (Dutch)
+    resident.preferred_language = resident.preferred_language or "nl"
     resident.full_clean()
     return resident
 

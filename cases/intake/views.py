@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -477,7 +478,8 @@ def _report_in_place(request, conversation_uuid):
 @login_required
 @household_file("conversation")
 def conversation_detail(request, conversation_uuid):
-    """The report in plain Dutch, printable; the resident's remarks are added here."""
+    """The report in plain language (the resident's: `Resident.preferred_language`),
+    printable; the resident's remarks are added here."""
     conversation = _conversation(request, conversation_uuid)
     return render(
         request,
@@ -488,10 +490,15 @@ def conversation_detail(request, conversation_uuid):
 
 def _conversation_context(request, conversation, remarks_form) -> dict:
     household = conversation.household
+    participant = conversation.participants.order_by(F("birth_date").asc(nulls_last=True)).first()
     return {
         "conversation": conversation,
         "household": household,
         "assessment": intake_selectors.conversation_assessment(conversation),
+        # the report is the resident's: in their language, the page around it in the reader's
+        "report_language": household_selectors.resident_language(
+            household=household, resident=participant
+        ),
         "remarks_form": remarks_form,
         "can_work": permissions.can_work_on_plans(request.user),
         "has_open_plan": household.plans.open().exists(),

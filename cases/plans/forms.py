@@ -5,7 +5,13 @@ from django.utils.translation import gettext_lazy as _
 from cases.households.models import HouseholdMembership, Resident
 from cases.intake.forms import DATE_WIDGET, add_score_fields, score_fields
 from cases.intake.models import InformalNetworkMember
-from cases.plans.models import ActionOwnerKind, Evaluation, PlanGoal, SupportPlan
+from cases.plans.models import (
+    GOAL_PLACEHOLDER,
+    ActionOwnerKind,
+    Evaluation,
+    PlanGoal,
+    SupportPlan,
+)
 from networks.models import Organisation
 
 
@@ -119,7 +125,9 @@ class GoalForm(forms.ModelForm):
     class Meta:
         model = PlanGoal
         fields = ["domain", "description"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3, "placeholder": GOAL_PLACEHOLDER})
+        }
 
 
 class ActionForm(forms.Form):

@@ -2,7 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from cases.fields import DateListField
@@ -145,6 +145,28 @@ class SupportPlan(models.Model):
         return self.status == PlanStatus.CLOSED
 
 
+# instructions for writing a goal: shown as placeholder and help text, never stored as a goal
+GOAL_PLACEHOLDER = _("Describe the goal in the family's own words.")
+GOAL_HELP_TEXT = _("In the family's own words.")
+GOAL_INSTRUCTIONS = (GOAL_PLACEHOLDER, GOAL_HELP_TEXT)
+
+
+def _instruction_key(text: str) -> str:
+    return " ".join(str(text).split()).casefold().rstrip(".")
+
+
+def is_goal_instruction(text: str) -> bool:
+    """The text is (only) one of the goal instructions, in English or any site language."""
+    key = _instruction_key(text)
+    if not key:
+        return False
+    known = set()
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            known.update(_instruction_key(instruction) for instruction in GOAL_INSTRUCTIONS)
+    return key in known
+
+
 class PlanGoal(models.Model):
     """A goal in the family's own words, for one life domain."""
 
@@ -156,9 +178,7 @@ class PlanGoal(models.Model):
     basic_need = models.CharField(
         _("basic need in crisis"), max_length=10, choices=BasicNeed.choices, blank=True
     )
-    description = models.TextField(
-        _("goal"), max_length=2000, help_text=_("In the family's own words.")
-    )
+    description = models.TextField(_("goal"), max_length=2000, help_text=GOAL_HELP_TEXT)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
@@ -381,6 +401,23 @@ class PlanParticipant(models.Model):
         return f"{self.user} – {self.role}"
 
 
+class PlanChangeReason(models.TextChoices):
+    """Why a version of the plan was kept: stored as a code, shown in the reader's language."""
+
+    DETAILS_CHANGED = "details_changed", _("Plan details changed")
+    GOAL_ADDED = "goal_added", _("Goal added")
+    GOAL_CHANGED = "goal_changed", _("Goal changed")
+    GOAL_REMOVED = "goal_removed", _("Goal removed")
+    ACTION_ADDED = "action_added", _("Action added")
+    ACTION_CHANGED = "action_changed", _("Action changed")
+    ACTION_REMOVED = "action_removed", _("Action removed")
+    PARTICIPANT_INVITED = "participant_invited", _("Professional brought in")
+    PARTICIPANT_ANSWERED = "participant_answered", _("Invitation answered")
+    ACTIVATED = "activated", _("Plan activated")
+    CLOSED = "closed", _("Plan closed")
+    OTHER = "other", _("Other change")
+
+
 class SupportPlanVersion(models.Model):
     """A snapshot of an active plan's goals, actions and aftercare after every change: nothing
     is overwritten silently."""
@@ -390,7 +427,18 @@ class SupportPlanVersion(models.Model):
     )
     number = models.PositiveIntegerField(_("version"))
     snapshot = models.JSONField(_("snapshot"))
-    reason = models.CharField(_("change"), max_length=200, blank=True)
+    reason = models.CharField(
+        _("change"),
+        max_length=30,
+        choices=PlanChangeReason.choices,
+        default=PlanChangeReason.OTHER,
+    )
+    reason_note = models.CharField(
+        _("change in words"),
+        max_length=200,
+        blank=True,
+        help_text=_("For another change: what changed, as it was written."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.SET_NULL,
@@ -411,6 +459,13 @@ class SupportPlanVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan} v{self.number}"
+
+    @property
+    def reason_display(self) -> str:
+        """The change in the reader's language; another change in the words it was kept in."""
+        if self.reason == PlanChangeReason.OTHER and self.reason_note:
+            return self.reason_note
+        return str(self.get_reason_display())
 
 
 class Evaluation(models.Model):

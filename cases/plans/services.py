@@ -22,6 +22,7 @@ from cases.households.services import check_fields, household_coordinator_set
 from cases.intake.models import (
     KitchenTableConversation,
     LifeDomain,
+    SelfSufficiency,
 )
 from cases.intake.services import scores_save
 from cases.plans.models import (
@@ -32,11 +33,13 @@ from cases.plans.models import (
     Evaluation,
     ParticipantStatus,
     PlanAction,
+    PlanChangeReason,
     PlanGoal,
     PlanParticipant,
     PlanStatus,
     SupportPlan,
     SupportPlanVersion,
+    is_goal_instruction,
 )
 from teams.roles import Role, has_role
 
@@ -161,17 +164,59 @@ def plan_snapshot(plan: SupportPlan) -> dict:
 
 
 def _version_record(plan: SupportPlan, *, by, reason: str) -> SupportPlanVersion | None:
-    """Keep a snapshot after a change to an active plan (call with the plan row locked)."""
+    """Keep a snapshot after a change to an active plan (call with the plan row locked). The
+    reason is a `PlanChangeReason` code, shown in the reader's language; any other text is kept
+    as an "other" change in its own words."""
     if plan.status == PlanStatus.DRAFT:
         return None
+    if reason in PlanChangeReason.values:
+        code, note = reason, ""
+    else:
+        code, note = PlanChangeReason.OTHER, str(reason)[:200]
     last = plan.versions.order_by("-number").values_list("number", flat=True).first() or 0
     return SupportPlanVersion.objects.create(
-        plan=plan, number=last + 1, snapshot=plan_snapshot(plan), reason=reason, created_by=by
+        plan=plan,
+        number=last + 1,
+        snapshot=plan_snapshot(plan),
+        reason=code,
+        reason_note=note,
+        created_by=by,
     )
 
 
+# a goal pre-filled from a conversation quotes at most this much of the resident's story
+PREFILL_STORY_LIMIT = 300
+
+
+def _resident_words(conversation: KitchenTableConversation, score) -> str:
+    """What the resident said about a domain: the domain's note from the conversation, else
+    (the start of) the resident's story in their own words."""
+    words = (score.note or "").strip()
+    if words:
+        return words
+    story = " ".join(conversation.resident_story.split())
+    if len(story) > PREFILL_STORY_LIMIT:
+        story = story[:PREFILL_STORY_LIMIT].rsplit(" ", 1)[0] + " …"
+    return story
+
+
+def _low_score_goal_text(conversation: KitchenTableConversation, score) -> str:
+    """A pre-filled goal as real text to edit: the domain, its score and the resident's words
+    (never an instruction: that is the goal field's placeholder)."""
+    level = str(score.get_score_display()).split("–", 1)[-1].strip()
+    values = {"domain": score.get_domain_display(), "score": score.score, "level": level}
+    words = _resident_words(conversation, score)
+    if not words:
+        return _("%(domain)s, score %(score)s (%(level)s).") % values
+    return _("%(domain)s, score %(score)s (%(level)s). In the resident's words: “%(words)s”") % {
+        **values,
+        "words": words,
+    }
+
+
 def _prefilled_goals(conversation: KitchenTableConversation) -> list[tuple[str, str, str]]:
-    """(domain, basic need, description): basic-needs crises first, then domains scored 1-2."""
+    """(domain, basic need, description): basic-needs crises first, then the life domains
+    scored 1 or 2 (acute, not self-sufficient), each with its score and the resident's words."""
     goals = []
     for row in conversation.basic_needs():
         if row["crisis"]:
@@ -181,15 +226,28 @@ def _prefilled_goals(conversation: KitchenTableConversation) -> list[tuple[str, 
             goals.append((BASIC_NEED_DOMAIN[row["need"]], row["need"].value, description))
     covered = {domain for domain, _need, _text in goals}
     low_scores = sorted(
-        conversation.scores.filter(score__lte=2),
+        conversation.scores.filter(score__lte=SelfSufficiency.NOT_SELF_SUFFICIENT),
         key=lambda s: (s.score, LifeDomain.values.index(s.domain)),
     )
     for score in low_scores:
         if score.domain in covered:
             continue
-        description = score.note or _("Describe the goal in the family's own words.")
-        goals.append((score.domain, "", description))
+        goals.append((score.domain, "", _low_score_goal_text(conversation, score)))
     return goals
+
+
+def _goal_check_not_instruction(description: str) -> None:
+    """Instruction text is a placeholder or help text, never a goal: refuse a goal that is
+    only the instruction (in any of the site's languages)."""
+    if is_goal_instruction(description):
+        raise ValidationError(
+            {
+                "description": _(
+                    "Write the goal itself, in the family's own words: the example text is "
+                    "not a goal."
+                )
+            }
+        )
 
 
 @transaction.atomic
@@ -200,8 +258,9 @@ def plan_create(
     conversation: KitchenTableConversation | None = None,
     context: RequestContext | None = None,
 ) -> SupportPlan:
-    """Start a draft plan. From a conversation the goals are pre-filled: basic-needs crises
-    first, then the life domains scored 1 or 2. After closure a new plan may start (relapse).
+    """Start a draft plan. From a conversation the goals are pre-filled as real text to edit:
+    basic-needs crises first, then the life domains scored 1 or 2 with the domain, the score
+    and the resident's words. After closure a new plan may start (relapse).
     The plan's coordinator is the household's; a household without one gets the generalist who
     starts the plan. When the household already has an open plan (also one started at the
     same moment: the household's lock orders them, the database allows one draft), this raises
@@ -225,9 +284,12 @@ def plan_create(
     household_coordinator_set(household_id=household.pk, user_id=coordinator_id, by=by, audit=False)
     plan.refresh_from_db(fields=["coordinator", "updated_at"])
     if conversation is not None:
+        goals = _prefilled_goals(conversation)
+        for _domain, _need, text in goals:
+            _goal_check_not_instruction(text)
         PlanGoal.objects.bulk_create(
             PlanGoal(plan=plan, domain=domain, basic_need=need, description=text, position=position)
-            for position, (domain, need, text) in enumerate(_prefilled_goals(conversation))
+            for position, (domain, need, text) in enumerate(goals)
         )
     _audit(by=by, context=context, object_type="plan", obj=plan, plan=plan)
     return plan
@@ -250,7 +312,7 @@ def plan_update(
     if "coordinator" in changes:
         _coordinator_follow_plan(plan, by=by)
     if plan.is_active:
-        _version_record(plan, by=by, reason=_("Plan details changed"))
+        _version_record(plan, by=by, reason=PlanChangeReason.DETAILS_CHANGED)
     _audit(by=by, context=context, object_type="plan", obj=plan, plan=plan)
     return plan
 
@@ -272,13 +334,14 @@ def _next_goal_position(plan: SupportPlan) -> int:
 def goal_add(
     *, plan: SupportPlan, by, domain: str, description: str, context: RequestContext | None = None
 ) -> PlanGoal:
+    _goal_check_not_instruction(description)
     plan = _plan_lock(plan)
     goal = PlanGoal(
         plan=plan, domain=domain, description=description, position=_next_goal_position(plan)
     )
     goal.full_clean()
     goal.save()
-    _version_record(plan, by=by, reason=_("Goal added"))
+    _version_record(plan, by=by, reason=PlanChangeReason.GOAL_ADDED)
     _audit(by=by, context=context, object_type="goal", obj=goal, plan=plan)
     return goal
 
@@ -287,11 +350,12 @@ def goal_add(
 def goal_update(
     *, goal: PlanGoal, by, domain: str, description: str, context: RequestContext | None = None
 ) -> PlanGoal:
+    _goal_check_not_instruction(description)
     plan = _plan_lock(goal.plan)
     goal.domain, goal.description = domain, description
     goal.full_clean()
     goal.save()
-    _version_record(plan, by=by, reason=_("Goal changed"))
+    _version_record(plan, by=by, reason=PlanChangeReason.GOAL_CHANGED)
     _audit(by=by, context=context, object_type="goal", obj=goal, plan=plan)
     return goal
 
@@ -301,7 +365,7 @@ def goal_remove(*, goal: PlanGoal, by, context: RequestContext | None = None) ->
     plan = _plan_lock(goal.plan)
     goal_uuid = goal.uuid
     goal.delete()
-    _version_record(plan, by=by, reason=_("Goal removed"))
+    _version_record(plan, by=by, reason=PlanChangeReason.GOAL_REMOVED)
     audit_change(
         by=by,
         context=context,
@@ -361,7 +425,7 @@ def action_add(
     action = PlanAction(plan=plan)
     _action_fill(action, plan, fields)
     action.save()
-    _version_record(plan, by=by, reason=_("Action added"))
+    _version_record(plan, by=by, reason=PlanChangeReason.ACTION_ADDED)
     _audit(by=by, context=context, object_type="action", obj=action, plan=plan)
     return action
 
@@ -381,7 +445,7 @@ def action_update(
         }
     _action_fill(action, plan, changes)
     action.save()
-    _version_record(plan, by=by, reason=_("Action changed"))
+    _version_record(plan, by=by, reason=PlanChangeReason.ACTION_CHANGED)
     _audit(by=by, context=context, object_type="action", obj=action, plan=plan)
     return action
 
@@ -391,7 +455,7 @@ def action_remove(*, action: PlanAction, by, context: RequestContext | None = No
     plan = _plan_lock(action.plan)
     action_uuid = action.uuid
     action.delete()
-    _version_record(plan, by=by, reason=_("Action removed"))
+    _version_record(plan, by=by, reason=PlanChangeReason.ACTION_REMOVED)
     audit_change(
         by=by,
         context=context,
@@ -412,7 +476,7 @@ def participant_invite(
     participant = PlanParticipant(plan=plan, user=user, role=role, invited_by=by)
     participant.full_clean()
     participant.save()
-    _version_record(plan, by=by, reason=_("Professional brought in"))
+    _version_record(plan, by=by, reason=PlanChangeReason.PARTICIPANT_INVITED)
     _audit(by=by, context=context, object_type="participant", obj=participant, plan=plan)
     return participant
 
@@ -438,7 +502,7 @@ def participant_respond(
     participant.responded_at = timezone.now()
     participant.full_clean()
     participant.save()
-    _version_record(plan, by=by, reason=_("Invitation answered"))
+    _version_record(plan, by=by, reason=PlanChangeReason.PARTICIPANT_ANSWERED)
     _audit(by=by, context=context, object_type="participant", obj=participant, plan=plan)
     return participant
 
@@ -479,7 +543,7 @@ def plan_activate(*, plan: SupportPlan, by, context: RequestContext | None = Non
             raise ValidationError(PLAN_ALREADY_ACTIVE) from exc
         raise
     _coordinator_follow_plan(plan, by=by)
-    _version_record(plan, by=by, reason=_("Plan activated"))
+    _version_record(plan, by=by, reason=PlanChangeReason.ACTIVATED)
     _audit(by=by, context=context, object_type="plan", obj=plan, plan=plan)
     return plan
 
@@ -533,7 +597,7 @@ def plan_close(*, plan: SupportPlan, by, context: RequestContext | None = None) 
     AftercareCheckIn.objects.bulk_create(
         AftercareCheckIn(plan=plan, due_on=day) for day in sorted(plan.aftercare_check_in_dates)
     )
-    _version_record(plan, by=by, reason=_("Plan closed"))
+    _version_record(plan, by=by, reason=PlanChangeReason.CLOSED)
     _audit(by=by, context=context, object_type="plan", obj=plan, plan=plan)
     return plan
 

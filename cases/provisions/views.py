@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cases import clocks, permissions
 from cases.access import access_household, access_object, household_file, household_for_user
 from cases.audit import access_log_record, request_context
+from cases.households.selectors import resident_language
 from cases.households.services import ConcurrentEditError
 from cases.partners import selectors as partner_selectors
 from cases.privacy.models import AccessAction
@@ -462,6 +463,10 @@ def decision_letter(request, application_uuid):
             "draft": not decision.is_final,
             "household": household,
             "clocks": psel.application_clocks(application=application),
+            # the letter in the resident's language, the page around it in the reader's
+            "letter_language": resident_language(
+                household=household, resident=application.resident
+            ),
         },
     )
 

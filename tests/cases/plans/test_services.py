@@ -471,3 +471,69 @@ def test_caseload_shows_deadline_and_next_open_action(generalist, make_household
     assert row == mine
     assert row.melding_deadline == melding_investigation_deadline(received_on=received_on)
     assert row.next_action_due == TODAY + datetime.timedelta(days=3)
+
+
+def test_prefilled_goals_are_real_text_with_domain_score_and_the_residents_words(
+    household, generalist
+):
+    conversation = record(
+        household,
+        generalist,
+        resident_story="Sinds de scheiding   slaap ik slecht en zie ik niemand meer.",
+        scores={LifeDomain.MENTAL_HEALTH: 2, LifeDomain.SOCIAL_NETWORK: 1, LifeDomain.HOUSING: 3},
+    )
+    # a note per domain (the resident's words about that domain) wins over the story
+    conversation.scores.filter(domain=LifeDomain.SOCIAL_NETWORK).update(
+        note="Mijn vrienden zijn weg"
+    )
+    plan = plan_services.plan_create(household=household, by=generalist, conversation=conversation)
+    goals = dict(plan.goals.values_list("domain", "description"))
+    assert set(goals) == {"social_network", "mental_health"}  # 3 is not a low score
+    assert goals["social_network"] == (
+        "Sociaal netwerk, score 1 (acute problematiek). "
+        "In de woorden van de inwoner: “Mijn vrienden zijn weg”"
+    )
+    assert goals["mental_health"] == (
+        "Geestelijke gezondheid, score 2 (niet zelfredzaam). In de woorden van de inwoner: "
+        "“Sinds de scheiding slaap ik slecht en zie ik niemand meer.”"
+    )
+    for text in goals.values():
+        assert "Beschrijf" not in text and "eigen woorden" not in text
+
+
+def test_a_long_story_is_quoted_up_to_a_word(household, generalist):
+    story = "woord " * 200
+    conversation = record(
+        household, generalist, resident_story=story, scores={LifeDomain.TIME_USE: 2}
+    )
+    plan = plan_services.plan_create(household=household, by=generalist, conversation=conversation)
+    text = plan.goals.get().description
+    assert text.endswith("woord …”")
+    assert len(text) < plan_services.PREFILL_STORY_LIMIT + 120
+
+
+@pytest.mark.parametrize(
+    "instruction",
+    [
+        "Beschrijf het doel in de eigen woorden van het gezin.",
+        "  beschrijf het doel in de eigen woorden van het gezin ",
+        "Describe the goal in the family's own words.",
+        "In de eigen woorden van het gezin.",
+    ],
+)
+def test_an_instruction_is_never_stored_as_a_goal(household, generalist, instruction):
+    plan = plan_services.plan_create(household=household, by=generalist)
+    with pytest.raises(ValidationError) as caught:
+        plan_services.goal_add(
+            plan=plan, by=generalist, domain=LifeDomain.FINANCES, description=instruction
+        )
+    assert "description" in caught.value.message_dict
+    goal = plan_services.goal_add(
+        plan=plan, by=generalist, domain=LifeDomain.FINANCES, description="Rekeningen op tijd"
+    )
+    with pytest.raises(ValidationError):
+        plan_services.goal_update(
+            goal=goal, by=generalist, domain=LifeDomain.FINANCES, description=instruction
+        )
+    goal.refresh_from_db()
+    assert goal.description == "Rekeningen op tijd"

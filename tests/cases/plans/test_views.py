@@ -461,3 +461,49 @@ def test_thirty_simultaneous_new_plan_posts_leave_one_draft(generalist, make_hou
     rows = AccessLogEntry.objects.filter(household_uuid=household.uuid, object_type="plan")
     assert rows.filter(action="change").count() == 1
     assert rows.filter(action="view").count() == SIMULTANEOUS_POSTS - 1
+
+
+def test_goals_from_the_conversation_are_editable_text_and_instructions_only_placeholders(
+    client_as, generalist, household
+):
+    conversation = intake_services.conversation_record(
+        household=household,
+        by=generalist,
+        resident_story="Ik kom de deur niet meer uit.",
+        scores={LifeDomain.SOCIAL_NETWORK: 2},
+    )
+    client = client_as(generalist)
+    client.post(reverse("cases:plan_create_from_conversation", args=[conversation.uuid]))
+    plan = SupportPlan.objects.get()
+    goal = plan.goals.get()
+    expected = (
+        "Sociaal netwerk, score 2 (niet zelfredzaam). "
+        "In de woorden van de inwoner: “Ik kom de deur niet meer uit.”"
+    )
+    assert goal.description == expected
+    edit_url = reverse("cases:goal_edit", args=[plan.uuid, goal.uuid])
+    page = client.get(edit_url, headers=HTMX).content.decode()
+    # the text to edit is in the field; the instruction only as its placeholder
+    assert f">\n{expected}</textarea>" in page.replace("&ldquo;", "“").replace("&rdquo;", "”")
+    assert 'placeholder="Beschrijf het doel in de eigen woorden van het gezin."' in page
+    prefix = f"goal-{goal.uuid}"
+    response = client.post(
+        edit_url,
+        {
+            f"{prefix}-domain": LifeDomain.SOCIAL_NETWORK,
+            f"{prefix}-description": "Beschrijf het doel in de eigen woorden van het gezin.",
+        },
+        headers=HTMX,
+    )
+    assert "de voorbeeldtekst is geen doel" in response.content.decode()
+    goal.refresh_from_db()
+    assert goal.description == expected
+    client.post(
+        edit_url,
+        {
+            f"{prefix}-domain": LifeDomain.SOCIAL_NETWORK,
+            f"{prefix}-description": "Elke week naar de soos",
+        },
+    )
+    goal.refresh_from_db()
+    assert goal.description == "Elke week naar de soos"
