@@ -40,6 +40,12 @@ from cases.intake.models import (
     SignalSource,
     SignalStatus,
 )
+from cases.journal.models import (
+    JournalEntry,
+    JournalEntryRevision,
+    JournalKind,
+    JournalVisibility,
+)
 from cases.legal_terms import EquatedDay
 from cases.partners.models import (
     AllocationRequest,
@@ -140,6 +146,10 @@ __all__ = [
     "HouseholdMembership",
     "InformalNetworkKind",
     "InformalNetworkMember",
+    "JournalEntry",
+    "JournalEntryRevision",
+    "JournalKind",
+    "JournalVisibility",
     "KitchenTableConversation",
     "LetterIssueReason",
     "LifeDomain",

@@ -140,10 +140,14 @@ TABLE = {
         "ok/404     ok/404     ok/404     403        403        403        403        403",
     "cases:household_edit":
         "ok/404     403/404    ok/404     404        404        404        404        404",
+    "cases:household_journal":
+        "ok/404     ok/404     ok/404     403        403        403        403        403",
     "cases:household_known":
         "ok         ok         ok         403        403        403        403        403",
     "cases:household_search":
         "ok         ok         ok         403        403        403        403        403",
+    "cases:journal_entry_edit":
+        "ok/404     403/404    403/404    403        403        403        403        403",
     "cases:melding_register":
         "ok/404     403/404    ok/404     404        404        404        404        404",
     "cases:melding_withdraw":

@@ -35,6 +35,7 @@ from cases.intake.models import (
     Melding,
     Signal,
 )
+from cases.journal.models import JournalEntry
 from cases.partners.models import ProgressReport
 from cases.plans.models import (
     Evaluation,
@@ -281,6 +282,22 @@ def _household(membership, files: dict) -> dict:
             )
             for s in files["signals"].get(hid, [])
         ],
+        "journal": [
+            {
+                **_fields(
+                    j,
+                    "uuid",
+                    "occurred_on",
+                    "kind",
+                    "text",
+                    "visibility",
+                    "edited_at",
+                    choices=("kind", "visibility"),
+                ),
+                "author": _person(j.author),
+            }
+            for j in files["journal"].get(hid, [])
+        ],
         "conversations": [
             {
                 **_fields(c, "uuid", *KitchenTableConversation.NARRATIVE_FIELDS),
@@ -344,6 +361,11 @@ def inzage_build(*, resident: Resident) -> dict:
             Melding.objects.filter(**households).select_related("registered_by")
         ),
         "signals": _by_household(Signal.objects.filter(**households)),
+        "journal": _by_household(
+            JournalEntry.objects.filter(**households)
+            .select_related("author")
+            .order_by("occurred_on", "created_at")
+        ),
         "conversations": _by_household(
             KitchenTableConversation.objects.filter(**households)
             .select_related("conducted_by")
@@ -645,6 +667,11 @@ def inzage_pdf(data: dict) -> bytes:
             heading(_("Signals from others"), 11)
             for s in household["signals"]:
                 line(f"{_date(s['received_on'])} ({s['source_type_display']}): {s['observation']}")
+
+        if household["journal"]:
+            heading(_("Journal"), 11)
+            for j in household["journal"]:
+                line(f"{_date(j['occurred_on'])} ({j['kind_display']}, {j['author']}): {j['text']}")
 
         heading(_("Kitchen-table conversations"), 11)
         conversation_texts = (

@@ -27,6 +27,7 @@ from cases.avg.selectors import RetentionFacts, avg_request_deadline, retention_
 from cases.consent.selectors import resident_household
 from cases.households.models import Household, HouseholdMembership, Resident, ResidentMergeRecord
 from cases.intake.models import KitchenTableConversation, Melding, Signal
+from cases.journal.models import JournalEntry
 from cases.partners.models import AllocationRequest
 from cases.plans.models import Evaluation, PlanAction, SupportPlan
 from cases.provisions.models import (
@@ -237,6 +238,7 @@ HANDLED_RELATIONS = {
     "cases.GeneralProvisionReferral.household",
     "cases.HouseholdMembership.household",
     "cases.InformalNetworkMember.household",
+    "cases.JournalEntry.household",
     "cases.KitchenTableConversation.household",
     "cases.MandateSpending.household",
     "cases.Melding.household",
@@ -303,6 +305,7 @@ def _household_destroy(household: Household, counter: Counter) -> list[int]:
     _delete(counter, ProvisionDecision.objects.filter(application__household=h))
     _delete(counter, ProvisionApplication.objects.filter(household=h))  # and notifications
     _delete(counter, MandateSpending.objects.filter(household=h))
+    _delete(counter, JournalEntry.objects.filter(household=h))  # with their revisions
     _delete(counter, Signal.objects.filter(household=h))
     _delete(counter, PlanAction.objects.filter(plan__household=h))
     _delete(counter, Evaluation.objects.filter(plan__household=h))  # with their scores
