@@ -3,6 +3,7 @@
 Django imports this module to register the models; code may import a model from here or
 from its wing (`cases.<wing>.models`)."""
 
+from cases.agenda.models import Appointment, AppointmentKind, CalendarFeed
 from cases.avg.models import (
     CorrectionRequest,
     CorrectionStatus,
@@ -120,10 +121,13 @@ __all__ = [
     "AppendOnlyError",
     "ApplicationStatus",
     "ApplicationTermEvent",
+    "Appointment",
+    "AppointmentKind",
     "BasicNeed",
     "BreakGlassAccess",
     "BreakGlassVerdict",
     "BudgetCommitment",
+    "CalendarFeed",
     "ChangeReason",
     "CheckInStatus",
     "ClockReminder",

@@ -132,6 +132,12 @@ def can_write_journal(user) -> bool:
     return has_role(user, *JOURNAL_ROLES)
 
 
+def can_plan_appointments(user) -> bool:
+    """Plan and cancel appointments with a household (one obtained through
+    `households_visible_to`), keep one's own agenda and its subscription link."""
+    return has_role(user, *JOURNAL_ROLES)
+
+
 def can_read_journal_entry(user, entry, household) -> bool:
     """A team entry is read by everyone who may open the household; a restricted one only by
     its author and the household's coordinator (`cases.journal.selectors`: the same in SQL)."""

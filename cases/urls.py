@@ -1,5 +1,6 @@
 from django.urls import path
 
+from cases.agenda import views as agenda_views
 from cases.consent import views as consent_views
 from cases.deadlines import views as deadline_views
 from cases.households import views as household_views
@@ -23,6 +24,17 @@ urlpatterns = [
     path("<uuid:household_uuid>/doorbreken/", privacy_views.break_glass, name="break_glass"),
     path("<uuid:household_uuid>/", household_views.household_detail, name="household_detail"),
     path("<uuid:household_uuid>/adres/", household_views.household_edit, name="household_edit"),
+    # appointments with the household (cases/agenda)
+    path(
+        "<uuid:household_uuid>/afspraken/",
+        agenda_views.household_appointments,
+        name="household_appointments",
+    ),
+    path(
+        "<uuid:household_uuid>/afspraken/<uuid:appointment_uuid>/annuleren/",
+        agenda_views.appointment_cancel,
+        name="appointment_cancel",
+    ),
     # the journal and timeline of the household file (cases/journal)
     path(
         "<uuid:household_uuid>/journaal/",

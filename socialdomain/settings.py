@@ -377,6 +377,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "cases.consents_expire",
         "schedule": crontab(hour=6, minute=15),
     },
+    # appointments tomorrow: a reminder to each professional taking part, in-app and by e-mail
+    "cases-appointment-reminders": {
+        "task": "cases.appointment_reminders",
+        "schedule": crontab(hour=7, minute=30),
+    },
     # AVG retention: destroy household files whose retention period has expired (at night)
     "cases-retention-apply": {
         "task": "cases.retention_apply",

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from cases.agenda.services import appointment_plan
 from cases.avg.services import correction_request_record
 from cases.consent.services import consent_record
 from cases.households import services as household_services
@@ -140,6 +141,12 @@ def _side(*, postcode: str, generalist, consultant, product, provision, colleagu
     entry = journal_entry_create(
         household=household, by=generalist, kind="visit", text="Huisbezoek", visibility="team"
     )
+    appointment = appointment_plan(
+        household=household,
+        by=generalist,
+        kind="home_visit",
+        starts_at=timezone.now() + datetime.timedelta(days=3),
+    )
     now = timezone.now()
     grant = BreakGlassAccess.objects.create(
         user=colleague,
@@ -175,6 +182,7 @@ def _side(*, postcode: str, generalist, consultant, product, provision, colleagu
             "consent_uuid": consent.uuid,
             "correction_uuid": correction.uuid,
             "entry_uuid": entry.uuid,
+            "appointment_uuid": appointment.uuid,
             "district_code": team.district.code,
             "kind": "bsn",
         },

@@ -24,6 +24,7 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from cases.agenda.models import Appointment
 from cases.avg.models import CorrectionRequest
 from cases.consent.models import Consent, DataCategory
 from cases.households.models import HouseholdMembership, Resident
@@ -298,6 +299,19 @@ def _household(membership, files: dict) -> dict:
             }
             for j in files["journal"].get(hid, [])
         ],
+        "appointments": [
+            _fields(
+                a,
+                "starts_at",
+                "duration_minutes",
+                "kind",
+                "place",
+                "with_whom",
+                "cancelled_at",
+                choices=("kind",),
+            )
+            for a in files["appointments"].get(hid, [])
+        ],
         "conversations": [
             {
                 **_fields(c, "uuid", *KitchenTableConversation.NARRATIVE_FIELDS),
@@ -361,6 +375,7 @@ def inzage_build(*, resident: Resident) -> dict:
             Melding.objects.filter(**households).select_related("registered_by")
         ),
         "signals": _by_household(Signal.objects.filter(**households)),
+        "appointments": _by_household(Appointment.objects.filter(**households)),
         "journal": _by_household(
             JournalEntry.objects.filter(**households)
             .select_related("author")
@@ -672,6 +687,11 @@ def inzage_pdf(data: dict) -> bytes:
             heading(_("Journal"), 11)
             for j in household["journal"]:
                 line(f"{_date(j['occurred_on'])} ({j['kind_display']}, {j['author']}): {j['text']}")
+
+        if household["appointments"]:
+            heading(_("Appointments"), 11)
+            for a in household["appointments"]:
+                line(f"{a['starts_at'][:16].replace('T', ' ')} {a['kind_display']} {a['place']}")
 
         heading(_("Kitchen-table conversations"), 11)
         conversation_texts = (

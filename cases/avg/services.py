@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import permissions
+from cases.agenda.models import Appointment
 from cases.audit import RequestContext, audit_change
 from cases.avg.models import CorrectionRequest, CorrectionStatus, DestructionRecord
 from cases.avg.selectors import RetentionFacts, avg_request_deadline, retention_facts
@@ -234,6 +235,7 @@ SYSTEM_RUN_BY = "retention task"
 HANDLED_RELATIONS = {
     # household-scoped: destroyed with the household
     "cases.Allocation.household",
+    "cases.Appointment.household",
     "cases.CoordinatorChange.household",
     "cases.GeneralProvisionReferral.household",
     "cases.HouseholdMembership.household",
@@ -306,6 +308,7 @@ def _household_destroy(household: Household, counter: Counter) -> list[int]:
     _delete(counter, ProvisionApplication.objects.filter(household=h))  # and notifications
     _delete(counter, MandateSpending.objects.filter(household=h))
     _delete(counter, JournalEntry.objects.filter(household=h))  # with their revisions
+    _delete(counter, Appointment.objects.filter(household=h))
     _delete(counter, Signal.objects.filter(household=h))
     _delete(counter, PlanAction.objects.filter(plan__household=h))
     _delete(counter, Evaluation.objects.filter(plan__household=h))  # with their scores
