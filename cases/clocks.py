@@ -79,7 +79,7 @@ from cases.plans.models import (
     PlanStatus,
     SupportPlan,
 )
-from cases.provisions.models import ProvisionApplication
+from cases.provisions.models import Allocation, ProvisionApplication
 from networks.models import Law
 
 RUNNING, LATE = "running", "late"
@@ -345,6 +345,27 @@ def _advance_rows(households, today):
     )
 
 
+def _progress_report_rows(households, today):
+    """A provider's progress report, expected every period its contract names: late 5 working
+    days after the period ended (the partners wing's service stores `progress_report_due_on`
+    when care starts and when a report comes in, and clears it when care stops). The household's
+    coordinator acts (and the consultant sees it on the queue's households)."""
+    return clock_rows(
+        Allocation.objects.filter(
+            progress_report_due_on__isnull=False,
+            care_started_on__isnull=False,
+            care_stopped_on__isnull=True,
+        ),
+        kind="progress_report",
+        households=households,
+        due="progress_report_due_on",
+        link_uuid="household__uuid",
+        responsible="household__coordinator",
+        law=F("product__law"),
+        detail=F("provider__name"),
+    )
+
+
 def _avg_request_rows(households, today):
     """An open AVG request (a correction, art. 16): answered within a month, or within the
     extension told within that month (art. 12(3) AVG). The privacy officer's clock: no
@@ -414,6 +435,18 @@ ADVANCE = register(
         law_hint=_(
             "Participatiewet art. 52: an advance within 4 weeks of the application and every "
             "4 weeks after, until the decision"
+        ),
+    )
+)
+PROGRESS_REPORT = register(
+    ClockKind(
+        "progress_report",
+        _("Progress report from a provider"),
+        _progress_report_rows,
+        url_name="cases:household_detail",
+        law_hint=_(
+            "Expected every period the provider's contract names; overdue 5 working days after "
+            "the period ended"
         ),
     )
 )

@@ -3,6 +3,7 @@
 Django imports this module to register the models; code may import a model from here or
 from its wing (`cases.<wing>.models`)."""
 
+from cases.agenda.models import Appointment, AppointmentKind, CalendarFeed
 from cases.avg.models import (
     CorrectionRequest,
     CorrectionStatus,
@@ -40,6 +41,12 @@ from cases.intake.models import (
     Signal,
     SignalSource,
     SignalStatus,
+)
+from cases.journal.models import (
+    JournalEntry,
+    JournalEntryRevision,
+    JournalKind,
+    JournalVisibility,
 )
 from cases.legal_terms import EquatedDay
 from cases.partners.models import (
@@ -116,11 +123,14 @@ __all__ = [
     "AppendOnlyError",
     "ApplicationStatus",
     "ApplicationTermEvent",
+    "Appointment",
+    "AppointmentKind",
     "BasicNeed",
     "BasicNeedAnswer",
     "BreakGlassAccess",
     "BreakGlassVerdict",
     "BudgetCommitment",
+    "CalendarFeed",
     "ChangeReason",
     "CheckInStatus",
     "ClockReminder",
@@ -143,6 +153,10 @@ __all__ = [
     "HouseholdMembership",
     "InformalNetworkKind",
     "InformalNetworkMember",
+    "JournalEntry",
+    "JournalEntryRevision",
+    "JournalKind",
+    "JournalVisibility",
     "KitchenTableConversation",
     "LetterIssueReason",
     "LifeDomain",

@@ -4,6 +4,12 @@ Visibility itself is a queryset filter (`cases.access.households_visible_to`), s
 search and detail pages obey the same rule in SQL.
 """
 
+import datetime
+
+from django.conf import settings
+from django.utils import timezone
+
+from cases.journal.models import JournalVisibility
 from teams import permissions as team_permissions
 from teams.roles import Role, has_role
 
@@ -115,6 +121,39 @@ def can_work_on_plans(user) -> bool:
     """Record conversations, keep the network, write and change plans, evaluate and close.
     Call with a household obtained through `households_visible_to`."""
     return has_role(user, *PLAN_ROLES)
+
+
+JOURNAL_ROLES = (Role.GENERALIST, Role.TEAM_LEAD, Role.CONSULTANT)
+
+
+def can_write_journal(user) -> bool:
+    """Write journal entries on a household's file. Call with a household obtained through
+    `households_visible_to`."""
+    return has_role(user, *JOURNAL_ROLES)
+
+
+def can_plan_appointments(user) -> bool:
+    """Plan and cancel appointments with a household (one obtained through
+    `households_visible_to`), keep one's own agenda and its subscription link."""
+    return has_role(user, *JOURNAL_ROLES)
+
+
+def can_read_journal_entry(user, entry, household) -> bool:
+    """A team entry is read by everyone who may open the household; a restricted one only by
+    its author and the household's coordinator (`cases.journal.selectors`: the same in SQL)."""
+    return (
+        entry.visibility == JournalVisibility.TEAM
+        or entry.author_id == user.pk
+        or household.coordinator_id == user.pk
+    )
+
+
+def can_edit_journal_entry(user, entry, now=None) -> bool:
+    """Its author, within `settings.JOURNAL_EDIT_HOURS` of writing it; after that the journal is
+    append-only and a correction is a new entry."""
+    now = now or timezone.now()
+    window = datetime.timedelta(hours=settings.JOURNAL_EDIT_HOURS)
+    return entry.author_id == user.pk and now - entry.created_at <= window
 
 
 def can_respond_to_invitation(user, participant) -> bool:

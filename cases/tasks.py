@@ -3,6 +3,7 @@
 from celery import shared_task
 from django.contrib.auth import get_user_model
 
+from cases.agenda import services as agenda_services
 from cases.avg import services as avg_services
 from cases.consent.services import consents_expired_notify
 from cases.deadlines.services import clock_reminders_send
@@ -44,6 +45,12 @@ def aftercare_mark_due() -> int:
 def consents_expire() -> int:
     """Daily: tell coordinators about consents that expired yesterday."""
     return consents_expired_notify()
+
+
+@shared_task(name="cases.appointment_reminders")
+def appointment_reminders() -> int:
+    """Daily: remind the professionals of tomorrow's appointments."""
+    return agenda_services.appointment_reminders_send()
 
 
 @shared_task(name="cases.retention_apply")

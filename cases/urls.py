@@ -1,9 +1,11 @@
 from django.urls import path
 
+from cases.agenda import views as agenda_views
 from cases.consent import views as consent_views
 from cases.deadlines import views as deadline_views
 from cases.households import views as household_views
 from cases.intake import views as intake_views
+from cases.journal import views as journal_views
 from cases.plans import views as plan_views
 from cases.privacy import views as privacy_views
 
@@ -22,6 +24,28 @@ urlpatterns = [
     path("<uuid:household_uuid>/doorbreken/", privacy_views.break_glass, name="break_glass"),
     path("<uuid:household_uuid>/", household_views.household_detail, name="household_detail"),
     path("<uuid:household_uuid>/adres/", household_views.household_edit, name="household_edit"),
+    # appointments with the household (cases/agenda)
+    path(
+        "<uuid:household_uuid>/afspraken/",
+        agenda_views.household_appointments,
+        name="household_appointments",
+    ),
+    path(
+        "<uuid:household_uuid>/afspraken/<uuid:appointment_uuid>/annuleren/",
+        agenda_views.appointment_cancel,
+        name="appointment_cancel",
+    ),
+    # the journal and timeline of the household file (cases/journal)
+    path(
+        "<uuid:household_uuid>/journaal/",
+        journal_views.household_journal,
+        name="household_journal",
+    ),
+    path(
+        "<uuid:household_uuid>/journaal/<uuid:entry_uuid>/",
+        journal_views.journal_entry_edit,
+        name="journal_entry_edit",
+    ),
     path(
         "<uuid:household_uuid>/personen/nieuw/", household_views.resident_add, name="resident_add"
     ),

@@ -216,7 +216,14 @@ class ProductAdmin(admin.ModelAdmin):
 
 @admin.register(Contract)
 class ContractAdmin(admin.ModelAdmin):
-    list_display = ["organisation", "product", "tariff", "valid_from", "valid_until"]
+    list_display = [
+        "organisation",
+        "product",
+        "tariff",
+        "valid_from",
+        "valid_until",
+        "report_every_months",
+    ]
     list_select_related = ["organisation", "product"]
     list_filter = ["product__law"]
     search_fields = ["organisation__name", "product__name"]

@@ -599,8 +599,9 @@ END_REASONS_BY_LAW: dict[str, frozenset[str]] = {
 
 
 class Contract(models.Model):
-    """A contract between the municipality and an organisation for one product: the tariff and
-    the period. Recorded only; allocations are not yet checked against it."""
+    """A contract between the municipality and an organisation for one product: the tariff, the
+    period and how often the provider reports progress. Care starts only under a contract
+    (`cases.partners.services.allocation_start`)."""
 
     organisation = models.ForeignKey(
         Organisation, models.PROTECT, related_name="contracts", verbose_name=_("organisation")
@@ -611,6 +612,15 @@ class Contract(models.Model):
     tariff = models.DecimalField(_("tariff per unit (€)"), max_digits=9, decimal_places=2)
     valid_from = models.DateField(_("valid from"))
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    report_every_months = models.PositiveSmallIntegerField(
+        _("progress report every (months)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "How often the provider reports on each client's progress; empty when the contract "
+            "asks for no periodic reports."
+        ),
+    )
 
     class Meta:
         verbose_name = _("contract")

@@ -55,6 +55,11 @@ class Can:
         return self._ask(case_permissions.has_caseload)
 
     @cached_property
+    def plan_appointments(self) -> bool:
+        """Plan appointments with households; one's own agenda and its calendar link."""
+        return self._ask(case_permissions.can_plan_appointments)
+
+    @cached_property
     def use_team_clocks(self) -> bool:
         """The overview of running deadlines of one's own team(s)."""
         return self._ask(case_permissions.can_use_team_clocks)

@@ -258,6 +258,9 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(30 * 60)))
 SESSION_RENEW_INTERVAL = int(os.environ.get("SESSION_RENEW_INTERVAL", "60"))
 # A warning with "stay signed in" shows this many seconds before the session would end.
+# How long the author of a journal entry may still edit it (cases.journal); after that the
+# journal is append-only and a correction is a new entry.
+JOURNAL_EDIT_HOURS = int(os.environ.get("JOURNAL_EDIT_HOURS", "24"))
 SESSION_WARNING_SECONDS = int(os.environ.get("SESSION_WARNING_SECONDS", str(3 * 60)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
@@ -373,6 +376,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "cases-consents-expire": {
         "task": "cases.consents_expire",
         "schedule": crontab(hour=6, minute=15),
+    },
+    # appointments tomorrow: a reminder to each professional taking part, in-app and by e-mail
+    "cases-appointment-reminders": {
+        "task": "cases.appointment_reminders",
+        "schedule": crontab(hour=7, minute=30),
     },
     # AVG retention: destroy household files whose retention period has expired (at night)
     "cases-retention-apply": {

@@ -19,9 +19,11 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from cases.agenda.services import appointment_plan
 from cases.avg.services import correction_request_record
 from cases.consent.services import consent_record
 from cases.households import services as household_services
+from cases.journal.services import journal_entry_create
 from cases.plans import services as plan_services
 from cases.plans.models import (
     ActionOwnerKind,
@@ -136,6 +138,15 @@ def _side(*, postcode: str, generalist, consultant, product, provision, colleagu
     correction = correction_request_record(
         resident=memberships[0].resident, what_is_wrong="Geboortedatum klopt niet", by=officer
     )
+    entry = journal_entry_create(
+        household=household, by=generalist, kind="visit", text="Huisbezoek", visibility="team"
+    )
+    appointment = appointment_plan(
+        household=household,
+        by=generalist,
+        kind="home_visit",
+        starts_at=timezone.now() + datetime.timedelta(days=3),
+    )
     now = timezone.now()
     grant = BreakGlassAccess.objects.create(
         user=colleague,
@@ -170,6 +181,8 @@ def _side(*, postcode: str, generalist, consultant, product, provision, colleagu
             "grant_uuid": grant.uuid,
             "consent_uuid": consent.uuid,
             "correction_uuid": correction.uuid,
+            "entry_uuid": entry.uuid,
+            "appointment_uuid": appointment.uuid,
             "district_code": team.district.code,
             "kind": "bsn",
         },

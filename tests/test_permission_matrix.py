@@ -60,6 +60,10 @@ def parse(row: str) -> dict:
 # `ok` 200/204, `redir` 302 (not to login), or the status; `own/other` when they differ.
 # The partner API (bearer tokens) answers 401 to every session: tests/cases/test_api_*.py test it.
 TABLE = {
+    "agenda:mine":
+        "ok         ok         ok         403        403        403        403        403",
+    "agenda:team_section":
+        "ok/404     403        ok/404     403        403        403        403        403",
     "avg:correction_detail":
         "403        403        403        403        403        403        403        ok",
     "avg:correction_extend":
@@ -104,6 +108,8 @@ TABLE = {
         "ok/404     403/404    ok/404     403        403        403        403        403",
     "cases:action_remove":
         "redir/404  403/404    redir/404  403        403        403        403        403",
+    "cases:appointment_cancel":
+        "redir/404  redir/404  redir/404  403        403        403        403        403",
     "cases:break_glass":
         "redir/ok   redir/ok   redir/ok   403        403        403        403        403",
     "cases:caseload":
@@ -132,6 +138,8 @@ TABLE = {
         "ok/404     403/404    ok/404     403        403        403        403        403",
     "cases:goal_remove":
         "redir/404  403/404    redir/404  403        403        403        403        403",
+    "cases:household_appointments":
+        "ok/404     ok/404     ok/404     403        403        403        403        403",
     "cases:household_consents":
         "ok/404     ok/404     ok/404     403        403        403        403        403",
     "cases:household_create":
@@ -140,10 +148,14 @@ TABLE = {
         "ok/404     ok/404     ok/404     403        403        403        403        403",
     "cases:household_edit":
         "ok/404     403/404    ok/404     404        404        404        404        404",
+    "cases:household_journal":
+        "ok/404     ok/404     ok/404     403        403        403        403        403",
     "cases:household_known":
         "ok         ok         ok         403        403        403        403        403",
     "cases:household_search":
         "ok         ok         ok         403        403        403        403        403",
+    "cases:journal_entry_edit":
+        "ok/404     403/404    403/404    403        403        403        403        403",
     "cases:melding_register":
         "ok/404     403/404    ok/404     404        404        404        404        404",
     "cases:melding_withdraw":

@@ -27,6 +27,8 @@ PUBLIC = {
     "two_factor_verify": "second login step: checks the pending login in the session itself",
     "logout": "logging out",
     "favicon": "the site icon, a static image",
+    "agenda:feed": "a professional's calendar feed: the secret in the URL is the key (a mail "
+    "client has no session); it names no resident (docs/journal.md)",
 }
 # household-file URLs: everything about one household, its people, plans and applications
 HOUSEHOLD_FILE = re.compile(r"^(huishoudens/|voorzieningen/(aanvragen|huishouden|verwijzingen)/)")

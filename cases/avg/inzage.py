@@ -24,6 +24,7 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from cases.agenda.models import Appointment
 from cases.avg.models import CorrectionRequest
 from cases.consent.models import Consent, DataCategory
 from cases.households.models import HouseholdMembership, Resident
@@ -36,6 +37,7 @@ from cases.intake.models import (
     Melding,
     Signal,
 )
+from cases.journal.models import JournalEntry
 from cases.partners.models import ProgressReport
 from cases.plans.models import (
     Evaluation,
@@ -283,6 +285,35 @@ def _household(membership, files: dict) -> dict:
             )
             for s in files["signals"].get(hid, [])
         ],
+        "journal": [
+            {
+                **_fields(
+                    j,
+                    "uuid",
+                    "occurred_on",
+                    "kind",
+                    "text",
+                    "visibility",
+                    "edited_at",
+                    choices=("kind", "visibility"),
+                ),
+                "author": _person(j.author),
+            }
+            for j in files["journal"].get(hid, [])
+        ],
+        "appointments": [
+            _fields(
+                a,
+                "starts_at",
+                "duration_minutes",
+                "kind",
+                "place",
+                "with_whom",
+                "cancelled_at",
+                choices=("kind",),
+            )
+            for a in files["appointments"].get(hid, [])
+        ],
         "conversations": [
             {
                 **_fields(c, "uuid", *KitchenTableConversation.NARRATIVE_FIELDS),
@@ -352,6 +383,12 @@ def inzage_build(*, resident: Resident) -> dict:
             Melding.objects.filter(**households).select_related("registered_by")
         ),
         "signals": _by_household(Signal.objects.filter(**households)),
+        "appointments": _by_household(Appointment.objects.filter(**households)),
+        "journal": _by_household(
+            JournalEntry.objects.filter(**households)
+            .select_related("author")
+            .order_by("occurred_on", "created_at")
+        ),
         "conversations": _by_household(
             KitchenTableConversation.objects.filter(**households)
             .select_related("conducted_by")
@@ -655,6 +692,16 @@ def inzage_pdf(data: dict) -> bytes:
             heading(_("Signals from others"), 11)
             for s in household["signals"]:
                 line(f"{_date(s['received_on'])} ({s['source_type_display']}): {s['observation']}")
+
+        if household["journal"]:
+            heading(_("Journal"), 11)
+            for j in household["journal"]:
+                line(f"{_date(j['occurred_on'])} ({j['kind_display']}, {j['author']}): {j['text']}")
+
+        if household["appointments"]:
+            heading(_("Appointments"), 11)
+            for a in household["appointments"]:
+                line(f"{a['starts_at'][:16].replace('T', ' ')} {a['kind_display']} {a['place']}")
 
         heading(_("Kitchen-table conversations"), 11)
         conversation_texts = (

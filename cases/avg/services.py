@@ -21,12 +21,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import permissions
+from cases.agenda.models import Appointment
 from cases.audit import RequestContext, audit_change
 from cases.avg.models import CorrectionRequest, CorrectionStatus, DestructionRecord
 from cases.avg.selectors import RetentionFacts, avg_request_deadline, retention_facts
 from cases.consent.selectors import resident_household
 from cases.households.models import Household, HouseholdMembership, Resident, ResidentMergeRecord
 from cases.intake.models import KitchenTableConversation, Melding, Signal
+from cases.journal.models import JournalEntry
 from cases.partners.models import AllocationRequest
 from cases.plans.models import Evaluation, PlanAction, SupportPlan
 from cases.provisions.models import (
@@ -233,10 +235,12 @@ SYSTEM_RUN_BY = "retention task"
 HANDLED_RELATIONS = {
     # household-scoped: destroyed with the household
     "cases.Allocation.household",
+    "cases.Appointment.household",
     "cases.CoordinatorChange.household",
     "cases.GeneralProvisionReferral.household",
     "cases.HouseholdMembership.household",
     "cases.InformalNetworkMember.household",
+    "cases.JournalEntry.household",
     "cases.KitchenTableConversation.household",
     "cases.MandateSpending.household",
     "cases.Melding.household",
@@ -303,6 +307,8 @@ def _household_destroy(household: Household, counter: Counter) -> list[int]:
     _delete(counter, ProvisionDecision.objects.filter(application__household=h))
     _delete(counter, ProvisionApplication.objects.filter(household=h))  # and notifications
     _delete(counter, MandateSpending.objects.filter(household=h))
+    _delete(counter, JournalEntry.objects.filter(household=h))  # with their revisions
+    _delete(counter, Appointment.objects.filter(household=h))
     _delete(counter, Signal.objects.filter(household=h))
     _delete(counter, PlanAction.objects.filter(plan__household=h))
     _delete(counter, Evaluation.objects.filter(plan__household=h))  # with their scores

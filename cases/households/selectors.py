@@ -313,12 +313,12 @@ class HouseholdStory:
     active_plan: SupportPlan | None
     open_plan: SupportPlan | None
     network: list
-    timeline: list
 
 
 def household_story(*, household: Household, meldingen: list | None = None) -> HouseholdStory:
     """Everything that happened with the household, as one story: requests for help,
-    conversations, plans and evaluations, the informal network, and a timeline. Pass the
+    conversations, plans and evaluations, and the informal network (the timeline is the
+    journal's, `cases.journal.selectors`). Pass the
     meldingen when they are loaded already."""
     if meldingen is None:
         meldingen = list(household_meldingen(household=household))
@@ -341,22 +341,6 @@ def household_story(*, household: Household, meldingen: list | None = None) -> H
     network = list(household.network_members.order_by("name"))
     active_plan = next((plan for plan in plans if plan.is_active), None)
     open_plan = active_plan or next((plan for plan in plans if plan.is_draft), None)
-    timeline = [
-        (melding.received_on, _("Request for help"), melding.question[:80]) for melding in meldingen
-    ]
-    timeline += [
-        (conversation.held_on, _("Kitchen-table conversation"), conversation.place)
-        for conversation in conversations
-    ]
-    for plan in plans:
-        timeline.append((plan.created_at.date(), _("Plan started"), plan.get_status_display()))
-        if plan.activated_at:
-            timeline.append((plan.activated_at.date(), _("Plan activated"), ""))
-        for evaluation in plan.evaluations.all():
-            timeline.append((evaluation.evaluated_on, _("Evaluation"), ""))
-        if plan.closed_at:
-            timeline.append((plan.closed_at.date(), _("Plan closed"), ""))
-    timeline.sort(key=lambda event: event[0], reverse=True)
     return HouseholdStory(
         meldingen=meldingen,
         conversations=conversations,
@@ -364,7 +348,6 @@ def household_story(*, household: Household, meldingen: list | None = None) -> H
         active_plan=active_plan,
         open_plan=open_plan,
         network=network,
-        timeline=timeline,
     )
 
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -25,6 +25,7 @@ from cases.audit import RequestContext, audit_change
 from cases.consent.models import ConsentPurpose, DataCategory
 from cases.consent.selectors import consent_covers, consent_for_purpose
 from cases.households.models import HouseholdMembership, Resident
+from cases.legal_terms import add_working_days, agreed_term_end
 from cases.partners.models import (
     AllocationRequest,
     AllocationRequestKind,
@@ -198,6 +199,42 @@ def _locked(allocation: Allocation, expected_version: int | None) -> Allocation:
     return locked
 
 
+# a report is overdue this many working days after the period the contract names has ended
+PROGRESS_REPORT_GRACE_WORKING_DAYS = 5
+
+
+def progress_report_due(allocation: Allocation) -> datetime.date | None:
+    """The last day the next progress report is on time: the period the provider's contract
+    names (`Contract.report_every_months`), from the end of the last report's period (or the
+    day care started), plus 5 working days (the legal-terms engine's working days). None while
+    care has not started, after it stopped, or when the contract asks for no reports."""
+    if allocation.care_started_on is None or allocation.care_stopped_on is not None:
+        return None
+    contract = (
+        Contract.objects.filter(
+            organisation_id=allocation.provider_id,
+            product_id=allocation.product_id,
+            valid_from__lte=allocation.care_started_on,
+        )
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=allocation.care_started_on))
+        .order_by("-valid_from")
+        .first()
+    )
+    if contract is None or not contract.report_every_months:
+        return None
+    last = allocation.progress_reports.aggregate(end=Max("period_end"))["end"]
+    period_start = max(filter(None, (last, allocation.care_started_on)))
+    period_end = agreed_term_end(period_start, months=contract.report_every_months)
+    return add_working_days(period_end, PROGRESS_REPORT_GRACE_WORKING_DAYS)
+
+
+def _progress_report_due_set(allocation: Allocation) -> None:
+    due = progress_report_due(allocation)
+    if due != allocation.progress_report_due_on:
+        Allocation.objects.filter(pk=allocation.pk).update(progress_report_due_on=due)
+        allocation.progress_report_due_on = due
+
+
 def _save(allocation: Allocation, fields: list[str]) -> Allocation:
     allocation.version = F("version") + 1
     allocation.save(update_fields=[*fields, "version", "updated_at"])
@@ -245,6 +282,7 @@ def allocation_start(
     allocation.status = AllocationStatus.STARTED
     allocation.care_started_on = started_on
     allocation = _save(allocation, ["status", "care_started_on"])
+    _progress_report_due_set(allocation)
     _audit_allocation(allocation, by=by, context=context)
     return allocation
 
@@ -284,6 +322,7 @@ def allocation_stop(
     allocation.care_stopped_on = stopped_on
     allocation.end_reason = reason
     allocation = _save(allocation, ["status", "care_stopped_on", "end_reason"])
+    _progress_report_due_set(allocation)
     _audit_allocation(allocation, by=by, context=context)
     return allocation
 
@@ -582,5 +621,6 @@ def progress_report_create(
         raise ValidationError({"period_end": _("The period cannot end before it starts.")})
     report.full_clean()
     report.save()
+    _progress_report_due_set(allocation)
     _audit_allocation(allocation, by=by, context=context, object_type="progress_report")
     return report

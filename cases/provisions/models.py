@@ -600,6 +600,11 @@ class Allocation(models.Model):
     )
     care_started_on = models.DateField(_("care started on"), null=True, blank=True)
     care_stopped_on = models.DateField(_("care stopped on"), null=True, blank=True)
+    # the last day the next progress report is on time: the end of the period the contract
+    # names plus 5 working days, kept by cases.partners.services (a clock, cases/clocks.py)
+    progress_report_due_on = models.DateField(
+        _("next progress report due on"), null=True, blank=True
+    )
     end_reason = models.CharField(
         _("end reason"), max_length=2, choices=EndReason.choices, blank=True
     )
@@ -615,6 +620,11 @@ class Allocation(models.Model):
             models.Index(fields=["provider", "status"], name="allocation_provider_idx"),
             models.Index(
                 fields=["provider", "-created_at", "-id"], name="allocation_provider_new_idx"
+            ),
+            models.Index(
+                fields=["progress_report_due_on"],
+                name="allocation_report_due_idx",
+                condition=models.Q(progress_report_due_on__isnull=False),
             ),
         ]
         constraints = [
@@ -802,6 +812,7 @@ class NotificationKind(models.TextChoices):
     OVERDUE = "overdue", _("Decision deadline passed")
     COSIGN = "cosign", _("Co-signature requested")
     CONSENT_EXPIRED = "consent_expired", _("Consent expired")
+    APPOINTMENT = "appointment", _("Appointment tomorrow")
 
 
 class NotificationQuerySet(models.QuerySet):

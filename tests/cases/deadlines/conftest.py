@@ -8,8 +8,22 @@ from django.utils import timezone
 
 from cases.plans import services as plan_services
 from cases.plans.models import AftercareCheckIn, CheckInStatus, PlanParticipant
+from cases.provisions.models import (
+    Allocation,
+    AllocationStatus,
+    DecisionOutcome,
+    Delivery,
+    ProvisionDecision,
+)
+from networks.models import Frequency, Unit
 from teams.roles import Role
-from tests.factories import MeldingFactory, SupportPlanFactory, TeamMemberFactory, UserFactory
+from tests.factories import (
+    MeldingFactory,
+    OrganisationFactory,
+    SupportPlanFactory,
+    TeamMemberFactory,
+    UserFactory,
+)
 from tests.provision_factories import ApplicationFactory
 
 TODAY = timezone.localdate()
@@ -54,7 +68,7 @@ def colleague(db):
 @pytest.fixture
 def make_clocks(make_household, generalist, colleague):
     """make_clocks(household=None, melding=, application=, advance=, evaluation=, check_in=,
-    invited=)
+    invited=, progress_report=)
     -> dict of the objects: each keyword is the number of days from today its clock is due
     (None: no clock of that kind). `invited` is how many days ago the invitation was sent."""
 
@@ -67,6 +81,7 @@ def make_clocks(make_household, generalist, colleague):
         evaluation=None,
         check_in=None,
         invited=None,
+        progress_report=None,
         consultant=None,
     ):
         household = household or make_household(residents=2, coordinator=generalist)
@@ -113,6 +128,34 @@ def make_clocks(make_household, generalist, colleague):
             )
             made["check_in"] = AftercareCheckIn.objects.create(
                 plan=closed, due_on=days(check_in), status=CheckInStatus.PLANNED
+            )
+        if progress_report is not None:  # care under way, the next report due then
+            application = ApplicationFactory(household=household, applied_by=generalist)
+            provider = OrganisationFactory()
+            made["allocation"] = Allocation.objects.create(
+                decision=ProvisionDecision.objects.create(
+                    application=application,
+                    outcome=DecisionOutcome.GRANT,
+                    product=application.product,
+                    volume=1,
+                    unit=Unit.HOUR,
+                    frequency=Frequency.PER_WEEK,
+                    start_date=days(-90),
+                    amount=100,
+                    delivery=Delivery.IN_KIND,
+                    provider=provider,
+                    decided_by=consultant or generalist,
+                ),
+                household=household,
+                provider=provider,
+                product=application.product,
+                volume=1,
+                unit=Unit.HOUR,
+                frequency=Frequency.PER_WEEK,
+                start_date=days(-90),
+                status=AllocationStatus.STARTED,
+                care_started_on=days(-90),
+                progress_report_due_on=days(progress_report),
             )
         return made
 

@@ -45,6 +45,7 @@ def test_every_kind_of_today_is_registered_for_the_team():
         "check_in",
         "invitation",
         "advance",
+        "progress_report",
     ]
     assert [kind.code for kind in clocks.kinds_for(Audience.PRIVACY)] == ["avg_request"]
 
@@ -59,6 +60,7 @@ def test_each_kind_yields_its_open_clock_from_the_stored_date(
         evaluation=0,
         check_in=20,
         invited=12,
+        progress_report=-1,
         consultant=consultant,
     )
     household = made["household"]
