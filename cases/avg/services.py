@@ -234,6 +234,8 @@ HANDLED_RELATIONS = {
     # household-scoped: destroyed with the household
     "cases.Allocation.household",
     "cases.CoordinatorChange.household",
+    "cases.Handover.household",
+    "cases.HouseholdAddress.household",
     "cases.GeneralProvisionReferral.household",
     "cases.HouseholdMembership.household",
     "cases.InformalNetworkMember.household",

@@ -296,7 +296,7 @@ def household_story(*, household: Household, meldingen: list | None = None) -> H
         household.conversations.select_related("conducted_by").order_by("-held_on", "-pk")
     )
     plans = list(
-        household.plans.select_related("coordinator")
+        household.plans.select_related("household__coordinator")
         .prefetch_related(
             Prefetch("evaluations", queryset=Evaluation.objects.order_by("-evaluated_on"))
         )
