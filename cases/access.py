@@ -166,7 +166,7 @@ def access_object(
         if (
             attempted_change
             and household is not None
-            and not household_writable_by(request.user, household)
+            and household_read_only_for(request.user, household)
         ):
             raise PermissionDenied
     except PermissionDenied:
@@ -235,7 +235,7 @@ def households_visible_to(user, *, handed_over: bool = True) -> QuerySet[Househo
       co-signed by them, or awaiting the co-signature they were asked for;
     - anyone who broke the glass for it, while that grant lasts;
     - read only: the team of a district the household moved away from (`Handover`), for the
-      audit of what it wrote (`handed_over=False` leaves these out: `household_writable_by`).
+      audit of what it wrote (`handed_over=False` leaves these out: `household_read_only_for`).
 
     Roles that do not work with files (functional administrator, privacy officer, policy
     officer, GP, partner) see none."""
@@ -268,10 +268,18 @@ def households_visible_to(user, *, handed_over: bool = True) -> QuerySet[Househo
     return Household.objects.filter(visible)
 
 
-def household_writable_by(user, household: Household) -> bool:
-    """Whether the user's access to a visible household goes beyond the read-only access of
-    the team it was handed over from (see `households_visible_to`)."""
-    return households_visible_to(user, handed_over=False).filter(pk=household.pk).exists()
+def household_read_only_for(user, household: Household) -> bool:
+    """Whether the user reaches the household only as a member of the team it was handed over
+    from after a move (see `households_visible_to`): they read its file, they do not write."""
+    districts = district_ids_of_user(user=user)
+    if (
+        not districts
+        or not Handover.objects.filter(
+            household_id=household.pk, from_district_id__in=districts
+        ).exists()
+    ):
+        return False
+    return not households_visible_to(user, handed_over=False).filter(pk=household.pk).exists()
 
 
 def _applications_decided_by(user, now) -> QuerySet:
