@@ -218,7 +218,9 @@ def test_joining_while_living_elsewhere_is_refused_with_the_way_out(generalist, 
     HouseholdMembershipFactory(household=first, resident=child, role="child")
     second = _household(generalist, house_number_addition="B")
     plan_a = SupportPlanFactory(household=first, ready=True)
-    with pytest.raises(household_services.OpenMembershipElsewhere, match="Hierheen verhuizen") as exc:
+    with pytest.raises(
+        household_services.OpenMembershipElsewhere, match="Hierheen verhuizen"
+    ) as exc:
         household_services.resident_join_household(
             household=second, resident=child, by=generalist, role="child"
         )
