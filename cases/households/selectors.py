@@ -435,3 +435,12 @@ def person_by_bsn(*, user, bsn: str) -> PersonWhereabouts | None:
         current is not None and households_visible_to(user).filter(pk=current.household_id).exists()
     )
     return PersonWhereabouts(resident=resident, current=current, current_visible=visible)
+
+
+def registered_bsn(value: str) -> str:
+    """The normalised BSN when a person with it is registered already, else ""."""
+    try:
+        bsn = normalise_bsn((value or "").strip())
+    except ValidationError:
+        return ""
+    return bsn if Resident.objects.filter(bsn=bsn).exists() else ""

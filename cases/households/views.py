@@ -272,9 +272,16 @@ def resident_add(request, household_uuid):
     template = "cases/households/resident_form.html"
     if request.htmx and request.method == "POST":
         template += "#resident-form"
-    return render(
-        request, template, {"form": form, "household": household, "duplicates": duplicates}
-    )
+    context = {
+        "form": form,
+        "household": household,
+        "duplicates": duplicates,
+        # a person registered already (e.g. who left another household): add them by BSN
+        "known_bsn": household_selectors.registered_bsn(form.data.get("bsn", ""))
+        if form.is_bound and form.errors
+        else "",
+    }
+    return render(request, template, context)
 
 
 @never_cache

@@ -326,3 +326,27 @@ def test_activation_refuses_a_plan_without_coordinator(area):
     plan.household.coordinator = None
     with pytest.raises(ValidationError, match=r"regisseur|coordinator"):
         plan_services.plan_activate(plan=plan, by=lead)
+
+
+def test_adding_a_known_bsn_as_new_points_to_the_person(client_as, generalist, area):
+    first = _household(generalist)
+    person = ResidentFactory(bsn="111222333")
+    HouseholdMembershipFactory(household=first, resident=person)
+    household_services.membership_end(
+        membership=person.memberships.get(), by=generalist, end_date=datetime.date.today()
+    )
+    second = _household(generalist, house_number_addition="E")
+    client = client_as(generalist)
+    response = client.post(
+        reverse("cases:resident_add", args=[second.uuid]),
+        {"bsn": "111222333", "first_name": "Sem", "last_name": "Jansen", "role": "child"},
+    )
+    html = response.content.decode()
+    assert 'id="known-person"' in html
+    assert reverse("cases:resident_join", args=[second.uuid]) in html
+    response = client.post(
+        reverse("cases:resident_join", args=[second.uuid]),
+        {"bsn": "111222333", "role": "child", "action": "join"},
+    )
+    assert response.status_code == 302
+    assert person.memberships.current().get().household == second
