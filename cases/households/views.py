@@ -139,6 +139,22 @@ def household_create(request):
     return render(request, template, context)
 
 
+def _handover_accept_form(user, handovers):
+    """On the household page, for the receiving team while a handover waits: the form to take
+    the household on (queries only then)."""
+    pending = next((handover for handover in handovers if handover.is_pending), None)
+    team = getattr(pending.to_district, "team", None) if pending else None
+    if team is None or not permissions.can_accept_handover(user, team):
+        return None
+    form = HandoverAcceptForm(
+        generalists=household_selectors.team_generalists(team=team),
+        prefix=str(pending.uuid),
+        initial={"coordinator": user.username},
+    )
+    form.handover = pending
+    return form
+
+
 def _redirect_to_household(request, household):
     response = redirect("cases:household_detail", household_uuid=household.uuid)
     if request.htmx:
@@ -183,12 +199,13 @@ def household_detail(request, household_uuid):
         "household": household,
         "history": history,
         "former_addresses": household_selectors.household_former_addresses(household=household),
-        "handovers": household_selectors.household_handovers(household=household),
+        "handovers": list(household_selectors.household_handovers(household=household)),
         "can_edit": permissions.can_edit_household(request.user, household),
         "can_work": permissions.can_work_on_plans(request.user),
         # read while logging the view above: no extra query
         "break_glass": str(household.uuid) in break_glass_household_uuids(request.user),
     }
+    context["accept_form"] = _handover_accept_form(request.user, context["handovers"])
     context["progress_reports"] = progress_reports_recent(household=household)
     context.update(intake_views.melding_section_context(user=request.user, household=household))
     context["meldingen"] = list(context["meldingen"])  # shown in the section and the timeline

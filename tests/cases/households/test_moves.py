@@ -350,3 +350,27 @@ def test_adding_a_known_bsn_as_new_points_to_the_person(client_as, generalist, a
     )
     assert response.status_code == 302
     assert person.memberships.current().get().household == second
+
+
+def test_a_generalist_of_the_receiving_team_takes_the_household_on_from_its_page(
+    client_as, generalist, area, receiving
+):
+    household = _household(generalist)
+    _move(household, generalist)
+    client = client_as(receiving["worker"])
+    page = client.get(reverse("cases:household_detail", args=[household.uuid]))
+    assert 'id="accept-handover"' in page.content.decode()
+    handover = Handover.objects.get()
+    response = client.post(
+        reverse("cases:handover_accept", args=[handover.uuid]),
+        {f"{handover.uuid}-coordinator": receiving["worker"].username},
+    )
+    assert response["Location"] == reverse("cases:household_detail", args=[household.uuid])
+    household.refresh_from_db()
+    assert household.coordinator == receiving["worker"]
+    assert AccessLogEntry.objects.filter(
+        object_type="handover", object_id=str(handover.uuid), user=receiving["worker"]
+    ).exists()
+    # the old coordinator no longer sees an accept form nor may take it back
+    page = client_as(generalist).get(reverse("cases:household_detail", args=[household.uuid]))
+    assert 'id="accept-handover"' not in page.content.decode()
