@@ -369,7 +369,8 @@ HANDOVER_SECTION_LIMIT = 20
 
 def handovers_incoming(*, team) -> QuerySet[Handover]:
     """The handovers waiting for a team after households moved into its district, oldest
-    first, each with its household's open plan (`open_plans`) and coordinator."""
+    first, each with its household's residents (`current_memberships`), open plan
+    (`open_plans`) and coordinator."""
     return (
         Handover.objects.pending()
         .filter(to_district_id=team.district_id)
@@ -379,7 +380,14 @@ def handovers_incoming(*, team) -> QuerySet[Handover]:
                 "household__plans",
                 queryset=SupportPlan.objects.open().order_by("status"),
                 to_attr="open_plans",
-            )
+            ),
+            Prefetch(
+                "household__memberships",
+                queryset=HouseholdMembership.objects.current()
+                .select_related("resident")
+                .order_by("role", "resident__birth_date"),
+                to_attr="current_memberships",
+            ),
         )
         .order_by("created_at", "pk")
     )

@@ -522,15 +522,12 @@ def team_handovers_section(request, district_code):
         object_id=team.district.code,
         result_count=page.paginator.count,
     )
-    generalists = household_selectors.team_generalists(team=team)
-    for handover in handovers:
-        handover.accept_form = HandoverAcceptForm(
-            generalists=generalists, prefix=str(handover.uuid)
-        )
+    # one query for the choices of every accept form in the section
+    generalists = list(household_selectors.team_generalists(team=team))
     return render(
         request,
         "cases/households/_handover_section.html",
-        {"team": team, "page": page, "handovers": handovers},
+        {"team": team, "page": page, "handovers": handovers, "generalists": generalists},
     )
 
 

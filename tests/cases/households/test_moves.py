@@ -374,3 +374,31 @@ def test_a_generalist_of_the_receiving_team_takes_the_household_on_from_its_page
     # the old coordinator no longer sees an accept form nor may take it back
     page = client_as(generalist).get(reverse("cases:household_detail", args=[household.uuid]))
     assert 'id="accept-handover"' not in page.content.decode()
+
+
+def test_the_handover_section_names_who_and_keeps_its_query_count(
+    client_as, generalist, area, receiving
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_as(receiving["lead"])
+    url = reverse("cases:team_handovers_section", args=[receiving["district"].code])
+
+    def moved_in():
+        household = _household(generalist)
+        SupportPlanFactory(household=household)
+        _move(household, generalist)
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        return len(queries), response.content.decode()
+
+    moved_in()
+    one, html = count()
+    assert "Anna Jansen" in html  # who moved
+    for _ in range(4):
+        moved_in()
+    assert count()[0] == one
