@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Min, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -226,9 +226,14 @@ def household_update(
 
 def _address_record(*, household: Household, until: datetime.date, by) -> HouseholdAddress:
     """Keep the address the household leaves, from the day it came there (the end of the
-    previous one, or its registration) until the move."""
+    previous address, else the day its first resident moved in or its registration) until
+    the move."""
     last = household.former_addresses.order_by("-valid_until", "-pk").first()
-    valid_from = last.valid_until if last is not None else household.created_at.date()
+    if last is not None:
+        valid_from = last.valid_until
+    else:  # since the first resident moved in (registered later, often), or its registration
+        first_in = household.memberships.aggregate(first=Min("start_date"))["first"]
+        valid_from = min(filter(None, (first_in, household.created_at.date())))
     if until < valid_from:
         raise ValidationError(
             {"moved_on": _("The move cannot lie before the household came to this address.")}

@@ -75,7 +75,7 @@ def test_a_move_keeps_the_old_address_with_its_period(generalist, area):
     _move(household, generalist, postcode="5611AB", moved_on=datetime.date(2030, 3, 1))
     old = household.former_addresses.get()
     assert (old.street, old.house_number, old.postcode) == ("Kerkstraat", 12, "5611AB")
-    assert old.valid_from == household.created_at.date()
+    assert old.valid_from == household.created_at.date()  # its residents came today
     assert old.valid_until == datetime.date(2030, 3, 1)
     assert not Handover.objects.exists()  # the same district: no handover
 
@@ -402,3 +402,9 @@ def test_the_handover_section_names_who_and_keeps_its_query_count(
     for _ in range(4):
         moved_in()
     assert count()[0] == one
+
+
+def test_the_old_address_runs_from_the_day_the_first_resident_moved_in(generalist, area):
+    household = _household(generalist, moved_in_on=datetime.date(2009, 6, 1))
+    _move(household, generalist, postcode="5611AB")
+    assert household.former_addresses.get().valid_from == datetime.date(2009, 6, 1)
