@@ -85,6 +85,19 @@ class ResidentForm(forms.ModelForm):
         return self.cleaned_data.get("role") or MembershipRole.OTHER
 
 
+class NewHouseholdResidentForm(ResidentForm):
+    """A resident of a household being registered: a BSN that is registered already is the
+    person who moves in (`household_create` takes their record, keeping their history; it
+    refuses when they still live elsewhere), not an error of the form."""
+
+    def _get_validation_exclusions(self):
+        exclude = super()._get_validation_exclusions()
+        bsn = self.cleaned_data.get("bsn")  # checked by clean_bsn (elfproef)
+        if bsn and Resident.objects.filter(bsn=bsn).exists():
+            exclude.add("bsn")  # not "already registered": the person moving in
+        return exclude
+
+
 class BaseResidentFormSet(forms.BaseFormSet):
     def clean(self):
         if any(self.errors):
@@ -100,7 +113,7 @@ class BaseResidentFormSet(forms.BaseFormSet):
 
 
 ResidentFormSet = forms.formset_factory(
-    ResidentForm, formset=BaseResidentFormSet, extra=1, max_num=12, validate_max=True
+    NewHouseholdResidentForm, formset=BaseResidentFormSet, extra=1, max_num=12, validate_max=True
 )
 
 

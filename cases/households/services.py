@@ -125,8 +125,10 @@ def household_create(
     start = moved_in_on or timezone.localdate()
     resident_uuids = []
     for data in residents:
-        resident = _resident_from(data)
-        _resident_save(resident)
+        resident = _registered_resident_moving_in(data, start=start)
+        if resident is None:
+            resident = _resident_from(data)
+            _resident_save(resident)
         HouseholdMembership.objects.create(
             household=household, resident=resident, role=data.role, start_date=start
         )
@@ -144,6 +146,32 @@ def household_create(
             resident_uuids=resident_uuids,
         )
     return household
+
+
+def _registered_resident_moving_in(data: NewResident, *, start) -> Resident | None:
+    """A new household's resident whose BSN is registered already: that person (their record
+    and history kept), provided they live in no other household from `start` on; else the
+    one real conflict, refused with the way out."""
+    if not data.bsn:
+        return None
+    resident = Resident.objects.select_for_update().filter(bsn=data.bsn).first()
+    if resident is None:
+        return None
+    still = (
+        resident.memberships.filter(Q(end_date__isnull=True) | Q(end_date__gt=start))
+        .select_related("household")
+        .first()
+    )
+    if still is not None:
+        raise ValidationError(
+            _(
+                "%(name)s (BSN %(bsn)s) still lives in another household. Record there that "
+                "they left (the day they move), then register this household; or add them to "
+                "an existing household with 'Registered already? Find by BSN'."
+            )
+            % {"name": resident.full_name, "bsn": resident.bsn}
+        )
+    return resident
 
 
 @transaction.atomic

@@ -408,3 +408,40 @@ def test_the_old_address_runs_from_the_day_the_first_resident_moved_in(generalis
     household = _household(generalist, moved_in_on=datetime.date(2009, 6, 1))
     _move(household, generalist, postcode="5611AB")
     assert household.former_addresses.get().valid_from == datetime.date(2009, 6, 1)
+
+
+def test_a_person_who_left_starts_a_new_household_with_their_record(client_as, generalist, area):
+    first = _household(generalist)
+    person = ResidentFactory(bsn="111222333", first_name="Daan", last_name="Kuipers")
+    HouseholdMembershipFactory(
+        household=first, resident=person, start_date=datetime.date(2020, 1, 1)
+    )
+    client = client_as(generalist)
+    payload = {
+        "postcode": "5611 ab",
+        "house_number": "40",
+        "house_number_addition": "",
+        "street": "Molenweg",
+        "city": "Dommelstede",
+        "residents-TOTAL_FORMS": "1",
+        "residents-INITIAL_FORMS": "0",
+        "residents-MIN_NUM_FORMS": "0",
+        "residents-MAX_NUM_FORMS": "12",
+        "residents-0-bsn": "111222333",
+        "residents-0-first_name": "Daan",
+        "residents-0-name_prefix": "",
+        "residents-0-last_name": "Kuipers",
+        "residents-0-birth_date": "",
+        "residents-0-role": "parent",
+    }
+    # still living in the first household: refused, saying how to resolve it
+    response = client.post(reverse("cases:household_create"), payload)
+    assert response.status_code == 200
+    assert "nog in een ander huishouden" in response.content.decode()
+    household_services.membership_end(
+        membership=person.memberships.get(), by=generalist, end_date=datetime.date.today()
+    )
+    response = client.post(reverse("cases:household_create"), payload)
+    assert response.status_code == 302
+    assert person.memberships.count() == 2  # the same record, its history kept
+    assert person.memberships.current().get().household.street == "Molenweg"
