@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from cases import permissions
 from cases.audit import access_log_record, access_log_record_many, access_was_logged
-from cases.households.models import Household, current_members_prefetch
+from cases.households.models import Handover, Household, current_members_prefetch
 from cases.plans.models import (
     ParticipantStatus,
     PlanParticipant,
@@ -162,6 +162,13 @@ def access_object(
             resident_uuids = residents_of(obj)
         if may is not None and not may(request.user, obj):
             raise PermissionDenied
+        # handed over: the team the household moved away from reads, it no longer writes
+        if (
+            attempted_change
+            and household is not None
+            and household_read_only_for(request.user, household)
+        ):
+            raise PermissionDenied
     except PermissionDenied:
         log(AccessResult.DENIED, attempted_action or action)
         raise
@@ -216,7 +223,7 @@ def household_for_user(*, user, household_uuid) -> Household:
     return household
 
 
-def households_visible_to(user) -> QuerySet[Household]:
+def households_visible_to(user, *, handed_over: bool = True) -> QuerySet[Household]:
     """Households whose file the user may open (need-to-know), as one SQL filter:
 
     - the team of the household's district: its active members (generalists, team lead);
@@ -226,7 +233,9 @@ def households_visible_to(user) -> QuerySet[Household]:
     - consultants for the households of applications they decide: those in their work area
       (district and law domain, their own or substituted today), assigned to them, decided or
       co-signed by them, or awaiting the co-signature they were asked for;
-    - anyone who broke the glass for it, while that grant lasts.
+    - anyone who broke the glass for it, while that grant lasts;
+    - read only: the team of a district the household moved away from (`Handover`), for the
+      audit of what it wrote (`handed_over=False` leaves these out: `household_read_only_for`).
 
     Roles that do not work with files (functional administrator, privacy officer, policy
     officer, GP, partner) see none."""
@@ -250,7 +259,27 @@ def households_visible_to(user) -> QuerySet[Household]:
     )
     if has_role(user, Role.CONSULTANT):
         visible |= Q(pk__in=_applications_decided_by(user, now).values("household_id"))
+    if handed_over:
+        visible |= Q(
+            pk__in=Handover.objects.filter(
+                from_district_id__in=district_ids_of_user(user=user)
+            ).values("household_id")
+        )
     return Household.objects.filter(visible)
+
+
+def household_read_only_for(user, household: Household) -> bool:
+    """Whether the user reaches the household only as a member of the team it was handed over
+    from after a move (see `households_visible_to`): they read its file, they do not write."""
+    districts = district_ids_of_user(user=user)
+    if (
+        not districts
+        or not Handover.objects.filter(
+            household_id=household.pk, from_district_id__in=districts
+        ).exists()
+    ):
+        return False
+    return not households_visible_to(user, handed_over=False).filter(pk=household.pk).exists()
 
 
 def _applications_decided_by(user, now) -> QuerySet:

@@ -289,7 +289,7 @@ def _evaluation_rows(households, today):
         kind="evaluation",
         households=households,
         due="evaluation_date",
-        responsible="coordinator",
+        responsible="household__coordinator",
     )
 
 
@@ -302,7 +302,7 @@ def _check_in_rows(households, today):
         household="plan__household",
         due="due_on",
         link_uuid="plan__uuid",
-        responsible="plan__coordinator",
+        responsible="plan__household__coordinator",
     )
 
 

@@ -20,7 +20,10 @@ from cases.deadlines.models import (
 )
 from cases.households.models import (
     CoordinatorChange,
+    Handover,
+    HandoverStatus,
     Household,
+    HouseholdAddress,
     HouseholdMembership,
     MembershipRole,
     Resident,
@@ -149,7 +152,10 @@ __all__ = [
     "EquatedDay",
     "Evaluation",
     "GeneralProvisionReferral",
+    "Handover",
+    "HandoverStatus",
     "Household",
+    "HouseholdAddress",
     "HouseholdMembership",
     "InformalNetworkKind",
     "InformalNetworkMember",

@@ -53,6 +53,15 @@ def can_edit_household(user, household) -> bool:
     return has_role(user, *EDIT_ROLES)
 
 
+def can_accept_handover(user, team) -> bool:
+    """A household that moved into the district: the receiving team's generalists and team
+    lead (active members) see the handover and accept it."""
+    return (
+        has_role(user, Role.GENERALIST, Role.TEAM_LEAD)
+        and team.members.filter(user=user, active=True).exists()
+    )
+
+
 def can_reassign_caseload(user, team) -> bool:
     """Moving a departing member's households: the team's own lead, or a functional admin."""
     return team_permissions.can_view_team(user, team)

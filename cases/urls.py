@@ -19,6 +19,17 @@ urlpatterns = [
         "caseload/<str:district_code>/", household_views.caseload_reassign, name="caseload_reassign"
     ),
     path("controleer/<str:kind>/", household_views.validate_field, name="validate_field"),
+    # moves: the receiving team's handovers (a section of the team page) and accepting one
+    path(
+        "overdrachten/<str:district_code>/",
+        household_views.team_handovers_section,
+        name="team_handovers_section",
+    ),
+    path(
+        "overdracht/<uuid:handover_uuid>/accepteren/",
+        household_views.handover_accept,
+        name="handover_accept",
+    ),
     # known, not opened: is a household known elsewhere in the municipality (docs/privacy.md)
     path("bekend/", privacy_views.household_known, name="household_known"),
     path("<uuid:household_uuid>/doorbreken/", privacy_views.break_glass, name="break_glass"),
@@ -48,6 +59,11 @@ urlpatterns = [
     ),
     path(
         "<uuid:household_uuid>/personen/nieuw/", household_views.resident_add, name="resident_add"
+    ),
+    path(
+        "<uuid:household_uuid>/personen/bekend/",
+        household_views.resident_join,
+        name="resident_join",
     ),
     path(
         "<uuid:household_uuid>/personen/<uuid:resident_uuid>/",

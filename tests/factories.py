@@ -259,10 +259,21 @@ class SupportPlanFactory(DjangoModelFactory):
 
     class Params:
         ready = factory.Trait(
-            coordinator=factory.SubFactory(UserFactory, roles=[Role.GENERALIST]),
             aftercare_in_place="Waakvlam: maandelijks contact met de buurtwerker.",
             aftercare_agreed_with="Buurtwerker Sanne",
         )
+
+    @factory.post_generation
+    def coordinator(self, create, extracted, **kwargs):
+        """The plan's coordinator is the household's (one field): `coordinator=` sets the
+        household's; a ready plan of a household without one gets a generalist."""
+        if not create:
+            return
+        if extracted is None and self.aftercare_in_place and self.household.coordinator is None:
+            extracted = UserFactory(roles=[Role.GENERALIST])
+        if extracted is not None:
+            Household.objects.filter(pk=self.household_id).update(coordinator=extracted)
+            self.household.coordinator = extracted
 
     @factory.post_generation
     def goals(self, create, extracted, **kwargs):

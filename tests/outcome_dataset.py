@@ -54,11 +54,13 @@ def conversation(household, held_on, scores, melding=None):
 
 
 def plan(household, conv, coordinator, activated_on=None, status=PlanStatus.ACTIVE):
+    # the plan's coordinator is the household's (one field)
+    type(household).objects.filter(pk=household.pk).update(coordinator=coordinator)
+    household.coordinator = coordinator
     return SupportPlan.objects.create(
         household=household,
         conversation=conv,
         status=status,
-        coordinator=coordinator,
         aftercare_in_place="Waakvlam.",
         activated_at=noon(activated_on) if activated_on else None,
     )

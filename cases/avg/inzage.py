@@ -87,7 +87,9 @@ def _scores(scores) -> list[dict]:
 
 
 def _plans_queryset():
-    return SupportPlan.objects.select_related("coordinator", "created_by").prefetch_related(
+    return SupportPlan.objects.select_related(
+        "household__coordinator", "created_by"
+    ).prefetch_related(
         "goals",
         Prefetch(
             "actions",

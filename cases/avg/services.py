@@ -237,6 +237,8 @@ HANDLED_RELATIONS = {
     "cases.Allocation.household",
     "cases.Appointment.household",
     "cases.CoordinatorChange.household",
+    "cases.Handover.household",
+    "cases.HouseholdAddress.household",
     "cases.GeneralProvisionReferral.household",
     "cases.HouseholdMembership.household",
     "cases.InformalNetworkMember.household",

@@ -15,6 +15,7 @@ from cases.demo.avg import seed_avg
 from cases.demo.caseload import seed_caseload
 from cases.demo.fakes import FIRST_NAMES, LAST_NAMES, NAME_PREFIXES, STREETS, synthetic_bsn
 from cases.demo.journal import seed_journal
+from cases.demo.moves import seed_moves
 from cases.demo.provisions import seed_provisions
 from cases.households import services as household_services
 from cases.households.models import Household, MembershipRole
@@ -87,6 +88,7 @@ class DemoSeeder:
         seed_caseload(generalist=users["generalist"])
         seed_journal(generalist=users["generalist"])
         seed_avg(privacy_officer=users.get("privacy"), generalist=users["generalist"])
+        seed_moves(generalist=users["generalist"], rng=rng)
         return {
             "postcodes": len(postcodes),
             "households": Household.objects.count(),

@@ -911,7 +911,6 @@ class MunicipalityGenerator:
                     "household_id",
                     "conversation_id",
                     "status",
-                    "coordinator_id",
                     "evaluation_date",
                     "aftercare_in_place",
                     "aftercare_agreed_with",
@@ -1057,7 +1056,7 @@ class MunicipalityGenerator:
             c["plan"].add(
                 (
                     plan_id, plan_uuid, household_id, conversation_id, status,
-                    coordinator, evaluation_date,
+                    evaluation_date,
                     "" if status == "draft" else "Vangnet: zus en het inloopspreekuur.",
                     "" if status == "draft" else "Mevrouw en haar zus",
                     json.dumps(check_in_dates),

@@ -104,7 +104,9 @@ class HouseholdAdmin(SuperuserOnlyAdmin):
 
     def save_model(self, request, obj, form, change):
         """The address is saved here; the coordinator only through the service
-        (`household_coordinator_set`: recorded, and the open plan follows)."""
+        (`household_coordinator_set`: recorded; the plan reads the household's). An address
+        changed here is a correction: a move goes through the household screen (history,
+        handover)."""
         coordinator_id = obj.coordinator_id
         obj.neighbourhood_id = neighbourhood_id_for_postcode(obj.postcode)
         if change:

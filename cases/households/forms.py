@@ -104,6 +104,19 @@ class ResidentForm(forms.ModelForm):
         return self.cleaned_data.get("role") or MembershipRole.OTHER
 
 
+class NewHouseholdResidentForm(ResidentForm):
+    """A resident of a household being registered: a BSN that is registered already is the
+    person who moves in (`household_create` takes their record, keeping their history; it
+    refuses when they still live elsewhere), not an error of the form."""
+
+    def _get_validation_exclusions(self):
+        exclude = super()._get_validation_exclusions()
+        bsn = self.cleaned_data.get("bsn")  # checked by clean_bsn (elfproef)
+        if bsn and Resident.objects.filter(bsn=bsn).exists():
+            exclude.add("bsn")  # not "already registered": the person moving in
+        return exclude
+
+
 class BaseResidentFormSet(forms.BaseFormSet):
     def clean(self):
         if any(self.errors):
@@ -119,7 +132,7 @@ class BaseResidentFormSet(forms.BaseFormSet):
 
 
 ResidentFormSet = forms.formset_factory(
-    ResidentForm, formset=BaseResidentFormSet, extra=1, max_num=12, validate_max=True
+    NewHouseholdResidentForm, formset=BaseResidentFormSet, extra=1, max_num=12, validate_max=True
 )
 
 
@@ -150,3 +163,63 @@ class CaseloadReassignForm(forms.Form):
         if cleaned.get("from_member") and cleaned.get("from_member") == cleaned.get("to_member"):
             raise ValidationError(_("Choose two different members."))
         return cleaned
+
+
+class ResidentJoinForm(forms.Form):
+    """Someone already registered joins the household: found by BSN (a former member of any
+    household too), then added, or moved here from where they live now."""
+
+    bsn = forms.CharField(
+        label=_("BSN"),
+        max_length=11,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    role = forms.ChoiceField(
+        label=_("role in the household"), choices=MembershipRole.choices, required=False
+    )
+    start_date = forms.DateField(
+        label=_("lives here from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Empty: today."),
+    )
+
+    def clean_bsn(self):
+        return normalise_bsn(self.cleaned_data["bsn"].strip())
+
+    def clean_role(self):
+        return self.cleaned_data.get("role") or MembershipRole.OTHER
+
+
+class HouseholdMoveForm(HouseholdForm):
+    """An address change: a move (the old address kept in the history, a handover when the
+    new address lies in another district), or the correction of a typo."""
+
+    correction = forms.BooleanField(
+        label=_("This corrects the current address; the household did not move"),
+        required=False,
+    )
+    moved_on = forms.DateField(
+        label=_("moved on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Empty: today."),
+    )
+    reason = forms.CharField(
+        label=_("note for the receiving team"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only used when the new address lies in another district."),
+    )
+
+
+class HandoverAcceptForm(forms.Form):
+    coordinator = forms.ModelChoiceField(
+        label=_("coordinator"), queryset=None, to_field_name="username"
+    )
+
+    def __init__(self, *args, generalists, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["coordinator"].queryset = generalists
+        self.fields["coordinator"].label_from_instance = lambda u: u.get_full_name() or u.username

@@ -294,3 +294,168 @@ def current_members_prefetch() -> Prefetch:
         .order_by("role", "resident__birth_date"),
         to_attr="current_memberships",
     )
+
+
+class HouseholdAddress(models.Model):
+    """A former address of a household, with the period it lived there: a move records the
+    old address here (`household_move`), so the household's history shows every address. The
+    current address is the household's own."""
+
+    household = models.ForeignKey(
+        Household, models.CASCADE, related_name="former_addresses", verbose_name=_("household")
+    )
+    street = models.CharField(_("street"), max_length=150)
+    house_number = models.PositiveIntegerField(_("house number"))
+    house_number_addition = models.CharField(_("addition"), max_length=10, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=6)
+    city = models.CharField(_("city"), max_length=100)
+    neighbourhood = models.ForeignKey(
+        Neighbourhood,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("neighbourhood"),
+    )
+    valid_from = models.DateField(_("lived here from"))
+    valid_until = models.DateField(_("lived here until"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("former address")
+        verbose_name_plural = _("former addresses")
+        ordering = ["-valid_until", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_until__gte=models.F("valid_from")),
+                name="household_address_until_after_from",
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        addition = f"-{self.house_number_addition}" if self.house_number_addition else ""
+        return f"{self.street} {self.house_number}{addition}, {format_postcode(self.postcode)}"
+
+    @property
+    def address_line(self) -> str:
+        addition = f"-{self.house_number_addition}" if self.house_number_addition else ""
+        return f"{self.street} {self.house_number}{addition}"
+
+    @property
+    def postcode_display(self) -> str:
+        return format_postcode(self.postcode)
+
+
+class HandoverStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for the receiving team")
+    ACCEPTED = "accepted", _("Accepted")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class HandoverQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=HandoverStatus.PENDING)
+
+
+class Handover(models.Model):
+    """A household moved to another district: its file passes from the old district's team
+    to the new one's (`household_move`). Until the receiving team accepts it (and keeps or
+    assigns a coordinator, `handover_accept`) the coordinator stays who it was; the old team
+    keeps read access to the file for the audit (`cases.access.households_visible_to`)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    household = models.ForeignKey(
+        Household, models.CASCADE, related_name="handovers", verbose_name=_("household")
+    )
+    from_district = models.ForeignKey(
+        "teams.District",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("from district"),
+        help_text=_("Empty when the old address lay outside the municipality's districts."),
+    )
+    to_district = models.ForeignKey(
+        "teams.District",
+        models.PROTECT,
+        related_name="+",
+        verbose_name=_("to district"),
+    )
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=HandoverStatus.choices,
+        default=HandoverStatus.PENDING,
+    )
+    from_coordinator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("coordinator when handed over"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("handed over by"),
+    )
+    created_at = models.DateTimeField(_("handed over at"), default=timezone.now)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accepted by"),
+    )
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    assigned_coordinator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assigned coordinator"),
+    )
+
+    objects = HandoverQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("handover")
+        verbose_name_plural = _("handovers")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=models.Q(status="pending"),
+                name="handover_one_pending_per_household",
+                violation_error_message=_("This household already has a pending handover."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="accepted")
+                | models.Q(accepted_at__isnull=False, accepted_by__isnull=False),
+                name="handover_accepted_has_who_and_when",
+            ),
+        ]
+        indexes = [models.Index(fields=["to_district", "status"], name="handover_to_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.household}: {self.from_district} → {self.to_district}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == HandoverStatus.PENDING

@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import (
     Case,
@@ -23,7 +24,9 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.access import households_visible_to
 from cases.households.models import (
+    Handover,
     Household,
+    HouseholdAddress,
     HouseholdMembership,
     MembershipRole,
     Resident,
@@ -38,7 +41,10 @@ from cases.plans.models import (
     SupportPlan,
 )
 from cases.validators import normalise_bsn
+from teams.roles import Role
 from teams.validators import normalise_postcode
+
+User = get_user_model()
 
 BSN_LIKE = re.compile(r"^\d{8,9}$")
 
@@ -120,6 +126,8 @@ class HouseholdSearch:
     error: str = ""
     # a name search stops at NAME_SEARCH_LIMIT households: the page asks for more of the name
     truncated: bool = False
+    # a BSN search: the person and where they live now (former members are found too)
+    person: "PersonWhereabouts | None" = None
 
 
 def household_search(*, user, query: str) -> HouseholdSearch:
@@ -140,9 +148,20 @@ def household_search(*, user, query: str) -> HouseholdSearch:
             bsn = normalise_bsn(query)
         except ValidationError as exc:
             return HouseholdSearch(query, "bsn", error=exc.messages[0])
-        current = HouseholdMembership.objects.current().filter(resident__bsn=bsn)
-        # `pk__in` cannot repeat a household: no DISTINCT (it sorted on every column)
-        return HouseholdSearch(query, "bsn", base.filter(pk__in=current.values("household_id")))
+        # every household the person lived in (a former member is found too); each result
+        # says whether they live there now. `pk__in` cannot repeat a household: no DISTINCT
+        ever = HouseholdMembership.objects.filter(resident__bsn=bsn)
+        current = HouseholdMembership.objects.current().filter(
+            resident__bsn=bsn, household=OuterRef("pk")
+        )
+        return HouseholdSearch(
+            query,
+            "bsn",
+            base.filter(pk__in=ever.values("household_id")).annotate(
+                bsn_lives_here=Exists(current)
+            ),
+            person=person_by_bsn(user=user, bsn=bsn),
+        )
     if POSTCODE_LIKE.match(query):
         try:
             postcode = normalise_postcode(query)
@@ -326,7 +345,7 @@ def household_story(*, household: Household, meldingen: list | None = None) -> H
         household.conversations.select_related("conducted_by").order_by("-held_on", "-pk")
     )
     plans = list(
-        household.plans.select_related("coordinator")
+        household.plans.select_related("household__coordinator")
         .prefetch_related(
             Prefetch("evaluations", queryset=Evaluation.objects.order_by("-evaluated_on"))
         )
@@ -356,3 +375,93 @@ def household_meldingen(*, household: Household):
     return household.meldingen.annotate(
         is_open=Case(When(status=MeldingStatus.OPEN, then=0), default=1)
     ).order_by("is_open", "investigation_deadline", "pk")
+
+
+HANDOVER_SECTION_LIMIT = 20
+
+
+def handovers_incoming(*, team) -> QuerySet[Handover]:
+    """The handovers waiting for a team after households moved into its district, oldest
+    first, each with its household's residents (`current_memberships`), open plan
+    (`open_plans`) and coordinator."""
+    return (
+        Handover.objects.pending()
+        .filter(to_district_id=team.district_id)
+        .select_related("household__coordinator", "from_district", "from_coordinator")
+        .prefetch_related(
+            Prefetch(
+                "household__plans",
+                queryset=SupportPlan.objects.open().order_by("status"),
+                to_attr="open_plans",
+            ),
+            Prefetch(
+                "household__memberships",
+                queryset=HouseholdMembership.objects.current()
+                .select_related("resident")
+                .order_by("role", "resident__birth_date"),
+                to_attr="current_memberships",
+            ),
+        )
+        .order_by("created_at", "pk")
+    )
+
+
+def team_generalists(*, team) -> QuerySet:
+    """The active generalists of a team: who may coordinate a household handed over to it."""
+    return (
+        User.objects.filter(
+            team_memberships__team=team,
+            team_memberships__active=True,
+            groups__name=Role.GENERALIST,
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def household_former_addresses(*, household: Household) -> QuerySet[HouseholdAddress]:
+    """The addresses the household lived at before, most recent first."""
+    return household.former_addresses.select_related("neighbourhood__district")
+
+
+def household_handovers(*, household: Household) -> QuerySet[Handover]:
+    return household.handovers.select_related(
+        "from_district", "to_district", "accepted_by", "assigned_coordinator"
+    )
+
+
+@dataclass
+class PersonWhereabouts:
+    """A person found by BSN: where they live now (when the user may see it), and whether
+    they live anywhere at all."""
+
+    resident: Resident
+    current: HouseholdMembership | None
+    current_visible: bool
+
+
+def person_by_bsn(*, user, bsn: str) -> PersonWhereabouts | None:
+    """The person with this BSN, current members and former ones alike, with where they live
+    now. None when nobody has this BSN."""
+    resident = Resident.objects.filter(bsn=bsn).first()
+    if resident is None:
+        return None
+    current = (
+        resident.memberships.current()
+        .select_related("household__neighbourhood__district__team")
+        .order_by("-start_date")
+        .first()
+    )
+    visible = bool(
+        current is not None and households_visible_to(user).filter(pk=current.household_id).exists()
+    )
+    return PersonWhereabouts(resident=resident, current=current, current_visible=visible)
+
+
+def registered_bsn(value: str) -> str:
+    """The normalised BSN when a person with it is registered already, else ""."""
+    try:
+        bsn = normalise_bsn((value or "").strip())
+    except ValidationError:
+        return ""
+    return bsn if Resident.objects.filter(bsn=bsn).exists() else ""

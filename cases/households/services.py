@@ -8,20 +8,26 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Min, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cases import permissions
+from cases.access import households_visible_to
 from cases.audit import RequestContext, audit_change
 from cases.households.models import (
     CoordinatorChange,
+    Handover,
+    HandoverStatus,
     Household,
+    HouseholdAddress,
     HouseholdMembership,
     MembershipRole,
     Resident,
     ResidentMergeRecord,
 )
+from teams.models import District, Neighbourhood, TeamMember
 from teams.roles import Role, has_role
 from teams.selectors import neighbourhood_id_for_postcode
 from teams.validators import normalise_postcode
@@ -131,8 +137,10 @@ def household_create(
     start = moved_in_on or timezone.localdate()
     resident_uuids = []
     for data in residents:
-        resident = _resident_from(data)
-        _resident_save(resident)
+        resident = _registered_resident_moving_in(data, start=start)
+        if resident is None:
+            resident = _resident_from(data)
+            _resident_save(resident)
         HouseholdMembership.objects.create(
             household=household, resident=resident, role=data.role, start_date=start
         )
@@ -152,6 +160,32 @@ def household_create(
     return household
 
 
+def _registered_resident_moving_in(data: NewResident, *, start) -> Resident | None:
+    """A new household's resident whose BSN is registered already: that person (their record
+    and history kept), provided they live in no other household from `start` on; else the
+    one real conflict, refused with the way out."""
+    if not data.bsn:
+        return None
+    resident = Resident.objects.select_for_update().filter(bsn=data.bsn).first()
+    if resident is None:
+        return None
+    still = (
+        resident.memberships.filter(Q(end_date__isnull=True) | Q(end_date__gt=start))
+        .select_related("household")
+        .first()
+    )
+    if still is not None:
+        raise ValidationError(
+            _(
+                "%(name)s (BSN %(bsn)s) still lives in another household. Record there that "
+                "they left (the day they move), then register this household; or add them to "
+                "an existing household with 'Registered already? Find by BSN'."
+            )
+            % {"name": resident.full_name, "bsn": resident.bsn}
+        )
+    return resident
+
+
 @transaction.atomic
 def household_update(
     *,
@@ -159,17 +193,47 @@ def household_update(
     by,
     expected_version: int,
     context: RequestContext | None = None,
+    correction: bool = False,
+    moved_on: datetime.date | None = None,
+    reason: str = "",
     **changes,
 ) -> Household:
-    """Change a household's address. Raises ConcurrentEditError when the household changed
-    since `expected_version` was read (optimistic locking: nothing is overwritten silently)."""
+    """Change a household's address: a move, unless `correction` (a typo put right).
+
+    A move keeps the old address with the period the household lived there
+    (`HouseholdAddress`, shown in the household's history). When the new address lies in
+    another district, the file is handed over (`Handover`): the receiving team sees it on its
+    page and accepts it (`handover_accept`); until then the coordinator stays who it was, and
+    the old team keeps read access for the audit. The access log names the handover. Raises
+    ConcurrentEditError when the household changed since `expected_version` was read
+    (optimistic locking: nothing is overwritten silently)."""
     check_fields(changes, HOUSEHOLD_FIELDS, "household")
     if "postcode" in changes:
         changes["postcode"] = normalise_postcode(changes["postcode"])
+    old = (
+        Household.objects.select_for_update(of=("self",))
+        .select_related("neighbourhood")
+        .get(pk=household.pk)
+    )
+    if old.version != expected_version:
+        raise ConcurrentEditError()
     for name, value in changes.items():
         setattr(household, name, value)
     household.neighbourhood_id = neighbourhood_id_for_postcode(household.postcode)
     household.full_clean()
+    moved = not correction and any(
+        getattr(old, name) != getattr(household, name) for name in HOUSEHOLD_FIELDS
+    )
+    handover = None
+    if moved:
+        moved_on = moved_on or timezone.localdate()
+        _address_record(household=old, until=moved_on, by=by)
+        handover = _handover_after_move(
+            household=old,
+            to_neighbourhood_id=household.neighbourhood_id,
+            by=by,
+            reason=reason,
+        )
     updated = Household.objects.filter(pk=household.pk, version=expected_version).update(
         **changes,
         neighbourhood_id=household.neighbourhood_id,
@@ -179,14 +243,148 @@ def household_update(
     if not updated:
         raise ConcurrentEditError()
     household.refresh_from_db()
-    audit_change(
-        by=by,
-        context=context,
-        object_type="household",
-        object_id=household.uuid,
-        household_uuid=household.uuid,
-    )
+    if handover is not None:
+        audit_change(
+            by=by,
+            context=context,
+            object_type="handover",
+            object_id=handover.uuid,
+            household_uuid=household.uuid,
+            reason=_("Moved to district %(district)s: handed over to its team")
+            % {"district": handover.to_district.name},
+        )
+    else:
+        audit_change(
+            by=by,
+            context=context,
+            object_type="household",
+            object_id=household.uuid,
+            household_uuid=household.uuid,
+        )
     return household
+
+
+def _address_record(*, household: Household, until: datetime.date, by) -> HouseholdAddress:
+    """Keep the address the household leaves, from the day it came there (the end of the
+    previous address, else the day its first resident moved in or its registration) until
+    the move."""
+    last = household.former_addresses.order_by("-valid_until", "-pk").first()
+    if last is not None:
+        valid_from = last.valid_until
+    else:  # since the first resident moved in (registered later, often), or its registration
+        first_in = household.memberships.aggregate(first=Min("start_date"))["first"]
+        valid_from = min(filter(None, (first_in, household.created_at.date())))
+    if until < valid_from:
+        raise ValidationError(
+            {"moved_on": _("The move cannot lie before the household came to this address.")}
+        )
+    address = HouseholdAddress(
+        household=household,
+        **{name: getattr(household, name) for name in HOUSEHOLD_FIELDS},
+        neighbourhood_id=household.neighbourhood_id,
+        valid_from=valid_from,
+        valid_until=until,
+        recorded_by=by,
+    )
+    address.full_clean()
+    address.save()
+    return address
+
+
+def _district_id(neighbourhood_id: int | None) -> int | None:
+    if neighbourhood_id is None:
+        return None
+    return Neighbourhood.objects.values_list("district_id", flat=True).get(pk=neighbourhood_id)
+
+
+def _handover_after_move(
+    *, household: Household, to_neighbourhood_id: int | None, by, reason: str
+) -> Handover | None:
+    """A move into another district hands the file over to that district's team. A pending
+    handover is withdrawn first: the household moved on (or back) before it was accepted."""
+    from_district_id = household.neighbourhood.district_id if household.neighbourhood else None
+    to_district_id = _district_id(to_neighbourhood_id)
+    pending = Handover.objects.select_for_update().filter(household=household).pending().first()
+    if pending is not None:
+        if pending.to_district_id == to_district_id:
+            return None  # a move within the district it is handed over to
+        from_district_id = pending.from_district_id  # still the team that hands over
+        pending.status = HandoverStatus.WITHDRAWN
+        pending.save(update_fields=["status"])
+    if to_district_id is None or to_district_id == from_district_id:
+        return None
+    handover = Handover(
+        household=household,
+        from_district_id=from_district_id,
+        to_district=District.objects.get(pk=to_district_id),
+        reason=reason or _("Moved house"),
+        from_coordinator_id=household.coordinator_id,
+        created_by=by,
+    )
+    handover.full_clean()
+    handover.save()
+    return handover
+
+
+def handover_accept(
+    *,
+    handover: Handover,
+    by,
+    coordinator,
+    context: RequestContext | None = None,
+) -> Handover:
+    """The receiving team takes the household on: a team lead or generalist of that team
+    accepts the handover and names the coordinator, an active member of the team (a
+    generalist takes it on themselves). The coordinator changes through
+    `household_coordinator_set`; the access log records the acceptance."""
+    with transaction.atomic():
+        Household.objects.select_for_update().filter(pk=handover.household_id).first()
+        handover = (
+            Handover.objects.select_for_update(of=("self",))
+            .select_related("household", "to_district__team")
+            .get(pk=handover.pk)
+        )
+        if not handover.is_pending:
+            raise ValidationError(_("This handover has already been dealt with."))
+        team = getattr(handover.to_district, "team", None)
+        if team is None or not _active_member(team, by, Role.TEAM_LEAD, Role.GENERALIST):
+            raise PermissionDenied
+        if coordinator is None or not _active_member(team, coordinator, Role.GENERALIST):
+            raise ValidationError(
+                {"coordinator": _("The coordinator must be an active generalist of this team.")}
+            )
+        if not has_role(by, Role.TEAM_LEAD) and coordinator.pk != by.pk:
+            raise ValidationError(
+                {"coordinator": _("Only the team lead assigns the household to a colleague.")}
+            )
+        household_coordinator_set(
+            household_id=handover.household_id, user_id=coordinator.pk, by=by, audit=False
+        )
+        handover.status = HandoverStatus.ACCEPTED
+        handover.accepted_by = by
+        handover.accepted_at = timezone.now()
+        handover.assigned_coordinator = coordinator
+        handover.full_clean()
+        handover.save(
+            update_fields=["status", "accepted_by", "accepted_at", "assigned_coordinator"]
+        )
+        audit_change(
+            by=by,
+            context=context,
+            object_type="handover",
+            object_id=handover.uuid,
+            household_uuid=handover.household.uuid,
+            reason=_("Handover accepted"),
+        )
+    return handover
+
+
+def _active_member(team, user, *roles) -> bool:
+    return (
+        user is not None
+        and has_role(user, *roles)
+        and TeamMember.objects.filter(team=team, user=user, active=True).exists()
+    )
 
 
 @transaction.atomic
@@ -209,6 +407,88 @@ def resident_add_to_household(
     )
     membership.full_clean()
     membership.save()
+    Household.objects.filter(pk=household.pk).update(version=F("version") + 1)
+    _audit_resident(by=by, context=context, resident=resident, household=household)
+    return membership
+
+
+class OpenMembershipElsewhere(ValidationError):
+    """The person still lives in another household: the one real conflict when someone joins
+    a household. `membership` is that open membership; `may_move` whether the user may record
+    the move out of it too (they may open that household's file)."""
+
+    def __init__(self, membership: HouseholdMembership, *, may_move: bool):
+        if may_move:
+            message = _(
+                "%(name)s still lives at %(address)s (since %(since)s). Choose 'Move here' to "
+                "record that they left that household on the day they join this one."
+            ) % {
+                "name": membership.resident.full_name,
+                "address": membership.household.address_line,
+                "since": date_format(membership.start_date, "j F Y"),
+            }
+        else:
+            message = _(
+                "%(name)s still lives in another household, which you cannot open. Ask that "
+                "household's team to record that they left; its team is shown under 'Known "
+                "elsewhere' in the search."
+            ) % {"name": membership.resident.full_name}
+        super().__init__(message)
+        self.membership = membership
+        self.may_move = may_move
+
+
+@transaction.atomic
+def resident_join_household(
+    *,
+    household: Household,
+    resident: Resident,
+    by,
+    role: str = MembershipRole.OTHER,
+    start_date: datetime.date | None = None,
+    move: bool = False,
+    context: RequestContext | None = None,
+) -> HouseholdMembership:
+    """A person already registered (found by BSN) joins a household: a new membership, their
+    record and history kept (the memberships of every household they lived in, and so the
+    plans of both). Refused only for a real conflict: they live here already, or they still
+    live in another household (`OpenMembershipElsewhere`); with `move=True` that membership
+    ends on the day they join, when the user may open that household (a child moving from
+    one parent's household to the other's)."""
+    resident = Resident.objects.select_for_update().get(pk=resident.pk)
+    start = start_date or timezone.localdate()
+    open_membership = (
+        resident.memberships.select_for_update(of=("self",))
+        .select_related("household", "resident")
+        .filter(Q(end_date__isnull=True) | Q(end_date__gt=start))
+        .order_by("-start_date")
+        .first()
+    )
+    if open_membership is not None:
+        if open_membership.household_id == household.pk:
+            raise ValidationError(_("This person already lives in this household."))
+        may_move = households_visible_to(by).filter(pk=open_membership.household_id).exists()
+        if not (move and may_move):
+            raise OpenMembershipElsewhere(open_membership, may_move=may_move)
+        if start < open_membership.start_date:
+            raise ValidationError(
+                _("The move cannot lie before the person came to their current household.")
+            )
+        open_membership.end_date = start
+        open_membership.full_clean()
+        open_membership.save(update_fields=["end_date"])
+        Household.objects.filter(pk=open_membership.household_id).update(version=F("version") + 1)
+    membership = HouseholdMembership(
+        household=household, resident=resident, role=role, start_date=start
+    )
+    membership.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            membership.save()
+    except IntegrityError as exc:  # joined elsewhere at the same moment
+        if "membership_one_open_per_resident" in str(exc):
+            raise ValidationError(_("This resident already lives in another household.")) from exc
+        raise
     Household.objects.filter(pk=household.pk).update(version=F("version") + 1)
     _audit_resident(by=by, context=context, resident=resident, household=household)
     return membership
@@ -306,9 +586,9 @@ def caseload_reassign(
 ):
     """Move up to `limit` (at most 100) households coordinated by `from_user` to `to_user`,
     an active member of the same team, each through `household_coordinator_set` (recorded as a
-    CoordinatorChange and in the access log; the open plan follows). Only the team's own lead
-    (or a functional administrator) may do this. Rows are locked, so two leads moving the same
-    caseload at once cannot move a household twice."""
+    CoordinatorChange and in the access log; the plan's coordinator is the household's). Only
+    the team's own lead (or a functional administrator) may do this. Rows are locked, so two
+    leads moving the same caseload at once cannot move a household twice."""
     if not permissions.can_reassign_caseload(by, team):
         raise PermissionDenied
     members = {m.user_id: m for m in team.members.filter(user__in=[from_user, to_user])}
@@ -335,7 +615,7 @@ def household_coordinator_check(*, household: Household, user_id: int | None) ->
     """Raise ValidationError when `household_coordinator_set` would refuse: an active plan
     cannot be left without a coordinator. For forms that want to say so before saving."""
     if user_id is None and household.pk and household.plans.active().exists():
-        raise ValidationError(_("An active plan needs a coordinator and an aftercare section."))
+        raise ValidationError(_("An active plan needs a coordinator."))
 
 
 @transaction.atomic
@@ -347,35 +627,33 @@ def household_coordinator_set(
     context: RequestContext | None = None,
     audit: bool = True,
 ) -> bool:
-    """Make `user_id` the coordinator (regisseur) of the household and of its open plan: the
-    one place a household's or a plan's coordinator changes ("one family, one plan, one
-    coordinator": the household and its draft or active plan always name the same person; a
-    closed plan keeps the one it had).
+    """Make `user_id` the coordinator (regisseur) of the household, and so of its plan: the
+    one place a coordinator changes. "One family, one plan, one coordinator" is one field,
+    `Household.coordinator`; `SupportPlan.coordinator` reads it, so the two cannot differ.
 
     Every path goes through here: registering a household (`household_create`: the generalist
-    who registers it), starting a plan, changing its coordinator and activating it
-    (`cases.plans.services`), a team lead moving a caseload (`caseload_reassign`) and the
-    household form in the admin. A change of the household's coordinator is recorded as a
-    CoordinatorChange (from whom, to whom, by whom, when) and raises the household's version;
-    the access log gets one change row, unless `audit=False`: only for a service that records
-    the row of its own write in the same transaction (one write, one row). Refused when it would
-    leave an active plan without a coordinator. Returns whether anything changed."""
+    who registers it), starting a plan and changing its coordinator (`cases.plans.services`), a
+    team lead moving a caseload (`caseload_reassign`), a receiving team accepting a handover
+    after a move (`handover_accept`) and the household form in the admin. A change is recorded
+    as a CoordinatorChange (from whom, to whom, by whom, when) and raises the household's
+    version; the access log gets one change row, unless `audit=False`: only for a service that
+    records the row of its own write in the same transaction (one write, one row). Refused
+    when it would leave an active plan without a coordinator. Returns whether anything
+    changed."""
     household = Household.objects.select_for_update().get(pk=household_id)
     household_coordinator_check(household=household, user_id=user_id)
-    plans = household.plans.open().exclude(coordinator_id=user_id)
-    changed = household.coordinator_id != user_id
-    if changed:
-        Household.objects.filter(pk=household.pk).update(
-            coordinator_id=user_id, version=F("version") + 1, updated_at=timezone.now()
-        )
-        CoordinatorChange.objects.create(
-            household=household,
-            from_user_id=household.coordinator_id,
-            to_user_id=user_id,
-            changed_by=by,
-        )
-    changed = bool(plans.update(coordinator_id=user_id, updated_at=timezone.now())) or changed
-    if changed and audit:
+    if household.coordinator_id == user_id:
+        return False
+    Household.objects.filter(pk=household.pk).update(
+        coordinator_id=user_id, version=F("version") + 1, updated_at=timezone.now()
+    )
+    CoordinatorChange.objects.create(
+        household=household,
+        from_user_id=household.coordinator_id,
+        to_user_id=user_id,
+        changed_by=by,
+    )
+    if audit:
         audit_change(
             by=by,
             context=context,
@@ -383,7 +661,7 @@ def household_coordinator_set(
             object_id=household.uuid,
             household_uuid=household.uuid,
         )
-    return changed
+    return True
 
 
 def _relations_to_resident():

@@ -17,16 +17,25 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import clocks, permissions
 from cases.access import access_household, access_object, household_file, household_for_user
-from cases.audit import access_log_record, break_glass_household_uuids, request_context
+from cases.audit import (
+    access_log_record,
+    access_was_logged,
+    break_glass_household_uuids,
+    request_context,
+)
 from cases.households import selectors as household_selectors
 from cases.households import services as household_services
 from cases.households.forms import (
     CaseloadReassignForm,
+    HandoverAcceptForm,
     HouseholdForm,
+    HouseholdMoveForm,
     MembershipEndForm,
     ResidentForm,
     ResidentFormSet,
+    ResidentJoinForm,
 )
+from cases.households.models import Handover
 from cases.intake import views as intake_views
 from cases.partners.selectors import progress_reports_recent
 from cases.privacy.models import AccessAction
@@ -130,6 +139,22 @@ def household_create(request):
     return render(request, template, context)
 
 
+def _handover_accept_form(user, handovers):
+    """On the household page, for the receiving team while a handover waits: the form to take
+    the household on (queries only then)."""
+    pending = next((handover for handover in handovers if handover.is_pending), None)
+    team = getattr(pending.to_district, "team", None) if pending else None
+    if team is None or not permissions.can_accept_handover(user, team):
+        return None
+    form = HandoverAcceptForm(
+        generalists=household_selectors.team_generalists(team=team),
+        prefix=str(pending.uuid),
+        initial={"coordinator": user.username},
+    )
+    form.handover = pending
+    return form
+
+
 def _redirect_to_household(request, household):
     response = redirect("cases:household_detail", household_uuid=household.uuid)
     if request.htmx:
@@ -173,11 +198,14 @@ def household_detail(request, household_uuid):
     context = {
         "household": household,
         "history": history,
+        "former_addresses": household_selectors.household_former_addresses(household=household),
+        "handovers": list(household_selectors.household_handovers(household=household)),
         "can_edit": permissions.can_edit_household(request.user, household),
         "can_work": permissions.can_work_on_plans(request.user),
         # read while logging the view above: no extra query
         "break_glass": str(household.uuid) in break_glass_household_uuids(request.user),
     }
+    context["accept_form"] = _handover_accept_form(request.user, context["handovers"])
     context["progress_reports"] = progress_reports_recent(household=household)
     context.update(intake_views.melding_section_context(user=request.user, household=household))
     context["meldingen"] = list(context["meldingen"])  # shown in the section and the timeline
@@ -195,7 +223,7 @@ def household_edit(request, household_uuid):
     household = access_household(
         request, household_uuid, may=_may_edit, attempted_action=AccessAction.CHANGE
     )
-    form = HouseholdForm(request.POST or None, instance=household)
+    form = HouseholdMoveForm(request.POST or None, instance=household)
     conflict = False
     if request.method == "POST" and form.is_valid():
         try:
@@ -204,6 +232,9 @@ def household_edit(request, household_uuid):
                 by=request.user,
                 expected_version=form.cleaned_data.get("version") or household.version,
                 context=request_context(request),
+                correction=form.cleaned_data["correction"],
+                moved_on=form.cleaned_data["moved_on"],
+                reason=form.cleaned_data["reason"],
                 **{name: form.cleaned_data[name] for name in household_services.HOUSEHOLD_FIELDS},
             )
         except household_services.ConcurrentEditError as exc:
@@ -258,9 +289,16 @@ def resident_add(request, household_uuid):
     template = "cases/households/resident_form.html"
     if request.htmx and request.method == "POST":
         template += "#resident-form"
-    return render(
-        request, template, {"form": form, "household": household, "duplicates": duplicates}
-    )
+    context = {
+        "form": form,
+        "household": household,
+        "duplicates": duplicates,
+        # a person registered already (e.g. who left another household): add them by BSN
+        "known_bsn": household_selectors.registered_bsn(form.data.get("bsn", ""))
+        if form.is_bound and form.errors
+        else "",
+    }
+    return render(request, template, context)
 
 
 @never_cache
@@ -392,3 +430,149 @@ def caseload_reassign(request, district_code):
                 return redirect("cases:caseload_reassign", district_code=team.district.code)
             return redirect("teams:team_detail", district_code=team.district.code)
     return render(request, "cases/households/caseload_reassign.html", {"form": form, "team": team})
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+@household_file("resident")
+def resident_join(request, household_uuid):
+    """Add someone already registered to the household: one BSN search finds them (also a
+    former member of any household) and says where they live now; then add them, or move them
+    here from the household they live in (both histories kept)."""
+    household = access_household(
+        request,
+        household_uuid,
+        object_type="resident",
+        may=_may_edit,
+        attempted_action=AccessAction.CHANGE,
+    )
+    form = ResidentJoinForm(request.POST or None)
+    action = request.POST.get("action", "find")
+    person, conflict = None, None
+    if request.method == "POST" and form.is_valid():
+        person = household_selectors.person_by_bsn(user=request.user, bsn=form.cleaned_data["bsn"])
+        if person is None:
+            form.add_error(
+                "bsn", _("Nobody with this BSN is registered. Add them as a new person.")
+            )
+        elif action in ("join", "move"):
+            try:
+                household_services.resident_join_household(
+                    household=household,
+                    resident=person.resident,
+                    by=request.user,
+                    role=form.cleaned_data["role"],
+                    start_date=form.cleaned_data["start_date"],
+                    move=action == "move",
+                    context=request_context(request),
+                )
+            except household_services.OpenMembershipElsewhere as exc:
+                conflict = exc
+            except ValidationError as exc:
+                apply_validation_error(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s now lives in this household.")
+                    % {"name": person.resident.full_name},
+                )
+                return _redirect_to_household(request, household)
+        if person is not None and not access_was_logged(request):
+            access_log_record(
+                request_or_user=request,
+                action=AccessAction.SEARCH,
+                object_type="resident",
+                search_kind="bsn",
+                result_count=1,
+            )
+    context = {
+        "form": form,
+        "household": household,
+        "person": person,
+        "conflict": conflict,
+        "lives_here": bool(
+            person and person.current and person.current.household_id == household.pk
+        ),
+    }
+    template = "cases/households/resident_join.html"
+    if request.htmx and request.method == "POST":
+        template += "#join-form"
+    return render(request, template, context)
+
+
+@never_cache
+@login_required
+def team_handovers_section(request, district_code):
+    """The team page's section of incoming handovers (households that moved into the
+    district), loaded by HTMX from `teams/team_detail.html`: who, why, the open plan and the
+    running clocks, and for each the form to accept it and name the coordinator."""
+    team = _handover_team(request, district_code)
+    incoming = household_selectors.handovers_incoming(team=team)
+    page = Paginator(incoming, household_selectors.HANDOVER_SECTION_LIMIT).get_page(
+        request.GET.get("page")
+    )
+    handovers = clocks.with_clocks(
+        list(page.object_list), user=request.user, household_id=lambda h: h.household_id
+    )
+    access_log_record(
+        request_or_user=request,
+        action=AccessAction.VIEW,
+        object_type="handovers",
+        object_id=team.district.code,
+        result_count=page.paginator.count,
+    )
+    # one query for the choices of every accept form in the section
+    generalists = list(household_selectors.team_generalists(team=team))
+    return render(
+        request,
+        "cases/households/_handover_section.html",
+        {"team": team, "page": page, "handovers": handovers, "generalists": generalists},
+    )
+
+
+@login_required
+@require_POST
+def handover_accept(request, handover_uuid):
+    """The receiving team accepts a handover and names the coordinator."""
+    handover = get_object_or_404(
+        Handover.objects.select_related("to_district__team", "household"), uuid=handover_uuid
+    )
+    team = getattr(handover.to_district, "team", None)
+    if team is None or not permissions.can_accept_handover(request.user, team):
+        raise Http404
+    form = HandoverAcceptForm(
+        request.POST,
+        generalists=household_selectors.team_generalists(team=team),
+        prefix=str(handover.uuid),
+    )
+    if form.is_valid():
+        try:
+            household_services.handover_accept(
+                handover=handover,
+                by=request.user,
+                coordinator=form.cleaned_data["coordinator"],
+                context=request_context(request),
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            messages.success(
+                request,
+                _("%(address)s is now in your team's care.")
+                % {"address": handover.household.address_line},
+            )
+    else:
+        messages.error(request, _("Choose the coordinator."))
+    if permissions.can_reassign_caseload(request.user, team):
+        return redirect("teams:team_detail", district_code=team.district.code)
+    return redirect("cases:household_detail", household_uuid=handover.household.uuid)
+
+
+def _handover_team(request, district_code) -> Team:
+    team = get_object_or_404(Team.objects.select_related("district"), district__code=district_code)
+    if not permissions.can_accept_handover(request.user, team):
+        raise Http404
+    return team

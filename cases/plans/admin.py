@@ -18,7 +18,7 @@ class SupportPlanAdmin(ReadOnlyAdmin):
     access_object_type = "plan"
     list_display = ["household", "status", "coordinator", "activated_at", "closed_at"]
     list_filter = ["status"]
-    list_select_related = ["household", "coordinator"]
+    list_select_related = ["household__coordinator"]
     inlines = [PlanGoalInline]
 
 

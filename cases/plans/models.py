@@ -58,15 +58,6 @@ class SupportPlan(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=PlanStatus.choices, default=PlanStatus.DRAFT
     )
-    coordinator = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="coordinated_plans",
-        verbose_name=_("coordinator"),
-        help_text=_("The one coordinating professional (regisseur); required to activate."),
-    )
     evaluation_date = models.DateField(_("evaluation date"), null=True, blank=True)
     aftercare_in_place = models.TextField(
         _("aftercare: what must be in place"),
@@ -118,19 +109,29 @@ class SupportPlan(models.Model):
                 name="supportplan_one_draft_per_household",
                 violation_error_message=_("This household already has a draft support plan."),
             ),
+            # the coordinator is the household's (one field, `Household.coordinator`): that an
+            # active plan has one is held by `plan_activate` and `household_coordinator_set`
             models.CheckConstraint(
-                condition=models.Q(status="draft")
-                | (models.Q(coordinator__isnull=False) & ~models.Q(aftercare_in_place="")),
-                name="supportplan_active_needs_coordinator_and_aftercare",
-                violation_error_message=_(
-                    "An active plan needs a coordinator and an aftercare section."
-                ),
+                condition=models.Q(status="draft") | ~models.Q(aftercare_in_place=""),
+                name="supportplan_active_needs_aftercare",
+                violation_error_message=_("An active plan needs an aftercare section."),
             ),
         ]
         indexes = [models.Index(fields=["household", "status"], name="plan_household_status_idx")]
 
     def __str__(self) -> str:
         return f"{self.household} ({self.get_status_display()})"
+
+    @property
+    def coordinator(self):
+        """The household's coordinator (regisseur): one family, one plan, one coordinator, kept
+        in one field (`Household.coordinator`), so plan and household cannot disagree. Read
+        only: a change goes through `cases.households.services.household_coordinator_set`."""
+        return self.household.coordinator
+
+    @property
+    def coordinator_id(self) -> int | None:
+        return self.household.coordinator_id
 
     @property
     def is_draft(self) -> bool:

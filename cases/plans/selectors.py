@@ -61,7 +61,7 @@ def plan_for_user(*, user, plan_uuid) -> SupportPlan:
     """The plan with its household, or 404 when the user may not see the household."""
     plan = (
         SupportPlan.objects.filter(household__in=households_visible_to(user), uuid=plan_uuid)
-        .select_related("household", "coordinator", "conversation")
+        .select_related("household__coordinator", "conversation")
         .first()
     )
     if plan is None:

@@ -94,7 +94,7 @@ def _audit(*, by, context, object_type: str, obj, plan: SupportPlan) -> None:
 
 def _household_lock(household_id: int) -> Household:
     """Lock the household before any of its plans: every write to a household's plans (and
-    `household_coordinator_set`, which changes the open plan's coordinator) takes the household
+    `household_coordinator_set`, which changes the plan's coordinator) takes the household
     first, so two writes never wait for each other's locks in opposite order, and a household's
     plans change one write at a time."""
     return Household.objects.select_for_update().get(pk=household_id)
@@ -280,9 +280,9 @@ def plan_create(
         if "supportplan_one_draft_per_household" in str(exc):
             raise OpenPlanExistsError(household.plans.open().first()) from exc
         raise
-    coordinator_id = household.coordinator_id or (by.pk if has_role(by, Role.GENERALIST) else None)
-    household_coordinator_set(household_id=household.pk, user_id=coordinator_id, by=by, audit=False)
-    plan.refresh_from_db(fields=["coordinator", "updated_at"])
+    if household.coordinator_id is None and has_role(by, Role.GENERALIST):
+        household_coordinator_set(household_id=household.pk, user_id=by.pk, by=by, audit=False)
+        plan.household.refresh_from_db(fields=["coordinator", "version", "updated_at"])
     if conversation is not None:
         goals = _prefilled_goals(conversation)
         for _domain, _need, text in goals:
@@ -299,30 +299,29 @@ def plan_create(
 def plan_update(
     *, plan: SupportPlan, by, context: RequestContext | None = None, **changes
 ) -> SupportPlan:
-    """Change the plan's coordinator, evaluation date, aftercare or agreement date. A new
-    coordinator becomes the household's too (`household_coordinator_set`); on an active plan
-    this keeps a version."""
+    """Change the plan's coordinator, evaluation date, aftercare or agreement date. The
+    coordinator is the household's (one field): a new one is set through
+    `household_coordinator_set`; on an active plan this keeps a version."""
     check_fields(changes, PLAN_FIELDS, "plan")
     plan = _plan_lock(plan)
+    coordinator_changed = "coordinator" in changes
+    coordinator = changes.pop("coordinator", None)
     for name, value in changes.items():
         setattr(plan, name, value)
     plan.full_clean()
-    # the coordinator is saved by `household_coordinator_set` below, on household and plan
     plan.save(update_fields=[*PLAN_FIELDS_SAVED_HERE, "updated_at"])
-    if "coordinator" in changes:
-        _coordinator_follow_plan(plan, by=by)
+    if coordinator_changed:
+        household_coordinator_set(
+            household_id=plan.household_id,
+            user_id=coordinator.pk if coordinator is not None else None,
+            by=by,
+            audit=False,
+        )
+        plan.household.refresh_from_db(fields=["coordinator", "version", "updated_at"])
     if plan.is_active:
         _version_record(plan, by=by, reason=PlanChangeReason.DETAILS_CHANGED)
     _audit(by=by, context=context, object_type="plan", obj=plan, plan=plan)
     return plan
-
-
-def _coordinator_follow_plan(plan: SupportPlan, *, by) -> None:
-    """The plan's coordinator becomes the household's (and so its open plan's), recorded by
-    the one function for it; the caller's write records the access-log row."""
-    household_coordinator_set(
-        household_id=plan.household_id, user_id=plan.coordinator_id, by=by, audit=False
-    )
 
 
 def _next_goal_position(plan: SupportPlan) -> int:
@@ -510,11 +509,15 @@ def participant_respond(
 @transaction.atomic
 def plan_activate(*, plan: SupportPlan, by, context: RequestContext | None = None) -> SupportPlan:
     """Make a draft the household's one active plan. Needs a coordinator and the aftercare
-    section; the coordinator becomes the household's. When another plan of the household became
-    active first (also at the same moment: the database constraint decides), this refuses with
-    a clear message and the draft stays as it was."""
+    section; the coordinator is the household's (`Household.coordinator`). When another plan
+    of the household became active first (also at the same moment: the database constraint
+    decides), this refuses with a clear message and the draft stays as it was."""
     _household_lock(plan.household_id)
-    plan = SupportPlan.objects.select_for_update().get(pk=plan.pk)
+    plan = (
+        SupportPlan.objects.select_for_update(of=("self",))
+        .select_related("household")
+        .get(pk=plan.pk)
+    )
     if not plan.is_draft:
         raise ValidationError(_("Only a draft plan can be activated."))
     problems = []
@@ -542,7 +545,6 @@ def plan_activate(*, plan: SupportPlan, by, context: RequestContext | None = Non
         if "supportplan_one_active_per_household" in str(exc):
             raise ValidationError(PLAN_ALREADY_ACTIVE) from exc
         raise
-    _coordinator_follow_plan(plan, by=by)
     _version_record(plan, by=by, reason=PlanChangeReason.ACTIVATED)
     _audit(by=by, context=context, object_type="plan", obj=plan, plan=plan)
     return plan

@@ -55,13 +55,13 @@ def seed_demo_site() -> dict[str, list[str]]:
     call_command("seed_demo", households=12, verbosity=0)
     users = {u.username: u for u in get_user_model().objects.filter(username__in=ROLES)}
     centrum = Team.objects.get(district__code="WK099901")
-    plans = SupportPlan.objects.filter(coordinator=users["generalist"]).select_related(
+    plans = SupportPlan.objects.filter(household__coordinator=users["generalist"]).select_related(
         "household", "conversation"
     )
     plan = plans.get(status=PlanStatus.ACTIVE)
     other_plans = plans.exclude(pk=plan.pk)  # closed and draft
     household = plan.household
-    evaluation = Evaluation.objects.filter(plan__coordinator=users["generalist"]).first()
+    evaluation = Evaluation.objects.filter(plan__household__coordinator=users["generalist"]).first()
     # signals: one about a known household, one about someone not yet known (household choice)
     known = SignalFactory(team=centrum, household=household, subject_name="")
     unknown = SignalFactory(team=centrum)

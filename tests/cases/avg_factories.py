@@ -132,11 +132,13 @@ def file_build(
     network = InformalNetworkMember.objects.create(
         household=household, kind="neighbour", name="Buurman Piet"
     )
+    # the plan's coordinator is the household's (one field)
+    type(household).objects.filter(pk=household.pk).update(coordinator=worker)
+    household.coordinator = worker
     plan = SupportPlan.objects.create(
         household=household,
         conversation=conversation,
         status=PlanStatus.CLOSED,
-        coordinator=worker,
         aftercare_in_place="Waakvlam",
         activated_at=_aware(start),
         closed_at=_aware(on - datetime.timedelta(days=30)),

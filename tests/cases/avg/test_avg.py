@@ -315,7 +315,6 @@ def test_export_query_count_does_not_grow_with_the_file(file, generalist):
             household=household,
             created_by=generalist,
             status=PlanStatus.CLOSED,
-            coordinator=generalist,
             aftercare_in_place="Waakvlam",
         )
         PlanGoal.objects.create(plan=plan, domain="housing", description=f"Doel {number}")

@@ -248,14 +248,15 @@ def test_an_active_plan_keeps_a_coordinator(household, generalist):
     assert not changes_after(before).exists()
 
 
-def test_a_closed_plan_keeps_its_coordinator(household, generalist):
-    closed = SupportPlanFactory(household=household, ready=True, coordinator=generalist)
-    SupportPlan.objects.filter(pk=closed.pk).update(status="closed")
+def test_the_plan_reads_the_households_coordinator_one_field(household, generalist):
+    plan = SupportPlanFactory(household=household, ready=True, coordinator=generalist)
     colleague = UserFactory(roles=[Role.GENERALIST])
     household_services.household_coordinator_set(
         household_id=household.pk, user_id=colleague.pk, by=generalist
     )
-    assert SupportPlan.objects.get(pk=closed.pk).coordinator == generalist
+    # who coordinated before stays in the change history (and in a closed plan's versions)
+    assert SupportPlan.objects.get(pk=plan.pk).coordinator == colleague
+    assert household.coordinator_changes.first().from_user == generalist
 
 
 def test_a_caseload_move_takes_the_open_plans_along_one_row_per_household(area, make_household):

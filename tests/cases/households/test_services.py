@@ -7,7 +7,7 @@ from django.db import IntegrityError
 from cases.households import services as household_services
 from cases.households.models import Household, HouseholdMembership, Resident
 from cases.intake import services as intake_services
-from tests.factories import ResidentFactory
+from tests.factories import HouseholdMembershipFactory, ResidentFactory
 
 VALID_BSN = "111222333"
 OTHER_VALID_BSN = "123456782"
@@ -59,13 +59,21 @@ def test_invalid_bsn_saves_nothing(generalist, bsn, message):
     assert not Resident.objects.exists()
 
 
-def test_duplicate_bsn_saves_nothing(generalist):
-    ResidentFactory(bsn=VALID_BSN)
+def test_a_bsn_living_elsewhere_saves_nothing(generalist):
+    # a registered BSN is the person moving in (#16); one who still lives elsewhere is refused
+    HouseholdMembershipFactory(resident=ResidentFactory(bsn=VALID_BSN))
+    households = Household.objects.count()
     with pytest.raises(ValidationError) as excinfo:
         create(generalist, residents=[new_resident(bsn=OTHER_VALID_BSN), new_resident()])
-    assert "al een inwoner met dit BSN" in str(excinfo.value)
-    assert not Household.objects.exists()
+    assert "woont nog in een ander huishouden" in str(excinfo.value)
+    assert Household.objects.count() == households
     assert Resident.objects.count() == 1
+
+
+def test_a_registered_bsn_without_a_household_moves_in_with_its_record(generalist):
+    person = ResidentFactory(bsn=VALID_BSN)
+    household = create(generalist, residents=[new_resident()])
+    assert household.memberships.get().resident == person
 
 
 def test_malformed_postcode_saves_nothing(generalist):

@@ -155,18 +155,17 @@ def test_activation_needs_coordinator_aftercare_and_a_goal(household, user_with_
 
 def test_the_database_refuses_an_active_plan_without_aftercare(household, generalist):
     with pytest.raises(IntegrityError):
-        SupportPlan.objects.create(
-            household=household, status=PlanStatus.ACTIVE, coordinator=generalist
-        )
+        SupportPlan.objects.create(household=household, status=PlanStatus.ACTIVE)
 
 
 def test_activation_makes_the_coordinator_the_households_and_keeps_version_1(household, generalist):
     colleague = UserFactory(roles=[Role.GENERALIST])
-    plan = SupportPlanFactory(household=household, ready=True, coordinator=colleague)
+    plan = SupportPlanFactory(household=household, ready=True)
+    plan_services.plan_update(plan=plan, by=generalist, coordinator=colleague)
     plan_services.plan_activate(plan=plan, by=generalist)
     household.refresh_from_db()
     assert household.coordinator == colleague
-    change = household.coordinator_changes.get()  # recorded, as with a caseload transfer
+    change = household.coordinator_changes.first()  # recorded, as with a caseload transfer
     assert (change.to_user, change.changed_by) == (colleague, generalist)
     assert plan.versions.get().number == 1
 

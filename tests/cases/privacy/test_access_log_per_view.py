@@ -33,6 +33,8 @@ NOT_A_FILE = {
     "cases:team_clocks": "the team's running clocks (list; logged as team_clocks view)",
     "cases:team_clocks_section": "the counts and most urgent clocks on the team page (list)",
     "cases:reminder_read": "marks the user's own reminder read, opens no file",
+    "cases:team_handovers_section": "the team's incoming handovers (list; logged as handovers)",
+    "cases:handover_accept": "accepts a handover; its service logs the change",
 }
 ROUTES = routes()
 FILE_URLS = sorted(
