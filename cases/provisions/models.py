@@ -802,6 +802,7 @@ class NotificationKind(models.TextChoices):
     OVERDUE = "overdue", _("Decision deadline passed")
     COSIGN = "cosign", _("Co-signature requested")
     CONSENT_EXPIRED = "consent_expired", _("Consent expired")
+    PLAN_INVITATION = "plan_invitation", _("Invited to a support plan")
 
 
 class NotificationQuerySet(models.QuerySet):
