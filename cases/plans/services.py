@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy
 
 from cases import permissions
 from cases.audit import RequestContext, audit_change
+from cases.consent.models import ConsentPurpose
+from cases.consent.selectors import organisations_with_purpose
 from cases.households.models import (
     Household,
 )
@@ -480,6 +482,19 @@ def participant_invite(
         if not works_there:
             raise ValidationError(
                 {"user": _("This person is not a professional of %(org)s.") % {"org": organisation}}
+            )
+        shared = organisations_with_purpose(
+            household=plan.household, purpose=ConsentPurpose.PLAN_PARTICIPANT
+        )
+        if organisation.pk not in shared:
+            raise ValidationError(
+                {
+                    "user": _(
+                        "Bringing in %(org)s shares the plan with it: first record a "
+                        "resident's consent to share with a participant in the plan."
+                    )
+                    % {"org": organisation}
+                }
             )
     elif not has_role(user, Role.GENERALIST, Role.CONSULTANT, Role.TEAM_LEAD):
         raise ValidationError({"user": _("Only a professional can be brought into the plan.")})
