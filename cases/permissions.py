@@ -10,8 +10,10 @@ from django.conf import settings
 from django.utils import timezone
 
 from cases.journal.models import JournalVisibility
+from cases.plans.models import ParticipantStatus, PlanParticipant
+from networks.models import OrganisationProfessional
 from teams import permissions as team_permissions
-from teams.roles import Role, has_role
+from teams.roles import Role, has_role, user_roles
 
 # The professionals who work with household files. Which files is need-to-know, in SQL
 # (`cases.access.households_visible_to`). Functional administrators and privacy officers do
@@ -25,7 +27,24 @@ PRIVACY_ROLES = (Role.PRIVACY_OFFICER,)
 
 
 def can_use_register(user) -> bool:
-    return has_role(user, *REGISTER_ROLES)
+    """Works with household files: a register role, or a partner organisation's professional
+    (`networks.OrganisationProfessional`), who sees only the households whose plan they were
+    brought into (`households_visible_to`). Such a professional has no role of their own, so
+    users with another role never pay the look-up."""
+    if has_role(user, *REGISTER_ROLES):
+        return True
+    return not user_roles(user) and is_partner_professional(user)
+
+
+def is_partner_professional(user) -> bool:
+    """An active professional of an active partner organisation (cached for the request)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    cached = getattr(user, "_wijkwerk_partner_professional", None)
+    if cached is None:
+        cached = OrganisationProfessional.objects.active().filter(user=user).exists()
+        user._wijkwerk_partner_professional = cached
+    return cached
 
 
 def can_search_known_households(user) -> bool:
@@ -163,6 +182,39 @@ def can_edit_journal_entry(user, entry, now=None) -> bool:
     now = now or timezone.now()
     window = datetime.timedelta(hours=settings.JOURNAL_EDIT_HOURS)
     return entry.author_id == user.pk and now - entry.created_at <= window
+
+
+def can_work_on_plan(user, plan) -> bool:
+    """May change this plan: its goals, actions, agreement, participants; activate, evaluate
+    and close it. The one check for views and services (docs/support-plan.md, "Bringing
+    someone in"):
+
+    - a professional brought in who accepted may, whatever their role (also a partner
+      organisation's professional);
+    - anyone else needs a plan role (generalist, team lead);
+    - with a plan role, someone who is invited and has not accepted (or declined) may only
+      when the plan is theirs otherwise: they coordinate the household or are a member of its
+      district's team. Until then they read the plan and answer the invitation.
+
+    Call with a plan obtained through `households_visible_to`."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    status = (
+        PlanParticipant.objects.filter(plan_id=plan.pk, user_id=user.pk)
+        .values_list("status", flat=True)
+        .first()
+    )
+    if status == ParticipantStatus.ACCEPTED:
+        return user.is_active
+    if not can_work_on_plans(user):
+        return False
+    if status is None:
+        return True
+    household = plan.household
+    if household.coordinator_id == user.pk:
+        return True
+    district_id = household.neighbourhood.district_id if household.neighbourhood_id else None
+    return district_id in team_permissions.district_ids_of_user(user=user)
 
 
 def can_respond_to_invitation(user, participant) -> bool:

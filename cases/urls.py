@@ -143,6 +143,7 @@ urlpatterns = [
         name="participant_respond",
     ),
     path("plannen/<uuid:plan_uuid>/activeren/", plan_views.plan_activate, name="plan_activate"),
+    path("plannen/<uuid:plan_uuid>/akkoord/", plan_views.plan_agree, name="plan_agree"),
     path("plannen/<uuid:plan_uuid>/afsluiten/", plan_views.plan_close, name="plan_close"),
     path(
         "plannen/<uuid:plan_uuid>/versies/<int:number>/",

@@ -11,6 +11,7 @@ from networks.models import (
     CooperativeMembership,
     GeneralProvision,
     Organisation,
+    OrganisationProfessional,
     Product,
     StreamBudget,
     Subsidy,
@@ -29,13 +30,21 @@ class CooperativeMemberInline(admin.TabularInline):
     verbose_name_plural = _("member organisations (when this is a cooperative)")
 
 
+class OrganisationProfessionalInline(admin.TabularInline):
+    """The organisation's professionals a generalist can bring into a household's plan."""
+
+    model = OrganisationProfessional
+    extra = 0
+    raw_id_fields = ["user"]
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "type", "agb_code", "kvk_number", "active"]
     list_filter = ["type", "active"]
     search_fields = ["name", "code", "agb_code", "kvk_number"]
     prepopulated_fields = {"code": ["name"]}
-    inlines = [CooperativeMemberInline]
+    inlines = [CooperativeMemberInline, OrganisationProfessionalInline]
 
 
 @admin.register(ApiClient)

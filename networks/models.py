@@ -2,6 +2,7 @@ import base64
 import secrets
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -117,6 +118,52 @@ class CooperativeMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} ∈ {self.cooperative}"
+
+
+class OrganisationProfessionalQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active=True, organisation__active=True, user__is_active=True)
+
+
+class OrganisationProfessional(models.Model):
+    """A professional who works for a partner organisation (e.g. a care provider's
+    begeleider): someone a generalist can bring into a household's plan, picked by
+    organisation. Maintained in the admin."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        models.CASCADE,
+        related_name="professionals",
+        verbose_name=_("organisation"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.CASCADE,
+        related_name="organisation_professions",
+        verbose_name=_("user"),
+    )
+    function = models.CharField(
+        _("function"), max_length=200, blank=True, help_text=_("e.g. ambulant begeleider.")
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    objects = OrganisationProfessionalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("organisation professional")
+        verbose_name_plural = _("organisation professionals")
+        ordering = ["organisation", "user__first_name", "user__last_name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "user"],
+                name="organisation_professional_once",
+                violation_error_message=_("This user already works for this organisation."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        name = self.user.get_full_name() or self.user.get_username()
+        return f"{name} ({self.organisation})"
 
 
 class ApiScope(models.TextChoices):

@@ -16,10 +16,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from cases.households.models import Household
+from cases.households.selectors import current_residents
 from cases.intake import services as intake_services
 from cases.intake.models import LifeDomain, MeldingChannel
+from cases.plans import selectors as plan_selectors
 from cases.plans import services as plan_services
-from cases.plans.models import SupportPlan
+from cases.plans.models import AgreementMethod, SupportPlan
 from cases.provisions import services as psvc
 from cases.provisions.models import ProvisionDecision
 from networks.models import BudgetStream, Organisation, Product
@@ -154,6 +156,17 @@ def seed_outcomes(*, seed: int = 2015) -> int:
                 plan_services.goal_add(
                     plan=plan, by=coach, domain="finances", description="Rust in de financiën"
                 )
+            signer = current_residents(household=household).first()
+            plan_services.plan_agreement_record(
+                plan=plan,
+                by=coach,
+                version_seen=plan_selectors.plan_current_version(plan=plan),
+                method=AgreementMethod.PAPER if signer else AgreementMethod.REPRESENTATIVE,
+                resident=signer,
+                representative_name="" if signer else "Demo: mentor",
+                representative_capacity="" if signer else "mentor",
+                agreed_on=min(held_on + datetime.timedelta(days=5), today),
+            )
             plan_services.plan_activate(plan=plan, by=coach)
             activated = held_on + datetime.timedelta(days=rng.choice([5, 10, 20, 30, 45, 70]))
             SupportPlan.objects.filter(pk=plan.pk).update(activated_at=_noon(activated))

@@ -104,7 +104,9 @@ def _side(*, postcode: str, generalist, consultant, product, provision, colleagu
         owner_text="Buurtwerker",
         due_on=timezone.localdate() + datetime.timedelta(days=7),
     )
-    plan = plan_services.plan_activate(plan=plan, by=generalist)
+    plan = plan_services.plan_activate(
+        plan=plan, by=generalist, no_agreement_reason="Akkoord volgt na het gesprek."
+    )
     participant = PlanParticipant.objects.create(
         plan=plan, user=colleague, role="schuldhulpverlener", invited_by=generalist
     )

@@ -20,7 +20,7 @@ from cases.intake.models import (
     MeldingChannel,
 )
 from cases.intake.selectors import melding_investigation_deadline, melding_personal_plan_deadline
-from cases.plans.models import PlanGoal, SupportPlan
+from cases.plans.models import AgreementMethod, PlanAgreement, PlanGoal, SupportPlan
 from networks.models import Organisation, OrganisationType
 from teams.models import (
     AreaConsultant,
@@ -280,3 +280,17 @@ class SupportPlanFactory(DjangoModelFactory):
         if create and (extracted or self.aftercare_in_place):
             for text in extracted or ["Rust in de financiën"]:
                 PlanGoal.objects.create(plan=self, domain=LifeDomain.FINANCES, description=text)
+
+    @factory.post_generation
+    def agreed(self, create, extracted, **kwargs):
+        """A ready plan is agreed (by a representative, so the household needs no resident)
+        as it is: `agreed=False` leaves it without an agreement."""
+        if create and self.aftercare_in_place and extracted is not False:
+            PlanAgreement.objects.create(
+                plan=self,
+                version=0,
+                method=AgreementMethod.REPRESENTATIVE,
+                agreed_by_name="J. de Vries",
+                representative_capacity="mentor",
+                agreed_on=datetime.date.today(),
+            )

@@ -172,6 +172,8 @@ TABLE = {
         "403/404    403/404    403/404    403        403        403        403        403",
     "cases:plan_activate":
         "redir/404  403/404    redir/404  403        403        403        403        403",
+    "cases:plan_agree":
+        "ok/404     403/404    ok/404     403        403        403        403        403",
     "cases:plan_close":
         "redir/404  403/404    redir/404  403        403        403        403        403",
     "cases:plan_create":

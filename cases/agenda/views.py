@@ -59,12 +59,12 @@ def household_appointments(request, household_uuid):
     if request.method == "GET":
         household = access_household(
             request, household_uuid, object_type="appointments",
-            user_may=permissions.can_use_register,
+            user_may=permissions.can_plan_appointments,
         )  # fmt: skip
         return _render_section(request, household)
     household = access_household(
         request, household_uuid, object_type="appointments",
-        user_may=permissions.can_use_register, may=_may_plan,
+        user_may=permissions.can_plan_appointments, may=_may_plan,
     )  # fmt: skip
     form = _form(household, request.user, request.POST)
     if form.is_valid():
@@ -93,7 +93,7 @@ def household_appointments(request, household_uuid):
 def appointment_cancel(request, household_uuid, appointment_uuid):
     household = access_household(
         request, household_uuid, object_type="appointments",
-        user_may=permissions.can_use_register, may=_may_plan,
+        user_may=permissions.can_plan_appointments, may=_may_plan,
     )  # fmt: skip
     appointment = household.appointments.filter(uuid=appointment_uuid).first()
     if appointment is None:

@@ -42,6 +42,7 @@ from cases.partners.models import ProgressReport
 from cases.plans.models import (
     Evaluation,
     PlanAction,
+    PlanAgreement,
     PlanParticipant,
     SupportPlan,
     SupportPlanVersion,
@@ -99,6 +100,7 @@ def _plans_queryset():
         ),
         Prefetch("participants", PlanParticipant.objects.select_related("user")),
         Prefetch("versions", SupportPlanVersion.objects.select_related("created_by")),
+        Prefetch("agreements", PlanAgreement.objects.select_related("resident", "recorded_by")),
         Prefetch(
             "evaluations",
             Evaluation.objects.select_related("conducted_by").prefetch_related(
@@ -118,7 +120,7 @@ def _plan(plan) -> dict:
             "evaluation_date",
             "aftercare_in_place",
             "aftercare_agreed_with",
-            "resident_agreed_on",
+            "no_agreement_reason",
             "activated_at",
             "closed_at",
             "created_at",
@@ -141,6 +143,21 @@ def _plan(plan) -> dict:
         "participants": [
             {**_fields(p, "role", "status", "invited_at", "responded_at"), "name": _person(p.user)}
             for p in plan.participants.all()
+        ],
+        "agreements": [
+            {
+                **_fields(
+                    a,
+                    "version",
+                    "method",
+                    "representative_capacity",
+                    "agreed_on",
+                    choices=("method",),
+                ),
+                "agreed_by": a.who,
+                "recorded_by": _person(a.recorded_by),
+            }
+            for a in plan.agreements.all()
         ],
         "versions": [
             {

@@ -262,6 +262,9 @@ HANDLED_RELATIONS = {
     "cases.HouseholdMembership.resident",
     "cases.KitchenTableConversation.participants",
     "cases.PlanAction.owner_resident",
+    # an agreement goes with its plan (CASCADE); one in another household's plan keeps the
+    # resident, as a plan action there does
+    "cases.PlanAgreement.resident",
     "cases.ProvisionApplication.resident",
     "cases.ResidentMergeRecord.kept",
     "cases.Signal.resident",

@@ -9,11 +9,16 @@ from django.utils import timezone
 
 from cases.households import services as household_services
 from cases.households.models import Household
+from cases.households.selectors import current_residents
 from cases.intake import services as intake_services
 from cases.intake.models import LifeDomain, MeldingChannel
 from cases.plans import services as plan_services
-from cases.plans.models import ActionOwnerKind
-from cases.plans.selectors import aftercare_check_in_dates_default, plan_evaluation_date_default
+from cases.plans.models import ActionOwnerKind, AgreementMethod
+from cases.plans.selectors import (
+    aftercare_check_in_dates_default,
+    plan_current_version,
+    plan_evaluation_date_default,
+)
 
 # days since the melding; what happens next: "melding", "conversation", "draft", "active", "closed"
 DEMO_CASES = [
@@ -92,7 +97,6 @@ def seed_caseload(*, generalist) -> int:
             aftercare_agreed_with="Inwoner, zus en Welzijn Dommelstede",
             # the closed plan closes today: its check-ins fall 6 and 13 weeks after that
             aftercare_check_in_dates=aftercare_check_in_dates_default(closed_on=today),
-            resident_agreed_on=received + datetime.timedelta(days=14),
         )
         plan_services.action_add(
             plan=plan,
@@ -101,6 +105,14 @@ def seed_caseload(*, generalist) -> int:
             owner_kind=ActionOwnerKind.OTHER,
             owner_text="Buurvrouw Ans",
             due_on=today + datetime.timedelta(days=5),
+        )
+        plan_services.plan_agreement_record(
+            plan=plan,
+            by=generalist,
+            version_seen=plan_current_version(plan=plan),
+            method=AgreementMethod.PAPER,
+            resident=current_residents(household=household).first(),
+            agreed_on=min(received + datetime.timedelta(days=14), today),
         )
         plan_services.plan_activate(plan=plan, by=generalist)
         if stage == "closed":

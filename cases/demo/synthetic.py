@@ -46,6 +46,7 @@ from cases.plans.models import (
     AftercareCheckIn,
     Evaluation,
     PlanAction,
+    PlanAgreement,
     PlanGoal,
     SupportPlan,
     SupportPlanVersion,
@@ -915,7 +916,7 @@ class MunicipalityGenerator:
                     "aftercare_in_place",
                     "aftercare_agreed_with",
                     "aftercare_check_in_dates",
-                    "resident_agreed_on",
+                    "no_agreement_reason",
                     "activated_at",
                     "closed_at",
                     "created_by_id",
@@ -955,8 +956,25 @@ class MunicipalityGenerator:
                     "snapshot",
                     "reason",
                     "reason_note",
+                    "content_changed",
                     "created_by_id",
                     "created_at",
+                ],
+            ),
+            "agreement": Copier(
+                PlanAgreement,
+                [
+                    "id",
+                    "uuid",
+                    "plan_id",
+                    "version",
+                    "method",
+                    "resident_id",
+                    "agreed_by_name",
+                    "representative_capacity",
+                    "agreed_on",
+                    "recorded_by_id",
+                    "recorded_at",
                 ],
             ),
             "evaluation": Copier(
@@ -1060,7 +1078,7 @@ class MunicipalityGenerator:
                     "" if status == "draft" else "Vangnet: zus en het inloopspreekuur.",
                     "" if status == "draft" else "Mevrouw en haar zus",
                     json.dumps(check_in_dates),
-                    None if status == "draft" else activated.date(),
+                    "",
                     None if status == "draft" else activated, closed, coordinator,
                     held_at, closed or activated,
                 )
@@ -1102,7 +1120,6 @@ class MunicipalityGenerator:
                     snapshot = {
                         "coordinator": info.coordinator_name(coordinator),
                         "evaluation_date": evaluation_date.isoformat(),
-                        "resident_agreed_on": activated.date().isoformat(),
                         "goals": [
                             {"id": str(g[1]), "domain": g[2], "description": g[3]}
                             for g in goal_rows
@@ -1130,10 +1147,18 @@ class MunicipalityGenerator:
                             json.dumps(snapshot),
                             "activated" if number == 1 else "action_changed",
                             "",
+                            False,  # activation and actions done: not a change of content
                             coordinator,
                             activated + datetime.timedelta(days=number - 1),
                         )
                     )
+                if members:  # the resident signed the plan as activated (version 1)
+                    c["agreement"].add(
+                        (
+                            c["agreement"].take_id(), _uuid(rng), plan_id, 1, "paper",
+                            members[0], "Inwoner", "", activated.date(), coordinator, activated,
+                        )
+                    )  # fmt: skip
             if status == "closed":
                 evaluation_id = c["evaluation"].take_id()
                 c["evaluation"].add(
@@ -1424,7 +1449,7 @@ class MunicipalityGenerator:
         models = [
             Household, Resident, HouseholdMembership, Melding, KitchenTableConversation,
             KitchenTableConversation.participants.through, LifeDomainScore, SupportPlan,
-            PlanGoal, PlanAction, SupportPlanVersion, Evaluation, AftercareCheckIn,
+            PlanGoal, PlanAction, SupportPlanVersion, PlanAgreement, Evaluation, AftercareCheckIn,
             ProvisionApplication, ProvisionDecision, DecisionLetter, Allocation, BudgetCommitment,
             AccessLogEntry,
         ]  # fmt: skip

@@ -37,6 +37,8 @@ from cases.intake.models import (
 )
 from cases.plans.models import (
     Evaluation,
+    ParticipantStatus,
+    PlanParticipant,
     PlanStatus,
     SupportPlan,
 )
@@ -294,11 +296,21 @@ def resident_possible_duplicates(
 
 
 def caseload(*, user) -> QuerySet[Household]:
-    """'My households': those the user coordinates, with the nearest deadline of an open
-    melding and the next open action of the active plan, most urgent first."""
+    """'My households': those the user coordinates and those whose open plan they were
+    brought into (invited or accepted; `my_participation` is that status, so the list says
+    "invited"), with the nearest deadline of an open melding and the next open action of the
+    active plan, most urgent first."""
+    taking_part = PlanParticipant.objects.filter(
+        user=user,
+        status__in=[ParticipantStatus.INVITED, ParticipantStatus.ACCEPTED],
+        plan__household=OuterRef("pk"),
+    ).exclude(plan__status=PlanStatus.CLOSED)
     return (
         households_visible_to(user)
-        .filter(coordinator=user)
+        .annotate(
+            my_participation=Subquery(taking_part.order_by("-invited_at").values("status")[:1])
+        )
+        .filter(Q(coordinator=user) | Q(my_participation__isnull=False))
         .with_area()
         .prefetch_related(current_members_prefetch())
         .annotate(

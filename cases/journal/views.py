@@ -61,14 +61,14 @@ def household_journal(request, household_uuid):
             request,
             household_uuid,
             object_type="journal",
-            user_may=permissions.can_use_register,
+            user_may=permissions.can_write_journal,
         )
         return _render(request, household)
     household = access_household(
         request,
         household_uuid,
         object_type="journal",
-        user_may=permissions.can_use_register,
+        user_may=permissions.can_write_journal,
         may=_may_write,
     )
     form = JournalEntryForm(request.POST)
@@ -101,7 +101,7 @@ def journal_entry_edit(request, household_uuid, entry_uuid):
         request,
         household_uuid,
         object_type="journal",
-        user_may=permissions.can_use_register,
+        user_may=permissions.can_write_journal,
         may=_may_write,
         attempted_action=AccessAction.CHANGE,
     )

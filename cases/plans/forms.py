@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.postgres.forms import SimpleArrayField
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.households.models import HouseholdMembership, Resident
@@ -8,6 +9,7 @@ from cases.intake.models import InformalNetworkMember
 from cases.plans.models import (
     GOAL_PLACEHOLDER,
     ActionOwnerKind,
+    AgreementMethod,
     Evaluation,
     PlanGoal,
     SupportPlan,
@@ -42,11 +44,9 @@ class PlanForm(forms.ModelForm):
             "aftercare_in_place",
             "aftercare_agreed_with",
             "aftercare_check_in_dates",
-            "resident_agreed_on",
         ]
         widgets = {
             "evaluation_date": DATE_WIDGET,
-            "resident_agreed_on": DATE_WIDGET,
             "aftercare_in_place": forms.Textarea(attrs={"rows": 3}),
         }
 
@@ -254,17 +254,128 @@ ACTION_OWNER_FIELD = {
 
 
 class ParticipantForm(forms.Form):
-    user = forms.ModelChoiceField(label=_("professional"), queryset=None, to_field_name="username")
+    """Bring a professional in: one list, grouped: the municipality's professionals, then each
+    partner organisation's professionals (invited by organisation)."""
+
+    user = forms.ChoiceField(label=_("professional"))
     role = forms.CharField(
         label=_("role in the plan"),
         max_length=200,
         help_text=_("e.g. debt counsellor, youth specialist"),
     )
 
-    def __init__(self, *args, professionals, **kwargs):
+    def __init__(self, *args, professionals, organisation_professionals=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = professionals
-        self.fields["user"].label_from_instance = _user_label
+        self.people = {}
+        own = []
+        for user in professionals:
+            value = user.get_username()
+            self.people[value] = (user, None)
+            own.append((value, _user_label(user)))
+        groups = [(_("Municipality and neighbourhood team"), own)] if own else []
+        by_organisation: dict = {}
+        for link in organisation_professionals:
+            value = f"org:{link.organisation.code}:{link.user.get_username()}"
+            self.people[value] = (link.user, link.organisation)
+            label = _user_label(link.user)
+            if link.function:
+                label = f"{label}, {link.function}"
+            by_organisation.setdefault(link.organisation, []).append((value, label))
+        groups += [
+            (str(organisation), options) for organisation, options in by_organisation.items()
+        ]
+        self.fields["user"].choices = [("", _("choose…")), *groups]
+
+    def invite_fields(self) -> dict:
+        user, organisation = self.people[self.cleaned_data["user"]]
+        return {"user": user, "organisation": organisation, "role": self.cleaned_data["role"]}
+
+
+class AgreementForm(forms.Form):
+    """The resident's agreement (akkoord) with the version of the plan on the screen."""
+
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    method = forms.ChoiceField(
+        label=_("how"),
+        choices=[
+            (method.value, method.label)
+            for method in AgreementMethod
+            if method != AgreementMethod.DATE_ONLY
+        ],
+        widget=forms.RadioSelect,
+    )
+    resident = forms.ChoiceField(
+        label=_("resident"),
+        required=False,
+        help_text=_("Who signed; with a representative: on whose behalf."),
+    )
+    representative_name = forms.CharField(
+        label=_("representative's name"), max_length=200, required=False
+    )
+    representative_capacity = forms.CharField(
+        label=_("representative's capacity"),
+        max_length=200,
+        required=False,
+        help_text=_("e.g. guardian, mentor, curator, parent."),
+    )
+    agreed_on = forms.DateField(label=_("agreed on"), widget=DATE_WIDGET)
+
+    def __init__(self, *args, plan, version: int, **kwargs):
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("version", version)
+        kwargs["initial"].setdefault("agreed_on", timezone.localdate())
+        super().__init__(*args, **kwargs)
+        self.residents = {
+            str(resident.uuid): resident
+            for resident in Resident.objects.filter(
+                memberships__in=HouseholdMembership.objects.current().filter(
+                    household_id=plan.household_id
+                )
+            ).order_by("birth_date", "pk")
+        }
+        self.fields["resident"].choices = [("", _("choose…"))] + [
+            (key, resident.full_name) for key, resident in self.residents.items()
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        method = cleaned.get("method")
+        if method in (AgreementMethod.PAPER, AgreementMethod.DEVICE) and not cleaned.get(
+            "resident"
+        ):
+            self.add_error("resident", _("Choose the resident who signed."))
+        if method == AgreementMethod.REPRESENTATIVE:
+            for name in ("representative_name", "representative_capacity"):
+                if not (cleaned.get(name) or "").strip():
+                    self.add_error(name, _("Fill in for an agreement by a representative."))
+        return cleaned
+
+    def agreement_fields(self) -> dict:
+        data = self.cleaned_data
+        representative = data["method"] == AgreementMethod.REPRESENTATIVE
+        return {
+            "version_seen": data["version"],
+            "method": data["method"],
+            "resident": self.residents.get(data.get("resident") or ""),
+            "representative_name": data["representative_name"].strip() if representative else "",
+            "representative_capacity": (
+                data["representative_capacity"].strip() if representative else ""
+            ),
+            "agreed_on": data["agreed_on"],
+        }
+
+
+class ActivateForm(forms.Form):
+    no_agreement_reason = forms.CharField(
+        label=_("why there is no agreement"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Only when the resident has not agreed to this version, e.g. the resident cannot "
+            "be reached in a crisis."
+        ),
+    )
 
 
 class ParticipantResponseForm(forms.Form):

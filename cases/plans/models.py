@@ -74,8 +74,14 @@ class SupportPlan(models.Model):
         blank=True,
         help_text=_("Dates to check in after the plan has closed."),
     )
-    resident_agreed_on = models.DateField(
-        _("resident's agreement (akkoord) on"), null=True, blank=True
+    no_agreement_reason = models.TextField(
+        _("why there is no agreement"),
+        max_length=2000,
+        blank=True,
+        help_text=_(
+            "Recorded when the plan was activated without the resident's agreement of its "
+            "current version."
+        ),
     )
     activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
@@ -362,6 +368,15 @@ class PlanParticipant(models.Model):
         related_name="plan_participations",
         verbose_name=_("professional"),
     )
+    organisation = models.ForeignKey(
+        "networks.Organisation",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("on behalf of"),
+        help_text=_("The partner organisation an external professional works for."),
+    )
     role = models.CharField(_("role in the plan"), max_length=200)
     status = models.CharField(
         _("status"),
@@ -416,6 +431,7 @@ class PlanChangeReason(models.TextChoices):
     PARTICIPANT_ANSWERED = "participant_answered", _("Invitation answered")
     ACTIVATED = "activated", _("Plan activated")
     CLOSED = "closed", _("Plan closed")
+    AGREED = "agreed", _("Agreement recorded")
     OTHER = "other", _("Other change")
 
 
@@ -439,6 +455,11 @@ class SupportPlanVersion(models.Model):
         max_length=200,
         blank=True,
         help_text=_("For another change: what changed, as it was written."),
+    )
+    content_changed = models.BooleanField(
+        _("goals or actions changed"),
+        default=False,
+        help_text=_("A version after an agreement with this set marks the plan changed since."),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -467,6 +488,102 @@ class SupportPlanVersion(models.Model):
         if self.reason == PlanChangeReason.OTHER and self.reason_note:
             return self.reason_note
         return str(self.get_reason_display())
+
+
+class AgreementMethod(models.TextChoices):
+    PAPER = "paper", _("Signed on paper")
+    DEVICE = "device", _("Signed on the device")
+    REPRESENTATIVE = "representative", _("By a representative")
+    # only for agreements kept as a bare date before they were bound to a version
+    DATE_ONLY = "date_only", _("Date only (recorded before agreements named a version)")
+
+
+class PlanAgreementQuerySet(models.QuerySet):
+    def latest_first(self):
+        return self.order_by("-version", "-agreed_on", "-pk")
+
+
+class PlanAgreement(models.Model):
+    """The resident's agreement (akkoord) with one version of the plan: who agreed, how and
+    on which version (`SupportPlanVersion.number`; 0 for a draft agreed before any version
+    existed, from the data migration only). A version after it that changed goals or actions
+    (`SupportPlanVersion.content_changed`) marks the plan changed since the agreement, until
+    it is agreed again (`cases.plans.selectors.plan_agreement_state`)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    plan = models.ForeignKey(
+        SupportPlan, models.CASCADE, related_name="agreements", verbose_name=_("support plan")
+    )
+    version = models.PositiveIntegerField(_("version agreed"))
+    method = models.CharField(_("how"), max_length=20, choices=AgreementMethod.choices)
+    resident = models.ForeignKey(
+        Resident,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="plan_agreements",
+        verbose_name=_("resident"),
+        help_text=_("The resident who agreed, or on whose behalf the representative agreed."),
+    )
+    agreed_by_name = models.CharField(
+        _("agreed by"),
+        max_length=200,
+        blank=True,
+        help_text=_("The name of who agreed: the resident, or the representative."),
+    )
+    representative_capacity = models.CharField(
+        _("representative's capacity"),
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. guardian, mentor, curator, parent."),
+    )
+    agreed_on = models.DateField(_("agreed on"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = PlanAgreementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+        ordering = ["plan", "-version", "-agreed_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(method="date_only") | ~models.Q(agreed_by_name=""),
+                name="planagreement_names_who_agreed",
+                violation_error_message=_("Name who agreed."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(method__in=["paper", "device"])
+                | models.Q(resident__isnull=False),
+                name="planagreement_resident_signs_self",
+                violation_error_message=_("Choose the resident who signed."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(method="representative")
+                | ~models.Q(representative_capacity=""),
+                name="planagreement_representative_capacity",
+                violation_error_message=_("Say in what capacity the representative agreed."),
+            ),
+        ]
+        indexes = [models.Index(fields=["plan", "-version"], name="planagreement_plan_version")]
+
+    def __str__(self) -> str:
+        return f"{self.plan} v{self.version} ({self.agreed_on:%d-%m-%Y})"
+
+    @property
+    def who(self) -> str:
+        """The resident who signed (their name now), else the name recorded."""
+        if self.method in (AgreementMethod.PAPER, AgreementMethod.DEVICE) and self.resident_id:
+            return self.resident.full_name
+        return self.agreed_by_name
 
 
 class Evaluation(models.Model):

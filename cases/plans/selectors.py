@@ -31,11 +31,13 @@ from cases.plans.models import (
     Evaluation,
     ParticipantStatus,
     PlanAction,
+    PlanAgreement,
     PlanGoal,
     PlanParticipant,
     SupportPlan,
     SupportPlanVersion,
 )
+from networks.models import OrganisationProfessional
 from teams.roles import Role
 
 # The evaluation: the life domains are re-scored three months after the plan starts.
@@ -90,7 +92,62 @@ def plan_loose_actions(*, plan: SupportPlan) -> QuerySet[PlanAction]:
 
 
 def plan_participants(*, plan: SupportPlan) -> QuerySet[PlanParticipant]:
-    return plan.participants.select_related("user")
+    return plan.participants.select_related("user", "organisation")
+
+
+def organisation_professionals() -> QuerySet[OrganisationProfessional]:
+    """Partner organisations' professionals who can be brought into a plan, by organisation."""
+    return (
+        OrganisationProfessional.objects.active()
+        .select_related("organisation", "user")
+        .order_by("organisation__name", "user__first_name", "user__last_name", "pk")
+    )
+
+
+def plan_current_version(*, plan: SupportPlan) -> int:
+    """The number of the plan's latest version; 0 for a draft that keeps none yet."""
+    return plan.versions.order_by("-number").values_list("number", flat=True).first() or 0
+
+
+@dataclass
+class AgreementState:
+    """The resident's agreement with the plan: the latest agreement (None: never agreed),
+    whether goals or actions changed in a version after it, and the plan's current version."""
+
+    agreement: PlanAgreement | None
+    changed_since: bool
+    current_version: int
+
+    @property
+    def agreed(self) -> bool:
+        """Agreed, and nothing changed since: activation needs no reason."""
+        return self.agreement is not None and not self.changed_since
+
+
+def plan_agreement_state(*, plan: SupportPlan, agreements=None) -> AgreementState:
+    """Whether the plan changed since the resident agreed is derived, never stored: a version
+    after the latest agreement's version that changed goals or actions
+    (`SupportPlanVersion.content_changed`). Agreeing again (a new agreement naming the current
+    version) clears it. `agreements`: the plan's agreements, latest first, when the caller has
+    them already (`plan_agreements`)."""
+    if agreements is None:
+        agreement = plan_agreements(plan=plan).first()
+    else:
+        agreement = agreements[0] if agreements else None
+    current = plan_current_version(plan=plan)
+    changed = (
+        agreement is not None
+        and plan.versions.filter(number__gt=agreement.version, content_changed=True).exists()
+    )
+    return AgreementState(agreement=agreement, changed_since=changed, current_version=current)
+
+
+def plan_agreements(*, plan: SupportPlan) -> QuerySet[PlanAgreement]:
+    return (
+        PlanAgreement.objects.filter(plan=plan)
+        .latest_first()
+        .select_related("resident", "recorded_by")
+    )
 
 
 def professionals_to_bring_in() -> QuerySet:
@@ -179,8 +236,9 @@ def snapshot_lines(snapshot: dict) -> list[str]:
     lines = [
         f"{label['coordinator']}: {snapshot.get('coordinator') or '–'}",
         f"{label['evaluation_date']}: {_date_text(snapshot.get('evaluation_date', ''))}",
-        f"{label['agreed']}: {_date_text(snapshot.get('resident_agreed_on', ''))}",
     ]
+    if "resident_agreed_on" in snapshot:  # versions kept before agreements named a version
+        lines.append(f"{label['agreed']}: {_date_text(snapshot['resident_agreed_on'])}")
     for goal in snapshot.get("goals", []):
         domain = domain_label.get(goal["domain"], goal["domain"])
         lines.append(f"{label['goal']} ({domain}): {goal['description']}")

@@ -8,12 +8,17 @@ change of coordinator goes through `cases.households.services.household_coordina
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cases import permissions
 from cases.audit import RequestContext, audit_change
+from cases.consent.models import ConsentPurpose
+from cases.consent.selectors import organisations_with_purpose
 from cases.households.models import (
     Household,
 )
@@ -29,10 +34,12 @@ from cases.plans.models import (
     BASIC_NEED_DOMAIN,
     ActionOwnerKind,
     AftercareCheckIn,
+    AgreementMethod,
     CheckInStatus,
     Evaluation,
     ParticipantStatus,
     PlanAction,
+    PlanAgreement,
     PlanChangeReason,
     PlanGoal,
     PlanParticipant,
@@ -41,6 +48,9 @@ from cases.plans.models import (
     SupportPlanVersion,
     is_goal_instruction,
 )
+from cases.plans.selectors import plan_agreement_state, plan_current_version
+from cases.provisions.models import Notification, NotificationKind
+from networks.models import OrganisationProfessional
 from teams.roles import Role, has_role
 
 PLAN_FIELDS = (
@@ -49,7 +59,6 @@ PLAN_FIELDS = (
     "aftercare_in_place",
     "aftercare_agreed_with",
     "aftercare_check_in_dates",
-    "resident_agreed_on",
 )
 
 
@@ -100,15 +109,21 @@ def _household_lock(household_id: int) -> Household:
     return Household.objects.select_for_update().get(pk=household_id)
 
 
-def _plan_lock(plan: SupportPlan) -> SupportPlan:
+_NOBODY = object()
+
+
+def _plan_lock(plan: SupportPlan, *, work_by=_NOBODY) -> SupportPlan:
     """The plan, locked for this transaction after its household (changes to one plan are made
-    one at a time, so version numbers never clash); a closed plan cannot be changed."""
+    one at a time, so version numbers never clash); a closed plan cannot be changed. With
+    `work_by`, that user must be allowed to work on the plan (`_check_may_work`)."""
     _household_lock(plan.household_id)
     locked = (
         SupportPlan.objects.select_for_update(of=("self",))
-        .select_related("household")
+        .select_related("household__neighbourhood")
         .get(pk=plan.pk)
     )
+    if work_by is not _NOBODY:
+        _check_may_work(locked, work_by)
     if locked.is_closed:
         raise ValidationError(_("This plan is closed and can no longer be changed."))
     return locked
@@ -128,9 +143,6 @@ def plan_snapshot(plan: SupportPlan) -> dict:
             else ""
         ),
         "evaluation_date": plan.evaluation_date.isoformat() if plan.evaluation_date else "",
-        "resident_agreed_on": (
-            plan.resident_agreed_on.isoformat() if plan.resident_agreed_on else ""
-        ),
         "goals": [
             {"id": str(goal.uuid), "domain": goal.domain, "description": goal.description}
             for goal in goals
@@ -163,25 +175,63 @@ def plan_snapshot(plan: SupportPlan) -> dict:
     }
 
 
-def _version_record(plan: SupportPlan, *, by, reason: str) -> SupportPlanVersion | None:
-    """Keep a snapshot after a change to an active plan (call with the plan row locked). The
-    reason is a `PlanChangeReason` code, shown in the reader's language; any other text is kept
-    as an "other" change in its own words."""
-    if plan.status == PlanStatus.DRAFT:
+def plan_content(snapshot: dict) -> tuple:
+    """What the resident agrees to in a snapshot: the goals and the actions (who does what, by
+    when; not whether it is done yet). Two snapshots with the same content need no new
+    agreement. The data migration 0032_plan_agreement keeps a copy of this rule."""
+    goals = tuple(
+        (goal.get("domain", ""), goal.get("description", "")) for goal in snapshot.get("goals", [])
+    )
+    actions = tuple(
+        (
+            action.get("goal", ""),
+            action.get("description", ""),
+            action.get("owner_kind", ""),
+            action.get("owner", ""),
+            action.get("due_on", ""),
+        )
+        for action in snapshot.get("actions", [])
+    )
+    return goals, actions
+
+
+def _version_record(
+    plan: SupportPlan, *, by, reason: str, content: bool = False, always: bool = False
+) -> SupportPlanVersion | None:
+    """Keep a snapshot after a change (call with the plan row locked): of an active plan, and
+    of a draft once the resident agreed to it (so a change after the agreement is kept and
+    shows); `always` keeps one of a draft too (the version an agreement names). `content`: the
+    change was to goals or actions; the version is marked `content_changed` when their content
+    differs from the previous version's, which marks the plan changed since an earlier
+    agreement. The reason is a `PlanChangeReason` code, shown in the reader's language; any
+    other text is kept as an "other" change in its own words."""
+    if plan.status == PlanStatus.DRAFT and not always and not plan.agreements.exists():
         return None
     if reason in PlanChangeReason.values:
         code, note = reason, ""
     else:
         code, note = PlanChangeReason.OTHER, str(reason)[:200]
-    last = plan.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    previous = plan.versions.order_by("-number").values("number", "snapshot").first()
+    snapshot = plan_snapshot(plan)
+    changed = content and (
+        previous is None or plan_content(previous["snapshot"]) != plan_content(snapshot)
+    )
     return SupportPlanVersion.objects.create(
         plan=plan,
-        number=last + 1,
-        snapshot=plan_snapshot(plan),
+        number=(previous["number"] if previous else 0) + 1,
+        snapshot=snapshot,
         reason=code,
         reason_note=note,
+        content_changed=changed,
         created_by=by,
     )
+
+
+def _check_may_work(plan: SupportPlan, by) -> None:
+    """The one permission of plan writes (`permissions.can_work_on_plan`); `by=None` is the
+    system (demo data, commands)."""
+    if by is not None and not permissions.can_work_on_plan(by, plan):
+        raise PermissionDenied(_("You may not change this plan (yet)."))
 
 
 # a goal pre-filled from a conversation quotes at most this much of the resident's story
@@ -303,7 +353,7 @@ def plan_update(
     coordinator is the household's (one field): a new one is set through
     `household_coordinator_set`; on an active plan this keeps a version."""
     check_fields(changes, PLAN_FIELDS, "plan")
-    plan = _plan_lock(plan)
+    plan = _plan_lock(plan, work_by=by)
     coordinator_changed = "coordinator" in changes
     coordinator = changes.pop("coordinator", None)
     for name, value in changes.items():
@@ -334,13 +384,13 @@ def goal_add(
     *, plan: SupportPlan, by, domain: str, description: str, context: RequestContext | None = None
 ) -> PlanGoal:
     _goal_check_not_instruction(description)
-    plan = _plan_lock(plan)
+    plan = _plan_lock(plan, work_by=by)
     goal = PlanGoal(
         plan=plan, domain=domain, description=description, position=_next_goal_position(plan)
     )
     goal.full_clean()
     goal.save()
-    _version_record(plan, by=by, reason=PlanChangeReason.GOAL_ADDED)
+    _version_record(plan, by=by, reason=PlanChangeReason.GOAL_ADDED, content=True)
     _audit(by=by, context=context, object_type="goal", obj=goal, plan=plan)
     return goal
 
@@ -350,21 +400,21 @@ def goal_update(
     *, goal: PlanGoal, by, domain: str, description: str, context: RequestContext | None = None
 ) -> PlanGoal:
     _goal_check_not_instruction(description)
-    plan = _plan_lock(goal.plan)
+    plan = _plan_lock(goal.plan, work_by=by)
     goal.domain, goal.description = domain, description
     goal.full_clean()
     goal.save()
-    _version_record(plan, by=by, reason=PlanChangeReason.GOAL_CHANGED)
+    _version_record(plan, by=by, reason=PlanChangeReason.GOAL_CHANGED, content=True)
     _audit(by=by, context=context, object_type="goal", obj=goal, plan=plan)
     return goal
 
 
 @transaction.atomic
 def goal_remove(*, goal: PlanGoal, by, context: RequestContext | None = None) -> None:
-    plan = _plan_lock(goal.plan)
+    plan = _plan_lock(goal.plan, work_by=by)
     goal_uuid = goal.uuid
     goal.delete()
-    _version_record(plan, by=by, reason=PlanChangeReason.GOAL_REMOVED)
+    _version_record(plan, by=by, reason=PlanChangeReason.GOAL_REMOVED, content=True)
     audit_change(
         by=by,
         context=context,
@@ -420,11 +470,11 @@ def action_add(
     """Add an action with its owner: resident, network member, professional, organisation or
     a name in free text."""
     check_fields(fields, ACTION_FIELDS, "action")
-    plan = _plan_lock(plan)
+    plan = _plan_lock(plan, work_by=by)
     action = PlanAction(plan=plan)
     _action_fill(action, plan, fields)
     action.save()
-    _version_record(plan, by=by, reason=PlanChangeReason.ACTION_ADDED)
+    _version_record(plan, by=by, reason=PlanChangeReason.ACTION_ADDED, content=True)
     _audit(by=by, context=context, object_type="action", obj=action, plan=plan)
     return action
 
@@ -434,7 +484,7 @@ def action_update(
     *, action: PlanAction, by, context: RequestContext | None = None, **changes
 ) -> PlanAction:
     check_fields(changes, ACTION_FIELDS, "action")
-    plan = _plan_lock(action.plan)
+    plan = _plan_lock(action.plan, work_by=by)
     if "owner_kind" not in changes:
         changes = {
             "owner_kind": action.owner_kind,
@@ -444,17 +494,17 @@ def action_update(
         }
     _action_fill(action, plan, changes)
     action.save()
-    _version_record(plan, by=by, reason=PlanChangeReason.ACTION_CHANGED)
+    _version_record(plan, by=by, reason=PlanChangeReason.ACTION_CHANGED, content=True)
     _audit(by=by, context=context, object_type="action", obj=action, plan=plan)
     return action
 
 
 @transaction.atomic
 def action_remove(*, action: PlanAction, by, context: RequestContext | None = None) -> None:
-    plan = _plan_lock(action.plan)
+    plan = _plan_lock(action.plan, work_by=by)
     action_uuid = action.uuid
     action.delete()
-    _version_record(plan, by=by, reason=PlanChangeReason.ACTION_REMOVED)
+    _version_record(plan, by=by, reason=PlanChangeReason.ACTION_REMOVED, content=True)
     audit_change(
         by=by,
         context=context,
@@ -466,18 +516,90 @@ def action_remove(*, action: PlanAction, by, context: RequestContext | None = No
 
 @transaction.atomic
 def participant_invite(
-    *, plan: SupportPlan, by, user, role: str, context: RequestContext | None = None
+    *,
+    plan: SupportPlan,
+    by,
+    user,
+    role: str,
+    organisation=None,
+    context: RequestContext | None = None,
 ) -> PlanParticipant:
-    """Bring a professional into the household's plan ("erbij halen"): the case stays here."""
-    plan = _plan_lock(plan)
-    if not has_role(user, Role.GENERALIST, Role.CONSULTANT, Role.TEAM_LEAD):
+    """Bring a professional into the household's plan ("erbij halen"): the case stays here.
+    The professional is the municipality's (generalist, consultant, team lead) or, with
+    `organisation`, one of that partner organisation's professionals
+    (`networks.OrganisationProfessional`). The invitee gets a notification on their start page
+    and an e-mail (after the commit), sees the household on their list as invited, and may
+    read the plan; they may change it only once they accept (`permissions.can_work_on_plan`)."""
+    plan = _plan_lock(plan, work_by=by)
+    if organisation is not None:
+        works_there = (
+            OrganisationProfessional.objects.active()
+            .filter(organisation=organisation, user=user)
+            .exists()
+        )
+        if not works_there:
+            raise ValidationError(
+                {"user": _("This person is not a professional of %(org)s.") % {"org": organisation}}
+            )
+        shared = organisations_with_purpose(
+            household=plan.household, purpose=ConsentPurpose.PLAN_PARTICIPANT
+        )
+        if organisation.pk not in shared:
+            raise ValidationError(
+                {
+                    "user": _(
+                        "Bringing in %(org)s shares the plan with it: first record a "
+                        "resident's consent to share with a participant in the plan."
+                    )
+                    % {"org": organisation}
+                }
+            )
+    elif not has_role(user, Role.GENERALIST, Role.CONSULTANT, Role.TEAM_LEAD):
         raise ValidationError({"user": _("Only a professional can be brought into the plan.")})
-    participant = PlanParticipant(plan=plan, user=user, role=role, invited_by=by)
+    participant = PlanParticipant(
+        plan=plan, user=user, role=role, organisation=organisation, invited_by=by
+    )
     participant.full_clean()
     participant.save()
+    _invitation_notify(participant, plan=plan, by=by)
     _version_record(plan, by=by, reason=PlanChangeReason.PARTICIPANT_INVITED)
     _audit(by=by, context=context, object_type="participant", obj=participant, plan=plan)
     return participant
+
+
+def _invitation_notify(participant: PlanParticipant, *, plan: SupportPlan, by) -> None:
+    """The invitee's in-app notification (linking the plan) and, after the commit, an e-mail
+    that names no one of the household: only that there is an invitation, and the link."""
+    path = reverse("cases:plan_detail", kwargs={"plan_uuid": plan.uuid})
+    inviter = (by.get_full_name() or by.get_username()) if by is not None else ""
+    message = _("%(inviter)s invites you to the support plan of %(household)s as %(role)s.") % {
+        "inviter": inviter or _("A colleague"),
+        "household": plan.household.address_line,
+        "role": participant.role,
+    }
+    Notification.objects.create(
+        user=participant.user,
+        kind=NotificationKind.PLAN_INVITATION,
+        message=message[:300],
+        url=path,
+    )
+    address = participant.user.email
+    if address:
+        transaction.on_commit(lambda: _invitation_mail_send(address, path))
+
+
+def _invitation_mail_send(address: str, path: str) -> None:
+    """No household data in an e-mail: the address and the names stay behind the login."""
+    send_mail(
+        _("Wijkwerk: you have been invited to a support plan"),
+        _(
+            "You have been invited to work on a household's support plan. Sign in to see the "
+            "plan and to accept or decline: %(path)s"
+        )
+        % {"path": path},
+        None,
+        [address],
+    )
 
 
 @transaction.atomic
@@ -501,26 +623,123 @@ def participant_respond(
     participant.responded_at = timezone.now()
     participant.full_clean()
     participant.save()
+    Notification.objects.filter(
+        user=by,
+        kind=NotificationKind.PLAN_INVITATION,
+        url=reverse("cases:plan_detail", kwargs={"plan_uuid": plan.uuid}),
+        read_at__isnull=True,
+    ).update(read_at=participant.responded_at)
     _version_record(plan, by=by, reason=PlanChangeReason.PARTICIPANT_ANSWERED)
     _audit(by=by, context=context, object_type="participant", obj=participant, plan=plan)
     return participant
 
 
 @transaction.atomic
-def plan_activate(*, plan: SupportPlan, by, context: RequestContext | None = None) -> SupportPlan:
-    """Make a draft the household's one active plan. Needs a coordinator and the aftercare
-    section; the coordinator is the household's (`Household.coordinator`). When another plan
-    of the household became active first (also at the same moment: the database constraint
-    decides), this refuses with a clear message and the draft stays as it was."""
+def plan_agreement_record(
+    *,
+    plan: SupportPlan,
+    by,
+    version_seen: int,
+    method: str,
+    agreed_on: datetime.date,
+    resident=None,
+    representative_name: str = "",
+    representative_capacity: str = "",
+    context: RequestContext | None = None,
+) -> PlanAgreement:
+    """The resident's agreement (akkoord) with the plan as it is now: signed on paper or on
+    the device by a resident of the household, or agreed by a representative (name and
+    capacity, on behalf of a resident when named). A version is kept (also of a draft) and the
+    agreement names it, so what was agreed stays readable. `version_seen` is the version on the
+    screen the resident agreed to (`plan_current_version`): when the plan changed meanwhile,
+    this refuses, so an agreement never covers a change nobody showed."""
+    plan = _plan_lock(plan, work_by=by)
+    current = plan_current_version(plan=plan)
+    if version_seen != current:
+        raise ValidationError(
+            _(
+                "The plan changed while the agreement was being recorded: show the resident "
+                "the plan as it is now and record the agreement again."
+            )
+        )
+    if method == AgreementMethod.DATE_ONLY:
+        raise ValidationError({"method": _("Say how the resident agreed.")})
+    if agreed_on > timezone.localdate():
+        raise ValidationError({"agreed_on": _("The agreement cannot be in the future.")})
+    if (
+        resident is not None
+        and not current_residents(household=plan.household).filter(pk=resident.pk).exists()
+    ):
+        raise ValidationError({"resident": _("This resident does not live here.")})
+    if method == AgreementMethod.REPRESENTATIVE:
+        agreed_by_name = representative_name.strip()
+    else:
+        agreed_by_name = resident.full_name if resident is not None else ""
+        representative_capacity = ""
+    agreement = PlanAgreement(
+        plan=plan,
+        version=0,  # set below, to the version this agreement keeps
+        method=method,
+        resident=resident,
+        agreed_by_name=agreed_by_name,
+        representative_capacity=representative_capacity.strip(),
+        agreed_on=agreed_on,
+        recorded_by=by,
+    )
+    agreement.full_clean(exclude=["version"])
+    version = _version_record(
+        plan,
+        by=by,
+        reason=PlanChangeReason.AGREED,
+        always=True,
+    )
+    agreement.version = version.number
+    agreement.save()
+    _audit(by=by, context=context, object_type="agreement", obj=agreement, plan=plan)
+    return agreement
+
+
+@transaction.atomic
+def plan_activate(
+    *,
+    plan: SupportPlan,
+    by,
+    no_agreement_reason: str = "",
+    context: RequestContext | None = None,
+) -> SupportPlan:
+    """Make a draft the household's one active plan. Needs a coordinator (the household's,
+    `Household.coordinator`) and the aftercare section, and the resident's agreement with the
+    plan as it is (`plan_agreement_state`: agreed and not changed since), or else a reason why
+    there is none (`no_agreement_reason`, kept on the plan). When another plan of the household
+    became active first (also at the same moment: the database constraint decides), this
+    refuses with a clear message and the draft stays as it was."""
     _household_lock(plan.household_id)
     plan = (
         SupportPlan.objects.select_for_update(of=("self",))
-        .select_related("household")
+        .select_related("household__neighbourhood")
         .get(pk=plan.pk)
     )
+    _check_may_work(plan, by)
     if not plan.is_draft:
         raise ValidationError(_("Only a draft plan can be activated."))
     problems = []
+    no_agreement_reason = no_agreement_reason.strip()
+    if not no_agreement_reason:
+        state = plan_agreement_state(plan=plan)
+        if state.agreement is None:
+            problems.append(
+                _(
+                    "Record the resident's agreement, or give the reason why there is none, "
+                    "before activating the plan."
+                )
+            )
+        elif state.changed_since:
+            problems.append(
+                _(
+                    "The plan changed since the resident agreed: record the agreement again, "
+                    "or give the reason why there is none, before activating the plan."
+                )
+            )
     if plan.coordinator_id is None:
         problems.append(_("Choose a coordinator before activating the plan."))
     if not plan.aftercare_in_place.strip():
@@ -538,9 +757,10 @@ def plan_activate(*, plan: SupportPlan, by, context: RequestContext | None = Non
         raise ValidationError(PLAN_ALREADY_ACTIVE)
     plan.status = PlanStatus.ACTIVE
     plan.activated_at = timezone.now()
+    plan.no_agreement_reason = no_agreement_reason
     try:
         with transaction.atomic():
-            plan.save(update_fields=["status", "activated_at", "updated_at"])
+            plan.save(update_fields=["status", "activated_at", "no_agreement_reason", "updated_at"])
     except IntegrityError as exc:
         if "supportplan_one_active_per_household" in str(exc):
             raise ValidationError(PLAN_ALREADY_ACTIVE) from exc
@@ -562,7 +782,7 @@ def evaluation_record(
 ) -> Evaluation:
     """Re-score the life domains for an active plan; the difference with intake is the
     outcome (`selectors.evaluation_outcome`)."""
-    plan = _plan_lock(plan)
+    plan = _plan_lock(plan, work_by=by)
     if not plan.is_active:
         raise ValidationError(_("Only an active plan can be evaluated."))
     if not any(score not in (None, "") for score in scores.values()):
@@ -581,7 +801,7 @@ def evaluation_record(
 def plan_close(*, plan: SupportPlan, by, context: RequestContext | None = None) -> SupportPlan:
     """Close an active plan: needs an evaluation and the aftercare section with at least one
     check-in date; the check-ins are scheduled."""
-    plan = _plan_lock(plan)
+    plan = _plan_lock(plan, work_by=by)
     if not plan.is_active:
         raise ValidationError(_("Only an active plan can be closed."))
     problems = []

@@ -26,6 +26,8 @@ from cases.plans import selectors as plan_selectors
 from cases.plans import services as plan_services
 from cases.plans.forms import (
     ActionForm,
+    ActivateForm,
+    AgreementForm,
     CheckInForm,
     EvaluationForm,
     GoalForm,
@@ -51,8 +53,13 @@ def _may_work(user, _obj) -> bool:
     return permissions.can_work_on_plans(user)
 
 
+def _may_work_on_plan(user, plan) -> bool:
+    """An invitee who has not accepted reads the plan but may not change it."""
+    return permissions.can_work_on_plan(user, plan)
+
+
 def _may_edit_details(user, plan) -> bool:
-    return permissions.can_work_on_plans(user) and not plan.is_closed
+    return permissions.can_work_on_plan(user, plan) and not plan.is_closed
 
 
 def _plan(request, plan_uuid, *, work: bool = False, may=None):
@@ -63,7 +70,7 @@ def _plan(request, plan_uuid, *, work: bool = False, may=None):
         object_id=plan_uuid,
         fetch=lambda: plan_selectors.plan_for_user(user=request.user, plan_uuid=plan_uuid),
         user_may=permissions.can_use_register,
-        may=may or (_may_work if work else None),
+        may=may or (_may_work_on_plan if work else None),
     )
 
 
@@ -196,7 +203,7 @@ def plan_create_from_conversation(request, conversation_uuid):
 
 def _plan_body_context(request, plan, **overrides) -> dict:
     professionals = plan_selectors.professionals_to_bring_in()
-    can_work = permissions.can_work_on_plans(request.user) and not plan.is_closed
+    can_work = permissions.can_work_on_plan(request.user, plan) and not plan.is_closed
     context = {
         "plan": plan,
         "household": plan.household,
@@ -228,14 +235,18 @@ def _plan_page_context(request, plan, **overrides) -> dict:
         None,
     )
     context = _plan_body_context(request, plan)
+    agreements = list(plan_selectors.plan_agreements(plan=plan))
+    agreement = plan_selectors.plan_agreement_state(plan=plan, agreements=agreements)
     context.update(
         {
             "participants": participants,
             "my_invitation": my_invitation,
             "response_form": ParticipantResponseForm() if my_invitation else None,
-            "participant_form": ParticipantForm(
-                professionals=plan_selectors.professionals_to_bring_in()
-            ),
+            "participant_form": _participant_form(),
+            "agreement": agreement,
+            "agreements": agreements,
+            "agreement_form": AgreementForm(plan=plan, version=agreement.current_version),
+            "activate_form": ActivateForm(),
             "versions": plan.versions.select_related("created_by")[:20],
             "evaluations": plan.evaluations.all(),
             "check_ins": plan.check_ins.all(),
@@ -244,6 +255,14 @@ def _plan_page_context(request, plan, **overrides) -> dict:
     )
     context.update(overrides)
     return context
+
+
+def _participant_form(data=None) -> ParticipantForm:
+    return ParticipantForm(
+        data,
+        professionals=plan_selectors.professionals_to_bring_in(),
+        organisation_professionals=plan_selectors.organisation_professionals(),
+    )
 
 
 def _render_plan(request, plan, status: int = 200, **overrides):
@@ -437,11 +456,11 @@ def action_remove(request, plan_uuid, action_uuid):
 def participant_invite(request, plan_uuid):
     """Bring a professional into the plan."""
     plan = _plan(request, plan_uuid, work=True)
-    form = ParticipantForm(request.POST, professionals=plan_selectors.professionals_to_bring_in())
+    form = _participant_form(request.POST)
     if form.is_valid():
         try:
             plan_services.participant_invite(
-                plan=plan, by=request.user, context=request_context(request), **form.cleaned_data
+                plan=plan, by=request.user, context=request_context(request), **form.invite_fields()
             )
         except ValidationError as exc:
             apply_validation_error(form, exc)
@@ -497,13 +516,53 @@ def participant_respond(request, plan_uuid, participant_uuid):
     )
 
 
+@never_cache
+@login_required
+@require_POST
+@household_file("agreement")
+def plan_agree(request, plan_uuid):
+    """Record the resident's agreement with the version of the plan on the screen."""
+    plan = _plan(request, plan_uuid, work=True)
+    version = plan_selectors.plan_current_version(plan=plan)
+    form = AgreementForm(request.POST, plan=plan, version=version)
+    if form.is_valid():
+        try:
+            agreement = plan_services.plan_agreement_record(
+                plan=plan,
+                by=request.user,
+                context=request_context(request),
+                **form.agreement_fields(),
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("The agreement with version %(version)s has been recorded.")
+                % {"version": agreement.version},
+            )
+            return _redirect(request, _plan_url(plan) + "#agreement")
+    return render(
+        request,
+        "cases/plans/plan_detail.html",
+        _plan_page_context(request, plan, agreement_form=form),
+    )
+
+
 @login_required
 @require_POST
 @household_file("plan")
 def plan_activate(request, plan_uuid):
     plan = _plan(request, plan_uuid, work=True)
+    form = ActivateForm(request.POST)
+    form.is_valid()  # one optional text field: always valid
     try:
-        plan_services.plan_activate(plan=plan, by=request.user, context=request_context(request))
+        plan_services.plan_activate(
+            plan=plan,
+            by=request.user,
+            no_agreement_reason=form.cleaned_data.get("no_agreement_reason", ""),
+            context=request_context(request),
+        )
     except ValidationError as exc:
         _errors_to_messages(request, exc)
     else:

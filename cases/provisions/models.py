@@ -813,6 +813,7 @@ class NotificationKind(models.TextChoices):
     COSIGN = "cosign", _("Co-signature requested")
     CONSENT_EXPIRED = "consent_expired", _("Consent expired")
     APPOINTMENT = "appointment", _("Appointment tomorrow")
+    PLAN_INVITATION = "plan_invitation", _("Invited to a support plan")
 
 
 class NotificationQuerySet(models.QuerySet):

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('networks', '0007_webhook_delivery_event'),
+        ('networks', '0008_organisation_professional'),
     ]
 
     operations = [

@@ -105,14 +105,25 @@ def test_from_melding_to_closed_plan(page, login, generalist, make_household, ot
     expect(page.locator("#participants")).to_contain_text("Sanne de Vries")
     expect(page.locator("#participants")).to_contain_text("Uitgenodigd")
 
-    # activation is refused until the aftercare section is there
-    page.get_by_role("button", name="Plan actief maken").click()
+    # activation is refused until the aftercare section is there (and, without the
+    # resident's agreement, asks for the reason why there is none)
+    activate = page.locator("#activate-without-agreement")
+    activate.locator("summary").click()
+    activate.get_by_role("button", name="Plan actief maken").click()
     expect(page.locator(".messages")).to_contain_text("Vul de nazorgparagraaf in")
+    expect(page.locator(".messages")).to_contain_text("Leg het akkoord van de inwoner vast")
     page.locator("#aftercare").get_by_role("link", name="Wijzigen").click()
     page.get_by_label("Nazorg: wat er moet staan").fill("Waakvlam: maandelijks de buurtwerker")
     page.get_by_label("Nazorg: afgesproken met (anderen)").fill("Buurtwerker Ahmed")
     page.get_by_label("Nazorg: data voor contact").fill("01-03-2027, 01-06-2027")
     page.get_by_role("button", name="Opslaan").click()
+    # the resident signs this version on paper; then the plan can be activated
+    agreement = page.locator("#agreement")
+    agreement.locator("summary").click()
+    agreement.get_by_label("Op papier getekend").check()
+    agreement.locator("#id_resident").select_option(index=1)
+    agreement.get_by_role("button", name="Akkoord vastleggen").click()
+    expect(page.locator("#agreement")).to_contain_text("Versie 1 akkoord op")
     page.get_by_role("button", name="Plan actief maken").click()
     expect(page.locator("#plan-status")).to_have_text("Actief")
 

@@ -227,6 +227,17 @@ def test_activation_refused_without_aftercare_then_allowed(client_as, generalist
     )
     plan.refresh_from_db()
     assert plan.aftercare_check_in_dates == [datetime.date(2027, 3, 1), datetime.date(2027, 6, 1)]
+    response = client.post(reverse("cases:plan_activate", args=[plan.uuid]), follow=True)
+    assert "Leg het akkoord van de inwoner vast" in response.content.decode()
+    client.post(
+        reverse("cases:plan_agree", args=[plan.uuid]),
+        {
+            "version": "0",
+            "method": "paper",
+            "resident": str(household.memberships.first().resident.uuid),
+            "agreed_on": TODAY.isoformat(),
+        },
+    )
     client.post(reverse("cases:plan_activate", args=[plan.uuid]))
     assert SupportPlan.objects.get().status == PlanStatus.ACTIVE
 
@@ -375,8 +386,10 @@ def test_plan_page_within_a_query_budget(
             plan=plan, by=generalist, user=UserFactory(roles=[Role.GENERALIST]), role="r"
         )
     client = client_as(generalist)
-    # incl. break-the-glass grants, progress reports, consent to share with organisations
-    with django_assert_max_num_queries(22):
+    # incl. break-the-glass grants, progress reports, consent to share with organisations, the
+    # agreement (latest, current version, changed since), the invitee's rights, the residents
+    # who can sign and the partner organisations' professionals who can be brought in
+    with django_assert_max_num_queries(28):
         response = client.get(reverse("cases:plan_detail", args=[plan.uuid]))
     assert response.content.decode().count('class="owner"') == 10
 
