@@ -22,8 +22,9 @@ from django.utils import translation
 from cases.households.models import MembershipRole
 from cases.intake import services as intake_services
 from cases.intake.models import BasicNeed, LifeDomain
+from cases.plans import selectors as plan_selectors
 from cases.plans import services as plan_services
-from cases.plans.models import ActionOwnerKind, PlanChangeReason
+from cases.plans.models import ActionOwnerKind, AgreementMethod, PlanChangeReason
 from cases.provisions import services as provision_services
 from cases.provisions.models import DecisionOutcome
 from teams.models import LawDomain
@@ -171,6 +172,14 @@ def municipality(make_household, generalist, user_with_role, area, provider):
     plan = plan_services.plan_create(household=household, by=generalist, conversation=conversation)
     plan = plan_services.plan_update(
         plan=plan, by=generalist, aftercare_in_place="Waakvlam: de buurtwerker belt maandelijks."
+    )
+    plan_services.plan_agreement_record(
+        plan=plan,
+        by=generalist,
+        version_seen=plan_selectors.plan_current_version(plan=plan),
+        method=AgreementMethod.DEVICE,
+        resident=resident,
+        agreed_on=plan.created_at.date(),
     )
     plan = plan_services.plan_activate(plan=plan, by=generalist)
     goal = plan_services.goal_add(

@@ -26,7 +26,7 @@ def test_seed_demo_is_idempotent(demo):
     households = Household.objects.count()
     contracts, subsidies = Contract.objects.count(), Subsidy.objects.count()
     call_command("seed_demo", households=12, verbosity=0)
-    assert Household.objects.count() == households == 12
+    assert Household.objects.count() == households >= 12  # and the demo moves' households
     assert Contract.objects.count() == contracts > 0
     assert Subsidy.objects.count() == subsidies > 0
 

@@ -93,6 +93,7 @@ def test_a_full_conversation_on_a_phone(phone, generalist, make_household):
     screens = page.evaluate("document.documentElement.scrollHeight") / PHONE["height"]
     print(f"the form opens {screens:.1f} phone screens long")
     assert screens < 3.5  # it was 4.4 with every part open
+    page.wait_for_load_state("load")  # the form page's own load event, before counting
     page.evaluate("window.sameDocument = 'yes'")
     loads.clear()
 
