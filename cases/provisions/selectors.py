@@ -38,7 +38,14 @@ from cases.provisions.models import (
     SubsidySignal,
     TermEventKind,
 )
-from networks.models import BudgetStream, GeneralProvision, Product, StreamBudget
+from networks.models import (
+    BudgetStream,
+    Contract,
+    GeneralProvision,
+    Organisation,
+    Product,
+    StreamBudget,
+)
 from teams.models import District, Team, TeamMandate
 from teams.roles import Role
 from teams.selectors import district_ids_of_user, work_area_of_consultant
@@ -461,6 +468,32 @@ def decision_initial_from_request(*, application: ProvisionApplication) -> dict:
         "delivery": Delivery.IN_KIND,
         "provider": request.organisation_id,
     }
+
+
+def contracts_valid_on(*, product_id: int, on: datetime.date) -> QuerySet[Contract]:
+    """The contracts for the product that run on `on` (from `valid_from` up to and including
+    `valid_until`, open-ended without one)."""
+    return Contract.objects.filter(product_id=product_id, valid_from__lte=on).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=on)
+    )
+
+
+def contracted_providers(*, product_id: int, on: datetime.date) -> QuerySet[Organisation]:
+    """The active organisations with a contract for the product on `on`: who may deliver a
+    grant in kind that starts that day (the decision form's provider list; `decision_make`
+    refuses any other)."""
+    return Organisation.objects.filter(
+        active=True,
+        pk__in=contracts_valid_on(product_id=product_id, on=on).values("organisation_id"),
+    ).order_by("name")
+
+
+def provider_contracted(*, provider_id: int, product_id: int, on: datetime.date) -> bool:
+    return (
+        contracts_valid_on(product_id=product_id, on=on)
+        .filter(organisation_id=provider_id)
+        .exists()
+    )
 
 
 def user_display_name(user) -> str:

@@ -61,6 +61,7 @@ from cases.provisions.selectors import (
     application_decision_deadline,
     cosign_candidates,
     decision_objection_deadline,
+    provider_contracted,
     stream_budget_use,
 )
 from networks.models import BudgetStream, Frequency, GeneralProvision, Product, Unit
@@ -497,6 +498,31 @@ def _check_input(data: DecisionInput) -> None:
         raise ValidationError(errors)
 
 
+def _check_contract(data: DecisionInput, product: Product) -> None:
+    """A grant in kind only to a provider with a contract for the product that runs on the
+    grant's start date (`networks.models.Contract`): the form offers only those, this holds for
+    every caller."""
+    if data.outcome != DecisionOutcome.GRANT or data.delivery != Delivery.IN_KIND:
+        return
+    if not provider_contracted(
+        provider_id=data.provider.pk, product_id=product.pk, on=data.start_date
+    ):
+        raise ValidationError(
+            {
+                "provider": _(
+                    "%(provider)s has no contract for %(product)s on %(date)s: a grant in kind "
+                    "goes to a contracted provider. Choose another provider or a personal "
+                    "budget (pgb)."
+                )
+                % {
+                    "provider": data.provider.name,
+                    "product": product.name,
+                    "date": date_format(data.start_date, "j F Y"),
+                }
+            }
+        )
+
+
 @transaction.atomic
 def decision_make(
     *,
@@ -524,6 +550,7 @@ def decision_make(
             _("This application is being handled by a colleague; ask them or re-assign it first.")
         )
     _check_input(data)
+    _check_contract(data, data.product or locked.product)
     decision = ProvisionDecision(
         application=locked,
         outcome=data.outcome,
