@@ -289,6 +289,11 @@ class DecisionForm(forms.Form):
         return self.fieldset("grant")
 
     @property
+    def grant_period_fields(self):
+        """The grant's fields after product and extent (shown in a row of their own)."""
+        return [self[name] for name in self.FIELDSETS["grant"][4:]]
+
+    @property
     def reasons_fields(self):
         return self.fieldset("reasons")
 
