@@ -647,8 +647,9 @@ END_REASONS_BY_LAW: dict[str, frozenset[str]] = {
 
 class Contract(models.Model):
     """A contract between the municipality and an organisation for one product: the tariff, the
-    period and how often the provider reports progress. Care starts only under a contract
-    (`cases.partners.services.allocation_start`)."""
+    period and how often the provider reports progress. A grant in kind goes only to an
+    organisation with a contract for its product on the start date, and care starts only under
+    one on the day it starts (both checked in `cases`)."""
 
     organisation = models.ForeignKey(
         Organisation, models.PROTECT, related_name="contracts", verbose_name=_("organisation")

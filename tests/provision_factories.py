@@ -102,14 +102,22 @@ class ApplicationFactory(DjangoModelFactory):
     )
 
 
-def contract_for(allocation, valid_from=datetime.date(2000, 1, 1), valid_until=None):
-    """A contract between the allocation's provider and the municipality for its product, so
-    care on it may start (`partners.services.allocation_start` checks it)."""
+def contract_for(
+    allocation=None,
+    valid_from=datetime.date(2000, 1, 1),
+    valid_until=None,
+    *,
+    provider=None,
+    product=None,
+):
+    """A contract between a provider and the municipality for a product: the allocation's (so
+    care on it may start, `partners.services.allocation_start` checks it), or `provider` and
+    `product` (so a grant in kind to them may be made, `decision_make` checks it)."""
     from networks.models import Contract
 
     return Contract.objects.get_or_create(
-        organisation_id=allocation.provider_id,
-        product_id=allocation.product_id,
+        organisation_id=provider.pk if provider is not None else allocation.provider_id,
+        product_id=product.pk if product is not None else allocation.product_id,
         valid_from=valid_from,
         defaults={"tariff": 60, "valid_until": valid_until},
     )[0]

@@ -294,6 +294,8 @@ TABLE = {
         "403/404    403/404    403/404    404        404        404        404        404",
     "provisions:decision_letter":
         "ok/404     ok/404     ok/404     404        404        404        404        404",
+    "provisions:decision_preview":
+        "403/404    ok/404     403/404    404        404        404        404        404",
     "provisions:decision_made_known":
         "403/404    ok/404     403/404    404        404        404        404        404",
     "provisions:household_provisions":

@@ -1,4 +1,7 @@
+import datetime
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.households.models import Resident
@@ -10,14 +13,13 @@ from cases.provisions.models import (
     ReferralOutcome,
     TermEventKind,
 )
-from cases.provisions.selectors import consultants, user_display_name
+from cases.provisions.selectors import consultants, contracted_providers, user_display_name
 from networks.models import (
     BudgetStream,
     Frequency,
     GeneralProvision,
     Law,
     Organisation,
-    OrganisationType,
     Product,
     Unit,
 )
@@ -134,6 +136,12 @@ class CosignRequestForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
+    """The decision on an application. Only the chosen outcome's fields count (`OUTCOME_FIELDS`):
+    the others are neither validated nor passed on, whatever the browser sent, so a hidden
+    fieldset never blocks the decision. Products are those of the application's law; the
+    provider list holds the organisations with a contract for the product on the start date
+    (`selectors.contracted_providers`; `decision_make` refuses any other)."""
+
     outcome = forms.ChoiceField(
         label=_("decision"), choices=DecisionOutcome.choices, widget=forms.RadioSelect
     )
@@ -154,10 +162,15 @@ class DecisionForm(forms.Form):
     )
     provider = forms.ModelChoiceField(
         label=_("provider"),
-        queryset=Organisation.objects.filter(
-            active=True, type=OrganisationType.CARE_PROVIDER
-        ).order_by("name"),
+        queryset=Organisation.objects.none(),
         required=False,
+        help_text=_("Providers with a contract for the product on the start date."),
+        error_messages={
+            "invalid_choice": _(
+                "This provider has no contract for the product on the start date: choose one "
+                "from the list."
+            )
+        },
     )
     amount = forms.DecimalField(
         label=_("amount (€)"),
@@ -172,7 +185,6 @@ class DecisionForm(forms.Form):
         max_length=5000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Required for a rejection or a referral back."),
     )
     general_provision = forms.ModelChoiceField(
         label=_("general provision to try first"),
@@ -200,6 +212,7 @@ class DecisionForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
+    # the fieldsets of the screen: which outcomes show each (decision-form.js toggles them)
     FIELDSETS = {
         "grant": [
             "product",
@@ -212,9 +225,61 @@ class DecisionForm(forms.Form):
             "provider",
             "amount",
         ],
-        "other": ["reasons", "general_provision", "signal_subsidy", "signal_reason"],
+        "reasons": ["reasons"],
+        "refer_back": ["general_provision", "signal_subsidy", "signal_reason"],
         "deviation": ["is_deviation", "deviation_justification"],
     }
+    FIELDSET_OUTCOMES = {
+        "grant": [DecisionOutcome.GRANT],
+        "reasons": [DecisionOutcome.REJECT, DecisionOutcome.REFER_BACK],
+        "refer_back": [DecisionOutcome.REFER_BACK],
+    }
+    ALWAYS = ("outcome", "version", "is_deviation", "deviation_justification")
+
+    def __init__(self, *args, application, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.application = application
+        self.fields["product"].queryset = Product.objects.active().filter(law=application.law)
+        self.fields["product"].queryset = self.fields["product"].queryset.order_by("name")
+        product_id, start_date = self.product_and_start()
+        self.fields["provider"].queryset = contracted_providers(
+            product_id=product_id, on=start_date
+        )
+
+    def _raw(self, name):
+        """A field's value as posted, cleaned, or None when absent or invalid."""
+        field = self.fields[name]
+        raw = field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+        try:
+            return field.clean(raw)
+        except forms.ValidationError:
+            return None
+
+    def product_and_start(self) -> tuple[int, datetime.date]:
+        """The product and start date the provider list is for: as posted, else the form's
+        starting values (the application's product, today)."""
+        product = self._raw("product") if self.is_bound else None
+        start = self._raw("start_date") if self.is_bound else None
+        product_id = (
+            product.pk if product else self.initial.get("product") or self.application.product_id
+        )
+        return product_id, start or self.initial.get("start_date") or timezone.localdate()
+
+    def outcome_fields(self, outcome) -> set[str]:
+        fields = set(self.ALWAYS)
+        for fieldset, outcomes in self.FIELDSET_OUTCOMES.items():
+            if outcome in outcomes:
+                fields.update(self.FIELDSETS[fieldset])
+        return fields
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen = self.outcome_fields(cleaned.get("outcome"))
+        for name, field in self.fields.items():
+            if name not in chosen:
+                self._errors.pop(name, None)
+                cleaned[name] = field.to_python(None)
+        return cleaned
 
     def fieldset(self, name):
         return [self[field] for field in self.FIELDSETS[name]]
@@ -224,8 +289,17 @@ class DecisionForm(forms.Form):
         return self.fieldset("grant")
 
     @property
-    def other_fields(self):
-        return self.fieldset("other")
+    def grant_period_fields(self):
+        """The grant's fields after product and extent (shown in a row of their own)."""
+        return [self[name] for name in self.FIELDSETS["grant"][4:]]
+
+    @property
+    def reasons_fields(self):
+        return self.fieldset("reasons")
+
+    @property
+    def refer_back_fields(self):
+        return self.fieldset("refer_back")
 
     @property
     def deviation_fields(self):

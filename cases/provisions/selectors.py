@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum, prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -16,10 +16,15 @@ from django.utils.translation import gettext as _
 
 from cases import permissions
 from cases.access import households_visible_to
-from cases.households.models import Household
-from cases.intake.models import KitchenTableConversation, LifeDomainScore
+from cases.households.models import Household, current_members_prefetch
+from cases.intake.models import (
+    InformalNetworkMember,
+    KitchenTableConversation,
+    LifeDomain,
+    LifeDomainScore,
+)
 from cases.legal_terms import agreed_term_end, term_end
-from cases.plans.models import PlanStatus, SupportPlan
+from cases.plans.models import PlanGoal, PlanStatus, SupportPlan
 from cases.provisions.models import (
     ADVANCE_WEEKS,
     DECISION_WEEKS,
@@ -38,7 +43,14 @@ from cases.provisions.models import (
     SubsidySignal,
     TermEventKind,
 )
-from networks.models import BudgetStream, GeneralProvision, Product, StreamBudget
+from networks.models import (
+    BudgetStream,
+    Contract,
+    GeneralProvision,
+    Organisation,
+    Product,
+    StreamBudget,
+)
 from teams.models import District, Team, TeamMandate
 from teams.roles import Role
 from teams.selectors import district_ids_of_user, work_area_of_consultant
@@ -334,6 +346,7 @@ def application_for_user(*, user, application_uuid) -> ProvisionApplication:
         .with_context()
         .select_related(
             "plan",
+            "household__coordinator",
             "decision__provider",
             "decision__product",
             "decision__general_provision__organisation",
@@ -346,6 +359,107 @@ def application_for_user(*, user, application_uuid) -> ProvisionApplication:
     if application is None:
         raise Http404("No application found")
     return application
+
+
+@dataclass
+class ScoreRow:
+    """One life domain on the decision screen: the latest conversation's score, the one
+    before it and the change (positive: more self-sufficient)."""
+
+    domain: str
+    label: str
+    score: int | None
+    previous: int | None
+
+    @property
+    def change(self) -> int | None:
+        if self.score is None or self.previous is None:
+            return None
+        return self.score - self.previous
+
+
+@dataclass
+class DecisionContext:
+    """The household around an application, for the consultant's decision screen."""
+
+    household: Household
+    conversation: KitchenTableConversation | None
+    previous_conversation: KitchenTableConversation | None
+    scores: list[ScoreRow]
+    plan: SupportPlan | None
+    goals: list[PlanGoal]
+    applications: list[ProvisionApplication]  # the household's others, undecided
+    decisions: list[ProvisionApplication]  # the household's others, decided (with .decision)
+    allocations: list
+    referrals: list[GeneralProvisionReferral]
+    network: list[InformalNetworkMember]
+
+
+def decision_context(*, application: ProvisionApplication) -> DecisionContext:
+    """What the consultant needs next to the decision form, read in a fixed number of queries:
+    the household's members and coordinator, the life-domain scores of the last two
+    kitchen-table conversations and their change, the goals of the plan behind the application
+    (else the household's open plan), its other applications, earlier decisions, allocations
+    and referrals, and its informal network.
+
+    Only for an application fetched by `application_for_user` (need-to-know, and the page's
+    one access-log row covers the household file): no check and no log row of its own."""
+    household = application.household
+    prefetch_related_objects([household], current_members_prefetch())
+    conversations = list(
+        KitchenTableConversation.objects.filter(household=household)
+        .order_by("-held_on", "-created_at", "-pk")
+        .prefetch_related("scores")[:2]
+    )
+    conversation = conversations[0] if conversations else None
+    previous = conversations[1] if len(conversations) > 1 else None
+    latest = (
+        {score.domain: score.score for score in conversation.scores.all()} if conversation else {}
+    )
+    before = {score.domain: score.score for score in previous.scores.all()} if previous else {}
+    scores = [
+        ScoreRow(domain=domain, label=label, score=latest.get(domain), previous=before.get(domain))
+        for domain, label in LifeDomain.choices
+        if domain in latest or domain in before
+    ]
+    plan = application.plan
+    if plan is None:
+        plan = (
+            SupportPlan.objects.filter(household=household).open().order_by("status", "-pk").first()
+        )
+    goals = list(plan.goals.all()) if plan is not None else []
+    others = list(
+        household.provision_applications.exclude(pk=application.pk)
+        .select_related("product", "decision__provider", "decision__general_provision")
+        .order_by("-applied_on", "-pk")[:20]
+    )
+    return DecisionContext(
+        household=household,
+        conversation=conversation,
+        previous_conversation=previous,
+        scores=scores,
+        plan=plan,
+        goals=goals,
+        applications=[other for other in others if not _has_decision(other)],
+        decisions=[other for other in others if _has_decision(other)],
+        allocations=list(
+            household.allocations.select_related("provider", "product").order_by("-created_at")[:20]
+        ),
+        referrals=list(
+            household.provision_referrals.select_related("provision").order_by(
+                "-referred_on", "-pk"
+            )[:20]
+        ),
+        network=list(household.network_members.order_by("name")),
+    )
+
+
+def _has_decision(application: ProvisionApplication) -> bool:
+    """Whether the application (with `decision` selected) has a decision."""
+    try:
+        return application.decision is not None
+    except ObjectDoesNotExist:
+        return False
 
 
 def household_provisions(*, household: Household) -> dict:
@@ -461,6 +575,32 @@ def decision_initial_from_request(*, application: ProvisionApplication) -> dict:
         "delivery": Delivery.IN_KIND,
         "provider": request.organisation_id,
     }
+
+
+def contracts_valid_on(*, product_id: int, on: datetime.date) -> QuerySet[Contract]:
+    """The contracts for the product that run on `on` (from `valid_from` up to and including
+    `valid_until`, open-ended without one)."""
+    return Contract.objects.filter(product_id=product_id, valid_from__lte=on).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=on)
+    )
+
+
+def contracted_providers(*, product_id: int, on: datetime.date) -> QuerySet[Organisation]:
+    """The active organisations with a contract for the product on `on`: who may deliver a
+    grant in kind that starts that day (the decision form's provider list; `decision_make`
+    refuses any other)."""
+    return Organisation.objects.filter(
+        active=True,
+        pk__in=contracts_valid_on(product_id=product_id, on=on).values("organisation_id"),
+    ).order_by("name")
+
+
+def provider_contracted(*, provider_id: int, product_id: int, on: datetime.date) -> bool:
+    return (
+        contracts_valid_on(product_id=product_id, on=on)
+        .filter(organisation_id=provider_id)
+        .exists()
+    )
 
 
 def user_display_name(user) -> str:

@@ -5,6 +5,7 @@ A write that changes a household file records its access-log row with `cases.aud
 as its last step, inside its transaction; views pass `context=request_context(request)`. The
 four-eyes rule (`decision_needs_cosign`, `decision_cosign_refusal`) is owned here."""
 
+import copy
 import datetime
 import math
 import uuid
@@ -61,6 +62,7 @@ from cases.provisions.selectors import (
     application_decision_deadline,
     cosign_candidates,
     decision_objection_deadline,
+    provider_contracted,
     stream_budget_use,
 )
 from networks.models import BudgetStream, Frequency, GeneralProvision, Product, Unit
@@ -497,6 +499,82 @@ def _check_input(data: DecisionInput) -> None:
         raise ValidationError(errors)
 
 
+def _check_contract(data: DecisionInput, product: Product) -> None:
+    """A grant in kind only to a provider with a contract for the product that runs on the
+    grant's start date (`networks.models.Contract`): the form offers only those, this holds for
+    every caller."""
+    if data.outcome != DecisionOutcome.GRANT or data.delivery != Delivery.IN_KIND:
+        return
+    if not provider_contracted(
+        provider_id=data.provider.pk, product_id=product.pk, on=data.start_date
+    ):
+        raise ValidationError(
+            {
+                "provider": _(
+                    "%(provider)s has no contract for %(product)s on %(date)s: a grant in kind "
+                    "goes to a contracted provider. Choose another provider or a personal "
+                    "budget (pgb)."
+                )
+                % {
+                    "provider": data.provider.name,
+                    "product": product.name,
+                    "date": date_format(data.start_date, "j F Y"),
+                }
+            }
+        )
+
+
+def _decision_build(
+    application: ProvisionApplication, data: DecisionInput, by
+) -> ProvisionDecision:
+    """The decision `data` describes, unsaved: what `decision_make` stores and what the
+    letter preview shows."""
+    decision = ProvisionDecision(
+        application=application,
+        outcome=data.outcome,
+        reasons=data.reasons,
+        is_deviation=data.is_deviation,
+        deviation_justification=data.deviation_justification if data.is_deviation else "",
+        decided_by=by,
+        decided_at=timezone.now(),
+    )
+    if data.outcome == DecisionOutcome.GRANT:
+        product = data.product or application.product
+        decision.product = product
+        decision.volume = data.volume
+        decision.unit = data.unit
+        decision.frequency = data.frequency
+        decision.start_date = data.start_date
+        decision.end_date = data.end_date
+        decision.delivery = data.delivery
+        decision.provider = data.provider if data.delivery == Delivery.IN_KIND else None
+        decision.amount = data.amount
+        if data.amount is None and all((data.volume, data.unit, data.frequency, data.start_date)):
+            decision.amount = grant_amount_estimate(
+                tariff=product.tariff,
+                volume=data.volume,
+                unit=data.unit,
+                frequency=data.frequency,
+                start_date=data.start_date,
+                end_date=data.end_date,
+            )
+        decision.cosign_required = decision.amount is not None and decision_needs_cosign(
+            outcome=decision.outcome, amount=decision.amount
+        )
+    elif data.outcome == DecisionOutcome.REFER_BACK:
+        decision.general_provision = data.general_provision
+    return decision
+
+
+def decision_preview(
+    *, application: ProvisionApplication, by, data: DecisionInput
+) -> ProvisionDecision:
+    """The decision as the form describes it so far, for the letter preview: never saved,
+    nothing checked (the form may still be incomplete), nothing logged. Built on a copy of the
+    application, so the caller's application keeps no decision."""
+    return _decision_build(copy.copy(application), data, by)
+
+
 @transaction.atomic
 def decision_make(
     *,
@@ -524,40 +602,9 @@ def decision_make(
             _("This application is being handled by a colleague; ask them or re-assign it first.")
         )
     _check_input(data)
-    decision = ProvisionDecision(
-        application=locked,
-        outcome=data.outcome,
-        reasons=data.reasons,
-        is_deviation=data.is_deviation,
-        deviation_justification=data.deviation_justification if data.is_deviation else "",
-        decided_by=by,
-        decided_at=timezone.now(),
-    )
+    _check_contract(data, data.product or locked.product)
+    decision = _decision_build(locked, data, by)
     if data.outcome == DecisionOutcome.GRANT:
-        product = data.product or locked.product
-        decision.product = product
-        decision.volume = data.volume
-        decision.unit = data.unit
-        decision.frequency = data.frequency
-        decision.start_date = data.start_date
-        decision.end_date = data.end_date
-        decision.delivery = data.delivery
-        decision.provider = data.provider if data.delivery == Delivery.IN_KIND else None
-        decision.amount = (
-            data.amount
-            if data.amount is not None
-            else grant_amount_estimate(
-                tariff=product.tariff,
-                volume=data.volume,
-                unit=data.unit,
-                frequency=data.frequency,
-                start_date=data.start_date,
-                end_date=data.end_date,
-            )
-        )
-        decision.cosign_required = decision_needs_cosign(
-            outcome=decision.outcome, amount=decision.amount
-        )
         status = (
             ApplicationStatus.AWAITING_COSIGN
             if decision.cosign_required
@@ -566,7 +613,6 @@ def decision_make(
     elif data.outcome == DecisionOutcome.REJECT:
         status = ApplicationStatus.REJECTED
     else:
-        decision.general_provision = data.general_provision
         status = ApplicationStatus.REFERRED_BACK
     decision.full_clean(exclude=["application"])
     try:

@@ -28,6 +28,11 @@ urlpatterns = [
         name="application_decide",
     ),
     path(
+        "aanvragen/<uuid:application_uuid>/besluit/voorbeeld/",
+        views.decision_preview,
+        name="decision_preview",
+    ),
+    path(
         "aanvragen/<uuid:application_uuid>/medeondertekenen/",
         views.decision_cosign,
         name="decision_cosign",

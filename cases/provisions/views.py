@@ -177,7 +177,20 @@ def _decision_form(application, data=None):
     }
     # an application from a provider's 315/317 request: what the provider asked for
     initial |= psel.decision_initial_from_request(application=application)
-    return DecisionForm(data, initial=initial)
+    return DecisionForm(data, initial=initial, application=application)
+
+
+def _decision_input(cleaned: dict) -> psvc.DecisionInput:
+    """The decision form's (possibly partial) cleaned data as the service's input."""
+    names = psvc.DecisionInput.__dataclass_fields__
+    data = {name: cleaned.get(name) for name in names if name in cleaned}
+    for name in ("unit", "frequency", "delivery", "reasons", "signal_reason"):
+        data[name] = data.get(name) or ""
+    data["deviation_justification"] = data.get("deviation_justification") or ""
+    data["signal_subsidy"] = bool(data.get("signal_subsidy"))
+    data["is_deviation"] = bool(data.get("is_deviation"))
+    data["outcome"] = data.get("outcome") or ""
+    return psvc.DecisionInput(**data)
 
 
 def _detail_context(request, application, form=None, conflict=False, **clock_forms):
@@ -188,11 +201,16 @@ def _detail_context(request, application, form=None, conflict=False, **clock_for
     running = can_decide and not application.is_decided
     advance_running = running and application.advance_due_on is not None
     letter = can_decide and decision is not None and decision.is_final
+    form = form or (_decision_form(application) if can_decide else None)
     return {
         "application": application,
         "decision": decision,
         "can_decide": can_decide,
-        "form": form or (_decision_form(application) if can_decide else None),
+        "form": form,
+        # the household around it, on the same screen (covered by the page's access-log row)
+        "household_context": psel.decision_context(application=application)
+        if can_decide and decision is None
+        else None,
         "assign_form": AssignForm(initial={"version": application.version}) if can_decide else None,
         "can_cosign": psvc.decision_may_cosign(decision=decision, by=request.user),
         "cosign_request_form": CosignRequestForm(
@@ -315,15 +333,11 @@ def application_decide(request, application_uuid):
     form = _decision_form(application, request.POST)
     conflict = False
     if form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        for name in ("unit", "frequency", "delivery", "reasons", "signal_reason"):
-            data[name] = data.get(name) or ""
-        data["deviation_justification"] = data.get("deviation_justification") or ""
         try:
             decision = psvc.decision_make(
                 application=application,
                 by=request.user,
-                data=psvc.DecisionInput(**data),
+                data=_decision_input(form.cleaned_data),
                 expected_version=form.cleaned_data["version"],
                 context=request_context(request),
             )
@@ -347,6 +361,40 @@ def application_decide(request, application_uuid):
     if request.htmx:
         template += "#decision-form"
     return render(request, template, context)
+
+
+@never_cache
+@login_required
+@require_POST
+@household_file("decision_preview")
+def decision_preview(request, application_uuid):
+    """The letter as the decision form describes it so far, nothing saved. For HTMX the preview
+    panel (or, with `deel=aanbieder`, the provider field for the product and start date
+    chosen); without JavaScript the application page with the form as filled in and the
+    preview beside it."""
+    application = _application(
+        request, application_uuid, object_type="decision_preview", may=_may_decide
+    )
+    if application.is_decided or hasattr(application, "decision"):
+        raise PermissionDenied
+    form = _decision_form(application, request.POST)
+    if request.htmx and request.GET.get("deel") == "aanbieder":
+        return render(
+            request,
+            "cases/provisions/_decision_provider.html",
+            {"field": form["provider"], "application": application},
+        )
+    form.is_valid()  # the preview shows what is valid so far; the errors wait for the decision
+    preview = psvc.decision_preview(
+        application=application,
+        by=request.user,
+        data=_decision_input(getattr(form, "cleaned_data", {})),
+    )
+    context = _detail_context(request, application, form=form)
+    context["preview"] = preview
+    if request.htmx:
+        return render(request, "cases/provisions/_letter_preview.html", context)
+    return render(request, "cases/provisions/application_detail.html", context)
 
 
 @login_required

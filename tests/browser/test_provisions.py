@@ -13,7 +13,7 @@ from cases.provisions.models import (
 from teams.models import LawDomain
 from teams.roles import Role
 from tests.factories import AreaConsultantFactory, OrganisationFactory, UserFactory
-from tests.provision_factories import GeneralProvisionFactory, ProductFactory
+from tests.provision_factories import GeneralProvisionFactory, ProductFactory, contract_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -61,6 +61,7 @@ def test_generalist_applies_consultant_grants_and_the_allocation_exists(
     household = make_household()
     product = ProductFactory()
     provider = OrganisationFactory(name="Zorggroep De Linde")
+    contract_for(provider=provider, product=product)  # a grant in kind needs one
     apply_as_generalist(page, log_in, household, product)
 
     log_in("consulent")

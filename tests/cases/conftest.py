@@ -3,7 +3,12 @@ import pytest
 from teams.models import LawDomain
 from teams.roles import Role
 from tests.factories import AreaConsultantFactory, OrganisationFactory, TeamMemberFactory
-from tests.provision_factories import ApplicationFactory, ProductFactory, TeamMandateFactory
+from tests.provision_factories import (
+    ApplicationFactory,
+    ProductFactory,
+    TeamMandateFactory,
+    contract_for,
+)
 
 
 @pytest.fixture
@@ -22,8 +27,12 @@ def second_consultant(user_with_role):
 
 
 @pytest.fixture
-def provider(db):
-    return OrganisationFactory(name="Zorggroep De Linde")
+def provider(product):
+    """A care provider with a contract for `product` (since 2000, open-ended): a grant in kind
+    to it passes `decision_make`'s contract rule."""
+    provider = OrganisationFactory(name="Zorggroep De Linde")
+    contract_for(provider=provider, product=product)
+    return provider
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ def grant_allocation(make_application, consultant):
         application.save(update_fields=["resident"])
         svc.application_claim(application=application, by=consultant)
         application.refresh_from_db()
+        contract_for(provider=provider, product=application.product)
         svc.decision_make(
             application=application,
             by=consultant,

@@ -44,6 +44,7 @@ def grant_allocation(make_application, consultant):
         application = make_application()
         application.resident = application.household.memberships.first().resident
         application.save(update_fields=["resident"])
+        contract_for(provider=provider, product=application.product)
         svc.decision_make(
             application=application,
             by=consultant,

@@ -22,7 +22,7 @@ from cases.provisions.models import (
 )
 from networks.models import CooperativeMembership, Frequency, OrganisationType, Unit, WebhookEvent
 from tests.factories import OrganisationFactory
-from tests.provision_factories import StreamBudgetFactory, contract_for
+from tests.provision_factories import ProductFactory, StreamBudgetFactory, contract_for
 
 pytestmark = pytest.mark.django_db
 
@@ -67,6 +67,11 @@ def allocation(make_application, consultant, cooperative):
     application = make_application()
     application.resident = application.household.memberships.first().resident
     application.save(update_fields=["resident"])
+    # a contract of one day, the grant's start (`decision_make` checks it): care starting any
+    # later day needs another
+    contract_for(
+        provider=cooperative, product=application.product, valid_from=START, valid_until=START
+    )
     svc.decision_make(
         application=application, by=consultant, data=_grant_data(cooperative, Decimal("50"))
     )
@@ -144,24 +149,24 @@ def test_the_application_page_shows_the_member(client, consultant, allocation, m
 
 
 def test_care_starts_only_under_a_contract_for_the_product_and_day(allocation):
+    later = START + datetime.timedelta(1)
+    # the contract the grant was made under ended the day before
     with pytest.raises(partner_services.NoContract):
-        partner_services.allocation_start(allocation=allocation, started_on=START)
-    # a contract that ended before the day does not count
-    contract_for(
-        allocation,
-        valid_from=START - datetime.timedelta(400),
-        valid_until=START - datetime.timedelta(1),
-    )
+        partner_services.allocation_start(allocation=allocation, started_on=later)
+    # a contract for another product does not count
+    contract_for(provider=allocation.provider, product=ProductFactory(youth=True), valid_from=later)
     with pytest.raises(partner_services.NoContract):
-        partner_services.allocation_start(allocation=allocation, started_on=START)
-    contract_for(allocation, valid_from=START)
-    started = partner_services.allocation_start(allocation=allocation, started_on=START)
-    assert started.care_started_on == START
+        partner_services.allocation_start(allocation=allocation, started_on=later)
+    contract_for(allocation, valid_from=later)
+    started = partner_services.allocation_start(allocation=allocation, started_on=later)
+    assert started.care_started_on == later
 
 
 def test_the_api_answers_422_without_a_contract(api_as, allocation, cooperative):
     response = api_as(cooperative).post(
-        url(allocation, "start/"), {"date": START.isoformat()}, format="json"
+        url(allocation, "start/"),
+        {"date": (START + datetime.timedelta(1)).isoformat()},
+        format="json",
     )
     assert response.status_code == 422
     assert response["Content-Type"].startswith("application/problem+json")

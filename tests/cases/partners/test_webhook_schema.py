@@ -32,6 +32,7 @@ def test_the_events_sent_are_the_events_described(schema, make_application, cons
     application = make_application()
     application.resident = application.household.memberships.first().resident
     application.save(update_fields=["resident"])
+    contract_for(provider=provider, product=application.product)
     svc.decision_make(
         application=application,
         by=consultant,

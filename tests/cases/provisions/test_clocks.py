@@ -806,7 +806,8 @@ def test_the_application_page_shows_the_clocks(
         paid_on=D(2026, 3, 27),
     )
     url = reverse("provisions:application_detail", args=[running_application.uuid])
-    with django_assert_max_num_queries(40):
+    # + the household around it on the decision screen (selectors.decision_context: fixed)
+    with django_assert_max_num_queries(50):
         response = client_as(consultant).get(url)
     content = response.content.decode()
     for marker in ('id="decision-term"', 'id="term-events"', 'id="deadline-history"'):
