@@ -390,11 +390,21 @@ def decision_preview(request, application_uuid):
         by=request.user,
         data=_decision_input(getattr(form, "cleaned_data", {})),
     )
-    context = _detail_context(request, application, form=form)
+    if request.htmx:  # the panel only: the letter needs the household's members and clocks
+        context = {
+            "application": application,
+            "household": household_for_user(
+                user=request.user, household_uuid=application.household.uuid
+            ),
+            "clocks": psel.application_clocks(application=application),
+        }
+        template = "cases/provisions/_letter_preview.html"
+    else:
+        context = _detail_context(request, application, form=form)
+        context["household"] = context["household_context"].household
+        template = "cases/provisions/application_detail.html"
     context["preview"] = preview
-    if request.htmx:
-        return render(request, "cases/provisions/_letter_preview.html", context)
-    return render(request, "cases/provisions/application_detail.html", context)
+    return render(request, template, context)
 
 
 @login_required
