@@ -404,6 +404,10 @@ def decision_preview(request, application_uuid):
         context["household"] = context["household_context"].household
         template = "cases/provisions/application_detail.html"
     context["preview"] = preview
+    # the letter in the resident's language, the screen around it in the consultant's
+    context["letter_language"] = resident_language(
+        household=context["household"], resident=application.resident
+    )
     return render(request, template, context)
 
 

@@ -283,6 +283,22 @@ def test_the_letter_preview_follows_the_form_and_decides_nothing(
     assert not ProvisionDecision.objects.exists()
 
 
+def test_the_letter_preview_is_in_the_residents_language(client, consultant, make_application):
+    application = make_application()
+    resident = application.household.memberships.first().resident
+    resident.preferred_language = "en"
+    resident.save(update_fields=["preferred_language"])
+    application.resident = resident
+    application.save(update_fields=["resident"])
+    client.force_login(consultant)  # the consultant's screen is Dutch
+    url = reverse("provisions:decision_preview", args=[application.uuid])
+    data = {"outcome": DecisionOutcome.REJECT, "reasons": "Past binnen eigen kracht."}
+    for headers in ({"HX-Request": "true"}, {}):
+        page = client.post(url, data, headers=headers).content.decode()
+        assert "We reject your application" in page and 'lang="en"' in page
+        assert "wijzen uw aanvraag" not in page
+
+
 def test_the_provider_field_follows_the_start_date(
     client, consultant, make_application, provider, uncontracted, product
 ):
