@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from cases.agenda.models import Appointment
 from cases.avg.models import CorrectionRequest
 from cases.consent.models import Consent, DataCategory
-from cases.households.models import HouseholdMembership, Resident
+from cases.households.models import Handover, HouseholdAddress, HouseholdMembership, Resident
 from cases.intake.models import (
     BasicNeed,
     InformalNetworkMember,
@@ -272,6 +272,22 @@ def _household(membership, files: dict) -> dict:
         "address": str(household),
         "membership": _fields(membership, "role", "start_date", "end_date", choices=("role",)),
         "coordinator": _person(household.coordinator),
+        "former_addresses": [
+            {
+                **_fields(a, "valid_from", "valid_until"),
+                "address": f"{a.street} {a.house_number}{a.house_number_addition}, "
+                f"{a.postcode} {a.city}",
+            }
+            for a in files["former_addresses"].get(hid, [])
+        ],
+        "handovers": [
+            {
+                **_fields(h, "created_at", "reason", "status", "accepted_at", choices=("status",)),
+                "from_district": h.from_district.name,
+                "to_district": h.to_district.name,
+            }
+            for h in files["handovers"].get(hid, [])
+        ],
         "meldingen": [
             {
                 **_fields(
@@ -402,6 +418,14 @@ def inzage_build(*, resident: Resident) -> dict:
             Melding.objects.filter(**households).select_related("registered_by")
         ),
         "signals": _by_household(Signal.objects.filter(**households)),
+        "former_addresses": _by_household(
+            HouseholdAddress.objects.filter(**households).order_by("valid_from")
+        ),
+        "handovers": _by_household(
+            Handover.objects.filter(**households)
+            .select_related("from_district", "to_district")
+            .order_by("created_at")
+        ),
         "appointments": _by_household(Appointment.objects.filter(**households)),
         "journal": _by_household(
             JournalEntry.objects.filter(**households)
@@ -698,6 +722,17 @@ def inzage_pdf(data: dict) -> bytes:
             }
         )
         line(_("Coordinator"), household["coordinator"] or "-")
+        for a in household["former_addresses"]:
+            line(
+                _("Former address"),
+                f"{a['address']} ({_date(a['valid_from'])} – {_date(a['valid_until'])})",
+            )
+        for h in household["handovers"]:
+            line(
+                _("Handover"),
+                f"{_date(h['created_at'][:10])}: {h['from_district']} → {h['to_district']} "
+                f"({h['status_display']})",
+            )
 
         heading(_("Requests for help"), 11)
         for m in household["meldingen"] or []:

@@ -445,3 +445,27 @@ def test_a_person_who_left_starts_a_new_household_with_their_record(client_as, g
     assert response.status_code == 302
     assert person.memberships.count() == 2  # the same record, its history kept
     assert person.memberships.current().get().household.street == "Molenweg"
+
+
+def test_the_inzage_export_holds_former_addresses_and_handovers(generalist, area, receiving):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from cases.avg.inzage import inzage_build, inzage_pdf
+
+    household = _household(generalist)
+    old_street = household.street
+    _move(household, generalist)
+    resident = household.memberships.first().resident
+
+    data = inzage_build(resident=resident)
+
+    [exported] = data["households"]
+    [former] = exported["former_addresses"]
+    assert old_street in former["address"] and former["valid_until"]
+    [handover] = exported["handovers"]
+    assert handover["to_district"] == receiving["team"].district.name
+    assert handover["status"] == HandoverStatus.PENDING
+    text = "".join(page.extract_text() for page in PdfReader(BytesIO(inzage_pdf(data))).pages)
+    assert old_street in text and receiving["team"].district.name in text
