@@ -35,3 +35,6 @@ if os.environ.get("TEST_CACHE_KEY_PREFIX"):
             "KEY_PREFIX": os.environ["TEST_CACHE_KEY_PREFIX"],
         }
     }
+# Count the requests being answered, so browser tests end only once the live server is idle
+# (tests/inflight.py).
+MIDDLEWARE = ["tests.inflight.InflightRequestsMiddleware", *MIDDLEWARE]  # noqa: F405

@@ -46,6 +46,19 @@ def page(browser, live_server):
     context.close()
 
 
+@pytest.fixture(autouse=True)
+def _live_server_idle_before_flush():
+    """After each browser test, wait for the requests the live server is still answering (a
+    page's htmx sections load after it) before pytest-django flushes the database: a flush
+    during a request's query deadlocks (tests/inflight.py). Set up after pytest-django's own
+    autouse fixtures, so torn down before their flush."""
+    yield
+    from tests.inflight import wait_until_idle
+
+    # the pages (and their browser contexts) are closed by now: no new requests start
+    wait_until_idle()
+
+
 @pytest.fixture
 def login(page):
     def do_login(username: str, password: str = "wijkwerk-test"):  # noqa: S107 - test user
