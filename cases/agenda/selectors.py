@@ -2,6 +2,7 @@
 the iCalendar feed of a subscription link (`cases.agenda.ics`)."""
 
 import datetime
+import hashlib
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
@@ -9,7 +10,6 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from cases.agenda.models import Appointment, CalendarFeed
-from cases.agenda.services import feed_token_hash
 from cases.households.models import Household
 from cases.legal_terms import agreed_term_end
 from teams.models import Team
@@ -80,6 +80,11 @@ def team_appointments(*, team: Team, days: int = TEAM_SECTION_DAYS) -> list[Appo
             )
         ).order_by("starts_at", "pk")[:50]
     )
+
+
+def feed_token_hash(token: str) -> str:
+    """A subscription link's secret as stored: only its SHA-256."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def active_feed(*, user) -> CalendarFeed | None:

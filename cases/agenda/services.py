@@ -2,7 +2,6 @@
 its access-log row in the same transaction; reminders and e-mails go after the commit."""
 
 import datetime
-import hashlib
 import logging
 import secrets
 
@@ -16,16 +15,13 @@ from django.utils.translation import gettext as _
 
 from cases import permissions
 from cases.agenda.models import Appointment, CalendarFeed
+from cases.agenda.selectors import feed_token_hash
 from cases.audit import RequestContext, audit_change
 from cases.households.models import Household
 from cases.legal_terms import agreed_term_end
 from cases.provisions.models import Notification, NotificationKind
 
 logger = logging.getLogger(__name__)
-
-
-def feed_token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _audit(*, appointment: Appointment, by, context) -> None:

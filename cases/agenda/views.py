@@ -22,10 +22,6 @@ from cases.privacy.models import AccessAction
 from socialdomain.forms import apply_validation_error
 
 
-def _may_plan(user, _household) -> bool:
-    return permissions.can_plan_appointments(user)
-
-
 def _form(household, user, data=None):
     return AppointmentForm(
         data,
@@ -64,7 +60,7 @@ def household_appointments(request, household_uuid):
         return _render_section(request, household)
     household = access_household(
         request, household_uuid, object_type="appointments",
-        user_may=permissions.can_plan_appointments, may=_may_plan,
+        user_may=permissions.can_plan_appointments,
     )  # fmt: skip
     form = _form(household, request.user, request.POST)
     if form.is_valid():
@@ -93,7 +89,7 @@ def household_appointments(request, household_uuid):
 def appointment_cancel(request, household_uuid, appointment_uuid):
     household = access_household(
         request, household_uuid, object_type="appointments",
-        user_may=permissions.can_plan_appointments, may=_may_plan,
+        user_may=permissions.can_plan_appointments,
     )  # fmt: skip
     appointment = household.appointments.filter(uuid=appointment_uuid).first()
     if appointment is None:

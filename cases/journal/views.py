@@ -22,10 +22,6 @@ from cases.privacy.models import AccessAction
 from socialdomain.forms import apply_validation_error
 
 
-def _may_write(user, _household) -> bool:
-    return permissions.can_write_journal(user)
-
-
 def _render(request, household, *, form=None, status=200):
     filters = TimelineFilterForm(request.GET)
     kind, page = "", 1
@@ -69,7 +65,6 @@ def household_journal(request, household_uuid):
         household_uuid,
         object_type="journal",
         user_may=permissions.can_write_journal,
-        may=_may_write,
     )
     form = JournalEntryForm(request.POST)
     if form.is_valid():
@@ -96,13 +91,12 @@ def household_journal(request, household_uuid):
 @require_http_methods(["GET", "POST"])
 @household_file("journal")
 def journal_entry_edit(request, household_uuid, entry_uuid):
-    """The author changes an entry on the day it was written; the old text is kept."""
+    """The author changes an entry within `settings.JOURNAL_EDIT_HOURS`; the old text is kept."""
     household = access_household(
         request,
         household_uuid,
         object_type="journal",
         user_may=permissions.can_write_journal,
-        may=_may_write,
         attempted_action=AccessAction.CHANGE,
     )
     try:
