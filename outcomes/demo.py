@@ -24,7 +24,7 @@ from cases.plans import services as plan_services
 from cases.plans.models import AgreementMethod, SupportPlan
 from cases.provisions import services as psvc
 from cases.provisions.models import ProvisionDecision
-from networks.models import BudgetStream, Organisation, Product
+from networks.models import BudgetStream, Contract, Organisation, Product
 from outcomes import services
 from outcomes.models import Bottleneck, RuleKind
 from teams.models import MemberProfile, Team, TeamMember
@@ -232,6 +232,14 @@ def _decide(*, household, coach, consultant, product, provider, applied_on, days
     psvc.application_claim(application=application, by=consultant)
     application.refresh_from_db()
     if grant:
+        start = applied_on + datetime.timedelta(days=days)
+        # a grant in kind goes only to a provider contracted for the product on the start date
+        Contract.objects.get_or_create(
+            organisation=provider,
+            product=product,
+            valid_from=datetime.date(start.year, 1, 1),
+            defaults={"tariff": product.tariff, "valid_until": datetime.date(start.year, 12, 31)},
+        )
         data = psvc.DecisionInput(
             outcome="grant",
             product=product,
