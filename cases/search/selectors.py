@@ -125,6 +125,16 @@ def _visible_household(user):
     return Exists(households_visible_to(user).filter(pk=OuterRef("household_id")))
 
 
+def _only_visible(user, queryset: QuerySet) -> list:
+    """The rows (found by their number: an index look-up) whose household the user may open.
+    Need-to-know is worked out only when the number exists: for a consultant it is the costly
+    part (docs/search.md, "Speed")."""
+    ids = list(queryset.values_list("pk", flat=True)[:10])
+    if not ids:
+        return []
+    return list(queryset.filter(pk__in=ids).filter(_visible_household(user)))
+
+
 def everything_search(*, user, query: str) -> EverythingSearch:
     """Search by whatever was typed (`search_kind`). Only what the user may know of: households
     in their circle, "known, not opened" households (by BSN or full address only) and the
@@ -198,10 +208,8 @@ def _by_postcode(user, query: str, kind: str) -> EverythingSearch:
 
 def _by_application(user, query: str) -> EverythingSearch:
     application_id = int(APPLICATION_NUMBER.match(query)["id"])
-    applications = list(
-        ProvisionApplication.objects.with_context()
-        .filter(pk=application_id)
-        .filter(_visible_household(user))
+    applications = _only_visible(
+        user, ProvisionApplication.objects.with_context().filter(pk=application_id)
     )
     return EverythingSearch(query, "application", applications=applications)
 
@@ -209,9 +217,11 @@ def _by_application(user, query: str) -> EverythingSearch:
 def _by_signal(user, query: str) -> EverythingSearch:
     signal_id = int(SIGNAL_NUMBER.match(query)["id"])
     triaged = signals_for_triage(user=user).filter(pk=OuterRef("pk"))
+    signals = Signal.objects.filter(pk=signal_id)
+    if not signals.exists():  # no such number: need-to-know is not worked out at all
+        return EverythingSearch(query, "signal")
     signals = list(
-        Signal.objects.filter(pk=signal_id)
-        .annotate(for_triage=Exists(triaged), household_visible=_visible_household(user))
+        signals.annotate(for_triage=Exists(triaged), household_visible=_visible_household(user))
         .filter(Q(for_triage=True) | Q(household_visible=True))
         .select_related("team", "household", "resident")
     )
@@ -219,11 +229,12 @@ def _by_signal(user, query: str) -> EverythingSearch:
 
 
 def _allocations(user, number: str) -> list[Allocation]:
-    return list(
+    return _only_visible(
+        user,
         # the number as typed, in small or capital letters: each an index look-up
-        Allocation.objects.filter(number__in={number, number.lower(), number.upper()})
-        .filter(_visible_household(user))
-        .select_related("product", "provider", "household", "decision__application")
+        Allocation.objects.filter(
+            number__in=sorted({number, number.lower(), number.upper()})
+        ).select_related("product", "provider", "household", "decision__application"),
     )
 
 
