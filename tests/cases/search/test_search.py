@@ -354,3 +354,13 @@ def test_the_selector_keeps_former_members_and_marks_them(generalist, world):
     assert [household.pk for household in found.households] == [world["mine"].pk]
     assert found.person.resident == world["resident"]
     assert found.known == []
+
+
+def test_a_nul_byte_is_refused_with_a_400_not_a_500(generalist, world):
+    from django.test import Client
+
+    lenient = Client(raise_request_exception=False)
+    lenient.force_login(generalist)
+    response = lenient.post(URL, {"q": "Bos\x00man"})
+    assert response.status_code == 400
+    assert not AccessLogEntry.objects.filter(action=AccessAction.SEARCH).exists()
