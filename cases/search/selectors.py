@@ -120,8 +120,8 @@ class EverythingSearch:
 
 
 def _visible_household(user):
-    """Correlated: the row's household is one the user may open (an index look-up per row,
-    not the whole visible set)."""
+    """Correlated: the row's household is one the user may open (`households_visible_to`,
+    asked for the row's household only)."""
     return Exists(households_visible_to(user).filter(pk=OuterRef("household_id")))
 
 
