@@ -53,6 +53,13 @@ def can_search_known_households(user) -> bool:
     return has_role(user, *REGISTER_ROLES)
 
 
+def can_search_everything(user) -> bool:
+    """The one search box in the header (BSN, postcode, name, application, allocation or
+    signal number): the municipality's professionals with a register role. Not a partner's
+    professional, a GP or a provider: they reach households another way (docs/search.md)."""
+    return has_role(user, *REGISTER_ROLES)
+
+
 def can_break_the_glass(user) -> bool:
     return has_role(user, *BREAK_GLASS_ROLES)
 

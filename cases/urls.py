@@ -8,6 +8,7 @@ from cases.intake import views as intake_views
 from cases.journal import views as journal_views
 from cases.plans import views as plan_views
 from cases.privacy import views as privacy_views
+from cases.search import views as search_views
 
 app_name = "cases"
 
@@ -30,6 +31,8 @@ urlpatterns = [
         household_views.handover_accept,
         name="handover_accept",
     ),
+    # the one search box in the header: BSN, postcode, name or a number (docs/search.md)
+    path("zoeken/", search_views.search, name="search"),
     # known, not opened: is a household known elsewhere in the municipality (docs/privacy.md)
     path("bekend/", privacy_views.household_known, name="household_known"),
     path("<uuid:household_uuid>/doorbreken/", privacy_views.break_glass, name="break_glass"),

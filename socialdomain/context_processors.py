@@ -39,6 +39,11 @@ class Can:
         return self._ask(case_permissions.can_search_known_households)
 
     @cached_property
+    def search_everything(self) -> bool:
+        """The one search box in the header."""
+        return self._ask(case_permissions.can_search_everything)
+
+    @cached_property
     def create_household(self) -> bool:
         return self._ask(case_permissions.can_create_household)
 

@@ -197,6 +197,8 @@ TABLE = {
         "ok/404     403/404    ok/404     404        404        404        404        404",
     "cases:resident_form_row":
         "ok         403        ok         403        403        403        403        403",
+    "cases:search":
+        "ok         ok         ok         403        403        403        403        403",
     "cases:signal_close":
         "ok/404     403        ok/404     403        403        403        403        403",
     "cases:signal_convert":

@@ -9,6 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from cases.households.models import Household, Resident
 from teams.validators import format_postcode, validate_postcode
 
+# A signal's number as people quote it: the prefix and its id, "S-45" (docs/search.md)
+SIGNAL_NUMBER_PREFIX = "S"
+
 
 class MeldingChannel(models.TextChoices):
     PHONE = "phone", _("Phone")
@@ -250,6 +253,11 @@ class Signal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_source_type_display()} ({self.received_on:%d-%m-%Y})"
+
+    @property
+    def number(self) -> str:
+        """The signal number: "S-" and its id (the header search finds it)."""
+        return f"{SIGNAL_NUMBER_PREFIX}-{self.pk}"
 
     @property
     def subject_display(self) -> str:

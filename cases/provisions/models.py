@@ -173,6 +173,9 @@ LAWS_WITH_STATUTORY_DECISION_TERM = frozenset({Law.WMO})
 # is due within four weeks of the application and every four weeks after.
 ADVANCE_WEEKS = 4
 
+# An application's number as people quote it: the prefix and its id, "A-123" (docs/search.md)
+APPLICATION_NUMBER_PREFIX = "A"
+
 
 class ProvisionApplicationQuerySet(models.QuerySet):
     def undecided(self):
@@ -315,6 +318,11 @@ class ProvisionApplication(models.Model):
     def save(self, *args, **kwargs):
         self.law = self.product.law  # the law follows the product
         super().save(*args, **kwargs)
+
+    @property
+    def number(self) -> str:
+        """The application number: "A-" and its id (the header search finds it)."""
+        return f"{APPLICATION_NUMBER_PREFIX}-{self.pk}"
 
     @property
     def days_left(self) -> int:

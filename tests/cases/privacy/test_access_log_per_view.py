@@ -22,6 +22,7 @@ HOUSEHOLD_FILE = re.compile(r"^(huishoudens/|voorzieningen/(aanvragen|huishouden
 NOT_A_FILE = {
     "cases:household_search": "a search: logged as a search (kind and count), no file opened",
     "cases:household_known": "municipality-wide search: logged as a search, shows no content",
+    "cases:search": "the header's search box: logged as a search (kind and count), no file opened",
     "cases:household_create": "a new household: no file yet",
     "cases:resident_form_row": "an empty form row",
     "cases:validate_field": "checks a BSN or postcode format, reads no file",
