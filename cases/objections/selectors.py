@@ -8,13 +8,13 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.http import Http404
 
 from cases.access import households_visible_to
 from cases.households.models import Household
 from cases.legal_terms import agreed_term_end, term_end
-from cases.objections.models import Objection, ObjectionOutcome
+from cases.objections.models import Objection
 from cases.provisions.models import ProvisionDecision
 from cases.provisions.selectors import decision_objection_deadline
 
@@ -112,10 +112,6 @@ def household_objections_page(*, household: Household, page_number=None) -> Page
     return Paginator(objections, PAGE_SIZE).get_page(page_number)
 
 
-def household_open_objection_count(*, household: Household) -> int:
-    return household.objections.open().count()
-
-
 def decision_objections(*, decision: ProvisionDecision | None) -> list[Objection]:
     """The objections against a decision (the decision was fetched through need-to-know)."""
     if decision is None:
@@ -139,12 +135,6 @@ def objectable_decisions(*, household: Household) -> QuerySet[ProvisionDecision]
         .select_related("application__product")
         .order_by("-decided_at")
     )
-
-
-def open_objection_exists(household_ref: str = "household_id") -> Exists:
-    """An `Exists` for a queryset of rows with a household: does that household have an open
-    objection? For the consultant's queue (`annotate(open_objection=...)`)."""
-    return Exists(Objection.objects.open().filter(household_id=OuterRef(household_ref)))
 
 
 # Figures for the dashboards (`outcomes`) -------------------------------------------------------
@@ -187,10 +177,3 @@ def objection_counts(
         )
         for row in rows
     ]
-
-
-OUTCOME_ORDER = ["", *ObjectionOutcome.values]
-
-
-def open_objections_q() -> Q:
-    return Q(outcome="")

@@ -298,6 +298,40 @@ def test_a_new_decision_only_follows_a_founded_objection(decision, consultant):
     assert Objection.objects.get().is_open
 
 
+@pytest.mark.django_db(transaction=True)
+def test_two_consultants_registering_at_once_make_one_objection(
+    decision, consultant, second_consultant
+):
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(2)
+    results = []
+
+    def worker(by):
+        try:
+            barrier.wait(timeout=10)
+            results.append(register(ProvisionDecision.objects.get(pk=decision.pk), by))
+        except Exception as exc:
+            results.append(exc)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=worker, args=(by,)) for by in (consultant, second_consultant)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(type(result).__name__ for result in results) == [
+        "Objection",
+        "ValidationError",
+    ]
+    assert Objection.objects.count() == 1 and len(changes()) == 1
+
+
 # 3. The clock, its reminders and the queue ------------------------------------------------------
 
 
