@@ -549,3 +549,17 @@ def test_the_inzage_holds_the_objection_and_retention_destroys_it(decision, cons
     _household_destroy(household, Counter())
     assert not Objection.objects.exists()
     assert not ProvisionDecision.objects.filter(pk=decision.pk).exists()
+
+
+def test_an_open_objection_keeps_the_file_from_destruction(decision, consultant, household):
+    from cases.avg.selectors import retention_facts
+    from cases.households.models import Household
+
+    objection = register(decision, consultant)
+    [facts] = retention_facts(households=Household.objects.filter(pk=household.pk))
+    assert facts.running
+    services.objection_decide(
+        objection=objection, by=consultant, outcome=ObjectionOutcome.WITHDRAWN
+    )
+    [facts] = retention_facts(households=Household.objects.filter(pk=household.pk))
+    assert facts.closed_on >= objection.received_on
