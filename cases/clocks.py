@@ -70,6 +70,7 @@ from cases.avg.models import CorrectionRequest
 from cases.households.models import Household
 from cases.intake.models import Melding
 from cases.legal_terms import agreed_term_end_expression
+from cases.objections.models import Objection
 from cases.plans.models import (
     AftercareCheckIn,
     CheckInStatus,
@@ -366,6 +367,21 @@ def _progress_report_rows(households, today):
     )
 
 
+def _objection_rows(households, today):
+    """The decision on an objection (bezwaar, Awb 7:10): 6 weeks after the objection term
+    ended, 12 with an advisory committee, 6 more when deferred (the objections wing's service
+    stores `decision_due`), until the outcome is recorded. The consultant handling it acts."""
+    return clock_rows(
+        Objection.objects.open(),
+        kind="objection",
+        households=households,
+        due="decision_due",
+        responsible="handled_by",
+        law=F("decision__application__law"),
+        detail=F("decision__application__product__name"),
+    )
+
+
 def _avg_request_rows(households, today):
     """An open AVG request (a correction, art. 16): answered within a month, or within the
     extension told within that month (art. 12(3) AVG). The privacy officer's clock: no
@@ -447,6 +463,18 @@ PROGRESS_REPORT = register(
         law_hint=_(
             "Expected every period the provider's contract names; overdue 5 working days after "
             "the period ended"
+        ),
+    )
+)
+OBJECTION = register(
+    ClockKind(
+        "objection",
+        _("Decision on an objection"),
+        _objection_rows,
+        url_name="cases:objection_detail",
+        law_hint=_(
+            "Awb 7:10: a decision within 6 weeks after the objection term ended, 12 with an "
+            "advisory committee, deferrable by 6 weeks"
         ),
     )
 )

@@ -52,6 +52,7 @@ from cases.journal.models import (
     JournalVisibility,
 )
 from cases.legal_terms import EquatedDay
+from cases.objections.models import Objection, ObjectionOutcome, ObjectorKind
 from cases.partners.models import (
     AllocationRequest,
     AllocationRequestKind,
@@ -177,6 +178,9 @@ __all__ = [
     "MembershipRole",
     "Notification",
     "NotificationKind",
+    "Objection",
+    "ObjectionOutcome",
+    "ObjectorKind",
     "ParticipantStatus",
     "PlanAction",
     "PlanAgreement",

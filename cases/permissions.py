@@ -144,6 +144,19 @@ def can_decide(user) -> bool:
     return has_role(user, *DECIDE_ROLES)
 
 
+def can_read_objections(user) -> bool:
+    """See the objections of a household the user may open (`households_visible_to`): the
+    municipality's professionals (not a partner's professional brought into the plan)."""
+    return has_role(user, *REGISTER_ROLES)
+
+
+def can_handle_objections(user) -> bool:
+    """Register an objection (bezwaar) against a decision, set its term (advisory committee,
+    deferral), its hearing and its outcome: the deciding roles. Reading is for everyone who may
+    open the household (`cases.objections.selectors`)."""
+    return has_role(user, *DECIDE_ROLES)
+
+
 def can_follow_up_referral(user) -> bool:
     return has_role(user, *APPLY_ROLES)
 

@@ -8,6 +8,7 @@ from cases.avg import services as avg_services
 from cases.consent.services import consents_expired_notify
 from cases.deadlines.services import clock_reminders_send
 from cases.intake.services import open_intake_clocks_recompute
+from cases.objections.services import open_objection_clocks_recompute
 from cases.plans import services as plan_services
 from cases.provisions import services as provision_services
 
@@ -69,8 +70,9 @@ def retention_apply() -> dict:
 def open_clocks_recompute(user_id: int | None = None, note: str = "") -> dict:
     """After a change to the holiday table (`cases.legal_terms.EquatedDay`, dispatched by its
     admin once the change is committed): recompute the stored deadlines of every open clock:
-    the meldingen's Wmo terms, the AVG requests' answer terms and the decision clocks
-    (deadlines, advances, letters). `user_id`: who changed the table (None: the system)."""
+    the meldingen's Wmo terms, the AVG requests' answer terms, the decision clocks (deadlines,
+    advances, letters) and the open objections' decision terms. `user_id`: who changed the
+    table (None: the system)."""
     by = get_user_model().objects.filter(pk=user_id).first() if user_id else None
     run = provision_services.open_decision_clocks_recompute(by=by, note=note)
     return {
@@ -79,4 +81,6 @@ def open_clocks_recompute(user_id: int | None = None, note: str = "") -> dict:
         "deadlines": run.deadlines,
         "advances": run.advances,
         "letters": run.letters,
+        # after the letters: an objection's term counts from its decision's objection term
+        "objections": open_objection_clocks_recompute(),
     }

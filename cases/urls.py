@@ -6,6 +6,7 @@ from cases.deadlines import views as deadline_views
 from cases.households import views as household_views
 from cases.intake import views as intake_views
 from cases.journal import views as journal_views
+from cases.objections import views as objection_views
 from cases.plans import views as plan_views
 from cases.privacy import views as privacy_views
 from cases.search import views as search_views
@@ -48,6 +49,27 @@ urlpatterns = [
         "<uuid:household_uuid>/afspraken/<uuid:appointment_uuid>/annuleren/",
         agenda_views.appointment_cancel,
         name="appointment_cancel",
+    ),
+    # objections (bezwaar) against the household's decisions (cases/objections)
+    path(
+        "<uuid:household_uuid>/bezwaren/",
+        objection_views.household_objections,
+        name="household_objections",
+    ),
+    path(
+        "bezwaren/<uuid:objection_uuid>/",
+        objection_views.objection_detail,
+        name="objection_detail",
+    ),
+    path(
+        "bezwaren/<uuid:objection_uuid>/behandeling/",
+        objection_views.objection_handle,
+        name="objection_handle",
+    ),
+    path(
+        "bezwaren/<uuid:objection_uuid>/beslissing/",
+        objection_views.objection_decide,
+        name="objection_decide",
     ),
     # the journal and timeline of the household file (cases/journal)
     path(

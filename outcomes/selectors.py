@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from cases.intake.models import LifeDomain, LifeDomainScore
+from cases.objections.models import ObjectionOutcome
+from cases.objections.selectors import objection_counts
 from cases.provisions.selectors import stream_budgets, subsidy_signals_by_provision
 from networks.models import BudgetStream, Law, Organisation, Product
 from outcomes import permissions
@@ -687,6 +689,52 @@ def outcome_series_table(filters: Filters) -> Table:
     )
 
 
+# Objections (bezwaar) ------------------------------------------------------------------------
+
+OBJECTION_COLUMNS = [
+    Column("open", _("Open")),
+    *(Column(outcome.value, outcome.label) for outcome in ObjectionOutcome),
+    Column("objections", _("Objections"), is_total=True),
+]
+
+
+def _objection_row(label: str, counts: dict[str, tuple[int, int]]) -> Row:
+    """A row of objections per outcome; `counts` maps a column key to (objections,
+    households)."""
+    cells = {}
+    for column in OBJECTION_COLUMNS[:-1]:
+        number, households = counts.get(column.key, (0, 0))
+        cells[column.key] = Cell(number, households)
+    total = sum(number for number, _households in counts.values())
+    cells["objections"] = Cell(total, sum(h for _number, h in counts.values()))
+    return Row(label, cells)
+
+
+def objection_table(filters: Filters) -> Table:
+    """Objections received in the period, per product and outcome (open ones apart). Read
+    straight from the objections (few per year, an indexed date) through the wing's selector,
+    not from a summary table."""
+    per_product: dict[str, dict[str, tuple[int, int]]] = {}
+    totals: dict[str, tuple[int, int]] = {}
+    for count in objection_counts(
+        district_ids=filters.area_ids, year=filters.year, month=filters.month
+    ):
+        key = count.outcome or "open"
+        per_product.setdefault(count.product, {})[key] = (count.objections, count.households)
+        number, households = totals.get(key, (0, 0))
+        totals[key] = (number + count.objections, households + count.households)
+    rows = [_objection_row(product, counts) for product, counts in sorted(per_product.items())]
+    return Table(
+        "objections",
+        _("Objections per product and outcome"),
+        OBJECTION_COLUMNS,
+        rows,
+        total=_objection_row(str(_("All products")), totals) if len(rows) > 1 else None,
+        first_column=_("Product"),
+        note=_("Objections (bezwaar) received in the period against decisions on applications."),
+    )
+
+
 TABLES = {
     "outcomes": outcome_domain_table,
     "outcomes_district": outcome_district_table,
@@ -696,6 +744,7 @@ TABLES = {
     "decisions": decision_table,
     "decisions_district": decision_district_table,
     "investigations": investigation_table,
+    "objections": objection_table,
     "budget_stream": budget_stream_table,
     "budget_district": budget_district_table,
     "mandate": mandate_table,

@@ -83,6 +83,7 @@ def _sections(filters) -> list[dict]:
                 description=_("Share of Wmo investigations within the legal term, per district."),
             ),
         },
+        {"table": sel.objection_table(filters)},
         {
             "group": _("Budgets"),
             "table": budget_stream,

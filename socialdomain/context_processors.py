@@ -65,6 +65,11 @@ class Can:
         return self._ask(case_permissions.can_plan_appointments)
 
     @cached_property
+    def read_objections(self) -> bool:
+        """See a household's objections (bezwaar): the municipality's professionals."""
+        return self._ask(case_permissions.can_read_objections)
+
+    @cached_property
     def use_team_clocks(self) -> bool:
         """The overview of running deadlines of one's own team(s)."""
         return self._ask(case_permissions.can_use_team_clocks)

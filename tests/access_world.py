@@ -24,6 +24,7 @@ from cases.avg.services import correction_request_record
 from cases.consent.services import consent_record
 from cases.households import services as household_services
 from cases.journal.services import journal_entry_create
+from cases.objections.services import objection_register
 from cases.plans import services as plan_services
 from cases.plans.models import (
     ActionOwnerKind,
@@ -116,10 +117,17 @@ def _side(*, postcode: str, generalist, consultant, product, provision, colleagu
     )
     application = ApplicationFactory(household=household, product=product, applied_by=generalist)
     decided = ApplicationFactory(household=household, product=product, applied_by=generalist)
-    psvc.decision_make(
+    decision = psvc.decision_make(
         application=decided,
         by=consultant,
         data=psvc.DecisionInput(outcome=DecisionOutcome.REJECT, reasons="Voorliggend aanbod."),
+    )
+    objection = objection_register(
+        decision=decision,
+        by=consultant,
+        received_on=timezone.localdate(),
+        objector_kind="resident",
+        grounds="Ik heb die hulp echt nodig.",
     )
     referral = psvc.referral_create(household=household, provision=provision, by=generalist)
     notification = Notification.objects.create(
@@ -185,6 +193,7 @@ def _side(*, postcode: str, generalist, consultant, product, provision, colleagu
             "correction_uuid": correction.uuid,
             "entry_uuid": entry.uuid,
             "appointment_uuid": appointment.uuid,
+            "objection_uuid": objection.uuid,
             "district_code": team.district.code,
             "kind": "bsn",
         },

@@ -148,6 +148,8 @@ TABLE = {
         "ok/404     ok/404     ok/404     403        403        403        403        403",
     "cases:household_edit":
         "ok/404     403/404    ok/404     404        404        404        404        404",
+    "cases:household_objections":
+        "ok/404     ok/404     ok/404     403        403        403        403        403",
     "cases:household_journal":
         "ok/404     ok/404     ok/404     403        403        403        403        403",
     "cases:household_known":
@@ -166,6 +168,12 @@ TABLE = {
         "ok/404     403/404    ok/404     403        403        403        403        403",
     "cases:network_member_edit":
         "ok/404     403/404    ok/404     403        403        403        403        403",
+    "cases:objection_decide":
+        "403        ok/404     403        403        403        403        403        403",
+    "cases:objection_detail":
+        "ok/404     ok/404     ok/404     403        403        403        403        403",
+    "cases:objection_handle":
+        "403        ok/404     403        403        403        403        403        403",
     "cases:participant_invite":
         "ok/404     403/404    ok/404     403        403        403        403        403",
     "cases:participant_respond":

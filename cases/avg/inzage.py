@@ -8,9 +8,9 @@ readable Dutch PDF for the resident (fpdf2, pure Python).
 What is in it: the person; every household they are or were a member of, with that household's
 file (meldingen, signals, kitchen-table conversations with their scores, informal network,
 support plans with goals, actions, participants, versions, evaluations and aftercare,
-referrals, applications with their decision, allocations and progress reports, team-mandate
-spending); their consents and correction requests; and every access-log entry about them or
-those households (who, when, what, in which context)."""
+referrals, applications with their decision, allocations and progress reports, objections
+against decisions, team-mandate spending); their consents and correction requests; and every
+access-log entry about them or those households (who, when, what, in which context)."""
 
 import datetime
 import textwrap
@@ -38,6 +38,7 @@ from cases.intake.models import (
     Signal,
 )
 from cases.journal.models import JournalEntry
+from cases.objections.models import Objection
 from cases.partners.models import ProgressReport
 from cases.plans.models import (
     Evaluation,
@@ -391,6 +392,34 @@ def _household(membership, files: dict) -> dict:
             for r in files["referrals"].get(hid, [])
         ],
         "applications": [_application(a) for a in files["applications"].get(hid, [])],
+        "objections": [
+            {
+                **_fields(
+                    o,
+                    "uuid",
+                    "received_on",
+                    "objector_kind",
+                    "objector_name",
+                    "grounds",
+                    "objection_term_end",
+                    "late",
+                    "late_excusable",
+                    "advisory_committee",
+                    "deferred_on",
+                    "consent_deferral_weeks",
+                    "decision_due",
+                    "hearing_on",
+                    "outcome",
+                    "outcome_reasons",
+                    "decided_on",
+                    choices=("objector_kind", "outcome"),
+                ),
+                "decision": str(o.decision.uuid),
+                "product": o.decision.application.product.name,
+                "new_application": str(o.new_application.uuid) if o.new_application else None,
+            }
+            for o in files["objections"].get(hid, [])
+        ],
         "mandate_spending": [
             _fields(s, "amount", "reason", "spent_on") for s in files["mandate"].get(hid, [])
         ],
@@ -445,6 +474,11 @@ def inzage_build(*, resident: Resident) -> dict:
         "plans": _by_household(_plans_queryset().filter(**households)),
         "referrals": _by_household(
             GeneralProvisionReferral.objects.filter(**households).select_related("provision")
+        ),
+        "objections": _by_household(
+            Objection.objects.filter(**households)
+            .select_related("decision__application__product", "new_application")
+            .order_by("received_on", "pk")
         ),
         "applications": _by_household(
             ProvisionApplication.objects.filter(**households)
@@ -870,6 +904,14 @@ def inzage_pdf(data: dict) -> bytes:
                     )
         if not household["applications"]:
             empty()
+        if household["objections"]:
+            heading(_("Objections"), 11)
+            for objection in household["objections"]:
+                line(
+                    f"{_date(objection['received_on'])}, {objection['product']}: "
+                    f"{objection['outcome_display'] or _('open')}"
+                )
+                line(f"  {objection['grounds']}")
         if household["mandate_spending"]:
             heading(_("Team mandate"), 11)
             for spending in household["mandate_spending"]:

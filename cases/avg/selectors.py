@@ -41,6 +41,7 @@ from cases.intake.models import (
     SignalStatus,
 )
 from cases.legal_terms import agreed_term_end, avg_term_end
+from cases.objections.models import Objection
 from cases.plans.models import AftercareCheckIn, CheckInStatus, Evaluation, PlanStatus, SupportPlan
 from cases.provisions.models import (
     UNDECIDED_STATUSES,
@@ -180,6 +181,7 @@ def _running(today: datetime.date) -> Q:
             )
         )
         | Exists(Melding.objects.filter(household=OuterRef("pk"), status=MeldingStatus.OPEN))
+        | Exists(Objection.objects.open().filter(household=OuterRef("pk")))
         | Exists(Signal.objects.filter(household=OuterRef("pk"), status=SignalStatus.OPEN))
         | Exists(
             ProvisionApplication.objects.filter(
@@ -216,6 +218,7 @@ def _with_closure(households: QuerySet, today: datetime.date) -> QuerySet:
         _latest(ProvisionDecision, "application__household", "decided_at"),
         _latest(Allocation, "household", "start_date", "updated_at"),
         _latest(MandateSpending, "household", "spent_on"),
+        _latest(Objection, "household", "received_on"),
     ]
     # dates that may be empty: taken separately so an empty one does not hide the others
     optional = [
@@ -229,6 +232,7 @@ def _with_closure(households: QuerySet, today: datetime.date) -> QuerySet:
         _latest(ProvisionDecision, "application__household", "cosigned_at"),
         _latest(Allocation, "household", "end_date"),
         _latest(Allocation, "household", "care_stopped_on"),
+        _latest(Objection, "household", "decided_on"),
     ]
     latest = Greatest(
         created,

@@ -29,6 +29,7 @@ from cases.consent.selectors import resident_household
 from cases.households.models import Household, HouseholdMembership, Resident, ResidentMergeRecord
 from cases.intake.models import KitchenTableConversation, Melding, Signal
 from cases.journal.models import JournalEntry
+from cases.objections.models import Objection
 from cases.partners.models import AllocationRequest
 from cases.plans.models import Evaluation, PlanAction, SupportPlan
 from cases.provisions.models import (
@@ -245,6 +246,7 @@ HANDLED_RELATIONS = {
     "cases.JournalEntry.household",
     "cases.KitchenTableConversation.household",
     "cases.MandateSpending.household",
+    "cases.Objection.household",
     "cases.Melding.household",
     "cases.ProvisionApplication.household",
     "cases.Signal.household",
@@ -309,6 +311,7 @@ def _household_destroy(household: Household, counter: Counter) -> list[int]:
         ),
     )
     _delete(counter, GeneralProvisionReferral.objects.filter(household=h))
+    _delete(counter, Objection.objects.filter(household=h))  # before the decisions they PROTECT
     _delete(counter, ProvisionDecision.objects.filter(application__household=h))
     _delete(counter, ProvisionApplication.objects.filter(household=h))  # and notifications
     _delete(counter, MandateSpending.objects.filter(household=h))

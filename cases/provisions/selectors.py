@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Count, Q, QuerySet, Sum, prefetch_related_objects
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum, prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -24,6 +24,7 @@ from cases.intake.models import (
     LifeDomainScore,
 )
 from cases.legal_terms import agreed_term_end, term_end
+from cases.objections.models import Objection
 from cases.plans.models import PlanGoal, PlanStatus, SupportPlan
 from cases.provisions.models import (
     ADVANCE_WEEKS,
@@ -336,6 +337,9 @@ def application_queue(
         queryset = queryset.filter(law=law)
     if district_id:
         queryset = queryset.filter(household__neighbourhood__district_id=district_id)
+    # an open objection (bezwaar) in the household: a badge on the row
+    open_objection = Objection.objects.open().filter(household_id=OuterRef("household_id"))
+    queryset = queryset.annotate(open_objection=Exists(open_objection))
     return queryset.order_by("decision_deadline", "pk")
 
 

@@ -247,6 +247,21 @@ def application_submit(
     the first advance's due day (Participatiewet art. 52, `selectors.advance_next_due`)."""
     if not permissions.can_apply_for_provision(by):
         raise PermissionDenied
+    return _application_new(
+        household=household,
+        product=product,
+        motivation=motivation,
+        by=by,
+        applied_on=applied_on,
+        resident=resident,
+        plan=plan,
+        context=context,
+    )
+
+
+def _application_new(
+    *, household, product, motivation, by, applied_on, resident, plan, context
+) -> ProvisionApplication:
     if not product.active:
         raise ValidationError({"product": _("This product can no longer be applied for.")})
     if (
@@ -274,6 +289,35 @@ def application_submit(
     application.save()
     _audit_application(application, by=by, context=context)
     return application
+
+
+@transaction.atomic
+def application_after_objection(
+    *,
+    decision: ProvisionDecision,
+    by,
+    motivation: str,
+    applied_on: datetime.date | None = None,
+    context: RequestContext | None = None,
+) -> ProvisionApplication:
+    """A founded objection (`cases.objections`): the consultant makes a new decision on the same
+    request. A new application for the decision's household, resident and product, with its own
+    decision term, taken into review by the consultant; it is decided on the decision screen
+    like any other (`decision_make`: four eyes, contract, budget)."""
+    if not permissions.can_decide(by):
+        raise PermissionDenied
+    old = decision.application
+    application = _application_new(
+        household=old.household,
+        product=old.product,
+        motivation=motivation,
+        by=by,
+        applied_on=applied_on,
+        resident=old.resident,
+        plan=old.plan,
+        context=context,
+    )
+    return application_claim(application=application, by=by, context=context)
 
 
 def _audit_application(

@@ -20,6 +20,7 @@ from cases.access import access_household, access_object, household_file, househ
 from cases.audit import access_log_record, request_context
 from cases.households.selectors import resident_language
 from cases.households.services import ConcurrentEditError
+from cases.objections import selectors as objection_selectors
 from cases.partners import selectors as partner_selectors
 from cases.privacy.models import AccessAction
 from cases.provisions import selectors as psel
@@ -241,6 +242,11 @@ def _detail_context(request, application, form=None, conflict=False, **clock_for
         or (AdvancePaymentForm(initial={"paid_on": today}) if advance_running else None),
         "advance_exception_form": clock_forms.get("advance_exception_form")
         or (AdvanceExceptionForm() if advance_running else None),
+        # objections (bezwaar) against this decision, and the one it is the new decision of
+        "objections": objection_selectors.decision_objections(decision=decision)
+        if permissions.can_read_objections(request.user)
+        else [],
+        "can_handle_objections": permissions.can_handle_objections(request.user),
     }
 
 

@@ -20,6 +20,7 @@ from cases.intake.models import (
     SignalStatus,
 )
 from cases.legal_terms import agreed_term_end
+from cases.objections.models import Objection, ObjectionOutcome, ObjectorKind
 from cases.partners.models import AllocationRequest, ProgressReport
 from cases.plans.models import (
     ActionOwnerKind,
@@ -235,6 +236,21 @@ def file_build(
         made_known_on=start,
         objection_deadline=start + datetime.timedelta(weeks=6),
         issued_by=consultant,
+    )
+    Objection.objects.create(  # an objection against it, decided long ago
+        household=household,
+        decision=decision,
+        received_on=start + datetime.timedelta(days=10),
+        objector_kind=ObjectorKind.RESIDENT,
+        grounds="Twee uur is te weinig.",
+        objection_term_end=start + datetime.timedelta(weeks=6),
+        decision_due=start + datetime.timedelta(weeks=12),
+        outcome=ObjectionOutcome.UNFOUNDED,
+        outcome_reasons="Twee uur past bij de vraag.",
+        decided_on=start + datetime.timedelta(weeks=10),
+        decided_by=consultant,
+        handled_by=consultant,
+        registered_by=consultant,
     )
     AdvancePayment.objects.create(
         application=application,

@@ -10,9 +10,10 @@ from tests.factories import OrganisationFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
 
-# +2 each: decisions per district and investigations per district (one query a table)
-POLICY_BUDGET = 21
-TEAM_BUDGET = 22
+# +2 each: decisions per district and investigations per district (one query a table); +1
+# each: objections per product and outcome (read from the objections, cases/objections)
+POLICY_BUDGET = 22
+TEAM_BUDGET = 23
 
 
 def more_summaries():

@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from cases.objections.models import Objection, ObjectorKind
 from cases.plans import services as plan_services
 from cases.plans.models import AftercareCheckIn, CheckInStatus, PlanParticipant
 from cases.provisions.models import (
@@ -68,7 +69,7 @@ def colleague(db):
 @pytest.fixture
 def make_clocks(make_household, generalist, colleague):
     """make_clocks(household=None, melding=, application=, advance=, evaluation=, check_in=,
-    invited=, progress_report=)
+    invited=, progress_report=, objection=)
     -> dict of the objects: each keyword is the number of days from today its clock is due
     (None: no clock of that kind). `invited` is how many days ago the invitation was sent."""
 
@@ -82,6 +83,7 @@ def make_clocks(make_household, generalist, colleague):
         check_in=None,
         invited=None,
         progress_report=None,
+        objection=None,
         consultant=None,
     ):
         household = household or make_household(residents=2, coordinator=generalist)
@@ -156,6 +158,27 @@ def make_clocks(make_household, generalist, colleague):
                 status=AllocationStatus.STARTED,
                 care_started_on=days(-90),
                 progress_report_due_on=days(progress_report),
+            )
+        if objection is not None:  # an open objection against a rejection, decide by then
+            application = ApplicationFactory(household=household, applied_by=generalist)
+            decision = ProvisionDecision.objects.create(
+                application=application,
+                outcome=DecisionOutcome.REJECT,
+                reasons="Geen beperking.",
+                decided_by=consultant or generalist,
+                made_known_on=days(objection - 60),
+                objection_deadline=days(objection - 20),
+            )
+            made["objection"] = Objection.objects.create(
+                household=household,
+                decision=decision,
+                received_on=days(objection - 30),
+                objector_kind=ObjectorKind.RESIDENT,
+                grounds="Oneens.",
+                objection_term_end=days(objection - 20),
+                decision_due=days(objection),
+                handled_by=consultant,
+                registered_by=consultant or generalist,
             )
         return made
 

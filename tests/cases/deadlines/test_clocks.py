@@ -46,6 +46,7 @@ def test_every_kind_of_today_is_registered_for_the_team():
         "invitation",
         "advance",
         "progress_report",
+        "objection",
     ]
     assert [kind.code for kind in clocks.kinds_for(Audience.PRIVACY)] == ["avg_request"]
 
@@ -61,6 +62,7 @@ def test_each_kind_yields_its_open_clock_from_the_stored_date(
         check_in=20,
         invited=12,
         progress_report=-1,
+        objection=5,
         consultant=consultant,
     )
     household = made["household"]
@@ -94,6 +96,10 @@ def test_each_kind_yields_its_open_clock_from_the_stored_date(
     assert invitation.days_late == 2 and invitation.responsible_id == colleague.pk
     assert invitation.detail == "schuldhulpverlener"
     assert invitation.district_id == household.neighbourhood.district_id
+
+    objection = found["objection"]  # the decision on an objection (Awb 7:10)
+    assert objection.due_on == days(5) and objection.responsible_id == consultant.pk
+    assert objection.url == reverse("cases:objection_detail", args=[made["objection"].uuid])
 
 
 def test_closed_things_are_no_clocks(make_clocks, generalist):
