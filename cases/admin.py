@@ -17,6 +17,7 @@ from cases.legal_terms import EquatedDay
 from cases.plans import admin as plans_admin
 from cases.privacy import admin as privacy_admin
 from cases.provisions import admin as provisions_admin
+from cases.volunteers import admin as volunteers_admin
 from socialdomain.tasks import dispatch
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "plans_admin",
     "privacy_admin",
     "provisions_admin",
+    "volunteers_admin",
 ]
 
 

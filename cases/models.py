@@ -109,6 +109,12 @@ from cases.provisions.models import (
     SubsidySignal,
     TermEventKind,
 )
+from cases.volunteers.models import (
+    OfferCategory,
+    Volunteer,
+    Volunteering,
+    VolunteerOffer,
+)
 
 __all__ = [
     "AccessAction",
@@ -177,6 +183,7 @@ __all__ = [
     "MembershipRole",
     "Notification",
     "NotificationKind",
+    "OfferCategory",
     "ParticipantStatus",
     "PlanAction",
     "PlanAgreement",
@@ -199,4 +206,7 @@ __all__ = [
     "SupportPlan",
     "SupportPlanVersion",
     "TermEventKind",
+    "Volunteer",
+    "VolunteerOffer",
+    "Volunteering",
 ]

@@ -270,3 +270,20 @@ def can_view_team_clocks(user, team) -> bool:
     return can_use_team_clocks(user) and team.district_id in (
         team_permissions.district_ids_of_user(user=user)
     )
+
+
+# The reciprocity register (cases/volunteers): the team's generalists and team lead find
+# volunteers, register them and link them to the households they help.
+VOLUNTEER_ROLES = (Role.GENERALIST, Role.TEAM_LEAD)
+
+
+def can_find_volunteers(user) -> bool:
+    """The find-a-volunteer list and a volunteer's page (which shows of the households they
+    help only those the user may open: `cases.volunteers.selectors`)."""
+    return has_role(user, *VOLUNTEER_ROLES)
+
+
+def can_manage_volunteers(user) -> bool:
+    """Register a volunteer (with consent), stop, link them to a visible household and end
+    that link."""
+    return has_role(user, *VOLUNTEER_ROLES)

@@ -60,6 +60,16 @@ class Can:
         return self._ask(case_permissions.can_plan_appointments)
 
     @cached_property
+    def find_volunteers(self) -> bool:
+        """The reciprocity register: find a volunteer by district and offer."""
+        return self._ask(case_permissions.can_find_volunteers)
+
+    @cached_property
+    def manage_volunteers(self) -> bool:
+        """Register volunteers and link them to households."""
+        return self._ask(case_permissions.can_manage_volunteers)
+
+    @cached_property
     def use_team_clocks(self) -> bool:
         """The overview of running deadlines of one's own team(s)."""
         return self._ask(case_permissions.can_use_team_clocks)
