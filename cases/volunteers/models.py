@@ -10,8 +10,8 @@ consent of the consent register for the purpose `ConsentPurpose.VOLUNTEER_REGIST
 `Volunteering` links a volunteer to a household they help (and optionally the resident in it),
 since when and what: it owns the entry in that household's informal network
 (`Volunteering.network_member`; from the entry, `member.volunteering`), so a plan action
-carried by the volunteer is an action of that network member. Writes in `cases.volunteers.services`, reads in `cases.volunteers.selectors`
-(docs/volunteers.md)."""
+carried by the volunteer is an action of that network member. Writes in
+`cases.volunteers.services`, reads in `cases.volunteers.selectors` (docs/volunteers.md)."""
 
 import uuid
 
