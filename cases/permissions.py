@@ -13,6 +13,7 @@ from cases.journal.models import JournalVisibility
 from cases.plans.models import ParticipantStatus, PlanParticipant
 from networks.models import OrganisationProfessional
 from teams import permissions as team_permissions
+from teams.memberships import district_ids_of_user
 from teams.roles import Role, has_role, user_roles
 
 # The professionals who work with household files. Which files is need-to-know, in SQL
@@ -284,6 +285,11 @@ def can_find_volunteers(user) -> bool:
 
 
 def can_manage_volunteers(user) -> bool:
-    """Register a volunteer (with consent), stop, link them to a visible household and end
-    that link."""
+    """Register a volunteer (with consent), link them to a visible household and end that
+    link."""
     return has_role(user, *VOLUNTEER_ROLES)
+
+
+def can_stop_volunteer(user, volunteer) -> bool:
+    """Take a volunteer out of the register: the team of the district they volunteer in."""
+    return can_manage_volunteers(user) and volunteer.district_id in district_ids_of_user(user=user)

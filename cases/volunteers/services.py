@@ -154,16 +154,16 @@ def volunteer_stop(
     by,
     context: RequestContext | None = None,
 ) -> Volunteer:
-    """The volunteer stops: out of the findable list, and their help for every household ends
-    on the same day."""
-    if not permissions.can_manage_volunteers(by):
-        raise PermissionDenied
+    """The volunteer stops (the team of their district says so): out of the findable list, and
+    their help for every household ends on the same day."""
     on = on or timezone.localdate()
     volunteer = (
         Volunteer.objects.select_for_update(of=("self",))
         .select_related("resident")
         .get(pk=volunteer.pk)
     )
+    if not permissions.can_stop_volunteer(by, volunteer):
+        raise PermissionDenied
     if not volunteer.is_active:
         raise ValidationError(_("This volunteer has already stopped."))
     if on < volunteer.started_on:

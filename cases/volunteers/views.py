@@ -95,6 +95,9 @@ def _volunteer_read(request, volunteer_uuid, *, change: bool = False):
     except Http404:
         log(AccessResult.NOT_FOUND)
         raise
+    if change and not permissions.can_stop_volunteer(request.user, volunteer):
+        log(AccessResult.DENIED, volunteer)
+        raise PermissionDenied
     if not change:
         log(AccessResult.ALLOWED, volunteer)
     return volunteer
@@ -109,7 +112,7 @@ def volunteer_detail(request, volunteer_uuid):
         "volunteer": volunteer,
         "findable": selectors.volunteer_is_findable(volunteer=volunteer),
         "help": selectors.volunteer_help_for(volunteer=volunteer, user=request.user),
-        "can_manage": permissions.can_manage_volunteers(request.user),
+        "can_stop": permissions.can_stop_volunteer(request.user, volunteer),
     }
     return render(request, "cases/volunteers/volunteer_detail.html", context)
 
