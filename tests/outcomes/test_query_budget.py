@@ -10,9 +10,11 @@ from tests.factories import OrganisationFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
 
-# +2 each: decisions per district and investigations per district (one query a table)
-POLICY_BUDGET = 21
-TEAM_BUDGET = 22
+# +2 each: decisions per district and investigations per district (one query a table);
+# +2 each: informal network actions and running allocations per district (read live, two
+# grouped queries however many districts: cases.volunteers.selectors.support_by_district)
+POLICY_BUDGET = 23
+TEAM_BUDGET = 24
 
 
 def more_summaries():
