@@ -556,3 +556,25 @@ def test_the_policy_dashboard_shows_the_table(client, support_world, user_with_r
     response = client.get(reverse("outcomes:policy_dashboard"))
     assert response.status_code == 200
     assert "Informeel netwerk en betaalde voorzieningen" in response.content.decode()
+
+
+def test_the_volunteers_inzage_holds_the_register_without_the_helped_households(
+    register, make_household, generalist
+):
+    from cases.avg.inzage import inzage_build, inzage_pdf
+
+    volunteer = register(offers=["errands"], availability="zaterdag")
+    helped = make_household(street="Helpstraat")
+    services.volunteering_start(
+        volunteer=volunteer,
+        household=helped,
+        category="errands",
+        what="Boodschappen",
+        by=generalist,
+    )
+    data = inzage_build(resident=volunteer.resident)
+    assert data["volunteer"]["availability"] == "zaterdag"
+    assert [h["what"] for h in data["volunteer"]["help"]] == ["Boodschappen"]
+    assert "Helpstraat" not in str(data["volunteer"])
+    assert inzage_pdf(data).startswith(b"%PDF")
+    assert inzage_build(resident=ResidentFactory())["volunteer"] is None
