@@ -578,3 +578,39 @@ def test_the_volunteers_inzage_holds_the_register_without_the_helped_households(
     assert "Helpstraat" not in str(data["volunteer"])
     assert inzage_pdf(data).startswith(b"%PDF")
     assert inzage_build(resident=ResidentFactory())["volunteer"] is None
+
+
+def test_the_network_entry_of_a_volunteer_keeps_the_registers_name(
+    register, make_household, generalist
+):
+    from cases.intake.services import network_member_update
+
+    volunteering = services.volunteering_start(
+        volunteer=register(), household=make_household(), category="buddy", what="x", by=generalist
+    )
+    member = volunteering.network_member
+    with pytest.raises(ValidationError, match="vrijwilliger uit het register"):
+        network_member_update(member=member, by=generalist, name="Iemand anders")
+    updated = network_member_update(member=member, by=generalist, contribution="Wandelt mee")
+    assert updated.contribution == "Wandelt mee"
+    neighbour = NetworkMemberFactory(household=member.household)
+    assert network_member_update(member=neighbour, by=generalist, name="Buurvrouw").name == (
+        "Buurvrouw"
+    )
+
+
+def test_the_network_form_refuses_renaming_a_volunteer(
+    client, register, make_household, generalist
+):
+    volunteering = services.volunteering_start(
+        volunteer=register(), household=make_household(), category="buddy", what="x", by=generalist
+    )
+    member = volunteering.network_member
+    client.force_login(generalist)
+    url = reverse("cases:network_member_edit", args=[member.household.uuid, member.uuid])
+    response = client.post(
+        url, {"kind": member.kind, "name": "Iemand anders", "contact": "", "contribution": "x"}
+    )
+    assert "vrijwilliger uit het register" in response.content.decode()
+    member.refresh_from_db()
+    assert member.name == volunteering.volunteer.resident.full_name
