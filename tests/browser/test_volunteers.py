@@ -60,3 +60,25 @@ def test_find_a_volunteer_by_district_and_offer_on_a_phone(
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert axe_serious(page) == []
     assert csp_violations() == []
+
+
+def test_register_someone_from_outside_the_register_on_a_phone(page, login, generalist, area):
+    OrganisationFactory(type="volunteer_organisation", name="Vrijwilligerspunt Dommelstede")
+    page.set_viewport_size({"width": 360, "height": 740})
+    login("generalist")
+    page.goto("/vrijwilligers/nieuw/")
+    assert axe_serious(page) + unnamed_groups(page, "/vrijwilligers/nieuw/") == []
+    page.get_by_label("Voornaam").fill("Karim")
+    page.get_by_label("Achternaam").fill("Buurman")
+    page.get_by_label("Telefoon").fill("0612345678")
+    page.get_by_label("Wijk").select_option(label=area["district"].name)
+    page.get_by_label("Vervoer en mee naar afspraken").check()
+    page.get_by_label("Toestemming gegeven aan").select_option(
+        label="Vrijwilligerspunt Dommelstede"
+    )
+    page.get_by_label("De persoon geeft toestemming").check()
+    page.get_by_label("Toestemming gegeven door").fill("Karim Buurman")
+    page.get_by_role("button", name="Zet in het register").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Karim Buurman")
+    expect(page.locator("main")).to_contain_text("Vervoer en mee naar afspraken")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
