@@ -18,6 +18,7 @@ from cases.objections import admin as objections_admin
 from cases.plans import admin as plans_admin
 from cases.privacy import admin as privacy_admin
 from cases.provisions import admin as provisions_admin
+from cases.volunteers import admin as volunteers_admin
 from socialdomain.tasks import dispatch
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "plans_admin",
     "privacy_admin",
     "provisions_admin",
+    "volunteers_admin",
 ]
 
 

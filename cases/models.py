@@ -110,6 +110,12 @@ from cases.provisions.models import (
     SubsidySignal,
     TermEventKind,
 )
+from cases.volunteers.models import (
+    OfferCategory,
+    Volunteer,
+    Volunteering,
+    VolunteerOffer,
+)
 
 __all__ = [
     "AccessAction",
@@ -181,6 +187,7 @@ __all__ = [
     "Objection",
     "ObjectionOutcome",
     "ObjectorKind",
+    "OfferCategory",
     "ParticipantStatus",
     "PlanAction",
     "PlanAgreement",
@@ -203,4 +210,7 @@ __all__ = [
     "SupportPlan",
     "SupportPlanVersion",
     "TermEventKind",
+    "Volunteer",
+    "VolunteerOffer",
+    "Volunteering",
 ]

@@ -13,6 +13,7 @@ from cases.journal.models import JournalVisibility
 from cases.plans.models import ParticipantStatus, PlanParticipant
 from networks.models import OrganisationProfessional
 from teams import permissions as team_permissions
+from teams.memberships import district_ids_of_user
 from teams.roles import Role, has_role, user_roles
 
 # The professionals who work with household files. Which files is need-to-know, in SQL
@@ -290,3 +291,25 @@ def can_view_team_clocks(user, team) -> bool:
     return can_use_team_clocks(user) and team.district_id in (
         team_permissions.district_ids_of_user(user=user)
     )
+
+
+# The reciprocity register (cases/volunteers): the team's generalists and team lead find
+# volunteers, register them and link them to the households they help.
+VOLUNTEER_ROLES = (Role.GENERALIST, Role.TEAM_LEAD)
+
+
+def can_find_volunteers(user) -> bool:
+    """The find-a-volunteer list and a volunteer's page (which shows of the households they
+    help only those the user may open: `cases.volunteers.selectors`)."""
+    return has_role(user, *VOLUNTEER_ROLES)
+
+
+def can_manage_volunteers(user) -> bool:
+    """Register a volunteer (with consent), link them to a visible household and end that
+    link."""
+    return has_role(user, *VOLUNTEER_ROLES)
+
+
+def can_stop_volunteer(user, volunteer) -> bool:
+    """Take a volunteer out of the register: the team of the district they volunteer in."""
+    return can_manage_volunteers(user) and volunteer.district_id in district_ids_of_user(user=user)

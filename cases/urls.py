@@ -10,6 +10,7 @@ from cases.objections import views as objection_views
 from cases.plans import views as plan_views
 from cases.privacy import views as privacy_views
 from cases.search import views as search_views
+from cases.volunteers import views as volunteer_views
 
 app_name = "cases"
 
@@ -81,6 +82,22 @@ urlpatterns = [
         "<uuid:household_uuid>/journaal/<uuid:entry_uuid>/",
         journal_views.journal_entry_edit,
         name="journal_entry_edit",
+    ),
+    # the household's volunteers and a resident who becomes one (cases/volunteers)
+    path(
+        "<uuid:household_uuid>/vrijwilligers/",
+        volunteer_views.household_volunteering_add,
+        name="household_volunteering_add",
+    ),
+    path(
+        "<uuid:household_uuid>/vrijwilligers/<uuid:volunteering_uuid>/beeindigen/",
+        volunteer_views.household_volunteering_end,
+        name="household_volunteering_end",
+    ),
+    path(
+        "<uuid:household_uuid>/personen/<uuid:resident_uuid>/vrijwilliger/",
+        volunteer_views.resident_volunteer_register,
+        name="resident_volunteer_register",
     ),
     path(
         "<uuid:household_uuid>/personen/nieuw/", household_views.resident_add, name="resident_add"

@@ -19,6 +19,7 @@ from cases.intake.models import LifeDomain, LifeDomainScore
 from cases.objections.models import ObjectionOutcome
 from cases.objections.selectors import objection_counts
 from cases.provisions.selectors import stream_budgets, subsidy_signals_by_provision
+from cases.volunteers.selectors import support_by_district
 from networks.models import BudgetStream, Law, Organisation, Product
 from outcomes import permissions
 from outcomes.models import (
@@ -657,6 +658,73 @@ def mandate_table(filters: Filters) -> Table:
     )
 
 
+# Informal versus paid support (docs/volunteers.md, "The measure") --------------------------
+
+SUPPORT_COLUMNS = [
+    Column("network", _("Plan actions by the informal network")),
+    Column("volunteers", _("of which by volunteers")),
+    Column("paid", _("Running allocations (paid provisions)")),
+    Column("share_network", _("Share informal"), kind="percent"),
+]
+
+
+def _support_row(label: str, figures: dict) -> Row:
+    network, paid = figures["network_actions"], figures["allocations"]
+    return Row(
+        label,
+        {
+            "network": Cell(network, figures["network_households"]),
+            "volunteers": Cell(figures["volunteer_actions"], figures["volunteer_households"]),
+            "paid": Cell(paid, figures["allocation_households"]),
+            "share_network": Cell(percentage(network, network + paid), sources=("network", "paid")),
+        },
+    )
+
+
+def informal_support_table(filters: Filters) -> Table:
+    """Per district, today: the open actions of active plans carried by the informal network
+    (of which by volunteers of the register) against the running allocations of individual
+    provisions, and the informal share of the two. Read live through the cases selector (the
+    period filter does not apply: it is a picture of today)."""
+    fields = (
+        "network_actions",
+        "network_households",
+        "volunteer_actions",
+        "volunteer_households",
+        "allocations",
+        "allocation_households",
+    )
+    figures = support_by_district(district_ids=filters.area_ids)
+    by_id = {d.pk: d for d in filters.districts}
+    shown = [d for d in filters.districts if filters.area_ids is None or d.pk in filters.area_ids]
+    keys = [d.pk for d in shown]
+    if filters.area_ids is None and None in figures:
+        keys.append(None)
+    rows, sums = [], dict.fromkeys(fields, 0)
+    for key in keys:
+        entry = figures.get(key)
+        values = {name: getattr(entry, name) if entry else 0 for name in fields}
+        for name in fields:
+            sums[name] += values[name]
+        rows.append(_support_row(district_label(by_id.get(key)), values))
+    rows.sort(key=lambda row: row.label)
+    total = _support_row(str(_("All districts")), sums) if len(rows) > 1 else None
+    return Table(
+        "informal_support",
+        _("Informal network and paid provisions"),
+        SUPPORT_COLUMNS,
+        rows,
+        total=total,
+        first_column=_("District"),
+        note=_(
+            "Today: open actions in active support plans that a member of the household's "
+            "informal network carries (a volunteer of the register included), against the "
+            "allocations of individual provisions running today. Share informal: the actions "
+            "as a share of both together."
+        ),
+    )
+
+
 # Monthly series (the large export) ---------------------------------------------------------
 
 SERIES_COLUMNS = [Column("domain", _("Life domain"), kind="text"), *OUTCOME_COLUMNS]
@@ -737,6 +805,7 @@ def objection_table(filters: Filters) -> Table:
 
 TABLES = {
     "outcomes": outcome_domain_table,
+    "informal_support": informal_support_table,
     "outcomes_district": outcome_district_table,
     "outcomes_provider": outcome_provider_table,
     "outcomes_product": outcome_product_table,

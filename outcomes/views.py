@@ -95,6 +95,18 @@ def _sections(filters) -> list[dict]:
         },
         {"table": sel.budget_district_table(filters, budget)},
         {"table": sel.mandate_table(filters)},
+        {
+            "group": _("Informal and paid support"),
+            "table": (support := sel.informal_support_table(filters)),
+            "chart": bar_chart(
+                support,
+                series=[("network", "bar-good"), ("paid", "bar-a")],
+                description=_(
+                    "Per district: plan actions carried by the informal network and running "
+                    "allocations of paid provisions."
+                ),
+            ),
+        },
     ]
 
 

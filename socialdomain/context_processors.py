@@ -69,6 +69,15 @@ class Can:
         """See a household's objections (bezwaar): the municipality's professionals."""
         return self._ask(case_permissions.can_read_objections)
 
+    def find_volunteers(self) -> bool:
+        """The reciprocity register: find a volunteer by district and offer."""
+        return self._ask(case_permissions.can_find_volunteers)
+
+    @cached_property
+    def manage_volunteers(self) -> bool:
+        """Register volunteers and link them to households."""
+        return self._ask(case_permissions.can_manage_volunteers)
+
     @cached_property
     def use_team_clocks(self) -> bool:
         """The overview of running deadlines of one's own team(s)."""

@@ -42,6 +42,7 @@ urlpatterns = [
     path("voorzieningen/", include("cases.provisions.urls")),
     path("avg/", include("cases.avg.urls")),
     path("agenda/", include("cases.agenda.urls")),
+    path("vrijwilligers/", include("cases.volunteers.urls")),
     path("uitkomsten/", include("outcomes.urls")),
     path("api/v1/", include("cases.partners.api.urls")),
     path("privacy/", include("cases.privacy.urls")),

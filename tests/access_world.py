@@ -36,6 +36,7 @@ from cases.plans.models import (
 from cases.privacy.models import BreakGlassAccess
 from cases.provisions import services as psvc
 from cases.provisions.models import DecisionOutcome, Notification, NotificationKind
+from cases.volunteers import services as volunteer_services
 from teams.models import LawDomain
 from teams.roles import Role
 from tests.cases.intake_factories import SignalFactory
@@ -157,6 +158,20 @@ def _side(*, postcode: str, generalist, consultant, product, provision, colleagu
         kind="home_visit",
         starts_at=timezone.now() + datetime.timedelta(days=3),
     )
+    # a volunteer of the side's district (someone outside the register) who helps its household
+    volunteer = volunteer_services.volunteer_person_register(
+        first_name="Vera",
+        last_name="Vrijwilliger",
+        phone="0612345678",
+        district=team.district,
+        offers=["buddy"],
+        consent_organisation=provision.organisation,
+        consent_given_by="Vera Vrijwilliger",
+        by=generalist,
+    )
+    volunteering = volunteer_services.volunteering_start(
+        volunteer=volunteer, household=household, category="buddy", what="Wandelen", by=generalist
+    )
     now = timezone.now()
     grant = BreakGlassAccess.objects.create(
         user=colleague,
@@ -194,6 +209,8 @@ def _side(*, postcode: str, generalist, consultant, product, provision, colleagu
             "entry_uuid": entry.uuid,
             "appointment_uuid": appointment.uuid,
             "objection_uuid": objection.uuid,
+            "volunteer_uuid": volunteer.uuid,
+            "volunteering_uuid": volunteering.uuid,
             "district_code": team.district.code,
             "kind": "bsn",
         },

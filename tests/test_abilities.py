@@ -19,6 +19,7 @@ from teams.roles import Role
 MENU = [
     ("cases:household_search", case_permissions.can_use_register),
     ("cases:caseload", case_permissions.has_caseload),
+    ("volunteers:list", case_permissions.can_find_volunteers),
     ("teams:area_contacts", team_permissions.can_look_up_area_contacts),
     ("teams:coverage", team_permissions.can_view_coverage),
     ("cases:signal_queue", case_permissions.can_triage_signals),

@@ -152,6 +152,10 @@ TABLE = {
         "ok/404     ok/404     ok/404     403        403        403        403        403",
     "cases:household_journal":
         "ok/404     ok/404     ok/404     403        403        403        403        403",
+    "cases:household_volunteering_add":
+        "ok/404     403        ok/404     403        403        403        403        403",
+    "cases:household_volunteering_end":
+        "redir/404  403        redir/404  403        403        403        403        403",
     "cases:household_known":
         "ok         ok         ok         403        403        403        403        403",
     "cases:household_search":
@@ -197,6 +201,8 @@ TABLE = {
     # a reminder is its recipient's only: asked with an unknown id here (tests/cases/deadlines)
     "cases:reminder_read":
         "404        404        404        404        404        404        404        404",
+    "cases:resident_volunteer_register":
+        "ok/404     403        ok/404     403        403        403        403        403",
     "cases:resident_add":
         "ok/404     403/404    ok/404     404        404        404        404        404",
     "cases:resident_join":
@@ -340,6 +346,14 @@ TABLE = {
         "401        401        401        401        401        401        401        401",
     "webhook-list":
         "401        401        401        401        401        401        401        401",
+    "volunteers:create":
+        "ok         403        ok         403        403        403        403        403",
+    "volunteers:detail":
+        "ok         403        ok         403        403        403        403        403",
+    "volunteers:list":
+        "ok         403        ok         403        403        403        403        403",
+    "volunteers:stop":
+        "redir/403  403        redir/403  403        403        403        403        403",
 }
 # fmt: on
 EXPECTED = {name: parse(row) for name, row in TABLE.items()}

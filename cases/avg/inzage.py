@@ -55,6 +55,7 @@ from cases.provisions.models import (
     MandateSpending,
     ProvisionApplication,
 )
+from cases.volunteers.models import Volunteer
 from teams.roles import Role
 
 FORMAT = "wijkwerk-inzage/1"
@@ -558,6 +559,7 @@ def inzage_build(*, resident: Resident) -> dict:
             }
             for c in Consent.objects.filter(resident=resident).select_related("organisation")
         ],
+        "volunteer": _volunteer(resident),
         "correction_requests": [
             _fields(
                 c,
@@ -597,6 +599,28 @@ def inzage_build(*, resident: Resident) -> dict:
                 "household": str(e.household_uuid) if e.household_uuid else "",
             }
             for e in access_log
+        ],
+    }
+
+
+def _volunteer(resident: Resident) -> dict | None:
+    """The resident in the volunteer register, if they are: what the register keeps and their
+    help (what and when; of a household they help no address or name: that is its file)."""
+    volunteer = (
+        Volunteer.objects.filter(resident=resident)
+        .select_related("district")
+        .prefetch_related("offers", "volunteerings")
+        .first()
+    )
+    if volunteer is None:
+        return None
+    return {
+        **_fields(volunteer, "uuid", "offer_note", "availability", "started_on", "ended_on"),
+        "district": volunteer.district.name,
+        "offers": [str(offer.get_category_display()) for offer in volunteer.offers.all()],
+        "help": [
+            _fields(v, "category", "what", "started_on", "ended_on", choices=("category",))
+            for v in sorted(volunteer.volunteerings.all(), key=lambda v: (v.started_on, v.pk))
         ],
     }
 
@@ -930,6 +954,21 @@ def inzage_pdf(data: dict) -> bytes:
         )
     if not data["consents"]:
         empty()
+
+    if data.get("volunteer"):
+        volunteer = data["volunteer"]
+        heading(_("Volunteer"))
+        line(
+            f"{volunteer['district']}: {', '.join(volunteer['offers'])}, "
+            f"{_date(volunteer['started_on'])}"
+            + (f" - {_date(volunteer['ended_on'])}" if volunteer["ended_on"] else "")
+        )
+        for help_row in volunteer["help"]:
+            line(
+                f"  {help_row['category_display']}: {help_row['what']}, "
+                f"{_date(help_row['started_on'])}"
+                + (f" - {_date(help_row['ended_on'])}" if help_row["ended_on"] else "")
+            )
 
     heading(_("Correction requests"))
     for correction in data["correction_requests"]:

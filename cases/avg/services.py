@@ -40,6 +40,7 @@ from cases.provisions.models import (
     ProvisionApplication,
     ProvisionDecision,
 )
+from cases.volunteers.models import Volunteering
 
 
 @transaction.atomic
@@ -270,6 +271,12 @@ HANDLED_RELATIONS = {
     "cases.ProvisionApplication.resident",
     "cases.ResidentMergeRecord.kept",
     "cases.Signal.resident",
+    # the volunteers helping the household: their help for it goes with it (the volunteer stays
+    # in the register); a volunteer's own person record is kept while the register holds it
+    # (`Volunteer.resident` PROTECTs it: `_residents_destroy` keeps it)
+    "cases.Volunteering.household",
+    "cases.Volunteering.helped_resident",
+    "cases.Volunteer.resident",
     # kept: records about access that outlive the file (SET_NULL, the household UUID as value)
     "cases.BreakGlassAccess.household",
 }
@@ -323,6 +330,7 @@ def _household_destroy(household: Household, counter: Counter) -> list[int]:
     _delete(counter, SupportPlan.objects.filter(household=h))  # goals, versions, check-ins...
     _delete(counter, KitchenTableConversation.objects.filter(household=h))  # with scores
     _delete(counter, Melding.objects.filter(household=h))
+    _delete(counter, Volunteering.objects.filter(household=h))  # before its network entries
     elsewhere = HouseholdMembership.objects.filter(resident=OuterRef("pk")).exclude(household=h)
     resident_ids = list(
         Resident.objects.filter(memberships__household=h)

@@ -32,6 +32,10 @@ class ConsentPurpose(models.TextChoices):
     PLAN_PARTICIPANT = "plan_participant", _("sharing with a participant in the support plan")
     PROGRESS_REPORTS = "progress_reports", _("progress reports from a provider")
     GP_CONTACT = "gp_contact", _("contact with the GP")
+    VOLUNTEER_REGISTER = (
+        "volunteer_register",
+        _("being in the volunteer register, findable by the neighbourhood teams"),
+    )
     OTHER = "other", _("other (see the note)")
 
 

@@ -369,7 +369,9 @@ def household_story(*, household: Household, meldingen: list | None = None) -> H
         )
         .order_by("-created_at")
     )
-    network = list(household.network_members.order_by("name"))
+    network = list(
+        household.network_members.select_related("volunteering__volunteer").order_by("name")
+    )
     active_plan = next((plan for plan in plans if plan.is_active), None)
     open_plan = active_plan or next((plan for plan in plans if plan.is_draft), None)
     return HouseholdStory(

@@ -341,6 +341,15 @@ def network_member_update(
     *, member: InformalNetworkMember, by, context: RequestContext | None = None, **changes
 ) -> InformalNetworkMember:
     check_fields(changes, NETWORK_MEMBER_FIELDS, "network member")
+    # an entry of a volunteer of the register (cases/volunteers) names that person: their name
+    # and kind come from the register, not from typing
+    # (compared with the stored row: a model form has already put its values on `member`)
+    if hasattr(member, "volunteering"):
+        stored = InformalNetworkMember.objects.filter(pk=member.pk).values("name", "kind").get()
+        if any(changes.get(name, stored[name]) != stored[name] for name in stored):
+            raise ValidationError(
+                _("This is a volunteer from the register: the name and kind come from there.")
+            )
     for name, value in changes.items():
         setattr(member, name, value)
     member.full_clean()

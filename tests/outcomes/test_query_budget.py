@@ -11,9 +11,11 @@ from tests.factories import OrganisationFactory, TeamFactory
 pytestmark = pytest.mark.django_db
 
 # +2 each: decisions per district and investigations per district (one query a table); +1
-# each: objections per product and outcome (read from the objections, cases/objections)
-POLICY_BUDGET = 22
-TEAM_BUDGET = 23
+# each: objections per product and outcome (read from the objections, cases/objections);
+# +2 each: informal network actions and running allocations per district (read live, two
+# grouped queries however many districts: cases.volunteers.selectors.support_by_district)
+POLICY_BUDGET = 24
+TEAM_BUDGET = 25
 
 
 def more_summaries():

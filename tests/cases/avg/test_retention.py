@@ -253,3 +253,43 @@ def test_privacy_officer_sees_destruction_records(
     assert "Meldingen: 1" in body or "meldingen: 1" in body
     client.force_login(generalist)
     assert client.get(url).status_code == 403
+
+
+def test_destruction_ends_a_volunteers_help_and_keeps_the_volunteer(build, area, generalist):
+    """A volunteer helped the destroyed household, and a resident of it was a volunteer: the help
+    goes with the file, the volunteer (and their person record) stays in the register."""
+    from cases.volunteers.models import Volunteer, Volunteering
+    from cases.volunteers.services import volunteer_register, volunteering_start
+    from tests.factories import OrganisationFactory, ResidentFactory
+
+    household, rows = build(on=years_ago(16), residents=1)
+    organisation = OrganisationFactory(type="volunteer_organisation")
+
+    def register(resident):
+        return volunteer_register(
+            resident=resident,
+            district=area["district"],
+            offers=["buddy"],
+            consent_organisation=organisation,
+            consent_given_by="zelf",
+            started_on=years_ago(17),
+            by=generalist,
+        )
+
+    helper = register(ResidentFactory())
+    volunteering_start(
+        volunteer=helper,
+        household=household,
+        category="buddy",
+        what="Wandelen",
+        started_on=years_ago(17),
+        by=generalist,
+    )
+    own = register(rows["resident"])
+
+    run = retention_apply(today=TODAY)
+
+    assert [r.household_uuid for r in run.records] == [household.uuid]
+    assert not Volunteering.objects.exists()
+    assert set(Volunteer.objects.values_list("pk", flat=True)) == {helper.pk, own.pk}
+    assert Resident.objects.filter(pk=rows["resident"].pk).exists()  # kept: a volunteer

@@ -4,6 +4,7 @@ request or household; what remains (residents, for the person merge; a superuser
 looks) is access-logged like a screen: one `view` row with the household per record shown."""
 
 import datetime
+import functools
 
 import pytest
 from django.contrib import admin
@@ -13,9 +14,12 @@ from cases.access import AdminReadsLogged
 from cases.households.models import Household, Resident
 from cases.plans.models import SupportPlan
 from cases.privacy.models import AccessAction, AccessLogEntry, AccessResult
+from cases.volunteers.models import OfferCategory
+from cases.volunteers.services import volunteer_register, volunteering_start
+from networks.models import OrganisationType
 from teams.roles import Role
 from tests.cases.avg_factories import file_build
-from tests.factories import ResidentFactory
+from tests.factories import OrganisationFactory, ResidentFactory
 
 LOGGED = sorted(
     (
@@ -34,6 +38,25 @@ def file(make_household, area, generalist):
     household = make_household(residents=2)
     rows = file_build(household, on=datetime.date(2025, 3, 1), team=area["team"], worker=generalist)
     rows["household"] = household
+    # the reciprocity register: a member of this household volunteers, a neighbour helps it
+    organisation = OrganisationFactory(type=OrganisationType.VOLUNTEER_ORGANISATION)
+    register = functools.partial(
+        volunteer_register,
+        district=area["district"],
+        offers=[OfferCategory.BUDDY],
+        consent_organisation=organisation,
+        consent_given_by="de inwoner zelf",
+        by=generalist,
+    )
+    register(resident=household.memberships.first().resident)
+    neighbour = register(resident=make_household().memberships.first().resident)
+    volunteering_start(
+        volunteer=neighbour,
+        household=household,
+        category=OfferCategory.BUDDY,
+        what="Boodschappen",
+        by=generalist,
+    )
     return rows
 
 
