@@ -271,6 +271,7 @@ def test_upload_and_download_through_the_screen(clamav, client, household, colle
     assert response["Content-Disposition"].startswith("attachment;")
     assert "brief.pdf" in response["Content-Disposition"]
     assert response["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in response["Content-Security-Policy"]
     assert "no-store" in response["Cache-Control"]
     read = AccessLogEntry.objects.filter(action=AccessAction.VIEW, object_type="document").get()
     assert (read.object_id, read.household_uuid, read.result) == (
