@@ -249,7 +249,7 @@ WHITENOISE_USE_FINDERS = DEBUG
 # DOCUMENT_STORAGE_BACKEND=storages.backends.s3.S3Storage for S3-compatible storage (MinIO)
 # with the DOCUMENT_S3_* settings below.
 DOCUMENT_STORAGE_BACKEND = os.environ.get(
-    "DOCUMENT_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"
+    "DOCUMENT_STORAGE_BACKEND", "cases.documents.storage.PrivateFileSystemStorage"
 )
 DOCUMENT_ROOT = Path(os.environ.get("DOCUMENT_ROOT", BASE_DIR / "private" / "documents"))
 if DOCUMENT_STORAGE_BACKEND == "storages.backends.s3.S3Storage":

@@ -42,7 +42,7 @@ MIDDLEWARE = ["tests.inflight.InflightRequestsMiddleware", *MIDDLEWARE]  # noqa:
 # Household documents go to a directory of this test process's own (cases/documents); the virus
 # scanner is off unless a test starts the real clamd (tests/clamd.py, fixture `clamav`).
 STORAGES["documents"] = {  # noqa: F405
-    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "BACKEND": "cases.documents.storage.PrivateFileSystemStorage",
     "OPTIONS": {"location": tempfile.mkdtemp(prefix="wijkwerk-documents-"), "base_url": None},
 }
 CLAMD_SOCKET = ""

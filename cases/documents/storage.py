@@ -7,9 +7,19 @@ after checking and logging."""
 import logging
 from collections.abc import Iterable
 
-from django.core.files.storage import Storage, storages
+from django.core.files.storage import FileSystemStorage, Storage, storages
 
 logger = logging.getLogger(__name__)
+
+
+class PrivateFileSystemStorage(FileSystemStorage):
+    """Local disk without URLs: a document is only ever handed out by the download view, which
+    checks and logs; asking its URL is a programming error."""
+
+    def url(self, name):
+        raise NotImplementedError(
+            "household documents have no URL: download them through cases:document_download"
+        )
 
 
 def document_storage() -> Storage:

@@ -425,3 +425,46 @@ def test_documents_and_their_files_are_destroyed_with_the_household(
 
     assert record.counts["householddocument"] == 1
     assert not HouseholdDocument.objects.exists() and stored_files() == []
+
+
+# --- storage by setting -----------------------------------------------------------------------
+
+
+def test_the_documents_storage_is_s3_compatible_by_setting_and_private():
+    from tests.test_settings import run_manage
+
+    script = (
+        "from django.core.files.storage import storages; s = storages['documents']; "
+        "print(type(s).__name__, s.bucket_name, s.endpoint_url, s.default_acl, "
+        "s.querystring_auth, s.location)"
+    )
+    env = {
+        "DEBUG": "true",
+        "DOCUMENT_STORAGE_BACKEND": "storages.backends.s3.S3Storage",
+        "DOCUMENT_S3_BUCKET": "dossiers",
+        "DOCUMENT_S3_ENDPOINT_URL": "http://minio:9000",
+    }
+    result = run_manage("shell", "--no-imports", "-c", script, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "S3Storage",
+        "dossiers",
+        "http://minio:9000",
+        "private",
+        "True",
+        "documents",
+    ]
+
+    result = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        script.replace("s.bucket_name, s.endpoint_url, s.default_acl, s.querystring_auth, ", ""),
+        env={"DEBUG": "true"},
+    )
+    assert result.returncode == 0, result.stderr
+    name, location = result.stdout.split()
+    assert name == "PrivateFileSystemStorage"
+    assert location.endswith("private/documents") and "static" not in location
+    with pytest.raises(NotImplementedError):  # no URL to serve a document from
+        document_storage().url("any")
