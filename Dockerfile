@@ -12,6 +12,9 @@ COPY . .
 RUN pip install --no-deps .
 RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput
 RUN useradd --system wijkwerk
+# household documents on local disk (DOCUMENT_ROOT; docker-compose.yml mounts a volume here)
+RUN mkdir -p /var/lib/wijkwerk/documents && chown wijkwerk /var/lib/wijkwerk/documents \
+    && chmod 700 /var/lib/wijkwerk/documents
 USER wijkwerk
 EXPOSE 8000
 CMD ["gunicorn", "socialdomain.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

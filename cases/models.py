@@ -18,6 +18,7 @@ from cases.deadlines.models import (
     ClockReminder,
     ReminderStep,
 )
+from cases.documents.models import DocumentCategory, HouseholdDocument, ScanStatus
 from cases.households.models import (
     CoordinatorChange,
     Handover,
@@ -159,6 +160,7 @@ __all__ = [
     "DecisionOutcome",
     "Delivery",
     "DestructionRecord",
+    "DocumentCategory",
     "EquatedDay",
     "Evaluation",
     "GeneralProvisionReferral",
@@ -166,6 +168,7 @@ __all__ = [
     "HandoverStatus",
     "Household",
     "HouseholdAddress",
+    "HouseholdDocument",
     "HouseholdMembership",
     "InformalNetworkKind",
     "InformalNetworkMember",
@@ -202,6 +205,7 @@ __all__ = [
     "ReminderStep",
     "Resident",
     "ResidentMergeRecord",
+    "ScanStatus",
     "SelfSufficiency",
     "Signal",
     "SignalSource",

@@ -187,6 +187,13 @@ def can_plan_appointments(user) -> bool:
     return has_role(user, *JOURNAL_ROLES)
 
 
+def can_use_documents(user) -> bool:
+    """See a household's documents, upload and download them: the municipality's professionals
+    who work with the file (docs/documents.md). Call with a household obtained through
+    `households_visible_to`; only a document the virus scanner found clean is downloadable."""
+    return has_role(user, *JOURNAL_ROLES)
+
+
 def can_read_journal_entry(user, entry, household) -> bool:
     """A team entry is read by everyone who may open the household; a restricted one only by
     its author and the household's coordinator (`cases.journal.selectors`: the same in SQL)."""

@@ -7,6 +7,7 @@ from cases.agenda import services as agenda_services
 from cases.avg import services as avg_services
 from cases.consent.services import consents_expired_notify
 from cases.deadlines.services import clock_reminders_send
+from cases.documents import services as document_services
 from cases.intake.services import open_intake_clocks_recompute
 from cases.objections.services import open_objection_clocks_recompute
 from cases.plans import services as plan_services
@@ -83,4 +84,17 @@ def open_clocks_recompute(user_id: int | None = None, note: str = "") -> dict:
         "letters": run.letters,
         # after the letters: an objection's term counts from its decision's objection term
         "objections": open_objection_clocks_recompute(),
+    }
+
+
+@shared_task(name="cases.documents_rescan")
+def documents_rescan() -> dict:
+    """Every quarter of an hour: scan the documents kept in quarantine (no virus scanner
+    answered at upload) again; clean ones become downloadable, infected ones are removed."""
+    run = document_services.documents_rescan()
+    return {
+        "examined": run.examined,
+        "clean": len(run.clean),
+        "infected": len(run.infected),
+        "scanner_unavailable": run.scanner_unavailable,
     }

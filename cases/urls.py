@@ -3,6 +3,7 @@ from django.urls import path
 from cases.agenda import views as agenda_views
 from cases.consent import views as consent_views
 from cases.deadlines import views as deadline_views
+from cases.documents import views as document_views
 from cases.households import views as household_views
 from cases.intake import views as intake_views
 from cases.journal import views as journal_views
@@ -82,6 +83,17 @@ urlpatterns = [
         "<uuid:household_uuid>/journaal/<uuid:entry_uuid>/",
         journal_views.journal_entry_edit,
         name="journal_entry_edit",
+    ),
+    # the documents of the household file (cases/documents): downloads only through the view
+    path(
+        "<uuid:household_uuid>/documenten/",
+        document_views.household_documents,
+        name="household_documents",
+    ),
+    path(
+        "<uuid:household_uuid>/documenten/<uuid:document_uuid>/downloaden/",
+        document_views.document_download,
+        name="document_download",
     ),
     # the household's volunteers and a resident who becomes one (cases/volunteers)
     path(

@@ -46,6 +46,18 @@ if [ ! -x /usr/bin/chromium ]; then
   echo "Installing Chromium for the browser tests..."
   apt_install chromium || echo "Chromium could not be installed: browser tests will be skipped" >&2
 fi
+# ClamAV's daemon for the household documents' virus scan: the tests start their own clamd on
+# a temporary socket with a test signature (tests/clamd.py), so Debian's service is not needed
+# (and has no signatures without the internet): stop it if the package started it.
+if ! command -v clamd >/dev/null && [ ! -x /usr/sbin/clamd ]; then
+  echo "Installing ClamAV (clamav-daemon) for the document virus-scan tests..."
+  apt_install clamav-daemon || echo "ClamAV could not be installed: the document tests will fail" >&2
+  if command -v service >/dev/null; then
+    as_root service clamav-daemon stop >/dev/null 2>&1 || true
+    as_root service clamav-freshclam stop >/dev/null 2>&1 || true
+  fi
+fi
+echo "ClamAV: $(/usr/sbin/clamd --version 2>/dev/null || echo missing)"
 if ! command -v xgettext >/dev/null; then
   apt_install gettext || echo "gettext could not be installed: the catalogue test will be skipped" >&2
 fi

@@ -65,6 +65,11 @@ class Can:
         return self._ask(case_permissions.can_plan_appointments)
 
     @cached_property
+    def use_documents(self) -> bool:
+        """See, upload and download a household's documents."""
+        return self._ask(case_permissions.can_use_documents)
+
+    @cached_property
     def read_objections(self) -> bool:
         """See a household's objections (bezwaar): the municipality's professionals."""
         return self._ask(case_permissions.can_read_objections)

@@ -243,6 +243,50 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
+# Household documents (cases/documents, docs/documents.md): stored through the storage alias
+# "documents", never under a public URL; downloads go through a view that checks and logs.
+# Local disk by default, in a private directory outside the static files; set
+# DOCUMENT_STORAGE_BACKEND=storages.backends.s3.S3Storage for S3-compatible storage (MinIO)
+# with the DOCUMENT_S3_* settings below.
+DOCUMENT_STORAGE_BACKEND = os.environ.get(
+    "DOCUMENT_STORAGE_BACKEND", "cases.documents.storage.PrivateFileSystemStorage"
+)
+DOCUMENT_ROOT = Path(os.environ.get("DOCUMENT_ROOT", BASE_DIR / "private" / "documents"))
+if DOCUMENT_STORAGE_BACKEND == "storages.backends.s3.S3Storage":
+    DOCUMENT_STORAGE_OPTIONS = {
+        "bucket_name": os.environ.get("DOCUMENT_S3_BUCKET", "wijkwerk-documents"),
+        "endpoint_url": os.environ.get("DOCUMENT_S3_ENDPOINT_URL") or None,
+        "region_name": os.environ.get("DOCUMENT_S3_REGION") or None,
+        "access_key": os.environ.get("DOCUMENT_S3_ACCESS_KEY_ID") or None,
+        "secret_key": os.environ.get("DOCUMENT_S3_SECRET_ACCESS_KEY") or None,
+        "default_acl": "private",
+        "querystring_auth": True,  # never a public URL; the app streams the file itself
+        "file_overwrite": False,
+        "location": os.environ.get("DOCUMENT_S3_PREFIX", "documents"),
+    }
+else:
+    DOCUMENT_STORAGE_OPTIONS = {
+        "location": DOCUMENT_ROOT,
+        "base_url": None,  # no media URL: downloads only through the checking view
+        "file_permissions_mode": 0o600,
+        "directory_permissions_mode": 0o700,
+    }
+STORAGES["documents"] = {
+    "BACKEND": DOCUMENT_STORAGE_BACKEND,
+    "OPTIONS": DOCUMENT_STORAGE_OPTIONS,
+}
+# Largest document accepted (bytes) and the file types accepted, by the type the content shows
+# (the file name's extension must match it): cases/documents/validation.py.
+DOCUMENT_MAX_BYTES = int(os.environ.get("DOCUMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+DOCUMENT_ALLOWED_TYPES = env_list("DOCUMENT_ALLOWED_TYPES", "pdf,jpg,png,docx,xlsx,odt")
+# ClamAV: clamd's unix socket (CLAMD_SOCKET) or TCP address (CLAMD_HOST, CLAMD_PORT). Without
+# either, or when clamd does not answer, an upload is kept in quarantine, not downloadable,
+# until the rescan task (cases.documents_rescan) finds it clean.
+CLAMD_SOCKET = os.environ.get("CLAMD_SOCKET", "")
+CLAMD_HOST = os.environ.get("CLAMD_HOST", "")
+CLAMD_PORT = int(os.environ.get("CLAMD_PORT", "3310"))
+CLAMD_TIMEOUT = float(os.environ.get("CLAMD_TIMEOUT", "30"))
+
 # Security. Secure cookies and HSTS outside DEBUG; SECURE_SSL_REDIRECT is off behind a proxy
 # that terminates TLS and on for a directly exposed deployment.
 SESSION_COOKIE_HTTPONLY = True
@@ -381,6 +425,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "cases-appointment-reminders": {
         "task": "cases.appointment_reminders",
         "schedule": crontab(hour=7, minute=30),
+    },
+    # household documents kept in quarantine (no virus scanner answered): scan them again
+    "cases-documents-rescan": {
+        "task": "cases.documents_rescan",
+        "schedule": crontab(minute="*/15"),
     },
     # AVG retention: destroy household files whose retention period has expired (at night)
     "cases-retention-apply": {

@@ -14,6 +14,7 @@ the `own` or `other` side.
 """
 
 import datetime
+import io
 import uuid
 from dataclasses import dataclass, field
 
@@ -22,6 +23,8 @@ from django.utils import timezone
 from cases.agenda.services import appointment_plan
 from cases.avg.services import correction_request_record
 from cases.consent.services import consent_record
+from cases.documents.models import HouseholdDocument, ScanStatus
+from cases.documents.services import document_upload
 from cases.households import services as household_services
 from cases.journal.services import journal_entry_create
 from cases.objections.services import objection_register
@@ -152,6 +155,18 @@ def _side(*, postcode: str, generalist, consultant, product, provision, colleagu
     entry = journal_entry_create(
         household=household, by=generalist, kind="visit", text="Huisbezoek", visibility="team"
     )
+    document = document_upload(
+        household=household,
+        by=generalist,
+        file=io.BytesIO(b"%PDF-1.4\n%%EOF\n"),
+        filename="brief.pdf",
+        category="letter",
+        document_date=timezone.localdate(),
+    )
+    # no scanner runs here: the matrix downloads it as if clamd had found it clean
+    HouseholdDocument.objects.filter(pk=document.pk).update(
+        scan_status=ScanStatus.CLEAN, scanned_at=timezone.now()
+    )
     appointment = appointment_plan(
         household=household,
         by=generalist,
@@ -207,6 +222,7 @@ def _side(*, postcode: str, generalist, consultant, product, provision, colleagu
             "consent_uuid": consent.uuid,
             "correction_uuid": correction.uuid,
             "entry_uuid": entry.uuid,
+            "document_uuid": document.uuid,
             "appointment_uuid": appointment.uuid,
             "objection_uuid": objection.uuid,
             "volunteer_uuid": volunteer.uuid,

@@ -1,6 +1,9 @@
 """Settings for the test suite: the real ones, with test defaults for the environment."""
 
+import atexit
 import os
+import shutil
+import tempfile
 
 os.environ.setdefault("SECRET_KEY", "insecure-test-only-key")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/wijkwerk")
@@ -38,3 +41,13 @@ if os.environ.get("TEST_CACHE_KEY_PREFIX"):
 # Count the requests being answered, so browser tests end only once the live server is idle
 # (tests/inflight.py).
 MIDDLEWARE = ["tests.inflight.InflightRequestsMiddleware", *MIDDLEWARE]  # noqa: F405
+# Household documents go to a directory of this test process's own (cases/documents); the virus
+# scanner is off unless a test starts the real clamd (tests/clamd.py, fixture `clamav`).
+_DOCUMENT_DIR = tempfile.mkdtemp(prefix="wijkwerk-documents-")
+atexit.register(shutil.rmtree, _DOCUMENT_DIR, ignore_errors=True)
+STORAGES["documents"] = {  # noqa: F405
+    "BACKEND": "cases.documents.storage.PrivateFileSystemStorage",
+    "OPTIONS": {"location": _DOCUMENT_DIR, "base_url": None},
+}
+CLAMD_SOCKET = ""
+CLAMD_HOST = ""

@@ -43,3 +43,15 @@ def test_the_web_healthcheck_stays_under_the_anonymous_healthz_rate():
     seconds = int(re.fullmatch(r"(\d+)s", healthcheck["interval"]).group(1))
     limit, period = parse_rate(settings.HEALTHZ_ANONYMOUS_RATE)
     assert period / seconds <= limit / 2  # at most half the rate: room for an operator's checks
+
+
+def test_documents_are_scanned_by_clamav_and_kept_on_a_private_volume():
+    clamav = COMPOSE["services"]["clamav"]
+    assert clamav["image"].startswith("clamav/clamav")  # runs freshclam and clamd
+    assert "clamav-db" in COMPOSE["volumes"]
+    for name in ("web", "worker"):  # the upload and the rescan task
+        service = COMPOSE["services"][name]
+        assert service["environment"]["CLAMD_HOST"].endswith("clamav}")
+        assert "DOCUMENT_ROOT" in service["environment"]
+        assert any(v.startswith("documents:") for v in service["volumes"])
+    assert "ports" not in clamav  # reached by the app only

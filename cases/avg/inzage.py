@@ -27,6 +27,8 @@ from django.utils.translation import gettext as _
 from cases.agenda.models import Appointment
 from cases.avg.models import CorrectionRequest
 from cases.consent.models import Consent, DataCategory
+from cases.documents.models import HouseholdDocument
+from cases.documents.storage import document_storage
 from cases.households.models import Handover, HouseholdAddress, HouseholdMembership, Resident
 from cases.intake.models import (
     BasicNeed,
@@ -424,7 +426,33 @@ def _household(membership, files: dict) -> dict:
         "mandate_spending": [
             _fields(s, "amount", "reason", "spent_on") for s in files["mandate"].get(hid, [])
         ],
+        "documents": [
+            {
+                **_fields(
+                    d,
+                    "uuid",
+                    "category",
+                    "document_date",
+                    "description",
+                    "original_filename",
+                    "content_type",
+                    "size",
+                    "sha256",
+                    "scan_status",
+                    "created_at",
+                    choices=("category", "scan_status"),
+                ),
+                "uploaded_by": _person(d.uploaded_by),
+                # where the ZIP export holds the file itself ("" when it is not downloadable)
+                "file_in_export": _document_path(household, d) if d.downloadable else "",
+            }
+            for d in files["documents"].get(hid, [])
+        ],
     }
+
+
+def _document_path(household, document) -> str:
+    return f"documenten/{household.uuid}/{document.uuid}-{document.original_filename}"
 
 
 def _by_household(queryset, attr: str = "household_id") -> dict[int, list]:
@@ -507,6 +535,11 @@ def inzage_build(*, resident: Resident) -> dict:
             .order_by("applied_on", "pk")
         ),
         "mandate": _by_household(MandateSpending.objects.filter(**households)),
+        "documents": _by_household(
+            HouseholdDocument.objects.filter(**households)
+            .select_related("uploaded_by")
+            .order_by("document_date", "pk")
+        ),
     }
     household_uuids = [m.household.uuid for m in memberships]
     about = (
@@ -942,6 +975,16 @@ def inzage_pdf(data: dict) -> bytes:
                 line(
                     f"{_date(spending['spent_on'])}: EUR {spending['amount']}, {spending['reason']}"
                 )
+        if household.get("documents"):
+            heading(_("Documents"), 11)
+            for document in household["documents"]:
+                line(
+                    f"{_date(document['document_date'])} ({document['category_display']}): "
+                    f"{document['original_filename']}"
+                    + (f", {document['description']}" if document["description"] else "")
+                )
+                if not document["file_in_export"]:
+                    line(f"  {document['scan_status_display']}")
 
     heading(_("Consents"))
     for consent in data["consents"]:
@@ -1006,3 +1049,35 @@ def inzage_pdf(data: dict) -> bytes:
     if not data["access_log"]:
         empty()
     return bytes(pdf.output())
+
+
+def inzage_zip(data: dict, pdf: bytes) -> bytes:
+    """The export with the documents themselves: the PDF, the JSON and every document that is
+    downloadable (found clean by the virus scanner), at the path its entry's `file_in_export`
+    names. A document in quarantine is listed, not included."""
+    import json
+    import zipfile
+    from io import BytesIO
+
+    storage = document_storage()
+    paths = {
+        document["uuid"]: document["file_in_export"]
+        for household in data["households"]
+        for document in household.get("documents", [])
+        if document["file_in_export"]
+    }
+    names = dict(
+        HouseholdDocument.objects.filter(uuid__in=list(paths)).values_list("uuid", "storage_name")
+    )
+    buffer = BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("inzage.pdf", pdf)
+        archive.writestr("inzage.json", json.dumps(data, ensure_ascii=False, indent=2))
+        for document_uuid, path in paths.items():
+            stored = names.get(uuid.UUID(document_uuid))
+            if not stored:
+                continue
+            with storage.open(stored, "rb") as source, archive.open(path, "w") as target:
+                while chunk := source.read(64 * 1024):
+                    target.write(chunk)
+    return buffer.getvalue()

@@ -26,6 +26,8 @@ from cases.audit import RequestContext, audit_change
 from cases.avg.models import CorrectionRequest, CorrectionStatus, DestructionRecord
 from cases.avg.selectors import RetentionFacts, avg_request_deadline, retention_facts
 from cases.consent.selectors import resident_household
+from cases.documents.models import HouseholdDocument
+from cases.documents.storage import files_delete
 from cases.households.models import Household, HouseholdMembership, Resident, ResidentMergeRecord
 from cases.intake.models import KitchenTableConversation, Melding, Signal
 from cases.journal.models import JournalEntry
@@ -245,6 +247,8 @@ HANDLED_RELATIONS = {
     "cases.HouseholdMembership.household",
     "cases.InformalNetworkMember.household",
     "cases.JournalEntry.household",
+    # documents go with the household, their stored files on commit (`_documents_destroy`)
+    "cases.HouseholdDocument.household",
     "cases.KitchenTableConversation.household",
     "cases.MandateSpending.household",
     "cases.Objection.household",
@@ -323,6 +327,7 @@ def _household_destroy(household: Household, counter: Counter) -> list[int]:
     _delete(counter, ProvisionApplication.objects.filter(household=h))  # and notifications
     _delete(counter, MandateSpending.objects.filter(household=h))
     _delete(counter, JournalEntry.objects.filter(household=h))  # with their revisions
+    _documents_destroy(h, counter)
     _delete(counter, Appointment.objects.filter(household=h))
     _delete(counter, Signal.objects.filter(household=h))
     _delete(counter, PlanAction.objects.filter(plan__household=h))
@@ -341,6 +346,16 @@ def _household_destroy(household: Household, counter: Counter) -> list[int]:
     )
     _delete(counter, Household.objects.filter(pk=h.pk))  # memberships, network, changes
     return resident_ids
+
+
+def _documents_destroy(household: Household, counter: Counter) -> None:
+    """The household's documents: their rows now, their stored files once the destruction
+    commits (a rolled-back destruction keeps them)."""
+    documents = HouseholdDocument.objects.filter(household=household)
+    names = [name for name in documents.values_list("storage_name", flat=True) if name]
+    _delete(counter, documents)
+    if names:
+        transaction.on_commit(lambda: files_delete(names))
 
 
 def _residents_destroy(resident_ids: list[int], counter: Counter) -> int:

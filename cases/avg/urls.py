@@ -19,6 +19,12 @@ urlpatterns = [
         {"fmt": "pdf"},
         name="inzage_pdf",
     ),
+    path(
+        "personen/<uuid:resident_uuid>/inzage.zip",
+        views.inzage_export,
+        {"fmt": "zip"},
+        name="inzage_zip",
+    ),
     path("correcties/", views.correction_list, name="correction_list"),
     path("correcties/<uuid:correction_uuid>/", views.correction_detail, name="correction_detail"),
     path(

@@ -27,7 +27,7 @@ from cases.avg.forms import (
     CorrectionRequestForm,
     ResidentLookupForm,
 )
-from cases.avg.inzage import inzage_build, inzage_filename, inzage_pdf
+from cases.avg.inzage import inzage_build, inzage_filename, inzage_pdf, inzage_zip
 from cases.avg.models import CorrectionStatus
 from cases.consent.selectors import resident_household
 from cases.deadlines.selectors import privacy_clock_counts
@@ -154,7 +154,8 @@ def resident_avg(request, resident_uuid):
 @login_required
 @require_GET
 def inzage_export(request, resident_uuid, fmt):
-    """The resident's complete file, as JSON (machines) or PDF (the resident). Logged first,
+    """The resident's complete file, as JSON (machines), PDF (the resident), or a ZIP of both
+    with the household documents. Logged first,
     so the export lists itself among the accesses."""
     _require_officer(request.user)
     resident = avg_selectors.resident_with_households(resident_uuid=resident_uuid)
@@ -170,6 +171,8 @@ def inzage_export(request, resident_uuid, fmt):
     data = inzage_build(resident=resident)
     if fmt == "pdf":
         response = HttpResponse(inzage_pdf(data), content_type="application/pdf")
+    elif fmt == "zip":  # with the household documents themselves
+        response = HttpResponse(inzage_zip(data, inzage_pdf(data)), content_type="application/zip")
     else:
         response = HttpResponse(
             json.dumps(data, ensure_ascii=False, indent=2),

@@ -1,0 +1,1 @@
+from tests.clamd import clamav, clamd_socket  # noqa: F401 - fixtures for this package
