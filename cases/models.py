@@ -52,6 +52,11 @@ from cases.journal.models import (
     JournalVisibility,
 )
 from cases.legal_terms import EquatedDay
+from cases.network.models import (
+    NetworkActionReport,
+    NetworkLink,
+    ReportStatus,
+)
 from cases.objections.models import Objection, ObjectionOutcome, ObjectorKind
 from cases.partners.models import (
     AllocationRequest,
@@ -182,6 +187,8 @@ __all__ = [
     "MeldingChannel",
     "MeldingStatus",
     "MembershipRole",
+    "NetworkActionReport",
+    "NetworkLink",
     "Notification",
     "NotificationKind",
     "Objection",
@@ -200,6 +207,7 @@ __all__ = [
     "ProvisionDecision",
     "ReferralOutcome",
     "ReminderStep",
+    "ReportStatus",
     "Resident",
     "ResidentMergeRecord",
     "SelfSufficiency",

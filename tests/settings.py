@@ -38,3 +38,4 @@ if os.environ.get("TEST_CACHE_KEY_PREFIX"):
 # Count the requests being answered, so browser tests end only once the live server is idle
 # (tests/inflight.py).
 MIDDLEWARE = ["tests.inflight.InflightRequestsMiddleware", *MIDDLEWARE]  # noqa: F405
+SMS_BACKEND = "cases.network.sms.LocmemSmsBackend"
