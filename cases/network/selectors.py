@@ -95,13 +95,15 @@ class PlanNetworkSection:
 
 def plan_network_section(*, plan: SupportPlan, can_manage: bool) -> PlanNetworkSection:
     """The coordinator's section of the plan page: the newest links (with their member) and
-    the reports made through them (with the action), in two queries."""
+    the reports made through them (with the action), in two queries (one without links)."""
     links = list(plan.network_links.select_related("member")[:PLAN_SECTION_LINKS])
-    reports = list(
-        NetworkActionReport.objects.filter(link__plan=plan)
-        .select_related("action", "link__member")
-        .order_by("-at", "-pk")[:PLAN_SECTION_LINKS]
-    )
+    reports = []
+    if links:  # no link, no report: a plan without links pays one query
+        reports = list(
+            NetworkActionReport.objects.filter(link__plan=plan)
+            .select_related("action", "link__member")
+            .order_by("-at", "-pk")[:PLAN_SECTION_LINKS]
+        )
     return PlanNetworkSection(links=links, reports=reports, can_manage=can_manage)
 
 

@@ -253,7 +253,10 @@ def _plan_page_context(request, plan, **overrides) -> dict:
             "check_ins": plan.check_ins.all(),
             "progress_reports": progress_reports_recent(plan=plan),
             "network": plan_network_section(
-                plan=plan, can_manage=permissions.can_manage_network_links(request.user, plan)
+                plan=plan,
+                can_manage=permissions.can_manage_network_links(
+                    request.user, plan, may_work=context["can_work"]
+                ),
             ),
         }
     )

@@ -8,6 +8,8 @@ import datetime
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -413,3 +415,26 @@ def test_someone_else_on_the_team_cannot_give_or_revoke_links(
     assert client.post(revoke).status_code == 403
     link.refresh_from_db()
     assert not link.is_revoked
+
+
+def test_the_plan_pages_network_section_does_not_grow_with_links(make_link, network_plan, client):
+    def count():
+        client.force_login(network_plan.coordinator)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("cases:plan_detail", args=[network_plan.plan.uuid]))
+        assert response.status_code == 200
+        return len(queries)
+
+    link, _path, _code = make_link()
+    one = count()
+    for member in (network_plan.anna, network_plan.bert, network_plan.bert):
+        link, _path, _code = make_link(member=member)
+        for action in link.plan.actions.filter(owner_network_member=member):
+            services.network_action_report(
+                link=link,
+                action=action,
+                status=ReportStatus.NEEDS_HELP,
+                note="Graag hulp",
+                context=services.RequestContext(network_link_uuid=link.uuid),
+            )
+    assert count() == one
