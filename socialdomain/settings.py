@@ -588,3 +588,5 @@ NETWORK_LINK_REQUESTS_PER_MINUTE = int(os.environ.get("NETWORK_LINK_REQUESTS_PER
 # writes the message to the log (development); tests use `cases.network.sms.LocmemSmsBackend`;
 # production names the SMS gateway's backend.
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "cases.network.sms.ConsoleSmsBackend")
+# A member may ask for a new code (sent to the contact details on the link) this often a day.
+NETWORK_LINK_CODE_RESENDS = int(os.environ.get("NETWORK_LINK_CODE_RESENDS", "3"))

@@ -43,6 +43,8 @@ class Migration(migrations.Migration):
                 ('code_attempts', models.PositiveSmallIntegerField(default=0, verbose_name='wrong codes entered')),
                 ('code_used_at', models.DateTimeField(blank=True, null=True, verbose_name='code used at')),
                 ('code_locked_at', models.DateTimeField(blank=True, null=True, verbose_name='locked after wrong codes at')),
+                ('code_resent_on', models.DateField(blank=True, null=True, verbose_name='new code last sent on')),
+                ('code_resends', models.PositiveSmallIntegerField(default=0, verbose_name='new codes sent that day')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
                 ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='revoked at')),
                 ('last_used_at', models.DateTimeField(blank=True, null=True, verbose_name='last used at')),

@@ -54,6 +54,8 @@ class NetworkLink(models.Model):
     code_attempts = models.PositiveSmallIntegerField(_("wrong codes entered"), default=0)
     code_used_at = models.DateTimeField(_("code used at"), null=True, blank=True)
     code_locked_at = models.DateTimeField(_("locked after wrong codes at"), null=True, blank=True)
+    code_resent_on = models.DateField(_("new code last sent on"), null=True, blank=True)
+    code_resends = models.PositiveSmallIntegerField(_("new codes sent that day"), default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.SET_NULL,

@@ -44,14 +44,18 @@ def _send_messages(*, link: NetworkLink, url: str, code: str, expires_on) -> Non
     link_text = _(
         "You can tick off your actions in the support plan here, until %(day)s: %(url)s"
     ) % {"day": day, "url": url}
-    code_text = _("Your code for wijkwerk: %(code)s. Never share this code.") % {"code": code}
     subject = _("Your actions in the support plan")
     if link.email:
         send_mail(subject, link_text, None, [link.email])
     elif link.phone:
         sms.send_sms(to=link.phone, text=link_text)
-    if not code:
-        return
+    if code:
+        _send_code(link=link, code=code)
+
+
+def _send_code(*, link: NetworkLink, code: str) -> None:
+    """The code alone: by SMS when there is a phone number, else by e-mail."""
+    code_text = _("Your code for wijkwerk: %(code)s. Never share this code.") % {"code": code}
     if link.phone:
         sms.send_sms(to=link.phone, text=code_text)
     else:
@@ -140,6 +144,41 @@ def network_link_revoke(
             reason=_("Link revoked"),
         )
     return link
+
+
+@transaction.atomic
+def network_link_code_resend(*, link: NetworkLink, context: RequestContext) -> bool:
+    """The member asks for a new code (another device, the code used or lost): a new code goes
+    to the contact details the coordinator entered, never to an address the visitor types. At
+    most `NETWORK_LINK_CODE_RESENDS` a day per link (the day's counter in the database, the row
+    locked); wrong codes keep counting towards the lock. Returns whether a code was sent."""
+    link = (
+        NetworkLink.objects.select_for_update(of=("self",))
+        .select_related("plan__household")
+        .get(pk=link.pk)
+    )
+    today = timezone.localdate()
+    if not link.code_hash or not link.is_usable(today):
+        return False
+    if link.code_resent_on != today:
+        link.code_resent_on, link.code_resends = today, 0
+    if link.code_resends >= settings.NETWORK_LINK_CODE_RESENDS:
+        return False
+    link.code_resends += 1
+    code = _new_code()
+    link.code_hash = code_hash(link, code)
+    link.code_used_at = None
+    link.save(update_fields=["code_hash", "code_used_at", "code_resent_on", "code_resends"])
+    audit_change(
+        by=None,
+        context=context,
+        object_type="network_link",
+        object_id=link.uuid,
+        household_uuid=link.plan.household.uuid,
+        reason=_("New code sent"),
+    )
+    transaction.on_commit(lambda: _send_code(link=link, code=code))
+    return True
 
 
 class CodeResult:

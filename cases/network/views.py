@@ -194,6 +194,8 @@ def member_page(request, token):
         return _refused(request, exc.status, exc.reason)
     if _member_may_see(request, link):
         return _member_page(request, token, link)
+    if request.method == "POST" and "resend" in request.POST:
+        return _code_resend(request, token, link)
     form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         result = services.network_link_code_verify(
@@ -237,6 +239,19 @@ def member_page(request, token):
         {"form": form, "token": token},
         status=400 if form.errors else 200,
     )
+
+
+def _code_resend(request, token, link):
+    """A new code to the link's own contact details, within the day's limit."""
+    if services.network_link_code_resend(link=link, context=link.request_context):
+        messages.success(request, _("A new code is on its way."))
+    else:
+        messages.error(
+            request,
+            _("No new code can be sent now. Try again tomorrow or ask the coordinator."),
+        )
+        selectors.network_link_refusal_logged(link=link, reason=_("No new code sent"))
+    return redirect(_link_path(token))
 
 
 @never_cache

@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.test import Client as client_class
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +20,7 @@ from cases.network.selectors import token_hash
 from cases.network.views import COOKIE_NAME
 from cases.plans.models import PlanStatus, SupportPlan
 from cases.privacy.models import AccessAction, AccessContext, AccessLogEntry, AccessResult
-from tests.cases.network.conftest import url_for
+from tests.cases.network.conftest import CODE, url_for
 from tests.test_url_access import PUBLIC as PUBLIC_NAMES
 from tests.test_url_access import ROUTES as ALL_ROUTES
 from tests.test_url_access import _concrete
@@ -121,6 +122,49 @@ def test_five_wrong_codes_lock_the_link(make_link, client, settings):
     assert response.status_code == 429
     assert COOKIE_NAME not in response.cookies
     assert NetworkLink.objects.get(pk=link.pk).is_locked
+
+
+def test_a_new_code_goes_to_the_links_own_contact_within_the_days_limit(
+    make_link, client, settings, django_capture_on_commit_callbacks
+):
+    settings.NETWORK_LINK_CODE_RESENDS = 2
+    link, path, code = make_link(email="anna@example.org")
+    assert _enter_code(client, path, code).status_code == 302
+    other = client_class()  # another device: the code is used up
+    assert _enter_code(other, path, code).status_code == 400
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = other.post(path, {"resend": "1", "email": "mallory@example.org"})
+    assert response.status_code == 302
+    assert [message.to for message in mail.outbox] == [["anna@example.org"]]
+    new_code = CODE.search(mail.outbox[0].body).group(1)
+    assert _enter_code(other, path, new_code).status_code == 302
+    assert "Boodschappen op dinsdag" in other.get(path).content.decode()
+    third = client_class()  # a third device, without the cookie
+    with django_capture_on_commit_callbacks(execute=True):
+        third.post(path, {"resend": "1"})
+    assert len(mail.outbox) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        third.post(path, {"resend": "1"})  # the third today: refused
+    assert len(mail.outbox) == 2
+    link.refresh_from_db()
+    assert link.code_resends == 2 and link.code_attempts == 0  # a used code is no guess
+    assert _link_rows(link).filter(reason="Nieuwe code verstuurd").count() == 2
+
+
+def test_no_new_code_for_a_link_without_contact_or_a_locked_one(
+    make_link, client, django_capture_on_commit_callbacks
+):
+    _link, path, _code = make_link()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(path, {"resend": "1"})
+    assert mail.outbox == [] and sms.outbox == []
+    link, path, _code = make_link(email="anna@example.org")
+    NetworkLink.objects.filter(pk=link.pk).update(code_locked_at=timezone.now())
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(path, {"resend": "1"}).status_code == 429
+    assert mail.outbox == []
 
 
 def test_a_report_only_on_the_members_own_action(make_link, network_plan):
