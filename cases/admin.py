@@ -14,6 +14,7 @@ from cases.consent import admin as consent_admin
 from cases.households import admin as households_admin
 from cases.intake import admin as intake_admin
 from cases.legal_terms import EquatedDay
+from cases.network import admin as network_admin
 from cases.objections import admin as objections_admin
 from cases.plans import admin as plans_admin
 from cases.privacy import admin as privacy_admin
@@ -26,6 +27,7 @@ __all__ = [
     "consent_admin",
     "households_admin",
     "intake_admin",
+    "network_admin",
     "objections_admin",
     "plans_admin",
     "privacy_admin",

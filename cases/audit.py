@@ -45,6 +45,8 @@ class RequestContext:
     user_agent: str = ""
     reason: str = ""
     on_behalf_of: str = ""
+    # a network member's link (cases.network) acting without a user: logged with its id
+    network_link_uuid: uuid.UUID | None = None
     request: HttpRequest | None = field(default=None, repr=False, compare=False)
 
     def mark_logged(self) -> None:
@@ -76,6 +78,19 @@ def request_context(request_or_user, *, reason: str = "", on_behalf_of: str = ""
         user_agent=request.headers.get("User-Agent", "")[:USER_AGENT_MAX_LENGTH],
         reason=reason,
         on_behalf_of=on_behalf_of,
+        request=request,
+    )
+
+
+def network_link_context(request, *, link_uuid) -> RequestContext:
+    """The context of a request made through a network member's link (`cases.network`): no
+    user (the member has no account), the link's id instead, so every use of the link is in the
+    access log under it (context `network_link`)."""
+    return RequestContext(
+        user=None,
+        ip_address=client_ip(request),
+        user_agent=request.headers.get("User-Agent", "")[:USER_AGENT_MAX_LENGTH],
+        network_link_uuid=link_uuid,
         request=request,
     )
 
@@ -119,7 +134,10 @@ def _build_entry(
     user = context.user
     partner = getattr(user, "client", None) if user is not None else None
     signed_in = user is not None and user.is_authenticated and partner is None
-    if partner is not None:
+    if context.network_link_uuid is not None:
+        access_context = AccessContext.NETWORK_LINK
+        username, role_names, signed_in = "", "", False
+    elif partner is not None:
         access_context = AccessContext.API_CLIENT
         username, role_names = str(user)[:150], Role.PARTNER_API.value
     elif signed_in:
@@ -152,6 +170,7 @@ def _build_entry(
         reason=reason,
         ip_address=context.ip_address,
         user_agent=context.user_agent,
+        network_link_uuid=context.network_link_uuid,
     )
 
 

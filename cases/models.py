@@ -53,6 +53,11 @@ from cases.journal.models import (
     JournalVisibility,
 )
 from cases.legal_terms import EquatedDay
+from cases.network.models import (
+    NetworkActionReport,
+    NetworkLink,
+    ReportStatus,
+)
 from cases.objections.models import Objection, ObjectionOutcome, ObjectorKind
 from cases.partners.models import (
     AllocationRequest,
@@ -185,6 +190,8 @@ __all__ = [
     "MeldingChannel",
     "MeldingStatus",
     "MembershipRole",
+    "NetworkActionReport",
+    "NetworkLink",
     "Notification",
     "NotificationKind",
     "Objection",
@@ -203,6 +210,7 @@ __all__ = [
     "ProvisionDecision",
     "ReferralOutcome",
     "ReminderStep",
+    "ReportStatus",
     "Resident",
     "ResidentMergeRecord",
     "ScanStatus",

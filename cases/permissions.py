@@ -320,3 +320,16 @@ def can_manage_volunteers(user) -> bool:
 def can_stop_volunteer(user, volunteer) -> bool:
     """Take a volunteer out of the register: the team of the district they volunteer in."""
     return can_manage_volunteers(user) and volunteer.district_id in district_ids_of_user(user=user)
+
+
+def can_manage_network_links(user, plan, *, may_work: bool | None = None) -> bool:
+    """Give a network member a link to their own actions of this plan, or revoke one
+    (`cases.network`): the household's coordinator, while they may change the plan and it is
+    not closed. `may_work`: `can_work_on_plan(user, plan)` when the caller has it already (the
+    plan page). Call with a plan obtained through `households_visible_to`."""
+    return (
+        getattr(user, "is_authenticated", False)
+        and plan.coordinator_id == user.pk
+        and not plan.is_closed
+        and (can_work_on_plan(user, plan) if may_work is None else may_work)
+    )

@@ -7,6 +7,7 @@ from cases.documents import views as document_views
 from cases.households import views as household_views
 from cases.intake import views as intake_views
 from cases.journal import views as journal_views
+from cases.network import views as network_views
 from cases.objections import views as objection_views
 from cases.plans import views as plan_views
 from cases.privacy import views as privacy_views
@@ -195,6 +196,17 @@ urlpatterns = [
         "plannen/<uuid:plan_uuid>/deelnemers/<uuid:participant_uuid>/",
         plan_views.participant_respond,
         name="participant_respond",
+    ),
+    # a network member's link to their own actions (cases/network, docs/network-links.md)
+    path(
+        "plannen/<uuid:plan_uuid>/netwerklinks/nieuw/",
+        network_views.network_link_create,
+        name="network_link_create",
+    ),
+    path(
+        "plannen/<uuid:plan_uuid>/netwerklinks/<uuid:link_uuid>/intrekken/",
+        network_views.network_link_revoke,
+        name="network_link_revoke",
     ),
     path("plannen/<uuid:plan_uuid>/activeren/", plan_views.plan_activate, name="plan_activate"),
     path("plannen/<uuid:plan_uuid>/akkoord/", plan_views.plan_agree, name="plan_agree"),

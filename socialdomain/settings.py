@@ -623,3 +623,19 @@ BREAK_GLASS_HOURS = int(os.environ.get("BREAK_GLASS_HOURS", "24"))
 BREAK_GLASS_REASON_MIN_LENGTH = int(os.environ.get("BREAK_GLASS_REASON_MIN_LENGTH", "20"))
 ACCESS_LOG_PAGE_SIZE = int(os.environ.get("ACCESS_LOG_PAGE_SIZE", "50"))
 ACCESS_LOG_EXPORT_MAX_ROWS = int(os.environ.get("ACCESS_LOG_EXPORT_MAX_ROWS", "100000"))
+
+# Network links (cases/network, docs/network-links.md): a network member's link to their own
+# plan actions. It works NETWORK_LINK_DAYS days (an agreed term) when the member gets a 6-digit
+# code by SMS or e-mail, only NETWORK_LINK_DAYS_WITHOUT_CODE days when the link alone is the
+# key. NETWORK_LINK_CODE_ATTEMPTS wrong codes lock the link; one address may make
+# NETWORK_LINK_REQUESTS_PER_MINUTE requests a minute to these pages (429 after that).
+NETWORK_LINK_DAYS = int(os.environ.get("NETWORK_LINK_DAYS", "30"))
+NETWORK_LINK_DAYS_WITHOUT_CODE = int(os.environ.get("NETWORK_LINK_DAYS_WITHOUT_CODE", "2"))
+NETWORK_LINK_CODE_ATTEMPTS = int(os.environ.get("NETWORK_LINK_CODE_ATTEMPTS", "5"))
+NETWORK_LINK_REQUESTS_PER_MINUTE = int(os.environ.get("NETWORK_LINK_REQUESTS_PER_MINUTE", "30"))
+# How a code goes out by SMS: a dotted path to a class with `send(to, text)`. The default
+# writes the message to the log (development); tests use `cases.network.sms.LocmemSmsBackend`;
+# production names the SMS gateway's backend.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "cases.network.sms.ConsoleSmsBackend")
+# A member may ask for a new code (sent to the contact details on the link) this often a day.
+NETWORK_LINK_CODE_RESENDS = int(os.environ.get("NETWORK_LINK_CODE_RESENDS", "3"))

@@ -43,6 +43,7 @@ urlpatterns = [
     path("avg/", include("cases.avg.urls")),
     path("agenda/", include("cases.agenda.urls")),
     path("vrijwilligers/", include("cases.volunteers.urls")),
+    path("netwerk/", include("cases.network.urls")),
     path("uitkomsten/", include("outcomes.urls")),
     path("api/v1/", include("cases.partners.api.urls")),
     path("privacy/", include("cases.privacy.urls")),

@@ -27,6 +27,7 @@ from cases.documents.models import HouseholdDocument, ScanStatus
 from cases.documents.services import document_upload
 from cases.households import services as household_services
 from cases.journal.services import journal_entry_create
+from cases.network import services as network_services
 from cases.objections.services import objection_register
 from cases.plans import services as plan_services
 from cases.plans.models import (
@@ -109,8 +110,20 @@ def _side(*, postcode: str, generalist, consultant, product, provision, colleagu
         owner_text="Buurtwerker",
         due_on=timezone.localdate() + datetime.timedelta(days=7),
     )
+    # an action of the network member, and their link to it (cases/network)
+    plan_services.action_add(
+        plan=plan,
+        by=generalist,
+        goal=goal,
+        description="Boodschappen doen",
+        owner_kind=ActionOwnerKind.NETWORK,
+        owner_network_member=member,
+    )
     plan = plan_services.plan_activate(
         plan=plan, by=generalist, no_agreement_reason="Akkoord volgt na het gesprek."
+    )
+    network_link, _url = network_services.network_link_create(
+        plan=plan, member=member, by=generalist, url_for=lambda token: f"/netwerk/{token}/"
     )
     participant = PlanParticipant.objects.create(
         plan=plan, user=colleague, role="schuldhulpverlener", invited_by=generalist
@@ -227,6 +240,7 @@ def _side(*, postcode: str, generalist, consultant, product, provision, colleagu
             "objection_uuid": objection.uuid,
             "volunteer_uuid": volunteer.uuid,
             "volunteering_uuid": volunteering.uuid,
+            "link_uuid": network_link.uuid,
             "district_code": team.district.code,
             "kind": "bsn",
         },

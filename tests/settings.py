@@ -51,3 +51,4 @@ STORAGES["documents"] = {  # noqa: F405
 }
 CLAMD_SOCKET = ""
 CLAMD_HOST = ""
+SMS_BACKEND = "cases.network.sms.LocmemSmsBackend"

@@ -185,6 +185,10 @@ TABLE = {
         "ok/404     ok/404     ok/404     403        403        403        403        403",
     "cases:objection_handle":
         "403        ok/404     403        403        403        403        403        403",
+    "cases:network_link_create":
+        "ok/404     403        403/404    403        403        403        403        403",
+    "cases:network_link_revoke":
+        "redir/404  403        403/404    403        403        403        403        403",
     "cases:participant_invite":
         "ok/404     403/404    ok/404     403        403        403        403        403",
     "cases:participant_respond":

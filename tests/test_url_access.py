@@ -27,6 +27,10 @@ PUBLIC = {
     "two_factor_verify": "second login step: checks the pending login in the session itself",
     "logout": "logging out",
     "favicon": "the site icon, a static image",
+    "network:member_page": "a network member's own actions: the secret in the URL is the key, "
+    "with a one-time code; checked in tests/cases/network/ (docs/network-links.md)",
+    "network:action_report": "a network member's report on their own action, through the same "
+    "link (tests/cases/network/)",
     "agenda:feed": "a professional's calendar feed: the secret in the URL is the key (a mail "
     "client has no session); it names no resident (docs/journal.md)",
 }

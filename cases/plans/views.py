@@ -21,6 +21,7 @@ from cases.consent.selectors import organisations_with_purpose
 from cases.households import selectors as household_selectors
 from cases.intake import selectors as intake_selectors
 from cases.intake.forms import cleaned_scores
+from cases.network.selectors import plan_network_section
 from cases.partners.selectors import progress_reports_recent
 from cases.plans import selectors as plan_selectors
 from cases.plans import services as plan_services
@@ -251,6 +252,12 @@ def _plan_page_context(request, plan, **overrides) -> dict:
             "evaluations": plan.evaluations.all(),
             "check_ins": plan.check_ins.all(),
             "progress_reports": progress_reports_recent(plan=plan),
+            "network": plan_network_section(
+                plan=plan,
+                can_manage=permissions.can_manage_network_links(
+                    request.user, plan, may_work=context["can_work"]
+                ),
+            ),
         }
     )
     context.update(overrides)

@@ -44,6 +44,7 @@ class AccessContext(models.TextChoices):
     NORMAL = "normal", _("Normal work")
     BREAK_GLASS = "break_glass", _("Emergency access (break the glass)")
     API_CLIENT = "api_client", _("Partner API client")
+    NETWORK_LINK = "network_link", _("Network member's link")
 
 
 class AccessLogEntryQuerySet(models.QuerySet):
@@ -100,6 +101,8 @@ class AccessLogEntry(models.Model):
     reason = models.TextField(_("reason"), max_length=2000, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     user_agent = models.CharField(_("browser"), max_length=USER_AGENT_MAX_LENGTH, blank=True)
+    # a network member's link (cases.network): no user, the link is who acted
+    network_link_uuid = models.UUIDField(_("network link"), null=True, blank=True)
 
     objects = AccessLogEntryQuerySet.as_manager()
 
@@ -130,6 +133,12 @@ class AccessLogEntry(models.Model):
                 fields=["context", "at"],
                 name="accesslog_context_idx",
                 condition=~models.Q(context="normal"),
+            ),
+            # every use of one network member's link (cases.network)
+            models.Index(
+                fields=["network_link_uuid", "at"],
+                name="accesslog_network_link_idx",
+                condition=models.Q(network_link_uuid__isnull=False),
             ),
         ]
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from cases.access import AdminReadsLogged
 from cases.households.models import Household, Resident
+from cases.network.models import NetworkActionReport, NetworkLink, ReportStatus
 from cases.plans.models import SupportPlan
 from cases.privacy.models import AccessAction, AccessLogEntry, AccessResult
 from cases.volunteers.models import OfferCategory
@@ -57,6 +58,15 @@ def file(make_household, area, generalist):
         what="Boodschappen",
         by=generalist,
     )
+    # a network member's link to their action, and what they reported through it
+    action = rows["plan"].actions.get(owner_kind="network")
+    link = NetworkLink.objects.create(
+        plan=rows["plan"],
+        member=action.owner_network_member,
+        token_hash="0" * 64,
+        expires_on=datetime.date(2025, 2, 1),
+    )
+    NetworkActionReport.objects.create(link=link, action=action, status=ReportStatus.DONE)
     return rows
 
 
