@@ -411,3 +411,21 @@ def test_the_resident_view_has_a_query_budget(
         )
     with django_assert_max_num_queries(30):
         assert client.get(url(plan)).status_code == 200
+
+
+def test_the_signature_and_the_not_agreed_answer_are_in_the_residents_inzage(
+    plan, generalist, resident
+):
+    from cases.avg.inzage import inzage_build
+
+    plan_services.plan_decline_record(
+        plan=plan, by=generalist, reason="Eerst overleggen.", resident=resident, **seen(plan)
+    )
+    sign(plan, generalist, resident, signature_method="drawn", signature_image=png())
+    data = inzage_build(resident=resident)
+    [exported] = [p for h in data["households"] for p in h["plans"] if p["uuid"] == str(plan.uuid)]
+    [agreement] = exported["agreements"]
+    assert agreement["signature_method"] == "drawn"
+    assert agreement["signature_image"].startswith("data:image/png;base64,")
+    [decline] = exported["declines"]
+    assert decline["reason"] == "Eerst overleggen." and decline["resident"] == resident.full_name
