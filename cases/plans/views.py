@@ -686,7 +686,7 @@ def _resident_plan(request, plan_uuid, *, object_type: str, work: bool = False):
         object_id=plan_uuid,
         fetch=lambda: plan_selectors.plan_for_user(user=request.user, plan_uuid=plan_uuid),
         user_may=permissions.can_use_register,
-        may=_may_work_on_plan if work else None,
+        may=_may_edit_details if work else None,  # a closed plan takes no answers
     )
 
 

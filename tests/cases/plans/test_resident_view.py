@@ -19,7 +19,9 @@ from cases.plans.models import (
     PlanAgreement,
     PlanDecline,
     PlanParticipant,
+    PlanStatus,
     SignatureMethod,
+    SupportPlan,
 )
 from cases.privacy.models import AccessLogEntry, AccessResult
 from teams.roles import Role
@@ -281,6 +283,11 @@ def test_answering_needs_the_right_to_work_on_the_plan(client, plan, generalist,
             assert client.post(url(plan, name), {}).status_code == status
             assert AccessLogEntry.objects.count() == before + 1
     assert not PlanAgreement.objects.exists() and not PlanDecline.objects.exists()
+    # a closed plan takes no answers, and its view offers none
+    SupportPlan.objects.filter(pk=plan.pk).update(status=PlanStatus.CLOSED)
+    client.force_login(generalist)
+    assert client.post(url(plan, "plan_resident_agree"), {}).status_code == 403
+    assert "data-signature-form" not in client.get(url(plan)).content.decode()
 
 
 def agree_post(plan, resident, **fields):
