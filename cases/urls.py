@@ -212,6 +212,21 @@ urlpatterns = [
     path("plannen/<uuid:plan_uuid>/akkoord/", plan_views.plan_agree, name="plan_agree"),
     path("plannen/<uuid:plan_uuid>/afsluiten/", plan_views.plan_close, name="plan_close"),
     path(
+        "plannen/<uuid:plan_uuid>/inwoner/",
+        plan_views.plan_resident_view,
+        name="plan_resident_view",
+    ),
+    path(
+        "plannen/<uuid:plan_uuid>/inwoner/akkoord/",
+        plan_views.plan_resident_agree,
+        name="plan_resident_agree",
+    ),
+    path(
+        "plannen/<uuid:plan_uuid>/inwoner/niet-akkoord/",
+        plan_views.plan_resident_decline,
+        name="plan_resident_decline",
+    ),
+    path(
         "plannen/<uuid:plan_uuid>/versies/<int:number>/",
         plan_views.plan_version,
         name="plan_version",

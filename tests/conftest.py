@@ -28,6 +28,19 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Every test starts in the site's language: a request on the English screen leaves the
+    thread's language English (LocaleMiddleware activates it and nothing resets it), which
+    would make the next test's Dutch messages English, depending on the order tests run in."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def area(db):
     """A district with its team, one neighbourhood and one postcode (5611 AB)."""

@@ -213,6 +213,7 @@ def municipality(make_household, generalist, user_with_role, area, provider):
                 reverse("cases:conversation_detail", args=[conversation.uuid]),
                 reverse("cases:plan_detail", args=[plan.uuid]),
                 reverse("cases:plan_version", args=[plan.uuid, 3]),
+                reverse("cases:plan_resident_view", args=[plan.uuid]),
             ],
             "consultant": [
                 reverse("provisions:application_detail", args=[application.uuid]),

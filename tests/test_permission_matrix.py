@@ -209,6 +209,14 @@ TABLE = {
         "ok/404     403/404    ok/404     403        403        403        403        403",
     "cases:plan_version":
         "ok/404     ok/404     ok/404     403        403        403        403        403",
+    # the resident's view: whoever may open the plan; answering on the device needs the right
+    # to work on it (an empty post is a form error: 400)
+    "cases:plan_resident_view":
+        "ok/404     ok/404     ok/404     403        403        403        403        403",
+    "cases:plan_resident_agree":
+        "400/404    403/404    400/404    403        403        403        403        403",
+    "cases:plan_resident_decline":
+        "400/404    403/404    400/404    403        403        403        403        403",
     # a reminder is its recipient's only: asked with an unknown id here (tests/cases/deadlines)
     "cases:reminder_read":
         "404        404        404        404        404        404        404        404",

@@ -46,6 +46,7 @@ from cases.plans.models import (
     Evaluation,
     PlanAction,
     PlanAgreement,
+    PlanDecline,
     PlanParticipant,
     SupportPlan,
     SupportPlanVersion,
@@ -105,6 +106,7 @@ def _plans_queryset():
         Prefetch("participants", PlanParticipant.objects.select_related("user")),
         Prefetch("versions", SupportPlanVersion.objects.select_related("created_by")),
         Prefetch("agreements", PlanAgreement.objects.select_related("resident", "recorded_by")),
+        Prefetch("declines", PlanDecline.objects.select_related("resident", "recorded_by")),
         Prefetch(
             "evaluations",
             Evaluation.objects.select_related("conducted_by").prefetch_related(
@@ -156,12 +158,23 @@ def _plan(plan) -> dict:
                     "method",
                     "representative_capacity",
                     "agreed_on",
+                    "signature_method",
+                    "signature_name",
                     choices=("method",),
                 ),
                 "agreed_by": a.who,
+                "signature_image": a.signature_data_url,
                 "recorded_by": _person(a.recorded_by),
             }
             for a in plan.agreements.all()
+        ],
+        "declines": [
+            {
+                **_fields(d, "version", "reason", "recorded_at"),
+                "resident": d.resident.full_name if d.resident_id else "",
+                "recorded_by": _person(d.recorded_by),
+            }
+            for d in plan.declines.all()
         ],
         "versions": [
             {

@@ -272,6 +272,9 @@ HANDLED_RELATIONS = {
     # an agreement goes with its plan (CASCADE); one in another household's plan keeps the
     # resident, as a plan action there does
     "cases.PlanAgreement.resident",
+    # a "not agreed" goes with its plan (CASCADE); one in another household's plan keeps the
+    # resident, as an agreement there does
+    "cases.PlanDecline.resident",
     "cases.ProvisionApplication.resident",
     "cases.ResidentMergeRecord.kept",
     "cases.Signal.resident",

@@ -1,5 +1,9 @@
+import base64
+import binascii
+
 from django import forms
 from django.contrib.postgres.forms import SimpleArrayField
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -8,10 +12,12 @@ from cases.intake.forms import DATE_WIDGET, add_score_fields, score_fields
 from cases.intake.models import InformalNetworkMember
 from cases.plans.models import (
     GOAL_PLACEHOLDER,
+    SIGNATURE_MAX_BYTES,
     ActionOwnerKind,
     AgreementMethod,
     Evaluation,
     PlanGoal,
+    SignatureMethod,
     SupportPlan,
 )
 from networks.models import Organisation
@@ -421,3 +427,118 @@ class CheckInForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+def _current_residents(plan) -> dict:
+    """The household's residents now, eldest first, keyed on their UUID."""
+    return {
+        str(resident.uuid): resident
+        for resident in Resident.objects.filter(
+            memberships__in=HouseholdMembership.objects.current().filter(
+                household_id=plan.household_id
+            )
+        ).order_by(F("birth_date").asc(nulls_last=True), "pk")
+    }
+
+
+class _ResidentAnswerForm(forms.Form):
+    """What the resident's view posts with an answer: the version and the content fingerprint
+    of the plan it showed (`services.plan_content_digest`), and who answers."""
+
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    content = forms.CharField(max_length=64, widget=forms.HiddenInput)
+    resident = forms.ChoiceField(label=_("who are you?"))
+
+    def __init__(self, *args, plan, version: int, content: str, **kwargs):
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("version", version)
+        kwargs["initial"].setdefault("content", content)
+        super().__init__(*args, **kwargs)
+        self.residents = _current_residents(plan)
+        self.fields["resident"].choices = [
+            (key, resident.full_name) for key, resident in self.residents.items()
+        ]
+
+    def seen_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "version_seen": data["version"],
+            "content_seen": data["content"],
+            "resident": self.residents.get(data.get("resident") or ""),
+        }
+
+
+class ResidentAgreementForm(_ResidentAnswerForm):
+    """The resident agrees on the device, signing with their typed name or a drawn signature
+    (`static/wijkwerk/js/signature.js` fills `signature_image` with the pad's PNG)."""
+
+    signature_method = forms.ChoiceField(
+        label=_("how do you sign?"),
+        choices=SignatureMethod.choices,
+        initial=SignatureMethod.TYPED,
+        widget=forms.RadioSelect,
+    )
+    signature_name = forms.CharField(
+        label=_("type your name"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    # a data address "data:image/png;base64,…" from the signature pad
+    signature_image = forms.CharField(
+        required=False,
+        max_length=SIGNATURE_MAX_BYTES * 4 // 3 + 100,
+        widget=forms.HiddenInput,
+    )
+
+    def clean_signature_image(self) -> bytes | None:
+        value = self.cleaned_data.get("signature_image") or ""
+        if not value:
+            return None
+        prefix = "data:image/png;base64,"
+        if not value.startswith(prefix):
+            raise forms.ValidationError(
+                _("The drawn signature is not a picture we can keep (PNG).")
+            )
+        try:
+            return base64.b64decode(value[len(prefix) :], validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise forms.ValidationError(
+                _("The drawn signature is not a picture we can keep (PNG).")
+            ) from exc
+
+    def clean(self):
+        cleaned = super().clean()
+        method = cleaned.get("signature_method")
+        if method == SignatureMethod.TYPED and not (cleaned.get("signature_name") or "").strip():
+            self.add_error("signature_name", _("Type your name to sign."))
+        if (
+            method == SignatureMethod.DRAWN
+            and not cleaned.get("signature_image")
+            and "signature_image" not in self.errors
+        ):
+            self.add_error(None, _("Draw your signature, or type your name."))
+        return cleaned
+
+    def agreement_fields(self) -> dict:
+        data = self.cleaned_data
+        drawn = data["signature_method"] == SignatureMethod.DRAWN
+        return {
+            **self.seen_fields(),
+            "method": AgreementMethod.DEVICE,
+            "signature_method": data["signature_method"],
+            "signature_name": "" if drawn else data["signature_name"],
+            "signature_image": data["signature_image"] if drawn else None,
+        }
+
+
+class ResidentDeclineForm(_ResidentAnswerForm):
+    reason = forms.CharField(
+        label=_("why do you not agree?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("In your own words. Your contact person reads this and contacts you."),
+    )
+
+    def decline_fields(self) -> dict:
+        return {**self.seen_fields(), "reason": self.cleaned_data["reason"]}

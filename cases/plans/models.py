@@ -1,3 +1,4 @@
+import base64
 import uuid
 
 from django.conf import settings
@@ -498,6 +499,35 @@ class AgreementMethod(models.TextChoices):
     DATE_ONLY = "date_only", _("Date only (recorded before agreements named a version)")
 
 
+class SignatureMethod(models.TextChoices):
+    """How the resident signed on the device (the resident's own view of the plan)."""
+
+    TYPED = "typed", _("Typed name")
+    DRAWN = "drawn", _("Drawn signature")
+
+
+# a drawn signature is a PNG from the signature pad; larger than this is no signature
+SIGNATURE_MAX_BYTES = 200_000
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def signature_png_problem(data: bytes) -> str:
+    """Why `data` is not a drawn signature we keep (empty: it is one): a real PNG (its
+    8-byte signature, then the IHDR chunk with a width and height of 1 to 4000 pixels), at
+    most `SIGNATURE_MAX_BYTES`. The one check, called by `plan_agreement_record`."""
+    if not data:
+        return str(_("Draw your signature, or type your name."))
+    if len(data) > SIGNATURE_MAX_BYTES:
+        return str(_("The drawn signature is too large."))
+    if not data.startswith(PNG_SIGNATURE) or data[12:16] != b"IHDR" or len(data) < 33:
+        return str(_("The drawn signature is not a picture we can keep (PNG)."))
+    width = int.from_bytes(data[16:20], "big")
+    height = int.from_bytes(data[20:24], "big")
+    if not (1 <= width <= 4000 and 1 <= height <= 4000):
+        return str(_("The drawn signature is not a picture we can keep (PNG)."))
+    return ""
+
+
 class PlanAgreementQuerySet(models.QuerySet):
     def latest_first(self):
         return self.order_by("-version", "-agreed_on", "-pk")
@@ -546,6 +576,17 @@ class PlanAgreement(models.Model):
         related_name="+",
         verbose_name=_("recorded by"),
     )
+    signature_method = models.CharField(
+        _("signature"),
+        max_length=10,
+        choices=SignatureMethod.choices,
+        blank=True,
+        help_text=_("Signed on the device in the resident's view of the plan: typed or drawn."),
+    )
+    signature_name = models.CharField(_("typed signature"), max_length=200, blank=True)
+    signature_image = models.BinaryField(
+        _("drawn signature (PNG)"), null=True, blank=True, editable=False
+    )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     objects = PlanAgreementQuerySet.as_manager()
@@ -572,6 +613,25 @@ class PlanAgreement(models.Model):
                 name="planagreement_representative_capacity",
                 violation_error_message=_("Say in what capacity the representative agreed."),
             ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    signature_method="", signature_name="", signature_image__isnull=True
+                )
+                | (
+                    models.Q(
+                        method="device", signature_method="typed", signature_image__isnull=True
+                    )
+                    & ~models.Q(signature_name="")
+                )
+                | models.Q(
+                    method="device",
+                    signature_method="drawn",
+                    signature_name="",
+                    signature_image__isnull=False,
+                ),
+                name="planagreement_signature_matches_method",
+                violation_error_message=_("A signature on the device is typed or drawn."),
+            ),
         ]
         indexes = [models.Index(fields=["plan", "-version"], name="planagreement_plan_version")]
 
@@ -579,11 +639,65 @@ class PlanAgreement(models.Model):
         return f"{self.plan} v{self.version} ({self.agreed_on:%d-%m-%Y})"
 
     @property
+    def signature_data_url(self) -> str:
+        """The drawn signature as an image address for the page (CSP allows data: images)."""
+        if not self.signature_image:
+            return ""
+        return "data:image/png;base64," + base64.b64encode(bytes(self.signature_image)).decode()
+
+    @property
     def who(self) -> str:
         """The resident who signed (their name now), else the name recorded."""
         if self.method in (AgreementMethod.PAPER, AgreementMethod.DEVICE) and self.resident_id:
             return self.resident.full_name
         return self.agreed_by_name
+
+
+class PlanDecline(models.Model):
+    """The resident does not agree (niet akkoord) with one version of the plan, with the
+    reason in their words: recorded on the device in the resident's view of the plan
+    (`services.plan_decline_record`) and shown to the coordinator on the plan page. It changes
+    nothing else: the plan stays as it is until the coordinator changes it with the resident."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    plan = models.ForeignKey(
+        SupportPlan, models.CASCADE, related_name="declines", verbose_name=_("support plan")
+    )
+    version = models.PositiveIntegerField(_("version declined"))
+    resident = models.ForeignKey(
+        Resident,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="plan_declines",
+        verbose_name=_("resident"),
+    )
+    reason = models.TextField(_("reason"), max_length=2000)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("declined plan")
+        verbose_name_plural = _("declined plans")
+        ordering = ["plan", "-recorded_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(reason=""),
+                name="plandecline_has_reason",
+                violation_error_message=_("Say why you do not agree."),
+            ),
+        ]
+        indexes = [models.Index(fields=["plan", "-recorded_at"], name="plandecline_plan_at")]
+
+    def __str__(self) -> str:
+        return f"{self.plan} v{self.version} ({self.recorded_at:%d-%m-%Y})"
 
 
 class Evaluation(models.Model):

@@ -32,12 +32,14 @@ from cases.plans.models import (
     ParticipantStatus,
     PlanAction,
     PlanAgreement,
+    PlanDecline,
     PlanGoal,
     PlanParticipant,
     SupportPlan,
     SupportPlanVersion,
 )
 from networks.models import OrganisationProfessional
+from teams.models import Team
 from teams.roles import Role
 
 # The evaluation: the life domains are re-scored three months after the plan starts.
@@ -147,6 +149,81 @@ def plan_agreements(*, plan: SupportPlan) -> QuerySet[PlanAgreement]:
         PlanAgreement.objects.filter(plan=plan)
         .latest_first()
         .select_related("resident", "recorded_by")
+    )
+
+
+def plan_declines(*, plan: SupportPlan) -> QuerySet[PlanDecline]:
+    """The resident's "not agreed" answers with their reasons, latest first."""
+    return plan.declines.select_related("resident", "recorded_by").order_by("-recorded_at", "-pk")
+
+
+@dataclass
+class ResidentContact:
+    """Who the resident calls about the plan: the coordinator (name, e-mail) and, for the
+    phone, their neighbourhood team (a professional's profile has no phone of its own)."""
+
+    name: str
+    email: str
+    team_name: str
+    phone: str
+    team_email: str
+
+
+@dataclass
+class ResidentPlanView:
+    """The household's plan as the resident reads it (`templates/cases/plans/resident_view.
+    html`): goals with who does what by when, the contact person, the next evaluation, and the
+    version (and its content fingerprint) an agreement or a decline on the device is bound to.
+    `agreement` is the latest agreement when it covers the plan as it is now; `decline` the
+    latest "not agreed" of the current version, when no agreement came after it."""
+
+    plan: SupportPlan
+    goals: list
+    loose_actions: list
+    contact: ResidentContact | None
+    evaluation_date: datetime.date | None
+    version: int
+    agreement: PlanAgreement | None
+    decline: PlanDecline | None
+
+    @property
+    def has_actions(self) -> bool:
+        return bool(self.loose_actions) or any(goal.plan_actions for goal in self.goals)
+
+
+def resident_plan_view(*, plan: SupportPlan) -> ResidentPlanView:
+    """Everything the resident's view of the plan shows, in a fixed number of queries."""
+    goals = plan_goals(plan=plan)
+    loose = list(plan_loose_actions(plan=plan))
+    state = plan_agreement_state(plan=plan)
+    decline = plan_declines(plan=plan).filter(version=state.current_version).first()
+    agreement = state.agreement if state.agreed else None
+    if (
+        decline is not None
+        and agreement is not None
+        and agreement.recorded_at > decline.recorded_at
+    ):
+        decline = None
+    contact = None
+    coordinator = plan.household.coordinator
+    if coordinator is not None:
+        team = Team.objects.filter(district__neighbourhoods=plan.household.neighbourhood_id).first()
+        contact = ResidentContact(
+            name=coordinator.get_full_name() or coordinator.get_username(),
+            email=coordinator.email,
+            team_name=team.name if team else "",
+            phone=team.phone if team else "",
+            team_email=team.email if team else "",
+        )
+    return ResidentPlanView(
+        plan=plan,
+        goals=goals,
+        loose_actions=loose,
+        contact=contact,
+        evaluation_date=plan.evaluation_date,
+        version=state.current_version,
+        agreement=agreement,
+        decline=decline,
     )
 
 

@@ -6,6 +6,8 @@ change of coordinator goes through `cases.households.services.household_coordina
 """
 
 import datetime
+import hashlib
+import json
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
@@ -41,12 +43,15 @@ from cases.plans.models import (
     PlanAction,
     PlanAgreement,
     PlanChangeReason,
+    PlanDecline,
     PlanGoal,
     PlanParticipant,
     PlanStatus,
+    SignatureMethod,
     SupportPlan,
     SupportPlanVersion,
     is_goal_instruction,
+    signature_png_problem,
 )
 from cases.plans.selectors import plan_agreement_state, plan_current_version
 from cases.provisions.models import Notification, NotificationKind
@@ -193,6 +198,30 @@ def plan_content(snapshot: dict) -> tuple:
         for action in snapshot.get("actions", [])
     )
     return goals, actions
+
+
+def plan_content_digest(*, plan: SupportPlan) -> str:
+    """A short fingerprint of what the resident agrees to now (`plan_content`): a page showing
+    the plan posts it back, so an agreement or a decline is refused when goals or actions
+    changed since that page was opened, also in a draft that keeps no versions yet."""
+    content = json.dumps(plan_content(plan_snapshot(plan)), ensure_ascii=False)
+    return hashlib.sha256(content.encode()).hexdigest()[:32]
+
+
+def _check_seen(plan: SupportPlan, *, version_seen: int, content_seen: str | None) -> None:
+    """Refuse an agreement or a decline of a plan that changed since it was shown: another
+    version, or (when the page sent it) other goals or actions."""
+    changed = version_seen != plan_current_version(plan=plan) or (
+        content_seen is not None and content_seen != plan_content_digest(plan=plan)
+    )
+    if changed:
+        raise ValidationError(
+            _(
+                "The plan changed while the agreement was being recorded: show the resident "
+                "the plan as it is now and record the agreement again."
+            ),
+            code="plan_changed",
+        )
 
 
 def _version_record(
@@ -645,6 +674,10 @@ def plan_agreement_record(
     resident=None,
     representative_name: str = "",
     representative_capacity: str = "",
+    content_seen: str | None = None,
+    signature_method: str = "",
+    signature_name: str = "",
+    signature_image: bytes | None = None,
     context: RequestContext | None = None,
 ) -> PlanAgreement:
     """The resident's agreement (akkoord) with the plan as it is now: signed on paper or on
@@ -652,16 +685,31 @@ def plan_agreement_record(
     capacity, on behalf of a resident when named). A version is kept (also of a draft) and the
     agreement names it, so what was agreed stays readable. `version_seen` is the version on the
     screen the resident agreed to (`plan_current_version`): when the plan changed meanwhile,
-    this refuses, so an agreement never covers a change nobody showed."""
+    this refuses, so an agreement never covers a change nobody showed; `content_seen`
+    (`plan_content_digest` of the page) refuses a change of goals or actions too.
+
+    Signed on the device in the resident's view of the plan: `signature_method` typed (the
+    resident types their name: `signature_name`) or drawn (`signature_image`, PNG bytes,
+    checked by `signature_png_problem`)."""
     plan = _plan_lock(plan, work_by=by)
-    current = plan_current_version(plan=plan)
-    if version_seen != current:
-        raise ValidationError(
-            _(
-                "The plan changed while the agreement was being recorded: show the resident "
-                "the plan as it is now and record the agreement again."
-            )
-        )
+    _check_seen(plan, version_seen=version_seen, content_seen=content_seen)
+    signature_name = signature_name.strip()
+    if signature_method:
+        if method != AgreementMethod.DEVICE:
+            raise ValidationError(_("A signature on the device goes with an agreement on it."))
+        if signature_method == SignatureMethod.TYPED:
+            if not signature_name:
+                raise ValidationError({"signature_name": _("Type your name to sign.")})
+            signature_image = None
+        elif signature_method == SignatureMethod.DRAWN:
+            problem = signature_png_problem(signature_image or b"")
+            if problem:
+                raise ValidationError({"signature_image": problem})
+            signature_name = ""
+        else:
+            raise ValidationError({"signature_method": _("Choose how you sign.")})
+    else:
+        signature_name, signature_image = "", None
     if method == AgreementMethod.DATE_ONLY:
         raise ValidationError({"method": _("Say how the resident agreed.")})
     if agreed_on > timezone.localdate():
@@ -684,6 +732,9 @@ def plan_agreement_record(
         agreed_by_name=agreed_by_name,
         representative_capacity=representative_capacity.strip(),
         agreed_on=agreed_on,
+        signature_method=signature_method,
+        signature_name=signature_name,
+        signature_image=signature_image,
         recorded_by=by,
     )
     agreement.full_clean(exclude=["version"])
@@ -697,6 +748,41 @@ def plan_agreement_record(
     agreement.save()
     _audit(by=by, context=context, object_type="agreement", obj=agreement, plan=plan)
     return agreement
+
+
+@transaction.atomic
+def plan_decline_record(
+    *,
+    plan: SupportPlan,
+    by,
+    version_seen: int,
+    reason: str,
+    content_seen: str | None = None,
+    resident=None,
+    context: RequestContext | None = None,
+) -> PlanDecline:
+    """The resident does not agree with the plan as shown (niet akkoord), with a reason in
+    their words: recorded on the device in the resident's view, bound to the version shown
+    (refused like an agreement when the plan changed since). The coordinator sees it on the
+    plan page; nothing else changes."""
+    plan = _plan_lock(plan, work_by=by)
+    _check_seen(plan, version_seen=version_seen, content_seen=content_seen)
+    if (
+        resident is not None
+        and not current_residents(household=plan.household).filter(pk=resident.pk).exists()
+    ):
+        raise ValidationError({"resident": _("This resident does not live here.")})
+    decline = PlanDecline(
+        plan=plan,
+        version=version_seen,
+        resident=resident,
+        reason=reason.strip(),
+        recorded_by=by,
+    )
+    decline.full_clean()
+    decline.save()
+    _audit(by=by, context=context, object_type="plan_decline", obj=decline, plan=plan)
+    return decline
 
 
 @transaction.atomic

@@ -4,11 +4,13 @@ aftercare. Views parse input, call a selector or service and render."""
 
 import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -35,6 +37,8 @@ from cases.plans.forms import (
     ParticipantForm,
     ParticipantResponseForm,
     PlanForm,
+    ResidentAgreementForm,
+    ResidentDeclineForm,
 )
 from cases.plans.models import AftercareCheckIn, CheckInStatus, ParticipantStatus
 from cases.privacy.models import AccessAction
@@ -246,6 +250,7 @@ def _plan_page_context(request, plan, **overrides) -> dict:
             "participant_form": _participant_form(),
             "agreement": agreement,
             "agreements": agreements,
+            "declines": plan_selectors.plan_declines(plan=plan)[:10],
             "agreement_form": AgreementForm(plan=plan, version=agreement.current_version),
             "activate_form": ActivateForm(),
             "versions": plan.versions.select_related("created_by")[:20],
@@ -665,3 +670,149 @@ def evaluation_detail(request, evaluation_uuid):
             "outcome": plan_selectors.evaluation_outcome(evaluation=evaluation),
         },
     )
+
+
+# --- the resident's own view of the plan (issue #20) ------------------------------------------
+
+
+def _resident_page_language(request, plan) -> str:
+    """The resident's language (`resident_language`), or the one picked on the page."""
+    picked = request.GET.get("taal", "")
+    if picked in {code for code, _name in settings.LANGUAGES}:
+        return picked
+    return household_selectors.resident_language(household=plan.household)
+
+
+def _resident_plan(request, plan_uuid, *, object_type: str, work: bool = False):
+    """The plan behind the resident's view: whoever may open the plan reads it (the same rule
+    and the same access log as the plan page); answering on the device needs the right to
+    work on the plan."""
+    return access_object(
+        request,
+        object_type=object_type,
+        object_id=plan_uuid,
+        fetch=lambda: plan_selectors.plan_for_user(user=request.user, plan_uuid=plan_uuid),
+        user_may=permissions.can_use_register,
+        may=_may_edit_details if work else None,  # a closed plan takes no answers
+    )
+
+
+def _render_resident_view(request, plan, language: str, status: int = 200, **overrides):
+    view = plan_selectors.resident_plan_view(plan=plan)
+    can_answer = permissions.can_work_on_plan(request.user, plan) and not plan.is_closed
+    content = plan_services.plan_content_digest(plan=plan)
+    context = {
+        "plan": plan,
+        "household": plan.household,
+        "view": view,
+        "can_answer": can_answer,
+        "page_language": language,
+        "languages": settings.LANGUAGES,
+    }
+    if can_answer:
+        context["agree_form"] = overrides.get("agree_form") or ResidentAgreementForm(
+            plan=plan, version=view.version, content=content, prefix="agree"
+        )
+        context["decline_form"] = overrides.get("decline_form") or ResidentDeclineForm(
+            plan=plan, version=view.version, content=content, prefix="decline"
+        )
+    with translation.override(language):
+        return render(request, "cases/plans/resident_view.html", context, status=status)
+
+
+def _resident_view_url(plan, language: str = "") -> str:
+    url = reverse("cases:plan_resident_view", args=[plan.uuid])
+    return f"{url}?taal={language}" if language else url
+
+
+@never_cache
+@login_required
+@household_file("plan_resident_view")
+def plan_resident_view(request, plan_uuid):
+    """The household's plan in plain language for the resident: goals, who does what by when,
+    the contact person and the next evaluation; printable on A4 with room to sign; on the
+    device the resident agrees (typed or drawn signature) or says why not."""
+    plan = _resident_plan(request, plan_uuid, object_type="plan_resident_view")
+    return _render_resident_view(request, plan, _resident_page_language(request, plan))
+
+
+def _resident_answer_refused(form, exc: ValidationError) -> None:
+    """The plan changed since the page was opened: say so in the resident's words."""
+    if any(error.code == "plan_changed" for error in getattr(exc, "error_list", ())):
+        form.add_error(
+            None,
+            _(
+                "The plan has changed since this page was opened. Read the plan again as it "
+                "is now; then say whether you agree."
+            ),
+        )
+        return
+    apply_validation_error(form, exc)
+
+
+@never_cache
+@login_required
+@require_POST
+@household_file("agreement")
+def plan_resident_agree(request, plan_uuid):
+    """The resident agrees on the device with the version shown, signing typed or drawn."""
+    plan = _resident_plan(request, plan_uuid, object_type="agreement", work=True)
+    language = _resident_page_language(request, plan)
+    with translation.override(language):
+        form = ResidentAgreementForm(
+            request.POST,
+            plan=plan,
+            version=plan_selectors.plan_current_version(plan=plan),
+            content="",
+            prefix="agree",
+        )
+        if form.is_valid():
+            try:
+                plan_services.plan_agreement_record(
+                    plan=plan,
+                    by=request.user,
+                    agreed_on=timezone.localdate(),
+                    context=request_context(request),
+                    **form.agreement_fields(),
+                )
+            except ValidationError as exc:
+                _resident_answer_refused(form, exc)
+            else:
+                messages.success(request, _("Thank you. Your agreement with the plan is recorded."))
+                return _redirect(request, _resident_view_url(plan, request.GET.get("taal", "")))
+    return _render_resident_view(request, plan, language, status=400, agree_form=form)
+
+
+@never_cache
+@login_required
+@require_POST
+@household_file("plan_decline")
+def plan_resident_decline(request, plan_uuid):
+    """The resident does not agree with the version shown, and says why."""
+    plan = _resident_plan(request, plan_uuid, object_type="plan_decline", work=True)
+    language = _resident_page_language(request, plan)
+    with translation.override(language):
+        form = ResidentDeclineForm(
+            request.POST,
+            plan=plan,
+            version=plan_selectors.plan_current_version(plan=plan),
+            content="",
+            prefix="decline",
+        )
+        if form.is_valid():
+            try:
+                plan_services.plan_decline_record(
+                    plan=plan,
+                    by=request.user,
+                    context=request_context(request),
+                    **form.decline_fields(),
+                )
+            except ValidationError as exc:
+                _resident_answer_refused(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Your answer is recorded. Your contact person will talk it over with you."),
+                )
+                return _redirect(request, _resident_view_url(plan, request.GET.get("taal", "")))
+    return _render_resident_view(request, plan, language, status=400, decline_form=form)

@@ -329,15 +329,15 @@ def test_export_query_count_does_not_grow_with_the_file(file, generalist):
         )
     assert count() == small
     # +1 journal, +1 appointments, +1 agreements, +2 addresses and handovers, +1 objections,
-    # +1 volunteer register, +1 documents
-    assert small <= 33
+    # +1 volunteer register, +1 documents, +1 the resident's "not agreed" answers
+    assert small <= 34
 
 
 def test_export_view_query_budget(client, officer, file, django_assert_max_num_queries):
     client.force_login(officer)
     # +1 network participants, journal, appointments, agreements, objections, volunteer
-    # register, documents; +2 addresses, handovers
-    with django_assert_max_num_queries(41):
+    # register, documents, "not agreed" answers; +2 addresses, handovers
+    with django_assert_max_num_queries(42):
         response = client.get(reverse("avg:inzage_json", args=[file["resident"].uuid]))
     assert response.status_code == 200
 

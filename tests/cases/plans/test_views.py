@@ -388,9 +388,9 @@ def test_plan_page_within_a_query_budget(
     client = client_as(generalist)
     # incl. break-the-glass grants, progress reports, consent to share with organisations, the
     # agreement (latest, current version, changed since), the invitee's rights, the residents
-    # who can sign and the partner organisations' professionals who can be brought in, and
-    # the network members' links
-    with django_assert_max_num_queries(29):
+    # who can sign, the partner organisations' professionals who can be brought in, the
+    # network members' links and the resident's "not agreed" answers
+    with django_assert_max_num_queries(30):
         response = client.get(reverse("cases:plan_detail", args=[plan.uuid]))
     assert response.content.decode().count('class="owner"') == 10
 
