@@ -162,3 +162,11 @@ def test_the_dashboard_shows_the_re_entry_table(client, user_with_role, fixture)
     response = client.get(reverse("outcomes:policy_dashboard"), {"jaar": "2025"})
     body = response.content.decode()
     assert 'id="table-reentry"' in body
+
+
+def test_the_re_entry_table_reads_in_a_fixed_number_of_queries(
+    fixture, django_assert_max_num_queries
+):
+    filters = Filters(year=2025, districts=[fixture["a"], fixture["b"]])
+    with django_assert_max_num_queries(5):
+        reentry_table(filters, today=TODAY)

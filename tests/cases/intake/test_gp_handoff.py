@@ -288,7 +288,7 @@ def test_form_errors_are_shown_not_raised(client, gp, area):
     client.force_login(gp)
     response = client.post(reverse("handoffs:create"), form_data(consent_confirmed=""))
     assert response.status_code == 200
-    assert "consent" in response.context["form"].errors["consent_confirmed"][0]
+    assert response.context["form"].errors["consent_confirmed"]
     response = client.post(reverse("handoffs:create"), form_data(postcode="9999 ZZ"))
     assert response.context["form"].errors["postcode"]
     response = client.post(reverse("handoffs:create"), form_data(postcode="nonsense"))
@@ -402,3 +402,15 @@ def test_a_resident_with_the_same_name_is_not_linked(gp, area):
     ResidentFactory(first_name="Jannie", last_name="Verhoeven", birth_date=BIRTH)
     handoff = send(gp)
     assert handoff.signal.resident is None
+
+
+def test_the_call_back_is_on_the_teams_clock_overview_and_reminded(client, gp, area, generalist):
+    from cases.deadlines.selectors import team_clock_counts
+
+    handoff = send(gp)
+    client.force_login(generalist)
+    url = reverse("cases:team_clocks", args=[area["district"].code])
+    body = client.get(url, {"soort": "callback"}).content.decode()
+    assert reverse("cases:signal_detail", args=[handoff.signal.uuid]) in body
+    counts = {count.kind.code: count for count in team_clock_counts(team=area["team"])}
+    assert counts["callback"].total == 1
