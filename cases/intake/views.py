@@ -241,7 +241,6 @@ def _signal_page(request, signal, *, convert_form=None, close_form=None, status=
         "signal": signal,
         "handoff": handoff,
         "callback_form": CallbackAttemptForm.for_handoff(handoff) if handoff else None,
-        "today": timezone.localdate(),
         "convert_form": convert_form,
         "close_form": close_form or SignalCloseForm(),
         "new_household_form": new_household_form,
@@ -687,7 +686,7 @@ def callback_list(request):
     )
     for handoff in page:
         handoff.form = CallbackAttemptForm.for_handoff(handoff)
-    context = {"page": page, "today": timezone.localdate()}
+    context = {"page": page}
     return render(request, "cases/intake/callback_list.html", context)
 
 
@@ -707,6 +706,7 @@ def _callback_handoff(request, handoff_uuid):
 @never_cache
 @login_required
 @require_POST
+@household_file("gp_handoff")
 def callback_attempt(request, handoff_uuid):
     """Record one call-back attempt; HTMX gets the hand-off's block back, a plain post goes
     back to where it came from (the call-back list or the signal)."""
@@ -736,7 +736,10 @@ def callback_attempt(request, handoff_uuid):
             form = CallbackAttemptForm.for_handoff(handoff)
     else:
         status = 400
-    context = {"handoff": handoff, "form": form, "today": timezone.localdate()}
-    if request.htmx:
-        return render(request, "cases/intake/_callback.html", context, status=status)
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts=None):
+        next_url = reverse("cases:callback_list")
+    context = {"handoff": handoff, "form": form, "next_url": next_url}
+    if request.htmx:  # htmx swaps only a 2xx answer: the block with the form's errors
+        return render(request, "cases/intake/_callback.html", context)
     return render(request, "cases/intake/callback_form_page.html", context, status=status)
