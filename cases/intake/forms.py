@@ -433,6 +433,7 @@ class GpHandoffForm(forms.Form):
     practice_name = forms.CharField(label=_("practice"), max_length=100, required=False)
     reply_email = forms.EmailField(
         label=_("e-mail for the status"),
+        max_length=150,
         help_text=_("You hear here whether contact was made; nothing about the case."),
     )
     consent_confirmed = forms.BooleanField(
