@@ -49,6 +49,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import (
+    Case,
     CharField,
     Exists,
     Expression,
@@ -58,6 +59,7 @@ from django.db.models import (
     QuerySet,
     UUIDField,
     Value,
+    When,
 )
 from django.db.models.functions import Cast, TruncDate
 from django.urls import reverse
@@ -68,7 +70,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.access import households_visible_to
 from cases.avg.models import CorrectionRequest
 from cases.households.models import Household
-from cases.intake.models import Melding
+from cases.intake.models import GpHandoff, HandoffStatus, HandoffUrgency, Melding
 from cases.legal_terms import agreed_term_end_expression
 from cases.objections.models import Objection
 from cases.plans.models import (
@@ -124,6 +126,8 @@ class ClockKind:
     url_name: str
     audience: Audience = Audience.TEAM
     law_hint: str | Promise = ""
+    # no household, but a district (`clock_rows(district=...)`): shown for a team filter only
+    per_district: bool = False
 
     def url(self, link_uuid) -> str:
         return reverse(self.url_name, args=[link_uuid])
@@ -193,12 +197,18 @@ def clock_rows(
     responsible: str | Expression | None = None,
     law: str | Expression = "",
     detail: str | Expression = "",
+    district: str | None = None,
 ) -> QuerySet:
     """The open clocks of `queryset` (already filtered to the open ones) as rows in
     `COLUMNS`: due on `due` (a stored date field, or an expression), for the households in
     `households` (None: all), reached through `household` (a path; None for a clock that has
     no household). `responsible` is the path to the user who must act; `law` and `detail` are
-    a constant text or an expression (`F("law")`)."""
+    a constant text or an expression (`F("law")`).
+
+    A clock without a household that belongs to a district (a GP hand-off's call-back) passes
+    `district=` (the path to it) and its kind is registered `per_district=True`: it is shown on
+    the screens of that district's team (`open_clock_rows(districts=...)`), never in a list of
+    households, and its reminders go to that district's team lead."""
     text, number = CharField(), IntegerField()
     if household is None:
         columns = {
@@ -209,6 +219,8 @@ def clock_rows(
             "clock_house_number_addition": Value("", output_field=text),
             "clock_district": Cast(Value(None), output_field=number),
         }
+        if district is not None:
+            columns["clock_district"] = F(district)
     else:
         if households is not None:
             queryset = queryset.filter(**{f"{household}__in": households})
@@ -382,6 +394,27 @@ def _objection_rows(households, today):
     )
 
 
+def _callback_rows(households, today):
+    """A GP hand-off's call-back: the team of the patient's district calls back within 1
+    working day (urgent) or 3 (the intake wing's service stores `callback_due` with
+    `legal_terms.callback_due`), until contact is made or the third attempt failed. No
+    household yet (the team links the person in triage): shown per district."""
+    return clock_rows(
+        GpHandoff.objects.filter(status=HandoffStatus.OPEN),
+        kind="callback",
+        households=households,
+        household=None,
+        district="district",
+        due="callback_due",
+        link_uuid="signal__uuid",
+        detail=Case(
+            When(urgency=HandoffUrgency.URGENT, then=Value(str(HandoffUrgency.URGENT.label))),
+            default=Value(""),
+            output_field=CharField(),
+        ),
+    )
+
+
 def _avg_request_rows(households, today):
     """An open AVG request (a correction, art. 16): answered within a month, or within the
     extension told within that month (art. 12(3) AVG). The privacy officer's clock: no
@@ -478,6 +511,19 @@ OBJECTION = register(
         ),
     )
 )
+CALLBACK = register(
+    ClockKind(
+        "callback",
+        _("Call-back after a GP hand-off"),
+        _callback_rows,
+        url_name="cases:signal_detail",
+        law_hint=_(
+            "Agreed with the GPs: the team calls the patient back within 1 working day when "
+            "urgent, otherwise within 3"
+        ),
+        per_district=True,
+    )
+)
 AVG_REQUEST = register(
     ClockKind(
         "avg_request",
@@ -500,10 +546,15 @@ def open_clock_rows(
     audience: Audience = Audience.TEAM,
     today: datetime.date | None = None,
     due_until: datetime.date | None = None,
+    district_ids: Iterable[int] | None = None,
 ) -> QuerySet | None:
     """The open clocks of the chosen kinds (default: every kind of the audience) of
     `households`, as one UNION ALL of rows, unordered; None when no kind is chosen.
-    `due_until` keeps only clocks due on or before that day (late ones included)."""
+    `due_until` keeps only clocks due on or before that day (late ones included).
+
+    A kind `per_district` (no household) is shown for `district_ids` (a team filter), or for
+    every district when `households` is None (the reminders); a list of households asked by
+    need-to-know (`district_ids` None) leaves it out."""
     today = today or timezone.localdate()
     chosen = [
         kind
@@ -512,7 +563,11 @@ def open_clock_rows(
     ]
     parts = []
     for kind in chosen:
+        if kind.per_district and households is not None and district_ids is None:
+            continue
         rows = kind.rows(households, today)
+        if kind.per_district and district_ids is not None:
+            rows = rows.filter(clock_district__in=list(district_ids))
         if due_until is not None:
             rows = rows.filter(clock_due__lte=due_until)
         parts.append(rows)
@@ -571,7 +626,12 @@ def team_clock_rows(
 ) -> QuerySet | None:
     """A team's running clocks (its district's households), soonest due first: the rows for
     the team overview's paginator. Check `can_view_team_clocks` first."""
-    rows = open_clock_rows(households=team_households(district), kinds=kinds, today=today)
+    rows = open_clock_rows(
+        households=team_households(district),
+        kinds=kinds,
+        today=today,
+        district_ids=[district.pk],
+    )
     return None if rows is None else ordered(rows)
 
 

@@ -52,7 +52,9 @@ __all__ = [
     "ATW_LIMIT_DAYS",
     "ATW_LIMIT_MONTHS",
     "ATW_LIMIT_WEEKS",
+    "CALLBACK_WORKING_DAYS",
     "EQUATED_DAYS_CACHE_SECONDS",
+    "REENTRY_WINDOW_MONTHS",
     "EquatedDay",
     "add_months",
     "add_working_days",
@@ -60,10 +62,12 @@ __all__ = [
     "agreed_term_end_expression",
     "atw_holidays",
     "avg_term_end",
+    "callback_due",
     "easter_sunday",
     "equated_days_changed",
     "is_non_working_day",
     "next_working_day",
+    "reentry_window_end",
     "table_equated_days",
     "term_end",
     "working_days_between",
@@ -454,3 +458,28 @@ def avg_term_end(received: datetime.date, *, months: int = 1) -> datetime.date:
     if months < 1:
         raise ValueError(f"an AVG term is at least one month, not {months}")
     return _Calendar().on_or_after(add_months(received, months))
+
+
+# Agreed service terms of the GP's warm hand-off (docs/gp-handoff.md): the team calls the
+# patient back within this many working days after the hand-off came in (agreed with the GPs,
+# not statutory; "urgent" is the practice's judgement).
+CALLBACK_WORKING_DAYS = {"urgent": 1, "normal": 3}
+
+
+def callback_due(sent_on: datetime.date, *, urgency: str) -> datetime.date:
+    """The last day the team calls back the patient of a GP hand-off sent on `sent_on`: 1
+    working day for an urgent one, 3 otherwise (`CALLBACK_WORKING_DAYS`)."""
+    _check_date(sent_on, "sent_on")
+    return add_working_days(sent_on, CALLBACK_WORKING_DAYS[urgency])
+
+
+# Aftercare measured by re-entry (docs/outcomes.md): the windows after a plan closed in which a
+# new melding, signal or application counts as re-entry.
+REENTRY_WINDOW_MONTHS = (6, 12)
+
+
+def reentry_window_end(closed_on: datetime.date, *, months: int) -> datetime.date:
+    """The last day of the `months`-month window after a plan closed on `closed_on` (the same
+    date `months` later, or the month's last day; no Atw: a window, not a term to act in)."""
+    _check_date(closed_on, "closed_on")
+    return add_months(closed_on, months)

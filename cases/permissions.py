@@ -116,6 +116,21 @@ def can_triage_signals(user) -> bool:
     return has_role(user, *TRIAGE_ROLES)
 
 
+# The GP's warm hand-off (docs/gp-handoff.md): only a GP sends one and sees its status; the
+# team of the area (the triage roles, active members) calls the patient back.
+GP_HANDOFF_ROLES = (Role.GP,)
+
+
+def can_send_gp_handoff(user) -> bool:
+    return has_role(user, *GP_HANDOFF_ROLES)
+
+
+def can_call_back(user) -> bool:
+    """May open the call-back list at all; which hand-offs is
+    `cases.intake.selectors.callbacks_for_team` (those of the user's own teams)."""
+    return has_role(user, *TRIAGE_ROLES)
+
+
 def can_merge_residents(user) -> bool:
     return has_role(user, *MERGE_ROLES)
 

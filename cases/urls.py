@@ -274,6 +274,13 @@ urlpatterns += [
         name="signal_convert",
     ),
     path("signalen/<uuid:signal_uuid>/sluiten/", intake_views.signal_close, name="signal_close"),
+    # the call-backs of GP hand-offs (docs/gp-handoff.md)
+    path("signalen/terugbellen/", intake_views.callback_list, name="callback_list"),
+    path(
+        "signalen/terugbellen/<uuid:handoff_uuid>/poging/",
+        intake_views.callback_attempt,
+        name="callback_attempt",
+    ),
 ]
 
 # The consent register in the household file (cases/consent/views.py)

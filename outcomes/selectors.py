@@ -18,6 +18,7 @@ from django.utils.translation import pgettext_lazy
 from cases.intake.models import LifeDomain, LifeDomainScore
 from cases.objections.models import ObjectionOutcome
 from cases.objections.selectors import objection_counts
+from cases.plans.selectors import NO_INDIVIDUAL_PROVISION, ReentryFigures, closed_plans_with_reentry
 from cases.provisions.selectors import stream_budgets, subsidy_signals_by_provision
 from cases.volunteers.selectors import support_by_district
 from networks.models import BudgetStream, Law, Organisation, Product
@@ -803,6 +804,92 @@ def objection_table(filters: Filters) -> Table:
     )
 
 
+# Aftercare measured by re-entry (docs/outcomes.md, "Re-entry") -------------------------------
+
+REENTRY_COLUMNS = [
+    Column("closed_6", _("Closed, 6 months passed")),
+    Column("stayed_6", _("No re-entry within 6 months")),
+    Column("share_6", _("Share, 6 months"), kind="percent"),
+    Column("closed_12", _("Closed, 12 months passed")),
+    Column("stayed_12", _("No re-entry within 12 months")),
+    Column("share_12", _("Share, 12 months"), kind="percent"),
+]
+
+
+def _reentry_row(label: str, figures: ReentryFigures) -> Row:
+    cells = {}
+    for months in (6, 12):
+        closed = getattr(figures, f"closed_{months}")
+        stayed = getattr(figures, f"stayed_{months}")
+        cells[f"closed_{months}"] = Cell(closed, closed)
+        cells[f"stayed_{months}"] = Cell(stayed, stayed)
+        cells[f"share_{months}"] = Cell(
+            percentage(stayed, closed), closed, sources=(f"closed_{months}", f"stayed_{months}")
+        )
+    return Row(label, cells)
+
+
+def _period_dates(filters: Filters) -> tuple[datetime.date | None, datetime.date | None]:
+    if filters.year is None:
+        return None, None
+    if filters.month:
+        first = datetime.date(filters.year, filters.month, 1)
+        following = datetime.date(filters.year + filters.month // 12, filters.month % 12 + 1, 1)
+        return first, following - datetime.timedelta(days=1)  # the month's last day
+    return datetime.date(filters.year, 1, 1), datetime.date(filters.year, 12, 31)
+
+
+def reentry_table(filters: Filters, *, today: datetime.date | None = None) -> Table:
+    """Aftercare measured by re-entry: of the plans closed in the period, per district and per
+    product, the share whose household did not come back (no new melding, signal or
+    application) within 6 and within 12 months. Read live through the plans wing's selector;
+    a plan counts for a window only once that window has fully passed."""
+    closed_from, closed_until = _period_dates(filters)
+    reentry = closed_plans_with_reentry(
+        closed_from=closed_from,
+        closed_until=closed_until,
+        district_ids=filters.area_ids,
+        today=today,
+    )
+    by_id = {d.pk: d for d in filters.districts}
+    product_ids = {product for _district, product in reentry.by_district_product} - {None}
+    names = dict(Product.objects.filter(pk__in=product_ids).values_list("pk", "name"))
+    no_provision = str(_("no individual provision"))
+    rows, total = [], ReentryFigures()
+    for district_id, figures in sorted(
+        reentry.by_district.items(), key=lambda item: district_label(by_id.get(item[0]))
+    ):
+        district = district_label(by_id.get(district_id))
+        rows.append(_reentry_row(district, figures))
+        products = sorted(
+            (
+                no_provision if product is NO_INDIVIDUAL_PROVISION else names.get(product, "?"),
+                product_figures,
+            )
+            for (area, product), product_figures in reentry.by_district_product.items()
+            if area == district_id
+        )
+        rows.extend(_reentry_row(f"{district}: {name}", fig) for name, fig in products)
+        for name in ("closed_6", "stayed_6", "closed_12", "stayed_12"):
+            setattr(total, name, getattr(total, name) + getattr(figures, name))
+    several = len(reentry.by_district) > 1
+    return Table(
+        "reentry",
+        _("Aftercare: no re-entry after a closed plan"),
+        REENTRY_COLUMNS,
+        rows,
+        total=_reentry_row(str(_("All districts")), total) if several else None,
+        first_column=_("District and product"),
+        note=_(
+            "Support plans closed in the period. Stayed out: no new request for help, signal or "
+            "application for the household within 6 or 12 months after closing. A plan counts "
+            "only once its 6- or 12-month window has fully passed, so recent closures are not "
+            "in the figures yet. Per product: the individual provisions applied for during the "
+            "plan; a plan with several counts for each, so product rows do not add up."
+        ),
+    )
+
+
 TABLES = {
     "outcomes": outcome_domain_table,
     "informal_support": informal_support_table,
@@ -814,6 +901,7 @@ TABLES = {
     "decisions_district": decision_district_table,
     "investigations": investigation_table,
     "objections": objection_table,
+    "reentry": reentry_table,
     "budget_stream": budget_stream_table,
     "budget_district": budget_district_table,
     "mandate": mandate_table,

@@ -84,6 +84,7 @@ def _sections(filters) -> list[dict]:
             ),
         },
         {"table": sel.objection_table(filters)},
+        {"table": sel.reentry_table(filters)},
         {
             "group": _("Budgets"),
             "table": budget_stream,

@@ -56,6 +56,14 @@ class Can:
         return self._ask(case_permissions.can_triage_signals)
 
     @cached_property
+    def send_gp_handoff(self) -> bool:
+        return self._ask(case_permissions.can_send_gp_handoff)
+
+    @cached_property
+    def call_back(self) -> bool:
+        return self._ask(case_permissions.can_call_back)
+
+    @cached_property
     def view_caseload(self) -> bool:
         return self._ask(case_permissions.has_caseload)
 

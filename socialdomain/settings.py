@@ -491,6 +491,8 @@ REST_FRAMEWORK = {
 }
 # Requests per partner API client (DRF rate syntax: N/second|minute|hour|day).
 API_THROTTLE_RATE = os.environ.get("API_THROTTLE_RATE", "600/minute")
+# GP hand-offs a GP may send (docs/gp-handoff.md), DRF rate syntax; beyond it the form says no.
+GP_HANDOFF_RATE = os.environ.get("GP_HANDOFF_RATE", "20/hour")
 # Webhooks (docs/api.md). Seconds to wait after each failed attempt before the next one: the
 # first attempt is made at once, then one retry per entry. The default doubles from 1 minute to
 # a cap of 6 hours: 13 attempts over about 26.5 hours.

@@ -28,6 +28,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("huishoudens/", include("cases.urls")),
     path("", include("teams.urls")),
+    path("wijkcontact/", include("cases.intake.urls")),
     path("api/v1/", include("teams.api.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(

@@ -21,6 +21,7 @@ MENU = [
     ("cases:caseload", case_permissions.has_caseload),
     ("volunteers:list", case_permissions.can_find_volunteers),
     ("teams:area_contacts", team_permissions.can_look_up_area_contacts),
+    ("handoffs:mine", case_permissions.can_send_gp_handoff),
     ("teams:coverage", team_permissions.can_view_coverage),
     ("cases:signal_queue", case_permissions.can_triage_signals),
     ("provisions:application_queue", case_permissions.can_use_application_queue),

@@ -232,6 +232,12 @@ TABLE = {
         "ok         403        ok         403        403        403        403        403",
     "cases:search":
         "ok         ok         ok         403        403        403        403        403",
+    # GP hand-offs (docs/gp-handoff.md): the team's call-back list; recording an attempt is
+    # asked with an unknown id here (tests/cases/intake/test_gp_handoff.py)
+    "cases:callback_list":
+        "ok         403        ok         403        403        403        403        403",
+    "cases:callback_attempt":
+        "404        403        404        403        403        403        403        403",
     "cases:signal_close":
         "ok/404     403        ok/404     403        403        403        403        403",
     "cases:signal_convert":
@@ -349,6 +355,11 @@ TABLE = {
         "403        403        403        ok         403        403        ok         403",
     "provisions:term_event_complete":
         "403/404    404        403/404    404        404        404        404        404",
+    # the GP's hand-off and the GP's own list of them: GPs only
+    "handoffs:create":
+        "403        403        403        403        ok         403        403        403",
+    "handoffs:mine":
+        "403        403        403        403        ok         403        403        403",
     "teams:area_contacts":
         "ok         ok         ok         ok         ok         403        ok         403",
     "teams:coverage":

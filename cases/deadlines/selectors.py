@@ -83,11 +83,13 @@ class KindCount:
         return self.running + self.late
 
 
-def _clock_counts(audience: Audience, households, today) -> list[KindCount]:
+def _clock_counts(audience: Audience, households, today, district_ids=None) -> list[KindCount]:
     """Running and late clocks per kind of the audience, in one query over the registry's
     UNION (grouped around it: Django cannot group a union itself)."""
     kinds = kinds_for(audience)
-    rows = open_clock_rows(households=households, audience=audience, today=today)
+    rows = open_clock_rows(
+        households=households, audience=audience, today=today, district_ids=district_ids
+    )
     found = {}
     if rows is not None:
         sql, params = rows.query.sql_with_params()
@@ -109,7 +111,9 @@ def _clock_counts(audience: Audience, households, today) -> list[KindCount]:
 def team_clock_counts(*, team: Team, today: datetime.date | None = None) -> list[KindCount]:
     """Per kind: how many of the team's clocks run and how many are late (one query)."""
     today = today or timezone.localdate()
-    return _clock_counts(Audience.TEAM, team_households(team.district), today)
+    return _clock_counts(
+        Audience.TEAM, team_households(team.district), today, district_ids=[team.district_id]
+    )
 
 
 def privacy_clock_counts(*, today: datetime.date | None = None) -> list[KindCount]:

@@ -14,6 +14,7 @@ from django.db import transaction
 from cases.demo.avg import seed_avg
 from cases.demo.caseload import seed_caseload
 from cases.demo.fakes import FIRST_NAMES, LAST_NAMES, NAME_PREFIXES, STREETS, synthetic_bsn
+from cases.demo.handoffs import seed_handoffs
 from cases.demo.journal import seed_journal
 from cases.demo.moves import seed_moves
 from cases.demo.provisions import seed_provisions
@@ -89,6 +90,7 @@ class DemoSeeder:
         seed_journal(generalist=users["generalist"])
         seed_avg(privacy_officer=users.get("privacy"), generalist=users["generalist"])
         seed_moves(generalist=users["generalist"], rng=rng)
+        seed_handoffs(gp=users.get("huisarts"), generalist=users["generalist"])
         return {
             "postcodes": len(postcodes),
             "households": Household.objects.count(),

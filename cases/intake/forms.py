@@ -1,12 +1,15 @@
 """Forms for intake: meldingen, signals and their triage."""
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.households.models import HouseholdMembership, Resident
 from cases.intake.models import (
     BasicNeed,
     BasicNeedAnswer,
+    CallbackOutcome,
+    HandoffUrgency,
     InformalNetworkMember,
     KitchenTableConversation,
     LifeDomain,
@@ -399,3 +402,67 @@ class SignalConvertForm(forms.Form):
 
     def chosen_household(self):
         return self.candidates.get(self.cleaned_data.get("household") or "")
+
+
+class GpHandoffForm(forms.Form):
+    """The GP's warm hand-off: who the patient is (as far as the GP knows), the concern, the
+    patient's consent and how urgent it is. Nothing comes back from the file."""
+
+    patient_name = forms.CharField(label=_("name of the patient"), max_length=200)
+    patient_birth_date = forms.DateField(label=_("date of birth"), widget=DATE_WIDGET)
+    postcode = forms.CharField(label=_("postcode"), max_length=10)
+    house_number = forms.CharField(
+        label=_("house number"), max_length=10, help_text=_("With the addition, e.g. 12A.")
+    )
+    concern = forms.CharField(
+        label=_("your concern"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "What the team should know to call your patient back; no more medical detail than "
+            "needed."
+        ),
+    )
+    urgency = forms.ChoiceField(
+        label=_("urgency"),
+        choices=HandoffUrgency.choices,
+        initial=HandoffUrgency.NORMAL,
+        widget=forms.RadioSelect,
+        help_text=_("Urgent: called back within 1 working day; otherwise within 3."),
+    )
+    practice_name = forms.CharField(label=_("practice"), max_length=100, required=False)
+    reply_email = forms.EmailField(
+        label=_("e-mail for the status"),
+        max_length=150,
+        help_text=_("You hear here whether contact was made; nothing about the case."),
+    )
+    consent_confirmed = forms.BooleanField(
+        label=_("My patient agreed that I pass this concern on to the neighbourhood team."),
+        error_messages={"required": _("Send a hand-off only with your patient's consent.")},
+    )
+
+    def clean_postcode(self):
+        return normalise_postcode(self.cleaned_data["postcode"])
+
+    def clean_patient_birth_date(self):
+        value = self.cleaned_data["patient_birth_date"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("The date of birth lies in the future."))
+        return value
+
+
+class CallbackAttemptForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("outcome"), choices=CallbackOutcome.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label=_("note"),
+        max_length=500,
+        required=False,
+        help_text=_("e.g. voicemail left; for the team, never sent to the practice."),
+    )
+
+    @classmethod
+    def for_handoff(cls, handoff, data=None) -> "CallbackAttemptForm":
+        """Ids of its own per hand-off: a page lists several of these forms."""
+        return cls(data, auto_id=f"cb-{handoff.uuid.hex[:12]}-%s")

@@ -537,3 +537,141 @@ class LifeDomainScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_domain_display()}: {self.score}"
+
+
+# The GP's warm hand-off (docs/gp-handoff.md) ---------------------------------------------------
+
+
+class HandoffUrgency(models.TextChoices):
+    NORMAL = "normal", _("Normal")
+    URGENT = "urgent", _("Urgent")
+
+
+class HandoffStatus(models.TextChoices):
+    OPEN = "open", _("Awaiting call-back")
+    CONTACT_MADE = "contact_made", _("Contact made")
+    NO_CONTACT = "no_contact", _("No contact after 3 attempts")
+
+
+class GpHandoff(models.Model):
+    """A GP's warm hand-off: a concern about a patient sent from the area-contacts lookup to
+    the team of the patient's district, with the patient's consent. It becomes a signal (the
+    team's triage) and a call-back clock; the GP gets its status back, never the file.
+
+    What the GP typed is kept here as the GP's own record (so "Mijn overdrachten" can name the
+    patient to the GP who sent it); the concern itself lives in the signal only."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="gp_handoffs",
+        verbose_name=_("sent by"),
+    )
+    practice_name = models.CharField(_("practice"), max_length=150, blank=True)
+    reply_email = models.EmailField(
+        _("e-mail for the status"),
+        help_text=_("The practice hears here whether contact was made; nothing about the case."),
+    )
+    patient_name = models.CharField(_("name of the patient"), max_length=200)
+    patient_birth_date = models.DateField(_("date of birth of the patient"))
+    postcode = models.CharField(_("postcode"), max_length=6, validators=[validate_postcode])
+    house_number = models.CharField(_("house number"), max_length=10)
+    consent_confirmed = models.BooleanField(_("the patient agreed to this hand-off"), default=False)
+    urgency = models.CharField(
+        _("urgency"), max_length=10, choices=HandoffUrgency.choices, default=HandoffUrgency.NORMAL
+    )
+    district = models.ForeignKey(
+        "teams.District",
+        models.PROTECT,
+        related_name="gp_handoffs",
+        verbose_name=_("district"),
+    )
+    signal = models.OneToOneField(
+        Signal, models.PROTECT, related_name="gp_handoff", verbose_name=_("signal")
+    )
+    callback_due = models.DateField(_("call back by"), editable=False)
+    status = models.CharField(
+        _("status"), max_length=20, choices=HandoffStatus.choices, default=HandoffStatus.OPEN
+    )
+    status_at = models.DateTimeField(_("status since"), null=True, blank=True)
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("GP hand-off")
+        verbose_name_plural = _("GP hand-offs")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(consent_confirmed=True),
+                name="gphandoff_consent_confirmed",
+                violation_error_message=_("Send a hand-off only with your patient's consent."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="open") | models.Q(status_at__isnull=False),
+                name="gphandoff_status_has_time",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["sent_by", "created_at"], name="gphandoff_sender_idx"),
+            models.Index(
+                fields=["district", "status", "callback_due"], name="gphandoff_callback_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        """What the practice's e-mail names: no patient, only this reference."""
+        return f"HA-{str(self.uuid)[:8].upper()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == HandoffStatus.OPEN
+
+
+class CallbackOutcome(models.TextChoices):
+    REACHED = "reached", _("Reached")
+    NOT_REACHED = "not_reached", _("Not reached")
+
+
+# The third attempt without contact closes the call-back as "no contact".
+MAX_CALLBACK_ATTEMPTS = 3
+
+
+class CallbackAttempt(models.Model):
+    """One try by the team to call the patient of a GP hand-off back."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    handoff = models.ForeignKey(
+        GpHandoff, models.CASCADE, related_name="attempts", verbose_name=_("GP hand-off")
+    )
+    number = models.PositiveSmallIntegerField(_("attempt"))
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    outcome = models.CharField(_("outcome"), max_length=20, choices=CallbackOutcome.choices)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("call-back attempt")
+        verbose_name_plural = _("call-back attempts")
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["handoff", "number"], name="callback_attempt_once"),
+            models.CheckConstraint(
+                condition=models.Q(number__gte=1, number__lte=MAX_CALLBACK_ATTEMPTS),
+                name="callback_attempt_at_most_three",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.handoff} #{self.number}: {self.get_outcome_display()}"

@@ -10,6 +10,7 @@ import datetime
 import re
 
 from django.db.models import (
+    Prefetch,
     Q,
     QuerySet,
 )
@@ -19,6 +20,9 @@ from cases import permissions
 from cases.access import households_visible_to
 from cases.households.models import Household, HouseholdMembership, current_members_prefetch
 from cases.intake.models import (
+    CallbackAttempt,
+    GpHandoff,
+    HandoffStatus,
     KitchenTableConversation,
     LifeDomain,
     LifeDomainScore,
@@ -174,3 +178,76 @@ def conversation_assessment(conversation: KitchenTableConversation) -> list[dict
         }
         for domain in LifeDomain
     ]
+
+
+# The GP's warm hand-off (docs/gp-handoff.md) ---------------------------------------------------
+
+
+def gp_handoffs_of(*, user) -> QuerySet[GpHandoff]:
+    """The hand-offs a GP sent, newest first: only what the GP typed and the status (no
+    signal, no household, nothing the team recorded)."""
+    if not permissions.can_send_gp_handoff(user):
+        return GpHandoff.objects.none()
+    return (
+        GpHandoff.objects.filter(sent_by=user)
+        .only(
+            "uuid",
+            "sent_by_id",
+            "patient_name",
+            "patient_birth_date",
+            "urgency",
+            "status",
+            "status_at",
+            "created_at",
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
+def callbacks_for_team(*, user) -> QuerySet[GpHandoff]:
+    """Hand-offs the user's teams call back (the team of the signal), for generalists and team
+    leads who are active members; everyone else: none."""
+    if not permissions.can_call_back(user):
+        return GpHandoff.objects.none()
+    return GpHandoff.objects.filter(
+        signal__team__members__user=user, signal__team__members__active=True
+    ).select_related("signal", "district")
+
+
+def callback_list(*, user) -> QuerySet[GpHandoff]:
+    """The open call-backs of the user's teams, soonest due first, with their attempts."""
+    return (
+        callbacks_for_team(user=user)
+        .filter(status=HandoffStatus.OPEN)
+        .prefetch_related(
+            Prefetch("attempts", queryset=CallbackAttempt.objects.select_related("by"))
+        )
+        .order_by("callback_due", "created_at", "pk")
+    )
+
+
+def callback_for_team(*, user, handoff_uuid) -> GpHandoff:
+    """A hand-off of one of the user's teams, or 404."""
+    handoff = (
+        callbacks_for_team(user=user)
+        .filter(uuid=handoff_uuid)
+        .prefetch_related(
+            Prefetch("attempts", queryset=CallbackAttempt.objects.select_related("by"))
+        )
+        .first()
+    )
+    if handoff is None:
+        raise Http404("No hand-off found")
+    return handoff
+
+
+def handoff_of_signal(*, signal) -> GpHandoff | None:
+    """The GP hand-off a signal came from, with its attempts, or None (call after the signal
+    itself was fetched and checked)."""
+    return (
+        GpHandoff.objects.filter(signal=signal)
+        .prefetch_related(
+            Prefetch("attempts", queryset=CallbackAttempt.objects.select_related("by"))
+        )
+        .first()
+    )

@@ -9,13 +9,17 @@ table changes (`open_intake_clocks_recompute`).
 """
 
 import datetime
+import logging
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import permissions
+from cases import legal_terms, permissions
 from cases.audit import RequestContext, audit_change
 from cases.households import services as household_services
 from cases.households.models import (
@@ -26,7 +30,13 @@ from cases.households.models import (
 from cases.households.selectors import current_residents
 from cases.households.services import check_fields
 from cases.intake.models import (
+    MAX_CALLBACK_ATTEMPTS,
     BasicNeed,
+    CallbackAttempt,
+    CallbackOutcome,
+    GpHandoff,
+    HandoffStatus,
+    HandoffUrgency,
     InformalNetworkMember,
     KitchenTableConversation,
     LifeDomain,
@@ -42,6 +52,8 @@ from cases.intake.selectors import melding_investigation_deadline, melding_perso
 from networks.models import Organisation, OrganisationType
 from teams.models import Team
 from teams.validators import normalise_postcode
+
+logger = logging.getLogger(__name__)
 
 
 def _audit(*, by, context, object_type: str, obj, household, resident_uuids=()) -> None:
@@ -590,3 +602,170 @@ def signal_register_from_partner(
         subject_postcode=postcode,
         context=context,
     )
+
+
+# The GP's warm hand-off (docs/gp-handoff.md) ---------------------------------------------------
+
+
+@transaction.atomic
+def gp_handoff_send(
+    *,
+    by,
+    patient_name: str,
+    patient_birth_date: datetime.date,
+    postcode: str,
+    house_number: str,
+    consent_confirmed: bool,
+    concern: str,
+    reply_email: str,
+    urgency: str = HandoffUrgency.NORMAL,
+    practice_name: str = "",
+    context: RequestContext | None = None,
+) -> GpHandoff:
+    """A GP hands a patient's concern over to the team of the patient's district, with the
+    patient's consent: a signal in that team's triage queue (`signal_register`, the one home
+    of a signal) and a call-back clock due `legal_terms.callback_due` working days later. The
+    patient is not looked up: the GP learns nothing of any file, and the team links the
+    person in triage. One access-log row for the signal, one for the hand-off."""
+    if not permissions.can_send_gp_handoff(by):
+        raise PermissionDenied
+    if not consent_confirmed:
+        raise ValidationError(
+            {"consent_confirmed": _("Send a hand-off only with your patient's consent.")}
+        )
+    if urgency not in HandoffUrgency.values:
+        raise ValidationError({"urgency": _("Choose normal or urgent.")})
+    try:
+        postcode = normalise_postcode(postcode)
+    except ValidationError as exc:
+        raise ValidationError({"postcode": exc.messages}) from exc
+    team = team_for_postcode(postcode)
+    if team is None:
+        raise ValidationError(
+            {
+                "postcode": _(
+                    "This postcode is not in a district of this municipality with a "
+                    "neighbourhood team. Contact the municipality where your patient lives."
+                )
+            }
+        )
+    sender = by.get_full_name() or by.get_username()
+    reporter = f"{sender} ({practice_name})" if practice_name else sender
+    signal = signal_register(
+        by=by,
+        source_type=SignalSource.GP,
+        reporter_name=reporter[:150],
+        reporter_contact=reply_email,
+        observation=concern,
+        subject_name=patient_name,
+        subject_birth_date=patient_birth_date,
+        subject_address=house_number,
+        subject_postcode=postcode,
+        team=team,
+        context=context,
+    )
+    handoff = GpHandoff(
+        sent_by=by,
+        practice_name=practice_name,
+        reply_email=reply_email,
+        patient_name=patient_name,
+        patient_birth_date=patient_birth_date,
+        postcode=postcode,
+        house_number=house_number.strip(),
+        consent_confirmed=True,
+        urgency=urgency,
+        district=team.district,
+        signal=signal,
+        callback_due=legal_terms.callback_due(signal.received_on, urgency=urgency),
+    )
+    handoff.full_clean()
+    handoff.save()
+    audit_change(by=by, context=context, object_type="gp_handoff", object_id=handoff.uuid)
+    return handoff
+
+
+def _require_call_back(handoff: GpHandoff, by) -> None:
+    """The team of the hand-off's signal calls back: its generalists and team lead."""
+    if not (
+        permissions.can_call_back(by)
+        and handoff.signal.team.members.filter(user=by, active=True).exists()
+    ):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def callback_attempt_record(
+    *,
+    handoff: GpHandoff,
+    by,
+    outcome: str,
+    note: str = "",
+    context: RequestContext | None = None,
+) -> CallbackAttempt:
+    """One try to call the patient of a GP hand-off back. Reached: the status becomes "contact
+    made"; the third try without contact: "no contact". Each change of status is e-mailed to
+    the practice after the commit, with the hand-off's reference only (no name, no content).
+    The hand-off is locked, so two colleagues recording at once get attempts 1 and 2."""
+    handoff = (
+        GpHandoff.objects.select_for_update(of=("self",))
+        .select_related("signal__team", "signal__household")
+        .get(pk=handoff.pk)
+    )
+    _require_call_back(handoff, by)
+    if not handoff.is_open:
+        raise ValidationError(_("The call-back of this hand-off is finished."))
+    if outcome not in CallbackOutcome.values:
+        raise ValidationError({"outcome": _("Choose reached or not reached.")})
+    attempt = CallbackAttempt(
+        handoff=handoff,
+        number=handoff.attempts.count() + 1,
+        by=by,
+        outcome=outcome,
+        note=(note or "").strip(),
+    )
+    attempt.full_clean()
+    attempt.save()
+    if outcome == CallbackOutcome.REACHED:
+        handoff.status = HandoffStatus.CONTACT_MADE
+    elif attempt.number >= MAX_CALLBACK_ATTEMPTS:
+        handoff.status = HandoffStatus.NO_CONTACT
+    if not handoff.is_open:
+        handoff.status_at = timezone.now()
+        handoff.save(update_fields=["status", "status_at"])
+        address, reference, status = handoff.reply_email, handoff.reference, handoff.status
+        transaction.on_commit(lambda: _handoff_status_mail_send(address, reference, status))
+    household = handoff.signal.household
+    audit_change(
+        by=by,
+        context=context,
+        object_type="callback_attempt",
+        object_id=attempt.uuid,
+        household_uuid=household.uuid if household is not None else None,
+    )
+    return attempt
+
+
+def _handoff_status_mail_send(address: str, reference: str, status: str) -> None:
+    """The practice's status back: the reference and the status, nothing of the case (no
+    name, no date of birth, no address, no note)."""
+    if status == HandoffStatus.CONTACT_MADE:
+        line = _("Hand-off %(reference)s: contact made (contact gelegd).")
+    else:
+        line = _("Hand-off %(reference)s: no contact after 3 attempts.")
+    body = "\n".join(
+        [
+            line % {"reference": reference},
+            "",
+            _("The status of your hand-offs: %(url)s")
+            % {"url": f"{settings.SITE_URL}{reverse('handoffs:mine')}"},
+        ]
+    )
+    try:
+        send_mail(
+            subject=_("wijkwerk: status of hand-off %(reference)s") % {"reference": reference},
+            message=body,
+            from_email=None,
+            recipient_list=[address],
+        )
+    except Exception:  # SMTP down, address refused: the GP page shows the status all the same
+        logger.exception("GP hand-off status e-mail failed")

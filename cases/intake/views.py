@@ -3,6 +3,7 @@ possible duplicate persons, the kitchen-table conversation and the informal netw
 views: the access helper (`cases.access`) fetches, checks and logs; selectors and services hold
 the rules, and a service records its change in the access log."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,20 +13,25 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
+from rest_framework.throttling import UserRateThrottle
 
 from cases import permissions
 from cases.access import access_household, access_object, household_file
-from cases.audit import request_context
+from cases.audit import access_log_record, request_context
 from cases.households import selectors as household_selectors
 from cases.households import services as household_services
 from cases.households.forms import HouseholdForm, ResidentForm
 from cases.intake import selectors as intake_selectors
 from cases.intake import services as intake_services
 from cases.intake.forms import (
+    CallbackAttemptForm,
     ConversationForm,
+    GpHandoffForm,
     MeldingForm,
     MeldingWithdrawForm,
     NetworkMemberForm,
@@ -34,6 +40,7 @@ from cases.intake.forms import (
     SignalConvertForm,
     SignalForm,
 )
+from cases.privacy.models import AccessAction, AccessResult
 from socialdomain.forms import apply_validation_error
 
 SIGNAL_QUEUE_PAGE_SIZE = 25
@@ -229,8 +236,11 @@ def _signal_page(request, signal, *, convert_form=None, close_form=None, status=
         prefix="person",
         initial=_person_initial(signal),
     )
+    handoff = intake_selectors.handoff_of_signal(signal=signal)
     context = {
         "signal": signal,
+        "handoff": handoff,
+        "callback_form": CallbackAttemptForm.for_handoff(handoff) if handoff else None,
         "convert_form": convert_form,
         "close_form": close_form or SignalCloseForm(),
         "new_household_form": new_household_form,
@@ -566,3 +576,170 @@ def network_member_edit(request, household_uuid, member_uuid=None):
     if request.htmx and request.method == "POST":
         template += "#network-form"
     return render(request, template, {"form": form, "household": household, "member": member})
+
+
+# The GP's warm hand-off (docs/gp-handoff.md) ---------------------------------------------------
+
+GP_HANDOFF_PAGE_SIZE = 25
+CALLBACK_PAGE_SIZE = 25
+
+
+class GpHandoffThrottle(UserRateThrottle):
+    """Hand-offs per GP (`settings.GP_HANDOFF_RATE`): DRF's throttle, as the partner API's."""
+
+    scope = "gp_handoff"
+
+    def get_rate(self):
+        return settings.GP_HANDOFF_RATE
+
+
+def _refuse(request, object_type: str):
+    access_log_record(
+        request_or_user=request,
+        action=AccessAction.CHANGE if request.method == "POST" else AccessAction.VIEW,
+        object_type=object_type,
+        result=AccessResult.DENIED,
+    )
+    raise PermissionDenied
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def gp_handoff_create(request):
+    """The GP's hand-off form, reached from the area-contacts result (a POST with `start` and
+    the postcode, so the patient's postcode stays out of URLs). The answer says when the team
+    will call back; nothing of any file."""
+    if not permissions.can_send_gp_handoff(request.user):
+        _refuse(request, "gp_handoff")
+    starting = request.method == "POST" and "start" in request.POST
+    if request.method == "POST" and not starting:
+        form = GpHandoffForm(request.POST)
+    else:
+        form = GpHandoffForm(
+            initial={
+                "postcode": request.POST.get("postcode", "")[:10] if starting else "",
+                "reply_email": request.user.email,
+            }
+        )
+    status = 200
+    if request.method == "POST" and not starting and form.is_valid():
+        if not GpHandoffThrottle().allow_request(request, None):
+            form.add_error(None, _("You sent many hand-offs in a short time. Try again later."))
+            status = 429
+        else:
+            try:
+                handoff = intake_services.gp_handoff_send(
+                    by=request.user, context=request_context(request), **form.cleaned_data
+                )
+            except ValidationError as exc:
+                apply_validation_error(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Hand-off %(reference)s sent. The neighbourhood team calls your patient "
+                        "back by %(date)s; you see the status under My hand-offs."
+                    )
+                    % {
+                        "reference": handoff.reference,
+                        "date": date_format(handoff.callback_due, "j F Y"),
+                    },
+                )
+                return _redirect(request, reverse("handoffs:mine"))
+    return render(request, "cases/intake/gp_handoff_form.html", {"form": form}, status=status)
+
+
+@never_cache
+@login_required
+def gp_handoffs_mine(request):
+    """ "Mijn overdrachten": the GP's own hand-offs with their status, no case content."""
+    if not permissions.can_send_gp_handoff(request.user):
+        _refuse(request, "gp_handoffs")
+    page = Paginator(
+        intake_selectors.gp_handoffs_of(user=request.user), GP_HANDOFF_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    access_log_record(
+        request_or_user=request,
+        action=AccessAction.VIEW,
+        object_type="gp_handoffs",
+        result_count=page.paginator.count,
+    )
+    return render(request, "cases/intake/gp_handoffs_mine.html", {"page": page})
+
+
+@never_cache
+@login_required
+def callback_list(request):
+    """ "Terugbellen": the open call-backs of the user's teams, soonest due first, each with a
+    form to record an attempt (HTMX replaces the row)."""
+    if not permissions.can_call_back(request.user):
+        _refuse(request, "callbacks")
+    page = Paginator(
+        intake_selectors.callback_list(user=request.user), CALLBACK_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    access_log_record(
+        request_or_user=request,
+        action=AccessAction.VIEW,
+        object_type="callbacks",
+        result_count=page.paginator.count,
+    )
+    for handoff in page:
+        handoff.form = CallbackAttemptForm.for_handoff(handoff)
+    context = {"page": page}
+    return render(request, "cases/intake/callback_list.html", context)
+
+
+def _callback_handoff(request, handoff_uuid):
+    return access_object(
+        request,
+        object_type="gp_handoff",
+        object_id=handoff_uuid,
+        fetch=lambda: intake_selectors.callback_for_team(
+            user=request.user, handoff_uuid=handoff_uuid
+        ),
+        user_may=permissions.can_call_back,
+        household_of=lambda handoff: handoff.signal.household,
+    )
+
+
+@never_cache
+@login_required
+@require_POST
+@household_file("gp_handoff")
+def callback_attempt(request, handoff_uuid):
+    """Record one call-back attempt; HTMX gets the hand-off's block back, a plain post goes
+    back to where it came from (the call-back list or the signal)."""
+    handoff = _callback_handoff(request, handoff_uuid)
+    form = CallbackAttemptForm.for_handoff(handoff, request.POST)
+    status = 200
+    if form.is_valid():
+        try:
+            intake_services.callback_attempt_record(
+                handoff=handoff,
+                by=request.user,
+                context=request_context(request),
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+            status = 400
+        else:
+            if not request.htmx:
+                target = request.POST.get("next", "")
+                if not url_has_allowed_host_and_scheme(target, allowed_hosts=None):
+                    target = reverse("cases:callback_list")
+                return redirect(target)
+            handoff = intake_selectors.callback_for_team(
+                user=request.user, handoff_uuid=handoff_uuid
+            )
+            form = CallbackAttemptForm.for_handoff(handoff)
+    else:
+        status = 400
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts=None):
+        next_url = reverse("cases:callback_list")
+    context = {"handoff": handoff, "form": form, "next_url": next_url}
+    if request.htmx:  # htmx swaps only a 2xx answer: the block with the form's errors
+        return render(request, "cases/intake/_callback.html", context)
+    return render(request, "cases/intake/callback_form_page.html", context, status=status)

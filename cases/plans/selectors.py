@@ -16,12 +16,16 @@ from django.db.models import (
     QuerySet,
 )
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases import legal_terms
 from cases.access import households_visible_to
 from cases.intake.models import (
     LifeDomain,
     LifeDomainScore,
+    Melding,
+    Signal,
 )
 from cases.legal_terms import agreed_term_end
 from cases.plans.models import (
@@ -35,9 +39,11 @@ from cases.plans.models import (
     PlanDecline,
     PlanGoal,
     PlanParticipant,
+    PlanStatus,
     SupportPlan,
     SupportPlanVersion,
 )
+from cases.provisions.models import ProvisionApplication
 from networks.models import OrganisationProfessional
 from teams.models import Team
 from teams.roles import Role
@@ -357,3 +363,106 @@ def evaluations_visible_to(user) -> QuerySet[Evaluation]:
     return Evaluation.objects.filter(
         plan__household__in=households_visible_to(user)
     ).select_related("plan__household", "conducted_by")
+
+
+# Aftercare measured by re-entry (docs/outcomes.md, "Re-entry") ---------------------------------
+
+NO_INDIVIDUAL_PROVISION = None  # the product key of a plan without any application
+
+
+@dataclass
+class ReentryFigures:
+    """Closed plans whose 6- and 12-month windows have fully passed, and how many of them
+    stayed out: no new melding, signal or application for the household in the window."""
+
+    closed_6: int = 0
+    stayed_6: int = 0
+    closed_12: int = 0
+    stayed_12: int = 0
+
+    def count(self, *, months: int, stayed: bool) -> None:
+        setattr(self, f"closed_{months}", getattr(self, f"closed_{months}") + 1)
+        if stayed:
+            setattr(self, f"stayed_{months}", getattr(self, f"stayed_{months}") + 1)
+
+
+@dataclass
+class Reentry:
+    """`closed_plans_with_reentry`: per district (`None`: the district is unknown), and per
+    district and product (`NO_INDIVIDUAL_PROVISION`: a plan without an application)."""
+
+    by_district: dict
+    by_district_product: dict
+
+
+def closed_plans_with_reentry(
+    *,
+    closed_from: datetime.date | None = None,
+    closed_until: datetime.date | None = None,
+    district_ids=None,
+    today: datetime.date | None = None,
+) -> Reentry:
+    """Plans closed from `closed_from` up to and including `closed_until` (None: no bound), of
+    households in `district_ids` (None: all), and whether their household came back:
+
+    * a plan counts for a window (6 or 12 months, `legal_terms.REENTRY_WINDOW_MONTHS`) only
+      once the window has fully passed (`reentry_window_end` before `today`);
+    * it *stayed out* when the household has no melding, no signal and no application received
+      after the closing day and on or before the window's last day;
+    * its products are those of the household's applications from the plan's start up to its
+      closing day (a plan counts for each; none: `NO_INDIVIDUAL_PROVISION`). The district is the
+      household's current one.
+
+    Four queries, whatever the number of plans; the window arithmetic is the legal-terms
+    engine's."""
+    today = today or timezone.localdate()
+    windows = legal_terms.REENTRY_WINDOW_MONTHS
+    plans = SupportPlan.objects.filter(status=PlanStatus.CLOSED, closed_at__isnull=False)
+    if district_ids is not None:
+        plans = plans.filter(household__neighbourhood__district_id__in=list(district_ids))
+    if closed_from is not None:
+        plans = plans.filter(closed_at__date__gte=closed_from)
+    if closed_until is not None:
+        plans = plans.filter(closed_at__date__lte=closed_until)
+    rows = [
+        (household_id, district_id, timezone.localdate(created_at), timezone.localdate(closed_at))
+        for household_id, district_id, created_at, closed_at in plans.values_list(
+            "household_id", "household__neighbourhood__district_id", "created_at", "closed_at"
+        )
+    ]
+    result = Reentry(by_district={}, by_district_product={})
+    if not rows:
+        return result
+    households = {row[0] for row in rows}
+    returns: dict[int, list[datetime.date]] = {}
+    for model in (Melding, Signal):
+        for household_id, day in model.objects.filter(household_id__in=households).values_list(
+            "household_id", "received_on"
+        ):
+            returns.setdefault(household_id, []).append(day)
+    applications: dict[int, list[tuple[datetime.date, int]]] = {}
+    for household_id, applied_on, product_id in ProvisionApplication.objects.filter(
+        household_id__in=households
+    ).values_list("household_id", "applied_on", "product_id"):
+        applications.setdefault(household_id, []).append((applied_on, product_id))
+        returns.setdefault(household_id, []).append(applied_on)
+    for household_id, district_id, started_on, closed_on in rows:
+        products = {
+            product_id
+            for applied_on, product_id in applications.get(household_id, ())
+            if started_on <= applied_on <= closed_on
+        } or {NO_INDIVIDUAL_PROVISION}
+        for months in windows:
+            end = legal_terms.reentry_window_end(closed_on, months=months)
+            if end >= today:
+                continue  # the window has not fully passed: not counted yet
+            stayed = not any(closed_on < day <= end for day in returns.get(household_id, ()))
+            result.by_district.setdefault(district_id, ReentryFigures()).count(
+                months=months, stayed=stayed
+            )
+            for product_id in products:
+                key = (district_id, product_id)
+                result.by_district_product.setdefault(key, ReentryFigures()).count(
+                    months=months, stayed=stayed
+                )
+    return result

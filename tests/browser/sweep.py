@@ -46,6 +46,7 @@ def seed_demo_site() -> dict[str, list[str]]:
 
     from cases.avg.models import CorrectionRequest
     from cases.households.models import Household
+    from cases.intake.models import GpHandoff
     from cases.plans.models import Evaluation, PlanStatus, SupportPlan
     from cases.provisions import services as provision_services
     from cases.provisions.models import ApplicationStatus, ProvisionApplication
@@ -89,6 +90,12 @@ def seed_demo_site() -> dict[str, list[str]]:
             reverse("cases:signal_detail", args=[known.uuid]),
             reverse("cases:signal_detail", args=[unknown.uuid]),
             reverse("cases:signal_register"),
+            # a GP hand-off's call-back (cases/demo/handoffs.py): the list and its signal's page
+            reverse("cases:callback_list"),
+            *(
+                reverse("cases:signal_detail", args=[handoff.signal.uuid])
+                for handoff in GpHandoff.objects.select_related("signal")[:1]
+            ),
             # emergency access (break the glass) to a household outside the own district
             reverse("cases:break_glass", args=[elsewhere.uuid]),
             *(reverse("cases:plan_detail", args=[other.uuid]) for other in other_plans),
@@ -105,7 +112,7 @@ def seed_demo_site() -> dict[str, list[str]]:
             household_file,
         ],
         "beleid": [],
-        "huisarts": [],
+        "huisarts": [reverse("handoffs:mine")],
         "beheer": [],
         "privacy": [
             reverse("avg:correction_detail", args=[correction.uuid]),

@@ -30,6 +30,7 @@ NOT_A_FILE = {
     "cases:caseload_reassign": "moves coordinators between team members, opens no file",
     "cases:signal_queue": "the triage queue of the team",
     "cases:signal_register": "a signal about someone not known yet",
+    "cases:callback_list": "the team's call-backs of GP hand-offs (list; logged as callbacks view)",
     "provisions:application_queue": "the consultant's queue (list)",
     "cases:team_clocks": "the team's running clocks (list; logged as team_clocks view)",
     "cases:team_clocks_section": "the counts and most urgent clocks on the team page (list)",
