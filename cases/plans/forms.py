@@ -301,6 +301,9 @@ class AgreementForm(forms.Form):
     """The resident's agreement (akkoord) with the version of the plan on the screen."""
 
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    # the content fingerprint of a draft on the screen (`services.plan_content_digest`): a
+    # draft nobody agreed to keeps no versions, so only this shows it changed meanwhile
+    content = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
     method = forms.ChoiceField(
         label=_("how"),
         choices=[
@@ -326,9 +329,10 @@ class AgreementForm(forms.Form):
     )
     agreed_on = forms.DateField(label=_("agreed on"), widget=DATE_WIDGET)
 
-    def __init__(self, *args, plan, version: int, **kwargs):
+    def __init__(self, *args, plan, version: int, content: str = "", **kwargs):
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("version", version)
+        kwargs["initial"].setdefault("content", content)
         kwargs["initial"].setdefault("agreed_on", timezone.localdate())
         super().__init__(*args, **kwargs)
         self.residents = {
@@ -361,6 +365,7 @@ class AgreementForm(forms.Form):
         representative = data["method"] == AgreementMethod.REPRESENTATIVE
         return {
             "version_seen": data["version"],
+            "content_seen": data["content"] or None,
             "method": data["method"],
             "resident": self.residents.get(data.get("resident") or ""),
             "representative_name": data["representative_name"].strip() if representative else "",

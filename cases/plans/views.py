@@ -40,7 +40,7 @@ from cases.plans.forms import (
     ResidentAgreementForm,
     ResidentDeclineForm,
 )
-from cases.plans.models import AftercareCheckIn, CheckInStatus, ParticipantStatus
+from cases.plans.models import AftercareCheckIn, CheckInStatus, ParticipantStatus, PlanStatus
 from cases.privacy.models import AccessAction
 from socialdomain.forms import apply_validation_error
 
@@ -229,6 +229,14 @@ def _plan_body_context(request, plan, **overrides) -> dict:
     return context
 
 
+def _draft_content_digest(plan) -> str:
+    """The fingerprint the agreement form posts back for a draft (an active plan keeps a version
+    of every change, so its version number is enough)."""
+    if plan.status != PlanStatus.DRAFT:
+        return ""
+    return plan_services.plan_content_digest(plan=plan)
+
+
 def _plan_page_context(request, plan, **overrides) -> dict:
     participants = list(plan_selectors.plan_participants(plan=plan))
     my_invitation = next(
@@ -251,7 +259,11 @@ def _plan_page_context(request, plan, **overrides) -> dict:
             "agreement": agreement,
             "agreements": agreements,
             "declines": plan_selectors.plan_declines(plan=plan)[:10],
-            "agreement_form": AgreementForm(plan=plan, version=agreement.current_version),
+            "agreement_form": AgreementForm(
+                plan=plan,
+                version=agreement.current_version,
+                content=_draft_content_digest(plan),
+            ),
             "activate_form": ActivateForm(),
             "versions": plan.versions.select_related("created_by")[:20],
             "evaluations": plan.evaluations.all(),

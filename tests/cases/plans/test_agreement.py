@@ -277,6 +277,34 @@ def test_agreeing_on_the_plan_page_with_method_and_version(client, generalist, d
     assert 'id="changed-since-agreement"' in client.get(url).content.decode()
 
 
+def test_the_plan_page_refuses_an_agreement_with_a_draft_changed_since_it_was_shown(
+    client, generalist, draft, resident
+):
+    """A draft nobody agreed to keeps no versions: the page posts the content's fingerprint, so
+    a goal added after the page opened still refuses the agreement."""
+    client.force_login(generalist)
+    page = client.get(reverse("cases:plan_detail", args=[draft.uuid])).content.decode()
+    digest = plan_services.plan_content_digest(plan=draft)
+    assert f'name="content" value="{digest}"' in page
+    plan_services.goal_add(plan=draft, by=generalist, domain="housing", description="Huur")
+    assert plan_selectors.plan_current_version(plan=draft) == 0  # the version did not move
+    payload = {
+        "version": "0",
+        "content": digest,
+        "method": "paper",
+        "resident": str(resident.uuid),
+        "agreed_on": TODAY.isoformat(),
+    }
+    response = client.post(reverse("cases:plan_agree", args=[draft.uuid]), payload)
+    assert response.status_code == 200
+    assert "Het plan is gewijzigd terwijl" in response.content.decode()
+    assert not PlanAgreement.objects.exists()
+    payload["content"] = plan_services.plan_content_digest(plan=draft)
+    response = client.post(reverse("cases:plan_agree", args=[draft.uuid]), payload)
+    assert response.status_code == 302
+    assert PlanAgreement.objects.get().version == 1
+
+
 def test_activating_on_the_plan_page_asks_for_a_reason_without_agreement(client, generalist, draft):
     client.force_login(generalist)
     url = reverse("cases:plan_activate", args=[draft.uuid])
