@@ -40,6 +40,7 @@ from cases.intake.models import (
     Signal,
 )
 from cases.journal.models import JournalEntry
+from cases.network.models import NetworkActionReport, NetworkLink
 from cases.objections.models import Objection
 from cases.partners.models import ProgressReport
 from cases.plans.models import (
@@ -108,6 +109,12 @@ def _plans_queryset():
         Prefetch("agreements", PlanAgreement.objects.select_related("resident", "recorded_by")),
         Prefetch("declines", PlanDecline.objects.select_related("resident", "recorded_by")),
         Prefetch(
+            "network_links",
+            NetworkLink.objects.select_related("member").prefetch_related(
+                Prefetch("reports", NetworkActionReport.objects.select_related("action"))
+            ),
+        ),
+        Prefetch(
             "evaluations",
             Evaluation.objects.select_related("conducted_by").prefetch_related(
                 Prefetch("scores", LifeDomainScore.objects.order_by("domain"))
@@ -175,6 +182,21 @@ def _plan(plan) -> dict:
                 "recorded_by": _person(d.recorded_by),
             }
             for d in plan.declines.all()
+        ],
+        # the links network members had to their own actions, and what they reported
+        "network_links": [
+            {
+                **_fields(link, "uuid", "created_at", "expires_on", "revoked_at"),
+                "member": link.member.name,
+                "reports": [
+                    {
+                        **_fields(r, "status", "note", "at", choices=("status",)),
+                        "action": str(r.action.uuid),
+                    }
+                    for r in sorted(link.reports.all(), key=lambda r: (r.at, r.pk))
+                ],
+            }
+            for link in sorted(plan.network_links.all(), key=lambda link: link.pk)
         ],
         "versions": [
             {
@@ -771,6 +793,7 @@ def inzage_pdf(data: dict) -> bytes:
         "goal": _("Goal"),
         "due": _("due date"),
         "action": _("Action"),
+        "network_report": _("Reported by"),
         "versions": _("Versions"),
         "evaluation": _("Evaluation"),
         "applied_on": _("applied on"),
@@ -915,6 +938,14 @@ def inzage_pdf(data: dict) -> bytes:
             for action in plan["actions"]:
                 due = f" ({label['due']} {_date(action['due_on'])})" if action["due_on"] else ""
                 line(f"  {label['action']}: {action['description']} - {action['owner']}{due}")
+            actions = {action["uuid"]: action["description"] for action in plan["actions"]}
+            for link in plan["network_links"]:
+                for report in link["reports"]:
+                    note = f": {report['note']}" if report["note"] else ""
+                    line(
+                        f"  {label['network_report']} {link['member']} ({_date(report['at'])}), "
+                        f"{actions.get(report['action'], '')}: {report['status_display']}{note}"
+                    )
             for participant in plan["participants"]:
                 line(
                     f"  {label['participant']}: {participant['name']} ({participant['role']}, "

@@ -482,3 +482,37 @@ def test_the_plan_pages_network_section_does_not_grow_with_links(make_link, netw
                 context=services.RequestContext(network_link_uuid=link.uuid),
             )
     assert count() == one
+
+
+def test_links_and_reports_are_in_the_residents_inzage_export(make_link, network_plan):
+    """The resident's right of access (AVG art. 15) covers what network members reported on
+    the plan: the JSON and the PDF of the inzage export."""
+    import io
+
+    from pypdf import PdfReader
+
+    from cases.avg.inzage import inzage_build, inzage_pdf
+
+    link, _path, _code = make_link()
+    services.network_action_report(
+        link=link,
+        action=network_plan.anna_actions[1],
+        status=ReportStatus.NEEDS_HELP,
+        note="Auto kapot",
+        context=services.RequestContext(network_link_uuid=link.uuid),
+    )
+    resident = network_plan.household.memberships.get().resident
+    data = inzage_build(resident=resident)
+    (plan,) = data["households"][0]["plans"]
+    (exported,) = plan["network_links"]
+    assert exported["uuid"] == str(link.uuid) and exported["member"] == "Anna Buurvrouw"
+    (report,) = exported["reports"]
+    assert (report["action"], report["status"], report["note"]) == (
+        str(network_plan.anna_actions[1].uuid),
+        "needs_help",
+        "Auto kapot",
+    )
+    pages = PdfReader(io.BytesIO(inzage_pdf(data))).pages
+    text = " ".join(" ".join(page.extract_text().split()) for page in pages)
+    assert "Gemeld door Anna Buurvrouw" in text and "Mee naar de huisarts" in text
+    assert "Auto kapot" in text
