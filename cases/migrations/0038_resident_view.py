@@ -37,12 +37,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='planagreement',
             name='signature_method',
-            field=models.CharField(blank=True, choices=[('typed', 'Typed name'), ('drawn', 'Drawn signature')], help_text="Signed on the device in the resident's view of the plan: typed or drawn.", max_length=10, verbose_name='signature'),
+            field=models.CharField(blank=True, choices=[('typed', 'Typed name'), ('drawn', 'Drawn signature')], db_default='', default='', help_text="Signed on the device in the resident's view of the plan: typed or drawn.", max_length=10, verbose_name='signature'),
         ),
         migrations.AddField(
             model_name='planagreement',
             name='signature_name',
-            field=models.CharField(blank=True, max_length=200, verbose_name='typed signature'),
+            field=models.CharField(blank=True, db_default='', default='', max_length=200, verbose_name='typed signature'),
         ),
         migrations.AddConstraint(
             model_name='planagreement',

@@ -581,9 +581,14 @@ class PlanAgreement(models.Model):
         max_length=10,
         choices=SignatureMethod.choices,
         blank=True,
+        # also in the database: bulk writers (the municipality generator's COPY) leave it out
+        default="",
+        db_default="",
         help_text=_("Signed on the device in the resident's view of the plan: typed or drawn."),
     )
-    signature_name = models.CharField(_("typed signature"), max_length=200, blank=True)
+    signature_name = models.CharField(
+        _("typed signature"), max_length=200, blank=True, default="", db_default=""
+    )
     signature_image = models.BinaryField(
         _("drawn signature (PNG)"), null=True, blank=True, editable=False
     )
