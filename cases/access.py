@@ -29,23 +29,18 @@ from django.http import Http404
 from django.utils import timezone
 
 from cases import permissions
+from cases.access_facts import FACTS, access_facts
 from cases.audit import access_log_record, access_log_record_many, access_was_logged
 from cases.households.models import Handover, Household, current_members_prefetch
-from cases.plans.models import (
-    ParticipantStatus,
-    PlanParticipant,
-    PlanStatus,
-)
-from cases.privacy.models import AccessAction, AccessResult, BreakGlassAccess
+from cases.privacy.models import AccessAction, AccessResult
 from cases.provisions.models import (
     ApplicationStatus,
     Notification,
     NotificationKind,
     ProvisionApplication,
 )
-from teams.models import AreaConsultant, ConsultantAbsence
 from teams.roles import Role, has_role
-from teams.selectors import district_ids_of_user
+from teams.selectors import district_ids_of_user, work_area_of_consultant
 
 T = TypeVar("T")
 
@@ -241,30 +236,30 @@ def households_visible_to(user, *, handed_over: bool = True) -> QuerySet[Househo
     officer, GP, partner) see none."""
     if not permissions.can_use_register(user):
         return Household.objects.none()
+    memo = user.__dict__.get("_wijkwerk_visible")  # built once per request (primed users)
+    if memo is not None and handed_over in memo:
+        return Household.objects.filter(memo[handed_over])
     now = timezone.now()
-    taking_part = (
-        PlanParticipant.objects.filter(user=user)
-        .exclude(status=ParticipantStatus.DECLINED)
-        .exclude(plan__status=PlanStatus.CLOSED)
-    )
-    visible = (
-        Q(neighbourhood__district_id__in=district_ids_of_user(user=user))
-        | Q(coordinator=user)
-        | Q(pk__in=taking_part.values("plan__household_id"))
-        | Q(
-            pk__in=BreakGlassAccess.objects.filter(user=user, expires_at__gt=now).values(
+    facts = access_facts(user)
+    districts = district_ids_of_user(user=user)
+    visible = Q(coordinator=user)
+    if districts:
+        visible |= Q(neighbourhood__district_id__in=sorted(districts))
+    # plan participations and break-the-glass grants: household ids from the cached facts
+    ids = set(facts.participation_household_ids)
+    ids.update(grant.household_id for grant in facts.grants_active(now))
+    if ids:
+        visible |= Q(pk__in=sorted(ids))
+    if has_role(user, Role.CONSULTANT):
+        visible |= Q(pk__in=_applications_decided_by(user, now).values("household_id"))
+    if handed_over and districts:
+        visible |= Q(
+            pk__in=Handover.objects.filter(from_district_id__in=sorted(districts)).values(
                 "household_id"
             )
         )
-    )
-    if has_role(user, Role.CONSULTANT):
-        visible |= Q(pk__in=_applications_decided_by(user, now).values("household_id"))
-    if handed_over:
-        visible |= Q(
-            pk__in=Handover.objects.filter(
-                from_district_id__in=district_ids_of_user(user=user)
-            ).values("household_id")
-        )
+    if FACTS in user.__dict__:
+        user.__dict__.setdefault("_wijkwerk_visible", {})[handed_over] = visible
     return Household.objects.filter(visible)
 
 
@@ -283,26 +278,21 @@ def household_read_only_for(user, household: Household) -> bool:
 
 
 def _applications_decided_by(user, now) -> QuerySet:
-    """The applications a consultant decides (see `households_visible_to`)."""
-    today = timezone.localdate(now)
-    district = OuterRef("household__neighbourhood__district_id")
-    own_area = AreaConsultant.objects.filter(
-        user=user, district_id=district, law_domain=OuterRef("law")
-    )
-    substituted = ConsultantAbsence.objects.current(today).filter(
-        substitute=user, consultant__district_id=district, consultant__law_domain=OuterRef("law")
-    )
+    """The applications a consultant decides (see `households_visible_to`): filters on the
+    applications' own columns (their district is stored), with the consultant's work area for
+    today from the cached facts."""
     cosign_asked = Notification.objects.filter(
         user=user, application_id=OuterRef("pk"), kind=NotificationKind.COSIGN
     )
-    return ProvisionApplication.objects.filter(
+    decides = (
         Q(assigned_to=user)
         | Q(decision__decided_by=user)
         | Q(decision__cosigned_by=user)
         | Q(status=ApplicationStatus.AWAITING_COSIGN) & Exists(cosign_asked)
-        | Exists(own_area)
-        | Exists(substituted)
     )
+    for district_id, law in sorted(work_area_of_consultant(user=user, on=timezone.localdate(now))):
+        decides |= Q(district_id=district_id, law=law)
+    return ProvisionApplication.objects.filter(decides)
 
 
 # --- The admin ------------------------------------------------------------------------------
