@@ -11,11 +11,14 @@ from django.utils.functional import cached_property
 
 class FirstPagePaginator(Paginator):
     """`count_of`: what to count instead of `object_list` (the same rows without the joins
-    and columns the page shows), when the count is needed."""
+    and columns the page shows), when the count is needed; `count`: the count when the caller
+    knows it already."""
 
-    def __init__(self, object_list, per_page, *args, count_of=None, **kwargs):
+    def __init__(self, object_list, per_page, *args, count_of=None, count=None, **kwargs):
         super().__init__(object_list, per_page, *args, **kwargs)
         self.count_of = count_of
+        if count is not None:  # known already (e.g. a search's steps): never counted
+            self.__dict__["count"] = count
 
     @cached_property
     def count(self) -> int:

@@ -130,6 +130,8 @@ class HouseholdSearch:
     truncated: bool = False
     # a BSN search: the person and where they live now (former members are found too)
     person: "PersonWhereabouts | None" = None
+    # a name search knows its number of households from its steps: no COUNT for the pager
+    count: int | None = None
 
 
 def household_search(*, user, query: str) -> HouseholdSearch:
@@ -216,6 +218,7 @@ def household_search(*, user, query: str) -> HouseholdSearch:
         query,
         "name",
         base.filter(pk__in=ids[:NAME_SEARCH_LIMIT]),
+        count=len(ids[:NAME_SEARCH_LIMIT]),
         truncated=len(ids) > NAME_SEARCH_LIMIT or len(resident_ids) > NAME_SEARCH_RESIDENT_LIMIT,
     )
 
