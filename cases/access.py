@@ -29,10 +29,11 @@ from django.http import Http404
 from django.utils import timezone
 
 from cases import permissions
-from cases.access_facts import FACTS, access_facts
+from cases.access_facts import FACTS
 from cases.audit import access_log_record, access_log_record_many, access_was_logged
 from cases.households.models import Handover, Household, current_members_prefetch
-from cases.privacy.models import AccessAction, AccessResult
+from cases.plans.models import ParticipantStatus, PlanParticipant, PlanStatus
+from cases.privacy.models import AccessAction, AccessResult, BreakGlassAccess
 from cases.provisions.models import (
     ApplicationStatus,
     Notification,
@@ -240,16 +241,26 @@ def households_visible_to(user, *, handed_over: bool = True) -> QuerySet[Househo
     if memo is not None and handed_over in memo:
         return Household.objects.filter(memo[handed_over])
     now = timezone.now()
-    facts = access_facts(user)
+    facts = user.__dict__.get(FACTS)  # primed for a request (cases.access_facts)
     districts = district_ids_of_user(user=user)
     visible = Q(coordinator=user)
     if districts:
         visible |= Q(neighbourhood__district_id__in=sorted(districts))
-    # plan participations and break-the-glass grants: household ids from the cached facts
-    ids = set(facts.participation_household_ids)
-    ids.update(grant.household_id for grant in facts.grants_active(now))
-    if ids:
-        visible |= Q(pk__in=sorted(ids))
+    if facts is not None:
+        # plan participations and break-the-glass grants: household ids from the cached facts
+        ids = set(facts.participation_household_ids)
+        ids.update(grant.household_id for grant in facts.grants_active(now))
+        if ids:
+            visible |= Q(pk__in=sorted(ids))
+    else:  # outside a request (tasks, commands): the same rules as subqueries
+        taking_part = (
+            PlanParticipant.objects.filter(user=user)
+            .exclude(status=ParticipantStatus.DECLINED)
+            .exclude(plan__status=PlanStatus.CLOSED)
+        )
+        visible |= Q(pk__in=taking_part.values("plan__household_id")) | Q(
+            pk__in=BreakGlassAccess.objects.active(now).filter(user=user).values("household_id")
+        )
     if has_role(user, Role.CONSULTANT):
         visible |= Q(pk__in=_applications_decided_by(user, now).values("household_id"))
     if handed_over and districts:

@@ -1,19 +1,15 @@
 """Dashboards, exports, recomputation and bottlenecks. Views parse input and call selectors
 and services; the dashboards read only the summary tables."""
 
-import hashlib
+import functools
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
-from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -119,27 +115,17 @@ def _sections(filters) -> list[dict]:
 DASHBOARD_CACHE_SECONDS = 300
 
 
-def _sections_html(filters, *, run, query: str, team_view: bool) -> str:
-    """The dashboard's tables and charts, rendered once per summary run (docs/performance.md):
-    kept in the cache under the run (and its state), the language, the filters and the
-    districts in scope, for at most DASHBOARD_CACHE_SECONDS: the summaries change only with a
-    run; the few live figures next to them (team mandates, budgets) show within that time.
-    No user-specific content (no CSRF token) is in it."""
+def _sections_key(filters, *, run, team_view: bool) -> str:
+    """The dashboard's tables and charts are rendered once per summary run (docs/performance.md,
+    the template's `{% cache %}` fragment): keyed by the run and its state, the view, the
+    districts in scope and the filters (the template adds the language), kept for at most
+    DASHBOARD_CACHE_SECONDS: the summaries change only with a run; the few live figures beside
+    them (team mandates, budgets) show within that time. No user-specific content (no CSRF
+    token) is in the fragment."""
     scope = ",".join(str(district.pk) for district in filters.districts)
     state = f"{run.uuid}:{run.status}:{run.finished_at}" if run is not None else "none"
-    key = (
-        "dashboard-sections:"
-        + hashlib.sha256(
-            f"{state}|{get_language()}|{team_view}|{scope}|{filters.scope_ids}|{query}".encode()
-        ).hexdigest()
-    )
-    html = cache.get(key)
-    if html is None:
-        html = render_to_string(
-            "outcomes/_sections.html", {"sections": _sections(filters), "query": query}
-        )
-        cache.set(key, html, DASHBOARD_CACHE_SECONDS)
-    return mark_safe(html)  # noqa: S308 - our own template's output
+    params = sorted(filters.as_params().items())
+    return f"{state}|{team_view}|{scope}|{filters.scope_ids}|{params}"
 
 
 def _dashboard(request, *, team_view: bool):
@@ -150,6 +136,8 @@ def _dashboard(request, *, team_view: bool):
     context = {
         "team_view": team_view,
         "filters": filters,
+        # evaluated by the template only when its cached fragment is missing (below)
+        "sections": functools.partial(_sections, filters),
         "query": urlencode(params),
         "params": params,
         "legend": LEGEND,
@@ -164,9 +152,8 @@ def _dashboard(request, *, team_view: bool):
             "outcomes:team_dashboard" if team_view else "outcomes:policy_dashboard"
         ),
     }
-    context["sections_html"] = _sections_html(
-        filters, run=run, query=context["query"], team_view=team_view
-    )
+    context["sections_key"] = _sections_key(filters, run=run, team_view=team_view)
+    context["sections_seconds"] = DASHBOARD_CACHE_SECONDS
     template = "outcomes/dashboard.html"
     if request.htmx and request.htmx.target == "dashboard":
         template += "#dashboard"
