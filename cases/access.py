@@ -20,8 +20,6 @@ from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
-    Exists,
-    OuterRef,
     Q,
     QuerySet,
 )
@@ -262,7 +260,8 @@ def households_visible_to(user, *, handed_over: bool = True) -> QuerySet[Househo
             pk__in=BreakGlassAccess.objects.active(now).filter(user=user).values("household_id")
         )
     if has_role(user, Role.CONSULTANT):
-        visible |= Q(pk__in=_applications_decided_by(user, now).values("household_id"))
+        for applications in _applications_decided_by(user, now):
+            visible |= Q(pk__in=applications.values("household_id"))
     if handed_over and districts:
         visible |= Q(
             pk__in=Handover.objects.filter(from_district_id__in=sorted(districts)).values(
@@ -288,22 +287,30 @@ def household_read_only_for(user, household: Household) -> bool:
     return not households_visible_to(user, handed_over=False).filter(pk=household.pk).exists()
 
 
-def _applications_decided_by(user, now) -> QuerySet:
-    """The applications a consultant decides (see `households_visible_to`): filters on the
-    applications' own columns (their district is stored), with the consultant's work area for
-    today from the cached facts."""
-    cosign_asked = Notification.objects.filter(
-        user=user, application_id=OuterRef("pk"), kind=NotificationKind.COSIGN
-    )
-    decides = (
-        Q(assigned_to=user)
-        | Q(decision__decided_by=user)
-        | Q(decision__cosigned_by=user)
-        | Q(status=ApplicationStatus.AWAITING_COSIGN) & Exists(cosign_asked)
-    )
+def _applications_decided_by(user, now) -> list[QuerySet]:
+    """The applications a consultant decides (see `households_visible_to`), one queryset per
+    rule so that each is an index scan (assigned, decided, co-signed, asked to co-sign, in the
+    work area): all on the applications' own columns (their district is stored), with the
+    consultant's work area for today from the cached facts. One OR over all of them made
+    PostgreSQL scan every application with its decision (26 ms at 500,000 households)."""
+    applications = ProvisionApplication.objects.all()
+    rules = [
+        applications.filter(assigned_to=user),
+        applications.filter(decision__decided_by=user),
+        applications.filter(decision__cosigned_by=user),
+        applications.filter(
+            status=ApplicationStatus.AWAITING_COSIGN,
+            pk__in=Notification.objects.filter(user=user, kind=NotificationKind.COSIGN).values(
+                "application_id"
+            ),
+        ),
+    ]
+    area = Q()
     for district_id, law in sorted(work_area_of_consultant(user=user, on=timezone.localdate(now))):
-        decides |= Q(district_id=district_id, law=law)
-    return ProvisionApplication.objects.filter(decides)
+        area |= Q(district_id=district_id, law=law)
+    if area:
+        rules.append(applications.filter(area))
+    return rules
 
 
 # --- The admin ------------------------------------------------------------------------------

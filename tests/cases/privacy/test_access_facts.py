@@ -26,6 +26,8 @@ from tests.factories import TeamMemberFactory, UserFactory
 def workers():
     """Run a request "in" worker a or b: each has its own cache, like two processes."""
     caches = {name: LocMemCache(f"access-facts-worker-{name}", {}) for name in ("a", "b")}
+    for cache in caches.values():  # a location's storage outlives the instance: start empty
+        cache.clear()
 
     def in_worker(name, call):
         with pytest.MonkeyPatch.context() as patch:
@@ -122,8 +124,8 @@ def test_an_expired_break_glass_grant_closes_the_file_on_the_next_request_in_eve
     for worker in "ab":
         assert workers(worker, lambda: client.get(detail)).status_code == 200
         # never cached past the grant's expiry
-        (expiry,) = workers.caches[worker]._expire_info.values()
-        assert expiry <= (now + datetime.timedelta(seconds=31)).timestamp()
+        expiries = workers.caches[worker]._expire_info.values()
+        assert expiries and max(expiries) <= (now + datetime.timedelta(seconds=31)).timestamp()
 
     later = now + datetime.timedelta(seconds=31)
     monkeypatch.setattr(timezone, "now", lambda: later)
