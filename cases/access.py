@@ -235,11 +235,12 @@ def households_visible_to(user, *, handed_over: bool = True) -> QuerySet[Househo
     officer, GP, partner) see none."""
     if not permissions.can_use_register(user):
         return Household.objects.none()
-    memo = user.__dict__.get("_wijkwerk_visible")  # built once per request (primed users)
+    # built once per request (primed users); getattr, not __dict__: request.user is lazy
+    memo = getattr(user, "_wijkwerk_visible", None)
     if memo is not None and handed_over in memo:
         return Household.objects.filter(memo[handed_over])
     now = timezone.now()
-    facts = user.__dict__.get(FACTS)  # primed for a request (cases.access_facts)
+    facts = getattr(user, FACTS, None)  # primed for a request (cases.access_facts)
     districts = district_ids_of_user(user=user)
     visible = Q(coordinator=user)
     if districts:
@@ -268,8 +269,11 @@ def households_visible_to(user, *, handed_over: bool = True) -> QuerySet[Househo
                 "household_id"
             )
         )
-    if FACTS in user.__dict__:
-        user.__dict__.setdefault("_wijkwerk_visible", {})[handed_over] = visible
+    if facts is not None:
+        if memo is None:
+            memo = {}
+            user._wijkwerk_visible = memo
+        memo[handed_over] = visible
     return Household.objects.filter(visible)
 
 

@@ -17,6 +17,7 @@ per-request helpers (`teams.roles.user_roles`, `teams.memberships.district_ids_o
 `cases.audit.break_glass_household_uuids`) then answer without a query. Called outside a
 request (tasks, commands, tests) they read the database as before."""
 
+import contextlib
 import datetime
 import uuid
 from dataclasses import dataclass
@@ -200,7 +201,8 @@ def access_facts_prime(user) -> None:
 def access_facts_forget(user) -> None:
     """Drop the facts primed on this user object (a service changed them in this request)."""
     for name in (FACTS, *PRIMED):
-        user.__dict__.pop(name, None)
+        with contextlib.suppress(AttributeError):
+            delattr(user, name)  # through a lazy request.user too
 
 
 class AccessFactsMiddleware:

@@ -233,3 +233,16 @@ def test_a_move_keeps_the_applications_district(make_application, other_area, ge
     household_services.applications_district_follow(household=household)
     application.refresh_from_db()
     assert application.district_id == other_area["district"].pk
+
+
+def test_a_request_uses_the_primed_facts_through_the_lazy_user(client, generalist, make_household):
+    """`request.user` is Django's lazy wrapper: the facts primed on the user behind it must be
+    what need-to-know uses (the fallback outside requests always has a grant subquery)."""
+    make_household(postcode="5611AB")
+    client.force_login(generalist)
+    url = reverse("cases:household_search")
+    client.post(url, {"q": "5611AB"})  # warm
+    with CaptureQueriesContext(connection) as queries:
+        assert client.post(url, {"q": "5611AB"}).status_code == 200
+    sql = " ".join(q["sql"] for q in queries)
+    assert "cases_breakglassaccess" not in sql
