@@ -20,8 +20,6 @@ from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
-    Exists,
-    OuterRef,
     Q,
     QuerySet,
 )
@@ -29,13 +27,10 @@ from django.http import Http404
 from django.utils import timezone
 
 from cases import permissions
+from cases.access_facts import FACTS
 from cases.audit import access_log_record, access_log_record_many, access_was_logged
 from cases.households.models import Handover, Household, current_members_prefetch
-from cases.plans.models import (
-    ParticipantStatus,
-    PlanParticipant,
-    PlanStatus,
-)
+from cases.plans.models import ParticipantStatus, PlanParticipant, PlanStatus
 from cases.privacy.models import AccessAction, AccessResult, BreakGlassAccess
 from cases.provisions.models import (
     ApplicationStatus,
@@ -43,9 +38,8 @@ from cases.provisions.models import (
     NotificationKind,
     ProvisionApplication,
 )
-from teams.models import AreaConsultant, ConsultantAbsence
 from teams.roles import Role, has_role
-from teams.selectors import district_ids_of_user
+from teams.selectors import district_ids_of_user, work_area_of_consultant
 
 T = TypeVar("T")
 
@@ -241,30 +235,45 @@ def households_visible_to(user, *, handed_over: bool = True) -> QuerySet[Househo
     officer, GP, partner) see none."""
     if not permissions.can_use_register(user):
         return Household.objects.none()
+    # built once per request (primed users); getattr, not __dict__: request.user is lazy
+    memo = getattr(user, "_wijkwerk_visible", None)
+    if memo is not None and handed_over in memo:
+        return Household.objects.filter(memo[handed_over])
     now = timezone.now()
-    taking_part = (
-        PlanParticipant.objects.filter(user=user)
-        .exclude(status=ParticipantStatus.DECLINED)
-        .exclude(plan__status=PlanStatus.CLOSED)
-    )
-    visible = (
-        Q(neighbourhood__district_id__in=district_ids_of_user(user=user))
-        | Q(coordinator=user)
-        | Q(pk__in=taking_part.values("plan__household_id"))
-        | Q(
-            pk__in=BreakGlassAccess.objects.filter(user=user, expires_at__gt=now).values(
+    facts = getattr(user, FACTS, None)  # primed for a request (cases.access_facts)
+    districts = district_ids_of_user(user=user)
+    visible = Q(coordinator=user)
+    if districts:
+        visible |= Q(neighbourhood__district_id__in=sorted(districts))
+    if facts is not None:
+        # plan participations and break-the-glass grants: household ids from the cached facts
+        ids = set(facts.participation_household_ids)
+        ids.update(grant.household_id for grant in facts.grants_active(now))
+        if ids:
+            visible |= Q(pk__in=sorted(ids))
+    else:  # outside a request (tasks, commands): the same rules as subqueries
+        taking_part = (
+            PlanParticipant.objects.filter(user=user)
+            .exclude(status=ParticipantStatus.DECLINED)
+            .exclude(plan__status=PlanStatus.CLOSED)
+        )
+        visible |= Q(pk__in=taking_part.values("plan__household_id")) | Q(
+            pk__in=BreakGlassAccess.objects.active(now).filter(user=user).values("household_id")
+        )
+    if has_role(user, Role.CONSULTANT):
+        for applications in _applications_decided_by(user, now):
+            visible |= Q(pk__in=applications.values("household_id"))
+    if handed_over and districts:
+        visible |= Q(
+            pk__in=Handover.objects.filter(from_district_id__in=sorted(districts)).values(
                 "household_id"
             )
         )
-    )
-    if has_role(user, Role.CONSULTANT):
-        visible |= Q(pk__in=_applications_decided_by(user, now).values("household_id"))
-    if handed_over:
-        visible |= Q(
-            pk__in=Handover.objects.filter(
-                from_district_id__in=district_ids_of_user(user=user)
-            ).values("household_id")
-        )
+    if facts is not None:
+        if memo is None:
+            memo = {}
+            user._wijkwerk_visible = memo
+        memo[handed_over] = visible
     return Household.objects.filter(visible)
 
 
@@ -282,27 +291,30 @@ def household_read_only_for(user, household: Household) -> bool:
     return not households_visible_to(user, handed_over=False).filter(pk=household.pk).exists()
 
 
-def _applications_decided_by(user, now) -> QuerySet:
-    """The applications a consultant decides (see `households_visible_to`)."""
-    today = timezone.localdate(now)
-    district = OuterRef("household__neighbourhood__district_id")
-    own_area = AreaConsultant.objects.filter(
-        user=user, district_id=district, law_domain=OuterRef("law")
-    )
-    substituted = ConsultantAbsence.objects.current(today).filter(
-        substitute=user, consultant__district_id=district, consultant__law_domain=OuterRef("law")
-    )
-    cosign_asked = Notification.objects.filter(
-        user=user, application_id=OuterRef("pk"), kind=NotificationKind.COSIGN
-    )
-    return ProvisionApplication.objects.filter(
-        Q(assigned_to=user)
-        | Q(decision__decided_by=user)
-        | Q(decision__cosigned_by=user)
-        | Q(status=ApplicationStatus.AWAITING_COSIGN) & Exists(cosign_asked)
-        | Exists(own_area)
-        | Exists(substituted)
-    )
+def _applications_decided_by(user, now) -> list[QuerySet]:
+    """The applications a consultant decides (see `households_visible_to`), one queryset per
+    rule so that each is an index scan (assigned, decided, co-signed, asked to co-sign, in the
+    work area): all on the applications' own columns (their district is stored), with the
+    consultant's work area for today from the cached facts. One OR over all of them made
+    PostgreSQL scan every application with its decision (26 ms at 500,000 households)."""
+    applications = ProvisionApplication.objects.all()
+    rules = [
+        applications.filter(assigned_to=user),
+        applications.filter(decision__decided_by=user),
+        applications.filter(decision__cosigned_by=user),
+        applications.filter(
+            status=ApplicationStatus.AWAITING_COSIGN,
+            pk__in=Notification.objects.filter(user=user, kind=NotificationKind.COSIGN).values(
+                "application_id"
+            ),
+        ),
+    ]
+    area = Q()
+    for district_id, law in sorted(work_area_of_consultant(user=user, on=timezone.localdate(now))):
+        area |= Q(district_id=district_id, law=law)
+    if area:
+        rules.append(applications.filter(area))
+    return rules
 
 
 # --- The admin ------------------------------------------------------------------------------

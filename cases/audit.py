@@ -14,10 +14,13 @@ the service: who acts, through which partner client, from which address and brow
 behalf and why. Tasks and commands pass no context: the row then names only the user.
 """
 
+import functools
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
+from django.db import connection
 from django.http import HttpRequest
 
 from cases.privacy.models import (
@@ -174,11 +177,43 @@ def _build_entry(
     )
 
 
+_REASON_MAX_LENGTH = AccessLogEntry._meta.get_field("reason").max_length
+
+
+@functools.cache
+def _insert_statement(vendor: str) -> tuple[str, tuple]:
+    """The one INSERT of an access-log row, built once per process: the columns of every
+    field but the id, whose value comes back (`RETURNING`)."""
+    meta = AccessLogEntry._meta
+    fields = tuple(field for field in meta.concrete_fields if not field.primary_key)
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    # names from the model's meta, quoted; the values are parameters
+    table, pk = quote(meta.db_table), quote(meta.pk.column)
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) RETURNING {pk}"  # noqa: S608
+    return sql, fields
+
+
 def _save(entry: AccessLogEntry, context: RequestContext) -> AccessLogEntry:
-    # the user comes from the request and the database checks the constraints itself: no
-    # extra queries on every page view
-    entry.full_clean(exclude=["user"], validate_constraints=False)
-    entry.save()
+    """One plain INSERT, in the caller's transaction (append-only: the table's trigger refuses
+    UPDATE and DELETE). The database checks the constraints (action, result, context, lengths);
+    the reason's length, a text column, is checked here. No model validation or save machinery
+    on every page view (docs/performance.md)."""
+    if len(entry.reason) > _REASON_MAX_LENGTH:
+        raise ValidationError({"reason": f"At most {_REASON_MAX_LENGTH} characters."})
+    if not connection.features.can_return_columns_from_insert:
+        entry.save()
+    else:
+        sql, fields = _insert_statement(connection.vendor)
+        params = [
+            field.get_db_prep_save(getattr(entry, field.attname), connection) for field in fields
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            entry.pk = cursor.fetchone()[0]
+        entry._state.adding = False
+        entry._state.db = connection.alias
     context.mark_logged()
     return entry
 

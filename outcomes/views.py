@@ -1,6 +1,8 @@
 """Dashboards, exports, recomputation and bottlenecks. Views parse input and call selectors
 and services; the dashboards read only the summary tables."""
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -111,6 +113,22 @@ def _sections(filters) -> list[dict]:
     ]
 
 
+DASHBOARD_CACHE_SECONDS = 300
+
+
+def _sections_key(filters, *, run, team_view: bool) -> str:
+    """The dashboard's tables and charts are rendered once per summary run (docs/performance.md,
+    the template's `{% cache %}` fragment): keyed by the run and its state, the view, the
+    districts in scope and the filters (the template adds the language), kept for at most
+    DASHBOARD_CACHE_SECONDS: the summaries change only with a run; the few live figures beside
+    them (team mandates, budgets) show within that time. No user-specific content (no CSRF
+    token) is in the fragment."""
+    scope = ",".join(str(district.pk) for district in filters.districts)
+    state = f"{run.uuid}:{run.status}:{run.finished_at}" if run is not None else "none"
+    params = sorted(filters.as_params().items())
+    return f"{state}|{team_view}|{scope}|{filters.scope_ids}|{params}"
+
+
 def _dashboard(request, *, team_view: bool):
     if not permissions.can_view_dashboard(request.user, team_view=team_view):
         raise PermissionDenied
@@ -119,14 +137,15 @@ def _dashboard(request, *, team_view: bool):
     context = {
         "team_view": team_view,
         "filters": filters,
-        "sections": _sections(filters),
+        # evaluated by the template only when its cached fragment is missing (below)
+        "sections": functools.partial(_sections, filters),
         "query": urlencode(params),
         "params": params,
         "legend": LEGEND,
         "years": sel.period_years(),
         "months": range(1, 13),
         "domains": LifeDomain.choices,
-        "run": sel.latest_summary_run(),
+        "run": (run := sel.latest_summary_run()),
         "can_recompute": permissions.can_recompute(request.user),
         "exports": sel.export_jobs_of(user=request.user),
         "background_tables": sorted(sel.BACKGROUND_TABLES),
@@ -134,6 +153,8 @@ def _dashboard(request, *, team_view: bool):
             "outcomes:team_dashboard" if team_view else "outcomes:policy_dashboard"
         ),
     }
+    context["sections_key"] = _sections_key(filters, run=run, team_view=team_view)
+    context["sections_seconds"] = DASHBOARD_CACHE_SECONDS
     template = "outcomes/dashboard.html"
     if request.htmx and request.htmx.target == "dashboard":
         template += "#dashboard"

@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # the signed-in user's roles, districts, cover and grants from the cache, once per request
+    "cases.access_facts.AccessFactsMiddleware",
     "socialdomain.two_factor.TwoFactorEnrollmentMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -151,6 +153,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # when Redis does not answer within CACHE_SOCKET_TIMEOUT seconds the app goes on without it
 # (socialdomain/cache.py).
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# The benchmark's floor page (/vloer/: signed in, only the base template), set by the
+# benchmark for its own server only (docs/performance.md).
+BENCHMARK_FLOOR_PAGE = os.environ.get("BENCHMARK_FLOOR_PAGE", "").lower() in ("1", "true", "yes")
+# How long a user's access facts stay cached at most (cases.access_facts); a change shows at
+# once anyway (the key holds the user's access version), so this only bounds memory.
+ACCESS_FACTS_CACHE_SECONDS = int(os.environ.get("ACCESS_FACTS_CACHE_SECONDS", "900"))
 CACHE_SOCKET_TIMEOUT = float(os.environ.get("CACHE_SOCKET_TIMEOUT", "0.5"))
 if REDIS_URL:
     CACHES = {

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -7,7 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from socialdomain import two_factor
 from socialdomain.health import healthz, livez
 from socialdomain.oidc import OIDCCallbackView, OIDCLoginView
-from socialdomain.views import LoginView, favicon, home, session_extend
+from socialdomain.views import LoginView, favicon, floor, home, session_extend
 
 urlpatterns = [
     path("", home, name="home"),
@@ -50,5 +51,7 @@ urlpatterns = [
     path("privacy/", include("cases.privacy.urls")),
     path("beheer/", admin.site.urls),
 ]
+if settings.BENCHMARK_FLOOR_PAGE:  # only in the benchmark's server (docs/performance.md)
+    urlpatterns.append(path("vloer/", floor, name="floor"))
 
 handler404 = "socialdomain.api.problems.api_aware_page_not_found"

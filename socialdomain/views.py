@@ -32,6 +32,14 @@ def home(request):
     return render(request, "home.html", context)
 
 
+@login_required
+def floor(request):
+    """The benchmark's floor page (`BENCHMARK_FLOOR_PAGE`, docs/performance.md): signed in,
+    only the base template. What every signed-in page costs at least; the pages' targets are
+    multiples of it."""
+    return render(request, "base.html")
+
+
 @require_POST
 def session_extend(request):
     """ "Stay signed in": renew the session now and say how long it lives. A session that has

@@ -500,3 +500,29 @@ class RoleChange(models.Model):
         if self.group_name in Role.values:
             return str(Role(self.group_name).label)
         return self.group_name
+
+
+class AccessVersion(models.Model):
+    """A number per user, raised whenever something that decides what the user may see
+    changes: their roles (groups), team memberships, consultant areas and cover, plan
+    participations, partner organisation and break-the-glass grants
+    (`teams.services.access_versions_bump`, connected to those models' saves and deletes and to
+    `User.groups` changes). The per-user access facts are cached under it
+    (`cases.access_facts`), so every web process sees a change on its next request, whatever
+    the cache. A user without a row has version 0."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        models.CASCADE,
+        primary_key=True,
+        related_name="access_version",
+        verbose_name=_("user"),
+    )
+    version = models.PositiveBigIntegerField(_("version"), default=0)
+
+    class Meta:
+        verbose_name = _("access version")
+        verbose_name_plural = _("access versions")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.version}"

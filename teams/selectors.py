@@ -15,6 +15,7 @@ from teams import permissions
 # Public here for the other apps; defined in teams.memberships so teams.permissions can use it.
 from teams.memberships import district_ids_of_user as district_ids_of_user
 from teams.models import (
+    AccessVersion,
     AreaConsultant,
     AreaStatistics,
     ConsultantAbsence,
@@ -334,7 +335,11 @@ def work_area_of_consultant(*, user, on: datetime.date | None = None) -> set[tup
     absent colleagues they substitute for today."""
     if not user.is_authenticated:
         return set()
-    on = on or timezone.localdate()
+    today = timezone.localdate()
+    on = on or today
+    cached = getattr(user, "_wijkwerk_work_area", None) if on == today else None
+    if cached is not None:  # read once per request (cases.access_facts)
+        return set(cached)
     own = AreaConsultant.objects.filter(user=user).values_list("district_id", "law_domain")
     substituted = (
         ConsultantAbsence.objects.current(on)
@@ -342,6 +347,13 @@ def work_area_of_consultant(*, user, on: datetime.date | None = None) -> set[tup
         .values_list("consultant__district_id", "consultant__law_domain")
     )
     return set(own) | set(substituted)
+
+
+def access_version_of(*, user_id) -> int:
+    """The user's access version (`AccessVersion`; 0 without a row): one primary-key read."""
+    return (
+        AccessVersion.objects.filter(user_id=user_id).values_list("version", flat=True).first() or 0
+    )
 
 
 def role_changes(*, username: str = ""):

@@ -6,11 +6,12 @@ from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from teams.imports import ImportRejected, LineError, parse_area_rows, parse_statistics_rows
 from teams.models import (
+    AccessVersion,
     AreaStatistics,
     District,
     Municipality,
@@ -61,6 +62,96 @@ def area_contacts_changed(**_signal_kwargs) -> None:
 
     bump()
     transaction.on_commit(bump)
+
+
+def access_versions_bump(user_ids: Iterable) -> None:
+    """Raise the access version of these users (see `teams.models.AccessVersion`): their
+    cached access facts are then read afresh on their next request, in every web process. Runs
+    in the caller's transaction, so the new version shows exactly when the change commits."""
+    ids = {user_id for user_id in user_ids if user_id is not None}
+    if not ids:
+        return
+    bumped = AccessVersion.objects.filter(user_id__in=ids).update(version=F("version") + 1)
+    if bumped < len(ids):  # users without a row yet (version 0): start them at 1
+        AccessVersion.objects.bulk_create(
+            [AccessVersion(user_id=user_id, version=1) for user_id in ids], ignore_conflicts=True
+        )
+
+
+def _bump_for_instance(sender, instance, origin=None, **_kwargs) -> None:
+    """`post_save`/`post_delete` receiver: bump the users an access-deciding row names
+    (`access_user_fields` of the sender, see teams/apps.py and cases/apps.py). Not when the
+    row goes because its user is deleted: the user's version goes with them."""
+    user_model = get_user_model()
+    if isinstance(origin, user_model) or getattr(origin, "model", None) is user_model:
+        return
+    access_versions_bump(
+        getattr(instance, f"{name}_id", None) for name in ACCESS_USER_FIELDS.get(sender, ())
+    )
+
+
+ACCESS_USER_FIELDS: dict = {}
+
+
+def access_versions_follow(model, *user_fields: str) -> None:
+    """Bump the access version of the users named by `user_fields` (foreign keys to a user)
+    whenever a row of `model` is saved or deleted. Used by the apps for the rows that decide
+    what a user may see."""
+    ACCESS_USER_FIELDS[model] = user_fields
+    from django.db.models.signals import post_delete, post_save, pre_save
+
+    for event, signal in (("save", post_save), ("delete", post_delete)):
+        signal.connect(
+            _bump_for_instance,
+            sender=model,
+            dispatch_uid=f"access_version_{event}_{model._meta.label}",
+        )
+    pre_save.connect(
+        _bump_for_previous, sender=model, dispatch_uid=f"access_version_pre_{model._meta.label}"
+    )
+
+
+def _bump_for_previous(sender, instance, raw=False, **_kwargs) -> None:
+    """`pre_save`: a row that changes hands (another user) also changes what the previous user
+    sees."""
+    if raw or instance.pk is None or instance._state.adding:
+        return
+    names = [f"{name}_id" for name in ACCESS_USER_FIELDS.get(sender, ())]
+    previous = sender._base_manager.filter(pk=instance.pk).values_list(*names).first()
+    if previous is not None:
+        access_versions_bump(
+            old for old, name in zip(previous, names, strict=True) if old != getattr(instance, name)
+        )
+
+
+def groups_changed(sender, instance, action, reverse, pk_set, **_kwargs) -> None:
+    """`m2m_changed` on `User.groups`, from a service, the admin or the shell: the roles of the
+    users involved changed. `reverse` is a change from the group's side (`group.user_set`)."""
+    if action not in ("post_add", "post_remove", "pre_clear"):
+        return
+    if not reverse:
+        access_versions_bump([instance.pk])
+        instance.__dict__.pop("_wijkwerk_roles", None)
+    elif action == "pre_clear":
+        access_versions_bump(instance.user_set.values_list("pk", flat=True))
+    else:
+        access_versions_bump(pk_set or ())
+
+
+def group_saved(sender, instance, created, **_kwargs) -> None:
+    """A renamed group (role) changes the roles of its users."""
+    if not created:
+        access_versions_bump(instance.user_set.values_list("pk", flat=True))
+
+
+def area_consultant_saved(sender, instance, **_kwargs) -> None:
+    """An area consultant's district or law domain decides what their substitutes cover."""
+    access_versions_bump(instance.absences.values_list("substitute_id", flat=True))
+
+
+def team_saved(sender, instance, **_kwargs) -> None:
+    """A team moved to another district changes what its members see."""
+    access_versions_bump(instance.members.values_list("user_id", flat=True))
 
 
 def functional_admin_permissions():

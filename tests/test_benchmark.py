@@ -12,6 +12,7 @@ from cases.demo import benchmark
 
 REQUEST_TYPES = {
     "baseline",
+    "floor",
     "search_bsn",
     "search_postcode",
     "search_name",
@@ -56,15 +57,25 @@ def test_benchmark_runs_and_writes_json_and_markdown(tmp_path):
         assert {"p50_ms", "p95_ms", "requests_per_second", "rps_ratio_to_baseline"} <= set(row)
         assert row["p50_ms"] <= row["p95_ms"]
     assert result["results"]["baseline"]["rps_ratio_to_baseline"] == 1
-    assert result["results"]["search_bsn"]["target_p95_ms"] == benchmark.SEARCH_TARGET_MS
-    assert result["results"]["caseload"]["target_p95_ms"] == benchmark.PAGE_TARGET_MS
+    # the pages' targets are multiples of the floor page's p95 in the same run
+    floor = result["results"]["floor"]["p95_ms"]
+    assert result["results"]["search_bsn"]["target_p95_ms"] == round(
+        floor * benchmark.PAGE_FLOOR_RATIO, 2
+    )
+    assert result["results"]["policy_dashboard"]["target_floor_ratio"] == (
+        benchmark.DASHBOARD_FLOOR_RATIO
+    )
+    assert result["results"]["gp_api"]["target_p95_ms"] == benchmark.GP_API_TARGET_MS
     assert set(result["mixed"]) <= REQUEST_TYPES
     assert all(row["errors"] == 0 for row in result["mixed"].values())
     memory = result["memory"]["summary"]
     assert memory["samples"] >= 2
     assert memory["start_kib"] > 0
     assert "slope_kib_per_minute" in memory
-    assert set(result["targets"]) == {"gp_lookup_throughput_at_least_half_of_baseline"}
+    assert set(result["targets"]) == {
+        "gp_lookup_throughput_at_least_half_of_baseline",
+        "gp_api_throughput_at_least_half_of_baseline",
+    }
     assert markdown_path.read_text() == table
     assert "| search_name |" in table
     assert "Worker memory" in table

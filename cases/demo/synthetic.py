@@ -1220,6 +1220,7 @@ class MunicipalityGenerator:
                 "id", "uuid", "household_id", "product_id", "law", "resident_id", "plan_id",
                 "motivation", "applied_on", "decision_deadline", "status", "assigned_to_id",
                 "applied_by_id", "version", "created_at", "updated_at", "budget_override_reason",
+                "district_id",
             ],
         )  # fmt: skip
         decisions = Copier(
@@ -1305,6 +1306,7 @@ class MunicipalityGenerator:
                         None if status == "submitted" else consultant, applied_by, 1,
                         created,
                         decided_at if status not in ("submitted", "in_review") else created, "",
+                        area.districts[district_index].pk,
                     )
                 )  # fmt: skip
                 if status in ("submitted", "in_review", "withdrawn"):

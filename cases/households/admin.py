@@ -115,6 +115,7 @@ class HouseholdAdmin(SuperuserOnlyAdmin):
                 obj.version = F("version") + 1  # an edit form open elsewhere sees the change
                 address.append("version")
             obj.save(update_fields=address)
+            household_services.applications_district_follow(household=obj)
         else:
             obj.coordinator = None
             obj.save()

@@ -242,6 +242,7 @@ def household_update(
     )
     if not updated:
         raise ConcurrentEditError()
+    applications_district_follow(household=household)
     household.refresh_from_db()
     if handover is not None:
         audit_change(
@@ -262,6 +263,17 @@ def household_update(
             household_uuid=household.uuid,
         )
     return household
+
+
+def applications_district_follow(*, household: Household) -> None:
+    """The household's applications carry the district of its (new) address
+    (`ProvisionApplication.district`: the consultant's queue filters on it). After a move or an
+    address correction, in its transaction."""
+    from cases.provisions.models import ProvisionApplication
+
+    ProvisionApplication.objects.filter(household_id=household.pk).update(
+        district_id=_district_id(household.neighbourhood_id)
+    )
 
 
 def _address_record(*, household: Household, until: datetime.date, by) -> HouseholdAddress:

@@ -37,6 +37,7 @@ from cases.households.forms import (
 )
 from cases.households.models import Handover
 from cases.intake import views as intake_views
+from cases.pagination import FirstPagePaginator
 from cases.partners.selectors import progress_reports_recent
 from cases.privacy.models import AccessAction
 from cases.validators import normalise_bsn
@@ -72,9 +73,9 @@ def household_search(request):
     # no BSN, postcode or name is longer; a longer query is cut, not sent to the database
     query = request.POST.get("q", "")[:SEARCH_QUERY_MAX_LENGTH] if request.method == "POST" else ""
     search = household_selectors.household_search(user=request.user, query=query)
-    page = Paginator(search.results, settings.HOUSEHOLD_SEARCH_PAGE_SIZE).get_page(
-        request.POST.get("page")
-    )
+    page = FirstPagePaginator(
+        search.results, settings.HOUSEHOLD_SEARCH_PAGE_SIZE, count=search.count
+    ).get_page(request.POST.get("page"))
     if search.kind and not search.error:  # the kind and count are logged, never the query
         page.object_list = clocks.with_clocks(page.object_list, user=request.user)
         access_log_record(

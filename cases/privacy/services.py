@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import permissions
+from cases.access_facts import access_facts_forget
 from cases.audit import RequestContext, access_log_record, audit_change
 from cases.households.models import Household
 from cases.privacy.models import AccessAction, AccessContext, BreakGlassAccess, BreakGlassVerdict
@@ -61,7 +62,7 @@ def break_glass_open(
         )
         grant.full_clean()
         grant.save()
-    by.__dict__.pop("_wijkwerk_break_glass", None)  # this request sees the new grant
+    access_facts_forget(by)  # this request sees the new grant
     access_log_record(
         request_or_user=context if context is not None else by,
         action=AccessAction.VIEW,

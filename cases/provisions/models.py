@@ -190,6 +190,17 @@ class ProvisionApplicationQuerySet(models.QuerySet):
         )
 
 
+def district_of_household(household_id) -> int | None:
+    """The district of a household's address (None without a neighbourhood): one query."""
+    from cases.households.models import Household
+
+    return (
+        Household.objects.filter(pk=household_id)
+        .values_list("neighbourhood__district_id", flat=True)
+        .first()
+    )
+
+
 class ProvisionApplication(models.Model):
     """An aanvraag for an individual provision. The legal clock starts at `applied_on`:
     Wmo 2 weeks, Jeugdwet and Participatiewet 8 weeks; the deadline is computed by the service
@@ -207,6 +218,18 @@ class ProvisionApplication(models.Model):
         Product, models.PROTECT, related_name="applications", verbose_name=_("product")
     )
     law = models.CharField(_("law"), max_length=20, choices=Law.choices, editable=False)
+    # the district of the household's address, kept here (set on submit, updated by a move) so
+    # that the consultant's queue and its count filter the applications alone, without a join
+    # to households (docs/performance.md)
+    district = models.ForeignKey(
+        "teams.District",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("district"),
+    )
     resident = models.ForeignKey(
         "cases.Resident",
         models.PROTECT,
@@ -317,6 +340,8 @@ class ProvisionApplication(models.Model):
 
     def save(self, *args, **kwargs):
         self.law = self.product.law  # the law follows the product
+        if self._state.adding and self.district_id is None:
+            self.district_id = district_of_household(self.household_id)
         super().save(*args, **kwargs)
 
     @property

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum, prefetch_related_objects
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum, prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -25,6 +25,7 @@ from cases.intake.models import (
 )
 from cases.legal_terms import agreed_term_end, term_end
 from cases.objections.models import Objection
+from cases.pagination import FirstPagePaginator
 from cases.plans.models import PlanGoal, PlanStatus, SupportPlan
 from cases.provisions.models import (
     ADVANCE_WEEKS,
@@ -34,6 +35,7 @@ from cases.provisions.models import (
     UNDECIDED_STATUSES,
     AdvanceException,
     AdvancePayment,
+    ApplicationStatus,
     ApplicationTermEvent,
     BudgetCommitment,
     Delivery,
@@ -48,6 +50,7 @@ from networks.models import (
     BudgetStream,
     Contract,
     GeneralProvision,
+    Law,
     Organisation,
     Product,
     StreamBudget,
@@ -294,6 +297,30 @@ def term_event_for(*, application: ProvisionApplication, event_uuid) -> Applicat
     return event
 
 
+QUEUE_VALUES = {
+    "product_name": F("product__name"),
+    "household_uuid": F("household__uuid"),
+    "street": F("household__street"),
+    "house_number": F("household__house_number"),
+    "house_number_addition": F("household__house_number_addition"),
+    "district_name": F("district__name"),
+    "assigned_first_name": F("assigned_to__first_name"),
+    "assigned_last_name": F("assigned_to__last_name"),
+    "assigned_username": F("assigned_to__username"),
+}
+QUEUE_FIELDS = (
+    "uuid",
+    "decision_deadline",
+    "status",
+    "law",
+    "version",
+    "household_id",
+    "assigned_to_id",
+    "open_objection",
+    *QUEUE_VALUES,
+)
+
+
 def applications_visible_to(user) -> QuerySet[ProvisionApplication]:
     return ProvisionApplication.objects.filter(
         household_id__in=households_visible_to(user).values("pk")
@@ -324,23 +351,76 @@ def application_queue(
         # `households_visible_to`. So filter the applications directly (an index scan on the
         # undecided applications) instead of through the household visibility subquery, which
         # scans every household at municipality scale (docs/performance.md).
+        # The district is stored on the application (kept by moves), so neither the page nor
+        # its count joins households.
         in_area = Q(assigned_to=user)
-        for area_district_id, law_domain in work_area:
-            in_area |= Q(household__neighbourhood__district_id=area_district_id, law=law_domain)
-        queryset = ProvisionApplication.objects.with_context().filter(in_area)
+        for area_district_id, law_domain in sorted(work_area):
+            in_area |= Q(district_id=area_district_id, law=law_domain)
+        queryset = ProvisionApplication.objects.filter(in_area)
     else:
-        queryset = applications_visible_to(user).with_context()
+        queryset = applications_visible_to(user)
     queryset = (
         queryset.filter(status=status) if status else queryset.filter(status__in=UNDECIDED_STATUSES)
     )
     if law:
         queryset = queryset.filter(law=law)
     if district_id:
-        queryset = queryset.filter(household__neighbourhood__district_id=district_id)
+        queryset = queryset.filter(district_id=district_id)
     # an open objection (bezwaar) in the household: a badge on the row
     open_objection = Objection.objects.open().filter(household_id=OuterRef("household_id"))
     queryset = queryset.annotate(open_objection=Exists(open_objection))
     return queryset.order_by("decision_deadline", "pk")
+
+
+class QueueRow:
+    """One row of the consultant's queue, from plain values (no model per row): what the
+    queue's template shows, with the application's deadline properties."""
+
+    __slots__ = (*QUEUE_FIELDS, "clocks", "nearest_clock")
+
+    def __init__(self, values: dict):
+        for name in QUEUE_FIELDS:
+            setattr(self, name, values[name])
+
+    @property
+    def days_left(self) -> int:
+        return (self.decision_deadline - timezone.localdate()).days
+
+    @property
+    def days_overdue(self) -> int:
+        return max(0, -self.days_left)
+
+    @property
+    def is_decided(self) -> bool:
+        return self.status not in UNDECIDED_STATUSES
+
+    def get_law_display(self) -> str:
+        return str(Law(self.law).label)
+
+    def get_status_display(self) -> str:
+        return str(ApplicationStatus(self.status).label)
+
+    @property
+    def address_line(self) -> str:
+        addition = f"-{self.house_number_addition}" if self.house_number_addition else ""
+        return f"{self.street} {self.house_number}{addition}"
+
+    @property
+    def assigned_name(self) -> str:
+        if self.assigned_to_id is None:
+            return ""
+        full = f"{self.assigned_first_name} {self.assigned_last_name}".strip()
+        return full or self.assigned_username
+
+
+def application_queue_page(queue: QuerySet[ProvisionApplication], number, *, per_page: int):
+    """A page of the queue as `QueueRow`s: the page from `.values()` (application, product,
+    household address, district, consultant: one query), the count from the applications
+    alone and only when the first page is full (`FirstPagePaginator`)."""
+    rows = queue.annotate(**QUEUE_VALUES).values(*QUEUE_FIELDS).order_by("decision_deadline", "pk")
+    page = FirstPagePaginator(rows, per_page, count_of=queue).get_page(number)
+    page.object_list = [QueueRow(values) for values in page.object_list]
+    return page
 
 
 def application_for_user(*, user, application_uuid) -> ProvisionApplication:

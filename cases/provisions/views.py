@@ -7,7 +7,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -150,12 +149,14 @@ def application_queue(request):
         status=cleaned.get("status") or "",
         whole_municipality=cleaned.get("scope") == "all",
     )
-    page = Paginator(queue, settings.APPLICATION_QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = psel.application_queue_page(
+        queue, request.GET.get("page"), per_page=settings.APPLICATION_QUEUE_PAGE_SIZE
+    )
     # the running investigation of each application's household, if any (one query)
     page.object_list = clocks.with_clocks(
         page.object_list,
         user=request.user,
-        household_id=lambda application: application.household_id,
+        household_id=lambda row: row.household_id,
         kinds=[clocks.MELDING.code],
     )
     context = {"filters": filters, "page": page, "query": request.GET.copy()}

@@ -3,13 +3,13 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from cases import permissions
 from cases.audit import access_log_record
+from cases.pagination import FirstPagePaginator
 from cases.privacy.models import AccessAction
 from cases.search import selectors as search_selectors
 
@@ -28,7 +28,7 @@ def search(request):
         raise PermissionDenied
     query = request.POST.get("q", "")[:SEARCH_QUERY_MAX_LENGTH] if request.method == "POST" else ""
     found = search_selectors.everything_search(user=request.user, query=query)
-    page = Paginator(found.households, settings.HOUSEHOLD_SEARCH_PAGE_SIZE).get_page(
+    page = FirstPagePaginator(found.households, settings.HOUSEHOLD_SEARCH_PAGE_SIZE).get_page(
         request.POST.get("page")
     )
     if found.searched:  # the kind and count are logged, never what was typed

@@ -16,13 +16,15 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from cases.audit import request_context
+from cases.audit import access_log_record_many, request_context
 from cases.consent.models import ConsentPurpose
 from cases.consent.selectors import consent_annotate
 from cases.partners import selectors as partner_selectors
 from cases.partners import services as partner_services
 from cases.partners.api import examples
 from cases.partners.api.access import AccessLoggedMixin
+from cases.partners.api.allocation_rows import allocation_json, allocation_rows
+from cases.partners.api.allocation_rows import log_item as rows_log_item
 from cases.partners.api.serializers import (
     AllocationSerializer,
     CareStartSerializer,
@@ -116,6 +118,20 @@ class AllocationViewSet(
     def log_item(self, allocation) -> tuple:
         clients = [allocation.client.uuid] if allocation.client_id else []
         return allocation.uuid, allocation.household.uuid, clients
+
+    def list(self, request, *args, **kwargs):
+        """A page from plain rows (`allocation_rows`): the same cursor and JSON, no model or
+        serializer per allocation; one access-log row per allocation shown (one INSERT)."""
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(allocation_rows(queryset))
+        self.logged_page = None  # logged here, from the rows
+        access_log_record_many(
+            request_or_user=request,
+            action=AccessAction.VIEW,
+            object_type=self.log_object_type,
+            items=[rows_log_item(row) for row in page],
+        )
+        return self.get_paginated_response([allocation_json(row) for row in page])
 
     def _allocation(self, uuid, queryset=None):
         """The caller's allocation, or 404 (logged as not found)."""

@@ -214,6 +214,7 @@ def test_the_generator_refuses_a_database_holding_the_demo_before_writing(db):
     call_command("seed_demo", households=3, verbosity=0)
     counts = (Household.objects.count(), Resident.objects.count(), District.objects.count())
     out = io.StringIO()
-    with pytest.raises(Exception, match="already holds households or residents"):
+    with pytest.raises(Exception, match="already holds households or residents") as refused:
         call_command("generate_municipality", households=10, no_progress=True, stdout=out)
+    assert "\n" not in str(refused.value)  # one line
     assert (Household.objects.count(), Resident.objects.count(), District.objects.count()) == counts

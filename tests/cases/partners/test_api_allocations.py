@@ -496,3 +496,50 @@ def test_partner_access_is_logged_per_file_with_context_api_client(
         ("view", "allocation", None, "not_found"),
     ]
     assert str(mine.client.uuid) in AccessLogEntry.objects.order_by("pk")[before].resident_uuids
+
+
+def test_the_list_from_plain_rows_is_exactly_the_serializers_json(
+    provider, api_as, grant_allocation, consent_for, django_assert_max_num_queries
+):
+    """The list reads `.values()` rows (docs/performance.md); each item is what
+    `AllocationSerializer` makes of the allocation, withheld data included, and the query
+    count does not grow with the page."""
+    from cases.partners.api.serializers import AllocationSerializer
+
+    shared = grant_allocation(provider)
+    consent_for(shared, provider, categories=("contact",), purpose="provider_allocation")
+    withheld = grant_allocation(provider)
+    client = api_as(provider)
+    body = client.get("/api/v1/allocations/").json()
+    by_id = {item["id"]: item for item in body["results"]}
+
+    for allocation in (shared, withheld):
+        annotated = (
+            Allocation.objects.filter(pk=allocation.pk)
+            .select_related("product", "client", "household", "delivered_by")
+            .annotate(client_data_shared=_shared(provider))
+            .get()
+        )
+        assert by_id[str(allocation.uuid)] == dict(AllocationSerializer(annotated).data)
+    assert by_id[str(shared.uuid)]["address"] is not None
+    assert by_id[str(withheld.uuid)]["address"] is None
+    assert by_id[str(withheld.uuid)]["client"]["last_name"] is None
+
+    with django_assert_max_num_queries(12) as two:
+        client.get("/api/v1/allocations/")
+    for _ in range(3):
+        grant_allocation(provider)
+    with django_assert_max_num_queries(len(two.captured_queries)):
+        assert len(client.get("/api/v1/allocations/").json()["results"]) == 5
+
+
+def _shared(provider):
+    from django.db.models import Exists, OuterRef
+
+    from cases.consent.selectors import purpose_consent_exists
+
+    return Exists(
+        purpose_consent_exists(
+            resident=OuterRef("client"), organisation=provider, purpose="provider_allocation"
+        )
+    )

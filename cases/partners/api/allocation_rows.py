@@ -1,0 +1,145 @@
+"""The partner allocation list from plain rows (docs/performance.md): one `.values()` query for
+a page, turned into the same JSON as `AllocationSerializer` without building a model or a
+serializer per allocation. Consent gating stays in the query: without consent for the purpose
+`provider_allocation` the database returns no name, birth date or address at all.
+`tests/cases/partners` checks that the rows give exactly the serializer's JSON."""
+
+from django.db.models import Case, F, Value, When
+from django.utils.translation import gettext
+from rest_framework import serializers
+
+from teams.validators import format_postcode
+
+# the representations of DRF's own fields, so dates and moments read exactly as before
+_date = serializers.DateField()
+_moment = serializers.DateTimeField()
+
+_SHARED = "client_data_shared"
+# only with consent (annotated as `client_data_shared` by the viewset's queryset)
+_PERSONAL = {
+    "client_first_name": "client__first_name",
+    "client_name_prefix": "client__name_prefix",
+    "client_last_name": "client__last_name",
+    "client_birth_date": "client__birth_date",
+    "address_street": "household__street",
+    "address_house_number": "household__house_number",
+    "address_house_number_addition": "household__house_number_addition",
+    "address_postcode": "household__postcode",
+    "address_city": "household__city",
+}
+_PLAIN = {
+    "product_law": "product__law",
+    "product_category": "product__category",
+    "product_code": "product__code",
+    "product_name": "product__name",
+    "delivered_code": "delivered_by__code",
+    "delivered_name": "delivered_by__name",
+    "delivered_agb_code": "delivered_by__agb_code",
+    "client_uuid": "client__uuid",
+    "client_bsn": "client__bsn",
+    "household_uuid": "household__uuid",
+}
+FIELDS = (
+    "id",
+    "uuid",
+    "number",
+    "status",
+    "volume",
+    "unit",
+    "frequency",
+    "start_date",
+    "end_date",
+    "care_started_on",
+    "care_stopped_on",
+    "end_reason",
+    "created_at",
+    "updated_at",
+    "client_id",
+    "delivered_by_id",
+    _SHARED,
+    *_PLAIN,
+    *_PERSONAL,
+)
+
+
+def allocation_rows(queryset):
+    """The queryset (with `client_data_shared` annotated) as `.values()` rows for a page."""
+    gated = {
+        name: Case(When(**{_SHARED: True}, then=F(path)), default=Value(None))
+        for name, path in _PERSONAL.items()
+    }
+    return queryset.annotate(**{name: F(path) for name, path in _PLAIN.items()}, **gated).values(
+        *FIELDS
+    )
+
+
+def _day(value):
+    return None if value is None else _date.to_representation(value)
+
+
+def allocation_json(row: dict) -> dict:
+    """One row as `AllocationSerializer` renders the allocation."""
+    withheld = not row[_SHARED]
+    client = None
+    if row["client_id"] is not None:
+        client = {
+            "bsn": row["client_bsn"],
+            "first_name": row["client_first_name"],
+            "name_prefix": row["client_name_prefix"],
+            "last_name": row["client_last_name"],
+            "birth_date": _day(row["client_birth_date"]),
+        }
+    address = None
+    if not withheld:
+        address = {
+            "street": row["address_street"],
+            "house_number": row["address_house_number"],
+            "house_number_addition": row["address_house_number_addition"],
+            "postcode": format_postcode(row["address_postcode"]),
+            "city": row["address_city"],
+        }
+    delivered_by = None
+    if row["delivered_by_id"] is not None:
+        delivered_by = {
+            "code": row["delivered_code"],
+            "name": row["delivered_name"],
+            "agb_code": row["delivered_agb_code"],
+        }
+    return {
+        "id": str(row["uuid"]),
+        "number": row["number"],
+        "status": row["status"],
+        "product": {
+            "law": row["product_law"],
+            "category": row["product_category"],
+            "code": row["product_code"],
+            "name": row["product_name"],
+        },
+        "extent": {"volume": row["volume"], "unit": row["unit"], "frequency": row["frequency"]},
+        "start_date": _day(row["start_date"]),
+        "end_date": _day(row["end_date"]),
+        "care_started_on": _day(row["care_started_on"]),
+        "care_stopped_on": _day(row["care_stopped_on"]),
+        "end_reason": row["end_reason"],
+        "delivered_by": delivered_by,
+        "client": client,
+        "address": address,
+        "personal_data_withheld": withheld,
+        "withheld_reason": gettext(
+            "No consent or legal basis with the purpose provider_allocation is recorded for "
+            "your organisation: the client's name, birth date and address are withheld. Ask "
+            "the client's neighbourhood team."
+        )
+        if withheld
+        else None,
+        "created_at": _moment.to_representation(row["created_at"]),
+        "updated_at": _moment.to_representation(row["updated_at"]),
+    }
+
+
+def log_item(row: dict) -> tuple:
+    """(object id, household UUID, resident UUIDs) of a row, for the access log."""
+    return row["uuid"], row["household_uuid"], [row["client_uuid"]] if row["client_id"] else []
+
+
+__all__ = ["allocation_json", "allocation_rows", "log_item"]
