@@ -1,0 +1,139 @@
+"""Throughput of the two APIs with `wrk` (issue #26's setup): gunicorn with 2 workers on the
+database in DATABASE_URL (a generated municipality), `wrk -c16` for each of bare `/livez`, the
+GP's area-contact lookup (`/api/v1/area-contacts/`, the GP's session, postcodes rotating) and
+the partner allocation list (`/api/v1/allocations/`, the busiest provider's bearer token), one
+after the other in one run, so the APIs are read as a share of bare throughput measured then.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/wijkwerk_scale DEBUG=1 \\
+        .venv/bin/python scripts/api_wrk.py [--duration 15] [--connections 16] [--threads 2]
+
+The server runs as the benchmark starts it (`cases.demo.benchmark.Server`: DEBUG off, access
+logging, need-to-know and throttling on, the partner API's rate raised by its setting, login
+lockout off). Needs Debian's `wrk`. Prints one Markdown table.
+"""
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "socialdomain.settings")
+
+# p50/p95/p99 in microseconds and requests per second, printed by wrk when it is done
+REPORT = """
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT p50=%d p95=%d p99=%d requests=%d seconds=%f errors=%d\\n",
+    latency:percentile(50), latency:percentile(95), latency:percentile(99),
+    summary.requests, summary.duration / 1e6,
+    summary.errors.connect + summary.errors.read + summary.errors.write
+      + summary.errors.status + summary.errors.timeout))
+end
+"""
+
+
+def lua(headers: dict, paths: list[str]) -> str:
+    """A wrk script sending `headers` and cycling through `paths`."""
+    lines = [f'wrk.headers["{k}"] = "{v}"' for k, v in headers.items()]
+    quoted = ", ".join(f'"{p}"' for p in paths)
+    lines += [
+        f"local paths = {{{quoted}}}",
+        "local i = 0",
+        "request = function()",
+        "  i = i % #paths + 1",
+        "  return wrk.format(nil, paths[i])",
+        "end",
+    ]
+    return "\n".join(lines) + REPORT
+
+
+def wrk(port: int, script: str, *, duration: int, connections: int, threads: int) -> dict:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(script)
+    out = subprocess.run(  # noqa: S603 - our own arguments
+        [  # noqa: S607 - Debian's wrk from PATH
+            "wrk",
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{duration}s",
+            "-s",
+            handle.name,
+            f"http://127.0.0.1:{port}/",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    os.unlink(handle.name)
+    match = re.search(r"RESULT (.*)", out)
+    if not match:
+        raise SystemExit(f"wrk printed no result:\n{out}")
+    values = dict(part.split("=") for part in match[1].split())
+    return {
+        "p50_ms": int(values["p50"]) / 1000,
+        "p95_ms": int(values["p95"]) / 1000,
+        "p99_ms": int(values["p99"]) / 1000,
+        "rps": int(values["requests"]) / float(values["seconds"]),
+        "errors": int(values["errors"]),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=int, default=15)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=2015)
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from cases.demo.benchmark import Server, Session, gather_inputs
+
+    inputs = gather_inputs(seed=args.seed)
+    options = {"duration": args.duration, "connections": args.connections, "threads": args.threads}
+    with tempfile.TemporaryDirectory(prefix="wijkwerk-wrk-") as workdir:
+        server = Server(workers=args.workers, workdir=Path(workdir), log=print)
+        server.start()
+        try:
+            gp = Session(server.port)
+            gp.login("huisarts")
+            gp_headers = {k: v for k, v in gp.headers().items() if k == "Cookie"}
+            runs = {
+                "livez (bare)": lua({}, ["/livez"]),
+                "GP lookup API (session)": lua(
+                    gp_headers,
+                    [f"/api/v1/area-contacts/?postcode={p}" for p in inputs.gp_postcodes],
+                ),
+                "partner allocation list (bearer token)": lua(
+                    {"Authorization": f"Bearer {inputs.token}"}, ["/api/v1/allocations/"]
+                ),
+            }
+            # warm up every worker (imports, connections, caches)
+            for script in runs.values():
+                wrk(server.port, script, **{**options, "duration": 3})
+            results = {name: wrk(server.port, script, **options) for name, script in runs.items()}
+        finally:
+            server.stop()
+    bare = results["livez (bare)"]["rps"]
+    print(
+        f"\n`wrk -t{args.threads} -c{args.connections} -d{args.duration}s`, "
+        f"gunicorn {args.workers} workers, load average {os.getloadavg()[0]:.1f}\n"
+    )
+    print("| request | p50 ms | p95 ms | p99 ms | req/s | ÷ bare | errors |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for name, r in results.items():
+        print(
+            f"| {name} | {r['p50_ms']:.2f} | {r['p95_ms']:.2f} | {r['p99_ms']:.2f} | "
+            f"{r['rps']:.0f} | {r['rps'] / bare:.2f} | {r['errors']} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
