@@ -762,37 +762,54 @@ def _resident_answer_refused(form, exc: ValidationError) -> None:
     apply_validation_error(form, exc)
 
 
+def _resident_answer(
+    request, plan_uuid, *, object_type: str, form_class, prefix: str, record, thanks
+):
+    """One answer of the resident on the device (agree or decline) to the version shown: the
+    form checked in the resident's language, `record(plan, form)` the service's write; a plan
+    changed meanwhile is said in the resident's words and the page shows it as it is now."""
+    plan = _resident_plan(request, plan_uuid, object_type=object_type, work=True)
+    language = _resident_page_language(request, plan)
+    with translation.override(language):
+        form = form_class(
+            request.POST,
+            plan=plan,
+            version=plan_selectors.plan_current_version(plan=plan),
+            content="",
+            prefix=prefix,
+        )
+        if form.is_valid():
+            try:
+                record(plan, form)
+            except ValidationError as exc:
+                _resident_answer_refused(form, exc)
+            else:
+                messages.success(request, thanks())
+                return _redirect(request, _resident_view_url(plan, request.GET.get("taal", "")))
+    return _render_resident_view(request, plan, language, status=400, **{f"{prefix}_form": form})
+
+
 @never_cache
 @login_required
 @require_POST
 @household_file("agreement")
 def plan_resident_agree(request, plan_uuid):
     """The resident agrees on the device with the version shown, signing typed or drawn."""
-    plan = _resident_plan(request, plan_uuid, object_type="agreement", work=True)
-    language = _resident_page_language(request, plan)
-    with translation.override(language):
-        form = ResidentAgreementForm(
-            request.POST,
+    return _resident_answer(
+        request,
+        plan_uuid,
+        object_type="agreement",
+        form_class=ResidentAgreementForm,
+        prefix="agree",
+        record=lambda plan, form: plan_services.plan_agreement_record(
             plan=plan,
-            version=plan_selectors.plan_current_version(plan=plan),
-            content="",
-            prefix="agree",
-        )
-        if form.is_valid():
-            try:
-                plan_services.plan_agreement_record(
-                    plan=plan,
-                    by=request.user,
-                    agreed_on=timezone.localdate(),
-                    context=request_context(request),
-                    **form.agreement_fields(),
-                )
-            except ValidationError as exc:
-                _resident_answer_refused(form, exc)
-            else:
-                messages.success(request, _("Thank you. Your agreement with the plan is recorded."))
-                return _redirect(request, _resident_view_url(plan, request.GET.get("taal", "")))
-    return _render_resident_view(request, plan, language, status=400, agree_form=form)
+            by=request.user,
+            agreed_on=timezone.localdate(),
+            context=request_context(request),
+            **form.agreement_fields(),
+        ),
+        thanks=lambda: _("Thank you. Your agreement with the plan is recorded."),
+    )
 
 
 @never_cache
@@ -801,30 +818,19 @@ def plan_resident_agree(request, plan_uuid):
 @household_file("plan_decline")
 def plan_resident_decline(request, plan_uuid):
     """The resident does not agree with the version shown, and says why."""
-    plan = _resident_plan(request, plan_uuid, object_type="plan_decline", work=True)
-    language = _resident_page_language(request, plan)
-    with translation.override(language):
-        form = ResidentDeclineForm(
-            request.POST,
+    return _resident_answer(
+        request,
+        plan_uuid,
+        object_type="plan_decline",
+        form_class=ResidentDeclineForm,
+        prefix="decline",
+        record=lambda plan, form: plan_services.plan_decline_record(
             plan=plan,
-            version=plan_selectors.plan_current_version(plan=plan),
-            content="",
-            prefix="decline",
-        )
-        if form.is_valid():
-            try:
-                plan_services.plan_decline_record(
-                    plan=plan,
-                    by=request.user,
-                    context=request_context(request),
-                    **form.decline_fields(),
-                )
-            except ValidationError as exc:
-                _resident_answer_refused(form, exc)
-            else:
-                messages.success(
-                    request,
-                    _("Your answer is recorded. Your contact person will talk it over with you."),
-                )
-                return _redirect(request, _resident_view_url(plan, request.GET.get("taal", "")))
-    return _render_resident_view(request, plan, language, status=400, decline_form=form)
+            by=request.user,
+            context=request_context(request),
+            **form.decline_fields(),
+        ),
+        thanks=lambda: _(
+            "Your answer is recorded. Your contact person will talk it over with you."
+        ),
+    )

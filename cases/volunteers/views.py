@@ -15,10 +15,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases import permissions
-from cases.access import access_household, household_file
+from cases.access import access_household, access_object, household_file
 from cases.audit import access_log_record, request_context
 from cases.consent.selectors import current_residents
-from cases.privacy.models import AccessAction, AccessResult
+from cases.privacy.models import AccessAction
 from cases.volunteers import selectors
 from cases.volunteers import services as volunteer_services
 from cases.volunteers.forms import (
@@ -71,36 +71,17 @@ def volunteer_list(request):
 
 
 def _volunteer_read(request, volunteer_uuid, *, change: bool = False):
-    """The volunteer, checked and logged: a refusal or a miss as such, a read as a `view` of
-    the volunteer (their person and the household they live in); an allowed change is
-    logged by its service."""
-    user_may = permissions.can_manage_volunteers if change else permissions.can_find_volunteers
-    action = AccessAction.CHANGE if change else AccessAction.VIEW
-
-    def log(result, volunteer=None):
-        access_log_record(
-            request_or_user=request,
-            action=action,
-            object_type="volunteer",
-            object_id=volunteer_uuid,
-            resident_uuids=[volunteer.resident.uuid] if volunteer else (),
-            result=result,
-        )
-
-    if not user_may(request.user):
-        log(AccessResult.DENIED)
-        raise PermissionDenied
-    try:
-        volunteer = selectors.volunteer_get(volunteer_uuid=volunteer_uuid)
-    except Http404:
-        log(AccessResult.NOT_FOUND)
-        raise
-    if change and not permissions.can_stop_volunteer(request.user, volunteer):
-        log(AccessResult.DENIED, volunteer)
-        raise PermissionDenied
-    if not change:
-        log(AccessResult.ALLOWED, volunteer)
-    return volunteer
+    """The volunteer, through the access helper: a refusal or a miss logged as such, a read as
+    a `view` of the volunteer (their person); an allowed change is logged by its service."""
+    return access_object(
+        request,
+        object_type="volunteer",
+        object_id=volunteer_uuid,
+        fetch=lambda: selectors.volunteer_get(volunteer_uuid=volunteer_uuid),
+        user_may=permissions.can_manage_volunteers if change else permissions.can_find_volunteers,
+        may=permissions.can_stop_volunteer if change else None,
+        residents_of=lambda volunteer: [volunteer.resident.uuid],
+    )
 
 
 @never_cache
