@@ -190,10 +190,15 @@ def household_search(*, user, query: str) -> HouseholdSearch:
             ),
         )
     name_filter = Q()
-    for word in query.split():
-        # two letters give no trigram inside a word: they match the start of a name
+    words = query.split()
+    for word in words:
+        # two letters give no trigram inside a word: they match the start of a name, or, next
+        # to other words (which the index narrows by), the start of a word inside one
+        # ("zu" in "Coreth von und zu Coredo")
         lookup = "icontains" if len(word) > MIN_NAME_LENGTH else "istartswith"
         word_filter = Q(**{f"last_name__{lookup}": word}) | Q(**{f"first_name__{lookup}": word})
+        if lookup == "istartswith" and len(words) > 1:
+            word_filter |= Q(last_name__icontains=f" {word}") | Q(first_name__icontains=f" {word}")
         if word.lower() in NAME_PREFIX_WORDS:
             word_filter |= Q(name_prefix__iexact=word)
         name_filter &= word_filter

@@ -38,6 +38,15 @@ def test_trigram_indexes_exist_on_postgresql(db):
         assert "gin_trgm_ops" in indexes[name]
 
 
+def test_a_whole_name_with_a_two_letter_word_inside_is_found(named, generalist):
+    coreth = named("Ties", "Coreth von und zu Coredo und Starkenberg")
+    named("Zus", "Zuidema")
+    assert _found(generalist, "Coreth von und zu Coredo und Starkenberg") == {coreth}
+    assert _found(generalist, "Ties zu") == {coreth}
+    # alone, two letters still match only the start of a name
+    assert coreth not in _found(generalist, "zu")
+
+
 def test_part_of_a_name_anywhere_and_two_letters_from_the_start(named, generalist):
     bosch = named("Anna", "Bosch")
     hendriks = named("Kees", "Hendriks")
