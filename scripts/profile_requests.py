@@ -1,0 +1,129 @@
+"""In-process profile of the benchmark's request types (docs/performance.md, "Misses"): each type
+through Django's test client against the database in DATABASE_URL (a generated municipality),
+with the benchmark's inputs and users. Prints per type the median time, the number of queries
+and the time spent waiting on the database; `--cprofile TYPE` prints the functions that cost
+most for one type.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/wijkwerk_scale DEBUG=1 \\
+        .venv/bin/python scripts/profile_requests.py [--repeat 15] [--only caseload ...] \\
+        [--cprofile household_page]
+
+It runs with DEBUG off (as the benchmark's server does), Redis as the cache when REDIS_URL is
+set, access logging, need-to-know and throttling on.
+"""
+
+import argparse
+import cProfile
+import os
+import pstats
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "socialdomain.settings")
+os.environ.setdefault("BENCHMARK_FLOOR_PAGE", "true")
+os.environ["API_THROTTLE_RATE"] = "100000/second"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--only", nargs="*", default=[])
+    parser.add_argument("--cprofile", default="")
+    parser.add_argument("--seed", type=int, default=9)
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    import logging
+
+    logging.getLogger("wijkwerk.request").setLevel(logging.WARNING)
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+
+    from cases.demo.benchmark import gather_inputs, request_types
+
+    settings.DEBUG = False
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.AXES_ENABLED = False
+    inputs = gather_inputs(seed=args.seed)
+    users = {"generalist": "generalist", "consultant": "consultant", "gp": "huisarts"}
+    users["policy"] = "beleid"
+    clients = {}
+    User = get_user_model()
+    for session, username in users.items():
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        clients[session] = client
+    clients[None] = Client()
+    clients["partner"] = Client(headers={"Authorization": f"Bearer {inputs.token}"})
+
+    timings: list[float] = []
+
+    def timed(execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            timings.append(time.perf_counter() - start)
+
+    rng = random.Random(args.seed)  # noqa: S311 - repeatable inputs, not secrets
+    rows = []
+    for request_type in request_types(inputs):
+        if args.only and request_type.name not in args.only:
+            continue
+        client = clients[request_type.session]
+
+        def send(client=client, request_type=request_type):
+            method, path, body, headers = request_type.make(rng)
+            extra = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()}
+            content_type = extra.pop("HTTP_CONTENT_TYPE", "application/octet-stream")
+            if method == "POST":
+                response = client.post(path, body, content_type=content_type, **extra)
+            else:
+                response = client.get(path, **extra)
+            if response.status_code != 200:
+                raise SystemExit(f"{request_type.name}: {response.status_code} for {path}")
+
+        for _ in range(args.warmup):
+            send()
+        if request_type.name == args.cprofile:
+            profile = cProfile.Profile()
+            profile.enable()
+            for _ in range(args.repeat):
+                send()
+            profile.disable()
+            pstats.Stats(profile).sort_stats("cumulative").print_stats(45)
+        totals, counts, sql = [], [], []
+        for _ in range(args.repeat):
+            timings.clear()
+            with connection.execute_wrapper(timed):
+                start = time.perf_counter()
+                send()
+                totals.append(time.perf_counter() - start)
+            counts.append(len(timings))
+            sql.append(sum(timings))
+        rows.append(
+            (
+                request_type.name,
+                statistics.median(totals) * 1000,
+                statistics.median(counts),
+                statistics.median(sql) * 1000,
+            )
+        )
+    print("| request | median ms | queries | SQL ms |")
+    print("|---|---:|---:|---:|")
+    for name, total, count, sql_ms in rows:
+        print(f"| {name} | {total:.1f} | {count:g} | {sql_ms:.1f} |")
+
+
+if __name__ == "__main__":
+    main()
