@@ -48,6 +48,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.db import connections, router
 from django.db.models import (
     Case,
     CharField,
@@ -61,10 +63,12 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from cases.access import households_visible_to
@@ -648,15 +652,69 @@ def clocks_by_household(
     if not ids:
         return {}
     today = today or timezone.localdate()
-    rows = open_clock_rows(
-        households=households_visible_to(user).filter(pk__in=ids), kinds=kinds, today=today
-    )
+    visible = households_visible_to(user).filter(pk__in=ids)
+    using = router.db_for_read(Household)
+    if connections[using].vendor == "postgresql":
+        # need-to-know once, then the page's clocks through the statement built once a day
+        visible_ids = list(visible.order_by().values_list("pk", flat=True))
+        rows = _page_clock_rows(ids=visible_ids, kinds=kinds, today=today, using=using)
+    else:
+        rows = open_clock_rows(households=visible, kinds=kinds, today=today)
+        rows = [] if rows is None else ordered(rows)
     found: dict[int, list[Clock]] = {}
-    if rows is None:
-        return found
-    for clock in clocks_from_rows(ordered(rows), today=today):
+    for clock in clocks_from_rows(rows, today=today):
         found.setdefault(clock.household_id, []).append(clock)
     return found
+
+
+# The statement of a page's clocks per process, per (database, day, language, kinds): the
+# UNION of every kind is built and compiled by the ORM once, not on every search result page
+# or caseload (it was most of their time: docs/performance.md). The page's household ids are
+# one array parameter. The day and the language are in the key (the rows compare with today
+# and carry translated texts); a settings change (a test's override) empties it.
+_PAGE_STATEMENTS: dict[tuple, tuple[str, tuple, list[int]] | None] = {}
+_PAGE_STATEMENTS_MAX = 64
+
+
+def _page_statement(*, kinds, today, using):
+    key = (using, today, get_language(), None if kinds is None else tuple(sorted(set(kinds))))
+    if key in _PAGE_STATEMENTS:
+        return _PAGE_STATEMENTS[key]
+    marker = ["household ids"]  # stands for the ids until the statement is compiled
+    rows = open_clock_rows(
+        households=RawSQL("SELECT unnest(%s::bigint[])", (marker,)), kinds=kinds, today=today
+    )
+    statement = None
+    if rows is not None:
+        sql, params = ordered(rows).query.get_compiler(using).as_sql()
+        slots = [index for index, param in enumerate(params) if param is marker]
+        statement = (sql, tuple(params), slots)
+    if len(_PAGE_STATEMENTS) >= _PAGE_STATEMENTS_MAX:
+        _PAGE_STATEMENTS.clear()
+    _PAGE_STATEMENTS[key] = statement
+    return statement
+
+
+def _page_clock_rows(*, ids: list[int], kinds, today, using) -> list[dict]:
+    """`ordered(open_clock_rows(...))` of the households `ids` as rows (PostgreSQL)."""
+    statement = _page_statement(kinds=kinds, today=today, using=using)
+    if statement is None or not ids:
+        return []
+    sql, params, slots = statement
+    params = list(params)
+    for slot in slots:
+        params[slot] = ids
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column.name for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _forget_page_statements(**_kwargs) -> None:
+    _PAGE_STATEMENTS.clear()
+
+
+setting_changed.connect(_forget_page_statements)
 
 
 def with_clocks(

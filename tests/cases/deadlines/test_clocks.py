@@ -4,7 +4,7 @@ one query, within need-to-know or a team filter."""
 import pytest
 from django.db.models import F, Value
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cases import clocks
 from cases.clocks import (
@@ -17,6 +17,7 @@ from cases.clocks import (
     open_clock_rows,
     team_clock_rows,
 )
+from cases.households.models import Household
 from cases.intake.models import MeldingStatus
 from cases.legal_terms import agreed_term_end
 from cases.plans import services as plan_services
@@ -174,9 +175,33 @@ def test_one_query_for_every_kind(make_clocks, generalist, django_assert_num_que
     households = [
         make_clocks(melding=1, application=2, evaluation=3)["household"] for _ in range(4)
     ]
-    with django_assert_num_queries(2):  # the user's teams (need-to-know), then the union
+    # the user's teams (need-to-know), the visible ones among the ids, then the union
+    with django_assert_num_queries(3):
         found = clocks_by_household(user=generalist, household_ids=[h.pk for h in households])
     assert sum(len(found_clocks) for found_clocks in found.values()) == 12
+
+
+def test_the_page_statement_built_once_gives_the_orm_rows(make_clocks, generalist):
+    """The page's clocks come from a statement compiled once per day and language (PostgreSQL):
+    the same rows, in the same order, as the ORM's union for those households."""
+    made = [make_clocks(melding=1, application=-2, evaluation=3, check_in=5) for _ in range(3)]
+    ids = [m["household"].pk for m in made]
+    expected = list(
+        clocks.ordered(clocks.open_clock_rows(households=Household.objects.filter(pk__in=ids)))
+    )
+    clocks._PAGE_STATEMENTS.clear()
+    for _ in range(2):  # compiled, then reused with other ids
+        rows = clocks._page_clock_rows(
+            ids=ids, kinds=None, today=timezone.localdate(), using="default"
+        )
+        assert rows == expected
+    assert len(clocks._PAGE_STATEMENTS) == 1
+    assert clocks._page_clock_rows(
+        ids=ids[:1], kinds=["melding"], today=timezone.localdate(), using="default"
+    ) == [r for r in expected if r["clock_household"] == ids[0] and r["clock_kind"] == "melding"]
+    with translation.override("en"):
+        clocks._page_clock_rows(ids=ids, kinds=None, today=timezone.localdate(), using="default")
+    assert len(clocks._PAGE_STATEMENTS) == 3  # per kinds and per language
 
 
 def test_due_until_keeps_late_and_soon_clocks_only(make_clocks, area):
