@@ -1,8 +1,9 @@
 """Throughput of the two APIs with `wrk` (issue #26's setup): gunicorn with 2 workers on the
 database in DATABASE_URL (a generated municipality), `wrk -c16` for each of bare `/livez`, the
-GP's area-contact lookup (`/api/v1/area-contacts/`, the GP's session, postcodes rotating) and
-the partner allocation list (`/api/v1/allocations/`, the busiest provider's bearer token), one
-after the other in one run, so the APIs are read as a share of bare throughput measured then.
+GP's area-contact lookup (`/api/v1/area-contacts/`, postcodes rotating: a GP practice system's
+bearer token, then the GP's session) and the partner allocation list (`/api/v1/allocations/`,
+the busiest provider's bearer token), one after the other in one run, so the APIs are read as a
+share of bare throughput measured then.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/wijkwerk_scale DEBUG=1 \\
         .venv/bin/python scripts/api_wrk.py [--duration 15] [--connections 16] [--threads 2]
@@ -105,12 +106,13 @@ def main() -> None:
             gp = Session(server.port)
             gp.login("huisarts")
             gp_headers = {k: v for k, v in gp.headers().items() if k == "Cookie"}
+            contact_paths = [f"/api/v1/area-contacts/?postcode={p}" for p in inputs.gp_postcodes]
             runs = {
                 "livez (bare)": lua({}, ["/livez"]),
-                "GP lookup API (session)": lua(
-                    gp_headers,
-                    [f"/api/v1/area-contacts/?postcode={p}" for p in inputs.gp_postcodes],
+                "GP lookup API (bearer token)": lua(
+                    {"Authorization": f"Bearer {inputs.gp_token}"}, contact_paths
                 ),
+                "GP lookup API (session)": lua(gp_headers, contact_paths),
                 "partner allocation list (bearer token)": lua(
                     {"Authorization": f"Bearer {inputs.token}"}, ["/api/v1/allocations/"]
                 ),

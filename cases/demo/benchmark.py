@@ -100,6 +100,8 @@ class Inputs:
     names: list[str]
     gp_postcodes: list[str]
     token: str
+    # a GP practice system's bearer token (scope contacts:read) for the area-contact lookup
+    gp_token: str
     provider: str
     policy_path: str
     policy_page: str
@@ -116,7 +118,7 @@ def gather_inputs(*, seed: int) -> Inputs:
     """Sample request inputs from the database (deterministic for the data and the seed)."""
     from cases.households.models import Household, Resident
     from cases.provisions.models import Allocation
-    from networks.models import Organisation
+    from networks.models import ApiScope, Organisation, OrganisationType
     from networks.services import api_client_create
     from teams.selectors import district_ids_of_user
 
@@ -183,6 +185,12 @@ def gather_inputs(*, seed: int) -> Inputs:
         raise BenchmarkError("No allocations: run `generate_municipality`.")
     provider = Organisation.objects.get(pk=busiest["provider_id"])
     _client, token = api_client_create(organisation=provider, name="benchmark")
+    practice = Organisation.objects.filter(type=OrganisationType.GP_PRACTICE, active=True).first()
+    if practice is None:
+        raise BenchmarkError("No GP practice: run `generate_municipality`.")
+    _client, gp_token = api_client_create(
+        organisation=practice, name="benchmark", scopes=[ApiScope.CONTACTS_READ]
+    )
     try:
         path, page = reverse("outcomes:policy_dashboard"), "outcomes:policy_dashboard"
     except NoReverseMatch:
@@ -201,6 +209,7 @@ def gather_inputs(*, seed: int) -> Inputs:
         names=names,
         gp_postcodes=gp_postcodes,
         token=token,
+        gp_token=gp_token,
         provider=provider.name,
         policy_path=path,
         policy_page=page,
