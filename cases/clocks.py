@@ -23,8 +23,8 @@ was sent, through `legal_terms.agreed_term_end_expression`.
 
 **Days left and days late are calendar days** (`Clock.days_left`, `Clock.days_late`): "nog 3
 dagen", "2 dagen te laat", as residents and professionals count them, on every screen alike
-(`templates/cases/_deadline.html`). Only the reminders' "a few working days before" counts
-working days (`legal_terms.add_working_days`).
+(the `{% deadline %}` tag of `cases/templatetags/cases_extras.py`). Only the reminders' "a few
+working days before" counts working days (`legal_terms.add_working_days`).
 
 Adding a kind (see `_advance_rows`; `_avg_request_rows` for the privacy officer):
 
@@ -155,8 +155,8 @@ def kinds_for(audience: Audience = Audience.TEAM) -> list[ClockKind]:
 
 @dataclass(frozen=True)
 class Clock:
-    """One open clock, ready for a template: `{% include "cases/_deadline.html" with
-    clock=clock %}` shows its badge."""
+    """One open clock, ready for a template: `{% deadline clock=clock %}` (cases_extras)
+    shows its badge."""
 
     kind: str
     label: str
