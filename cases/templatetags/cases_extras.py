@@ -6,6 +6,8 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
+from cases.intake.models import MeldingStatus
+
 register = template.Library()
 
 
@@ -38,7 +40,7 @@ def deadline(*, clock=None, due=None, what="", title="", melding=None):
                                                   is closed
     """
     if melding is not None:
-        if melding.status != "open":
+        if melding.status != MeldingStatus.OPEN:
             return format_html(
                 '<span class="deadline"><span class="badge">{}</span></span>',
                 melding.get_status_display(),
@@ -46,7 +48,7 @@ def deadline(*, clock=None, due=None, what="", title="", melding=None):
         due, what, title = (
             melding.investigation_deadline,
             gettext("investigation deadline"),
-            (_DEADLINE_HINT),
+            _DEADLINE_HINT,
         )
     elif clock is not None:
         due, title = clock.due_on, clock.law_hint
