@@ -7,7 +7,7 @@ import hmac
 import secrets
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import router, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from networks.models import (
     WebhookEndpoint,
 )
 from networks.webhooks import webhook_enqueue as webhook_enqueue  # the callers' entry point
+from socialdomain.precompiled import precompiled_rows
 
 TOKEN_PREFIX = "ww"  # noqa: S105 - a public marker, not a secret
 LAST_USED_RESOLUTION = datetime.timedelta(minutes=1)
@@ -82,17 +83,44 @@ def api_client_for_token(*, token: str) -> ApiClient | None:
     parts = token.split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
         return None
-    client = (
-        ApiClient.objects.usable()
-        .select_related("organisation")
-        .filter(token_prefix=parts[1])
-        .first()
-    )
+    now = timezone.now()
+    client = _usable_client(prefix=parts[1], now=now)
     if client is None or not hmac.compare_digest(client.token_hash, _token_hash(token)):
         return None
-    now = timezone.now()
     if client.last_used_at is None or now - client.last_used_at > LAST_USED_RESOLUTION:
         ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
+    return client
+
+
+_CLIENT_FIELDS = tuple(field.attname for field in ApiClient._meta.concrete_fields)
+_ORGANISATION_FIELDS = tuple(field.attname for field in Organisation._meta.concrete_fields)
+
+
+def _usable_client(*, prefix: str, now) -> ApiClient | None:
+    """The usable client with this token prefix, with its organisation: every partner request
+    makes this query, so it is compiled once per process (`socialdomain.precompiled`)."""
+    using = router.db_for_read(ApiClient)
+    rows = precompiled_rows(
+        key=("usable api client by token prefix",),
+        build=lambda bind: (
+            ApiClient.objects.usable(bind("now"))
+            .filter(token_prefix=bind("prefix"))
+            .values(*_CLIENT_FIELDS, *(f"organisation__{name}" for name in _ORGANISATION_FIELDS))[
+                :1
+            ]
+        ),
+        values={"prefix": prefix, "now": now},
+        using=using,
+    )
+    if not rows:
+        return None
+    [row] = rows
+    client = ApiClient.from_db(using, _CLIENT_FIELDS, [row[name] for name in _CLIENT_FIELDS])
+    client.organisation = Organisation.from_db(
+        using,
+        _ORGANISATION_FIELDS,
+        [row[f"organisation__{name}"] for name in _ORGANISATION_FIELDS],
+    )
     return client
 
 

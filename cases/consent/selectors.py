@@ -77,14 +77,19 @@ def organisations_with_purpose(
     )
 
 
-def consent_annotate(queryset, *, resident_field: str, organisation, purpose: str, name: str):
+def consent_annotate(
+    queryset, *, resident_field: str, organisation, purpose: str, name: str, on=None
+):
     """`queryset` with a boolean `name` per row: whether the row's resident (`resident_field`)
-    has an active consent for `organisation` and `purpose` today. No extra query."""
+    has an active consent for `organisation` and `purpose` on `on` (today). No extra query."""
     return queryset.annotate(
         **{
             name: Exists(
                 purpose_consent_exists(
-                    resident=OuterRef(resident_field), organisation=organisation, purpose=purpose
+                    resident=OuterRef(resident_field),
+                    organisation=organisation,
+                    purpose=purpose,
+                    on=on,
                 )
             )
         }

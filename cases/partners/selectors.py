@@ -18,24 +18,39 @@ from cases.partners.models import (
 )
 from cases.provisions.models import Allocation
 from networks.models import CooperativeMembership, Organisation
+from socialdomain.precompiled import precompiled_rows
 
 
 def progress_reports_for(*, allocation: Allocation, organisation: Organisation):
     return ProgressReport.objects.filter(allocation=allocation, organisation=organisation)
 
 
+def allocation_providers(*, organisation: Organisation, today=None) -> list[int]:
+    """The ids of the providers whose allocations `organisation` may see: itself, and the
+    cooperatives it belongs to on `today` (a member may deliver what the cooperative was
+    allocated). One query, compiled once per process (`socialdomain.precompiled`): every call
+    of the partner list makes it."""
+    rows = precompiled_rows(
+        key=("cooperatives of a member",),
+        build=lambda bind: (
+            CooperativeMembership.objects.filter(
+                member_id=bind("member"), start_date__lte=bind("today")
+            )
+            .filter(Q(end_date__isnull=True) | Q(end_date__gte=bind("today")))
+            .values("cooperative_id")
+        ),
+        values={"member": organisation.pk, "today": today or timezone.localdate()},
+    )
+    return [organisation.pk, *(row["cooperative_id"] for row in rows)]
+
+
 def allocations_for_organisation(*, organisation: Organisation) -> QuerySet[Allocation]:
     """The allocations a provider may see: its own, and those of the cooperatives it currently
-    belongs to (a member may deliver what the cooperative was allocated)."""
-    today = timezone.localdate()
-    cooperatives = CooperativeMembership.objects.filter(
-        member=organisation, start_date__lte=today
-    ).filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+    belongs to (`allocation_providers`)."""
     # the ids first (usually none): `provider IN (list)` lets PostgreSQL walk the index
     # (provider, -created_at, -id) for a page, where an OR with a subquery made it sort all of a
     # large provider's allocations
-    providers = [organisation.pk, *cooperatives.values_list("cooperative_id", flat=True)]
-    return Allocation.objects.filter(provider__in=providers)
+    return Allocation.objects.filter(provider__in=allocation_providers(organisation=organisation))
 
 
 # how many of the newest progress reports the household page and the plan page show

@@ -2,12 +2,29 @@
 a page, turned into the same JSON as `AllocationSerializer` without building a model or a
 serializer per allocation. Consent gating stays in the query: without consent for the purpose
 `provider_allocation` the database returns no name, birth date or address at all.
-`tests/cases/partners` checks that the rows give exactly the serializer's JSON."""
+`tests/cases/partners` checks that the rows give exactly the serializer's JSON.
 
-from django.db.models import Case, F, Value, When
+`AllocationPage` is what DRF's cursor pagination reads a page from: the query is compiled once
+per process and shape (`socialdomain.precompiled`; the filters present, the page's size and
+direction, the day), so a request only binds its values (the providers, the organisation for
+the consent check, the filters and the cursor's position) and runs it."""
+
+import datetime
+from dataclasses import dataclass, field, replace
+
+from django.db.models import Case, DateTimeField, F, Value, When
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound
 
+from cases.consent.models import ConsentPurpose
+from cases.consent.selectors import consent_annotate
+from cases.partners.selectors import allocation_providers
+from cases.provisions.models import Allocation
+from networks.models import Organisation
+from socialdomain.precompiled import precompiled_rows
 from teams.validators import format_postcode
 
 # the representations of DRF's own fields, so dates and moments read exactly as before
@@ -71,6 +88,73 @@ def allocation_rows(queryset):
     return queryset.annotate(**{name: F(path) for name, path in _PLAIN.items()}, **gated).values(
         *FIELDS
     )
+
+
+@dataclass(frozen=True)
+class AllocationPage:
+    """The allocations `organisation` may see, filtered by a validated `AllocationFilter`
+    (`filterset`), as the queryset DRF's `CursorPagination` pages: it orders (`order_by`),
+    filters on the cursor's position (`filter`) and takes a slice, which runs one query."""
+
+    organisation: Organisation
+    filterset: object
+    ordering: tuple = ()
+    position: tuple | None = None  # (lookup, value) from the cursor
+    today: datetime.date = field(default_factory=timezone.localdate)
+
+    def order_by(self, *ordering) -> "AllocationPage":
+        return replace(self, ordering=ordering)
+
+    def filter(self, **lookup) -> "AllocationPage":
+        [(name, value)] = lookup.items()
+        try:
+            moment = parse_datetime(value) if isinstance(value, str) else value
+        except ValueError:
+            moment = None
+        if moment is None:
+            raise NotFound(gettext("Invalid cursor"))
+        return replace(self, position=(name, moment))
+
+    def __getitem__(self, page: slice) -> list[dict]:
+        filters = {
+            name: value
+            for name, value in self.filterset.form.cleaned_data.items()
+            if value not in (None, "", [], ())
+        }
+        position_lookup = self.position[0] if self.position else None
+        values = {
+            "providers": allocation_providers(organisation=self.organisation, today=self.today),
+            "organisation": self.organisation.pk,
+            "position": self.position[1] if self.position else None,
+            **filters,
+        }
+
+        def build(bind):
+            queryset = consent_annotate(
+                Allocation.objects.filter(bind.any_of("provider_id", "providers")),
+                resident_field="client",
+                organisation=bind("organisation"),
+                purpose=ConsentPurpose.PROVIDER_ALLOCATION,
+                name=_SHARED,
+                on=self.today,
+            )
+            for name in sorted(filters):
+                queryset = self.filterset.filters[name].filter(queryset, bind(name))
+            queryset = queryset.order_by(*self.ordering)
+            if position_lookup:
+                queryset = queryset.filter(**{position_lookup: bind("position", DateTimeField())})
+            return allocation_rows(queryset)[page]
+
+        key = (
+            "allocation page",
+            self.today,
+            tuple(sorted(filters)),
+            self.ordering,
+            position_lookup,
+            page.start,
+            page.stop,
+        )
+        return precompiled_rows(key=key, build=build, values=values)
 
 
 def _day(value):
@@ -142,4 +226,4 @@ def log_item(row: dict) -> tuple:
     return row["uuid"], row["household_uuid"], [row["client_uuid"]] if row["client_id"] else []
 
 
-__all__ = ["allocation_json", "allocation_rows", "log_item"]
+__all__ = ["AllocationPage", "allocation_json", "allocation_rows", "log_item"]

@@ -543,3 +543,55 @@ def _shared(provider):
             resident=OuterRef("client"), organisation=provider, purpose="provider_allocation"
         )
     )
+
+
+# --- the page from a statement compiled once (socialdomain.precompiled) --------------------------
+
+
+def test_cursor_pages_walk_the_whole_list_both_ways_with_a_cooperatives_allocations(
+    provider, api_as, grant_allocation
+):
+    """The list's statement is compiled once per shape and run with each request's values: the
+    cursor's position, the providers (the organisation and its cooperatives), the filters. Walking
+    the pages forward and back gives every allocation once, newest first."""
+    cooperative = OrganisationFactory(type=OrganisationType.CARE_PROVIDER)
+    CooperativeMembership.objects.create(cooperative=cooperative, member=provider, start_date=START)
+    granted = [grant_allocation(provider if n % 2 else cooperative) for n in range(5)]
+    newest_first = [
+        str(uuid)
+        for uuid in Allocation.objects.filter(pk__in=[a.pk for a in granted])
+        .order_by("-created_at", "-id")
+        .values_list("uuid", flat=True)
+    ]
+    api = api_as(provider)
+
+    seen, pages, link = [], [], "/api/v1/allocations/?page_size=2"
+    while link:
+        body = api.get(link).json()
+        pages.append(body)
+        seen += [item["id"] for item in body["results"]]
+        link = body["next"]
+    assert seen == newest_first
+    assert [len(page["results"]) for page in pages] == [2, 2, 1]
+
+    back = api.get(pages[-1]["previous"]).json()
+    assert [item["id"] for item in back["results"]] == newest_first[2:4]
+    # another organisation, with a statement of the same shape: only its own
+    other = OrganisationFactory(type=OrganisationType.CARE_PROVIDER)
+    theirs = grant_allocation(other)
+    assert [i["id"] for i in api_as(other).get("/api/v1/allocations/").json()["results"]] == [
+        str(theirs.uuid)
+    ]
+
+
+def test_a_cursor_that_does_not_hold_a_moment_is_a_404_not_a_500(
+    provider, api_as, grant_allocation
+):
+    import base64
+
+    grant_allocation(provider)
+    api = api_as(provider)
+    for position in ("yesterday", "2026-13-45 10:00:00+00:00"):
+        cursor = base64.b64encode(f"p={position}".encode()).decode()
+        response = api.get(f"/api/v1/allocations/?cursor={cursor}")
+        assert response.status_code == 404, response.content

@@ -1,0 +1,59 @@
+"""socialdomain.precompiled: a query built with the ORM, compiled once per key, run with each
+call's values."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from networks.models import Organisation, OrganisationType
+from socialdomain import precompiled
+from socialdomain.precompiled import Bind, precompiled_rows
+from tests.factories import OrganisationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def build(bind):
+    return (
+        Organisation.objects.filter(bind.any_of("id", "ids"))
+        .filter(type=bind("type"))
+        .order_by("name")
+        .values("name", "type")
+    )
+
+
+def test_compiled_once_per_key_and_list_length_and_bound_per_call(monkeypatch):
+    a, b, c = (
+        OrganisationFactory(name=name, type=OrganisationType.CARE_PROVIDER) for name in "abc"
+    )
+    compiles = []
+    real = precompiled.Bind
+
+    def counting(values, *, placeholders):
+        compiles.append(placeholders)
+        return real(values, placeholders=placeholders)
+
+    monkeypatch.setattr(precompiled, "Bind", counting)
+    precompiled._STATEMENTS.clear()
+    care = OrganisationType.CARE_PROVIDER
+
+    def rows(ids, kind=care):
+        return precompiled_rows(key=("test",), build=build, values={"ids": ids, "type": kind})
+
+    assert rows([a.pk]) == [{"name": "a", "type": care}]
+    assert rows([b.pk]) == [{"name": "b", "type": care}]
+    assert rows([c.pk, a.pk]) == [{"name": "a", "type": care}, {"name": "c", "type": care}]
+    assert rows([b.pk, c.pk]) == [{"name": "b", "type": care}, {"name": "c", "type": care}]
+    assert rows([a.pk], kind=OrganisationType.MUNICIPALITY) == []
+    # one statement for one id, one for two: compiled twice in five calls
+    assert compiles == [True, True]
+
+
+def test_the_rows_are_the_orms_rows():
+    """What the SQLite demo runs (the ORM with the values) and the compiled statement agree."""
+    first, second = OrganisationFactory(name="x"), OrganisationFactory(name="y")
+    values = {"ids": [first.pk, second.pk], "type": first.type}
+    orm = list(build(Bind(values, placeholders=False)))
+    with CaptureQueriesContext(connection) as queries:
+        assert precompiled_rows(key=("orm",), build=build, values=values) == orm
+    assert len(queries) == 1
