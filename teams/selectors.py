@@ -161,20 +161,24 @@ def area_contacts_generation() -> int:
     return cache.get_or_set(AREA_CONTACTS_GENERATION_KEY, 1, timeout=None)
 
 
-def area_contacts_cached(*, postcode: str):
+def area_contacts_cached(*, postcode: str, form: str = "", render=None):
     """`area_contacts_for_postcode` for today, from the cache (Redis in production) when it was
     asked before: the GP lookup answers without a database query for a known postcode. Keyed
-    by generation, language (the labels are translated), date (absences) and postcode."""
+    by generation, language (the labels are translated), date (absences) and postcode. With
+    `render` (and a `form` naming it), the answer is kept as `render` makes it of the contacts
+    (the API's JSON), so a repeated question costs neither the query nor the rendering."""
     normalised = normalise_postcode(postcode)  # ValidationError when malformed
     today = timezone.localdate()
     key = (
         f"area-contacts:{area_contacts_generation()}:{get_language()}:"
-        f"{today.isoformat()}:{normalised}"
+        f"{today.isoformat()}:{normalised}:{form}"
     )
     cached = cache.get(key)
     if cached is not None:
         return None if cached == _OUTSIDE else cached
     result = area_contacts_for_postcode(postcode=normalised, on=today)
+    if result is not None and render is not None:
+        result = render(result)
     cache.set(key, _OUTSIDE if result is None else result, AREA_CONTACTS_CACHE_SECONDS)
     return result
 

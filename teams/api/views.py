@@ -123,10 +123,12 @@ class AreaContactsView(APIView):
         query = PostcodeQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         postcode = query.validated_data["postcode"]
-        contacts = selectors.area_contacts_cached(postcode=postcode)
+        contacts = selectors.area_contacts_cached(
+            postcode=postcode, form="api", render=lambda found: AreaContactsSerializer(found).data
+        )
         if contacts is None:
             raise NotFound(
                 _("Postcode %(postcode)s is not in this municipality.")
                 % {"postcode": format_postcode(postcode)}
             )
-        return Response(AreaContactsSerializer(contacts).data)
+        return Response(contacts)

@@ -82,3 +82,29 @@ def test_schema_and_docs_are_served_without_a_cdn(client, db):
     assert "swagger-ui" in docs
     assert "cdn." not in docs and "jsdelivr" not in docs and "unpkg" not in docs
     assert "/static/drf_spectacular_sidecar/" in docs
+
+
+def test_a_repeated_lookup_is_answered_from_the_cache_without_rendering_again(
+    gp_client, area, consultants, monkeypatch, django_assert_num_queries
+):
+    """The API keeps its JSON per postcode (`area_contacts_cached(form="api")`): the second
+    question costs neither the database query nor the serializer, and says the same; a change
+    (here an absence) shows at once."""
+    from teams.api import serializers
+
+    rendered = []
+    real = serializers.AreaContactsSerializer.to_representation
+
+    def counting(self, instance):
+        rendered.append(instance.postcode)
+        return real(self, instance)
+
+    monkeypatch.setattr(serializers.AreaContactsSerializer, "to_representation", counting)
+    first = gp_client.get(URL, {"postcode": "5611AB"}).json()
+    with django_assert_num_queries(3):  # session, user, access version: no lookup
+        again = gp_client.get(URL, {"postcode": "5611 ab"}).json()
+    assert again == first and len(rendered) == 1
+
+    ConsultantAbsenceFactory(consultant=consultants[0])
+    assert gp_client.get(URL, {"postcode": "5611AB"}).json()["consultants"][0]["is_substitute"]
+    assert len(rendered) == 2
