@@ -14,6 +14,9 @@ Changing the map changes the generated column: `makemigrations` sees the new str
 `Translate`'s arguments and writes the migration that rebuilds it.
 """
 
+import functools
+
+from django.db.backends.signals import connection_created
 from django.db.models import Func, TextField, Value
 
 FOLD_FROM = (
@@ -44,21 +47,39 @@ def fold(text: str) -> str:
 class Translate(Func):
     """SQL's `TRANSLATE(text, from, to)`: every character of `from` in `text` replaced by the
     one at the same place in `to` (IMMUTABLE on PostgreSQL, so a generated column may use it).
-    SQLite has no TRANSLATE: there it is one `REPLACE` per character, which gives the same
-    text because no character of `to` occurs in `from`."""
+    SQLite has no TRANSLATE (and a `REPLACE` per character overflows its parser): there it is
+    `wijkwerk_translate`, the same in Python, registered as a deterministic function on every
+    SQLite connection (below), which SQLite allows in a generated column."""
 
     function = "TRANSLATE"
     output_field = TextField()
 
     def __init__(self, expression, from_chars: str, to_chars: str, **extra):
-        if len(from_chars) != len(to_chars) or set(from_chars) & set(to_chars):
-            raise ValueError("Translate needs equally long maps with no character in both")
-        self.from_chars, self.to_chars = from_chars, to_chars
+        if len(from_chars) != len(to_chars):
+            raise ValueError("Translate needs two maps of the same length")
         super().__init__(expression, Value(from_chars), Value(to_chars), **extra)
 
     def as_sqlite(self, compiler, connection, **extra_context):
-        sql, params = compiler.compile(self.get_source_expressions()[0])
-        for old, new in zip(self.from_chars, self.to_chars, strict=True):
-            sql = f"REPLACE({sql}, %s, %s)"
-            params = (*params, old, new)
-        return sql, params
+        return self.as_sql(compiler, connection, function=SQLITE_TRANSLATE, **extra_context)
+
+
+SQLITE_TRANSLATE = "wijkwerk_translate"
+
+
+@functools.lru_cache(maxsize=8)
+def _table(from_chars: str, to_chars: str) -> dict[int, int]:
+    return str.maketrans(from_chars, to_chars)
+
+
+def _translate(text, from_chars, to_chars):
+    if text is None or from_chars is None or to_chars is None:
+        return None
+    return text.translate(_table(from_chars, to_chars))
+
+
+def _register_on_sqlite(sender, connection, **kwargs):
+    if connection.vendor == "sqlite":
+        connection.connection.create_function(SQLITE_TRANSLATE, 3, _translate, deterministic=True)
+
+
+connection_created.connect(_register_on_sqlite, dispatch_uid="wijkwerk_translate")

@@ -33,7 +33,7 @@ from cases.households.models import (
     Resident,
     current_members_prefetch,
 )
-from cases.households.search_names import households_named
+from cases.households.search_names import households_named, name_words, residents_named
 from cases.intake.models import (
     MeldingStatus,
 )
@@ -197,6 +197,17 @@ def household_search(*, user, query: str) -> HouseholdSearch:
         count=len(ids[:NAME_SEARCH_LIMIT]),
         truncated=len(ids) > NAME_SEARCH_LIMIT or matches.residents_capped,
     )
+
+
+def residents_by_name_or_bsn(*, query: str) -> QuerySet[Resident]:
+    """The admin's resident search (functional administrator, for the person merge): digits
+    are (part of) a BSN; anything else is a name, matched like the household search does, on
+    the folded name and its trigram index. Need-to-know does not apply in the admin; its reads
+    are logged (`cases.access.AdminReadsLogged`)."""
+    query = " ".join((query or "").split())
+    if query.isdigit():
+        return Resident.objects.filter(bsn__contains=query)
+    return residents_named(name_words(query))
 
 
 @dataclass

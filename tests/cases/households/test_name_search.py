@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases.households import selectors as household_selectors
+from cases.households.models import Resident
 from cases.households.name_fold import fold
 from tests.factories import HouseholdMembershipFactory
 
@@ -173,3 +174,20 @@ def test_nothing_visible_still_says_when_too_many_people_matched(
     search = household_selectors.household_search(user=generalist, query="jansen")
     assert search.count == 0
     assert search.truncated
+
+
+def test_the_admins_resident_search_reads_the_folded_name(admin_client, named):
+    named("Zoë", "Çelik")
+    named("Jan", "Bakker")
+    bakker = Resident.objects.get(last_name="Bakker")
+    changelist = reverse("admin:cases_resident_changelist")
+
+    def shown(query):
+        response = admin_client.get(changelist, {"q": query})
+        return {resident.last_name for resident in response.context["cl"].result_list}
+
+    assert shown("celik") == {"Çelik"}
+    assert shown("ZOE çel") == {"Çelik"}
+    assert shown("akk") == {"Bakker"}
+    assert shown(bakker.bsn[2:7]) == {"Bakker"}  # digits: part of a BSN
+    assert shown("") == {"Çelik", "Bakker"}
