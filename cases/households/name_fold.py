@@ -1,7 +1,7 @@
 """The one normalisation of a resident's name for searching, in the database and in Python.
 
 `Resident.search_name` (a stored generated column, migration `cases/0041`) is
-`"|" + first name + "|" + last name + "|" + name prefix`, each folded: capitals to small
+`"|" + first name + "|" + last name`, each folded: capitals to small
 letters and the Latin letters with diacritics of the personal records database (BRP) to their
 letter without (é → e, Ç → c, ł → l, Ø → o). The typed query is folded by `fold()` with the
 same map, so "celik" finds Çelik and "MULLER" finds Müller, on PostgreSQL and SQLite alike.

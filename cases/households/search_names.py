@@ -1,15 +1,16 @@
 """The household search by (partial) name as one statement, on `Resident.search_name`.
 
-`search_name` is "|first|last|prefix", folded (`cases.households.name_fold`); on PostgreSQL
-one trigram index serves every word of a query (migration 0041). Per word, folded like the
-column:
+`search_name` is "|first|last", folded (`cases.households.name_fold`); on PostgreSQL one
+trigram index serves every word of a query (migration 0041). Per word, folded like the column:
 
-- three letters or more: anywhere in the first or last name (`%word%|%`: a `|` follows, so
-  the match lies before the prefix);
+- three letters or more: anywhere in the first or last name (`%word%`; a word holds no `|`,
+  so it never spans the two);
 - one or two letters (no trigram inside a word): the start of the first or last name
-  (`%|wo%|%`); next to other words, which the index narrows by, also the start of a word
-  inside one (`% wo%|%`: "zu" in "Coreth von und zu Coredo");
-- a Dutch name prefix (van, de, ter …) also the whole prefix (`%|van`).
+  (`%|wo%`); next to other words, which the index narrows by, also the start of a word inside
+  one (`% wo%`: "zu" in "Coreth von und zu Coredo");
+- a Dutch name prefix (van, de, ter …) also the whole prefix (`LOWER(name_prefix) = 'van'`, a
+  b-tree index: prefixes are ASCII). The prefix is not in `search_name`: there the word "van"
+  would read the trigrams of every prefix "van" in the municipality.
 
 A resident matches when every word does. One statement then goes from the matching residents
 (at most `resident_limit` + 1, counted) to their current households and the visible ones among
@@ -25,6 +26,8 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import F, Lookup, QuerySet
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Lower
+from django.db.models.lookups import Exact
 
 from cases.households.models import Household, HouseholdMembership, Resident
 from cases.households.name_fold import SEPARATOR, fold
@@ -70,13 +73,13 @@ def residents_named(words: list[str]) -> QuerySet[Resident]:
     for word in words:
         text = _escaped(word)
         if len(word) > SHORT_WORD:
-            matches = Like(column, f"%{text}%{SEPARATOR}%")
+            matches = Like(column, f"%{text}%")
         else:
-            matches = Like(column, f"%{SEPARATOR}{text}%{SEPARATOR}%")
+            matches = Like(column, f"%{SEPARATOR}{text}%")
             if len(words) > 1:
-                matches |= Like(column, f"% {text}%{SEPARATOR}%")
+                matches |= Like(column, f"% {text}%")
         if word in NAME_PREFIX_WORDS:
-            matches |= Like(column, f"%{SEPARATOR}{text}")
+            matches |= Exact(Lower("name_prefix"), word)
         residents = residents.filter(matches)
     return residents
 
