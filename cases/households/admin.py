@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from cases import permissions
 from cases.access import AdminReadsLogged
 from cases.audit import request_context
+from cases.households import selectors as household_selectors
 from cases.households import services as household_services
 from cases.households.models import (
     CoordinatorChange,
@@ -137,9 +138,18 @@ class ResidentAdmin(AdminReadsLogged, admin.ModelAdmin):
     access_household_lookup = "memberships__household__uuid"
     access_resident_lookup = "uuid"
     list_display = ["full_name", "birth_date", "created_at"]
+    # shows the search box; the search itself is `get_search_results`
     search_fields = ["bsn", "last_name", "first_name"]
     readonly_fields = ["uuid", "created_at", "updated_at"]
     actions = ["merge_residents"]
+
+    def get_search_results(self, request, queryset, search_term):
+        # the checks of AdminReadsLogged first (no autocomplete), then the selector's search
+        super().get_search_results(request, queryset, "")
+        if not search_term.strip():
+            return queryset, False
+        found = household_selectors.residents_by_name_or_bsn(query=search_term)
+        return queryset.filter(pk__in=found.values("pk")), False
 
     def has_add_permission(self, request):
         return request.user.is_superuser and super().has_add_permission(request)

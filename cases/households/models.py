@@ -3,10 +3,11 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Prefetch
-from django.db.models.functions import Upper
+from django.db.models.functions import Concat, Lower, Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases.households.name_fold import FOLD_FROM, FOLD_TO, SEPARATOR, Translate
 from cases.validators import validate_bsn
 from teams.models import Neighbourhood
 from teams.validators import format_postcode, validate_postcode
@@ -50,6 +51,22 @@ class Resident(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # "|first|last", folded (cases.households.name_fold): what the name search reads, through
+    # one trigram index on PostgreSQL (migration 0041). The prefix is not in it, so that the
+    # word "van" reads no trigrams of the many prefixes "van": those have a b-tree index on
+    # LOWER(name_prefix) (prefixes are ASCII: van, de, 't, ter ...)
+    search_name = models.GeneratedField(
+        expression=Concat(
+            models.Value(SEPARATOR),
+            Translate("first_name", FOLD_FROM, FOLD_TO),
+            models.Value(SEPARATOR),
+            Translate("last_name", FOLD_FROM, FOLD_TO),
+            output_field=models.TextField(),
+        ),
+        output_field=models.TextField(),
+        db_persist=True,
+        verbose_name=_("name as searched"),
+    )
 
     objects = ResidentQuerySet.as_manager()
 
@@ -70,6 +87,7 @@ class Resident(models.Model):
         ]
         indexes = [
             models.Index(Upper("last_name"), name="resident_last_name_upper_idx"),
+            models.Index(Lower("name_prefix"), name="resident_name_prefix_lower_idx"),
         ]
 
     def __str__(self) -> str:

@@ -33,6 +33,7 @@ from cases.households.models import (
     Resident,
     current_members_prefetch,
 )
+from cases.households.search_names import households_named, name_words, residents_named
 from cases.intake.models import (
     MeldingStatus,
 )
@@ -63,20 +64,13 @@ MIN_NAME_LENGTH = 2
 
 # A (partial) name matches at most this many households; beyond it the page asks for more of
 # the name. Collecting the matching ids first keeps the query plan small and predictable (the
-# trigram indexes of migration 0014 find the residents; PostgreSQL cannot estimate how many
+# trigram index of migration 0041 finds the residents; PostgreSQL cannot estimate how many
 # households a LIKE pattern hits, and a bad guess made it walk the whole address index).
 NAME_SEARCH_LIMIT = 200
 
 
 # ... and stops looking after this many residents whose name matches, municipality-wide
 NAME_SEARCH_RESIDENT_LIMIT = 2000
-
-
-# Dutch surname prefixes (tussenvoegsels): a word like these is matched exactly against the
-# prefix as well, any other word only against first and last names (both trigram-indexed).
-NAME_PREFIX_WORDS = frozenset(
-    {"van", "de", "der", "den", "ter", "ten", "te", "het", "'t", "in", "op", "la", "le", "du"}
-)
 
 
 def current_residents(*, household: Household) -> QuerySet[Resident]:
@@ -189,44 +183,31 @@ def household_search(*, user, query: str) -> HouseholdSearch:
                 _("Type a BSN (9 digits), a postcode (1234 AB) or at least two letters of a name.")
             ),
         )
-    name_filter = Q()
-    words = query.split()
-    for word in words:
-        # two letters give no trigram inside a word: they match the start of a name, or, next
-        # to other words (which the index narrows by), the start of a word inside one
-        # ("zu" in "Coreth von und zu Coredo")
-        lookup = "icontains" if len(word) > MIN_NAME_LENGTH else "istartswith"
-        word_filter = Q(**{f"last_name__{lookup}": word}) | Q(**{f"first_name__{lookup}": word})
-        if lookup == "istartswith" and len(words) > 1:
-            word_filter |= Q(last_name__icontains=f" {word}") | Q(first_name__icontains=f" {word}")
-        if word.lower() in NAME_PREFIX_WORDS:
-            word_filter |= Q(name_prefix__iexact=word)
-        name_filter &= word_filter
-    # In steps with explicit ids, so that PostgreSQL estimates every step right: the residents
-    # by name (trigram index), their current households, the visible ones among those.
-    resident_ids = list(
-        Resident.objects.filter(name_filter)
-        .order_by()
-        .values_list("pk", flat=True)[: NAME_SEARCH_RESIDENT_LIMIT + 1]
+    # one statement from the residents by name to the visible households (search_names)
+    matches = households_named(
+        visible=households_visible_to(user),
+        query=query,
+        resident_limit=NAME_SEARCH_RESIDENT_LIMIT,
     )
-    household_ids = set(
-        HouseholdMembership.objects.current()
-        .filter(resident_id__in=resident_ids[:NAME_SEARCH_RESIDENT_LIMIT])
-        .values_list("household_id", flat=True)
-    )
-    ids = sorted(
-        households_visible_to(user)
-        .filter(pk__in=sorted(household_ids))
-        .order_by()
-        .values_list("pk", flat=True)
-    )
+    ids = matches.household_ids
     return HouseholdSearch(
         query,
         "name",
         base.filter(pk__in=ids[:NAME_SEARCH_LIMIT]),
         count=len(ids[:NAME_SEARCH_LIMIT]),
-        truncated=len(ids) > NAME_SEARCH_LIMIT or len(resident_ids) > NAME_SEARCH_RESIDENT_LIMIT,
+        truncated=len(ids) > NAME_SEARCH_LIMIT or matches.residents_capped,
     )
+
+
+def residents_by_name_or_bsn(*, query: str) -> QuerySet[Resident]:
+    """The admin's resident search (functional administrator, for the person merge): digits
+    are (part of) a BSN; anything else is a name, matched like the household search does, on
+    the folded name and its trigram index. Need-to-know does not apply in the admin; its reads
+    are logged (`cases.access.AdminReadsLogged`)."""
+    query = " ".join((query or "").split())
+    if query.isdigit():
+        return Resident.objects.filter(bsn__contains=query)
+    return residents_named(name_words(query))
 
 
 @dataclass

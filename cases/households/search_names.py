@@ -1,0 +1,133 @@
+"""The household search by (partial) name as one statement, on `Resident.search_name`.
+
+`search_name` is "|first|last", folded (`cases.households.name_fold`); on PostgreSQL one
+trigram index serves every word of a query (migration 0041). Per word, folded like the column:
+
+- three letters or more: anywhere in the first or last name (`%word%`; a word holds no `|`,
+  so it never spans the two);
+- one or two letters (no trigram inside a word): the start of the first or last name
+  (`%|wo%`); next to other words, which the index narrows by, also the start of a word inside
+  one (`% wo%`: "zu" in "Coreth von und zu Coredo");
+- a Dutch name prefix (van, de, ter …) also the whole prefix (`LOWER(name_prefix) = 'van'`, a
+  b-tree index: prefixes are ASCII). The prefix is not in `search_name`: there the word "van"
+  would read the trigrams of every prefix "van" in the municipality.
+
+A resident matches when every word does. One statement then goes from the matching residents
+(at most `resident_limit` + 1, counted) to their current households and the visible ones among
+those, so PostgreSQL estimates every step from a LIMIT instead of a guess at how many names a
+LIKE pattern hits (a guess that once made it walk all households in address order). The same
+statement runs on SQLite (the demo), where the column is folded the same way and no index
+helps: the same results for the same query.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import F, Lookup, QuerySet
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Lower
+from django.db.models.lookups import Exact
+
+from cases.households.models import Household, HouseholdMembership, Resident
+from cases.households.name_fold import SEPARATOR, fold
+
+# Dutch surname prefixes (tussenvoegsels): a word like these also matches a prefix that is
+# exactly this word
+NAME_PREFIX_WORDS = frozenset(
+    {"van", "de", "der", "den", "ter", "ten", "te", "het", "'t", "in", "op", "la", "le", "du"}
+)
+
+# a word this short gives no trigram inside a word: it matches the start of a name
+SHORT_WORD = 2
+
+
+class Like(Lookup):
+    """`lhs LIKE pattern`, the pattern as given (its `%`, `_` and `\\` escaped by the caller):
+    case-sensitive on PostgreSQL; on SQLite only A to Z compare without case, and `search_name`
+    and the pattern are both folded to small letters, so the two agree."""
+
+    lookup_name = "like"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        escape = " ESCAPE '\\'" if connection.vendor == "sqlite" else ""
+        return f"{lhs} LIKE {rhs}{escape}", (*lhs_params, *rhs_params)
+
+
+def _escaped(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def name_words(query: str) -> list[str]:
+    """The words of a typed name, folded like `Resident.search_name`."""
+    return fold(query).split()
+
+
+def residents_named(words: list[str]) -> QuerySet[Resident]:
+    """Residents whose name matches every word (see the module's docstring)."""
+    column = F("search_name")
+    residents = Resident.objects.all()
+    for word in words:
+        text = _escaped(word)
+        if len(word) > SHORT_WORD:
+            matches = Like(column, f"%{text}%")
+        else:
+            matches = Like(column, f"%{SEPARATOR}{text}%")
+            if len(words) > 1:
+                matches |= Like(column, f"% {text}%")
+        if word in NAME_PREFIX_WORDS:
+            matches |= Exact(Lower("name_prefix"), word)
+        residents = residents.filter(matches)
+    return residents
+
+
+@dataclass(frozen=True)
+class NameMatches:
+    # the visible households where a matching resident lives now, in id order
+    household_ids: list[int]
+    # more residents matched than `resident_limit`: only that many were followed
+    residents_capped: bool
+
+
+def households_named(
+    *, visible: QuerySet[Household], query: str, resident_limit: int
+) -> NameMatches:
+    """The households in `visible` where someone whose name matches `query` lives today, in
+    one statement: the first `resident_limit` matching residents (one more is read to tell
+    whether there were more), their current memberships, need-to-know on those households."""
+    words = name_words(query)
+    if not words or visible.query.is_empty():
+        return NameMatches([], False)
+    residents = residents_named(words).order_by().values(resident=F("pk"))[: resident_limit + 1]
+    followed = RawSQL('SELECT "resident" FROM "named" LIMIT %s', (resident_limit,))
+    households = (
+        visible.filter(
+            pk__in=HouseholdMembership.objects.current()
+            .filter(resident_id__in=followed)
+            .values("household_id")
+        )
+        .order_by()
+        .values(household=F("pk"))
+    )
+    db = visible.db
+    connection = connections[db]
+    try:
+        residents_sql, residents_params = residents.query.get_compiler(db).as_sql()
+        households_sql, households_params = households.query.get_compiler(db).as_sql()
+    except EmptyResultSet:
+        return NameMatches([], False)
+    # "named" is read twice, so PostgreSQL computes it once (a materialised CTE); the LEFT
+    # JOIN keeps the count when no household is visible
+    sql = (
+        f'WITH "named" AS ({residents_sql}) '  # noqa: S608 (the inner SQL is Django's)
+        f'SELECT (SELECT COUNT(*) FROM "named"), "visible"."household" '
+        f'FROM (SELECT 1) AS "one" LEFT JOIN ({households_sql}) AS "visible" ON 1 = 1'
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*residents_params, *households_params))
+        rows = cursor.fetchall()
+    ids = sorted(row[1] for row in rows if row[1] is not None)
+    return NameMatches(ids, residents_capped=rows[0][0] > resident_limit)
