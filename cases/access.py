@@ -186,13 +186,18 @@ def access_household(
     may: Callable[[object, Household], bool] | None = None,
     residents_of: Callable[[Household], Iterable] | None = None,
     attempted_action: str | None = None,
+    members: bool = True,
 ) -> Household:
-    """`access_object` for a household: its file, area, coordinator and current members."""
+    """`access_object` for a household: its file, area, coordinator and current members
+    (`current_memberships`; `members=False` leaves them out, for a caller that reads the
+    memberships itself and sets them with `current_members_of`)."""
     return access_object(
         request,
         object_type=object_type,
         object_id=household_uuid,
-        fetch=lambda: household_for_user(user=request.user, household_uuid=household_uuid),
+        fetch=lambda: household_for_user(
+            user=request.user, household_uuid=household_uuid, members=members
+        ),
         user_may=user_may,
         may=may,
         residents_of=residents_of,
@@ -201,17 +206,14 @@ def access_household(
     )
 
 
-def household_for_user(*, user, household_uuid) -> Household:
-    """The household with its area and current members, or 404 when it does not exist or
-    the user may not see it (the two are indistinguishable on purpose)."""
-    household = (
-        households_visible_to(user)
-        .with_area()
-        .select_related("coordinator")
-        .prefetch_related(current_members_prefetch())
-        .filter(uuid=household_uuid)
-        .first()
-    )
+def household_for_user(*, user, household_uuid, members: bool = True) -> Household:
+    """The household with its area and current members (not with `members=False`), or 404
+    when it does not exist or the user may not see it (the two are indistinguishable on
+    purpose)."""
+    households = households_visible_to(user).with_area().select_related("coordinator")
+    if members:
+        households = households.prefetch_related(current_members_prefetch())
+    household = households.filter(uuid=household_uuid).first()
     if household is None:
         raise Http404("No household found")
     return household

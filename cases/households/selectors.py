@@ -1,6 +1,7 @@
 """Reads and access for households. Every list and detail starts from
 `households_visible_to(user)`, so the access rule is applied in SQL everywhere."""
 
+import datetime
 import re
 from dataclasses import dataclass, field
 
@@ -119,6 +120,21 @@ def resident_language(*, household: Household | None = None, resident: Resident 
 def household_history(*, household: Household) -> QuerySet[HouseholdMembership]:
     """Everyone who ever lived in the household, most recent first."""
     return household.memberships.select_related("resident").order_by("-start_date", "pk")
+
+
+def current_members_of(*, memberships, on=None) -> list[HouseholdMembership]:
+    """The current ones of memberships already loaded with their residents (a household's
+    history): `HouseholdMembership.is_current`, in the order of `current_members_prefetch`
+    (role, then date of birth, unknown last). No query."""
+    current = [membership for membership in memberships if membership.is_current(on)]
+    return sorted(
+        current,
+        key=lambda membership: (
+            membership.role,
+            membership.resident.birth_date is None,
+            membership.resident.birth_date or datetime.date.min,
+        ),
+    )
 
 
 @dataclass

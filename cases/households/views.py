@@ -194,8 +194,13 @@ def household_detail(request, household_uuid):
         return [membership.resident.uuid for membership in history]
 
     household = access_household(
-        request, household_uuid, user_may=permissions.can_use_register, residents_of=shown
+        request,
+        household_uuid,
+        user_may=permissions.can_use_register,
+        residents_of=shown,
+        members=False,  # the history holds them: one query fewer
     )
+    household.current_memberships = household_selectors.current_members_of(memberships=history)
     context = {
         "household": household,
         "history": history,

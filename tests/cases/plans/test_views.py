@@ -361,7 +361,7 @@ def test_household_page_tells_the_story_within_its_query_budget(
     plan_services.evaluation_record(plan=plan, by=generalist, scores={"finances": 3})
     client = client_as(generalist)
     # +1 plan evaluations, +1 break-the-glass grants, +1 progress reports, +2 addresses, handovers
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(16):
         response = client.get(reverse("cases:household_detail", args=[household.uuid]))
     content = response.content.decode()
     assert content.count(f"nog {investigation_days_left(TODAY)} dagen") == 3
