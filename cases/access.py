@@ -187,16 +187,21 @@ def access_household(
     residents_of: Callable[[Household], Iterable] | None = None,
     attempted_action: str | None = None,
     members: bool = True,
+    annotations: dict | None = None,
 ) -> Household:
     """`access_object` for a household: its file, area, coordinator and current members
     (`current_memberships`; `members=False` leaves them out, for a caller that reads the
-    memberships itself and sets them with `current_members_of`)."""
+    memberships itself and sets them with `current_members_of`). `annotations` are added to
+    the household's one query (a page's `household_page_sections`)."""
     return access_object(
         request,
         object_type=object_type,
         object_id=household_uuid,
         fetch=lambda: household_for_user(
-            user=request.user, household_uuid=household_uuid, members=members
+            user=request.user,
+            household_uuid=household_uuid,
+            members=members,
+            annotations=annotations,
         ),
         user_may=user_may,
         may=may,
@@ -206,13 +211,17 @@ def access_household(
     )
 
 
-def household_for_user(*, user, household_uuid, members: bool = True) -> Household:
+def household_for_user(
+    *, user, household_uuid, members: bool = True, annotations: dict | None = None
+) -> Household:
     """The household with its area and current members (not with `members=False`), or 404
     when it does not exist or the user may not see it (the two are indistinguishable on
-    purpose)."""
+    purpose). `annotations` are added to the query."""
     households = households_visible_to(user).with_area().select_related("coordinator")
     if members:
         households = households.prefetch_related(current_members_prefetch())
+    if annotations:
+        households = households.annotate(**annotations)
     household = households.filter(uuid=household_uuid).first()
     if household is None:
         raise Http404("No household found")

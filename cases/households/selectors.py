@@ -35,10 +35,14 @@ from cases.households.models import (
     current_members_prefetch,
 )
 from cases.intake.models import (
+    InformalNetworkMember,
+    KitchenTableConversation,
+    Melding,
     MeldingStatus,
 )
+from cases.partners.models import ProgressReport
+from cases.partners.selectors import progress_reports_recent
 from cases.plans.models import (
-    Evaluation,
     ParticipantStatus,
     PlanParticipant,
     PlanStatus,
@@ -382,32 +386,98 @@ class HouseholdStory:
     network: list
 
 
+def household_page_sections() -> dict[str, Exists]:
+    """Whether each section of the household page that most households leave empty has rows:
+    annotations for the page's one household query (`access_household(annotations=...)`), an
+    EXISTS on an index each, so that `household_page` and `household_story` skip the query of
+    an empty section. At 500,000 households most have no melding, plan, conversation, network
+    member, move or progress report."""
+    household = OuterRef("pk")
+    return {
+        "has_meldingen": Exists(Melding.objects.filter(household=household)),
+        "has_conversations": Exists(KitchenTableConversation.objects.filter(household=household)),
+        "has_plans": Exists(SupportPlan.objects.filter(household=household)),
+        "has_network": Exists(InformalNetworkMember.objects.filter(household=household)),
+        "has_former_addresses": Exists(HouseholdAddress.objects.filter(household=household)),
+        "has_handovers": Exists(Handover.objects.filter(household=household)),
+        "has_progress_reports": Exists(
+            ProgressReport.objects.filter(allocation__household=household)
+        ),
+    }
+
+
+def _has(household: Household, section: str) -> bool:
+    """False only when the household was fetched with `household_page_sections` and the
+    section is empty: without the annotation the section is read."""
+    return getattr(household, f"has_{section}", True)
+
+
+@dataclass
+class HouseholdPage:
+    former_addresses: list
+    handovers: list
+    progress_reports: list
+    story: HouseholdStory
+
+
+def household_page(*, household: Household) -> HouseholdPage:
+    """What the household page shows beside its residents: former addresses and handovers,
+    the latest progress reports and the household's story. An empty section (known from
+    `household_page_sections`) costs no query."""
+    return HouseholdPage(
+        former_addresses=(
+            list(household_former_addresses(household=household))
+            if _has(household, "former_addresses")
+            else []
+        ),
+        handovers=(
+            list(household_handovers(household=household)) if _has(household, "handovers") else []
+        ),
+        progress_reports=(
+            progress_reports_recent(household=household)
+            if _has(household, "progress_reports")
+            else []
+        ),
+        story=household_story(household=household),
+    )
+
+
 def household_story(*, household: Household, meldingen: list | None = None) -> HouseholdStory:
     """Everything that happened with the household, as one story: requests for help,
-    conversations, plans and evaluations, and the informal network (the timeline is the
-    journal's, `cases.journal.selectors`). Pass the
-    meldingen when they are loaded already."""
+    conversations, plans and the informal network (the timeline is the journal's,
+    `cases.journal.selectors`; a plan's evaluations are on the plan's page), with only the
+    columns the household page shows. Pass the meldingen when they are loaded already; a
+    section known to be empty (`household_page_sections`) is not read."""
     if meldingen is None:
-        meldingen = list(household_meldingen(household=household))
-    conversations = list(
-        household.conversations.select_related("conducted_by").order_by("-held_on", "-pk")
-    )
-    plans = list(
-        household.plans.select_related("household__coordinator")
-        .prefetch_related(
-            Prefetch("evaluations", queryset=Evaluation.objects.order_by("-evaluated_on"))
+        meldingen = (
+            list(household_meldingen(household=household)) if _has(household, "meldingen") else []
         )
-        .annotate(
-            goal_count=Count("goals", distinct=True),
-            open_action_count=Count(
-                "actions", filter=Q(actions__done_on__isnull=True), distinct=True
-            ),
+    conversations = []
+    if _has(household, "conversations"):
+        conversations = list(
+            household.conversations.only(
+                "uuid", "household_id", "held_on", "place", "resident_story"
+            ).order_by("-held_on", "-pk")
         )
-        .order_by("-created_at")
-    )
-    network = list(
-        household.network_members.select_related("volunteering__volunteer").order_by("name")
-    )
+    plans = []
+    if _has(household, "plans"):
+        # each plan's household is this one (the related manager sets it): its coordinator
+        # was read with the household
+        plans = list(
+            household.plans.only("uuid", "household_id", "status", "closed_at", "created_at")
+            .annotate(
+                goal_count=Count("goals", distinct=True),
+                open_action_count=Count(
+                    "actions", filter=Q(actions__done_on__isnull=True), distinct=True
+                ),
+            )
+            .order_by("-created_at")
+        )
+    network = []
+    if _has(household, "network"):
+        network = list(
+            household.network_members.select_related("volunteering__volunteer").order_by("name")
+        )
     active_plan = next((plan for plan in plans if plan.is_active), None)
     open_plan = active_plan or next((plan for plan in plans if plan.is_draft), None)
     return HouseholdStory(

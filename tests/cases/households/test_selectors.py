@@ -8,8 +8,15 @@ from cases import access
 from cases.access import household_for_user
 from cases.households import selectors as household_selectors
 from cases.households.models import Household, current_members_prefetch
+from cases.intake import services as intake_services
 from teams.roles import Role
-from tests.factories import HouseholdMembershipFactory, ResidentFactory
+from tests.factories import (
+    HouseholdMembershipFactory,
+    MeldingFactory,
+    NetworkMemberFactory,
+    ResidentFactory,
+    SupportPlanFactory,
+)
 
 
 @pytest.fixture
@@ -153,3 +160,42 @@ def test_current_members_of_loaded_memberships_match_the_prefetch(make_household
     ]
     assert left.pk not in {m.pk for m in current}
     assert arriving.pk not in {m.pk for m in current}
+
+
+def test_the_household_page_reads_only_the_sections_that_have_rows(
+    make_household, generalist, django_assert_num_queries
+):
+    def fetch(household):
+        return household_for_user(
+            user=generalist,
+            household_uuid=household.uuid,
+            members=False,
+            annotations=household_selectors.household_page_sections(),
+        )
+
+    empty = fetch(make_household())
+    with django_assert_num_queries(0):
+        page = household_selectors.household_page(household=empty)
+    assert page.former_addresses == page.handovers == page.progress_reports == []
+    assert page.story.meldingen == page.story.plans == page.story.network == []
+    assert not hasattr(empty, "current_memberships")  # members=False: not prefetched
+
+    household = make_household(coordinator=generalist)
+    melding = MeldingFactory(household=household)
+    conversation = intake_services.conversation_record(
+        household=household, by=generalist, resident_story="Het gaat niet meer."
+    )
+    member = NetworkMemberFactory(household=household)
+    plan = SupportPlanFactory(household=household)
+    fetched = fetch(household)
+    with django_assert_num_queries(4):  # meldingen, conversations, plans, network
+        story = household_selectors.household_page(household=fetched).story
+    assert [m.pk for m in story.meldingen] == [melding.pk]
+    assert [c.pk for c in story.conversations] == [conversation.pk]
+    assert [p.pk for p in story.plans] == [plan.pk]
+    assert [n.pk for n in story.network] == [member.pk]
+    # without the flags (another caller) every section is read
+    with django_assert_num_queries(4):
+        story = household_selectors.household_story(household=household)
+    assert [p.pk for p in story.plans] == [plan.pk]
+    assert story.open_plan is not None and story.open_plan.coordinator == generalist
