@@ -2,13 +2,16 @@
 `households_visible_to(user)`, so the access rule is applied in SQL everywhere."""
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     Exists,
@@ -21,6 +24,7 @@ from django.db.models import (
     Subquery,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from cases.access import households_visible_to
@@ -386,23 +390,43 @@ class HouseholdStory:
     network: list
 
 
-def household_page_sections() -> dict[str, Exists]:
+def _section_rows(household) -> dict:
+    """The rows of each section of the household page that most households leave empty."""
+    return {
+        "meldingen": Melding.objects.filter(household=household),
+        "conversations": KitchenTableConversation.objects.filter(household=household),
+        "plans": SupportPlan.objects.filter(household=household),
+        "network": InformalNetworkMember.objects.filter(household=household),
+        "former_addresses": HouseholdAddress.objects.filter(household=household),
+        "handovers": Handover.objects.filter(household=household),
+        "progress_reports": ProgressReport.objects.filter(allocation__household=household),
+    }
+
+
+@functools.lru_cache(maxsize=4)
+def _section_flags_sql(vendor: str) -> tuple[tuple[str, str, tuple], ...]:
+    """(name, SQL, parameters) of an EXISTS per section, against the households table: built
+    by the ORM once per process, so that a page does not build and compile seven subqueries
+    on every request (about 1.5 ms)."""
+    query = Household.objects.all().query
+    compiler = query.get_compiler(connection=connection)
+    flags = []
+    for name, rows in _section_rows(OuterRef("pk")).items():
+        sql, params = compiler.compile(Exists(rows).resolve_expression(query))
+        flags.append((f"has_{name}", sql, tuple(params)))
+    return tuple(flags)
+
+
+def household_page_sections() -> dict[str, RawSQL]:
     """Whether each section of the household page that most households leave empty has rows:
     annotations for the page's one household query (`access_household(annotations=...)`), an
     EXISTS on an index each, so that `household_page` and `household_story` skip the query of
     an empty section. At 500,000 households most have no melding, plan, conversation, network
     member, move or progress report."""
-    household = OuterRef("pk")
     return {
-        "has_meldingen": Exists(Melding.objects.filter(household=household)),
-        "has_conversations": Exists(KitchenTableConversation.objects.filter(household=household)),
-        "has_plans": Exists(SupportPlan.objects.filter(household=household)),
-        "has_network": Exists(InformalNetworkMember.objects.filter(household=household)),
-        "has_former_addresses": Exists(HouseholdAddress.objects.filter(household=household)),
-        "has_handovers": Exists(Handover.objects.filter(household=household)),
-        "has_progress_reports": Exists(
-            ProgressReport.objects.filter(allocation__household=household)
-        ),
+        # the ORM's own SQL (_section_flags_sql), no input in it
+        name: RawSQL(sql, params, output_field=BooleanField())  # noqa: S611
+        for name, sql, params in _section_flags_sql(connection.vendor)
     }
 
 
