@@ -222,10 +222,11 @@ def household_for_user(
         households = households.prefetch_related(current_members_prefetch())
     if annotations:
         households = households.annotate(**annotations)
-    household = households.filter(uuid=household_uuid).first()
-    if household is None:
+    # the UUID is unique: no ORDER BY to compile (`.first()` orders by the model's ordering)
+    found = list(households.filter(uuid=household_uuid).order_by()[:1])
+    if not found:
         raise Http404("No household found")
-    return household
+    return found[0]
 
 
 def households_visible_to(user, *, handed_over: bool = True) -> QuerySet[Household]:
