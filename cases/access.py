@@ -186,13 +186,23 @@ def access_household(
     may: Callable[[object, Household], bool] | None = None,
     residents_of: Callable[[Household], Iterable] | None = None,
     attempted_action: str | None = None,
+    members: bool = True,
+    annotations: dict | None = None,
 ) -> Household:
-    """`access_object` for a household: its file, area, coordinator and current members."""
+    """`access_object` for a household: its file, area, coordinator and current members
+    (`current_memberships`; `members=False` leaves them out, for a caller that reads the
+    memberships itself and sets them with `current_members_of`). `annotations` are added to
+    the household's one query (a page's `household_page_sections`)."""
     return access_object(
         request,
         object_type=object_type,
         object_id=household_uuid,
-        fetch=lambda: household_for_user(user=request.user, household_uuid=household_uuid),
+        fetch=lambda: household_for_user(
+            user=request.user,
+            household_uuid=household_uuid,
+            members=members,
+            annotations=annotations,
+        ),
         user_may=user_may,
         may=may,
         residents_of=residents_of,
@@ -201,20 +211,22 @@ def access_household(
     )
 
 
-def household_for_user(*, user, household_uuid) -> Household:
-    """The household with its area and current members, or 404 when it does not exist or
-    the user may not see it (the two are indistinguishable on purpose)."""
-    household = (
-        households_visible_to(user)
-        .with_area()
-        .select_related("coordinator")
-        .prefetch_related(current_members_prefetch())
-        .filter(uuid=household_uuid)
-        .first()
-    )
-    if household is None:
+def household_for_user(
+    *, user, household_uuid, members: bool = True, annotations: dict | None = None
+) -> Household:
+    """The household with its area and current members (not with `members=False`), or 404
+    when it does not exist or the user may not see it (the two are indistinguishable on
+    purpose). `annotations` are added to the query."""
+    households = households_visible_to(user).with_area().select_related("coordinator")
+    if members:
+        households = households.prefetch_related(current_members_prefetch())
+    if annotations:
+        households = households.annotate(**annotations)
+    # the UUID is unique: no ORDER BY to compile (`.first()` orders by the model's ordering)
+    found = list(households.filter(uuid=household_uuid).order_by()[:1])
+    if not found:
         raise Http404("No household found")
-    return household
+    return found[0]
 
 
 def households_visible_to(user, *, handed_over: bool = True) -> QuerySet[Household]:

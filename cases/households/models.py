@@ -175,6 +175,8 @@ class MembershipRole(models.TextChoices):
 
 class HouseholdMembershipQuerySet(models.QuerySet):
     def current(self, on=None):
+        """The memberships current on `on` (today): the rule of `HouseholdMembership.is_current`
+        as a filter."""
         on = on or timezone.localdate()
         return self.filter(start_date__lte=on).filter(
             models.Q(end_date__isnull=True) | models.Q(end_date__gt=on)
@@ -217,6 +219,13 @@ class HouseholdMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resident} – {self.household}"
+
+    def is_current(self, on=None) -> bool:
+        """Whether the resident lives in the household on `on` (today): started on or before
+        it and not ended by then (the end date is the first day elsewhere). The same rule as
+        `HouseholdMembership.objects.current()`, for memberships already loaded."""
+        on = on or timezone.localdate()
+        return self.start_date <= on and (self.end_date is None or self.end_date > on)
 
 
 class CoordinatorChange(models.Model):
@@ -305,6 +314,8 @@ class ResidentMergeRecord(models.Model):
 
 
 def current_members_prefetch() -> Prefetch:
+    """A household's current members as `current_memberships`, by role and date of birth (for
+    memberships loaded already: `cases.households.selectors.current_members_of`)."""
     return Prefetch(
         "memberships",
         queryset=HouseholdMembership.objects.current()

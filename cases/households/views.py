@@ -38,7 +38,6 @@ from cases.households.forms import (
 from cases.households.models import Handover
 from cases.intake import views as intake_views
 from cases.pagination import FirstPagePaginator
-from cases.partners.selectors import progress_reports_recent
 from cases.privacy.models import AccessAction
 from cases.validators import normalise_bsn
 from socialdomain.forms import apply_validation_error
@@ -194,24 +193,32 @@ def household_detail(request, household_uuid):
         return [membership.resident.uuid for membership in history]
 
     household = access_household(
-        request, household_uuid, user_may=permissions.can_use_register, residents_of=shown
+        request,
+        household_uuid,
+        user_may=permissions.can_use_register,
+        residents_of=shown,
+        members=False,  # the history holds them: one query fewer
+        annotations=household_selectors.household_page_sections(),  # empty ones: no query
     )
+    household.current_memberships = household_selectors.current_members_of(memberships=history)
+    page = household_selectors.household_page(household=household)
     context = {
         "household": household,
         "history": history,
-        "former_addresses": household_selectors.household_former_addresses(household=household),
-        "handovers": list(household_selectors.household_handovers(household=household)),
+        "former_addresses": page.former_addresses,
+        "handovers": page.handovers,
         "can_edit": permissions.can_edit_household(request.user, household),
         "can_work": permissions.can_work_on_plans(request.user),
         # read while logging the view above: no extra query
         "break_glass": str(household.uuid) in break_glass_household_uuids(request.user),
+        "progress_reports": page.progress_reports,
+        "story": page.story,
     }
     context["accept_form"] = _handover_accept_form(request.user, context["handovers"])
-    context["progress_reports"] = progress_reports_recent(household=household)
-    context.update(intake_views.melding_section_context(user=request.user, household=household))
-    context["meldingen"] = list(context["meldingen"])  # shown in the section and the timeline
-    context["story"] = household_selectors.household_story(
-        household=household, meldingen=context["meldingen"]
+    context.update(
+        intake_views.melding_section_context(
+            user=request.user, household=household, meldingen=page.story.meldingen
+        )
     )
     return render(request, "cases/households/household_detail.html", context)
 

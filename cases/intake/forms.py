@@ -1,7 +1,12 @@
 """Forms for intake: meldingen, signals and their triage."""
 
+import datetime
+import functools
+
 from django import forms
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from cases.households.models import HouseholdMembership, Resident
@@ -264,6 +269,21 @@ class MeldingForm(forms.ModelForm):
             for choice in self.fields["channel"].choices
             if choice[0] != MeldingChannel.SIGNAL
         ]
+
+
+def melding_form_fields() -> str:
+    """The fields of an empty `MeldingForm` as the household page shows them
+    (`cases/_form_fields.html`): the same markup for every household, changing only with the
+    language and the day (the date of the request defaults to today), so rendered once per
+    process, language and day instead of building the form and its widgets on every page."""
+    return _melding_form_fields(get_language(), timezone.localdate())
+
+
+@functools.lru_cache(maxsize=8)
+def _melding_form_fields(language: str, today: datetime.date) -> str:
+    # `today` as the initial value: the key's day, also when the date turns while rendering
+    form = MeldingForm(initial={"received_on": today})
+    return render_to_string("cases/_form_fields.html", {"form": form})
 
 
 class SignalForm(forms.ModelForm):

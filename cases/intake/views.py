@@ -39,6 +39,7 @@ from cases.intake.forms import (
     SignalCloseForm,
     SignalConvertForm,
     SignalForm,
+    melding_form_fields,
 )
 from cases.privacy.models import AccessAction, AccessResult
 from socialdomain.forms import apply_validation_error
@@ -60,12 +61,17 @@ def _household_url(household) -> str:
     return reverse("cases:household_detail", args=[household.uuid])
 
 
-def melding_section_context(*, user, household) -> dict:
-    """What `cases/intake/_meldingen.html` needs on the household page."""
+def melding_section_context(*, user, household, meldingen: list | None = None) -> dict:
+    """What `cases/intake/_meldingen.html` needs on the household page (pass the `meldingen`
+    when they are loaded already): the empty form's fields rendered already
+    (`melding_form_fields`, once per language and day), no form."""
     can_register = permissions.can_register_melding(user, household)
+    if meldingen is None:
+        meldingen = list(household_selectors.household_meldingen(household=household))
     return {
-        "meldingen": household_selectors.household_meldingen(household=household),
-        "melding_form": MeldingForm() if can_register else None,
+        "meldingen": meldingen,
+        "melding_form": None,
+        "melding_form_fields": melding_form_fields() if can_register else "",
         "can_withdraw_melding": can_register,
         "can_register_signal": permissions.can_register_signal(user),
     }

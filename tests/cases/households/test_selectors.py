@@ -1,10 +1,22 @@
+import datetime
+
 import pytest
 from django.http import Http404
+from django.utils import timezone
 
 from cases import access
 from cases.access import household_for_user
 from cases.households import selectors as household_selectors
+from cases.households.models import Household, current_members_prefetch
+from cases.intake import services as intake_services
 from teams.roles import Role
+from tests.factories import (
+    HouseholdMembershipFactory,
+    MeldingFactory,
+    NetworkMemberFactory,
+    ResidentFactory,
+    SupportPlanFactory,
+)
 
 
 @pytest.fixture
@@ -94,3 +106,97 @@ def test_search_never_returns_invisible_households(households, generalist):
 
 def test_search_with_too_little_input_does_nothing(households, generalist):
     assert household_selectors.household_search(user=generalist, query="a").kind == ""
+
+
+def test_current_members_of_loaded_memberships_match_the_prefetch(make_household):
+    """`current_members_of` (memberships loaded already) and `current_members_prefetch` (the
+    query) apply the one rule, `HouseholdMembership.is_current`, in the same order."""
+    today = timezone.localdate()
+    household = make_household(residents=0)
+    born = [datetime.date(1980, 5, 1), datetime.date(1975, 1, 1), None, datetime.date(1990, 1, 1)]
+    born.append(datetime.date(2012, 3, 3))
+    roles = ["parent", "partner", "other", "other", "child"]
+    for birth_date, role in zip(born, roles, strict=True):
+        HouseholdMembershipFactory(
+            household=household,
+            role=role,
+            resident=ResidentFactory(birth_date=birth_date),
+            start_date=today - datetime.timedelta(days=400),
+        )
+    left = HouseholdMembershipFactory(
+        household=household,
+        role="parent",
+        start_date=today - datetime.timedelta(days=400),
+        end_date=today,  # the end date is the first day elsewhere: not current today
+    )
+    leaving = HouseholdMembershipFactory(
+        household=household,
+        role="child",
+        resident=ResidentFactory(birth_date=datetime.date(2010, 6, 6)),
+        start_date=today - datetime.timedelta(days=400),
+        end_date=today + datetime.timedelta(days=1),
+    )
+    arriving = HouseholdMembershipFactory(
+        household=household, role="child", start_date=today + datetime.timedelta(days=1)
+    )
+    assert not left.is_current()
+    assert leaving.is_current()
+    assert not leaving.is_current(today + datetime.timedelta(days=1))
+    assert not arriving.is_current()
+    assert arriving.is_current(today + datetime.timedelta(days=1))
+
+    history = list(household_selectors.household_history(household=household))
+    current = household_selectors.current_members_of(memberships=history)
+    prefetched = Household.objects.prefetch_related(current_members_prefetch()).get(pk=household.pk)
+    assert [m.pk for m in current] == [m.pk for m in prefetched.current_memberships]
+    # by role, then date of birth, an unknown date of birth last
+    assert [(m.role, m.resident.birth_date) for m in current] == [
+        ("child", datetime.date(2010, 6, 6)),
+        ("child", datetime.date(2012, 3, 3)),
+        ("other", datetime.date(1990, 1, 1)),
+        ("other", None),
+        ("parent", datetime.date(1980, 5, 1)),
+        ("partner", datetime.date(1975, 1, 1)),
+    ]
+    assert left.pk not in {m.pk for m in current}
+    assert arriving.pk not in {m.pk for m in current}
+
+
+def test_the_household_page_reads_only_the_sections_that_have_rows(
+    make_household, generalist, django_assert_num_queries
+):
+    def fetch(household):
+        return household_for_user(
+            user=generalist,
+            household_uuid=household.uuid,
+            members=False,
+            annotations=household_selectors.household_page_sections(),
+        )
+
+    empty = fetch(make_household())
+    with django_assert_num_queries(0):
+        page = household_selectors.household_page(household=empty)
+    assert page.former_addresses == page.handovers == page.progress_reports == []
+    assert page.story.meldingen == page.story.plans == page.story.network == []
+    assert not hasattr(empty, "current_memberships")  # members=False: not prefetched
+
+    household = make_household(coordinator=generalist)
+    melding = MeldingFactory(household=household)
+    conversation = intake_services.conversation_record(
+        household=household, by=generalist, resident_story="Het gaat niet meer."
+    )
+    member = NetworkMemberFactory(household=household)
+    plan = SupportPlanFactory(household=household)
+    fetched = fetch(household)
+    with django_assert_num_queries(4):  # meldingen, conversations, plans, network
+        story = household_selectors.household_page(household=fetched).story
+    assert [m.pk for m in story.meldingen] == [melding.pk]
+    assert [c.pk for c in story.conversations] == [conversation.pk]
+    assert [p.pk for p in story.plans] == [plan.pk]
+    assert [n.pk for n in story.network] == [member.pk]
+    # without the flags (another caller) every section is read
+    with django_assert_num_queries(4):
+        story = household_selectors.household_story(household=household)
+    assert [p.pk for p in story.plans] == [plan.pk]
+    with django_assert_num_queries(0):  # the plan's household (and coordinator) is known
+        assert story.open_plan is not None and story.open_plan.coordinator == generalist

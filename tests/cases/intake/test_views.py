@@ -1,10 +1,12 @@
 import datetime
 
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cases.households.models import Household, Resident, ResidentMergeRecord
+from cases.intake.forms import MeldingForm, melding_form_fields
 from cases.intake.models import Melding, MeldingChannel, Signal, SignalStatus
 from cases.intake.selectors import melding_investigation_deadline
 from teams.roles import Role
@@ -61,6 +63,52 @@ def test_household_page_shows_meldingen_with_deadline_and_wmo_hints(
     assert "cliëntondersteuning" in content
     assert "mantelzorger" in content
     assert reverse("cases:melding_register", args=[household.uuid]) in content
+
+
+def _melding_form_markup(content: str) -> str:
+    start = content.index('id="melding-form"')
+    return content[start : content.index("</form>", start)]
+
+
+@pytest.mark.parametrize(("language", "label"), [("nl", "Datum van de melding"), ("en", "Date of")])
+def test_household_page_shows_the_melding_form_as_the_form_renders_it(
+    client_as, generalist, make_household, settings, language, label
+):
+    """The form's fields are rendered once per language and day (not per request): the same
+    markup as the form rendered through `cases/_form_fields.html`, with today's date."""
+    household = make_household()
+    client = client_as(generalist)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    url = reverse("cases:household_detail", args=[household.uuid])
+    with translation.override(language):
+        expected = render_to_string("cases/_form_fields.html", {"form": MeldingForm()})
+    for _ in range(2):  # built on the first request, from the cache on the second
+        shown = _melding_form_markup(client.get(url).content.decode())
+        assert expected.strip() in shown
+        assert label in shown
+        assert f'name="received_on" value="{timezone.localdate().isoformat()}"' in shown
+        assert 'value="signal"' not in shown  # set by triage, never chosen by hand
+
+
+def test_the_melding_form_fields_are_rendered_once_per_language_and_day(monkeypatch):
+    with translation.override("nl"):
+        dutch = melding_form_fields()
+        assert melding_form_fields() is dutch  # from the cache
+    with translation.override("en"):
+        assert "Date of the request" in melding_form_fields()
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
+    with translation.override("nl"):
+        assert f'value="{tomorrow.isoformat()}"' in melding_form_fields()
+
+
+def test_who_may_not_register_a_melding_gets_no_form(client_as, make_household, user_with_role):
+    household = make_household()
+    consultant = user_with_role(Role.CONSULTANT)
+    TeamMemberFactory(team=household.neighbourhood.district.team, user=consultant)
+    response = client_as(consultant).get(reverse("cases:household_detail", args=[household.uuid]))
+    assert response.status_code == 200
+    assert 'id="melding-form"' not in response.content.decode()
 
 
 def test_register_melding_via_htmx(client_as, generalist, make_household):
@@ -455,9 +503,8 @@ def test_household_page_with_many_meldingen_within_a_query_budget(
             household=household, received_on=timezone.localdate() - datetime.timedelta(days)
         )
     client = client_as(generalist)
-    # 9 + 3 for the household's story (conversations, plans, network; test_plan_views.py)
-    with django_assert_max_num_queries(
-        16
-    ):  # incl. break-glass, progress reports, addresses, handovers
+    # 6 for any household page (tests/cases/households/test_views.py), +1 the user's access
+    # facts (first request), +1 the meldingen, however many; empty sections are not read
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("cases:household_detail", args=[household.uuid]))
     assert response.content.decode().count('class="deadline"') == 12
