@@ -18,6 +18,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
+from rest_framework.pagination import CursorPagination
 
 from cases.consent.models import ConsentPurpose
 from cases.consent.selectors import consent_annotate
@@ -112,7 +113,7 @@ class AllocationPage:
         except ValueError:
             moment = None
         if moment is None:
-            raise NotFound(gettext("Invalid cursor"))
+            raise NotFound(CursorPagination.invalid_cursor_message)
         return replace(self, position=(name, moment))
 
     def __getitem__(self, page: slice) -> list[dict]:
