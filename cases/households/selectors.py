@@ -447,8 +447,9 @@ def caseload_page(*, user) -> list[CaseloadRow]:
         )
         for row in values
     ]
-    # each household's running clocks; the one whose deadline comes first leads
-    rows = clocks.with_clocks(rows, user=user)
+    # each household's running clocks (the rows are need-to-know's already); the one whose
+    # deadline comes first leads
+    rows = clocks.with_clocks(rows, user=user, ids_visible=True)
     rows.sort(key=lambda row: row.nearest_clock.due_on if row.nearest_clock else datetime.date.max)
     return rows
 
