@@ -73,7 +73,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.access import households_visible_to
 from cases.avg.models import CorrectionRequest
-from cases.households.models import Household
+from cases.households.models import Household, address_line
 from cases.intake.models import GpHandoff, HandoffStatus, HandoffUrgency, Melding
 from cases.legal_terms import agreed_term_end_expression
 from cases.objections.models import Objection
@@ -588,14 +588,27 @@ def ordered(rows: QuerySet) -> QuerySet:
 def _address_line(row: dict) -> str:
     if row["clock_household"] is None:
         return ""
-    return Household(
-        street=row["clock_street"],
-        house_number=row["clock_house_number"],
-        house_number_addition=row["clock_house_number_addition"] or "",
-    ).address_line
+    return address_line(
+        row["clock_street"], row["clock_house_number"], row["clock_house_number_addition"] or ""
+    )
 
 
-def clock_from_row(row: dict, *, today: datetime.date) -> Clock:
+# stands for the linked object's UUID in a kind's URL reversed once for a page of clocks
+_LINK_SLOT = uuid.UUID(int=0)
+
+
+def _url(kind: ClockKind, link, urls: dict[str, str] | None) -> str:
+    """`kind.url(link)`; with `urls` (a page's) each kind's URL is reversed once, the link's
+    UUID put in its place (every kind's page takes a UUID)."""
+    if urls is None:
+        return kind.url(link)
+    pattern = urls.get(kind.code)
+    if pattern is None:
+        pattern = urls[kind.code] = kind.url(_LINK_SLOT)
+    return pattern.replace(str(_LINK_SLOT), str(link))
+
+
+def clock_from_row(row: dict, *, today: datetime.date, urls: dict[str, str] | None = None) -> Clock:
     kind = KINDS[row["clock_kind"]]
     return Clock(
         kind=kind.code,
@@ -604,7 +617,7 @@ def clock_from_row(row: dict, *, today: datetime.date) -> Clock:
         due_on=row["clock_due"],
         days_left=(row["clock_due"] - today).days,
         object_uuid=row["clock_object"],
-        url=kind.url(row["clock_link"]),
+        url=_url(kind, row["clock_link"], urls),
         household_id=row["clock_household"],
         household_uuid=row["clock_household_uuid"],
         household_name=_address_line(row),
@@ -617,7 +630,8 @@ def clock_from_row(row: dict, *, today: datetime.date) -> Clock:
 
 def clocks_from_rows(rows: Iterable[dict], *, today: datetime.date | None = None) -> list[Clock]:
     today = today or timezone.localdate()
-    return [clock_from_row(row, today=today) for row in rows]
+    urls: dict[str, str] = {}
+    return [clock_from_row(row, today=today, urls=urls) for row in rows]
 
 
 def team_households(district) -> QuerySet[Household]:
@@ -645,9 +659,12 @@ def clocks_by_household(
     household_ids: Iterable[int],
     kinds: Iterable[str] | None = None,
     today: datetime.date | None = None,
+    ids_visible: bool = False,
 ) -> dict[int, list[Clock]]:
     """The running clocks of the given households that `user` may see (need-to-know), per
-    household, soonest first: one query for a page of search results or a caseload."""
+    household, soonest first: one query for a page of search results or a caseload.
+    `ids_visible`: the ids were read through `households_visible_to(user)` in this request
+    (the caseload's own query filters on it), so need-to-know is not read a second time."""
     ids = sorted(set(household_ids))
     if not ids:
         return {}
@@ -656,7 +673,7 @@ def clocks_by_household(
     using = router.db_for_read(Household)
     if connections[using].vendor == "postgresql":
         # need-to-know once, then the page's clocks through the statement built once a day
-        visible_ids = list(visible.order_by().values_list("pk", flat=True))
+        visible_ids = ids if ids_visible else list(visible.order_by().values_list("pk", flat=True))
         rows = _page_clock_rows(ids=visible_ids, kinds=kinds, today=today, using=using)
     else:
         rows = open_clock_rows(households=visible, kinds=kinds, today=today)
@@ -724,13 +741,19 @@ def with_clocks(
     household_id: Callable[[object], int] = lambda obj: obj.pk,
     kinds: Iterable[str] | None = None,
     today: datetime.date | None = None,
+    ids_visible: bool = False,
 ) -> list:
     """Give each object of a page (households, or anything with a household) its household's
     running clocks, soonest first, as `.clocks`, and the soonest as `.nearest_clock` (None
-    when none runs): one query for the whole page, within `user`'s need-to-know."""
+    when none runs): one query for the whole page, within `user`'s need-to-know
+    (`ids_visible`: see `clocks_by_household`)."""
     objects = list(objects)
     found = clocks_by_household(
-        user=user, household_ids=[household_id(obj) for obj in objects], kinds=kinds, today=today
+        user=user,
+        household_ids=[household_id(obj) for obj in objects],
+        kinds=kinds,
+        today=today,
+        ids_visible=ids_visible,
     )
     for obj in objects:
         obj.clocks = found.get(household_id(obj), [])

@@ -13,6 +13,17 @@ from teams.models import Neighbourhood
 from teams.validators import format_postcode, validate_postcode
 
 
+def full_name(first_name: str, name_prefix: str, last_name: str) -> str:
+    """A resident's name as every screen shows it (`Resident.full_name`), also for plain rows."""
+    return " ".join(part for part in (first_name, name_prefix, last_name) if part)
+
+
+def address_line(street: str, house_number: int, house_number_addition: str) -> str:
+    """A household's street and number (`Household.address_line`), also for plain rows."""
+    addition = f"-{house_number_addition}" if house_number_addition else ""
+    return f"{street} {house_number}{addition}"
+
+
 class ResidentQuerySet(models.QuerySet):
     pass
 
@@ -95,9 +106,7 @@ class Resident(models.Model):
 
     @property
     def full_name(self) -> str:
-        return " ".join(
-            part for part in (self.first_name, self.name_prefix, self.last_name) if part
-        )
+        return full_name(self.first_name, self.name_prefix, self.last_name)
 
 
 class HouseholdQuerySet(models.QuerySet):
@@ -158,8 +167,7 @@ class Household(models.Model):
 
     @property
     def address_line(self) -> str:
-        addition = f"-{self.house_number_addition}" if self.house_number_addition else ""
-        return f"{self.street} {self.house_number}{addition}"
+        return address_line(self.street, self.house_number, self.house_number_addition)
 
     @property
     def postcode_display(self) -> str:

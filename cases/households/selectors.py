@@ -4,6 +4,7 @@
 import datetime
 import functools
 import re
+import uuid
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -27,8 +28,10 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
+from cases import clocks
 from cases.access import households_visible_to
 from cases.access_facts import FACTS
+from cases.clocks import Clock
 from cases.households.models import (
     Handover,
     Household,
@@ -36,7 +39,9 @@ from cases.households.models import (
     HouseholdMembership,
     MembershipRole,
     Resident,
+    address_line,
     current_members_prefetch,
+    full_name,
 )
 from cases.households.search_names import households_named, name_words, residents_named
 from cases.intake.models import (
@@ -55,7 +60,7 @@ from cases.plans.models import (
 )
 from cases.validators import normalise_bsn
 from teams.roles import Role
-from teams.validators import normalise_postcode
+from teams.validators import format_postcode, normalise_postcode
 
 User = get_user_model()
 
@@ -320,11 +325,8 @@ def _mine(user) -> Q:
     return Q(coordinator=user) | Q(pk__in=ids) if ids else Q(coordinator=user)
 
 
-def caseload(*, user) -> QuerySet[Household]:
-    """'My households': those the user coordinates and those whose open plan they were
-    brought into (invited or accepted; `my_participation` is that status, so the list says
-    "invited"), with the nearest deadline of an open melding and the next open action of the
-    active plan, most urgent first."""
+def _caseload(*, user) -> QuerySet[Household]:
+    """The caseload's households with their facts (see `caseload`), most urgent first."""
     taking_part = PlanParticipant.objects.filter(
         user=user,
         status__in=[ParticipantStatus.INVITED, ParticipantStatus.ACCEPTED],
@@ -336,8 +338,6 @@ def caseload(*, user) -> QuerySet[Household]:
             my_participation=Subquery(taking_part.order_by("-invited_at").values("status")[:1])
         )
         .filter(_mine(user))
-        .with_area()
-        .prefetch_related(current_members_prefetch())
         .annotate(
             melding_deadline=Min(
                 "meldingen__investigation_deadline",
@@ -359,6 +359,99 @@ def caseload(*, user) -> QuerySet[Household]:
             "pk",
         )
     )
+
+
+def caseload(*, user) -> QuerySet[Household]:
+    """'My households': those the user coordinates and those whose open plan they were
+    brought into (invited or accepted; `my_participation` is that status, so the list says
+    "invited"), with the nearest deadline of an open melding and the next open action of the
+    active plan, most urgent first. As model instances with their area and current members;
+    the page reads the same rows as plain values (`caseload_page`)."""
+    return _caseload(user=user).with_area().prefetch_related(current_members_prefetch())
+
+
+CASELOAD_FIELDS = (
+    "pk",
+    "uuid",
+    "street",
+    "house_number",
+    "house_number_addition",
+    "postcode",
+    "coordinator_id",
+    "my_participation",
+    "melding_deadline",
+    "next_action_due",
+    "active_plan_count",
+)
+
+
+@dataclass(slots=True)
+class CaseloadRow:
+    """One household of the caseload page, from plain values (no model per row)."""
+
+    pk: int
+    uuid: uuid.UUID
+    address_line: str
+    postcode_display: str
+    coordinator_id: int | None
+    my_participation: str | None  # ParticipantStatus: "invited" or "accepted"
+    melding_deadline: datetime.date | None
+    next_action_due: datetime.date | None
+    active_plan_count: int
+    member_names: list[str] = field(default_factory=list)  # current members, as the prefetch
+    clocks: list[Clock] = field(default_factory=list)
+    nearest_clock: Clock | None = None
+    url: str = ""  # the household page (the view's)
+
+
+def current_member_names(*, household_ids: list[int], on=None) -> dict[int, list[str]]:
+    """The full names of the current members (`HouseholdMembership.objects.current()`) of
+    each household, in the order of `current_members_prefetch` (role, then date of birth,
+    unknown last): one query for a page of households."""
+    if not household_ids:
+        return {}
+    rows = (
+        HouseholdMembership.objects.current(on)
+        .filter(household_id__in=household_ids)
+        .order_by("household_id", "role", "resident__birth_date", "pk")
+        .values_list(
+            "household_id", "resident__first_name", "resident__name_prefix", "resident__last_name"
+        )
+    )
+    names: dict[int, list[str]] = {}
+    for household_id, first_name, name_prefix, last_name in rows:
+        names.setdefault(household_id, []).append(full_name(first_name, name_prefix, last_name))
+    return names
+
+
+def caseload_page(*, user) -> list[CaseloadRow]:
+    """The caseload page's rows (`caseload`) as plain values, with each household's current
+    members' names and running clocks (three queries whatever the number of households); the
+    household whose clock runs out first leads, then the order of `caseload`."""
+    values = list(_caseload(user=user).values(*CASELOAD_FIELDS))
+    names = current_member_names(household_ids=[row["pk"] for row in values])
+    rows = [
+        CaseloadRow(
+            pk=row["pk"],
+            uuid=row["uuid"],
+            address_line=address_line(
+                row["street"], row["house_number"], row["house_number_addition"]
+            ),
+            postcode_display=format_postcode(row["postcode"]),
+            coordinator_id=row["coordinator_id"],
+            my_participation=row["my_participation"],
+            melding_deadline=row["melding_deadline"],
+            next_action_due=row["next_action_due"],
+            active_plan_count=row["active_plan_count"],
+            member_names=names.get(row["pk"], []),
+        )
+        for row in values
+    ]
+    # each household's running clocks (the rows are need-to-know's already); the one whose
+    # deadline comes first leads
+    rows = clocks.with_clocks(rows, user=user, ids_visible=True)
+    rows.sort(key=lambda row: row.nearest_clock.due_on if row.nearest_clock else datetime.date.max)
+    return rows
 
 
 @dataclass

@@ -2,7 +2,7 @@
 informal network, the support plan (goals and actions inline), evaluation, closure and
 aftercare. Views parse input, call a selector or service and render."""
 
-import datetime
+import uuid
 
 from django.conf import settings
 from django.contrib import messages
@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cases import access, clocks, permissions
+from cases import access, permissions
 from cases.access import access_household, access_object, household_file
 from cases.audit import access_log_record, request_context
 from cases.consent.models import ConsentPurpose
@@ -84,6 +84,10 @@ def _errors_to_messages(request, exc: ValidationError) -> None:
         messages.error(request, message)
 
 
+# stands for a household's UUID in a URL reversed once for a page of households
+_UUID_SLOT = uuid.UUID(int=0)
+
+
 def _household_url(household, anchor: str = "") -> str:
     url = reverse("cases:household_detail", args=[household.uuid])
     return f"{url}#{anchor}" if anchor else url
@@ -100,10 +104,11 @@ def caseload(request):
     check-ins that have come due."""
     if not permissions.can_use_register(request.user):
         raise PermissionDenied
-    households = list(household_selectors.caseload(user=request.user))
-    # each household's running clocks; the one whose deadline comes first leads
-    households = clocks.with_clocks(households, user=request.user)
-    households.sort(key=lambda h: h.nearest_clock.due_on if h.nearest_clock else datetime.date.max)
+    households = household_selectors.caseload_page(user=request.user)
+    # the household page's URL reversed once, each row's UUID in its place
+    url = reverse("cases:household_detail", args=[_UUID_SLOT])
+    for household in households:
+        household.url = url.replace(str(_UUID_SLOT), str(household.uuid))
     access_log_record(
         request_or_user=request,
         action=AccessAction.VIEW,

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.households.models import MembershipRole
 from cases.intake import services as intake_services
 from cases.intake.models import KitchenTableConversation, LifeDomain, MeldingStatus
 from cases.intake.selectors import melding_investigation_deadline
@@ -15,8 +16,10 @@ from cases.privacy.models import AccessLogEntry
 from teams.roles import Role
 from tests.cases.intake_factories import assessment_post
 from tests.factories import (
+    HouseholdMembershipFactory,
     MeldingFactory,
     NetworkMemberFactory,
+    ResidentFactory,
     SupportPlanFactory,
     TeamMemberFactory,
     UserFactory,
@@ -334,8 +337,9 @@ def test_caseload_lists_my_households_within_a_query_budget(
         )
     make_household()  # somebody else's
     client = client_as(generalist)
-    # incl. the access log row and the running clocks (the visible ids, then their clocks)
-    with django_assert_max_num_queries(10):
+    # incl. the user's access facts (the first request reads them into the cache), the access
+    # log row, the members' names and the running clocks (one query each)
+    with django_assert_max_num_queries(9):
         response = client.get(reverse("cases:caseload"))
     content = response.content.decode()
     # received 3..8 weeks ago: deadlines from about 21 days ahead to about 14 days overdue
@@ -347,6 +351,99 @@ def test_caseload_lists_my_households_within_a_query_budget(
     # urgent first
     assert content.index(f"{-days[2]} dagen te laat") < content.index(f"nog {days[0]} dagen")
     assert content.count("volgende actie uiterlijk") == 6
+
+
+def _caseload_rows(content: str) -> list[str]:
+    """The caseload list's items, in the page's order."""
+    listing = content.split('id="caseload">', 1)[1].split("</ul>", 1)[0]
+    return listing.split("<li>")[1:]
+
+
+def test_caseload_rows_show_names_clocks_badges_and_plans_most_urgent_first(
+    client_as, generalist, make_household, other_area, django_assert_num_queries
+):
+    """The page reads plain rows: the same names (current members only, in the order of
+    `current_members_prefetch`), clocks, badges and "no active plan" as the model instances
+    showed, in fewer queries."""
+    late = make_household(residents=0, coordinator=generalist)
+    child = ResidentFactory(first_name="Sem", name_prefix="de", last_name="Vries")
+    parent = ResidentFactory(first_name="Anna", name_prefix="de", last_name="Vries")
+    gone = ResidentFactory(first_name="Otto", last_name="Vertrokken")
+    HouseholdMembershipFactory(household=late, resident=parent, role=MembershipRole.PARENT)
+    HouseholdMembershipFactory(household=late, resident=child, role=MembershipRole.CHILD)
+    HouseholdMembershipFactory(
+        household=late,
+        resident=gone,
+        start_date=TODAY - datetime.timedelta(days=400),
+        end_date=TODAY - datetime.timedelta(days=30),
+    )
+    received_on = TODAY - datetime.timedelta(weeks=10)
+    MeldingFactory(household=late, received_on=received_on)
+    plan_services.action_add(
+        plan=active_plan(late, generalist),
+        by=generalist,
+        description="x",
+        owner_kind=ActionOwnerKind.PROFESSIONAL,
+        owner_user=generalist,
+        due_on=TODAY - datetime.timedelta(days=2),
+    )
+    quiet = make_household(residents=1, coordinator=generalist)  # no plan, no clock
+    colleague = TeamMemberFactory(team=other_area["team"]).user
+    invited, accepted = (
+        make_household(
+            neighbourhood=other_area["neighbourhood"], residents=1, coordinator=colleague
+        )
+        for _ in range(2)
+    )
+    for household, days in ((invited, 5), (accepted, 10)):
+        plan = active_plan(household, colleague)
+        plan_services.action_add(
+            plan=plan,
+            by=colleague,
+            description="x",
+            owner_kind=ActionOwnerKind.PROFESSIONAL,
+            owner_user=colleague,
+            due_on=TODAY + datetime.timedelta(days=days),
+        )
+        participant = plan_services.participant_invite(
+            plan=plan, by=colleague, user=generalist, role="GGZ"
+        )
+    plan_services.participant_respond(participant=participant, by=generalist, accept=True)
+    make_household(residents=1)  # somebody else's
+
+    client = client_as(generalist)
+    client.get(reverse("cases:caseload"))  # reads the user's access facts into the cache
+    # session, user, access version; households, their members' names, their clocks; the
+    # access-log row; the check-ins due
+    with django_assert_num_queries(8):
+        response = client.get(reverse("cases:caseload"))
+    rows = _caseload_rows(response.content.decode())
+    assert len(rows) == 4
+    by_household = {
+        household: next(row for row in rows if household_link(household) in row)
+        for household in (late, quiet, invited, accepted)
+    }
+    # most urgent first: the melding 10 weeks old, then by the next action; no plan last
+    assert rows == [by_household[h] for h in (late, invited, accepted, quiet)], rows
+    row = by_household[late]
+    assert "Sem de Vries, Anna de Vries</div>" in row  # a child's role sorts before a parent's
+    assert "Vertrokken" not in row
+    days_late = -investigation_days_left(received_on)
+    assert "Onderzoek na een melding: " in row and f"{days_late} dagen te laat" in row
+    assert "volgende actie uiterlijk" in row and "te laat" in row.split("volgende actie")[1]
+    assert late.address_line in row and late.postcode_display in row
+    assert "geen actief plan" not in row
+    assert "geen actief plan" in by_household[quiet]
+    assert "uitgenodigd" in by_household[invited]
+    assert "erbij gehaald" in by_household[accepted]
+    for household in (late, quiet):
+        assert "uitgenodigd" not in by_household[household]
+        assert "erbij gehaald" not in by_household[household]
+    assert AccessLogEntry.objects.filter(object_type="caseload", result_count=4).count() == 2
+
+
+def household_link(household) -> str:
+    return f'href="{reverse("cases:household_detail", args=[household.uuid])}"'
 
 
 def test_household_page_tells_the_story_within_its_query_budget(
