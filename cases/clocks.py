@@ -645,9 +645,13 @@ def clocks_by_household(
     household_ids: Iterable[int],
     kinds: Iterable[str] | None = None,
     today: datetime.date | None = None,
+    visible_already: bool = False,
 ) -> dict[int, list[Clock]]:
     """The running clocks of the given households that `user` may see (need-to-know), per
-    household, soonest first: one query for a page of search results or a caseload."""
+    household, soonest first: one query for a page of search results or a caseload.
+
+    `visible_already`: the ids were read through `households_visible_to(user)` in this request
+    (a page of search results), so need-to-know is not asked a second time (one query less)."""
     ids = sorted(set(household_ids))
     if not ids:
         return {}
@@ -656,7 +660,9 @@ def clocks_by_household(
     using = router.db_for_read(Household)
     if connections[using].vendor == "postgresql":
         # need-to-know once, then the page's clocks through the statement built once a day
-        visible_ids = list(visible.order_by().values_list("pk", flat=True))
+        visible_ids = (
+            ids if visible_already else list(visible.order_by().values_list("pk", flat=True))
+        )
         rows = _page_clock_rows(ids=visible_ids, kinds=kinds, today=today, using=using)
     else:
         rows = open_clock_rows(households=visible, kinds=kinds, today=today)
@@ -724,13 +730,19 @@ def with_clocks(
     household_id: Callable[[object], int] = lambda obj: obj.pk,
     kinds: Iterable[str] | None = None,
     today: datetime.date | None = None,
+    visible_already: bool = False,
 ) -> list:
     """Give each object of a page (households, or anything with a household) its household's
     running clocks, soonest first, as `.clocks`, and the soonest as `.nearest_clock` (None
-    when none runs): one query for the whole page, within `user`'s need-to-know."""
+    when none runs): one query for the whole page, within `user`'s need-to-know
+    (`visible_already`: see `clocks_by_household`)."""
     objects = list(objects)
     found = clocks_by_household(
-        user=user, household_ids=[household_id(obj) for obj in objects], kinds=kinds, today=today
+        user=user,
+        household_ids=[household_id(obj) for obj in objects],
+        kinds=kinds,
+        today=today,
+        visible_already=visible_already,
     )
     for obj in objects:
         obj.clocks = found.get(household_id(obj), [])
