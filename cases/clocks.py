@@ -648,13 +648,12 @@ def clocks_by_household(
     household_ids: Iterable[int],
     kinds: Iterable[str] | None = None,
     today: datetime.date | None = None,
-    visible_already: bool = False,
+    ids_visible: bool = False,
 ) -> dict[int, list[Clock]]:
     """The running clocks of the given households that `user` may see (need-to-know), per
     household, soonest first: one query for a page of search results or a caseload.
-
-    `visible_already`: the ids were read through `households_visible_to(user)` in this request
-    (a page of search results), so need-to-know is not asked a second time (one query less)."""
+    `ids_visible`: the ids were read through `households_visible_to(user)` in this request
+    (the caseload's own query filters on it), so need-to-know is not read a second time."""
     ids = sorted(set(household_ids))
     if not ids:
         return {}
@@ -663,9 +662,7 @@ def clocks_by_household(
     using = router.db_for_read(Household)
     if connections[using].vendor == "postgresql":
         # need-to-know once, then the page's clocks through the statement built once a day
-        visible_ids = (
-            ids if visible_already else list(visible.order_by().values_list("pk", flat=True))
-        )
+        visible_ids = ids if ids_visible else list(visible.order_by().values_list("pk", flat=True))
         rows = _page_clock_rows(ids=visible_ids, kinds=kinds, today=today, using=using)
     else:
         rows = open_clock_rows(households=visible, kinds=kinds, today=today)
@@ -765,19 +762,19 @@ def with_clocks(
     household_id: Callable[[object], int] = lambda obj: obj.pk,
     kinds: Iterable[str] | None = None,
     today: datetime.date | None = None,
-    visible_already: bool = False,
+    ids_visible: bool = False,
 ) -> list:
     """Give each object of a page (households, or anything with a household) its household's
     running clocks, soonest first, as `.clocks`, and the soonest as `.nearest_clock` (None
     when none runs): one query for the whole page, within `user`'s need-to-know
-    (`visible_already`: see `clocks_by_household`)."""
+    (`ids_visible`: see `clocks_by_household`)."""
     objects = list(objects)
     found = clocks_by_household(
         user=user,
         household_ids=[household_id(obj) for obj in objects],
         kinds=kinds,
         today=today,
-        visible_already=visible_already,
+        ids_visible=ids_visible,
     )
     for obj in objects:
         obj.clocks = found.get(household_id(obj), [])
