@@ -43,7 +43,10 @@ Adding a kind (see `_advance_rows`; `_avg_request_rows` for the privacy officer)
 
 import datetime
 import enum
+import hashlib
+import re
 import uuid
+import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -689,11 +692,25 @@ def clocks_by_household(
 # or caseload (it was most of their time: docs/performance.md). The page's household ids are
 # one array parameter. The day and the language are in the key (the rows compare with today
 # and carry translated texts); a settings change (a test's override) empties it.
-_PAGE_STATEMENTS: dict[tuple, tuple[str, tuple, list[int]] | None] = {}
+#
+# On PostgreSQL the statement is also *prepared* once per database connection (PREPARE, with
+# the ids as its one parameter $1 and every other value written in as the ORM's client-side
+# binding writes it), and run as EXECUTE: planning the UNION of eight kinds with their joins
+# took 10-17 ms at 500,000 households, running it 1-2 ms. After five runs PostgreSQL keeps a
+# generic plan (index look-ups per household id). A prepared statement outlives a rolled-back
+# transaction; a new connection (CONN_MAX_AGE, a health check) prepares it again.
+_PAGE_STATEMENTS: dict[tuple, "_PageStatement | None"] = {}
 _PAGE_STATEMENTS_MAX = 64
+_PREPARED: "weakref.WeakKeyDictionary[object, set[str]]" = weakref.WeakKeyDictionary()
 
 
-def _page_statement(*, kinds, today, using):
+@dataclass(frozen=True)
+class _PageStatement:
+    name: str  # of the prepared statement: the hash of its text
+    prepare: str  # PREPARE name AS ... ($1: the household ids)
+
+
+def _page_statement(*, kinds, today, using) -> _PageStatement | None:
     key = (using, today, get_language(), None if kinds is None else tuple(sorted(set(kinds))))
     if key in _PAGE_STATEMENTS:
         return _PAGE_STATEMENTS[key]
@@ -704,8 +721,21 @@ def _page_statement(*, kinds, today, using):
     statement = None
     if rows is not None:
         sql, params = ordered(rows).query.get_compiler(using).as_sql()
-        slots = [index for index, param in enumerate(params) if param is marker]
-        statement = (sql, tuple(params), slots)
+        # the ids become $1; every other value is written in (the ORM's own values: dates,
+        # texts, numbers), as the client-side binding would write it on every run
+        parts, values, index = [], [], 0
+        for part in re.split(r"(%%|%s)", sql):
+            if part == "%s":
+                if params[index] is marker:
+                    part = "$1"
+                else:
+                    values.append(params[index])
+                index += 1
+            parts.append(part)
+        with connections[using].cursor() as cursor:
+            body = cursor.mogrify("".join(parts), values)
+        name = "clocks_page_" + hashlib.sha256(body.encode()).hexdigest()[:24]
+        statement = _PageStatement(name=name, prepare=f"PREPARE {name} AS {body}")
     if len(_PAGE_STATEMENTS) >= _PAGE_STATEMENTS_MAX:
         _PAGE_STATEMENTS.clear()
     _PAGE_STATEMENTS[key] = statement
@@ -717,12 +747,17 @@ def _page_clock_rows(*, ids: list[int], kinds, today, using) -> list[dict]:
     statement = _page_statement(kinds=kinds, today=today, using=using)
     if statement is None or not ids:
         return []
-    sql, params, slots = statement
-    params = list(params)
-    for slot in slots:
-        params[slot] = ids
-    with connections[using].cursor() as cursor:
-        cursor.execute(sql, params)
+    connection = connections[using]
+    run = f"EXECUTE {statement.name}(%s)"
+    with connection.cursor() as cursor:
+        prepared = _PREPARED.setdefault(connection.connection, set())
+        if statement.name in prepared:
+            cursor.execute(run, [ids])
+        else:
+            # prepared and run in one round trip (one query, however new the connection)
+            cursor.execute(f"{statement.prepare.replace('%', '%%')}; {run}", [ids])
+            cursor.nextset()
+            prepared.add(statement.name)
         names = [column.name for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 

@@ -24,8 +24,10 @@ from django.db.models import (
     QuerySet,
     Subquery,
     When,
+    prefetch_related_objects,
 )
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import clocks
@@ -148,7 +150,8 @@ def current_members_of(*, memberships, on=None) -> list[HouseholdMembership]:
 class HouseholdSearch:
     query: str
     kind: str  # "bsn", "postcode", "name" or "" (nothing to search yet)
-    results: QuerySet[Household] = field(default_factory=Household.objects.none)
+    # a BSN search reads its few households at once: a list, with their current members
+    results: QuerySet[Household] | list[Household] = field(default_factory=Household.objects.none)
     error: str = ""
     # a name search stops at NAME_SEARCH_LIMIT households: the page asks for more of the name
     truncated: bool = False
@@ -176,20 +179,8 @@ def household_search(*, user, query: str) -> HouseholdSearch:
             bsn = normalise_bsn(query)
         except ValidationError as exc:
             return HouseholdSearch(query, "bsn", error=exc.messages[0])
-        # every household the person lived in (a former member is found too); each result
-        # says whether they live there now. `pk__in` cannot repeat a household: no DISTINCT
-        ever = HouseholdMembership.objects.filter(resident__bsn=bsn)
-        current = HouseholdMembership.objects.current().filter(
-            resident__bsn=bsn, household=OuterRef("pk")
-        )
-        return HouseholdSearch(
-            query,
-            "bsn",
-            base.filter(pk__in=ever.values("household_id")).annotate(
-                bsn_lives_here=Exists(current)
-            ),
-            person=person_by_bsn(user=user, bsn=bsn),
-        )
+        person, households = _person_and_households_by_bsn(user=user, bsn=bsn)
+        return HouseholdSearch(query, "bsn", households, person=person, count=len(households))
     if POSTCODE_LIKE.match(query):
         try:
             postcode = normalise_postcode(query)
@@ -226,6 +217,57 @@ def household_search(*, user, query: str) -> HouseholdSearch:
         count=len(ids[:NAME_SEARCH_LIMIT]),
         truncated=len(ids) > NAME_SEARCH_LIMIT or matches.residents_capped,
     )
+
+
+def _person_and_households_by_bsn(*, user, bsn: str):
+    """The person with this BSN and where they live now (`PersonWhereabouts`, None when nobody
+    has it), and every household they lived in that `user` may see (a former member is found
+    too), in address order, each with `bsn_lives_here` and its current members.
+
+    One query reads all the person's memberships with resident, household, area, coordinator
+    and whether `households_visible_to(user)` holds the household; only a person who never
+    lived anywhere costs a second (the resident), and the members of the households one
+    more (`current_members_prefetch`)."""
+    visible = households_visible_to(user).filter(pk=OuterRef("household_id"))
+    memberships = list(
+        HouseholdMembership.objects.filter(resident__bsn=bsn)
+        .select_related(
+            "resident", "household__coordinator", "household__neighbourhood__district__team"
+        )
+        .annotate(household_visible=Exists(visible))
+        .order_by(
+            "household__postcode",
+            "household__house_number",
+            "household__house_number_addition",
+            "household_id",
+            "-start_date",
+        )
+    )
+    if not memberships:
+        resident = Resident.objects.filter(bsn=bsn).first()
+        person = None if resident is None else PersonWhereabouts(resident, None, False)
+        return person, []
+    today = timezone.localdate()
+    households: dict[int, Household] = {}
+    for membership in memberships:
+        if membership.household_visible:
+            household = households.setdefault(membership.household_id, membership.household)
+            lives_here = getattr(household, "bsn_lives_here", False)
+            household.bsn_lives_here = lives_here or membership.is_current(today)
+    # where they live now: the current membership that started last
+    current = max(
+        (membership for membership in memberships if membership.is_current(today)),
+        key=lambda membership: membership.start_date,
+        default=None,
+    )
+    person = PersonWhereabouts(
+        resident=memberships[0].resident,
+        current=current,
+        current_visible=bool(current is not None and current.household_visible),
+    )
+    results = list(households.values())
+    prefetch_related_objects(results, current_members_prefetch())
+    return person, results
 
 
 def residents_by_name_or_bsn(*, query: str) -> QuerySet[Resident]:

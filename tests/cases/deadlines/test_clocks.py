@@ -2,6 +2,7 @@
 one query, within need-to-know or a team filter."""
 
 import pytest
+from django.db import connection, transaction
 from django.db.models import F, Value
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -202,6 +203,42 @@ def test_the_page_statement_built_once_gives_the_orm_rows(make_clocks, generalis
     with translation.override("en"):
         clocks._page_clock_rows(ids=ids, kinds=None, today=timezone.localdate(), using="default")
     assert len(clocks._PAGE_STATEMENTS) == 3  # per kinds and per language
+
+
+def test_the_page_statement_is_prepared_once_per_connection(
+    make_clocks, generalist, django_assert_num_queries
+):
+    """PostgreSQL plans the page's UNION once per connection (PREPARE, then EXECUTE with the
+    ids): one query per page, the first one too; the same rows after PostgreSQL switches to
+    its generic plan (after five runs) and after a rolled-back transaction."""
+    made = [make_clocks(melding=1, application=-2, evaluation=3, check_in=5) for _ in range(3)]
+    ids = [m["household"].pk for m in made]
+    expected = list(
+        clocks.ordered(clocks.open_clock_rows(households=Household.objects.filter(pk__in=ids)))
+    )
+    clocks._PAGE_STATEMENTS.clear()
+    with connection.cursor() as cursor:  # as on a new connection: none prepared yet
+        cursor.execute("SELECT name FROM pg_prepared_statements WHERE name LIKE 'clocks_page_%%'")
+        for (name,) in cursor.fetchall():
+            cursor.execute(f"DEALLOCATE {name}")
+    clocks._PREPARED.clear()
+    today = timezone.localdate()
+    for _ in range(7):
+        with django_assert_num_queries(1):
+            rows = clocks._page_clock_rows(ids=ids, kinds=None, today=today, using="default")
+        assert rows == expected
+    [statement] = clocks._PAGE_STATEMENTS.values()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans + custom_plans FROM pg_prepared_statements WHERE name = %s",
+            [statement.name],
+        )
+        assert cursor.fetchone() == (7,)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        clocks._page_clock_rows(ids=ids, kinds=["melding"], today=today, using="default")
+        raise RuntimeError
+    assert clocks._page_clock_rows(ids=ids[:1], kinds=["melding"], today=today, using="default")
+    assert clocks._page_clock_rows(ids=[0], kinds=None, today=today, using="default") == []
 
 
 def test_due_until_keeps_late_and_soon_clocks_only(make_clocks, area):

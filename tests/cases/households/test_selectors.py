@@ -101,7 +101,11 @@ def test_search_by_partial_name(households, generalist):
 def test_search_never_returns_invisible_households(households, generalist):
     _own, foreign = households
     bsn = foreign.memberships.first().resident.bsn
-    assert not household_selectors.household_search(user=generalist, query=bsn).results.exists()
+    search = household_selectors.household_search(user=generalist, query=bsn)
+    assert list(search.results) == []
+    assert search.count == 0
+    # the person is known, and where they live is outside the circle
+    assert search.person.current.household == foreign and not search.person.current_visible
 
 
 def test_search_with_too_little_input_does_nothing(households, generalist):

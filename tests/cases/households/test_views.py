@@ -1,10 +1,13 @@
+import datetime
+
 import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
 from cases.households.models import Household, Resident
+from cases.privacy.models import AccessAction, AccessLogEntry
 from teams.roles import Role
-from tests.factories import HouseholdMembershipFactory, ResidentFactory
+from tests.factories import HouseholdMembershipFactory, MeldingFactory, ResidentFactory
 
 VALID_BSN = "111222333"
 
@@ -122,6 +125,81 @@ def test_search_page_query_budget(
     with django_assert_max_num_queries(9):  # +1: the page's running clocks (one query)
         response = client.post(reverse("cases:household_search"), {"q": "5611"})
     assert response.content.decode().count('class="muted small"') >= 30
+
+
+def test_search_by_bsn_in_few_queries_shows_the_person_and_their_households(
+    client_as, generalist, make_household, other_area, django_assert_num_queries
+):
+    """A BSN search reads the person's memberships once (with whether the user may see each
+    household), the households' members once and their clocks once, then logs the search."""
+    person = ResidentFactory()
+    former = make_household(residents=2, postcode="5611AA")
+    now = make_household(residents=1, postcode="5611AB")
+    outside = make_household(neighbourhood=other_area["neighbourhood"], postcode="5641AA")
+    HouseholdMembershipFactory(
+        household=former,
+        resident=person,
+        start_date=datetime.date(2015, 1, 1),
+        end_date=datetime.date(2020, 1, 1),
+    )
+    HouseholdMembershipFactory(
+        household=outside,
+        resident=person,
+        start_date=datetime.date(2020, 1, 1),
+        end_date=datetime.date(2021, 1, 1),
+    )
+    HouseholdMembershipFactory(household=now, resident=person, start_date=datetime.date(2021, 1, 1))
+    MeldingFactory(household=now)
+    client = client_as(generalist)
+    url = reverse("cases:household_search")
+    client.post(url, {"q": person.bsn})  # the user's access facts, read once and cached
+    # session, user, access version; the memberships, the members, the clocks; the log row
+    with django_assert_num_queries(7):
+        response = client.post(url, {"q": person.bsn}, headers={"HX-Request": "true"})
+    content = response.content.decode()
+    assert "2 huishoudens gevonden" in content
+    # in address order, the former one marked; the household outside the circle not shown
+    results = content[content.index('class="results"') :]
+    assert results.index(escape(former.address_line)) < results.index("eerder lid")
+    assert results.index("eerder lid") < results.index(escape(now.address_line))
+    assert results.count("eerder lid") == 1
+    assert escape(outside.address_line) not in content
+    assert f"woont nu op {escape(now.address_line)}" in content
+    for household in (former, now):
+        for membership in household.memberships.exclude(resident=person):
+            assert escape(membership.resident.full_name) in content
+    # the person lives in `now` today, no longer in `former`: named in one list of members
+    assert content.count(escape(person.full_name)) == 2  # whereabouts and `now`'s members
+    assert content.count("Onderzoek na een melding") == 1
+    log = AccessLogEntry.objects.filter(action=AccessAction.SEARCH).latest("pk")
+    assert (log.search_kind, log.result_count) == ("bsn", 2)
+
+
+def test_search_by_bsn_of_someone_living_nowhere(client_as, generalist, make_household):
+    person = ResidentFactory()
+    response = client_as(generalist).post(reverse("cases:household_search"), {"q": person.bsn})
+    content = response.content.decode()
+    assert escape(person.full_name) in content
+    assert "Geen huishouden gevonden." in content
+
+
+def test_search_by_postcode_query_budget(
+    client_as, generalist, make_household, django_assert_num_queries
+):
+    households = [make_household(residents=2, postcode="5611AB") for _ in range(4)]
+    MeldingFactory(household=households[0])
+    client = client_as(generalist)
+    url = reverse("cases:household_search")
+    client.post(url, {"q": "5611 ab"})
+    # session, user, access version; the page, its members, its clocks; the log row
+    with django_assert_num_queries(7):
+        response = client.post(url, {"q": "5611 ab"}, headers={"HX-Request": "true"})
+    content = response.content.decode()
+    assert "4 huishoudens gevonden" in content
+    for household in households:
+        for membership in household.memberships.all():
+            assert escape(membership.resident.full_name) in content
+    assert content.count("Onderzoek na een melding") == 1
 
 
 def test_household_page_query_budget(
