@@ -28,6 +28,28 @@ _DEADLINE_HINT = gettext_lazy("Wmo: the investigation is completed within 6 week
 
 
 @register.simple_tag
+def application_deadline(application):
+    """The days-left badge of an application's legal decision deadline (an application or a row
+    of the consultant's queue: `is_decided`, `days_left`, `days_overdue`); nothing once it is
+    decided. Rendered in Python: the queue shows one per row."""
+    if application.is_decided:
+        return ""
+    days = application.days_left
+    if days < 0:
+        overdue = application.days_overdue
+        return format_html(
+            '<span class="badge overdue">{}</span>',
+            ngettext("%(counter)s day overdue", "%(counter)s days overdue", overdue)
+            % {"counter": overdue},
+        )
+    return format_html(
+        '<span class="badge{}">{}</span>',
+        " soon" if days <= 3 else "",
+        ngettext("%(counter)s day left", "%(counter)s days left", days) % {"counter": days},
+    )
+
+
+@register.simple_tag
 def deadline(*, clock=None, due=None, what="", title="", melding=None):
     """The days-left badge of a deadline, in calendar days ("nog 3 dagen", "vandaag", "2 dagen
     te laat"): one badge on every screen, rendered in Python (a page of rows shows dozens).
