@@ -6,16 +6,11 @@ Runs `migrate` and the searches in subprocesses against a fresh SQLite file, and
 searches here on PostgreSQL."""
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 from cases.households.models import Household, Resident
 from cases.households.search_names import households_named
 from tests.factories import HouseholdFactory, HouseholdMembershipFactory
-
-ROOT = Path(__file__).resolve().parents[3]
+from tests.sqlite_demo import ROOT, demo_env, manage
 
 PEOPLE = [
     ("Zoë", "", "Çelik"),
@@ -73,31 +68,11 @@ def found() -> dict[str, list[str]]:
     return answer
 
 
-def _run(*args, env):
-    return subprocess.run(  # noqa: S603 - fixed argv: this interpreter and manage.py
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-
-
 def test_the_sqlite_demo_finds_the_same_households_as_postgresql(tmp_path, area):
-    keep = {"PATH", "HOME", "LANG", "VIRTUAL_ENV"}
-    env = {k: v for k, v in os.environ.items() if k in keep}
-    env |= {
-        "DJANGO_SETTINGS_MODULE": "socialdomain.settings",
-        "DEBUG": "true",
-        "SECRET_KEY": "x",
-        "SQLITE_PATH": str(tmp_path / "demo.sqlite3"),
-        "PYTHONPATH": str(ROOT),
-    }
-    result = _run("migrate", "--noinput", env=env)
+    env = demo_env(tmp_path, PYTHONPATH=str(ROOT))
+    result = manage("migrate", "--noinput", env=env)
     assert result.returncode == 0, result.stderr[-3000:]
-    result = _run("shell", "-c", SEARCH, env=env)
+    result = manage("shell", "-c", SEARCH, env=env)
     assert result.returncode == 0, result.stderr[-3000:]
     line = next(x for x in result.stdout.splitlines() if x.startswith("FOUND "))
     on_sqlite = json.loads(line.removeprefix("FOUND "))

@@ -6,12 +6,8 @@ Runs the demo in subprocesses: `migrate`, `seed_demo`, `create_api_token`, then 
 client against the SQLite file (`manage.py shell -c`)."""
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[3]
+from tests.sqlite_demo import demo_env, manage
 
 # Run inside the demo (manage.py shell): every endpoint of docs/api.md, in an order that reaches
 # the deep paths (start before a progress report, a webhook before its deliveries).
@@ -73,36 +69,16 @@ print("SWEEP " + json.dumps(seen))
 """
 
 
-def _run(*args, env):
-    return subprocess.run(  # noqa: S603 - fixed argv: this interpreter and manage.py
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
 def test_every_partner_endpoint_answers_without_500_on_the_sqlite_demo(tmp_path):
-    keep = {"PATH", "HOME", "LANG", "VIRTUAL_ENV", "REDIS_URL"}
-    env = {k: v for k, v in os.environ.items() if k in keep}
-    env |= {
-        "DJANGO_SETTINGS_MODULE": "socialdomain.settings",
-        "DEBUG": "true",
-        "SECRET_KEY": "x",
-        "SQLITE_PATH": str(tmp_path / "demo.sqlite3"),
-        "WEBHOOK_ALLOWED_HOSTS": "example.org",
-    }
+    env = demo_env(tmp_path, keep={"REDIS_URL"}, WEBHOOK_ALLOWED_HOSTS="example.org")
     for step in (("migrate", "--noinput"), ("seed_demo", "--households", "12")):
-        result = _run(*step, env=env)
+        result = manage(*step, env=env, timeout=120)
         assert result.returncode == 0, result.stderr[-3000:]
-    token = _run("create_api_token", "zorggroep-de-linde", env=env)
+    token = manage("create_api_token", "zorggroep-de-linde", env=env, timeout=120)
     assert token.returncode == 0, token.stderr[-3000:]
     env["PARTNER_TOKEN"] = token.stdout.strip().splitlines()[-1]
 
-    result = _run("shell", "-c", SWEEP, env=env)
+    result = manage("shell", "-c", SWEEP, env=env, timeout=120)
 
     assert result.returncode == 0, result.stderr[-3000:]
     line = next(x for x in result.stdout.splitlines() if x.startswith("SWEEP "))
