@@ -219,17 +219,12 @@ def household_search(*, user, query: str) -> HouseholdSearch:
     )
 
 
-def _person_and_households_by_bsn(*, user, bsn: str):
-    """The person with this BSN and where they live now (`PersonWhereabouts`, None when nobody
-    has it), and every household they lived in that `user` may see (a former member is found
-    too), in address order, each with `bsn_lives_here` and its current members.
-
-    One query reads all the person's memberships with resident, household, area, coordinator
-    and whether `households_visible_to(user)` holds the household; only a person who never
-    lived anywhere costs a second (the resident), and the members of the households one
-    more (`current_members_prefetch`)."""
+def _memberships_by_bsn(*, user, bsn: str) -> list[HouseholdMembership]:
+    """Every membership of the person with this BSN, with resident, household, area and
+    coordinator, and `household_visible`: whether `households_visible_to(user)` holds the
+    household; in the households' address order. One query."""
     visible = households_visible_to(user).filter(pk=OuterRef("household_id"))
-    memberships = list(
+    return list(
         HouseholdMembership.objects.filter(resident__bsn=bsn)
         .select_related(
             "resident", "household__coordinator", "household__neighbourhood__district__team"
@@ -243,10 +238,34 @@ def _person_and_households_by_bsn(*, user, bsn: str):
             "-start_date",
         )
     )
+
+
+def _whereabouts(*, bsn: str, memberships: list, today) -> "PersonWhereabouts | None":
+    """Where the person lives now (the current membership that started last) and whether the
+    user may see it, from `_memberships_by_bsn`; a person who never lived anywhere costs one
+    query (the resident); None when nobody has this BSN."""
     if not memberships:
         resident = Resident.objects.filter(bsn=bsn).first()
-        person = None if resident is None else PersonWhereabouts(resident, None, False)
-        return person, []
+        return None if resident is None else PersonWhereabouts(resident, None, False)
+    current = max(
+        (membership for membership in memberships if membership.is_current(today)),
+        key=lambda membership: membership.start_date,
+        default=None,
+    )
+    return PersonWhereabouts(
+        resident=memberships[0].resident,
+        current=current,
+        current_visible=bool(current is not None and current.household_visible),
+    )
+
+
+def _person_and_households_by_bsn(*, user, bsn: str):
+    """The person with this BSN and where they live now (`PersonWhereabouts`, None when nobody
+    has it), and every household they lived in that `user` may see (a former member is found
+    too), in address order, each with `bsn_lives_here` and its current members: the
+    memberships in one query (`_memberships_by_bsn`), the members of the households one more
+    (`current_members_prefetch`)."""
+    memberships = _memberships_by_bsn(user=user, bsn=bsn)
     today = timezone.localdate()
     households: dict[int, Household] = {}
     for membership in memberships:
@@ -254,20 +273,10 @@ def _person_and_households_by_bsn(*, user, bsn: str):
             household = households.setdefault(membership.household_id, membership.household)
             lives_here = getattr(household, "bsn_lives_here", False)
             household.bsn_lives_here = lives_here or membership.is_current(today)
-    # where they live now: the current membership that started last
-    current = max(
-        (membership for membership in memberships if membership.is_current(today)),
-        key=lambda membership: membership.start_date,
-        default=None,
-    )
-    person = PersonWhereabouts(
-        resident=memberships[0].resident,
-        current=current,
-        current_visible=bool(current is not None and current.household_visible),
-    )
     results = list(households.values())
-    prefetch_related_objects(results, current_members_prefetch())
-    return person, results
+    if results:
+        prefetch_related_objects(results, current_members_prefetch())
+    return _whereabouts(bsn=bsn, memberships=memberships, today=today), results
 
 
 def residents_by_name_or_bsn(*, query: str) -> QuerySet[Resident]:
@@ -703,19 +712,8 @@ class PersonWhereabouts:
 def person_by_bsn(*, user, bsn: str) -> PersonWhereabouts | None:
     """The person with this BSN, current members and former ones alike, with where they live
     now. None when nobody has this BSN."""
-    resident = Resident.objects.filter(bsn=bsn).first()
-    if resident is None:
-        return None
-    current = (
-        resident.memberships.current()
-        .select_related("household__neighbourhood__district__team")
-        .order_by("-start_date")
-        .first()
-    )
-    visible = bool(
-        current is not None and households_visible_to(user).filter(pk=current.household_id).exists()
-    )
-    return PersonWhereabouts(resident=resident, current=current, current_visible=visible)
+    memberships = _memberships_by_bsn(user=user, bsn=bsn)
+    return _whereabouts(bsn=bsn, memberships=memberships, today=timezone.localdate())
 
 
 def registered_bsn(value: str) -> str:
