@@ -79,6 +79,7 @@ from cases.avg.models import CorrectionRequest
 from cases.households.models import Household, address_line
 from cases.intake.models import GpHandoff, HandoffStatus, HandoffUrgency, Melding
 from cases.legal_terms import agreed_term_end_expression
+from cases.links import uuid_url
 from cases.objections.models import Objection
 from cases.plans.models import (
     AftercareCheckIn,
@@ -596,22 +597,17 @@ def _address_line(row: dict) -> str:
     )
 
 
-# stands for the linked object's UUID in a kind's URL reversed once for a page of clocks
-_LINK_SLOT = uuid.UUID(int=0)
-
-
-def _url(kind: ClockKind, link, urls: dict[str, str] | None) -> str:
-    """`kind.url(link)`; with `urls` (a page's) each kind's URL is reversed once, the link's
-    UUID put in its place (every kind's page takes a UUID)."""
+def _url(kind: ClockKind, link, urls: dict | None) -> str:
+    """`kind.url(link)`; with `urls` (a page's) each kind's URL is reversed once
+    (`cases.links.uuid_url`: every kind's page takes a UUID)."""
     if urls is None:
         return kind.url(link)
-    pattern = urls.get(kind.code)
-    if pattern is None:
-        pattern = urls[kind.code] = kind.url(_LINK_SLOT)
-    return pattern.replace(str(_LINK_SLOT), str(link))
+    if kind.code not in urls:
+        urls[kind.code] = uuid_url(kind.url_name)
+    return urls[kind.code](link)
 
 
-def clock_from_row(row: dict, *, today: datetime.date, urls: dict[str, str] | None = None) -> Clock:
+def clock_from_row(row: dict, *, today: datetime.date, urls: dict | None = None) -> Clock:
     kind = KINDS[row["clock_kind"]]
     return Clock(
         kind=kind.code,
@@ -633,7 +629,7 @@ def clock_from_row(row: dict, *, today: datetime.date, urls: dict[str, str] | No
 
 def clocks_from_rows(rows: Iterable[dict], *, today: datetime.date | None = None) -> list[Clock]:
     today = today or timezone.localdate()
-    urls: dict[str, str] = {}
+    urls: dict = {}
     return [clock_from_row(row, today=today, urls=urls) for row in rows]
 
 

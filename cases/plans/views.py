@@ -2,8 +2,6 @@
 informal network, the support plan (goals and actions inline), evaluation, closure and
 aftercare. Views parse input, call a selector or service and render."""
 
-import uuid
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,6 +21,7 @@ from cases.consent.selectors import organisations_with_purpose
 from cases.households import selectors as household_selectors
 from cases.intake import selectors as intake_selectors
 from cases.intake.forms import cleaned_scores
+from cases.links import uuid_url
 from cases.network.selectors import plan_network_section
 from cases.partners.selectors import progress_reports_recent
 from cases.plans import selectors as plan_selectors
@@ -84,10 +83,6 @@ def _errors_to_messages(request, exc: ValidationError) -> None:
         messages.error(request, message)
 
 
-# stands for a household's UUID in a URL reversed once for a page of households
-_UUID_SLOT = uuid.UUID(int=0)
-
-
 def _household_url(household, anchor: str = "") -> str:
     url = reverse("cases:household_detail", args=[household.uuid])
     return f"{url}#{anchor}" if anchor else url
@@ -105,10 +100,10 @@ def caseload(request):
     if not permissions.can_use_register(request.user):
         raise PermissionDenied
     households = household_selectors.caseload_page(user=request.user)
-    # the household page's URL reversed once, each row's UUID in its place
-    url = reverse("cases:household_detail", args=[_UUID_SLOT])
+    # the household page's URL reversed once for the page
+    household_url = uuid_url("cases:household_detail")
     for household in households:
-        household.url = url.replace(str(_UUID_SLOT), str(household.uuid))
+        household.url = household_url(household.uuid)
     access_log_record(
         request_or_user=request,
         action=AccessAction.VIEW,
