@@ -668,13 +668,23 @@ def clocks_by_household(
     if not ids:
         return {}
     today = today or timezone.localdate()
-    visible = households_visible_to(user).filter(pk__in=ids)
     using = router.db_for_read(Household)
     if connections[using].vendor == "postgresql":
-        # need-to-know once, then the page's clocks through the statement built once a day
-        visible_ids = ids if ids_visible else list(visible.order_by().values_list("pk", flat=True))
+        # need-to-know once (not even built when the ids are need-to-know's already), then the
+        # page's clocks through the statement built once a day
+        visible_ids = (
+            ids
+            if ids_visible
+            else list(
+                households_visible_to(user)
+                .filter(pk__in=ids)
+                .order_by()
+                .values_list("pk", flat=True)
+            )
+        )
         rows = _page_clock_rows(ids=visible_ids, kinds=kinds, today=today, using=using)
     else:
+        visible = households_visible_to(user).filter(pk__in=ids)
         rows = open_clock_rows(households=visible, kinds=kinds, today=today)
         rows = [] if rows is None else ordered(rows)
     found: dict[int, list[Clock]] = {}

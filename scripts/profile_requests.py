@@ -107,7 +107,10 @@ def main() -> None:
             for _ in range(args.repeat):
                 send()
             profile.disable()
-            pstats.Stats(profile).sort_stats("cumulative").print_stats(45)
+            stats = pstats.Stats(profile).sort_stats(os.environ.get("PROFILE_SORT", "cumulative"))
+            stats.print_stats(int(os.environ.get("PROFILE_LINES", "45")))
+            if os.environ.get("PROFILE_CALLEES"):  # e.g. PROFILE_CALLEES=queue_row
+                stats.print_callees(os.environ["PROFILE_CALLEES"])
         totals, counts, sql = [], [], []
         for _ in range(args.repeat):
             timings.clear()

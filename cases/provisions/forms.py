@@ -1,7 +1,10 @@
 import datetime
+import functools
 
 from django import forms
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from cases.households.models import Resident
@@ -110,6 +113,28 @@ class QueueFilterForm(forms.Form):
         choices=[("", _("My work area")), ("all", _("Whole municipality"))],
         required=False,
     )
+
+
+def queue_filter_fields(form: QueueFilterForm) -> str:
+    """The queue's filter fields as its page shows them (`_queue_filters.html`), for the form
+    as the request filled it in (validated already): rendered once per process for each
+    language, list of districts and choice of filters, instead of building four selects and
+    their options from templates on every page of the queue. The districts (one query) are in
+    the key, so a district added or renamed shows at once."""
+    districts = tuple(District.objects.order_by("name").values_list("pk", "name"))
+    chosen = tuple(
+        (name, str(form.data.get(name, ""))[:64], name in form.errors) for name in form.fields
+    )
+    return _queue_filter_fields(get_language(), districts, chosen)
+
+
+@functools.lru_cache(maxsize=64)
+def _queue_filter_fields(language: str, districts: tuple, chosen: tuple) -> str:
+    data = {name: value for name, value, _invalid in chosen if value}
+    form = QueueFilterForm(data or None)
+    field = form.fields["district"]
+    field.choices = [("", field.empty_label), *districts]
+    return render_to_string("cases/provisions/_queue_filters.html", {"filters": form})
 
 
 class ConsultantChoiceField(forms.ModelChoiceField):

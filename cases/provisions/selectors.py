@@ -24,6 +24,7 @@ from cases.intake.models import (
     LifeDomainScore,
 )
 from cases.legal_terms import agreed_term_end, term_end
+from cases.links import uuid_url
 from cases.objections.models import Objection
 from cases.pagination import FirstPagePaginator
 from cases.plans.models import PlanGoal, PlanStatus, SupportPlan
@@ -376,11 +377,14 @@ class QueueRow:
     """One row of the consultant's queue, from plain values (no model per row): what the
     queue's template shows, with the application's deadline properties."""
 
-    __slots__ = (*QUEUE_FIELDS, "clocks", "nearest_clock")
+    __slots__ = (*QUEUE_FIELDS, "clocks", "nearest_clock", "url", "claim_url", "household_url")
 
-    def __init__(self, values: dict):
+    def __init__(self, values: dict, *, url="", claim_url="", household_url=""):
         for name in QUEUE_FIELDS:
             setattr(self, name, values[name])
+        self.url = url  # the application's page
+        self.claim_url = claim_url
+        self.household_url = household_url
 
     @property
     def days_left(self) -> int:
@@ -416,10 +420,22 @@ class QueueRow:
 def application_queue_page(queue: QuerySet[ProvisionApplication], number, *, per_page: int):
     """A page of the queue as `QueueRow`s: the page from `.values()` (application, product,
     household address, district, consultant: one query), the count from the applications
-    alone and only when the first page is full (`FirstPagePaginator`)."""
+    alone and only when the first page is full (`FirstPagePaginator`); the rows' links are
+    reversed once for the page (`uuid_url`)."""
     rows = queue.annotate(**QUEUE_VALUES).values(*QUEUE_FIELDS).order_by("decision_deadline", "pk")
     page = FirstPagePaginator(rows, per_page, count_of=queue).get_page(number)
-    page.object_list = [QueueRow(values) for values in page.object_list]
+    application_url = uuid_url("provisions:application_detail")
+    claim_url = uuid_url("provisions:application_claim")
+    household_url = uuid_url("cases:household_detail")
+    page.object_list = [
+        QueueRow(
+            values,
+            url=application_url(values["uuid"]),
+            claim_url=claim_url(values["uuid"]),
+            household_url=household_url(values["household_uuid"]),
+        )
+        for values in page.object_list
+    ]
     return page
 
 

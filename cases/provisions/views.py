@@ -39,6 +39,7 @@ from cases.provisions.forms import (
     ReferralForm,
     TermEventCompleteForm,
     TermEventForm,
+    queue_filter_fields,
 )
 from cases.provisions.models import DecisionOutcome, Delivery, Notification, TermEventKind
 from networks import permissions as network_permissions
@@ -152,17 +153,21 @@ def application_queue(request):
     page = psel.application_queue_page(
         queue, request.GET.get("page"), per_page=settings.APPLICATION_QUEUE_PAGE_SIZE
     )
-    # the running investigation of each application's household, if any (one query)
+    # the running investigation of each application's household, if any (one query); the
+    # queue holds only applications whose household the consultant may see (its work area and
+    # assignments are rules of households_visible_to), so need-to-know is not asked twice
     page.object_list = clocks.with_clocks(
         page.object_list,
         user=request.user,
         household_id=lambda row: row.household_id,
         kinds=[clocks.MELDING.code],
+        ids_visible=True,
     )
-    context = {"filters": filters, "page": page, "query": request.GET.copy()}
+    context = {"page": page, "query": request.GET.copy()}
     context["query"].pop("page", None)
     if request.htmx:
         return render(request, "cases/provisions/queue.html#results", context)
+    context["filter_fields"] = queue_filter_fields(filters)
     return render(request, "cases/provisions/queue.html", context)
 
 

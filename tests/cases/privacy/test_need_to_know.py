@@ -199,7 +199,9 @@ def test_the_work_area_queue_stays_within_need_to_know(
     user_with_role, consultant, make_application, make_household, foreign, other_area
 ):
     """The default queue filters applications by work area without the household visibility
-    subquery (for speed): it must never show an application `households_visible_to` hides."""
+    subquery (for speed): it must never show an application `households_visible_to` hides.
+    The queue's page reads its households' clocks without asking need-to-know again
+    (`with_clocks(ids_visible=True)`): this is the proof that it may, for both scopes."""
     from cases.provisions.selectors import application_queue, applications_visible_to
 
     absent, substitute = user_with_role(Role.CONSULTANT), user_with_role(Role.CONSULTANT)
@@ -234,4 +236,9 @@ def test_the_work_area_queue_stays_within_need_to_know(
         queue = set(application_queue(user=user))
         assert queue == expected
         assert queue <= set(applications_visible_to(user))
+        visible_households = set(households_visible_to(user).values_list("pk", flat=True))
+        assert {application.household_id for application in queue} <= visible_households
+        everywhere = set(application_queue(user=user, whole_municipality=True))
+        assert queue <= everywhere <= set(applications_visible_to(user))
+        assert {application.household_id for application in everywhere} <= visible_households
     assert other_law not in set(application_queue(user=substitute))

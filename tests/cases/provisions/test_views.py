@@ -23,7 +23,7 @@ from cases.provisions.models import (
 from networks.models import Frequency, Unit
 from teams.models import AreaConsultant, ConsultantAbsence, LawDomain
 from teams.roles import Role
-from tests.factories import ConversationFactory
+from tests.factories import ConversationFactory, DistrictFactory
 from tests.provision_factories import (
     GeneralProvisionFactory,
     ProductFactory,
@@ -144,6 +144,25 @@ def test_queue_sorted_by_deadline_with_days_left_and_filters(
         reverse("provisions:application_queue"), {"status": "in_review"}
     ).content.decode()
     assert str(wmo_soon.uuid) in in_review and str(youth.uuid) not in in_review
+
+
+def test_queue_filters_show_each_district_and_keep_the_chosen_ones(
+    client_as, consultant, area, other_area
+):
+    """The filter fields are rendered once per language, districts and choice: a district
+    added later shows at once, and a chosen filter stays selected."""
+    client = client_as(consultant)
+    url = reverse("provisions:application_queue")
+    first = client.get(url).content.decode()
+    assert f'<option value="{other_area["district"].pk}">' in first
+    assert "Noorderlicht" not in first
+    added = DistrictFactory(name="Noorderlicht")
+    content = client.get(url).content.decode()
+    assert f'<option value="{added.pk}">Noorderlicht</option>' in content
+    chosen = client.get(url, {"district": added.pk, "law": "jeugd"}).content.decode()
+    assert f'<option value="{added.pk}" selected>Noorderlicht</option>' in chosen
+    assert '<option value="jeugd" selected>' in chosen
+    assert f'<option value="{added.pk}">Noorderlicht</option>' in client.get(url).content.decode()
 
 
 def test_queue_query_budget_as_applications_grow(
