@@ -2,7 +2,7 @@
 through Django's test client against the database in DATABASE_URL (a generated municipality),
 with the benchmark's inputs and users. Prints per type the median time, the number of queries
 and the time spent waiting on the database; `--cprofile TYPE` prints the functions that cost
-most for one type.
+most for one type; `--queries TYPE` prints the statements of its last run with their times.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/wijkwerk_scale DEBUG=1 \\
         .venv/bin/python scripts/profile_requests.py [--repeat 15] [--only caseload ...] \\
@@ -36,6 +36,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--only", nargs="*", default=[])
     parser.add_argument("--cprofile", default="")
+    parser.add_argument("--queries", nargs="*", default=[], help="print these types' SQL")
     parser.add_argument("--seed", type=int, default=9)
     args = parser.parse_args()
 
@@ -70,12 +71,15 @@ def main() -> None:
 
     timings: list[float] = []
 
+    statements: list[tuple[float, str]] = []
+
     def timed(execute, sql, params, many, context):
         start = time.perf_counter()
         try:
             return execute(sql, params, many, context)
         finally:
             timings.append(time.perf_counter() - start)
+            statements.append((timings[-1], sql))
 
     rng = random.Random(args.seed)  # noqa: S311 - repeatable inputs, not secrets
     rows = []
@@ -114,12 +118,16 @@ def main() -> None:
         totals, counts, sql = [], [], []
         for _ in range(args.repeat):
             timings.clear()
+            statements.clear()
             with connection.execute_wrapper(timed):
                 start = time.perf_counter()
                 send()
                 totals.append(time.perf_counter() - start)
             counts.append(len(timings))
             sql.append(sum(timings))
+        if request_type.name in args.queries:  # the last run's statements
+            for seconds, statement in statements:
+                print(f"{seconds * 1000:7.2f} ms  {' '.join(statement.split())[:160]}")
         rows.append(
             (
                 request_type.name,

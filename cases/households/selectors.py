@@ -52,6 +52,7 @@ from cases.intake.models import (
     Melding,
     MeldingStatus,
 )
+from cases.links import uuid_url
 from cases.partners.models import ProgressReport
 from cases.partners.selectors import progress_reports_recent
 from cases.plans.models import (
@@ -161,11 +162,12 @@ class HouseholdSearch:
     count: int | None = None
 
 
-def household_search(*, user, query: str) -> HouseholdSearch:
+def household_search(*, user, query: str, members: bool = True) -> HouseholdSearch:
     """Find households by BSN (exact), postcode (full or the four digits) or (partial) name.
 
     The kind of search follows from what was typed; a malformed BSN or postcode gives a
-    plain-Dutch error instead of an empty list."""
+    plain-Dutch error instead of an empty list. `members=False`: a BSN search does not load
+    the households' current members (the search page reads them with `search_rows`)."""
     query = " ".join((query or "").split())
     base = (
         households_visible_to(user)
@@ -179,7 +181,7 @@ def household_search(*, user, query: str) -> HouseholdSearch:
             bsn = normalise_bsn(query)
         except ValidationError as exc:
             return HouseholdSearch(query, "bsn", error=exc.messages[0])
-        person, households = _person_and_households_by_bsn(user=user, bsn=bsn)
+        person, households = _person_and_households_by_bsn(user=user, bsn=bsn, members=members)
         return HouseholdSearch(query, "bsn", households, person=person, count=len(households))
     if POSTCODE_LIKE.match(query):
         try:
@@ -259,7 +261,7 @@ def _whereabouts(*, bsn: str, memberships: list, today) -> "PersonWhereabouts | 
     )
 
 
-def _person_and_households_by_bsn(*, user, bsn: str):
+def _person_and_households_by_bsn(*, user, bsn: str, members: bool = True):
     """The person with this BSN and where they live now (`PersonWhereabouts`, None when nobody
     has it), and every household they lived in that `user` may see (a former member is found
     too), in address order, each with `bsn_lives_here` and its current members: the
@@ -274,7 +276,7 @@ def _person_and_households_by_bsn(*, user, bsn: str):
             lives_here = getattr(household, "bsn_lives_here", False)
             household.bsn_lives_here = lives_here or membership.is_current(today)
     results = list(households.values())
-    if results:
+    if results and members:
         prefetch_related_objects(results, current_members_prefetch())
     return _whereabouts(bsn=bsn, memberships=memberships, today=today), results
 
@@ -455,10 +457,13 @@ class CaseloadRow:
     url: str = ""  # the household page (the view's)
 
 
-def current_member_names(*, household_ids: list[int], on=None) -> dict[int, list[str]]:
+def current_member_names(
+    *, household_ids: list[int], on=None, birth_year: bool = False
+) -> dict[int, list[str]]:
     """The full names of the current members (`HouseholdMembership.objects.current()`) of
     each household, in the order of `current_members_prefetch` (role, then date of birth,
-    unknown last): one query for a page of households."""
+    unknown last), with the year of birth when known and asked for ("Jan Jansen (1980)"): one
+    query for a page of households."""
     if not household_ids:
         return {}
     rows = (
@@ -466,13 +471,111 @@ def current_member_names(*, household_ids: list[int], on=None) -> dict[int, list
         .filter(household_id__in=household_ids)
         .order_by("household_id", "role", "resident__birth_date", "pk")
         .values_list(
-            "household_id", "resident__first_name", "resident__name_prefix", "resident__last_name"
+            "household_id",
+            "resident__first_name",
+            "resident__name_prefix",
+            "resident__last_name",
+            "resident__birth_date",
         )
     )
     names: dict[int, list[str]] = {}
-    for household_id, first_name, name_prefix, last_name in rows:
-        names.setdefault(household_id, []).append(full_name(first_name, name_prefix, last_name))
+    for household_id, first_name, name_prefix, last_name, birth_date in rows:
+        name = full_name(first_name, name_prefix, last_name)
+        if birth_year and birth_date:
+            name = f"{name} ({birth_date.year})"
+        names.setdefault(household_id, []).append(name)
     return names
+
+
+SEARCH_ROW_VALUES = {
+    "team_name": F("neighbourhood__district__team__name"),
+    "district_name": F("neighbourhood__district__name"),
+    "coordinator_first_name": F("coordinator__first_name"),
+    "coordinator_last_name": F("coordinator__last_name"),
+    "coordinator_username": F("coordinator__username"),
+}
+SEARCH_ROW_COLUMNS = (  # the household's own
+    "uuid",
+    "street",
+    "house_number",
+    "house_number_addition",
+    "postcode",
+    "city",
+    "neighbourhood_id",
+)
+
+
+@dataclass(slots=True)
+class SearchRow:
+    """One household of the household search page, from plain values (no model per row)."""
+
+    pk: int
+    uuid: uuid.UUID
+    address_line: str
+    postcode_display: str
+    city: str
+    area_name: str | None  # the team of its district, else the district; None: outside
+    coordinator_name: str  # "" without a coordinator
+    member_names: list[str]  # current members with their year of birth
+    bsn_lives_here: bool | None = None  # a BSN search: whether the person lives here now
+    url: str = ""  # the household page
+    clocks: list[Clock] = field(default_factory=list)
+    nearest_clock: Clock | None = None
+
+
+def _search_values(household: Household) -> dict:
+    """What `search_values` reads of a household (its own columns, `SEARCH_ROW_VALUES`), from
+    one loaded with its area and coordinator (a BSN search's)."""
+    district = household.neighbourhood.district if household.neighbourhood else None
+    coordinator = household.coordinator
+    return {
+        **{name: getattr(household, name) for name in SEARCH_ROW_COLUMNS},
+        "pk": household.pk,
+        "team_name": district.team.name if district and district.team else None,
+        "district_name": district.name if district else None,
+        "coordinator_first_name": coordinator.first_name if coordinator else None,
+        "coordinator_last_name": coordinator.last_name if coordinator else None,
+        "coordinator_username": coordinator.username if coordinator else None,
+        "bsn_lives_here": getattr(household, "bsn_lives_here", None),
+    }
+
+
+def search_values(results: "QuerySet[Household] | list[Household]") -> "QuerySet | list[dict]":
+    """`household_search` results as the plain values the search page shows (its own columns
+    and `SEARCH_ROW_VALUES`), in the same order, to paginate: a queryset's as `.values()` (the
+    page read in one query), a BSN search's few households, loaded already, as they are."""
+    if isinstance(results, QuerySet):
+        return results.prefetch_related(None).values("pk", *SEARCH_ROW_COLUMNS, **SEARCH_ROW_VALUES)
+    return [_search_values(household) for household in results]
+
+
+def search_rows(values: list[dict]) -> list[SearchRow]:
+    """A page of `search_values` as `SearchRow`s, with their current members' names (one
+    query) and their links."""
+    names = current_member_names(household_ids=[row["pk"] for row in values], birth_year=True)
+    link = uuid_url("cases:household_detail")
+    return [
+        SearchRow(
+            pk=row["pk"],
+            uuid=row["uuid"],
+            address_line=address_line(
+                row["street"], row["house_number"], row["house_number_addition"]
+            ),
+            postcode_display=format_postcode(row["postcode"]),
+            city=row["city"],
+            area_name=(row["team_name"] or row["district_name"])
+            if row["neighbourhood_id"]
+            else None,
+            coordinator_name=(
+                f"{row['coordinator_first_name'] or ''} {row['coordinator_last_name'] or ''}"
+            ).strip()
+            or (row["coordinator_username"] or ""),
+            member_names=names.get(row["pk"], []),
+            bsn_lives_here=row.get("bsn_lives_here"),
+            url=link(row["uuid"]),
+        )
+        for row in values
+    ]
 
 
 def caseload_page(*, user) -> list[CaseloadRow]:

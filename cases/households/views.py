@@ -71,13 +71,20 @@ def household_search(request):
     _require_register(request.user)
     # no BSN, postcode or name is longer; a longer query is cut, not sent to the database
     query = request.POST.get("q", "")[:SEARCH_QUERY_MAX_LENGTH] if request.method == "POST" else ""
-    search = household_selectors.household_search(user=request.user, query=query)
+    search = household_selectors.household_search(user=request.user, query=query, members=False)
+    # the page read as plain values; counted (when needed) on the households alone
     page = FirstPagePaginator(
-        search.results, settings.HOUSEHOLD_SEARCH_PAGE_SIZE, count=search.count
+        household_selectors.search_values(search.results),
+        settings.HOUSEHOLD_SEARCH_PAGE_SIZE,
+        count=search.count,
+        count_of=search.results,
     ).get_page(request.POST.get("page"))
     if search.kind and not search.error:  # the kind and count are logged, never the query
-        # the results are households_visible_to(user) already: need-to-know is not asked twice
-        page.object_list = clocks.with_clocks(page.object_list, user=request.user, ids_visible=True)
+        # the page as plain rows; the results are households_visible_to(user) already:
+        # need-to-know is not asked twice for their clocks
+        page.object_list = clocks.with_clocks(
+            household_selectors.search_rows(page.object_list), user=request.user, ids_visible=True
+        )
         access_log_record(
             request_or_user=request,
             action=AccessAction.SEARCH,

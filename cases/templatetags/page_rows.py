@@ -1,0 +1,201 @@
+"""Rows of the busiest lists rendered in Python: the consultant's queue (25 rows of six cells)
+and the caseload. The template language's per-variable look-ups were most of these pages' time
+at 500,000 households (docs/performance.md)."""
+
+import functools
+
+from django import template
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import get_language, gettext, ngettext
+
+from cases.templatetags.cases_extras import application_deadline, days_left, deadline
+
+register = template.Library()
+
+
+@functools.lru_cache(maxsize=8)
+def _labels(language: str) -> dict[str, str]:
+    """The row's fixed texts in one language (translated once per process, not per row)."""
+    return {
+        "deadline": gettext("Deadline"),
+        "provision": gettext("Provision"),
+        "household": gettext("Household"),
+        "district": gettext("District"),
+        "status": gettext("Status"),
+        "consultant": gettext("Consultant"),
+        "objection_title": gettext("An objection in this household is open"),
+        "objection": gettext("open objection"),
+        "claim": gettext("Claim"),
+        "invited": gettext("invited"),
+        "brought_in": gettext("brought in"),
+        "next_action_by": gettext("next action by"),
+        "overdue": gettext("overdue"),
+        "no_active_plan": gettext("no active plan"),
+        "former_member": gettext("former member"),
+        "no_current_residents": gettext("No current residents"),
+        "outside_areas": gettext("Outside the municipality's areas"),
+        "coordinator": gettext("coordinator"),
+    }
+
+
+@register.simple_tag(takes_context=True)
+def queue_row(context, application) -> str:
+    """One `<tr>` of the queue for a `QueueRow` (with its clocks): the deadline and its badge,
+    the provision, the household (an open objection, its running investigation), district,
+    status, and the consultant or a claim button."""
+    labels = _labels(get_language())
+    clock = application.nearest_clock
+    household_notes = format_html(
+        "{}{}",
+        format_html(
+            ' <span class="badge soon" title="{}">{}</span>',
+            labels["objection_title"],
+            labels["objection"],
+        )
+        if application.open_objection
+        else "",
+        format_html('<div class="small">{}: {}</div>', clock.label, deadline(clock=clock))
+        if clock
+        else "",
+    )
+    if application.assigned_to_id:
+        consultant = application.assigned_name
+    else:
+        consultant = format_html(
+            '<form method="post" action="{}" class="inline">'
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+            '<input type="hidden" name="version" value="{}">'
+            '<button type="submit" class="secondary">{}</button></form>',
+            application.claim_url,
+            context["csrf_token"],  # the page's one masked token (a lazy value, read once)
+            application.version,
+            labels["claim"],
+        )
+    return format_html(
+        "<tr>"
+        '<td data-label="{}">{} {}</td>'
+        '<td data-label="{}"><a href="{}">{}</a><div class="muted small">{}</div></td>'
+        '<td data-label="{}"><a href="{}">{}</a>{}</td>'
+        '<td data-label="{}">{}</td>'
+        '<td data-label="{}">{}</td>'
+        '<td data-label="{}">{}</td>'
+        "</tr>",
+        labels["deadline"],
+        date_format(application.decision_deadline, "j M Y"),
+        application_deadline(application),
+        labels["provision"],
+        application.url,
+        application.product_name,
+        application.get_law_display(),
+        labels["household"],
+        application.household_url,
+        application.address_line,
+        household_notes,
+        labels["district"],
+        application.district_name or "—",
+        labels["status"],
+        application.get_status_display(),
+        labels["consultant"],
+        consultant,
+    )
+
+
+@register.simple_tag(takes_context=True)
+def caseload_row(context, household) -> str:
+    """One `<li>` of the caseload for a `CaseloadRow`: the address, how the user takes part
+    (when they do not coordinate), the current members, the running clocks, the next open
+    action and whether a plan is active."""
+    labels = _labels(get_language())
+    taking_part = ""
+    if household.coordinator_id != context["user"].pk:
+        if household.my_participation == "invited":
+            taking_part = format_html(' <span class="badge soon">{}</span>', labels["invited"])
+        elif household.my_participation == "accepted":
+            taking_part = format_html(' <span class="badge">{}</span>', labels["brought_in"])
+    clocks = format_html_join(
+        "",
+        '<span class="clock">{}{}: {}</span> ',
+        (
+            (clock.label, f" ({clock.detail})" if clock.detail else "", deadline(clock=clock))
+            for clock in household.clocks
+        ),
+    )
+    next_action = ""
+    if household.next_action_due:
+        next_action = format_html(
+            "{} {}{}",
+            labels["next_action_by"],
+            date_format(household.next_action_due, "j M Y"),
+            format_html(' <span class="badge overdue">{}</span>', labels["overdue"])
+            if days_left(household.next_action_due) < 0
+            else "",
+        )
+    no_plan = (
+        ""
+        if household.active_plan_count
+        else format_html(' <span class="muted">{}</span>', labels["no_active_plan"])
+    )
+    return format_html(
+        '<li><a href="{}">{}</a> <span class="muted small">{}</span>{}'
+        '<div class="muted small">{}</div>'
+        '<div class="small">{}{}{}</div></li>',
+        household.url,
+        household.address_line,
+        household.postcode_display,
+        taking_part,
+        ", ".join(household.member_names),
+        clocks,
+        next_action,
+        no_plan,
+    )
+
+
+@register.simple_tag
+def search_row(household, kind: str) -> str:
+    """One `<li>` of the household search for a `SearchRow`: the address, for a BSN search
+    whether the person is a former member, the current members, the area and coordinator, and
+    the clock that runs out first."""
+    labels = _labels(get_language())
+    former = (
+        format_html(
+            '<div class="small"><span class="badge">{}</span></div>', labels["former_member"]
+        )
+        if kind == "bsn" and not household.bsn_lives_here
+        else ""
+    )
+    coordinator = (
+        format_html(" · {}: {}", labels["coordinator"], household.coordinator_name)
+        if household.coordinator_name
+        else ""
+    )
+    clock = household.nearest_clock
+    clock_line = ""
+    if clock:
+        more = len(household.clocks) - 1
+        clock_line = format_html(
+            '<div class="small">{} {}{}</div>',
+            deadline(clock=clock),
+            clock.label,
+            format_html(
+                ' <span class="muted">{}</span>',
+                ngettext("and %(counter)s more deadline", "and %(counter)s more deadlines", more)
+                % {"counter": more},
+            )
+            if more
+            else "",
+        )
+    return format_html(
+        '<li><a href="{}"><strong>{}</strong>, {} {}</a>{}'
+        '<div class="muted small">{}</div>'
+        '<div class="muted small">{}{}</div>{}</li>',
+        household.url,
+        household.address_line,
+        household.postcode_display,
+        household.city,
+        former,
+        " · ".join(household.member_names) or labels["no_current_residents"],
+        household.area_name or labels["outside_areas"],
+        coordinator,
+        clock_line,
+    )
