@@ -169,13 +169,16 @@ def household_search(*, user, query: str, members: bool = True) -> HouseholdSear
     plain-Dutch error instead of an empty list. `members=False`: a BSN search does not load
     the households' current members (the search page reads them with `search_rows`)."""
     query = " ".join((query or "").split())
-    base = (
-        households_visible_to(user)
-        .with_area()
-        .select_related("coordinator")
-        .prefetch_related(current_members_prefetch())
-        .order_by("postcode", "house_number", "house_number_addition", "pk")
-    )
+
+    def base():  # built only for a search that reads it (a BSN search does not)
+        return (
+            households_visible_to(user)
+            .with_area()
+            .select_related("coordinator")
+            .prefetch_related(current_members_prefetch())
+            .order_by("postcode", "house_number", "house_number_addition", "pk")
+        )
+
     if BSN_LIKE.match(query):
         try:
             bsn = normalise_bsn(query)
@@ -188,12 +191,12 @@ def household_search(*, user, query: str, members: bool = True) -> HouseholdSear
             postcode = normalise_postcode(query)
         except ValidationError as exc:
             return HouseholdSearch(query, "postcode", error=exc.messages[0])
-        return HouseholdSearch(query, "postcode", base.filter(postcode=postcode))
+        return HouseholdSearch(query, "postcode", base().filter(postcode=postcode))
     if PC4_LIKE.match(query):
         # a range keeps the (postcode, house_number) index usable
         upper = str(int(query) + 1)
         return HouseholdSearch(
-            query, "postcode", base.filter(postcode__gte=query, postcode__lt=upper)
+            query, "postcode", base().filter(postcode__gte=query, postcode__lt=upper)
         )
     if len(query) < MIN_NAME_LENGTH:
         return HouseholdSearch(query, "")
@@ -215,7 +218,7 @@ def household_search(*, user, query: str, members: bool = True) -> HouseholdSear
     return HouseholdSearch(
         query,
         "name",
-        base.filter(pk__in=ids[:NAME_SEARCH_LIMIT]),
+        base().filter(pk__in=ids[:NAME_SEARCH_LIMIT]),
         count=len(ids[:NAME_SEARCH_LIMIT]),
         truncated=len(ids) > NAME_SEARCH_LIMIT or matches.residents_capped,
     )
