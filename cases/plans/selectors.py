@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db.models import (
     Prefetch,
+    Q,
     QuerySet,
 )
 from django.http import Http404
@@ -347,13 +348,19 @@ def snapshot_lines(snapshot: dict) -> list[str]:
     return lines
 
 
-def check_ins_due_for(*, user) -> QuerySet[AftercareCheckIn]:
-    """Aftercare check-ins that have come due in households the user coordinates."""
+def check_ins_due_for(*, user, coordinated_ids: list[int] | None = None) -> QuerySet:
+    """Aftercare check-ins that have come due in households the user coordinates (and may
+    see). `coordinated_ids`: those households, when the page read them already through
+    `households_visible_to` (the caseload): no need-to-know subquery, and no query at all
+    when there are none."""
+    if coordinated_ids is None:
+        households = Q(plan__household__in=households_visible_to(user).filter(coordinator=user))
+    elif coordinated_ids:
+        households = Q(plan__household_id__in=sorted(coordinated_ids))
+    else:
+        return AftercareCheckIn.objects.none()
     return (
-        AftercareCheckIn.objects.filter(
-            status=CheckInStatus.DUE,
-            plan__household__in=households_visible_to(user).filter(coordinator=user),
-        )
+        AftercareCheckIn.objects.filter(households, status=CheckInStatus.DUE)
         .select_related("plan__household")
         .order_by("due_on", "pk")
     )

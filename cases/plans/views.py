@@ -112,7 +112,11 @@ def caseload(request):
     )
     context = {
         "households": households,
-        "check_ins": plan_selectors.check_ins_due_for(user=request.user),
+        # the caseload holds every visible household the user coordinates
+        "check_ins": plan_selectors.check_ins_due_for(
+            user=request.user,
+            coordinated_ids=[row.pk for row in households if row.coordinator_id == request.user.pk],
+        ),
         "check_in_form": CheckInForm(),
     }
     return render(request, "cases/plans/caseload.html", context)

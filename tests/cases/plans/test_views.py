@@ -623,3 +623,43 @@ def test_goals_from_the_conversation_are_editable_text_and_instructions_only_pla
     )
     goal.refresh_from_db()
     assert goal.description == "Elke week naar de soos"
+
+
+def test_caseload_lists_the_due_check_ins_of_the_households_the_user_coordinates(
+    client_as, generalist, make_household, area, other_area
+):
+    """The caseload reads the check-ins of the households it holds that the user coordinates
+    (`check_ins_due_for(coordinated_ids=...)`): the same as the rule read on its own, not
+    those of a household the user only takes part in, nor of anybody else's."""
+    from cases.plans.models import AftercareCheckIn, CheckInStatus
+    from cases.plans.selectors import check_ins_due_for
+
+    colleague = TeamMemberFactory(team=other_area["team"]).user
+    mine = make_household(residents=1, coordinator=generalist)
+    taking_part = make_household(
+        neighbourhood=other_area["neighbourhood"], residents=1, coordinator=colleague
+    )
+    shared_plan = active_plan(taking_part, colleague)
+    participant = plan_services.participant_invite(
+        plan=shared_plan, by=colleague, user=generalist, role="GGZ"
+    )
+    plan_services.participant_respond(participant=participant, by=generalist, accept=True)
+    elsewhere = make_household(neighbourhood=other_area["neighbourhood"], coordinator=colleague)
+    plans = {
+        mine: SupportPlanFactory(household=mine),
+        taking_part: shared_plan,
+        elsewhere: SupportPlanFactory(household=elsewhere),
+    }
+    due = {
+        household: AftercareCheckIn.objects.create(
+            plan=plan, due_on=TODAY - datetime.timedelta(days=1), status=CheckInStatus.DUE
+        )
+        for household, plan in plans.items()
+    }
+    content = client_as(generalist).get(reverse("cases:caseload")).content.decode()
+    assert 'id="check-ins"' in content
+    assert reverse("cases:check_in_complete", args=[due[mine].uuid]) in content
+    for household in (taking_part, elsewhere):
+        assert str(due[household].uuid) not in content
+    assert list(check_ins_due_for(user=generalist)) == [due[mine]]
+    assert not check_ins_due_for(user=generalist, coordinated_ids=[]).exists()
