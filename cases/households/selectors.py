@@ -15,6 +15,7 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
+    DateField,
     Exists,
     F,
     Min,
@@ -62,6 +63,7 @@ from cases.plans.models import (
     SupportPlan,
 )
 from cases.validators import normalise_bsn
+from socialdomain.precompiled import precompiled_rows
 from teams.roles import Role
 from teams.validators import format_postcode, normalise_postcode
 
@@ -469,24 +471,32 @@ def current_member_names(
     query for a page of households."""
     if not household_ids:
         return {}
-    rows = (
-        HouseholdMembership.objects.current(on)
-        .filter(household_id__in=household_ids)
-        .order_by("household_id", "role", "resident__birth_date", "pk")
-        .values_list(
-            "household_id",
-            "resident__first_name",
-            "resident__name_prefix",
-            "resident__last_name",
-            "resident__birth_date",
-        )
+    # compiled once per process and number of households (`precompiled_rows`): every page of
+    # the caseload and the household search asks it
+    rows = precompiled_rows(
+        key=("current member names",),
+        build=lambda bind: (
+            HouseholdMembership.objects.current(bind("on", DateField()))
+            .filter(bind.any_of("household_id", "households"))
+            .order_by("household_id", "role", "resident__birth_date", "pk")
+            .values(
+                "household_id",
+                "resident__first_name",
+                "resident__name_prefix",
+                "resident__last_name",
+                "resident__birth_date",
+            )
+        ),
+        values={"on": on or timezone.localdate(), "households": sorted(set(household_ids))},
     )
     names: dict[int, list[str]] = {}
-    for household_id, first_name, name_prefix, last_name, birth_date in rows:
-        name = full_name(first_name, name_prefix, last_name)
-        if birth_year and birth_date:
-            name = f"{name} ({birth_date.year})"
-        names.setdefault(household_id, []).append(name)
+    for row in rows:
+        name = full_name(
+            row["resident__first_name"], row["resident__name_prefix"], row["resident__last_name"]
+        )
+        if birth_year and row["resident__birth_date"]:
+            name = f"{name} ({row['resident__birth_date'].year})"
+        names.setdefault(row["household_id"], []).append(name)
     return names
 
 
