@@ -8,7 +8,18 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum, prefetch_related_objects
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    prefetch_related_objects,
+)
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -56,6 +67,7 @@ from networks.models import (
     Product,
     StreamBudget,
 )
+from socialdomain.precompiled import Bind, precompiled_rows
 from teams.models import District, Team, TeamMandate
 from teams.roles import Role
 from teams.selectors import district_ids_of_user, work_area_of_consultant
@@ -347,30 +359,111 @@ def application_queue(
         return ProvisionApplication.objects.none()
     work_area = work_area_of_consultant(user=user)
     if work_area and not whole_municipality:
-        # The work area is a subset of need-to-know: assigned to the consultant, or in a
-        # (district, law domain) pair they cover today, are both consultant rules of
-        # `households_visible_to`. So filter the applications directly (an index scan on the
-        # undecided applications) instead of through the household visibility subquery, which
-        # scans every household at municipality scale (docs/performance.md).
-        # The district is stored on the application (kept by moves), so neither the page nor
-        # its count joins households.
-        in_area = Q(assigned_to=user)
-        for area_district_id, law_domain in sorted(work_area):
-            in_area |= Q(district_id=area_district_id, law=law_domain)
-        queryset = ProvisionApplication.objects.filter(in_area)
+        queue = _WorkAreaQueue.of(user, work_area, law, district_id, status)
+        queryset = queue.applications(Bind(queue.values, placeholders=False))
     else:
-        queryset = applications_visible_to(user)
+        bind = Bind({"law": law, "district": district_id, "status": status}, placeholders=False)
+        queryset = _queue_filters(
+            applications_visible_to(user), bind, law=law, district_id=district_id, status=status
+        )
+    return _with_open_objection(queryset).order_by("decision_deadline", "pk")
+
+
+def _queue_filters(queryset, bind, *, law: str, district_id: int | None, status: str):
+    """Undecided (or one status), of one law and one district when asked: each value from
+    `bind` (`socialdomain.precompiled`)."""
     queryset = (
-        queryset.filter(status=status) if status else queryset.filter(status__in=UNDECIDED_STATUSES)
+        queryset.filter(status=bind("status"))
+        if status
+        else queryset.filter(status__in=UNDECIDED_STATUSES)
     )
     if law:
-        queryset = queryset.filter(law=law)
+        queryset = queryset.filter(law=bind("law"))
     if district_id:
-        queryset = queryset.filter(district_id=district_id)
-    # an open objection (bezwaar) in the household: a badge on the row
+        queryset = queryset.filter(district_id=bind("district"))
+    return queryset
+
+
+def _with_open_objection(queryset):
+    """An open objection (bezwaar) in the household: a badge on the row."""
     open_objection = Objection.objects.open().filter(household_id=OuterRef("household_id"))
-    queryset = queryset.annotate(open_objection=Exists(open_objection))
-    return queryset.order_by("decision_deadline", "pk")
+    return queryset.annotate(open_objection=Exists(open_objection))
+
+
+@dataclass(frozen=True)
+class _WorkAreaQueue:
+    """The queue of a consultant's work area (see `application_queue`) as `FirstPagePaginator`
+    reads it: a slice runs the page's rows, `count()` counts; both statements are compiled once
+    per process and shape (`socialdomain.precompiled`: the number of areas, the filters present,
+    the slice) and run with the request's values.
+
+    The work area is a subset of need-to-know: assigned to the consultant, or in a (district,
+    law domain) pair they cover today, are both consultant rules of `households_visible_to`. So
+    it filters the applications directly (an index scan on the undecided applications) instead
+    of through the household visibility subquery, which scans every household at municipality
+    scale (docs/performance.md). The district is stored on the application (kept by moves), so
+    neither the page nor its count joins households."""
+
+    areas: int
+    law: bool
+    district: bool
+    status: bool
+    values: dict
+
+    @classmethod
+    def of(cls, user, work_area, law: str, district_id: int | None, status: str):
+        values = {"user": user.pk, "law": law, "district": district_id, "status": status}
+        for index, (area_district_id, law_domain) in enumerate(sorted(work_area)):
+            values[f"area_district_{index}"] = area_district_id
+            values[f"area_law_{index}"] = law_domain
+        return cls(len(work_area), bool(law), bool(district_id), bool(status), values)
+
+    def applications(self, bind) -> QuerySet[ProvisionApplication]:
+        in_area = Q(assigned_to_id=bind("user"))
+        for index in range(self.areas):
+            in_area |= Q(district_id=bind(f"area_district_{index}"), law=bind(f"area_law_{index}"))
+        return _queue_filters(
+            ProvisionApplication.objects.filter(in_area),
+            bind,
+            law=self.values["law"],
+            district_id=self.values["district"],
+            status=self.values["status"],
+        )
+
+    def _key(self, *more) -> tuple:
+        return ("work-area queue", self.areas, self.law, self.district, self.status, *more)
+
+    def __getitem__(self, page: slice) -> list[dict]:
+        return precompiled_rows(
+            key=self._key("page", page.start, page.stop),
+            build=lambda bind: _queue_rows(_with_open_objection(self.applications(bind)))[page],
+            values=self.values,
+        )
+
+    def count(self) -> int:
+        rows = precompiled_rows(
+            key=self._key("count"),
+            build=lambda bind: _counted(self.applications(bind)),
+            values=self.values,
+        )
+        return rows[0]["count"]
+
+
+def _counted(queryset) -> QuerySet:
+    """`SELECT COUNT(*)` of the queryset as a `.values()` row: grouped by a constant, which is
+    no grouping at all (one row; 0 when there are none)."""
+    return (
+        queryset.order_by()
+        .annotate(whole=Value(1, output_field=IntegerField()))
+        .values("whole")
+        .annotate(count=Count("*"))
+        .values("count")
+    )
+
+
+def _queue_rows(queue: QuerySet[ProvisionApplication]) -> QuerySet:
+    """The queue's columns (`QUEUE_FIELDS`) as `.values()`, soonest deadline first."""
+    return queue.annotate(**QUEUE_VALUES).values(*QUEUE_FIELDS).order_by("decision_deadline", "pk")
 
 
 class QueueRow:
@@ -417,13 +510,37 @@ class QueueRow:
         return full or self.assigned_username
 
 
-def application_queue_page(queue: QuerySet[ProvisionApplication], number, *, per_page: int):
-    """A page of the queue as `QueueRow`s: the page from `.values()` (application, product,
-    household address, district, consultant: one query), the count from the applications
-    alone and only when the first page is full (`FirstPagePaginator`); the rows' links are
-    reversed once for the page (`uuid_url`)."""
-    rows = queue.annotate(**QUEUE_VALUES).values(*QUEUE_FIELDS).order_by("decision_deadline", "pk")
-    page = FirstPagePaginator(rows, per_page, count_of=queue).get_page(number)
+def application_queue_page(
+    *,
+    user,
+    number,
+    per_page: int,
+    law: str = "",
+    district_id: int | None = None,
+    status: str = "",
+    whole_municipality: bool = False,
+):
+    """A page of `application_queue` as `QueueRow`s, from `.values()` (application, product,
+    household address, district, consultant: one query), counted only when the first page is
+    full (`FirstPagePaginator`). A work area's queue (the default) runs statements compiled once
+    per process (`_WorkAreaQueue`); the whole municipality's is built per request, as its
+    need-to-know filter is the user's own. The rows' links are reversed once (`uuid_url`)."""
+    work_area = (
+        work_area_of_consultant(user=user) if permissions.can_use_application_queue(user) else set()
+    )
+    if work_area and not whole_municipality:
+        queue = _WorkAreaQueue.of(user, work_area, law, district_id, status)
+        paginator = FirstPagePaginator(queue, per_page)
+    else:
+        applications = application_queue(
+            user=user,
+            law=law,
+            district_id=district_id,
+            status=status,
+            whole_municipality=whole_municipality,
+        )
+        paginator = FirstPagePaginator(_queue_rows(applications), per_page, count_of=applications)
+    page = paginator.get_page(number)
     application_url = uuid_url("provisions:application_detail")
     claim_url = uuid_url("provisions:application_claim")
     household_url = uuid_url("cases:household_detail")

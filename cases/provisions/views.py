@@ -143,15 +143,14 @@ def application_queue(request):
     filters = QueueFilterForm(request.GET or None)
     cleaned = filters.cleaned_data if filters.is_valid() else {}
     district = cleaned.get("district")
-    queue = psel.application_queue(
+    page = psel.application_queue_page(
         user=request.user,
         law=cleaned.get("law") or "",
         district_id=district.pk if district else None,
         status=cleaned.get("status") or "",
         whole_municipality=cleaned.get("scope") == "all",
-    )
-    page = psel.application_queue_page(
-        queue, request.GET.get("page"), per_page=settings.APPLICATION_QUEUE_PAGE_SIZE
+        number=request.GET.get("page"),
+        per_page=settings.APPLICATION_QUEUE_PAGE_SIZE,
     )
     # the running investigation of each application's household, if any (one query); the
     # queue holds only applications whose household the consultant may see (its work area and

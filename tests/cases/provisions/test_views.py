@@ -165,6 +165,49 @@ def test_queue_filters_show_each_district_and_keep_the_chosen_ones(
     assert f'<option value="{added.pk}">Noorderlicht</option>' in client.get(url).content.decode()
 
 
+@pytest.mark.parametrize(
+    "filters",
+    [{}, {"law": "wmo"}, {"status": "in_review"}, {"district": "own"}, {"scope": "all"}],
+)
+def test_queue_pages_match_the_queue_read_as_models(
+    client_as, consultant, make_application, area, other_area, make_household, settings, filters
+):
+    """The work area's queue runs statements compiled once per process (`_WorkAreaQueue`):
+    each page and its count are the applications `application_queue` gives, in its order."""
+    from cases.provisions.selectors import application_queue
+
+    settings.APPLICATION_QUEUE_PAGE_SIZE = 4
+    for days in range(7):
+        make_application(applied_on=TODAY - datetime.timedelta(days=days))
+    make_application(product=ProductFactory(youth=True))
+    svc.application_claim(application=make_application(), by=consultant)
+    make_application(  # outside the work area, assigned: in it
+        household=make_household(neighbourhood=other_area["neighbourhood"]),
+        assigned_to=consultant,
+    )
+    make_application(household=make_household(neighbourhood=other_area["neighbourhood"]))
+    if filters.get("district") == "own":
+        filters = {"district": area["district"].pk}
+    expected = application_queue(
+        user=consultant,
+        law=filters.get("law", ""),
+        district_id=filters.get("district"),
+        status=filters.get("status", ""),
+        whole_municipality=filters.get("scope") == "all",
+    )
+    expected = [str(application.uuid) for application in expected]
+    assert expected
+    client = client_as(consultant)
+    shown = []
+    for number in range(1, (len(expected) + 3) // 4 + 1):
+        content = client.get(
+            reverse("provisions:application_queue"), {**filters, "page": number}
+        ).content.decode()
+        assert f"{len(expected)} aanvragen" in content or len(expected) == 1
+        shown += [uuid for uuid in expected if uuid in content]
+    assert shown == expected
+
+
 def test_queue_query_budget_as_applications_grow(
     client_as, consultant, make_application, django_assert_max_num_queries
 ):
