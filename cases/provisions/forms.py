@@ -116,7 +116,7 @@ class QueueFilterForm(forms.Form):
 
 
 def queue_filter_fields(form: QueueFilterForm) -> str:
-    """The queue's filter fields as its page shows them (`_queue_filters.html`), for the form
+    """The queue's filter fields as its page shows them (`cases/_filter_fields.html`), for the form
     as the request filled it in (validated already): rendered once per process for each
     language, list of districts and choice of filters, instead of building four selects and
     their options from templates on every page of the queue. The districts (one query) are in
@@ -134,7 +134,7 @@ def _queue_filter_fields(language: str, districts: tuple, chosen: tuple) -> str:
     form = QueueFilterForm(data or None)
     field = form.fields["district"]
     field.choices = [("", field.empty_label), *districts]
-    return render_to_string("cases/provisions/_queue_filters.html", {"filters": form})
+    return render_to_string("cases/_filter_fields.html", {"filters": form})
 
 
 class ConsultantChoiceField(forms.ModelChoiceField):
