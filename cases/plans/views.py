@@ -110,15 +110,16 @@ def caseload(request):
         object_type="caseload",
         result_count=len(households),
     )
-    context = {
-        "households": households,
-        # the caseload holds every visible household the user coordinates
-        "check_ins": plan_selectors.check_ins_due_for(
+    # the caseload holds every visible household the user coordinates
+    check_ins = list(
+        plan_selectors.check_ins_due_for(
             user=request.user,
             coordinated_ids=[row.pk for row in households if row.coordinator_id == request.user.pk],
-        ),
-        "check_in_form": CheckInForm(),
-    }
+        )
+    )
+    for check_in in check_ins:  # a form each, with ids of its own: one label per note field
+        check_in.form = CheckInForm(auto_id=f"check-in-{check_in.uuid}-%s")
+    context = {"households": households, "check_ins": check_ins}
     return render(request, "cases/plans/caseload.html", context)
 
 

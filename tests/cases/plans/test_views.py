@@ -663,3 +663,26 @@ def test_caseload_lists_the_due_check_ins_of_the_households_the_user_coordinates
         assert str(due[household].uuid) not in content
     assert list(check_ins_due_for(user=generalist)) == [due[mine]]
     assert not check_ins_due_for(user=generalist, coordinated_ids=[]).exists()
+
+
+def test_each_due_check_in_has_a_note_field_of_its_own(client_as, generalist, make_household):
+    """Two check-ins due on the caseload: each form's note has its own id and label (one
+    shared `id_note` made the second label point at the first field)."""
+    import re
+
+    from cases.plans.models import AftercareCheckIn, CheckInStatus
+
+    check_ins = [
+        AftercareCheckIn.objects.create(
+            plan=SupportPlanFactory(household=make_household(residents=1, coordinator=generalist)),
+            due_on=TODAY,
+            status=CheckInStatus.DUE,
+        )
+        for _ in range(2)
+    ]
+    content = client_as(generalist).get(reverse("cases:caseload")).content.decode()
+    ids = re.findall(r'<textarea[^>]*\bid="([^"]+)"', content)
+    assert len(ids) == 2 and len(set(ids)) == 2
+    for check_in, field_id in zip(check_ins, ids, strict=True):
+        assert str(check_in.uuid) in field_id
+        assert f'<label for="{field_id}">' in content
