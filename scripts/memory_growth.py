@@ -1,0 +1,87 @@
+"""Where a worker's memory grows over the benchmark's mix (docs/performance.md, "Memory"): every
+request type of the mix in-process through Django's test client, `--warmup` rounds first, then
+`tracemalloc` over `--rounds` more; prints the Python heap's growth by allocation site. The
+test client's own signal receivers show up too: they are not the app's.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/wk_perf_scale DEBUG=1 \\
+        .venv/bin/python scripts/memory_growth.py [--warmup 10] [--rounds 40]
+"""
+
+import argparse
+import gc
+import os
+import random
+import sys
+import tracemalloc
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "socialdomain.settings")
+os.environ.setdefault("BENCHMARK_FLOOR_PAGE", "true")
+os.environ["API_THROTTLE_RATE"] = "100000/second"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--warmup", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=40)
+    parser.add_argument("--top", type=int, default=8)
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    import logging
+
+    logging.getLogger("wijkwerk.request").setLevel(logging.WARNING)
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from cases.demo.benchmark import gather_inputs, request_types
+
+    settings.DEBUG = False
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.AXES_ENABLED = False
+    inputs = gather_inputs(seed=9)
+    users = {"generalist": "generalist", "consultant": "consultant", "gp": "huisarts"}
+    users["policy"] = "beleid"
+    clients = {}
+    for session, username in users.items():
+        clients[session] = Client()
+        clients[session].force_login(get_user_model().objects.get(username=username))
+    clients[None] = Client()
+    clients["partner"] = Client(headers={"Authorization": f"Bearer {inputs.token}"})
+    types = request_types(inputs)
+    rng = random.Random(1)  # noqa: S311 - repeatable inputs, not secrets
+
+    def one_round():
+        for request_type in types:
+            client = clients[request_type.session]
+            method, path, body, headers = request_type.make(rng)
+            extra = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()}
+            content_type = extra.pop("HTTP_CONTENT_TYPE", "application/octet-stream")
+            if method == "POST":
+                client.post(path, body, content_type=content_type, **extra)
+            else:
+                client.get(path, **extra)
+
+    for _ in range(args.warmup):
+        one_round()
+    gc.collect()
+    tracemalloc.start(12)
+    before = tracemalloc.take_snapshot()
+    for _ in range(args.rounds):
+        one_round()
+    gc.collect()
+    stats = tracemalloc.take_snapshot().compare_to(before, "traceback")
+    requests = args.rounds * len(types)
+    print(f"{requests} requests: the heap grew {sum(s.size_diff for s in stats) / 1024:.1f} KiB")
+    for stat in stats[: args.top]:
+        print(f"{stat.size_diff / 1024:.1f} KiB in {stat.count_diff} blocks")
+        for line in stat.traceback.format()[-8:]:
+            print("   ", line)
+
+
+if __name__ == "__main__":
+    main()
