@@ -34,37 +34,17 @@ def main() -> None:
     import logging
 
     logging.getLogger("wijkwerk.request").setLevel(logging.WARNING)
-    from django.conf import settings
-    from django.contrib.auth import get_user_model
-    from django.test import Client
+    from _mix import clients_and_inputs, send
 
-    from cases.demo.benchmark import gather_inputs, request_types
+    from cases.demo.benchmark import request_types
 
-    settings.DEBUG = False
-    settings.ALLOWED_HOSTS = ["*"]
-    settings.AXES_ENABLED = False
-    inputs = gather_inputs(seed=9)
-    users = {"generalist": "generalist", "consultant": "consultant", "gp": "huisarts"}
-    users["policy"] = "beleid"
-    clients = {}
-    for session, username in users.items():
-        clients[session] = Client()
-        clients[session].force_login(get_user_model().objects.get(username=username))
-    clients[None] = Client()
-    clients["partner"] = Client(headers={"Authorization": f"Bearer {inputs.token}"})
+    clients, inputs = clients_and_inputs(seed=9)
     types = request_types(inputs)
     rng = random.Random(1)  # noqa: S311 - repeatable inputs, not secrets
 
     def one_round():
         for request_type in types:
-            client = clients[request_type.session]
-            method, path, body, headers = request_type.make(rng)
-            extra = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()}
-            content_type = extra.pop("HTTP_CONTENT_TYPE", "application/octet-stream")
-            if method == "POST":
-                client.post(path, body, content_type=content_type, **extra)
-            else:
-                client.get(path, **extra)
+            send(clients[request_type.session], request_type, rng)
 
     for _ in range(args.warmup):
         one_round()

@@ -46,28 +46,13 @@ def main() -> None:
     import logging
 
     logging.getLogger("wijkwerk.request").setLevel(logging.WARNING)
-    from django.conf import settings
-    from django.contrib.auth import get_user_model
+    from _mix import clients_and_inputs
+    from _mix import send as one_request
     from django.db import connection
-    from django.test import Client
 
-    from cases.demo.benchmark import gather_inputs, request_types
+    from cases.demo.benchmark import request_types
 
-    settings.DEBUG = False
-    settings.ALLOWED_HOSTS = ["*"]
-    settings.AXES_ENABLED = False
-    inputs = gather_inputs(seed=args.seed)
-    users = {"generalist": "generalist", "consultant": "consultant", "gp": "huisarts"}
-    users["policy"] = "beleid"
-    clients = {}
-    User = get_user_model()
-    for session, username in users.items():
-        client = Client()
-        client.force_login(User.objects.get(username=username))
-        clients[session] = client
-    clients[None] = Client()
-    clients["partner"] = Client(headers={"Authorization": f"Bearer {inputs.token}"})
-    clients["gp_token"] = Client(headers={"Authorization": f"Bearer {inputs.gp_token}"})
+    clients, inputs = clients_and_inputs(seed=args.seed)
 
     timings: list[float] = []
 
@@ -93,15 +78,7 @@ def main() -> None:
         client = clients[request_type.session]
 
         def send(client=client, request_type=request_type):
-            method, path, body, headers = request_type.make(rng)
-            extra = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()}
-            content_type = extra.pop("HTTP_CONTENT_TYPE", "application/octet-stream")
-            if method == "POST":
-                response = client.post(path, body, content_type=content_type, **extra)
-            else:
-                response = client.get(path, **extra)
-            if response.status_code != 200:
-                raise SystemExit(f"{request_type.name}: {response.status_code} for {path}")
+            one_request(client, request_type, rng)
 
         for _ in range(args.warmup):
             send()
