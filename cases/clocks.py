@@ -669,23 +669,18 @@ def clocks_by_household(
         return {}
     today = today or timezone.localdate()
     using = router.db_for_read(Household)
+
+    def visible():  # not even built when the ids are need-to-know's already
+        return households_visible_to(user).filter(pk__in=ids)
+
     if connections[using].vendor == "postgresql":
-        # need-to-know once (not even built when the ids are need-to-know's already), then the
-        # page's clocks through the statement built once a day
+        # need-to-know once, then the page's clocks through the statement built once a day
         visible_ids = (
-            ids
-            if ids_visible
-            else list(
-                households_visible_to(user)
-                .filter(pk__in=ids)
-                .order_by()
-                .values_list("pk", flat=True)
-            )
+            ids if ids_visible else list(visible().order_by().values_list("pk", flat=True))
         )
         rows = _page_clock_rows(ids=visible_ids, kinds=kinds, today=today, using=using)
     else:
-        visible = households_visible_to(user).filter(pk__in=ids)
-        rows = open_clock_rows(households=visible, kinds=kinds, today=today)
+        rows = open_clock_rows(households=visible(), kinds=kinds, today=today)
         rows = [] if rows is None else ordered(rows)
     found: dict[int, list[Clock]] = {}
     for clock in clocks_from_rows(rows, today=today):

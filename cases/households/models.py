@@ -18,6 +18,12 @@ def full_name(first_name: str, name_prefix: str, last_name: str) -> str:
     return " ".join(part for part in (first_name, name_prefix, last_name) if part)
 
 
+def user_name(first_name: str | None, last_name: str | None, username: str | None) -> str:
+    """A professional as plain rows name them: `User.get_full_name()`, else the username ("" for
+    nobody, as a row's LEFT JOIN gives them)."""
+    return f"{first_name or ''} {last_name or ''}".strip() or (username or "")
+
+
 def address_line(street: str, house_number: int, house_number_addition: str) -> str:
     """A household's street and number (`Household.address_line`), also for plain rows."""
     addition = f"-{house_number_addition}" if house_number_addition else ""

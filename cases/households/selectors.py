@@ -45,6 +45,7 @@ from cases.households.models import (
     address_line,
     current_members_prefetch,
     full_name,
+    user_name,
 )
 from cases.households.search_names import households_named, name_words, residents_named
 from cases.intake.models import (
@@ -579,10 +580,11 @@ def search_rows(values: list[dict]) -> list[SearchRow]:
             area_name=(row["team_name"] or row["district_name"])
             if row["neighbourhood_id"]
             else None,
-            coordinator_name=(
-                f"{row['coordinator_first_name'] or ''} {row['coordinator_last_name'] or ''}"
-            ).strip()
-            or (row["coordinator_username"] or ""),
+            coordinator_name=user_name(
+                row["coordinator_first_name"],
+                row["coordinator_last_name"],
+                row["coordinator_username"],
+            ),
             member_names=names.get(row["pk"], []),
             bsn_lives_here=row.get("bsn_lives_here"),
             url=link(row["uuid"]),

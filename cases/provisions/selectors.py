@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from cases import permissions
 from cases.access import households_visible_to
-from cases.households.models import Household, current_members_prefetch
+from cases.households.models import Household, current_members_prefetch, user_name
 from cases.intake.models import (
     InformalNetworkMember,
     KitchenTableConversation,
@@ -355,18 +355,30 @@ def application_queue(
     for an absent one) sees that area and what is assigned to them. Asking for the whole
     municipality widens it to every application the consultant may see at all (need-to-know:
     `households_visible_to`), e.g. ones they decided or were asked to co-sign."""
+    queue = _queue_source(
+        user=user,
+        law=law,
+        district_id=district_id,
+        status=status,
+        whole_municipality=whole_municipality,
+    )
+    if isinstance(queue, _WorkAreaQueue):
+        queue = queue.applications(Bind(queue.values, placeholders=False))
+    return _with_open_objection(queue).order_by("decision_deadline", "pk")
+
+
+def _queue_source(*, user, law, district_id, status, whole_municipality):
+    """The queue's applications before their badge and order: a `_WorkAreaQueue` for a
+    consultant's work area (the default), else the applications the user may see."""
     if not permissions.can_use_application_queue(user):
         return ProvisionApplication.objects.none()
     work_area = work_area_of_consultant(user=user)
     if work_area and not whole_municipality:
-        queue = _WorkAreaQueue.of(user, work_area, law, district_id, status)
-        queryset = queue.applications(Bind(queue.values, placeholders=False))
-    else:
-        bind = Bind({"law": law, "district": district_id, "status": status}, placeholders=False)
-        queryset = _queue_filters(
-            applications_visible_to(user), bind, law=law, district_id=district_id, status=status
-        )
-    return _with_open_objection(queryset).order_by("decision_deadline", "pk")
+        return _WorkAreaQueue.of(user, work_area, law, district_id, status)
+    bind = Bind({"law": law, "district": district_id, "status": status}, placeholders=False)
+    return _queue_filters(
+        applications_visible_to(user), bind, law=law, district_id=district_id, status=status
+    )
 
 
 def _queue_filters(queryset, bind, *, law: str, district_id: int | None, status: str):
@@ -405,9 +417,6 @@ class _WorkAreaQueue:
     neither the page nor its count joins households."""
 
     areas: int
-    law: bool
-    district: bool
-    status: bool
     values: dict
 
     @classmethod
@@ -416,7 +425,7 @@ class _WorkAreaQueue:
         for index, (area_district_id, law_domain) in enumerate(sorted(work_area)):
             values[f"area_district_{index}"] = area_district_id
             values[f"area_law_{index}"] = law_domain
-        return cls(len(work_area), bool(law), bool(district_id), bool(status), values)
+        return cls(len(work_area), values)
 
     def applications(self, bind) -> QuerySet[ProvisionApplication]:
         in_area = Q(assigned_to_id=bind("user"))
@@ -431,7 +440,8 @@ class _WorkAreaQueue:
         )
 
     def _key(self, *more) -> tuple:
-        return ("work-area queue", self.areas, self.law, self.district, self.status, *more)
+        present = tuple(bool(self.values[name]) for name in ("law", "district", "status"))
+        return ("work-area queue", self.areas, present, *more)
 
     def __getitem__(self, page: slice) -> list[dict]:
         return precompiled_rows(
@@ -506,8 +516,7 @@ class QueueRow:
     def assigned_name(self) -> str:
         if self.assigned_to_id is None:
             return ""
-        full = f"{self.assigned_first_name} {self.assigned_last_name}".strip()
-        return full or self.assigned_username
+        return user_name(self.assigned_first_name, self.assigned_last_name, self.assigned_username)
 
 
 def application_queue_page(
@@ -525,21 +534,18 @@ def application_queue_page(
     full (`FirstPagePaginator`). A work area's queue (the default) runs statements compiled once
     per process (`_WorkAreaQueue`); the whole municipality's is built per request, as its
     need-to-know filter is the user's own. The rows' links are reversed once (`uuid_url`)."""
-    work_area = (
-        work_area_of_consultant(user=user) if permissions.can_use_application_queue(user) else set()
+    queue = _queue_source(
+        user=user,
+        law=law,
+        district_id=district_id,
+        status=status,
+        whole_municipality=whole_municipality,
     )
-    if work_area and not whole_municipality:
-        queue = _WorkAreaQueue.of(user, work_area, law, district_id, status)
+    if isinstance(queue, _WorkAreaQueue):
         paginator = FirstPagePaginator(queue, per_page)
     else:
-        applications = application_queue(
-            user=user,
-            law=law,
-            district_id=district_id,
-            status=status,
-            whole_municipality=whole_municipality,
-        )
-        paginator = FirstPagePaginator(_queue_rows(applications), per_page, count_of=applications)
+        rows = _queue_rows(_with_open_objection(queue))
+        paginator = FirstPagePaginator(rows, per_page, count_of=queue)
     page = paginator.get_page(number)
     application_url = uuid_url("provisions:application_detail")
     claim_url = uuid_url("provisions:application_claim")
