@@ -92,6 +92,8 @@ def main() -> None:
             stats.print_stats(int(os.environ.get("PROFILE_LINES", "45")))
             if os.environ.get("PROFILE_CALLEES"):  # e.g. PROFILE_CALLEES=queue_row
                 stats.print_callees(os.environ["PROFILE_CALLEES"])
+            if os.environ.get("PROFILE_CALLERS"):  # e.g. PROFILE_CALLERS=conditional_escape
+                stats.print_callers(os.environ["PROFILE_CALLERS"])
         totals, counts, sql = [], [], []
         for _ in range(args.repeat):
             timings.clear()

@@ -3,10 +3,10 @@ import datetime
 from django import template
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from cases.intake.models import MeldingStatus
+from socialdomain.html import html
 
 register = template.Library()
 
@@ -37,12 +37,12 @@ def application_deadline(application):
     days = application.days_left
     if days < 0:
         overdue = application.days_overdue
-        return format_html(
+        return html(
             '<span class="badge overdue">{}</span>',
             ngettext("%(counter)s day overdue", "%(counter)s days overdue", overdue)
             % {"counter": overdue},
         )
-    return format_html(
+    return html(
         '<span class="badge{}">{}</span>',
         " soon" if days <= 3 else "",
         ngettext("%(counter)s day left", "%(counter)s days left", days) % {"counter": days},
@@ -63,7 +63,7 @@ def deadline(*, clock=None, due=None, what="", title="", melding=None):
     """
     if melding is not None:
         if melding.status != MeldingStatus.OPEN:
-            return format_html(
+            return html(
                 '<span class="deadline"><span class="badge">{}</span></span>',
                 melding.get_status_display(),
             )
@@ -78,22 +78,22 @@ def deadline(*, clock=None, due=None, what="", title="", melding=None):
         return ""
     days = days_left(due)
     if days < 0:
-        badge = format_html(
+        badge = html(
             '<span class="badge overdue">{}</span>',
             ngettext("%(days)s day late", "%(days)s days late", -days) % {"days": -days},
         )
     elif days == 0:
-        badge = format_html('<span class="badge soon">{}</span>', gettext("deadline today"))
+        badge = html('<span class="badge soon">{}</span>', gettext("deadline today"))
     else:
-        badge = format_html(
+        badge = html(
             '<span class="badge{}">{}</span>',
             " soon" if days <= 7 else "",
             ngettext("%(days)s day left", "%(days)s days left", days) % {"days": days},
         )
     named = (
-        format_html(' <span class="muted small">{} {}</span>', what, date_format(due, "j M Y"))
+        html(' <span class="muted small">{} {}</span>', what, date_format(due, "j M Y"))
         if what
         else ""
     )
-    title_attribute = format_html(' title="{}"', title) if title else ""
-    return format_html('<span class="deadline"{}>{}{}</span>', title_attribute, badge, named)
+    title_attribute = html(' title="{}"', title) if title else ""
+    return html('<span class="deadline"{}>{}{}</span>', title_attribute, badge, named)

@@ -6,10 +6,10 @@ import functools
 
 from django import template
 from django.utils.formats import date_format
-from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language, gettext, ngettext
 
 from cases.templatetags.cases_extras import application_deadline, days_left, deadline
+from socialdomain.html import html, html_join
 
 register = template.Library()
 
@@ -46,23 +46,23 @@ def queue_row(context, application) -> str:
     status, and the consultant or a claim button."""
     labels = _labels(get_language())
     clock = application.nearest_clock
-    household_notes = format_html(
+    household_notes = html(
         "{}{}",
-        format_html(
+        html(
             ' <span class="badge soon" title="{}">{}</span>',
             labels["objection_title"],
             labels["objection"],
         )
         if application.open_objection
         else "",
-        format_html('<div class="small">{}: {}</div>', clock.label, deadline(clock=clock))
+        html('<div class="small">{}: {}</div>', clock.label, deadline(clock=clock))
         if clock
         else "",
     )
     if application.assigned_to_id:
         consultant = application.assigned_name
     else:
-        consultant = format_html(
+        consultant = html(
             '<form method="post" action="{}" class="inline">'
             '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
             '<input type="hidden" name="version" value="{}">'
@@ -72,7 +72,7 @@ def queue_row(context, application) -> str:
             application.version,
             labels["claim"],
         )
-    return format_html(
+    return html(
         "<tr>"
         '<td data-label="{}">{} {}</td>'
         '<td data-label="{}"><a href="{}">{}</a><div class="muted small">{}</div></td>'
@@ -110,10 +110,10 @@ def caseload_row(context, household) -> str:
     taking_part = ""
     if household.coordinator_id != context["user"].pk:
         if household.my_participation == "invited":
-            taking_part = format_html(' <span class="badge soon">{}</span>', labels["invited"])
+            taking_part = html(' <span class="badge soon">{}</span>', labels["invited"])
         elif household.my_participation == "accepted":
-            taking_part = format_html(' <span class="badge">{}</span>', labels["brought_in"])
-    clocks = format_html_join(
+            taking_part = html(' <span class="badge">{}</span>', labels["brought_in"])
+    clocks = html_join(
         "",
         '<span class="clock">{}{}: {}</span> ',
         (
@@ -123,20 +123,20 @@ def caseload_row(context, household) -> str:
     )
     next_action = ""
     if household.next_action_due:
-        next_action = format_html(
+        next_action = html(
             "{} {}{}",
             labels["next_action_by"],
             date_format(household.next_action_due, "j M Y"),
-            format_html(' <span class="badge overdue">{}</span>', labels["overdue"])
+            html(' <span class="badge overdue">{}</span>', labels["overdue"])
             if days_left(household.next_action_due) < 0
             else "",
         )
     no_plan = (
         ""
         if household.active_plan_count
-        else format_html(' <span class="muted">{}</span>', labels["no_active_plan"])
+        else html(' <span class="muted">{}</span>', labels["no_active_plan"])
     )
-    return format_html(
+    return html(
         '<li><a href="{}">{}</a> <span class="muted small">{}</span>{}'
         '<div class="muted small">{}</div>'
         '<div class="small">{}{}{}</div></li>',
@@ -158,14 +158,12 @@ def search_row(household, kind: str) -> str:
     the clock that runs out first."""
     labels = _labels(get_language())
     former = (
-        format_html(
-            '<div class="small"><span class="badge">{}</span></div>', labels["former_member"]
-        )
+        html('<div class="small"><span class="badge">{}</span></div>', labels["former_member"])
         if kind == "bsn" and not household.bsn_lives_here
         else ""
     )
     coordinator = (
-        format_html(" · {}: {}", labels["coordinator"], household.coordinator_name)
+        html(" · {}: {}", labels["coordinator"], household.coordinator_name)
         if household.coordinator_name
         else ""
     )
@@ -173,11 +171,11 @@ def search_row(household, kind: str) -> str:
     clock_line = ""
     if clock:
         more = len(household.clocks) - 1
-        clock_line = format_html(
+        clock_line = html(
             '<div class="small">{} {}{}</div>',
             deadline(clock=clock),
             clock.label,
-            format_html(
+            html(
                 ' <span class="muted">{}</span>',
                 ngettext("and %(counter)s more deadline", "and %(counter)s more deadlines", more)
                 % {"counter": more},
@@ -185,7 +183,7 @@ def search_row(household, kind: str) -> str:
             if more
             else "",
         )
-    return format_html(
+    return html(
         '<li><a href="{}"><strong>{}</strong>, {} {}</a>{}'
         '<div class="muted small">{}</div>'
         '<div class="muted small">{}{}</div>{}</li>',
