@@ -289,6 +289,28 @@ def households_visible_to(user, *, handed_over: bool = True) -> QuerySet[Househo
     return Household.objects.filter(visible)
 
 
+def visibility_key(user) -> tuple | None:
+    """What fixes the SQL of `households_visible_to(user)` in this request, as a hashable key.
+    A query with the need-to-know filter in it can then be compiled once per key
+    (`socialdomain.precompiled`) instead of on every request.
+
+    The filter's SQL depends only on these:
+    - the user;
+    - the access facts (roles, team districts, plan participations, today's work area). They
+      are fixed by the user's access version and today's date (`cases.access_facts`);
+    - the break-the-glass grants that last at this moment.
+
+    The rows themselves (a coordinator set, an application assigned) are read when the
+    statement runs. Without primed facts (tasks, commands), or for a user who sees no
+    household, there is no key: build the query as usual."""
+    facts = getattr(user, FACTS, None)
+    if facts is None or not permissions.can_use_register(user):
+        return None
+    now = timezone.now()
+    grants = tuple(sorted(grant.household_id for grant in facts.grants_active(now)))
+    return ("visible to", user.pk, facts.version, timezone.localdate(now), grants)
+
+
 def household_read_only_for(user, household: Household) -> bool:
     """Whether the user reaches the household only as a member of the team it was handed over
     from after a move (see `households_visible_to`): they read its file, they do not write."""

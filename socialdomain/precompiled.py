@@ -117,7 +117,8 @@ def precompiled_rows(
         ]
         statement = (sql, tuple(params), slots, converters)
         if len(_STATEMENTS) >= _STATEMENTS_MAX:
-            _STATEMENTS.clear()
+            # the oldest goes: a statement per user's access (the caseload) comes and goes
+            del _STATEMENTS[next(iter(_STATEMENTS))]
         _STATEMENTS[cache_key] = statement
     sql, params, slots, converters = statement
     if slots:

@@ -57,3 +57,17 @@ def test_the_rows_are_the_orms_rows():
     with CaptureQueriesContext(connection) as queries:
         assert precompiled_rows(key=("orm",), build=build, values=values) == orm
     assert len(queries) == 1
+
+
+def test_a_full_cache_lets_its_oldest_statement_go(monkeypatch):
+    """Statements per user's access (the caseload) come and go: when the cache is full the
+    oldest makes room, the others stay compiled."""
+    monkeypatch.setattr(precompiled, "_STATEMENTS_MAX", 3)
+    precompiled._STATEMENTS.clear()
+    organisation = OrganisationFactory(name="z")
+    values = {"ids": [organisation.pk], "type": organisation.type}
+    for name in ("first", "second", "third", "fourth"):
+        assert precompiled_rows(key=(name,), build=build, values=values) == [
+            {"name": "z", "type": organisation.type}
+        ]
+    assert [key[1] for key in precompiled._STATEMENTS] == ["second", "third", "fourth"]

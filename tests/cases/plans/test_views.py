@@ -6,13 +6,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.households.models import MembershipRole
+from cases.households.models import Household, MembershipRole
 from cases.intake import services as intake_services
 from cases.intake.models import KitchenTableConversation, LifeDomain, MeldingStatus
 from cases.intake.selectors import melding_investigation_deadline
 from cases.plans import services as plan_services
 from cases.plans.models import ActionOwnerKind, PlanStatus, SupportPlan
 from cases.privacy.models import AccessLogEntry
+from socialdomain import precompiled
 from teams.roles import Role
 from tests.cases.intake_factories import assessment_post
 from tests.factories import (
@@ -623,6 +624,41 @@ def test_goals_from_the_conversation_are_editable_text_and_instructions_only_pla
     )
     goal.refresh_from_db()
     assert goal.description == "Elke week naar de soos"
+
+
+def test_caseload_statement_is_compiled_once_per_access_and_reads_its_rows_live(
+    client_as, generalist, make_household, other_area
+):
+    """The caseload's statement, need-to-know filter and all, is compiled once per user's
+    access (`cases.access.visibility_key`): a household the user comes to coordinate shows on
+    the next request from the same statement; an invitation to a colleague's plan (a new
+    access version) shows at once, from a new statement."""
+
+    def caseload_statements():
+        return [key for key in precompiled._STATEMENTS if "caseload" in key]
+
+    precompiled._STATEMENTS.clear()
+    make_household(residents=1, coordinator=generalist)
+    client = client_as(generalist)
+    url = reverse("cases:caseload")
+    assert len(_caseload_rows(client.get(url).content.decode())) == 1
+    [statement] = caseload_statements()
+
+    taken_over = make_household(residents=1)
+    Household.objects.filter(pk=taken_over.pk).update(coordinator=generalist)
+    assert len(_caseload_rows(client.get(url).content.decode())) == 2
+    assert caseload_statements() == [statement]
+
+    colleague = TeamMemberFactory(team=other_area["team"]).user
+    elsewhere = make_household(
+        neighbourhood=other_area["neighbourhood"], residents=1, coordinator=colleague
+    )
+    plan = active_plan(elsewhere, colleague)
+    plan_services.participant_invite(plan=plan, by=colleague, user=generalist, role="GGZ")
+    rows = _caseload_rows(client.get(url).content.decode())
+    assert len(rows) == 3
+    assert sum("uitgenodigd" in row for row in rows) == 1
+    assert len(caseload_statements()) == 2
 
 
 def test_caseload_lists_the_due_check_ins_of_the_households_the_user_coordinates(
