@@ -15,14 +15,12 @@ one place (Zulip's `access_*`: fetch *and* check).
 """
 
 import functools
+import uuid
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import (
-    Q,
-    QuerySet,
-)
+from django.db.models import Q, QuerySet, UUIDField, prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
 
@@ -38,6 +36,7 @@ from cases.provisions.models import (
     NotificationKind,
     ProvisionApplication,
 )
+from socialdomain.precompiled import Bind, precompiled_objects
 from teams.roles import Role, has_role
 from teams.selectors import district_ids_of_user, work_area_of_consultant
 
@@ -216,16 +215,36 @@ def household_for_user(
 ) -> Household:
     """The household with its area and current members (not with `members=False`), or 404
     when it does not exist or the user may not see it (the two are indistinguishable on
-    purpose). `annotations` are added to the query."""
-    households = households_visible_to(user).with_area().select_related("coordinator")
-    if members:
-        households = households.prefetch_related(current_members_prefetch())
-    if annotations:
-        households = households.annotate(**annotations)
-    # the UUID is unique: no ORDER BY to compile (`.first()` orders by the model's ordering)
-    found = list(households.filter(uuid=household_uuid).order_by()[:1])
+    purpose). `annotations` are added to the query.
+
+    In a request the statement is compiled once per user's access (`visibility_key`) and
+    names of annotations (a page passes the same ones: `household_page_sections`), the UUID
+    bound when it runs."""
+    try:
+        household_uuid = uuid.UUID(str(household_uuid))
+    except ValueError:
+        raise Http404("No household found") from None
+
+    def build(bind):
+        households = households_visible_to(user).with_area().select_related("coordinator")
+        if annotations:
+            households = households.annotate(**annotations)
+        # the UUID is unique: no ORDER BY to compile (`.first()` orders by the model's ordering)
+        return households.filter(uuid=bind("uuid", UUIDField())).order_by()[:1]
+
+    key = visibility_key(user)
+    if key is None:
+        found = list(build(Bind({"uuid": household_uuid}, placeholders=False)))
+    else:
+        found = precompiled_objects(
+            key=("household for user", *key, tuple(sorted(annotations or ()))),
+            build=build,
+            values={"uuid": household_uuid},
+        )
     if not found:
         raise Http404("No household found")
+    if members:
+        prefetch_related_objects(found, current_members_prefetch())
     return found[0]
 
 

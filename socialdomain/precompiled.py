@@ -20,12 +20,14 @@ A settings change (a test's `override_settings`) empties the cache.
 import functools
 import operator
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 from django.core.signals import setting_changed
 from django.db import connections, router
 from django.db.models import Expression, Field, Q, QuerySet
+from django.db.models.query import get_related_populators
 
-_STATEMENTS: dict[tuple, tuple[str, tuple, tuple, list]] = {}
+_STATEMENTS: dict[tuple, "_Statement"] = {}
 _STATEMENTS_MAX = 256
 
 
@@ -83,6 +85,85 @@ def _item(name: str, index: int) -> str:
     return f"{name}[{index}]"
 
 
+@dataclass(frozen=True)
+class _Statement:
+    sql: str
+    params: tuple  # the ORM's, with a `_Slot` for each value bound per call
+    slots: tuple[tuple[int, str], ...]  # (position in params, value's name)
+    converters: list  # (column, functions, expression): the fields' conversions of `.values()`
+    compiler: object  # for model instances: its select, klass_info and converters
+    models: tuple | None  # (model, first column, end, attnames, related populators)
+
+
+def _run(*, key, build, values, using, models: bool) -> tuple[_Statement, list, str]:
+    """The statement of `key` (compiled on its first call), run with `values`: the statement,
+    the rows as the database returns them and the database's alias."""
+    using = using or router.db_for_read(None)
+    # a list is one placeholder per value (`Bind.any_of`): its length shapes the statement
+    lists = {name: value for name, value in values.items() if isinstance(value, list)}
+    cache_key = (
+        using,
+        models,
+        *key,
+        *((name, len(value)) for name, value in sorted(lists.items())),
+    )
+    statement = _STATEMENTS.get(cache_key)
+    if statement is None:
+        statement = _compile(build(Bind(values, placeholders=True)), using, models=models)
+        if len(_STATEMENTS) >= _STATEMENTS_MAX:
+            # the oldest goes: a statement per user's access (the caseload) comes and goes
+            del _STATEMENTS[next(iter(_STATEMENTS))]
+        _STATEMENTS[cache_key] = statement
+    params = statement.params
+    if statement.slots:
+        if lists:
+            values = dict(values)
+            for name, value in lists.items():
+                values.update((_item(name, index), item) for index, item in enumerate(value))
+        params = list(params)
+        for index, name in statement.slots:
+            params[index] = values[name]
+    with connections[using].cursor() as cursor:
+        cursor.execute(statement.sql, params)
+        rows = cursor.fetchall()
+        names = [column.name for column in cursor.description]
+    if not models:
+        rows = (names, rows)
+    return statement, rows, using
+
+
+def _compile(queryset: QuerySet, using: str, *, models: bool) -> _Statement:
+    compiler = queryset.query.get_compiler(using)
+    sql, params = compiler.as_sql()
+    slots = tuple(
+        (index, param.name) for index, param in enumerate(params) if isinstance(param, _Slot)
+    )
+    if not models:
+        # the fields' own conversions from the database (a JSON field, a custom field), as the
+        # ORM applies them to `.values()` rows
+        converters = [
+            (index, functions, expression)
+            for index, (functions, expression) in compiler.get_converters(
+                [column[0] for column in compiler.select]
+            ).items()
+        ]
+        return _Statement(sql, tuple(params), slots, converters, None, None)
+    # what `ModelIterable` reads from the compiler to build the instances
+    select, klass_info = compiler.select, compiler.klass_info
+    fields = klass_info["select_fields"]
+    start, end = fields[0], fields[-1] + 1
+    attnames = [column[0].target.attname for column in select[start:end]]
+    populators = get_related_populators(klass_info, select, using)
+    return _Statement(
+        sql,
+        tuple(params),
+        slots,
+        [],
+        compiler,
+        (klass_info["model"], start, end, attnames, populators),
+    )
+
+
 def precompiled_rows(
     *,
     key: tuple,
@@ -93,53 +174,46 @@ def precompiled_rows(
     """The rows of the `.values()` queryset `build(bind)` returns, with each `bind(name)` bound
     to `values[name]`; on PostgreSQL compiled on the first call per `key` and database (by
     default the one the router reads from: the replica inside `replica_reads()`)."""
-    using = using or router.db_for_read(None)
-    connection = connections[using]
-    if connection.vendor != "postgresql":
+    if connections[using or router.db_for_read(None)].vendor != "postgresql":
         return list(build(Bind(values, placeholders=False)))
-    # a list is one placeholder per value (`Bind.any_of`): its length shapes the statement
-    lists = {name: value for name, value in values.items() if isinstance(value, list)}
-    cache_key = (using, *key, *((name, len(value)) for name, value in sorted(lists.items())))
-    statement = _STATEMENTS.get(cache_key)
-    if statement is None:
-        compiler = build(Bind(values, placeholders=True)).query.get_compiler(using)
-        sql, params = compiler.as_sql()
-        slots = tuple(
-            (index, param.name) for index, param in enumerate(params) if isinstance(param, _Slot)
-        )
-        # the fields' own conversions from the database (a JSON field, a custom field), as the
-        # ORM applies them to `.values()` rows
-        converters = [
-            (index, functions, expression)
-            for index, (functions, expression) in compiler.get_converters(
-                [column[0] for column in compiler.select]
-            ).items()
-        ]
-        statement = (sql, tuple(params), slots, converters)
-        if len(_STATEMENTS) >= _STATEMENTS_MAX:
-            # the oldest goes: a statement per user's access (the caseload) comes and goes
-            del _STATEMENTS[next(iter(_STATEMENTS))]
-        _STATEMENTS[cache_key] = statement
-    sql, params, slots, converters = statement
-    if slots:
-        if lists:
-            values = dict(values)
-            for name, value in lists.items():
-                values.update((_item(name, index), item) for index, item in enumerate(value))
-        params = list(params)
-        for index, name in slots:
-            params[index] = values[name]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        names = [column.name for column in cursor.description]
-        rows = cursor.fetchall()
-    if converters:
+    statement, (names, rows), using = _run(
+        key=key, build=build, values=values, using=using, models=False
+    )
+    if statement.converters:
+        connection = connections[using]
         rows = [list(row) for row in rows]
         for row in rows:
-            for index, functions, expression in converters:
+            for index, functions, expression in statement.converters:
                 for function in functions:
                     row[index] = function(row[index], expression, connection)
     return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def precompiled_objects(
+    *,
+    key: tuple,
+    build: Callable[[Bind], QuerySet],
+    values: Mapping[str, object],
+    using: str | None = None,
+) -> list:
+    """`precompiled_rows` for a queryset of model instances: the instances the ORM would build,
+    with their `select_related` objects and annotations. No `prefetch_related`: prefetch on the
+    instances (`prefetch_related_objects`)."""
+    if connections[using or router.db_for_read(None)].vendor != "postgresql":
+        return list(build(Bind(values, placeholders=False)))
+    statement, rows, using = _run(key=key, build=build, values=values, using=using, models=True)
+    compiler = statement.compiler
+    model, start, end, attnames, populators = statement.models
+    annotations = compiler.annotation_col_map
+    objects = []
+    for row in compiler.results_iter([rows]):
+        instance = model.from_db(using, attnames, row[start:end])
+        for populator in populators:
+            populator.populate(row, instance)
+        for name, position in annotations.items():
+            setattr(instance, name, row[position])
+        objects.append(instance)
+    return objects
 
 
 def _forget(**_kwargs) -> None:
@@ -148,4 +222,4 @@ def _forget(**_kwargs) -> None:
 
 setting_changed.connect(_forget)
 
-__all__ = ["Bind", "Param", "precompiled_rows"]
+__all__ = ["Bind", "Param", "precompiled_objects", "precompiled_rows"]

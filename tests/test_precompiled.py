@@ -70,4 +70,41 @@ def test_a_full_cache_lets_its_oldest_statement_go(monkeypatch):
         assert precompiled_rows(key=(name,), build=build, values=values) == [
             {"name": "z", "type": organisation.type}
         ]
-    assert [key[1] for key in precompiled._STATEMENTS] == ["second", "third", "fourth"]
+    assert [key[2] for key in precompiled._STATEMENTS] == ["second", "third", "fourth"]
+
+
+def test_model_instances_are_the_orms_with_related_objects_and_annotations(
+    make_household, generalist, django_assert_num_queries
+):
+    """`precompiled_objects` builds what the ORM builds: the fields, the `select_related`
+    objects (no query when read) and the annotations, with the value bound per call."""
+    from django.db.models import Count, UUIDField
+
+    from cases.households.models import Household
+
+    households = [make_household(residents=n, coordinator=generalist) for n in (1, 2)]
+
+    def build(bind):
+        return (
+            Household.objects.with_area()
+            .select_related("coordinator")
+            .annotate(members=Count("memberships"))
+            .filter(uuid=bind("uuid", UUIDField()))
+            .order_by()
+        )
+
+    precompiled._STATEMENTS.clear()
+    for household in households:
+        [orm] = build(Bind({"uuid": household.uuid}, placeholders=False))
+        with django_assert_num_queries(1):
+            [found] = precompiled.precompiled_objects(
+                key=("household",), build=build, values={"uuid": household.uuid}
+            )
+            assert found.neighbourhood.district.team.name == orm.neighbourhood.district.team.name
+            assert found.coordinator.username == generalist.username
+        assert found == orm and found.members == orm.members
+        assert {f.attname: getattr(found, f.attname) for f in Household._meta.concrete_fields} == {
+            f.attname: getattr(orm, f.attname) for f in Household._meta.concrete_fields
+        }
+        assert found._state.db == orm._state.db and not found._state.adding
+    assert len(precompiled._STATEMENTS) == 1

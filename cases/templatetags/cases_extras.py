@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
+from cases import links
 from cases.intake.models import MeldingStatus
 from socialdomain.html import html
 
@@ -97,3 +98,10 @@ def deadline(*, clock=None, due=None, what="", title="", melding=None):
     )
     title_attribute = html(' title="{}"', title) if title else ""
     return html('<span class="deadline"{}>{}{}</span>', title_attribute, badge, named)
+
+
+@register.simple_tag
+def uuid_path(name: str, *uuids) -> str:
+    """`{% url %}` for a URL whose arguments are UUIDs, reversed once per process
+    (`cases.links.uuid_path`): `{% uuid_path 'cases:resident_edit' household.uuid r.uuid %}`."""
+    return links.uuid_path(name, *uuids)
