@@ -18,12 +18,15 @@ A settings change (a test's `override_settings`) empties the cache.
 """
 
 import functools
+import hashlib
 import operator
+import re
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from django.core.signals import setting_changed
-from django.db import connections, router
+from django.db import DatabaseError, connections, router
 from django.db.models import Expression, Field, Q, QuerySet
 from django.db.models.query import get_related_populators
 
@@ -93,6 +96,9 @@ class _Statement:
     converters: list  # (column, functions, expression): the fields' conversions of `.values()`
     compiler: object  # for model instances: its select, klass_info and converters
     models: tuple | None  # (model, first column, end, attnames, related populators)
+    name: str  # of the prepared statement: a hash of its text
+    prepare: str  # PREPARE name AS ...: $1, $2 … for the slots, every other value written in
+    execute: str  # EXECUTE name(%s, …): the slots' values in their order
 
 
 def _run(*, key, build, values, using, models: bool) -> tuple[_Statement, list, str]:
@@ -114,22 +120,86 @@ def _run(*, key, build, values, using, models: bool) -> tuple[_Statement, list, 
             # the oldest goes: a statement per user's access (the caseload) comes and goes
             del _STATEMENTS[next(iter(_STATEMENTS))]
         _STATEMENTS[cache_key] = statement
-    params = statement.params
-    if statement.slots:
-        if lists:
-            values = dict(values)
-            for name, value in lists.items():
-                values.update((_item(name, index), item) for index, item in enumerate(value))
-        params = list(params)
-        for index, name in statement.slots:
-            params[index] = values[name]
-    with connections[using].cursor() as cursor:
-        cursor.execute(statement.sql, params)
+    if lists:
+        values = dict(values)
+        for name, value in lists.items():
+            values.update((_item(name, index), item) for index, item in enumerate(value))
+    bound = [values[name] for _index, name in statement.slots]
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        _execute(connection, cursor, statement, bound)
         rows = cursor.fetchall()
         names = [column.name for column in cursor.description]
     if not models:
         rows = (names, rows)
     return statement, rows, using
+
+
+# Each statement is also *prepared*, once per database connection (PREPARE, run as EXECUTE),
+# as `cases.clocks` prepares its page of clocks: PostgreSQL then parses it once and, after a
+# few runs, keeps a generic plan. Planning was most of the database's time for these
+# statements at 500,000 households (about 1 ms each, against 0.3 to 1 ms to run them). A
+# prepared statement outlives a rolled-back transaction; a new connection prepares it again.
+# A statement PostgreSQL cannot prepare (a value whose type it cannot tell) runs as it is: the
+# first time a process prepares a statement inside a transaction, a savepoint in the same
+# round trip keeps the transaction usable if PREPARE fails.
+_PREPARED: "weakref.WeakKeyDictionary[object, set[str]]" = weakref.WeakKeyDictionary()
+_PREPARES: set[str] = set()  # prepared once without an error in this process
+_UNPREPARABLE: set[str] = set()
+_SAVEPOINT = "precompiled_prepare"
+
+
+def _execute(connection, cursor, statement: _Statement, bound: list) -> None:
+    prepared = _PREPARED.setdefault(connection.connection, set())
+    if statement.name in prepared:
+        cursor.execute(statement.execute, bound)
+        return
+    if statement.name in _UNPREPARABLE:
+        params = list(statement.params)
+        for (index, _name), value in zip(statement.slots, bound, strict=True):
+            params[index] = value
+        cursor.execute(statement.sql, params)
+        return
+    # prepared and run in one round trip
+    both = f"{statement.prepare.replace('%', '%%')}; {statement.execute}"
+    guarded = statement.name not in _PREPARES and connection.in_atomic_block
+    try:
+        if guarded:
+            cursor.execute(f"SAVEPOINT {_SAVEPOINT}; {both}; RELEASE SAVEPOINT {_SAVEPOINT}", bound)
+            cursor.nextset()
+        else:
+            cursor.execute(both, bound)
+    except DatabaseError:
+        if statement.name in _PREPARES:
+            raise
+        if guarded:
+            cursor.execute(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}; RELEASE SAVEPOINT {_SAVEPOINT}")
+        _UNPREPARABLE.add(statement.name)
+        _execute(connection, cursor, statement, bound)
+        return
+    cursor.nextset()
+    _PREPARES.add(statement.name)
+    prepared.add(statement.name)
+
+
+def _prepared(sql: str, params: list, using: str) -> tuple[str, str, str]:
+    """(name, PREPARE, EXECUTE) of a compiled statement: its slots become $1, $2 …, every
+    other value is written in as the ORM's client-side binding writes it on every run."""
+    parts, written, slots, index = [], [], 0, 0
+    for part in re.split(r"(%%|%s)", sql):
+        if part == "%s":
+            if isinstance(params[index], _Slot):
+                slots += 1
+                part = f"${slots}"
+            else:
+                written.append(params[index])
+            index += 1
+        parts.append(part)
+    with connections[using].cursor() as cursor:
+        body = cursor.mogrify("".join(parts), written)
+    name = "precompiled_" + hashlib.sha256(body.encode()).hexdigest()[:24]
+    execute = f"EXECUTE {name}({', '.join(['%s'] * slots)})" if slots else f"EXECUTE {name}"
+    return name, f"PREPARE {name} AS {body}", execute
 
 
 def _compile(queryset: QuerySet, using: str, *, models: bool) -> _Statement:
@@ -138,6 +208,7 @@ def _compile(queryset: QuerySet, using: str, *, models: bool) -> _Statement:
     slots = tuple(
         (index, param.name) for index, param in enumerate(params) if isinstance(param, _Slot)
     )
+    prepared = _prepared(sql, params, using)
     if not models:
         # the fields' own conversions from the database (a JSON field, a custom field), as the
         # ORM applies them to `.values()` rows
@@ -147,7 +218,7 @@ def _compile(queryset: QuerySet, using: str, *, models: bool) -> _Statement:
                 [column[0] for column in compiler.select]
             ).items()
         ]
-        return _Statement(sql, tuple(params), slots, converters, None, None)
+        return _Statement(sql, tuple(params), slots, converters, None, None, *prepared)
     # what `ModelIterable` reads from the compiler to build the instances
     select, klass_info = compiler.select, compiler.klass_info
     fields = klass_info["select_fields"]
@@ -161,7 +232,20 @@ def _compile(queryset: QuerySet, using: str, *, models: bool) -> _Statement:
         [],
         compiler,
         (klass_info["model"], start, end, attnames, populators),
+        *prepared,
     )
+
+
+def prepared_text(sql: str) -> str:
+    """The SQL behind `EXECUTE name(…)` of a statement compiled here (for a test or a profile
+    that reads what ran); any other SQL as it is."""
+    match = re.match(r"(?:PREPARE (precompiled_\w+) AS .*; )?EXECUTE (precompiled_\w+)", sql, re.S)
+    if not match:
+        return sql
+    for statement in _STATEMENTS.values():
+        if statement.name == match.group(2):
+            return statement.sql
+    return sql
 
 
 def precompiled_rows(
@@ -222,4 +306,4 @@ def _forget(**_kwargs) -> None:
 
 setting_changed.connect(_forget)
 
-__all__ = ["Bind", "Param", "precompiled_objects", "precompiled_rows"]
+__all__ = ["Bind", "Param", "precompiled_objects", "precompiled_rows", "prepared_text"]

@@ -108,3 +108,51 @@ def test_model_instances_are_the_orms_with_related_objects_and_annotations(
         }
         assert found._state.db == orm._state.db and not found._state.adding
     assert len(precompiled._STATEMENTS) == 1
+
+
+def test_statements_are_prepared_once_per_connection_and_run_as_execute():
+    """PostgreSQL parses and plans a compiled statement once per connection: the first run
+    prepares it (behind a savepoint, the first time in a process), later runs are EXECUTE."""
+    organisation = OrganisationFactory(name="p")
+    values = {"ids": [organisation.pk], "type": organisation.type}
+    precompiled._STATEMENTS.clear()
+
+    def own(bind):  # a statement of this test's own: not prepared on this connection yet
+        return build(bind).exclude(code="prepared-once-per-connection")
+
+    runs = []
+    for _ in range(3):
+        with CaptureQueriesContext(connection) as queries:
+            assert precompiled_rows(key=("prepared",), build=own, values=values) == [
+                {"name": "p", "type": organisation.type}
+            ]
+        runs.append([q["sql"] for q in queries])
+    # one round trip also the first time: the savepoint, PREPARE and EXECUTE in one
+    assert [len(run) for run in runs] == [1, 1, 1]
+    assert "PREPARE precompiled_" in runs[0][0] and "SAVEPOINT" in runs[0][0]
+    assert all(run[0].startswith("EXECUTE precompiled_") for run in runs[1:])
+    assert "networks_organisation" in precompiled.prepared_text(runs[1][0])
+
+
+def test_a_statement_postgresql_cannot_prepare_runs_as_it_is():
+    """A value whose type PostgreSQL cannot tell from the statement (here one only compared
+    with NULL) makes PREPARE fail: the savepoint keeps the transaction, the statement runs
+    plain."""
+    from django.db.models import CharField
+
+    OrganisationFactory(name="q")
+    precompiled._STATEMENTS.clear()
+
+    def untyped(bind):
+        return (
+            Organisation.objects.annotate(said=bind("said", CharField()))
+            .filter(said__isnull=False)  # `$1 IS NOT NULL`: no type to tell
+            .values("name", "said")
+        )
+
+    for _ in range(2):
+        rows = precompiled_rows(key=("untyped",), build=untyped, values={"said": "hallo"})
+        assert rows == [{"name": "q", "said": "hallo"}]
+    [statement] = precompiled._STATEMENTS.values()
+    assert statement.name in precompiled._UNPREPARABLE
+    assert Organisation.objects.filter(name="q").exists()  # the transaction still works
