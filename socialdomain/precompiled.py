@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from django.core.signals import setting_changed
 from django.db import DatabaseError, connections, router
 from django.db.models import Expression, Field, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.db.models.query import get_related_populators
 
 _STATEMENTS: dict[tuple, "_Statement"] = {}
@@ -83,6 +84,16 @@ class Bind:
             operator.or_, (Q(**{field: Param(_item(name, index))}) for index in range(len(found)))
         )
 
+    def in_array(self, field: str, name: str, db_type: str) -> Q:
+        """A filter: `field` is one of the values in the tuple `values[name]`, bound as one
+        array (`db_type[]`): one statement whatever the number of values. For a list of ids
+        whose length varies from page to page (the caseload's households)."""
+        found = self.values[name]
+        if not self.placeholders:
+            return Q(**{f"{field}__in": list(found)})
+        array = RawSQL(f"SELECT unnest(%s::{db_type}[])", (Param(name).slot,))  # noqa: S611
+        return Q(**{f"{field}__in": array})
+
 
 def _item(name: str, index: int) -> str:
     return f"{name}[{index}]"
@@ -124,7 +135,11 @@ def _run(*, key, build, values, using, models: bool) -> tuple[_Statement, list, 
         values = dict(values)
         for name, value in lists.items():
             values.update((_item(name, index), item) for index, item in enumerate(value))
-    bound = [values[name] for _index, name in statement.slots]
+    # a tuple (`Bind.in_array`) is one array parameter
+    bound = [
+        list(value) if isinstance(value := values[name], tuple) else value
+        for _index, name in statement.slots
+    ]
     connection = connections[using]
     with connection.cursor() as cursor:
         _execute(connection, cursor, statement, bound)

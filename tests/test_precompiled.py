@@ -156,3 +156,25 @@ def test_a_statement_postgresql_cannot_prepare_runs_as_it_is():
     [statement] = precompiled._STATEMENTS.values()
     assert statement.name in precompiled._UNPREPARABLE
     assert Organisation.objects.filter(name="q").exists()  # the transaction still works
+
+
+def test_an_array_value_is_one_statement_whatever_its_length():
+    """`Bind.in_array`: a tuple of ids is one array parameter, so lists of any length share
+    one compiled statement (the caseload's households); the ORM's `IN` on SQLite."""
+    organisations = [OrganisationFactory(name=name) for name in "uvw"]
+    precompiled._STATEMENTS.clear()
+
+    def named(bind):
+        return (
+            Organisation.objects.filter(bind.in_array("id", "ids", "bigint"))
+            .order_by("name")
+            .values("name")
+        )
+
+    for chosen in (organisations[:1], organisations, organisations[1:]):
+        rows = precompiled_rows(
+            key=("array",), build=named, values={"ids": tuple(o.pk for o in chosen)}
+        )
+        assert rows == [{"name": o.name} for o in chosen]
+        assert rows == list(named(Bind({"ids": tuple(o.pk for o in chosen)}, placeholders=False)))
+    assert len(precompiled._STATEMENTS) == 1

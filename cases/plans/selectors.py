@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db.models import (
     Prefetch,
-    Q,
     QuerySet,
 )
 from django.http import Http404
@@ -46,6 +45,7 @@ from cases.plans.models import (
 )
 from cases.provisions.models import ProvisionApplication
 from networks.models import OrganisationProfessional
+from socialdomain.precompiled import precompiled_objects
 from teams.models import Team
 from teams.roles import Role
 
@@ -348,19 +348,34 @@ def snapshot_lines(snapshot: dict) -> list[str]:
     return lines
 
 
-def check_ins_due_for(*, user, coordinated_ids: list[int] | None = None) -> QuerySet:
+def check_ins_due_for(*, user) -> QuerySet:
     """Aftercare check-ins that have come due in households the user coordinates (and may
-    see). `coordinated_ids`: those households, when the page read them already through
-    `households_visible_to` (the caseload): no need-to-know subquery, and no query at all
-    when there are none."""
-    if coordinated_ids is None:
-        households = Q(plan__household__in=households_visible_to(user).filter(coordinator=user))
-    elif coordinated_ids:
-        households = Q(plan__household_id__in=sorted(coordinated_ids))
-    else:
-        return AftercareCheckIn.objects.none()
+    see)."""
+    households = households_visible_to(user).filter(coordinator=user)
+    return _check_ins_due(AftercareCheckIn.objects.filter(plan__household__in=households))
+
+
+def check_ins_due_in(*, household_ids: list[int]) -> list[AftercareCheckIn]:
+    """`check_ins_due_for` when the page read the households already through
+    `households_visible_to` (the caseload: those of its rows the user coordinates): no
+    need-to-know subquery, one statement compiled once whatever the number of households,
+    and no query at all without households."""
+    if not household_ids:
+        return []
+    return precompiled_objects(
+        key=("check-ins due",),
+        build=lambda bind: _check_ins_due(
+            AftercareCheckIn.objects.filter(
+                bind.in_array("plan__household_id", "households", "bigint")
+            )
+        ),
+        values={"households": tuple(sorted(household_ids))},
+    )
+
+
+def _check_ins_due(check_ins: QuerySet) -> QuerySet:
     return (
-        AftercareCheckIn.objects.filter(households, status=CheckInStatus.DUE)
+        check_ins.filter(status=CheckInStatus.DUE)
         .select_related("plan__household")
         .order_by("due_on", "pk")
     )

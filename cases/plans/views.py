@@ -111,11 +111,8 @@ def caseload(request):
         result_count=len(households),
     )
     # the caseload holds every visible household the user coordinates
-    check_ins = list(
-        plan_selectors.check_ins_due_for(
-            user=request.user,
-            coordinated_ids=[row.pk for row in households if row.coordinator_id == request.user.pk],
-        )
+    check_ins = plan_selectors.check_ins_due_in(
+        household_ids=[row.pk for row in households if row.coordinator_id == request.user.pk]
     )
     for check_in in check_ins:  # a form each, with ids of its own: one label per note field
         check_in.form = CheckInForm(auto_id=f"check-in-{check_in.uuid}-%s")

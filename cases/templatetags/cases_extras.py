@@ -1,15 +1,35 @@
 import datetime
+import functools
 
 from django import template
+from django.core.signals import setting_changed
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext, gettext_lazy, ngettext
+from django.utils.translation import get_language, gettext, gettext_lazy, ngettext
 
 from cases import links
 from cases.intake.models import MeldingStatus
 from socialdomain.html import html
 
 register = template.Library()
+
+
+@functools.lru_cache(maxsize=2048)
+def _short_date(day: datetime.date, language: str | None) -> str:
+    return date_format(day, "j M Y")
+
+
+def short_date(day: datetime.date) -> str:
+    """`day` as the rows show it ("7 dec 2026"), formatted once per process and language: a
+    page of rows shows dozens, and `date_format` costs about 0.05 ms each."""
+    return _short_date(day, get_language())
+
+
+def _forget_dates(**_kwargs) -> None:  # a test's other formats or languages
+    _short_date.cache_clear()
+
+
+setting_changed.connect(_forget_dates)
 
 
 @register.filter
@@ -91,11 +111,7 @@ def deadline(*, clock=None, due=None, what="", title="", melding=None):
             " soon" if days <= 7 else "",
             ngettext("%(days)s day left", "%(days)s days left", days) % {"days": days},
         )
-    named = (
-        html(' <span class="muted small">{} {}</span>', what, date_format(due, "j M Y"))
-        if what
-        else ""
-    )
+    named = html(' <span class="muted small">{} {}</span>', what, short_date(due)) if what else ""
     title_attribute = html(' title="{}"', title) if title else ""
     return html('<span class="deadline"{}>{}{}</span>', title_attribute, badge, named)
 

@@ -5,10 +5,9 @@ at 500,000 households (docs/performance.md)."""
 import functools
 
 from django import template
-from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext, ngettext
 
-from cases.templatetags.cases_extras import application_deadline, days_left, deadline
+from cases.templatetags.cases_extras import application_deadline, days_left, deadline, short_date
 from socialdomain.html import html, html_join
 
 register = template.Library()
@@ -82,7 +81,7 @@ def queue_row(context, application) -> str:
         '<td data-label="{}">{}</td>'
         "</tr>",
         labels["deadline"],
-        date_format(application.decision_deadline, "j M Y"),
+        short_date(application.decision_deadline),
         application_deadline(application),
         labels["provision"],
         application.url,
@@ -126,7 +125,7 @@ def caseload_row(context, household) -> str:
         next_action = html(
             "{} {}{}",
             labels["next_action_by"],
-            date_format(household.next_action_due, "j M Y"),
+            short_date(household.next_action_due),
             html(' <span class="badge overdue">{}</span>', labels["overdue"])
             if days_left(household.next_action_due) < 0
             else "",

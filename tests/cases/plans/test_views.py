@@ -665,10 +665,10 @@ def test_caseload_lists_the_due_check_ins_of_the_households_the_user_coordinates
     client_as, generalist, make_household, area, other_area
 ):
     """The caseload reads the check-ins of the households it holds that the user coordinates
-    (`check_ins_due_for(coordinated_ids=...)`): the same as the rule read on its own, not
+    (`check_ins_due_in(household_ids=...)`): the same as the rule read on its own, not
     those of a household the user only takes part in, nor of anybody else's."""
     from cases.plans.models import AftercareCheckIn, CheckInStatus
-    from cases.plans.selectors import check_ins_due_for
+    from cases.plans.selectors import check_ins_due_for, check_ins_due_in
 
     colleague = TeamMemberFactory(team=other_area["team"]).user
     mine = make_household(residents=1, coordinator=generalist)
@@ -698,7 +698,11 @@ def test_caseload_lists_the_due_check_ins_of_the_households_the_user_coordinates
     for household in (taking_part, elsewhere):
         assert str(due[household].uuid) not in content
     assert list(check_ins_due_for(user=generalist)) == [due[mine]]
-    assert not check_ins_due_for(user=generalist, coordinated_ids=[]).exists()
+    assert check_ins_due_in(household_ids=[mine.pk, taking_part.pk]) == [
+        due[mine],
+        due[taking_part],
+    ]
+    assert check_ins_due_in(household_ids=[]) == []
 
 
 def test_each_due_check_in_has_a_note_field_of_its_own(client_as, generalist, make_household):
