@@ -472,13 +472,13 @@ def current_member_names(
     query for a page of households."""
     if not household_ids:
         return {}
-    # compiled once per process and number of households (`precompiled_rows`): every page of
-    # the caseload and the household search asks it
+    # compiled once per process (`precompiled_rows`, the households as one array): every page
+    # of the caseload and the household search asks it
     rows = precompiled_rows(
         key=("current member names",),
         build=lambda bind: (
             HouseholdMembership.objects.current(bind("on", DateField()))
-            .filter(bind.any_of("household_id", "households"))
+            .filter(bind.in_array("household_id", "households", "bigint"))
             .order_by("household_id", "role", "resident__birth_date", "pk")
             .values(
                 "household_id",
@@ -488,7 +488,7 @@ def current_member_names(
                 "resident__birth_date",
             )
         ),
-        values={"on": on or timezone.localdate(), "households": sorted(set(household_ids))},
+        values={"on": on or timezone.localdate(), "households": tuple(sorted(set(household_ids)))},
     )
     names: dict[int, list[str]] = {}
     for row in rows:

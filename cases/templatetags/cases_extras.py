@@ -93,11 +93,12 @@ def deadline(*, clock=None, due=None, what="", title="", melding=None):
             gettext("investigation deadline"),
             _DEADLINE_HINT,
         )
-    elif clock is not None:
-        due, title = clock.due_on, clock.law_hint
+    elif clock is not None:  # its days left counted when it was read, in this request
+        due, title, days = clock.due_on, clock.law_hint, clock.days_left
     if due is None:
         return ""
-    days = days_left(due)
+    if clock is None:
+        days = days_left(due)
     if days < 0:
         badge = html(
             '<span class="badge overdue">{}</span>',
