@@ -322,6 +322,13 @@ class ProvisionApplication(models.Model):
                 condition=models.Q(status__in=UNDECIDED_STATUSES),
                 name="application_queue_idx",
             ),
+            # the work area's queue and its count: undecided applications of one district
+            # and law domain (the consultant's areas), in deadline order per area
+            models.Index(
+                fields=["district", "law", "decision_deadline", "id"],
+                condition=models.Q(status__in=UNDECIDED_STATUSES),
+                name="application_area_queue_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
