@@ -43,8 +43,6 @@ Adding a kind (see `_advance_rows`; `_avg_request_rows` for the privacy officer)
 
 import datetime
 import enum
-import hashlib
-import re
 import uuid
 import weakref
 from collections.abc import Callable, Iterable
@@ -92,6 +90,7 @@ from cases.plans.models import (
 )
 from cases.provisions.models import Allocation, ProvisionApplication
 from networks.models import Law
+from socialdomain.precompiled import prepared_statement
 
 RUNNING, LATE = "running", "late"
 
@@ -724,19 +723,14 @@ def _page_statement(*, kinds, today, using) -> _PageStatement | None:
         sql, params = ordered(rows).query.get_compiler(using).as_sql()
         # the ids become $1; every other value is written in (the ORM's own values: dates,
         # texts, numbers), as the client-side binding would write it on every run
-        parts, values, index = [], [], 0
-        for part in re.split(r"(%%|%s)", sql):
-            if part == "%s":
-                if params[index] is marker:
-                    part = "$1"
-                else:
-                    values.append(params[index])
-                index += 1
-            parts.append(part)
-        with connections[using].cursor() as cursor:
-            body = cursor.mogrify("".join(parts), values)
-        name = "clocks_page_" + hashlib.sha256(body.encode()).hexdigest()[:24]
-        statement = _PageStatement(name=name, prepare=f"PREPARE {name} AS {body}")
+        name, prepare, _keys = prepared_statement(
+            "clocks_page_",
+            sql,
+            params,
+            slot=lambda param: "ids" if param is marker else None,
+            using=using,
+        )
+        statement = _PageStatement(name=name, prepare=prepare)
     if len(_PAGE_STATEMENTS) >= _PAGE_STATEMENTS_MAX:
         _PAGE_STATEMENTS.clear()
     _PAGE_STATEMENTS[key] = statement

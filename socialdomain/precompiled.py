@@ -5,7 +5,10 @@ docs/performance.md). The query is written with the ORM as everywhere else; `bui
 PostgreSQL that is a placeholder: the query is compiled once per `key` (what changes the SQL
 itself: a filter present or not, the page size, the day), then run with each request's values.
 The SQLite demo builds the query with the values themselves and runs it as the ORM does, so
-both give the same rows (dicts, as `.values()` gives them).
+both give the same rows (dicts, as `.values()` gives them; `precompiled_objects` gives model
+instances). On PostgreSQL each statement is also prepared once per database connection (see
+`_execute`). A list of values is one placeholder per value (`Bind.any_of`: its length is part
+of the key); a tuple is one array parameter (`Bind.in_array`: one statement for any length).
 
     rows = precompiled_rows(
         key=("allocation page", status is not None),
@@ -187,7 +190,11 @@ def _execute(connection, cursor, statement: _Statement, bound: list) -> None:
     except DatabaseError:
         if statement.name in _PREPARES:
             raise
-        if guarded:
+        # an error PostgreSQL raised left the transaction failed: back to the savepoint (one
+        # raised before anything was sent left it as it was)
+        from psycopg.pq import TransactionStatus  # PostgreSQL only: the demo may lack libpq
+
+        if guarded and connection.connection.info.transaction_status == TransactionStatus.INERROR:
             cursor.execute(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}; RELEASE SAVEPOINT {_SAVEPOINT}")
         _UNPREPARABLE.add(statement.name)
         _execute(connection, cursor, statement, bound)
@@ -197,24 +204,46 @@ def _execute(connection, cursor, statement: _Statement, bound: list) -> None:
     prepared.add(statement.name)
 
 
-def _prepared(sql: str, params: list, using: str) -> tuple[str, str, str]:
-    """(name, PREPARE, EXECUTE) of a compiled statement: its slots become $1, $2 …, every
-    other value is written in as the ORM's client-side binding writes it on every run."""
-    parts, written, slots, index = [], [], 0, 0
+def prepared_statement(
+    prefix: str, sql: str, params, *, slot: Callable[[object], object], using: str
+) -> tuple[str, str, list]:
+    """A compiled statement as a prepared one: (its name, `PREPARE name AS …`, the keys of its
+    parameters in the order of $1, $2 …). `slot(param)` is the key of a parameter given on
+    every run (the same key is the same $n), or None for one written in as the ORM's
+    client-side binding writes it. The name is `prefix` and a hash of the text, so the same
+    statement has the same name in every process. `cases.clocks` prepares its page of clocks
+    with it too."""
+    parts, written, keys, index = [], [], [], 0
     for part in re.split(r"(%%|%s)", sql):
         if part == "%s":
-            if isinstance(params[index], _Slot):
-                slots += 1
-                part = f"${slots}"
-            else:
+            key = slot(params[index])
+            if key is None:
                 written.append(params[index])
+            else:
+                if key not in keys:
+                    keys.append(key)
+                part = f"${keys.index(key) + 1}"
             index += 1
         parts.append(part)
     with connections[using].cursor() as cursor:
         body = cursor.mogrify("".join(parts), written)
-    name = "precompiled_" + hashlib.sha256(body.encode()).hexdigest()[:24]
-    execute = f"EXECUTE {name}({', '.join(['%s'] * slots)})" if slots else f"EXECUTE {name}"
-    return name, f"PREPARE {name} AS {body}", execute
+    name = prefix + hashlib.sha256(body.encode()).hexdigest()[:24]
+    return name, f"PREPARE {name} AS {body}", keys
+
+
+def _prepared(sql: str, params: list, using: str) -> tuple[str, str, str]:
+    """(name, PREPARE, EXECUTE) of a compiled statement: each slot is a parameter of its own."""
+    name, prepare, keys = prepared_statement(
+        "precompiled_",
+        sql,
+        params,
+        # a value the query reads in several places (its `_Slot` shared by the ORM's copies)
+        # is bound once per place, as the compiled parameters list it
+        slot=lambda param: object() if isinstance(param, _Slot) else None,
+        using=using,
+    )
+    execute = f"EXECUTE {name}({', '.join(['%s'] * len(keys))})" if keys else f"EXECUTE {name}"
+    return name, prepare, execute
 
 
 def _compile(queryset: QuerySet, using: str, *, models: bool) -> _Statement:
@@ -321,4 +350,11 @@ def _forget(**_kwargs) -> None:
 
 setting_changed.connect(_forget)
 
-__all__ = ["Bind", "Param", "precompiled_objects", "precompiled_rows", "prepared_text"]
+__all__ = [
+    "Bind",
+    "Param",
+    "precompiled_objects",
+    "precompiled_rows",
+    "prepared_statement",
+    "prepared_text",
+]
