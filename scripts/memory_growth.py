@@ -9,16 +9,10 @@ test client's own signal receivers show up too: they are not the app's.
 
 import argparse
 import gc
-import os
 import random
-import sys
 import tracemalloc
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "socialdomain.settings")
-os.environ.setdefault("BENCHMARK_FLOOR_PAGE", "true")
-os.environ["API_THROTTLE_RATE"] = "100000/second"
+from _django import django_setup
 
 
 def main() -> None:
@@ -28,12 +22,7 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=8)
     args = parser.parse_args()
 
-    import django
-
-    django.setup()
-    import logging
-
-    logging.getLogger("wijkwerk.request").setLevel(logging.WARNING)
+    django_setup()
     from _mix import clients_and_inputs, send
 
     from cases.demo.benchmark import request_types

@@ -19,15 +19,9 @@ import os
 import pstats
 import random
 import statistics
-import sys
 import time
-from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(BASE_DIR))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "socialdomain.settings")
-os.environ.setdefault("BENCHMARK_FLOOR_PAGE", "true")
-os.environ["API_THROTTLE_RATE"] = "100000/second"
+from _django import django_setup
 
 
 def main() -> None:
@@ -40,12 +34,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=9)
     args = parser.parse_args()
 
-    import django
-
-    django.setup()
-    import logging
-
-    logging.getLogger("wijkwerk.request").setLevel(logging.WARNING)
+    django_setup()
     from _mix import clients_and_inputs
     from _mix import send as one_request
     from django.db import connection
