@@ -1,12 +1,14 @@
 """Links to objects by UUID, reversed once.
 
 - `uuid_url(name)`: for a page's links to many objects of one kind (a page of clocks, a
-  caseload: dozens of rows). It reverses the URL once with a placeholder UUID and puts each
-  object's UUID in its place: one `reverse` per kind of link.
+  caseload: dozens of rows): the URL with a placeholder UUID, each object's UUID put in its
+  place.
 - `uuid_path(name, *uuids)` (the template tag `{% uuid_path %}`): for a page's many different
-  links (the household page has about forty). The URL of each name is reversed once per process
-  with placeholder UUIDs, per language and script prefix, and the UUIDs are put in their place.
-  A value that is not a UUID is reversed as `{% url %}` reverses it."""
+  links (the household page has about forty). A value that is not a UUID is reversed as
+  `{% url %}` reverses it.
+
+Both reverse the URL of a name once per process, language and script prefix, with placeholder
+UUIDs, and put the UUIDs in their place."""
 
 import functools
 import uuid
@@ -16,15 +18,8 @@ from django.core.signals import setting_changed
 from django.urls import get_script_prefix, reverse
 from django.utils.translation import get_language
 
-_SLOT = str(uuid.UUID(int=0))
 # one placeholder per argument, each different (a URL holds at most a few UUIDs)
 _SLOTS = tuple(uuid.UUID(int=index + 1) for index in range(4))
-
-
-def uuid_url(name: str) -> Callable[[object], str]:
-    """`lambda value: reverse(name, args=[value])` for a URL whose one argument is a UUID."""
-    pattern = reverse(name, args=[_SLOT])
-    return lambda value: pattern.replace(_SLOT, str(value))
 
 
 @functools.lru_cache(maxsize=512)
@@ -32,11 +27,22 @@ def _pattern(name: str, count: int, script_prefix: str, language: str | None) ->
     return reverse(name, args=_SLOTS[:count])
 
 
+def _pattern_now(name: str, count: int) -> str:
+    """The URL of `name` with `count` placeholders, for this request's prefix and language."""
+    return _pattern(name, count, get_script_prefix(), get_language())
+
+
+def uuid_url(name: str) -> Callable[[object], str]:
+    """`lambda value: reverse(name, args=[value])` for a URL whose one argument is a UUID."""
+    pattern, slot = _pattern_now(name, 1), str(_SLOTS[0])
+    return lambda value: pattern.replace(slot, str(value))
+
+
 def uuid_path(name: str, *uuids) -> str:
     """`reverse(name, args=uuids)` for a URL whose arguments are UUIDs."""
     if len(uuids) > len(_SLOTS) or not all(isinstance(value, uuid.UUID) for value in uuids):
         return reverse(name, args=uuids)
-    path = _pattern(name, len(uuids), get_script_prefix(), get_language())
+    path = _pattern_now(name, len(uuids))
     for slot, value in zip(_SLOTS, uuids, strict=False):
         path = path.replace(str(slot), str(value))
     return path
