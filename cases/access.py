@@ -15,6 +15,7 @@ one place (Zulip's `access_*`: fetch *and* check).
 """
 
 import functools
+import operator
 import uuid
 from collections.abc import Callable, Iterable
 from typing import TypeVar
@@ -27,7 +28,13 @@ from django.utils import timezone
 from cases import permissions
 from cases.access_facts import FACTS
 from cases.audit import access_log_record, access_log_record_many, access_was_logged
-from cases.households.models import Handover, Household, current_members_prefetch
+from cases.households.models import (
+    Handover,
+    Household,
+    HouseholdMembership,
+    LivedInDistricts,
+    current_members_prefetch,
+)
 from cases.plans.models import ParticipantStatus, PlanParticipant, PlanStatus
 from cases.privacy.models import AccessAction, AccessResult, BreakGlassAccess
 from cases.provisions.models import (
@@ -270,42 +277,85 @@ def households_visible_to(user, *, handed_over: bool = True) -> QuerySet[Househo
     memo = getattr(user, "_wijkwerk_visible", None)
     if memo is not None and handed_over in memo:
         return Household.objects.filter(memo[handed_over])
+    districts, arms = _visibility_arms(user, handed_over=handed_over)
+    visible = arms[0]
+    if districts:
+        visible |= Q(neighbourhood__district_id__in=districts)
+    visible = functools.reduce(operator.or_, arms[1:], visible)
+    if getattr(user, FACTS, None) is not None:
+        if memo is None:
+            memo = {}
+            user._wijkwerk_visible = memo
+        memo[handed_over] = visible
+    return Household.objects.filter(visible)
+
+
+def _visibility_arms(user, *, handed_over: bool) -> tuple[list[int], list[Q]]:
+    """The rules of `households_visible_to`, apart: the districts of the user's teams (a
+    household there is visible), and every other rule as a filter on households (at least
+    one: the coordinator)."""
     now = timezone.now()
     facts = getattr(user, FACTS, None)  # primed for a request (cases.access_facts)
-    districts = district_ids_of_user(user=user)
-    visible = Q(coordinator=user)
-    if districts:
-        visible |= Q(neighbourhood__district_id__in=sorted(districts))
+    districts = sorted(district_ids_of_user(user=user))
+    arms = [Q(coordinator=user)]
     if facts is not None:
         # plan participations and break-the-glass grants: household ids from the cached facts
         ids = set(facts.participation_household_ids)
         ids.update(grant.household_id for grant in facts.grants_active(now))
         if ids:
-            visible |= Q(pk__in=sorted(ids))
+            arms.append(Q(pk__in=sorted(ids)))
     else:  # outside a request (tasks, commands): the same rules as subqueries
         taking_part = (
             PlanParticipant.objects.filter(user=user)
             .exclude(status=ParticipantStatus.DECLINED)
             .exclude(plan__status=PlanStatus.CLOSED)
         )
-        visible |= Q(pk__in=taking_part.values("plan__household_id")) | Q(
-            pk__in=BreakGlassAccess.objects.active(now).filter(user=user).values("household_id")
+        arms.append(Q(pk__in=taking_part.values("plan__household_id")))
+        arms.append(
+            Q(pk__in=BreakGlassAccess.objects.active(now).filter(user=user).values("household_id"))
         )
     if has_role(user, Role.CONSULTANT):
         for applications in _applications_decided_by(user, now):
-            visible |= Q(pk__in=applications.values("household_id"))
+            arms.append(Q(pk__in=applications.values("household_id")))
     if handed_over and districts:
-        visible |= Q(
-            pk__in=Handover.objects.filter(from_district_id__in=sorted(districts)).values(
-                "household_id"
-            )
+        arms.append(
+            Q(pk__in=Handover.objects.filter(from_district_id__in=districts).values("household_id"))
         )
-    if facts is not None:
-        if memo is None:
-            memo = {}
-            user._wijkwerk_visible = memo
-        memo[handed_over] = visible
-    return Household.objects.filter(visible)
+    return districts, arms
+
+
+def residents_in_reach(user) -> list[Q]:
+    """Filters on residents whose union holds everyone who lives today in a household visible
+    to the user (`households_visible_to`), and possibly others: a search narrows by them before
+    it follows anyone to a household, then applies need-to-know to the households as usual.
+    Each filter is meant for a query of its own (a UNION), so each can use its own index.
+
+    - a household in one of the user's team districts: reached from the resident's own row
+      (`LivedInDistricts`: the neighbourhoods of every household they have a membership of);
+    - every other rule: its households collected (one index scan each, a UNION), and their
+      current residents taken.
+
+    No filter: the user opens no file."""
+    if not permissions.can_use_register(user):
+        return []
+    districts, arms = _visibility_arms(user, handed_over=True)
+    households = functools.reduce(
+        lambda union, arm: union.union(
+            Household.objects.filter(arm).order_by().values("pk"), all=True
+        ),
+        arms[1:],
+        Household.objects.filter(arms[0]).order_by().values("pk"),
+    )
+    reach = [
+        Q(
+            pk__in=HouseholdMembership.objects.current()
+            .filter(household_id__in=households)
+            .values("resident_id")
+        )
+    ]
+    if districts:
+        reach.insert(0, Q(LivedInDistricts(districts)))
+    return reach
 
 
 def visibility_key(user) -> tuple | None:

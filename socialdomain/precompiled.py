@@ -115,9 +115,10 @@ class _Statement:
     execute: str  # EXECUTE name(%s, …): the slots' values in their order
 
 
-def _run(*, key, build, values, using, models: bool) -> tuple[_Statement, list, str]:
+def _run(*, key, build, values, using, models: bool | None) -> tuple[_Statement, list, str]:
     """The statement of `key` (compiled on its first call), run with `values`: the statement,
-    the rows as the database returns them and the database's alias."""
+    the rows as the database returns them and the database's alias. `models=None`: `build`
+    returns SQL and its parameters (`precompiled_sql`), not a queryset."""
     using = using or router.db_for_read(None)
     # a list is one placeholder per value (`Bind.any_of`): its length shapes the statement
     lists = {name: value for name, value in values.items() if isinstance(value, list)}
@@ -246,13 +247,20 @@ def _prepared(sql: str, params: list, using: str) -> tuple[str, str, str]:
     return name, prepare, execute
 
 
-def _compile(queryset: QuerySet, using: str, *, models: bool) -> _Statement:
-    compiler = queryset.query.get_compiler(using)
-    sql, params = compiler.as_sql()
+def _compile(built, using: str, *, models: bool | None) -> _Statement:
+    if models is None:  # SQL with its parameters (`precompiled_sql`)
+        sql, params = built
+        compiler = None
+    else:
+        compiler = built.query.get_compiler(using)
+        sql, params = compiler.as_sql()
+    params = list(params)
     slots = tuple(
         (index, param.name) for index, param in enumerate(params) if isinstance(param, _Slot)
     )
     prepared = _prepared(sql, params, using)
+    if models is None:
+        return _Statement(sql, tuple(params), slots, [], None, None, *prepared)
     if not models:
         # the fields' own conversions from the database (a JSON field, a custom field), as the
         # ORM applies them to `.values()` rows
@@ -344,6 +352,28 @@ def precompiled_objects(
     return objects
 
 
+def precompiled_sql(
+    *,
+    key: tuple,
+    build: Callable[[Bind], tuple[str, list]],
+    values: Mapping[str, object],
+    using: str | None = None,
+) -> list[tuple]:
+    """`precompiled_rows` for a statement the ORM cannot write as one queryset: `build(bind)`
+    returns SQL and its parameters, composed of compiled querysets (their `bind(name)` values
+    included). The rows as tuples."""
+    using = using or router.db_for_read(None)
+    if connections[using].vendor != "postgresql":
+        sql, params = build(Bind(values, placeholders=False))
+        with connections[using].cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+    _statement, (_names, rows), _using = _run(
+        key=key, build=build, values=values, using=using, models=None
+    )
+    return rows
+
+
 def _forget(**_kwargs) -> None:
     _STATEMENTS.clear()
 
@@ -355,6 +385,7 @@ __all__ = [
     "Param",
     "precompiled_objects",
     "precompiled_rows",
+    "precompiled_sql",
     "prepared_statement",
     "prepared_text",
 ]

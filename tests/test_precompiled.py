@@ -178,3 +178,33 @@ def test_an_array_value_is_one_statement_whatever_its_length():
         assert rows == [{"name": o.name} for o in chosen]
         assert rows == list(named(Bind({"ids": tuple(o.pk for o in chosen)}, placeholders=False)))
     assert len(precompiled._STATEMENTS) == 1
+
+
+def test_sql_composed_of_compiled_querysets_is_compiled_once_and_bound_per_call():
+    """`precompiled_sql`: SQL written around compiled querysets (a CTE, say), their bound
+    values included; prepared once, run with each call's values, the rows as tuples."""
+    a, b = OrganisationFactory(name="a"), OrganisationFactory(name="b")
+    precompiled._STATEMENTS.clear()
+
+    def around(bind):
+        inner, params = (
+            Organisation.objects.filter(name=bind("name")).values("pk").query.sql_with_params()
+        )
+        return f'WITH "found" AS ({inner}) SELECT COUNT(*) FROM "found"', list(params)  # noqa: S608
+
+    def count(name):
+        return precompiled.precompiled_sql(key=("around",), build=around, values={"name": name})
+
+    with CaptureQueriesContext(connection) as queries:
+        assert count("a") == [(1,)]
+        assert count("b") == [(1,)]
+        assert count("c") == [(0,)]
+    assert len(precompiled._STATEMENTS) == 1
+    assert all("EXECUTE precompiled_" in q["sql"] for q in queries)
+    assert "WITH" in precompiled.prepared_text(queries[-1]["sql"])
+    # the values as they are (the SQLite demo's way) give the same rows
+    sql, params = around(Bind({"name": a.name}, placeholders=False))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        assert cursor.fetchall() == [(1,)]
+    assert b.name == "b"

@@ -34,6 +34,57 @@ class ResidentQuerySet(models.QuerySet):
     pass
 
 
+class LivedInDistricts(models.Expression):
+    """A filter on residents: someone with a membership (current or past) of a household in a
+    neighbourhood of one of these districts. Every current resident of a household there
+    passes, and some former ones too: narrow with it, then apply the real rule.
+
+    On PostgreSQL a test on the resident's own row: the column "neighbourhoods" (bigint[])
+    holds the neighbourhoods of all their households, kept by triggers (migration 0043; outside
+    the model, so Django never writes it). Elsewhere (the SQLite quick start) the same fact is read
+    from the memberships."""
+
+    conditional = True
+    output_field = models.BooleanField()
+
+    def __init__(self, district_ids):
+        super().__init__()
+        self.district_ids = sorted(district_ids)
+        self.resident = models.F("pk")
+
+    def get_source_expressions(self):
+        return [self.resident]
+
+    def set_source_expressions(self, exprs):
+        (self.resident,) = exprs
+
+    def as_sql(self, compiler, connection):
+        resident, params = compiler.compile(self.resident)
+        districts = ", ".join(["%s"] * len(self.district_ids))
+        # the SQL holds only the compiled column and placeholders: the values are parameters
+        sql = (
+            'EXISTS (SELECT 1 FROM "cases_householdmembership" AS "lived_m" '  # noqa: S608
+            'JOIN "cases_household" AS "lived_h" ON "lived_h"."id" = "lived_m"."household_id" '
+            'JOIN "teams_neighbourhood" AS "lived_n" '
+            'ON "lived_n"."id" = "lived_h"."neighbourhood_id" '
+            f'WHERE "lived_m"."resident_id" = {resident} '
+            f'AND "lived_n"."district_id" IN ({districts}))'
+        )
+        return sql, (*params, *self.district_ids)
+
+    def as_postgresql(self, compiler, connection):
+        alias = connection.ops.quote_name(self.resident.alias)
+        # the neighbourhoods of the districts are read once (an InitPlan); with a name, one
+        # GIN index holds both (migration 0043)
+        # a quoted alias and a placeholder
+        sql = (
+            f'{alias}."neighbourhoods" && ARRAY('  # noqa: S608
+            'SELECT "lived_n"."id" FROM "teams_neighbourhood" AS "lived_n" '
+            'WHERE "lived_n"."district_id" = ANY(%s))'
+        )
+        return sql, (self.district_ids,)
+
+
 class Resident(models.Model):
     """An inwoner. The BSN identifies a person; someone known only by name (e.g. from a
     signal) may be registered without one."""

@@ -20,17 +20,19 @@ statement runs on SQLite (the demo), where the column is folded the same way and
 helps: the same results for the same query.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connections
-from django.db.models import F, Lookup, QuerySet
+from django.db import connections, router
+from django.db.models import F, Lookup, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 from django.db.models.lookups import Exact
 
 from cases.households.models import Household, HouseholdMembership, Resident
 from cases.households.name_fold import SEPARATOR, fold
+from socialdomain.precompiled import Bind, precompiled_sql
 
 # Dutch surname prefixes (tussenvoegsels): a word like these also matches a prefix that is
 # exactly this word
@@ -66,20 +68,36 @@ def name_words(query: str) -> list[str]:
     return fold(query).split()
 
 
-def residents_named(words: list[str]) -> QuerySet[Resident]:
-    """Residents whose name matches every word (see the module's docstring)."""
-    column = F("search_name")
-    residents = Resident.objects.all()
-    for word in words:
+def _patterns(words: list[str]) -> dict[str, str]:
+    """What each word is matched with, by name: `w0` its pattern, `v0` the start of a word
+    inside a name (a short word among others), `p0` a whole name prefix."""
+    patterns = {}
+    for index, word in enumerate(words):
         text = _escaped(word)
         if len(word) > SHORT_WORD:
-            matches = Like(column, f"%{text}%")
+            patterns[f"w{index}"] = f"%{text}%"
         else:
-            matches = Like(column, f"%{SEPARATOR}{text}%")
+            patterns[f"w{index}"] = f"%{SEPARATOR}{text}%"
             if len(words) > 1:
-                matches |= Like(column, f"% {text}%")
+                patterns[f"v{index}"] = f"% {text}%"
         if word in NAME_PREFIX_WORDS:
-            matches |= Exact(Lower("name_prefix"), word)
+            patterns[f"p{index}"] = word
+    return patterns
+
+
+def residents_named(words: list[str], bind: Bind | None = None) -> QuerySet[Resident]:
+    """Residents whose name matches every word (see the module's docstring). `bind`: the
+    patterns as a compiled statement's values (`socialdomain.precompiled`)."""
+    patterns = _patterns(words)
+    bind = bind or Bind(patterns, placeholders=False)
+    column = F("search_name")
+    residents = Resident.objects.all()
+    for index in range(len(words)):
+        matches = Like(column, bind(f"w{index}"))
+        if f"v{index}" in patterns:
+            matches |= Like(column, bind(f"v{index}"))
+        if f"p{index}" in patterns:
+            matches |= Exact(Lower("name_prefix"), bind(f"p{index}"))
         residents = residents.filter(matches)
     return residents
 
@@ -93,41 +111,77 @@ class NameMatches:
 
 
 def households_named(
-    *, visible: QuerySet[Household], query: str, resident_limit: int
+    *,
+    visible: QuerySet[Household] | Callable[[], QuerySet[Household]],
+    query: str,
+    resident_limit: int,
+    reach: Callable[[], list[Q]] | None = None,
+    key: tuple | None = None,
 ) -> NameMatches:
     """The households in `visible` where someone whose name matches `query` lives today, in
     one statement: the first `resident_limit` matching residents (one more is read to tell
-    whether there were more), their current memberships, need-to-know on those households."""
+    whether there were more), their current memberships, need-to-know on those households.
+
+    `reach()`: filters on residents whose union holds everyone living in a `visible` household
+    (`cases.access.residents_in_reach`); only residents within them are followed, each filter
+    in a query of its own (UNION), so that each can use its index.
+
+    `key`: what fixes `visible` and `reach` (`cases.access.visibility_key`). With a key the
+    statement is compiled once per key and shape of the words (`precompiled_sql`), and
+    `visible` and `reach` are callables, called only to compile it."""
     words = name_words(query)
-    if not words or visible.query.is_empty():
+    if not words:
         return NameMatches([], False)
-    residents = residents_named(words).order_by().values(resident=F("pk"))[: resident_limit + 1]
-    followed = RawSQL('SELECT "resident" FROM "named" LIMIT %s', (resident_limit,))
-    households = (
-        visible.filter(
-            pk__in=HouseholdMembership.objects.current()
-            .filter(resident_id__in=followed)
-            .values("household_id")
+    patterns = _patterns(words)
+
+    def build(bind: Bind) -> tuple[str, list]:
+        households_visible = visible() if callable(visible) else visible
+        arms = reach() if reach is not None else None
+        if households_visible.query.is_empty() or arms == []:
+            raise EmptyResultSet
+        named = residents_named(words, bind).order_by()
+        if arms is None:
+            residents = named.values(resident=F("pk"))
+        else:
+            parts = [named.filter(arm).values(resident=F("pk")) for arm in arms]
+            residents = parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
+        residents = residents[: resident_limit + 1]
+        followed = RawSQL('SELECT "resident" FROM "named" LIMIT %s', (resident_limit,))
+        households = (
+            households_visible.filter(
+                pk__in=HouseholdMembership.objects.current()
+                .filter(resident_id__in=followed)
+                .values("household_id")
+            )
+            .order_by()
+            .values(household=F("pk"))
         )
-        .order_by()
-        .values(household=F("pk"))
-    )
-    db = visible.db
-    connection = connections[db]
-    try:
+        db = households_visible.db
         residents_sql, residents_params = residents.query.get_compiler(db).as_sql()
         households_sql, households_params = households.query.get_compiler(db).as_sql()
+        # "named" is read twice, so PostgreSQL computes it once (a materialised CTE); the LEFT
+        # JOIN keeps the count when no household is visible
+        sql = (
+            f'WITH "named" AS ({residents_sql}) '  # noqa: S608 (the inner SQL is Django's)
+            f'SELECT (SELECT COUNT(*) FROM "named"), "visible"."household" '
+            f'FROM (SELECT 1) AS "one" LEFT JOIN ({households_sql}) AS "visible" ON 1 = 1'
+        )
+        return sql, [*residents_params, *households_params]
+
+    try:
+        if key is None:
+            sql, params = build(Bind(patterns, placeholders=False))
+            with connections[router.db_for_read(Household)].cursor() as cursor:
+                cursor.execute(sql, params)
+                rows = cursor.fetchall()
+        else:
+            shape = tuple(sorted(patterns))  # which patterns, so which filters
+            rows = precompiled_sql(
+                key=("households named", key, shape, resident_limit),
+                build=build,
+                values=patterns,
+            )
     except EmptyResultSet:
         return NameMatches([], False)
-    # "named" is read twice, so PostgreSQL computes it once (a materialised CTE); the LEFT
-    # JOIN keeps the count when no household is visible
-    sql = (
-        f'WITH "named" AS ({residents_sql}) '  # noqa: S608 (the inner SQL is Django's)
-        f'SELECT (SELECT COUNT(*) FROM "named"), "visible"."household" '
-        f'FROM (SELECT 1) AS "one" LEFT JOIN ({households_sql}) AS "visible" ON 1 = 1'
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, (*residents_params, *households_params))
-        rows = cursor.fetchall()
     ids = sorted(row[1] for row in rows if row[1] is not None)
     return NameMatches(ids, residents_capped=rows[0][0] > resident_limit)

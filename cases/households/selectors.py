@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import clocks
-from cases.access import households_visible_to, visibility_key
+from cases.access import households_visible_to, residents_in_reach, visibility_key
 from cases.access_facts import FACTS
 from cases.clocks import Clock
 from cases.households.models import (
@@ -89,7 +89,8 @@ MIN_NAME_LENGTH = 2
 NAME_SEARCH_LIMIT = 200
 
 
-# ... and stops looking after this many residents whose name matches, municipality-wide
+# ... and stops looking after this many residents whose name matches within the user's reach
+# (`residents_in_reach`: their team districts, and the households of their other access rules)
 NAME_SEARCH_RESIDENT_LIMIT = 2000
 
 
@@ -211,11 +212,14 @@ def household_search(*, user, query: str, members: bool = True) -> HouseholdSear
                 _("Type a BSN (9 digits), a postcode (1234 AB) or at least two letters of a name.")
             ),
         )
-    # one statement from the residents by name to the visible households (search_names)
+    # one statement from the residents by name to the visible households (search_names),
+    # compiled once per user's access
     matches = households_named(
-        visible=households_visible_to(user),
+        visible=lambda: households_visible_to(user),
         query=query,
         resident_limit=NAME_SEARCH_RESIDENT_LIMIT,
+        reach=lambda: residents_in_reach(user),
+        key=visibility_key(user),
     )
     ids = matches.household_ids
     return HouseholdSearch(

@@ -162,7 +162,7 @@ def test_the_search_is_one_statement_before_the_page(named, generalist):
     assert len(queries) == 1, [query["sql"] for query in queries]
 
 
-def test_nothing_visible_still_says_when_too_many_people_matched(
+def test_matches_out_of_reach_neither_fill_the_cap_nor_show(
     named, other_area, generalist, monkeypatch
 ):
     for number in range(3):
@@ -172,9 +172,21 @@ def test_nothing_visible_still_says_when_too_many_people_matched(
             neighbourhood=other_area["neighbourhood"],
             postcode="5641AA",
         )
+    mine = named("Kees", "Jansen")
     monkeypatch.setattr(household_selectors, "NAME_SEARCH_RESIDENT_LIMIT", 2)
     search = household_selectors.household_search(user=generalist, query="jansen")
-    assert search.count == 0
+    # three people elsewhere match before the cap of two: the one in the user's district is
+    # still found, and the search is complete
+    assert set(search.results) == {mine}
+    assert not search.truncated
+
+
+def test_too_many_matches_within_reach_say_so(named, generalist, monkeypatch):
+    for number in range(3):
+        named("Piet", f"Jansen{number}")
+    monkeypatch.setattr(household_selectors, "NAME_SEARCH_RESIDENT_LIMIT", 2)
+    search = household_selectors.household_search(user=generalist, query="jansen")
+    assert search.count == 2
     assert search.truncated
 
 

@@ -1,0 +1,262 @@
+"""The name search narrows by need-to-know before it follows anyone to a household
+(`cases.access.residents_in_reach`): a resident's neighbourhoods, kept by the database
+(migration 0043), for the team's districts; the households of every other access rule
+collected. Every household the user may open is still found, and no other."""
+
+import datetime
+import functools
+import operator
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.access import households_visible_to, residents_in_reach
+from cases.households import selectors as household_selectors
+from cases.households import services as household_services
+from cases.households.models import HouseholdMembership, Resident
+from cases.plans.models import PlanParticipant
+from cases.privacy.models import BreakGlassAccess
+from teams.roles import Role
+from tests.factories import (
+    HouseholdMembershipFactory,
+    NeighbourhoodFactory,
+    PostcodeFactory,
+    ResidentFactory,
+    SupportPlanFactory,
+    UserFactory,
+)
+from tests.provision_factories import ApplicationFactory
+
+
+def _neighbourhoods(resident) -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            'SELECT "neighbourhoods" FROM "cases_resident" WHERE "id" = %s', [resident.pk]
+        )
+        (value,) = cursor.fetchone()
+    return sorted(value)
+
+
+@pytest.fixture
+def named(make_household):
+    def make(last_name, **fields):
+        household = make_household(residents=0, **fields)
+        HouseholdMembershipFactory(
+            household=household, resident__first_name="Piet", resident__last_name=last_name
+        )
+        return household
+
+    return make
+
+
+def _reach(user):
+    return functools.reduce(operator.or_, residents_in_reach(user))
+
+
+def _found(user, query):
+    return set(household_selectors.household_search(user=user, query=query).results)
+
+
+def test_the_database_keeps_every_neighbourhood_a_resident_lived_in(
+    make_household, area, other_area
+):
+    household = make_household(residents=0)
+    membership = HouseholdMembershipFactory(household=household)
+    resident = membership.resident
+    assert _neighbourhoods(resident) == [area["neighbourhood"].pk]
+
+    # the household moves: its members follow it
+    household.neighbourhood = other_area["neighbourhood"]
+    household.save(update_fields=["neighbourhood"])
+    assert _neighbourhoods(resident) == [other_area["neighbourhood"].pk]
+
+    # the resident moves on to a household elsewhere: both, the history is kept
+    elsewhere = NeighbourhoodFactory(district=other_area["district"])
+    PostcodeFactory(postcode="5642AA", neighbourhood=elsewhere)
+    third = make_household(neighbourhood=elsewhere, residents=0)
+    today = timezone.localdate()
+    HouseholdMembership.objects.filter(pk=membership.pk).update(end_date=today)
+    HouseholdMembership.objects.create(
+        household=third, resident=resident, role=membership.role, start_date=today
+    )
+    assert _neighbourhoods(resident) == sorted([other_area["neighbourhood"].pk, elsewhere.pk])
+
+    # a membership given to another resident, and memberships deleted: recomputed
+    other = ResidentFactory()
+    HouseholdMembership.objects.filter(household=third).update(resident=other)
+    assert _neighbourhoods(resident) == [other_area["neighbourhood"].pk]
+    assert _neighbourhoods(other) == [elsewhere.pk]
+    HouseholdMembership.objects.filter(resident=resident).delete()
+    assert _neighbourhoods(resident) == []
+
+    # Django never writes the column: a stale instance saved keeps what the database knows
+    stale = Resident.objects.get(pk=resident.pk)
+    HouseholdMembershipFactory(household=household, resident=resident)
+    stale.save()
+    assert _neighbourhoods(resident) == [other_area["neighbourhood"].pk]
+
+
+def test_a_household_that_moves_into_the_district_is_found_by_its_new_team(
+    generalist, area, other_area
+):
+    household = household_services.household_create(
+        by=UserFactory(roles=[Role.TEAM_LEAD]),
+        street="Kerkstraat",
+        house_number=12,
+        postcode="5641AA",
+        city="Dommelstede",
+        residents=[household_services.NewResident(first_name="Anna", last_name="Zwaneveld")],
+    )
+    assert _found(generalist, "zwaneveld") == set()
+    household.refresh_from_db()
+    household_services.household_update(
+        household=household,
+        by=UserFactory(roles=[Role.TEAM_LEAD]),
+        expected_version=household.version,
+        street="Molenweg",
+        house_number=3,
+        postcode="5611AB",
+    )
+    assert _found(generalist, "zwaneveld") == {household}
+    resident = Resident.objects.get(last_name="Zwaneveld")
+    assert area["neighbourhood"].pk in _neighbourhoods(resident)
+
+
+def test_someone_who_moved_out_of_the_district_is_no_longer_found_there(
+    named, generalist, other_area
+):
+    old = named("Zwaneveld")
+    resident = Resident.objects.get(last_name="Zwaneveld")
+    today = timezone.localdate()
+    HouseholdMembership.objects.filter(resident=resident).update(end_date=today)
+    new = named("Anders", neighbourhood=other_area["neighbourhood"], postcode="5641AA")
+    HouseholdMembership.objects.create(
+        household=new, resident=resident, role="other", start_date=today
+    )
+    # still "in reach" by the old neighbourhood, but need-to-know decides on the households
+    assert Resident.objects.filter(_reach(generalist), pk=resident.pk).exists()
+    assert _found(generalist, "zwaneveld") == set()
+    assert old in households_visible_to(generalist)
+
+
+def test_a_household_handed_over_is_found_by_its_old_team(generalist, area, other_area):
+    household = household_services.household_create(
+        by=generalist,
+        street="Kerkstraat",
+        house_number=12,
+        postcode="5611AB",
+        city="Dommelstede",
+        residents=[household_services.NewResident(first_name="Anna", last_name="Zwaneveld")],
+    )
+    household.refresh_from_db()
+    household_services.household_update(
+        household=household,
+        by=generalist,
+        expected_version=household.version,
+        street="Molenweg",
+        house_number=3,
+        postcode="5641AA",
+    )
+    # the old team reads the file of a household it handed over (read only)
+    assert _found(generalist, "zwaneveld") == {household}
+
+
+def test_every_other_access_rule_is_within_reach(named, generalist, other_area, consultant):
+    """The households a generalist may open outside their team's districts are found by
+    name, one per rule; a household elsewhere that no rule opens is not."""
+    foreign = {"neighbourhood": other_area["neighbourhood"], "postcode": "5641AA"}
+    coordinated = named("Aalbers", coordinator=generalist, **foreign)
+    granted = named("Aalbers", **foreign)
+    now = timezone.now()
+    BreakGlassAccess.objects.create(
+        user=generalist,
+        household=granted,
+        household_uuid=granted.uuid,
+        reason="Acute crisis: de kinderen staan op straat en niemand is bereikbaar.",
+        opened_at=now,
+        expires_at=now + datetime.timedelta(hours=1),
+    )
+    taking_part = named("Aalbers", **foreign)
+    plan = SupportPlanFactory(household=taking_part)
+    PlanParticipant.objects.create(
+        plan=plan, user=generalist, role="Wmo", invited_by=UserFactory(roles=[Role.GENERALIST])
+    )
+    named("Aalbers", **foreign)  # nobody's rule opens it
+    at_home = named("Aalbers")
+
+    assert _found(generalist, "aalbers") == {coordinated, granted, taking_part, at_home}
+    assert _found(generalist, "aalbers") == set(
+        households_visible_to(generalist).filter(memberships__resident__last_name="Aalbers")
+    )
+
+
+def test_a_consultant_reaches_the_households_of_their_work_area(named, consultant, area):
+    """A consultant has no team: the households of the applications in their work area are
+    collected, and found by name."""
+    applied = named("Bouwhuis")
+    named("Bouwhuis")  # in the area, but no application: not theirs to open
+    ApplicationFactory(household=applied)
+    assert _found(consultant, "bouwhuis") == {applied}
+
+
+def test_the_reach_is_one_filter_in_the_search_statement(generalist, named):
+    """Narrowing adds no query: the reach is part of the one name statement."""
+    named("Jansen")
+    household_selectors.household_search(user=generalist, query="jansen")
+    assert Resident.objects.filter(_reach(generalist)).filter(last_name="Jansen").count() == 1
+
+
+def test_the_prefilter_reads_the_residents_own_row_on_postgresql(generalist, area):
+    """On PostgreSQL the team's districts are tested on the resident's row (no join to the
+    memberships per resident), as the name and neighbourhoods index can serve."""
+    sql, _params = (
+        Resident.objects.filter(residents_in_reach(generalist)[0])
+        .values("pk")
+        .query.sql_with_params()
+    )
+    assert '"neighbourhoods" && ARRAY(' in sql
+
+
+def test_the_name_statement_is_compiled_once_per_access_and_shape(
+    client, generalist, named, other_area
+):
+    """Through the page (access facts primed): another name of the same shape reuses the
+    statement; a break-the-glass grant is a new access key, and its household is found at
+    once."""
+    from socialdomain import precompiled
+
+    named("Zwaneveld")
+    named("Pietersen")
+    foreign = named("Zwaneveld", neighbourhood=other_area["neighbourhood"], postcode="5641AA")
+    url = reverse("cases:household_search")
+    client.force_login(generalist)
+    precompiled._STATEMENTS.clear()
+
+    def search(query):
+        response = client.post(url, {"q": query})
+        assert response.status_code == 200
+        return response.content.decode()
+
+    assert "Pietersen" not in search("zwaneveld")
+    assert "Zwaneveld" not in search("pietersen")
+    compiled = [key for key in precompiled._STATEMENTS if "households named" in key]
+    assert len(compiled) == 1  # one word: one shape, whatever the word
+    search("zw")
+    assert len([key for key in precompiled._STATEMENTS if "households named" in key]) == 1
+    search("de")  # a name prefix is also matched whole: another shape
+    compiled = [key for key in precompiled._STATEMENTS if "households named" in key]
+    assert len(compiled) == 2
+
+    assert str(foreign.uuid) not in search("zwaneveld")
+    now = timezone.now()
+    BreakGlassAccess.objects.create(
+        user=generalist,
+        household=foreign,
+        household_uuid=foreign.uuid,
+        reason="Acute crisis: de kinderen staan op straat en niemand is bereikbaar.",
+        opened_at=now,
+        expires_at=now + datetime.timedelta(hours=1),
+    )
+    assert str(foreign.uuid) in search("zwaneveld")
