@@ -328,7 +328,8 @@ def residents_in_reach(user) -> list[Q]:
     """Filters on residents whose union holds everyone who lives today in a household visible
     to the user (`households_visible_to`), and possibly others: a search narrows by them before
     it follows anyone to a household, then applies need-to-know to the households as usual.
-    Each filter is meant for a query of its own (a UNION), so each can use its own index.
+    Each filter is meant for a query of its own (a UNION ALL), so each can use its own index;
+    no resident is in two of them.
 
     - a household in one of the user's team districts: reached from the resident's own row
       (`LivedInDistricts`: the neighbourhoods of every household they have a membership of);
@@ -346,16 +347,15 @@ def residents_in_reach(user) -> list[Q]:
         arms[1:],
         Household.objects.filter(arms[0]).order_by().values("pk"),
     )
-    reach = [
-        Q(
-            pk__in=HouseholdMembership.objects.current()
-            .filter(household_id__in=households)
-            .values("resident_id")
-        )
-    ]
-    if districts:
-        reach.insert(0, Q(LivedInDistricts(districts)))
-    return reach
+    elsewhere = Q(
+        pk__in=HouseholdMembership.objects.current()
+        .filter(household_id__in=households)
+        .values("resident_id")
+    )
+    if not districts:
+        return [elsewhere]
+    lived_there = LivedInDistricts(districts)
+    return [Q(lived_there), elsewhere & ~Q(lived_there)]
 
 
 def visibility_key(user) -> tuple | None:

@@ -102,11 +102,17 @@ def residents_named(words: list[str], bind: Bind | None = None) -> QuerySet[Resi
     return residents
 
 
+# residents followed first, per household wanted: a matching name is rarely shared by more
+# than three people of one household
+_FIRST_FOLLOW = 3
+
+
 @dataclass(frozen=True)
 class NameMatches:
     # the visible households where a matching resident lives now, in id order
     household_ids: list[int]
-    # more residents matched than `resident_limit`: only that many were followed
+    # more residents matched than were followed (`resident_limit`, or fewer when the
+    # households found already number more than `household_limit`)
     residents_capped: bool
 
 
@@ -115,6 +121,7 @@ def households_named(
     visible: QuerySet[Household] | Callable[[], QuerySet[Household]],
     query: str,
     resident_limit: int,
+    household_limit: int | None = None,
     reach: Callable[[], list[Q]] | None = None,
     key: tuple | None = None,
 ) -> NameMatches:
@@ -124,7 +131,13 @@ def households_named(
 
     `reach()`: filters on residents whose union holds everyone living in a `visible` household
     (`cases.access.residents_in_reach`); only residents within them are followed, each filter
-    in a query of its own (UNION), so that each can use its index.
+    in a query of its own (UNION ALL: no resident is in two), so that each can use its index.
+
+    `household_limit`: more households than this are not needed (the caller shows that many
+    and says there are more). The statement then first follows only a few residents
+    (`_FIRST_FOLLOW` times the limit): enough, unless fewer households than that were found
+    while more residents matched; only then are all `resident_limit` followed (a second
+    statement). A common name stops early; every household is found as before.
 
     `key`: what fixes `visible` and `reach` (`cases.access.visibility_key`). With a key the
     statement is compiled once per key and shape of the words (`precompiled_sql`), and
@@ -134,7 +147,7 @@ def households_named(
         return NameMatches([], False)
     patterns = _patterns(words)
 
-    def build(bind: Bind) -> tuple[str, list]:
+    def build(bind: Bind, limit: int) -> tuple[str, list]:
         households_visible = visible() if callable(visible) else visible
         arms = reach() if reach is not None else None
         if households_visible.query.is_empty() or arms == []:
@@ -144,9 +157,10 @@ def households_named(
             residents = named.values(resident=F("pk"))
         else:
             parts = [named.filter(arm).values(resident=F("pk")) for arm in arms]
-            residents = parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
-        residents = residents[: resident_limit + 1]
-        followed = RawSQL('SELECT "resident" FROM "named" LIMIT %s', (resident_limit,))
+            # the filters are disjoint: UNION ALL, which the LIMIT stops early
+            residents = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+        residents = residents[: limit + 1]
+        followed = RawSQL('SELECT "resident" FROM "named" LIMIT %s', (limit,))
         households = (
             households_visible.filter(
                 pk__in=HouseholdMembership.objects.current()
@@ -168,20 +182,29 @@ def households_named(
         )
         return sql, [*residents_params, *households_params]
 
-    try:
+    def run(limit: int) -> tuple[list[int], bool]:
+        """The household ids from the first `limit` residents, and whether more matched."""
         if key is None:
-            sql, params = build(Bind(patterns, placeholders=False))
+            sql, params = build(Bind(patterns, placeholders=False), limit)
             with connections[router.db_for_read(Household)].cursor() as cursor:
                 cursor.execute(sql, params)
                 rows = cursor.fetchall()
         else:
             shape = tuple(sorted(patterns))  # which patterns, so which filters
             rows = precompiled_sql(
-                key=("households named", key, shape, resident_limit),
-                build=build,
+                key=("households named", key, shape, limit),
+                build=lambda bind: build(bind, limit),
                 values=patterns,
             )
+        return sorted(row[1] for row in rows if row[1] is not None), rows[0][0] > limit
+
+    first = resident_limit
+    if household_limit is not None:
+        first = min(resident_limit, _FIRST_FOLLOW * (household_limit + 1))
+    try:
+        ids, capped = run(first)
+        if capped and first < resident_limit and len(ids) <= household_limit:
+            ids, capped = run(resident_limit)
     except EmptyResultSet:
         return NameMatches([], False)
-    ids = sorted(row[1] for row in rows if row[1] is not None)
-    return NameMatches(ids, residents_capped=rows[0][0] > resident_limit)
+    return NameMatches(ids, residents_capped=capped)

@@ -174,9 +174,9 @@ def household_search(*, user, query: str, members: bool = True) -> HouseholdSear
     the households' current members (the search page reads them with `search_rows`)."""
     query = " ".join((query or "").split())
 
-    def base():  # built only for a search that reads it (a BSN search does not)
+    def base(households=None):  # built only for a search that reads it (not a BSN search)
         return (
-            households_visible_to(user)
+            (households_visible_to(user) if households is None else households)
             .with_area()
             .select_related("coordinator")
             .prefetch_related(current_members_prefetch())
@@ -218,6 +218,7 @@ def household_search(*, user, query: str, members: bool = True) -> HouseholdSear
         visible=lambda: households_visible_to(user),
         query=query,
         resident_limit=NAME_SEARCH_RESIDENT_LIMIT,
+        household_limit=NAME_SEARCH_LIMIT,
         reach=lambda: residents_in_reach(user),
         key=visibility_key(user),
     )
@@ -225,7 +226,8 @@ def household_search(*, user, query: str, members: bool = True) -> HouseholdSear
     return HouseholdSearch(
         query,
         "name",
-        base().filter(pk__in=ids[:NAME_SEARCH_LIMIT]),
+        # the name statement applied need-to-know already: these are visible households
+        base(Household.objects.filter(pk__in=ids[:NAME_SEARCH_LIMIT])),
         count=len(ids[:NAME_SEARCH_LIMIT]),
         truncated=len(ids) > NAME_SEARCH_LIMIT or matches.residents_capped,
     )

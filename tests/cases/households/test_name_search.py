@@ -205,3 +205,41 @@ def test_the_admins_resident_search_reads_the_folded_name(admin_client, named):
     assert shown("akk") == {"Bakker"}
     assert shown(bakker.bsn[2:7]) == {"Bakker"}  # digits: part of a BSN
     assert shown("") == {"Çelik", "Bakker"}
+
+
+def test_a_common_name_stops_after_a_few_residents_when_households_suffice(
+    make_household, generalist, monkeypatch
+):
+    """The statement follows three residents per household wanted first; only when those
+    residents live in too few households while more matched does a second statement follow
+    all of them. Either way the households found are the same."""
+    from cases.households import search_names
+
+    monkeypatch.setattr(household_selectors, "NAME_SEARCH_LIMIT", 1)
+    monkeypatch.setattr(search_names, "_FIRST_FOLLOW", 1)  # two residents first
+
+    def family(size, name):
+        household = make_household(residents=0)
+        for number in range(size):
+            HouseholdMembershipFactory(
+                household=household,
+                resident__first_name=f"Kind{number}",
+                resident__last_name=name,
+            )
+        return household
+
+    for _ in range(3):
+        family(1, "Veldhuis")
+    with CaptureQueriesContext(connection) as queries:
+        search = household_selectors.household_search(user=generalist, query="veldhuis")
+    # two residents in two households: more than the one shown, so no second statement
+    assert search.truncated and search.count == 1
+    assert len([q for q in queries if "search_name" in q["sql"]]) == 1
+
+    together = family(3, "Brinkhuis")
+    with CaptureQueriesContext(connection) as queries:
+        search = household_selectors.household_search(user=generalist, query="brinkhuis")
+    # two residents, one household, and a third matched: all followed, still one household
+    assert set(search.results) == {together}
+    assert not search.truncated
+    assert len([q for q in queries if "search_name" in q["sql"]]) == 2

@@ -260,3 +260,29 @@ def test_the_name_statement_is_compiled_once_per_access_and_shape(
         expires_at=now + datetime.timedelta(hours=1),
     )
     assert str(foreign.uuid) in search("zwaneveld")
+
+
+def test_no_resident_is_in_two_of_the_filters(named, generalist, other_area):
+    """The filters are read as a UNION ALL (which a LIMIT can stop early), so a resident who
+    lived in the user's district and now lives in a household they coordinate elsewhere is in
+    one filter only, and found once."""
+    old = named("Zwaneveld")
+    resident = Resident.objects.get(last_name="Zwaneveld")
+    today = timezone.localdate()
+    HouseholdMembership.objects.filter(resident=resident).update(end_date=today)
+    coordinated = named(
+        "Anders",
+        coordinator=generalist,
+        neighbourhood=other_area["neighbourhood"],
+        postcode="5641AA",
+    )
+    HouseholdMembership.objects.create(
+        household=coordinated, resident=resident, role="other", start_date=today
+    )
+    arms = residents_in_reach(generalist)
+    assert [Resident.objects.filter(arm, pk=resident.pk).exists() for arm in arms] == [
+        True,
+        False,
+    ]
+    assert _found(generalist, "zwaneveld") == {coordinated}
+    assert old in households_visible_to(generalist)
