@@ -34,6 +34,7 @@ def test_benchmark_runs_and_writes_json_and_markdown(tmp_path):
     json_path, markdown_path = tmp_path / "result.json", tmp_path / "result.md"
     options = benchmark.Options(
         duration=0.4,
+        rounds=2,  # every type twice, in turn
         concurrency=2,
         workers=1,
         warmup=0.3,
@@ -50,6 +51,7 @@ def test_benchmark_runs_and_writes_json_and_markdown(tmp_path):
     assert set(result) == {"meta", "results", "mixed", "memory", "targets"}
     assert result["meta"]["households"] == 60
     assert result["meta"]["gunicorn_workers"] == 1
+    assert result["meta"]["rounds"] == 2
     assert set(result["results"]) == REQUEST_TYPES
     for name, row in result["results"].items():
         assert row["errors"] == 0, (name, row["statuses"])
@@ -78,6 +80,7 @@ def test_benchmark_runs_and_writes_json_and_markdown(tmp_path):
     }
     assert markdown_path.read_text() == table
     assert "| search_name |" in table
+    assert "0.4 s per request type in 2 rounds" in table
     assert "Worker memory" in table
 
 

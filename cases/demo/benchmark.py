@@ -8,7 +8,9 @@ overhead of its own):
 
 1. each request type alone, `concurrency` clients for `duration` seconds: p50, p95, requests per
    second, and the ratio of each to the bare baseline (`/livez`: the middleware stack and no
-   database) measured in the same run;
+   database) measured in the same run. With `rounds` > 1 each type's seconds are taken in that
+   many slices, every type in turn, so that a slow moment of a shared host weighs on all types
+   (the floor page too) alike;
 2. optionally all request types interleaved (`mix_duration`), with the gunicorn workers'
    resident memory sampled from /proc.
 
@@ -71,6 +73,8 @@ class RequestType:
 @dataclass
 class Options:
     duration: float = 15.0
+    # the duration of each type in this many slices, the types taken in turn
+    rounds: int = 1
     concurrency: int = 4
     workers: int = 3
     warmup: int = 5
@@ -675,20 +679,30 @@ def run(options: Options) -> dict:
                 concurrency=options.concurrency,
                 seed=options.seed,
             )
-            isolated = {}
-            for request_type in types:
-                log(f"  {request_type.name:<20} {options.duration:.0f} s ...")
-                results, elapsed = run_load(
-                    server.port,
-                    [request_type],
-                    sessions,
-                    duration=options.duration,
-                    concurrency=options.concurrency,
-                    seed=options.seed,
-                )
-                isolated[request_type.name] = summarise(
-                    results.get(request_type.name, Sample()), elapsed
-                )
+            # each type alone, in `rounds` slices taken in turn: a slow moment of a shared host
+            # then falls on every type alike, the floor page included
+            samples = {request_type.name: Sample() for request_type in types}
+            elapsed = dict.fromkeys(samples, 0.0)
+            for round_number in range(options.rounds):
+                for request_type in types:
+                    if round_number == 0:
+                        log(f"  {request_type.name:<20} {options.duration:.0f} s ...")
+                    results, took = run_load(
+                        server.port,
+                        [request_type],
+                        sessions,
+                        duration=options.duration / options.rounds,
+                        concurrency=options.concurrency,
+                        seed=options.seed + round_number,
+                    )
+                    sample = results.get(request_type.name, Sample())
+                    total = samples[request_type.name]
+                    total.latencies.extend(sample.latencies)
+                    total.errors += sample.errors
+                    for status, count in sample.statuses.items():
+                        total.statuses[status] = total.statuses.get(status, 0) + count
+                    elapsed[request_type.name] += took
+            isolated = {name: summarise(samples[name], elapsed[name]) for name in samples}
             mixed, memory = {}, {}
             if options.mix_duration > 0:
                 log(f"  mixed                {options.mix_duration:.0f} s ...")
@@ -755,6 +769,7 @@ def run(options: Options) -> dict:
             "gunicorn_workers": options.workers,
             "concurrency": options.concurrency,
             "duration_per_type_s": options.duration,
+            "rounds": options.rounds,
             "mix_duration_s": options.mix_duration,
             "database": connection.settings_dict["NAME"],
             "postgresql": connection.pg_version,
@@ -785,7 +800,9 @@ def markdown(result: dict) -> str:
         f"Benchmark {meta['at']}: {meta.get('households', 0):,} households, "
         f"{meta.get('residents', 0):,} residents; gunicorn {meta['gunicorn_workers']} sync "
         f"workers, {meta['concurrency']} concurrent clients, {meta['duration_per_type_s']:g} s "
-        f"per request type; {meta['cpu_count']} CPUs, load average before "
+        f"per request type"
+        + (f" in {meta['rounds']} rounds" if meta.get("rounds", 1) > 1 else "")
+        + f"; {meta['cpu_count']} CPUs, load average before "
         f"{meta['load_average_before'][0]}, after {meta['load_average_after'][0]}.",
         "",
         "| request | p50 ms | p95 ms | req/s | req/s ÷ baseline | p95 ÷ floor | target p95 | met |",

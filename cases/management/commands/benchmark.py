@@ -17,6 +17,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--duration", type=float, default=15, help="seconds per request type")
+        parser.add_argument(
+            "--rounds",
+            type=int,
+            default=1,
+            help="take each type's seconds in this many slices, the types in turn",
+        )
         parser.add_argument("--concurrency", type=int, default=4, help="concurrent clients")
         parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers")
         parser.add_argument("--warmup", type=float, default=5, help="seconds of warm-up")
@@ -35,6 +41,7 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         options = benchmark.Options(
             duration=opts["duration"],
+            rounds=max(1, opts["rounds"]),
             concurrency=opts["concurrency"],
             workers=opts["workers"],
             warmup=opts["warmup"],
