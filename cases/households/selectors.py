@@ -164,6 +164,8 @@ class HouseholdSearch:
     person: "PersonWhereabouts | None" = None
     # a name search knows its number of households from its steps: no COUNT for the pager
     count: int | None = None
+    # a name search: the visible households found, by id (need-to-know applied)
+    ids: list[int] | None = None
 
 
 def household_search(*, user, query: str, members: bool = True) -> HouseholdSearch:
@@ -180,7 +182,7 @@ def household_search(*, user, query: str, members: bool = True) -> HouseholdSear
             .with_area()
             .select_related("coordinator")
             .prefetch_related(current_members_prefetch())
-            .order_by("postcode", "house_number", "house_number_addition", "pk")
+            .order_by(*SEARCH_ORDER)
         )
 
     if BSN_LIKE.match(query):
@@ -229,6 +231,7 @@ def household_search(*, user, query: str, members: bool = True) -> HouseholdSear
         # the name statement applied need-to-know already: these are visible households
         base(Household.objects.filter(pk__in=ids[:NAME_SEARCH_LIMIT])),
         count=len(ids[:NAME_SEARCH_LIMIT]),
+        ids=ids[:NAME_SEARCH_LIMIT],
         truncated=len(ids) > NAME_SEARCH_LIMIT or matches.residents_capped,
     )
 
@@ -560,13 +563,49 @@ def _search_values(household: Household) -> dict:
     }
 
 
-def search_values(results: "QuerySet[Household] | list[Household]") -> "QuerySet | list[dict]":
+SEARCH_ORDER = ("postcode", "house_number", "house_number_addition", "pk")
+
+
+def search_values(search: HouseholdSearch) -> "QuerySet | list[dict] | NamedHouseholdRows":
     """`household_search` results as the plain values the search page shows (its own columns
     and `SEARCH_ROW_VALUES`), in the same order, to paginate: a queryset's as `.values()` (the
-    page read in one query), a BSN search's few households, loaded already, as they are."""
+    page read in one query), a BSN search's few households, loaded already, as they are, a
+    name search's ids as `NamedHouseholdRows`."""
+    if search.ids is not None:
+        return NamedHouseholdRows(search.ids)
+    results = search.results
     if isinstance(results, QuerySet):
         return results.prefetch_related(None).values("pk", *SEARCH_ROW_COLUMNS, **SEARCH_ROW_VALUES)
     return [_search_values(household) for household in results]
+
+
+class NamedHouseholdRows:
+    """A name search's households (ids need-to-know has passed) for the paginator: a page is
+    one statement compiled once per process, the ids bound as one array."""
+
+    def __init__(self, ids: list[int]):
+        self.ids = tuple(ids)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def count(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, item: slice) -> list[dict]:
+        start, stop = item.start or 0, item.stop
+        if stop is not None and stop >= len(self.ids):
+            stop = None  # the rest: one statement whatever the number of rows left
+
+        def build(bind):
+            households = Household.objects.filter(bind.in_array("pk", "ids", "bigint"))
+            return households.order_by(*SEARCH_ORDER).values(
+                "pk", *SEARCH_ROW_COLUMNS, **SEARCH_ROW_VALUES
+            )[start:stop]
+
+        return precompiled_rows(
+            key=("named households page", start, stop), build=build, values={"ids": self.ids}
+        )
 
 
 def search_rows(values: list[dict]) -> list[SearchRow]:

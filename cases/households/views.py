@@ -74,7 +74,7 @@ def household_search(request):
     search = household_selectors.household_search(user=request.user, query=query, members=False)
     # the page read as plain values; counted (when needed) on the households alone
     page = FirstPagePaginator(
-        household_selectors.search_values(search.results),
+        household_selectors.search_values(search),
         settings.HOUSEHOLD_SEARCH_PAGE_SIZE,
         count=search.count,
         count_of=search.results,

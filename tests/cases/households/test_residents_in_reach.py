@@ -286,3 +286,29 @@ def test_no_resident_is_in_two_of_the_filters(named, generalist, other_area):
     ]
     assert _found(generalist, "zwaneveld") == {coordinated}
     assert old in households_visible_to(generalist)
+
+
+def test_a_name_search_pages_through_its_households_in_address_order(
+    client, generalist, make_household, settings
+):
+    """The page of a name search is read by the ids found (one array, a statement compiled
+    once): address order, every household once, across pages."""
+    settings.HOUSEHOLD_SEARCH_PAGE_SIZE = 3
+    households = []
+    for number in (7, 3, 5, 1, 9):
+        household = make_household(residents=0, house_number=number)
+        HouseholdMembershipFactory(
+            household=household, resident__first_name="Piet", resident__last_name="Zandstra"
+        )
+        households.append(household)
+    url = reverse("cases:household_search")
+    client.force_login(generalist)
+
+    def numbers(page):
+        response = client.post(url, {"q": "zandstra", "page": page})
+        assert response.status_code == 200
+        return [row.address_line.split()[-1] for row in response.context["page"].object_list]
+
+    first, second = numbers(1), numbers(2)
+    assert first + second == ["1", "3", "5", "7", "9"]
+    assert numbers(1) == first  # the same statement again
