@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import HttpRequest
+from django.utils import timezone
 
 from cases.privacy.models import (
     USER_AGENT_MAX_LENGTH,
@@ -121,9 +122,65 @@ def access_was_logged(request) -> bool:
     return bool(request is not None and getattr(request, "_wijkwerk_access_logged", False))
 
 
-def _build_entry(
+@dataclass(frozen=True)
+class _Actor:
+    """Who an access-log row names, from a request's context: the same for every row a
+    request writes."""
+
+    user_id: int | None  # a signed-in user's (a partner principal or a link has none)
+    username: str
+    role_names: str
+    access_context: str | None  # the context it imposes (API client, network link), or None
+    break_glass: frozenset[str]  # the households the user holds a grant for (UUIDs as text)
+    reason: str
+
+
+def _actor(context: RequestContext, reason: str = "") -> _Actor:
+    user = context.user
+    partner = getattr(user, "client", None) if user is not None else None
+    signed_in = user is not None and user.is_authenticated and partner is None
+    imposed, grants = None, frozenset()
+    if context.network_link_uuid is not None:
+        imposed = AccessContext.NETWORK_LINK
+        username, role_names, signed_in = "", "", False
+    elif partner is not None:
+        imposed = AccessContext.API_CLIENT
+        username, role_names = str(user)[:150], Role.PARTNER_API.value
+    elif signed_in:
+        username, role_names = user.get_username(), ",".join(sorted(user_roles(user)))
+        grants = None  # read when a row names a household (`_entry_values`)
+    else:
+        username, role_names = "", ""
+    reason = reason or context.reason
+    if context.on_behalf_of:
+        reason = f"{reason} ({context.on_behalf_of})" if reason else context.on_behalf_of
+    return _Actor(
+        user_id=user.pk if signed_in else None,
+        username=username,
+        role_names=role_names,
+        access_context=imposed,
+        break_glass=grants if grants is not None else _LazyGrants(user),
+        reason=reason,
+    )
+
+
+class _LazyGrants:
+    """A signed-in user's break-the-glass households, read only when a row names one."""
+
+    __slots__ = ("user",)
+
+    def __init__(self, user):
+        self.user = user
+
+    def __contains__(self, household_uuid: str) -> bool:
+        return household_uuid in break_glass_household_uuids(self.user)
+
+
+def _entry_values(
     *,
+    actor: _Actor,
     context: RequestContext,
+    at: datetime.datetime,
     action: str,
     object_type: str = "",
     object_id="",
@@ -131,58 +188,52 @@ def _build_entry(
     resident_uuids: Iterable = (),
     result: str = AccessResult.ALLOWED,
     access_context: str = AccessContext.NORMAL,
-    reason: str = "",
     search_kind: str = "",
     result_count: int | None = None,
-) -> AccessLogEntry:
+) -> dict:
+    """An entry's field values (by attribute name): who (the actor), what, and the access
+    context."""
+    if actor.access_context is not None:
+        access_context = actor.access_context
+    elif (
+        actor.user_id is not None
+        and access_context == AccessContext.NORMAL
+        and household_uuid
+        and result == AccessResult.ALLOWED
+        and str(household_uuid) in actor.break_glass
+    ):
+        access_context = AccessContext.BREAK_GLASS
+    return {
+        "at": at,
+        "user_id": actor.user_id,
+        "username": actor.username,
+        "role_names": actor.role_names,
+        "action": action,
+        "object_type": object_type,
+        "object_id": str(object_id or ""),
+        "household_uuid": household_uuid or None,
+        "resident_uuids": sorted({str(value) for value in resident_uuids}),
+        "search_kind": search_kind,
+        "result_count": result_count,
+        "result": result,
+        "context": access_context,
+        "reason": actor.reason,
+        "ip_address": context.ip_address,
+        "user_agent": context.user_agent,
+        "network_link_uuid": context.network_link_uuid,
+    }
+
+
+def _build_entry(*, context: RequestContext, reason: str = "", **what) -> AccessLogEntry:
     """An unsaved entry: who (from the context), what, and the access context."""
-    user = context.user
-    partner = getattr(user, "client", None) if user is not None else None
-    signed_in = user is not None and user.is_authenticated and partner is None
-    if context.network_link_uuid is not None:
-        access_context = AccessContext.NETWORK_LINK
-        username, role_names, signed_in = "", "", False
-    elif partner is not None:
-        access_context = AccessContext.API_CLIENT
-        username, role_names = str(user)[:150], Role.PARTNER_API.value
-    elif signed_in:
-        username, role_names = user.get_username(), ",".join(sorted(user_roles(user)))
-        if (
-            access_context == AccessContext.NORMAL
-            and household_uuid
-            and result == AccessResult.ALLOWED
-            and str(household_uuid) in break_glass_household_uuids(user)
-        ):
-            access_context = AccessContext.BREAK_GLASS
-    else:
-        username, role_names = "", ""
-    reason = reason or context.reason
-    if context.on_behalf_of:
-        reason = f"{reason} ({context.on_behalf_of})" if reason else context.on_behalf_of
     return AccessLogEntry(
-        user=user if signed_in else None,
-        username=username,
-        role_names=role_names,
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id or ""),
-        household_uuid=household_uuid or None,
-        resident_uuids=sorted({str(value) for value in resident_uuids}),
-        search_kind=search_kind,
-        result_count=result_count,
-        result=result,
-        context=access_context,
-        reason=reason,
-        ip_address=context.ip_address,
-        user_agent=context.user_agent,
-        network_link_uuid=context.network_link_uuid,
+        **_entry_values(actor=_actor(context, reason), context=context, at=timezone.now(), **what)
     )
 
 
 _REASON_MAX_LENGTH = AccessLogEntry._meta.get_field("reason").max_length
 
 
-@functools.cache
 def _insert_statement(vendor: str) -> tuple[str, tuple]:
     """The one INSERT of an access-log row, built once per process: the columns of every
     field but the id, whose value comes back (`RETURNING`)."""
@@ -287,11 +338,15 @@ def audit_change(
 
 def access_log_record_many(*, request_or_user, action: str, object_type: str, items) -> None:
     """One row per item, in one INSERT, for a list that shows several files at once (a page of
-    the partner API's allocations). `items`: (object id, household UUID, resident UUIDs)."""
+    the partner API's allocations). `items`: (object id, household UUID, resident UUIDs). Who
+    acts is taken from the request once; each row is a plain dict, no model per row."""
     request_ctx = request_context(request_or_user)
-    entries = [
-        _build_entry(
+    actor, at = _actor(request_ctx), timezone.now()
+    rows = [
+        _entry_values(
+            actor=actor,
             context=request_ctx,
+            at=at,
             action=action,
             object_type=object_type,
             object_id=object_id,
@@ -300,27 +355,28 @@ def access_log_record_many(*, request_or_user, action: str, object_type: str, it
         )
         for object_id, household_uuid, resident_uuids in items
     ]
-    _insert_many(entries)
+    _insert_many(rows)
     request_ctx.mark_logged()
 
 
-def _insert_many(entries: list[AccessLogEntry]) -> None:
-    """The rows in one statement, in the caller's transaction: the page's rows go to PostgreSQL
-    as one JSON parameter and `jsonb_populate_recordset` turns them into the table's rows (one
-    statement parsed once, one round trip, no per-object save machinery for a page of 50); the
-    SQLite demo takes `bulk_create`."""
-    if not entries:
+def _insert_many(rows: list[dict]) -> None:
+    """The rows (`_entry_values`) in one statement, in the caller's transaction: the page's
+    rows go to PostgreSQL as one JSON parameter and `jsonb_populate_recordset` turns them into
+    the table's rows (one statement parsed once, one round trip, no per-object save machinery
+    for a page of 50); the SQLite demo takes `bulk_create`."""
+    if not rows:
         return
-    if connection.vendor != "postgresql":
-        AccessLogEntry.objects.bulk_create(entries)
-        return
-    for entry in entries:
-        if len(entry.reason) > _REASON_MAX_LENGTH:
+    for row in rows:
+        if len(row["reason"]) > _REASON_MAX_LENGTH:
             raise ValidationError({"reason": f"At most {_REASON_MAX_LENGTH} characters."})
+    if connection.vendor != "postgresql":
+        AccessLogEntry.objects.bulk_create(AccessLogEntry(**row) for row in rows)
+        return
     sql, fields = _insert_many_statement()
-    rows = [{field.column: getattr(entry, field.attname) for field in fields} for entry in entries]
+    columns = [(field.column, field.attname) for field in fields]
+    payload = [{column: row[attname] for column, attname in columns} for row in rows]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [json.dumps(rows, default=_json_value)])
+        cursor.execute(sql, [json.dumps(payload, default=_json_value)])
 
 
 def _json_value(value) -> str:

@@ -28,9 +28,8 @@ from networks.models import Organisation
 from socialdomain.precompiled import precompiled_rows
 from teams.validators import format_postcode
 
-# the representations of DRF's own fields, so dates and moments read exactly as before
+# the representation of DRF's own date field, so dates read exactly as before
 _date = serializers.DateField()
-_moment = serializers.DateTimeField()
 
 _SHARED = "client_data_shared"
 # only with consent (annotated as `client_data_shared` by the viewset's queryset)
@@ -162,8 +161,19 @@ def _day(value):
     return None if value is None else _date.to_representation(value)
 
 
-def allocation_json(row: dict) -> dict:
-    """One row as `AllocationSerializer` renders the allocation."""
+def _moment(value, zone) -> str | None:
+    """A moment as DRF's `DateTimeField` renders it (ISO 8601 in the current time zone, UTC
+    as `Z`), with the zone looked up once per page instead of once per field."""
+    if not value:
+        return None
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def allocation_json(row: dict, zone=None) -> dict:
+    """One row as `AllocationSerializer` renders the allocation. `zone`: the current time
+    zone (looked up when not given)."""
+    zone = zone or timezone.get_current_timezone()
     withheld = not row[_SHARED]
     client = None
     if row["client_id"] is not None:
@@ -217,8 +227,8 @@ def allocation_json(row: dict) -> dict:
         )
         if withheld
         else None,
-        "created_at": _moment.to_representation(row["created_at"]),
-        "updated_at": _moment.to_representation(row["updated_at"]),
+        "created_at": _moment(row["created_at"], zone),
+        "updated_at": _moment(row["updated_at"], zone),
     }
 
 

@@ -8,6 +8,7 @@ from django import forms
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -148,7 +149,8 @@ class AllocationViewSet(
             object_type=self.log_object_type,
             items=[rows_log_item(row) for row in page],
         )
-        return self.get_paginated_response([allocation_json(row) for row in page])
+        zone = timezone.get_current_timezone()
+        return self.get_paginated_response([allocation_json(row, zone) for row in page])
 
     def _allocation(self, uuid, queryset=None):
         """The caller's allocation, or 404 (logged as not found)."""

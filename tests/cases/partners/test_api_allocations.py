@@ -595,3 +595,28 @@ def test_a_cursor_that_does_not_hold_a_moment_is_a_404_not_a_500(
         cursor = base64.b64encode(f"p={position}".encode()).decode()
         response = api.get(f"/api/v1/allocations/?cursor={cursor}")
         assert response.status_code == 404, response.content
+
+
+@pytest.mark.parametrize("zone", ["Europe/Amsterdam", "UTC", "America/St_Johns"])
+def test_a_moment_reads_as_drfs_datetime_field_renders_it(zone):
+    """The list renders moments itself (the zone looked up once per page): the same text as
+    DRF's `DateTimeField`, in summer, in winter, with microseconds, in UTC as `Z`."""
+    import datetime
+    import zoneinfo
+
+    from django.utils import timezone
+    from rest_framework import serializers
+
+    from cases.partners.api.allocation_rows import _moment
+
+    moments = [
+        datetime.datetime(2026, 7, 1, 12, 30, tzinfo=datetime.UTC),
+        datetime.datetime(2026, 1, 15, 23, 59, 59, 123456, tzinfo=datetime.UTC),
+        datetime.datetime(2026, 3, 29, 1, 0, tzinfo=datetime.UTC),  # the clocks go forward
+        None,
+    ]
+    with timezone.override(zoneinfo.ZoneInfo(zone)):
+        field = serializers.DateTimeField()
+        current = timezone.get_current_timezone()
+        for moment in moments:
+            assert _moment(moment, current) == field.to_representation(moment)
