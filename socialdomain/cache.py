@@ -103,3 +103,33 @@ class FailOpenRedisCache(RedisCache):
 
     def clear(self):
         return self._call(lambda: False, RedisCache.clear)
+
+    def count_in_window(self, key, timeout, version=None):
+        """See `count_in_window`: INCR, EXPIRE NX and TTL in one round trip."""
+
+        def count(cache):
+            name = cache.make_and_validate_key(key, version=version)
+            pipe = cache._cache.get_client(name, write=True).pipeline(transaction=False)
+            pipe.incr(name)
+            pipe.expire(name, int(timeout), nx=True)
+            pipe.ttl(name)
+            value, _set, left = pipe.execute()
+            return value, float(left if left > 0 else timeout)
+
+        return self._call(lambda: None, count)
+
+
+def count_in_window(cache, key: str, timeout: float) -> tuple[int, float] | None:
+    """Count one more under `key` in a window of `timeout` seconds that starts with its first
+    count: (the count so far, the seconds left in the window), or None when the cache does not
+    answer (a caller that limits then lets the request through: fail open). On Redis one round
+    trip; another cache (the tests' local memory) adds and increments, and says the whole
+    window is left."""
+    counting = getattr(cache, "count_in_window", None)
+    if counting is not None:
+        return counting(key, timeout)
+    cache.add(key, 0, timeout)
+    try:
+        return cache.incr(key), float(timeout)
+    except ValueError:
+        return None

@@ -164,22 +164,27 @@ def area_contacts_generation() -> int:
 def area_contacts_cached(*, postcode: str, form: str = "", render=None):
     """`area_contacts_for_postcode` for today, from the cache (Redis in production) when it was
     asked before: the GP lookup answers without a database query for a known postcode. Keyed
-    by generation, language (the labels are translated), date (absences) and postcode. With
-    `render` (and a `form` naming it), the answer is kept as `render` makes it of the contacts
-    (the API's JSON), so a repeated question costs neither the query nor the rendering."""
+    by language (the labels are translated), date (absences) and postcode, and kept with the
+    generation it was made in: the generation and the answer are read in one round trip, and
+    an answer of an older generation is made again. With `render` (and a `form` naming it),
+    the answer is kept as `render` makes it of the contacts (the API's JSON), so a repeated
+    question costs neither the query nor the rendering."""
     normalised = normalise_postcode(postcode)  # ValidationError when malformed
     today = timezone.localdate()
-    key = (
-        f"area-contacts:{area_contacts_generation()}:{get_language()}:"
-        f"{today.isoformat()}:{normalised}:{form}"
-    )
-    cached = cache.get(key)
-    if cached is not None:
-        return None if cached == _OUTSIDE else cached
+    key = f"area-contacts:{get_language()}:{today.isoformat()}:{normalised}:{form}"
+    found = cache.get_many([AREA_CONTACTS_GENERATION_KEY, key])
+    generation = found.get(AREA_CONTACTS_GENERATION_KEY)
+    if generation is None:
+        generation = area_contacts_generation()
+    cached = found.get(key)
+    if cached is not None and cached[0] == generation:
+        return None if cached[1] == _OUTSIDE else cached[1]
     result = area_contacts_for_postcode(postcode=normalised, on=today)
     if result is not None and render is not None:
         result = render(result)
-    cache.set(key, _OUTSIDE if result is None else result, AREA_CONTACTS_CACHE_SECONDS)
+    cache.set(
+        key, (generation, _OUTSIDE if result is None else result), AREA_CONTACTS_CACHE_SECONDS
+    )
     return result
 
 

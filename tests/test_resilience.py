@@ -291,3 +291,28 @@ def test_the_next_page_after_the_database_killed_its_connections_answers_200(set
         assert _serve(handler, reverse("healthz"), cookie) == 200
     finally:
         database["CONN_HEALTH_CHECKS"] = settings.CONN_HEALTH_CHECKS
+
+
+def test_the_api_throttle_counts_in_redis_in_one_round_trip_and_fails_open(
+    on_private_redis, settings, provider, api_as
+):
+    """On Redis the throttle is one counter per client whose window starts with its first
+    request (INCR, EXPIRE NX and TTL in one round trip): the fourth request of three a minute
+    is refused with the window's seconds left; with Redis gone it lets requests through."""
+    settings.API_THROTTLE_RATE = "3/minute"
+    api = api_as(provider)
+    calls = []
+    real = redis.client.Pipeline.execute
+
+    def counting(pipeline, *args, **kwargs):
+        calls.append(len(pipeline.command_stack))
+        return real(pipeline, *args, **kwargs)
+
+    with mock.patch.object(redis.client.Pipeline, "execute", counting):
+        statuses = [api.get("/api/v1/me/").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    assert calls == [3, 3, 3, 3]  # one pipeline of three commands a request
+    refused = api.get("/api/v1/me/")
+    assert 0 < int(refused["Retry-After"]) <= 60
+    on_private_redis.stop()
+    assert api.get("/api/v1/me/").status_code == 200
