@@ -97,7 +97,7 @@ class AllocationPage:
     filters on the cursor's position (`filter`) and takes a slice, which runs one query."""
 
     organisation: Organisation
-    filterset: object
+    filterset: object  # None: no filter asked for
     ordering: tuple = ()
     position: tuple | None = None  # (lookup, value) from the cursor
     today: datetime.date = field(default_factory=timezone.localdate)
@@ -116,10 +116,9 @@ class AllocationPage:
         return replace(self, position=(name, moment))
 
     def __getitem__(self, page: slice) -> list[dict]:
+        cleaned = self.filterset.form.cleaned_data if self.filterset is not None else {}
         filters = {
-            name: value
-            for name, value in self.filterset.form.cleaned_data.items()
-            if value not in (None, "", [], ())
+            name: value for name, value in cleaned.items() if value not in (None, "", [], ())
         }
         position_lookup = self.position[0] if self.position else None
         values = {
@@ -170,9 +169,18 @@ def _moment(value, zone) -> str | None:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-def allocation_json(row: dict, zone=None) -> dict:
-    """One row as `AllocationSerializer` renders the allocation. `zone`: the current time
-    zone (looked up when not given)."""
+def _withheld_reason() -> str:
+    return gettext(
+        "No consent or legal basis with the purpose provider_allocation is recorded for "
+        "your organisation: the client's name, birth date and address are withheld. Ask "
+        "the client's neighbourhood team."
+    )
+
+
+def allocation_json(row: dict, zone=None, withheld_reason: str | None = None) -> dict:
+    """One row as `AllocationSerializer` renders the allocation. `zone` (the current time
+    zone) and `withheld_reason` (in the current language) are looked up when not given: a
+    page looks them up once for all its rows."""
     zone = zone or timezone.get_current_timezone()
     withheld = not row[_SHARED]
     client = None
@@ -220,13 +228,7 @@ def allocation_json(row: dict, zone=None) -> dict:
         "client": client,
         "address": address,
         "personal_data_withheld": withheld,
-        "withheld_reason": gettext(
-            "No consent or legal basis with the purpose provider_allocation is recorded for "
-            "your organisation: the client's name, birth date and address are withheld. Ask "
-            "the client's neighbourhood team."
-        )
-        if withheld
-        else None,
+        "withheld_reason": (withheld_reason or _withheld_reason()) if withheld else None,
         "created_at": _moment(row["created_at"], zone),
         "updated_at": _moment(row["updated_at"], zone),
     }
@@ -237,4 +239,17 @@ def log_item(row: dict) -> tuple:
     return row["uuid"], row["household_uuid"], [row["client_uuid"]] if row["client_id"] else []
 
 
-__all__ = ["AllocationPage", "allocation_json", "allocation_rows", "log_item"]
+def allocation_page_json(rows: list[dict]) -> list[dict]:
+    """A page of rows as `allocation_json` renders each, the time zone and the withheld
+    reason looked up once."""
+    zone, reason = timezone.get_current_timezone(), _withheld_reason()
+    return [allocation_json(row, zone, reason) for row in rows]
+
+
+__all__ = [
+    "AllocationPage",
+    "allocation_json",
+    "allocation_page_json",
+    "allocation_rows",
+    "log_item",
+]

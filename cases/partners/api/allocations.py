@@ -8,7 +8,6 @@ from django import forms
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -26,7 +25,7 @@ from cases.partners import selectors as partner_selectors
 from cases.partners import services as partner_services
 from cases.partners.api import examples
 from cases.partners.api.access import AccessLoggedMixin
-from cases.partners.api.allocation_rows import AllocationPage, allocation_json
+from cases.partners.api.allocation_rows import AllocationPage, allocation_page_json
 from cases.partners.api.allocation_rows import log_item as rows_log_item
 from cases.partners.api.serializers import (
     AllocationSerializer,
@@ -136,9 +135,13 @@ class AllocationViewSet(
         """A page from plain rows (`AllocationPage`: the query compiled once per shape): the
         same cursor and JSON, no model or serializer per allocation; one access-log row per
         allocation shown (one INSERT)."""
-        filterset = DjangoFilterBackend().get_filterset(request, Allocation.objects.none(), self)
-        if not filterset.is_valid():
-            raise translate_validation(filterset.errors)
+        filterset = None  # no filter asked for: no form to build and validate
+        if any(name in request.query_params for name in AllocationFilter.base_filters):
+            filterset = DjangoFilterBackend().get_filterset(
+                request, Allocation.objects.none(), self
+            )
+            if not filterset.is_valid():
+                raise translate_validation(filterset.errors)
         page = self.paginate_queryset(
             AllocationPage(organisation=api_client_of(request).organisation, filterset=filterset)
         )
@@ -149,8 +152,7 @@ class AllocationViewSet(
             object_type=self.log_object_type,
             items=[rows_log_item(row) for row in page],
         )
-        zone = timezone.get_current_timezone()
-        return self.get_paginated_response([allocation_json(row, zone) for row in page])
+        return self.get_paginated_response(allocation_page_json(page))
 
     def _allocation(self, uuid, queryset=None):
         """The caller's allocation, or 404 (logged as not found)."""
