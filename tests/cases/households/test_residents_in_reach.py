@@ -51,6 +51,19 @@ def named(make_household):
     return make
 
 
+def _grant(user, household):
+    """A break-the-glass grant of an hour from now."""
+    now = timezone.now()
+    BreakGlassAccess.objects.create(
+        user=user,
+        household=household,
+        household_uuid=household.uuid,
+        reason="Acute crisis: de kinderen staan op straat en niemand is bereikbaar.",
+        opened_at=now,
+        expires_at=now + datetime.timedelta(hours=1),
+    )
+
+
 def _reach(user):
     return functools.reduce(operator.or_, residents_in_reach(user))
 
@@ -169,15 +182,7 @@ def test_every_other_access_rule_is_within_reach(named, generalist, other_area, 
     foreign = {"neighbourhood": other_area["neighbourhood"], "postcode": "5641AA"}
     coordinated = named("Aalbers", coordinator=generalist, **foreign)
     granted = named("Aalbers", **foreign)
-    now = timezone.now()
-    BreakGlassAccess.objects.create(
-        user=generalist,
-        household=granted,
-        household_uuid=granted.uuid,
-        reason="Acute crisis: de kinderen staan op straat en niemand is bereikbaar.",
-        opened_at=now,
-        expires_at=now + datetime.timedelta(hours=1),
-    )
+    _grant(generalist, granted)
     taking_part = named("Aalbers", **foreign)
     plan = SupportPlanFactory(household=taking_part)
     PlanParticipant.objects.create(
@@ -250,15 +255,7 @@ def test_the_name_statement_is_compiled_once_per_access_and_shape(
     assert len(compiled) == 2
 
     assert str(foreign.uuid) not in search("zwaneveld")
-    now = timezone.now()
-    BreakGlassAccess.objects.create(
-        user=generalist,
-        household=foreign,
-        household_uuid=foreign.uuid,
-        reason="Acute crisis: de kinderen staan op straat en niemand is bereikbaar.",
-        opened_at=now,
-        expires_at=now + datetime.timedelta(hours=1),
-    )
+    _grant(generalist, foreign)
     assert str(foreign.uuid) in search("zwaneveld")
 
 
