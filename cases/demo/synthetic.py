@@ -19,6 +19,7 @@ Scale per 500,000 households (about 1.2 million residents): 20 districts with a 
 coordinator and a support plan, about 8% a melding, about 5% an application.
 """
 
+import contextlib
 import datetime
 import json
 import math
@@ -252,6 +253,24 @@ def _cumulative(weights: list[float]) -> list[float]:
     return out
 
 
+# the trigger that keeps `cases_resident.neighbourhoods` when memberships are inserted
+MEMBERSHIP_NEIGHBOURHOODS_TRIGGER = "cases_membership_neighbourhoods_insert"
+
+
+@contextlib.contextmanager
+def _trigger_off(table: str, trigger: str):
+    """A trigger off for a bulk load, in the generator's transaction (the ALTER is rolled back
+    with it on failure). The foreign keys (deferred) are checked before it is on again: a table
+    with pending trigger events cannot be altered."""
+    with connection.cursor() as cursor:
+        cursor.execute(f'ALTER TABLE "{table}" DISABLE TRIGGER "{trigger}"')
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(f'ALTER TABLE "{table}" ENABLE TRIGGER "{trigger}"')
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
 class Copier:
     """COPY rows into one table, with explicit ids taken from a running counter."""
 
@@ -393,7 +412,8 @@ class MunicipalityGenerator:
             )
         with transaction.atomic():
             area = self._reference()
-            households = self._households(area)
+            with _trigger_off("cases_householdmembership", MEMBERSHIP_NEIGHBOURHOODS_TRIGGER):
+                households = self._households(area)
             care = self._care(area, households)
             self._provisions(area, households, care)
             self._access_log(area, households)
@@ -715,11 +735,16 @@ class MunicipalityGenerator:
                 "updated_at",
             ],
         )  # fmt: skip
+        # "neighbourhoods" (migration cases/0043, kept by triggers on memberships) written with
+        # the resident: each has one membership here, of a household in `neighbourhood_id`. The
+        # trigger on memberships is off for this load: per COPY of 60,000 memberships, on tables
+        # without statistics yet, its update planned as a nested loop over all residents
         residents = Copier(
             Resident,
             [
                 "id", "uuid", "bsn", "first_name", "name_prefix", "last_name", "birth_date",
                 "phone", "email", "preferred_language", "created_at", "updated_at",
+                "neighbourhoods",
             ],
         )  # fmt: skip
         memberships = Copier(
@@ -816,6 +841,7 @@ class MunicipalityGenerator:
                         "nl",
                         created,
                         created,
+                        [neighbourhood_id],
                     )
                 )
                 start = moved_in if adult else max(moved_in, today - datetime.timedelta(age_days))

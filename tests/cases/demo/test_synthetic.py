@@ -7,7 +7,7 @@ import io
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -218,3 +218,29 @@ def test_the_generator_refuses_a_database_holding_the_demo_before_writing(db):
         call_command("generate_municipality", households=10, no_progress=True, stdout=out)
     assert "\n" not in str(refused.value)  # one line
     assert (Household.objects.count(), Resident.objects.count(), District.objects.count()) == counts
+
+
+def test_the_residents_neighbourhoods_are_what_the_triggers_keep(municipality):
+    """The generator writes `cases_resident.neighbourhoods` with the residents (its trigger is
+    off for the bulk load): the same as the database's own refresh makes, and the trigger is on
+    again afterwards."""
+    with connection.cursor() as cursor:
+        cursor.execute('SELECT "id", "neighbourhoods" FROM "cases_resident" ORDER BY "id"')
+        written = cursor.fetchall()
+        cursor.execute(
+            'SELECT "cases_resident_neighbourhoods_refresh"(ARRAY(SELECT "id" '
+            'FROM "cases_resident"))'
+        )
+        cursor.execute('SELECT "id", "neighbourhoods" FROM "cases_resident" ORDER BY "id"')
+        assert cursor.fetchall() == written
+        trigger = "cases_membership_neighbourhoods_insert"
+        cursor.execute("SELECT tgenabled FROM pg_trigger WHERE tgname = %s", [trigger])
+        assert cursor.fetchone() == ("O",)
+    assert all(len(neighbourhoods) == 1 for _id, neighbourhoods in written)
+    # the name search finds the generalist's residents through them
+    generalist = get_user_model().objects.get(username="generalist")
+    resident = Resident.objects.filter(
+        memberships__household__in=household_selectors.households_visible_to(generalist)
+    ).first()
+    search = household_selectors.household_search(user=generalist, query=resident.last_name)
+    assert search.count > 0
