@@ -74,7 +74,7 @@ class RequestType:
 class Options:
     duration: float = 15.0
     # the duration of each type in this many slices, the types taken in turn
-    rounds: int = 1
+    rounds: int = 5
     concurrency: int = 4
     workers: int = 3
     warmup: int = 5

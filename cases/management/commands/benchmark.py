@@ -20,7 +20,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--rounds",
             type=int,
-            default=1,
+            default=5,
             help="take each type's seconds in this many slices, the types in turn",
         )
         parser.add_argument("--concurrency", type=int, default=4, help="concurrent clients")

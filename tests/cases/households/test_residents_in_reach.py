@@ -15,7 +15,7 @@ from django.utils import timezone
 from cases.access import households_visible_to, residents_in_reach
 from cases.households import selectors as household_selectors
 from cases.households import services as household_services
-from cases.households.models import HouseholdMembership, Resident
+from cases.households.models import Household, HouseholdMembership, Resident
 from cases.plans.models import PlanParticipant
 from cases.privacy.models import BreakGlassAccess
 from teams.roles import Role
@@ -309,3 +309,54 @@ def test_a_name_search_pages_through_its_households_in_address_order(
     first, second = numbers(1), numbers(2)
     assert first + second == ["1", "3", "5", "7", "9"]
     assert numbers(1) == first  # the same statement again
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_member_added_while_the_household_moves_gets_the_new_neighbourhood(
+    make_household, other_area
+):
+    """Two transactions with real threads: one moves the household to another neighbourhood
+    and commits a moment later; the other adds a member meanwhile. The member's neighbourhoods
+    hold the new one (the membership trigger waits for the move), so the receiving team finds
+    the member by name."""
+    import threading
+    import time
+
+    from django.db import connection, transaction
+
+    household = make_household(residents=0)
+    newcomer = ResidentFactory()
+    moved, done = threading.Event(), []
+
+    def move():
+        try:
+            with transaction.atomic():
+                Household.objects.filter(pk=household.pk).update(
+                    neighbourhood=other_area["neighbourhood"]
+                )
+                moved.set()
+                time.sleep(0.5)  # the move commits while the member is being added
+        finally:
+            connection.close()
+
+    def join():
+        try:
+            moved.wait(5)
+            with transaction.atomic():
+                HouseholdMembership.objects.create(
+                    household_id=household.pk,
+                    resident=newcomer,
+                    role="other",
+                    start_date=timezone.localdate(),
+                )
+            done.append(True)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=move), threading.Thread(target=join)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert done == [True]
+    assert _neighbourhoods(newcomer) == [other_area["neighbourhood"].pk]
