@@ -20,6 +20,7 @@ from cases.plans.models import PlanParticipant
 from cases.privacy.models import BreakGlassAccess
 from teams.roles import Role
 from tests.factories import (
+    HouseholdFactory,
     HouseholdMembershipFactory,
     NeighbourhoodFactory,
     PostcodeFactory,
@@ -360,3 +361,93 @@ def test_a_member_added_while_the_household_moves_gets_the_new_neighbourhood(
         thread.join(10)
     assert done == [True]
     assert _neighbourhoods(newcomer) == [other_area["neighbourhood"].pk]
+
+
+def test_a_name_search_finds_exactly_the_households_need_to_know_opens(
+    client, area, other_area, generalist, consultant
+):
+    """A random world of three districts: households with one to three residents named from a
+    small pool, some coordinated by the generalist, taken part in, opened by a grant, with an
+    application in the consultant's work area, handed over, or members who moved. For every
+    user and name, through the page (facts primed, the compiled statement) and through the
+    selector (no request), the households found are exactly those need-to-know opens where
+    someone of that name lives today."""
+    import random
+
+    from cases.households.search_names import name_words, residents_named
+    from tests.factories import TeamFactory
+
+    rng = random.Random(26)
+    third = TeamFactory()
+    third_neighbourhood = NeighbourhoodFactory(district=third.district)
+    PostcodeFactory(postcode="5700AA", neighbourhood=third_neighbourhood)
+    places = [
+        (area["neighbourhood"], "5611AB"),
+        (other_area["neighbourhood"], "5641AA"),
+        (third_neighbourhood, "5700AA"),
+    ]
+    surnames = ["Aalbers", "Aalders", "Brink", "Brinkman", "Vos", "de Vos"]
+    households = []
+    for number in range(36):
+        neighbourhood, postcode = places[number % 3]
+        household = HouseholdFactory(
+            neighbourhood=neighbourhood,
+            postcode=postcode,
+            coordinator=generalist if rng.random() < 0.15 else None,
+        )
+        for _ in range(rng.randint(1, 3)):
+            prefix, _space, last = rng.choice(surnames).rpartition(" ")
+            HouseholdMembershipFactory(
+                household=household,
+                resident__first_name=rng.choice(["Piet", "Anna", "Kees"]),
+                resident__name_prefix=prefix,
+                resident__last_name=last,
+            )
+        households.append(household)
+    foreign = [h for h in households if h.neighbourhood_id != area["neighbourhood"].pk]
+    _grant(generalist, foreign[0])
+    plan = SupportPlanFactory(household=foreign[1])
+    PlanParticipant.objects.create(
+        plan=plan, user=generalist, role="Wmo", invited_by=UserFactory(roles=[Role.GENERALIST])
+    )
+    for household in rng.sample(households, 6):
+        ApplicationFactory(household=household)
+    today = timezone.localdate()
+    for membership in rng.sample(list(HouseholdMembership.objects.all()), 8):
+        # some move on to a household elsewhere
+        HouseholdMembership.objects.filter(pk=membership.pk).update(end_date=today)
+        HouseholdMembership.objects.create(
+            household=rng.choice(households),
+            resident_id=membership.resident_id,
+            role="other",
+            start_date=today,
+        )
+    moved = next(h for h in households if h.neighbourhood_id == area["neighbourhood"].pk)
+    household_services.household_update(
+        household=moved,
+        by=UserFactory(roles=[Role.TEAM_LEAD]),
+        expected_version=Household.objects.get(pk=moved.pk).version,
+        street="Molenweg",
+        house_number=3,
+        postcode="5700AA",
+    )
+
+    def expected(user, query):
+        named = residents_named(name_words(query))
+        living = HouseholdMembership.objects.current().filter(resident__in=named)
+        return set(
+            households_visible_to(user)
+            .filter(pk__in=living.values("household_id"))
+            .values_list("pk", flat=True)
+        )
+
+    url = reverse("cases:household_search")
+    for user in (generalist, consultant):
+        client.force_login(user)
+        for query in ["aal", "aalbers", "brink", "vos", "de vos", "piet brink", "an", "de"]:
+            want = expected(user, query)
+            assert {h.pk for h in _found(user, query)} == want, (user, query)
+            response = client.post(url, {"q": query})
+            page = response.context["page"]
+            assert page.paginator.count == len(want), (user, query)
+            assert {row.pk for row in page.object_list} <= want, (user, query)
