@@ -18,7 +18,7 @@ import datetime
 import functools
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -131,7 +131,7 @@ class _Actor:
     username: str
     role_names: str
     access_context: str | None  # the context it imposes (API client, network link), or None
-    break_glass: frozenset[str]  # the households the user holds a grant for (UUIDs as text)
+    break_glass: Container[str]  # the households the user holds a grant for (UUIDs as text)
     reason: str
 
 
@@ -139,7 +139,7 @@ def _actor(context: RequestContext, reason: str = "") -> _Actor:
     user = context.user
     partner = getattr(user, "client", None) if user is not None else None
     signed_in = user is not None and user.is_authenticated and partner is None
-    imposed, grants = None, frozenset()
+    imposed = None
     if context.network_link_uuid is not None:
         imposed = AccessContext.NETWORK_LINK
         username, role_names, signed_in = "", "", False
@@ -148,7 +148,6 @@ def _actor(context: RequestContext, reason: str = "") -> _Actor:
         username, role_names = str(user)[:150], Role.PARTNER_API.value
     elif signed_in:
         username, role_names = user.get_username(), ",".join(sorted(user_roles(user)))
-        grants = None  # read when a row names a household (`_entry_values`)
     else:
         username, role_names = "", ""
     reason = reason or context.reason
@@ -159,7 +158,8 @@ def _actor(context: RequestContext, reason: str = "") -> _Actor:
         username=username,
         role_names=role_names,
         access_context=imposed,
-        break_glass=grants if grants is not None else _LazyGrants(user),
+        # read only when a row names a household (`_entry_values`)
+        break_glass=_LazyGrants(user) if signed_in else frozenset(),
         reason=reason,
     )
 
@@ -234,6 +234,7 @@ def _build_entry(*, context: RequestContext, reason: str = "", **what) -> Access
 _REASON_MAX_LENGTH = AccessLogEntry._meta.get_field("reason").max_length
 
 
+@functools.cache
 def _insert_statement(vendor: str) -> tuple[str, tuple]:
     """The one INSERT of an access-log row, built once per process: the columns of every
     field but the id, whose value comes back (`RETURNING`)."""

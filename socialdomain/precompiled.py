@@ -354,16 +354,17 @@ def precompiled_objects(
 
 def precompiled_sql(
     *,
-    key: tuple,
+    key: tuple | None,
     build: Callable[[Bind], tuple[str, list]],
     values: Mapping[str, object],
     using: str | None = None,
 ) -> list[tuple]:
     """`precompiled_rows` for a statement the ORM cannot write as one queryset: `build(bind)`
     returns SQL and its parameters, composed of compiled querysets (their `bind(name)` values
-    included). The rows as tuples."""
+    included). The rows as tuples. `key=None`: a statement not worth keeping (its SQL differs
+    from call to call), built with the values and run as it is."""
     using = using or router.db_for_read(None)
-    if connections[using].vendor != "postgresql":
+    if key is None or connections[using].vendor != "postgresql":
         sql, params = build(Bind(values, placeholders=False))
         with connections[using].cursor() as cursor:
             cursor.execute(sql, params)

@@ -525,6 +525,13 @@ class Sample:
     errors: int = 0
     statuses: dict = field(default_factory=dict)
 
+    def add(self, other: "Sample") -> None:
+        """Take in another sample of the same request type."""
+        self.latencies.extend(other.latencies)
+        self.errors += other.errors
+        for status, count in other.statuses.items():
+            self.statuses[status] = self.statuses.get(status, 0) + count
+
 
 def _worker(port, types, sessions, deadline, seed, results, lock, offset):
     rng = random.Random(seed)
@@ -559,11 +566,7 @@ def _worker(port, types, sessions, deadline, seed, results, lock, offset):
     conn.close()
     with lock:
         for name, sample in local.items():
-            total = results.setdefault(name, Sample())
-            total.latencies.extend(sample.latencies)
-            total.errors += sample.errors
-            for status, count in sample.statuses.items():
-                total.statuses[status] = total.statuses.get(status, 0) + count
+            results.setdefault(name, Sample()).add(sample)
 
 
 def run_load(port, types, sessions, *, duration, concurrency, seed) -> tuple[dict, float]:
@@ -695,12 +698,7 @@ def run(options: Options) -> dict:
                         concurrency=options.concurrency,
                         seed=options.seed + round_number,
                     )
-                    sample = results.get(request_type.name, Sample())
-                    total = samples[request_type.name]
-                    total.latencies.extend(sample.latencies)
-                    total.errors += sample.errors
-                    for status, count in sample.statuses.items():
-                        total.statuses[status] = total.statuses.get(status, 0) + count
+                    samples[request_type.name].add(results.get(request_type.name, Sample()))
                     elapsed[request_type.name] += took
             isolated = {name: summarise(samples[name], elapsed[name]) for name in samples}
             mixed, memory = {}, {}

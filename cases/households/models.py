@@ -74,9 +74,8 @@ class LivedInDistricts(models.Expression):
 
     def as_postgresql(self, compiler, connection):
         alias = connection.ops.quote_name(self.resident.alias)
-        # the neighbourhoods of the districts are read once (an InitPlan); with a name, one
-        # GIN index holds both (migration 0043)
-        # a quoted alias and a placeholder
+        # a quoted alias and a placeholder; the neighbourhoods of the districts are read once
+        # (an InitPlan); with a name, one GIN index holds both (migration 0043)
         sql = (
             f'{alias}."neighbourhoods" && ARRAY('  # noqa: S608
             'SELECT "lived_n"."id" FROM "teams_neighbourhood" AS "lived_n" '

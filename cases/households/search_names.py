@@ -24,7 +24,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connections, router
 from django.db.models import F, Lookup, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
@@ -184,18 +183,12 @@ def households_named(
 
     def run(limit: int) -> tuple[list[int], bool]:
         """The household ids from the first `limit` residents, and whether more matched."""
-        if key is None:
-            sql, params = build(Bind(patterns, placeholders=False), limit)
-            with connections[router.db_for_read(Household)].cursor() as cursor:
-                cursor.execute(sql, params)
-                rows = cursor.fetchall()
-        else:
-            shape = tuple(sorted(patterns))  # which patterns, so which filters
-            rows = precompiled_sql(
-                key=("households named", key, shape, limit),
-                build=lambda bind: build(bind, limit),
-                values=patterns,
-            )
+        shape = tuple(sorted(patterns))  # which patterns, so which filters
+        rows = precompiled_sql(
+            key=None if key is None else ("households named", key, shape, limit),
+            build=lambda bind: build(bind, limit),
+            values=patterns,
+        )
         return sorted(row[1] for row in rows if row[1] is not None), rows[0][0] > limit
 
     first = resident_limit

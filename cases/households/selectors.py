@@ -225,13 +225,14 @@ def household_search(*, user, query: str, members: bool = True) -> HouseholdSear
         key=visibility_key(user),
     )
     ids = matches.household_ids
+    shown = ids[:NAME_SEARCH_LIMIT]
     return HouseholdSearch(
         query,
         "name",
         # the name statement applied need-to-know already: these are visible households
-        base(Household.objects.filter(pk__in=ids[:NAME_SEARCH_LIMIT])),
-        count=len(ids[:NAME_SEARCH_LIMIT]),
-        ids=ids[:NAME_SEARCH_LIMIT],
+        base(Household.objects.filter(pk__in=shown)),
+        count=len(shown),
+        ids=shown,
         truncated=len(ids) > NAME_SEARCH_LIMIT or matches.residents_capped,
     )
 
