@@ -121,8 +121,11 @@ TEMPLATES = [
 # embedded SQLite file, so that one command brings the app up on a machine with only Python.
 # Connections are kept for CONN_MAX_AGE seconds and checked before their first use in each
 # request (CONN_HEALTH_CHECKS): a connection the database dropped (restart, failover, an idle
-# timeout, pg_terminate_backend) is replaced instead of failing that request with a 500.
+# timeout, pg_terminate_backend) is replaced instead of failing that request with a 500. The
+# PostgreSQL engine is Django's with a check that asks the socket instead of sending `SELECT 1`
+# (socialdomain.postgresql).
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+POSTGRESQL_ENGINE = "socialdomain.postgresql"
 CONN_MAX_AGE = int(os.environ.get("DATABASE_CONN_MAX_AGE", "60"))
 CONN_HEALTH_CHECKS = True
 if DATABASE_URL:
@@ -131,6 +134,8 @@ if DATABASE_URL:
             DATABASE_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=CONN_HEALTH_CHECKS
         )
     }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"]["ENGINE"] = POSTGRESQL_ENGINE
 else:
     DATABASES = {
         "default": {
@@ -145,6 +150,8 @@ if DATABASE_REPLICA_URL:
     DATABASES["replica"] = dj_database_url.parse(
         DATABASE_REPLICA_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=CONN_HEALTH_CHECKS
     )
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["replica"]["ENGINE"] = POSTGRESQL_ENGINE
 DATABASE_ROUTERS = ["socialdomain.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

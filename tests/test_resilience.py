@@ -293,6 +293,31 @@ def test_the_next_page_after_the_database_killed_its_connections_answers_200(set
         database["CONN_HEALTH_CHECKS"] = settings.CONN_HEALTH_CHECKS
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_health_check_asks_the_socket_and_sends_no_statement(monkeypatch):
+    """The check before a request's first query costs no round trip (socialdomain.postgresql):
+    a live idle connection is usable without a statement, one the database terminated is not."""
+    connection.ensure_connection()
+    live = connection.connection
+
+    def no_statement(*args, **kwargs):
+        raise AssertionError("the health check sent a statement")
+
+    monkeypatch.setattr(live, "execute", no_statement)
+    monkeypatch.setattr(live, "cursor", no_statement)
+    assert connection.is_usable()
+    monkeypatch.undo()
+
+    assert _terminate_other_backends() >= 1
+    deadline = time.monotonic() + 5
+    while connection.is_usable():  # the server's goodbye reaches the socket
+        assert time.monotonic() < deadline, "a terminated connection still looks usable"
+        time.sleep(0.01)
+    connection.close()
+    connection.ensure_connection()
+    assert connection.is_usable()
+
+
 def test_the_api_throttle_counts_in_redis_in_one_round_trip_and_fails_open(
     on_private_redis, settings, provider, api_as
 ):
