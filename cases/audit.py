@@ -16,11 +16,11 @@ behalf and why. Tasks and commands pass no context: the row then names only the 
 
 import datetime
 import functools
-import json
 import uuid
 from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 
+import orjson
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import HttpRequest
@@ -376,16 +376,11 @@ def _insert_many(rows: list[dict]) -> None:
     sql, fields = _insert_many_statement()
     columns = [(field.column, field.attname) for field in fields]
     payload = [{column: row[attname] for column, attname in columns} for row in rows]
+    # orjson writes a moment with its microseconds and offset and a UUID as text, which
+    # `jsonb_populate_recordset` reads back into the columns' own types; any other kind of
+    # value is refused (TypeError)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [json.dumps(payload, default=_json_value)])
-
-
-def _json_value(value) -> str:
-    """A moment with its microseconds and offset, a UUID as text (`jsonb_populate_recordset`
-    reads them back into the columns' own types)."""
-    if isinstance(value, datetime.datetime | uuid.UUID):
-        return str(value)
-    raise TypeError(f"{type(value).__name__} is not a column value of the access log")
+        cursor.execute(sql, [orjson.dumps(payload).decode()])
 
 
 @functools.cache
