@@ -127,6 +127,19 @@ def test_the_database_still_accepts_new_entries(entry):
     assert AccessLogEntry.objects.count() == 2
 
 
+def test_rows_without_a_user_stay_out_of_the_user_index_which_serves_a_users_rows(entry):
+    """Partner systems and network links act without a user (50 rows for a page of
+    allocations): the user index leaves their rows out and still serves a person's rows."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_indexdef('accesslog_user_idx'::regclass)")
+        assert cursor.fetchone()[0].endswith("WHERE (user_id IS NOT NULL)")
+    rows = AccessLogEntry.objects.filter(user_id=entry.user_id).order_by("-at")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        assert "accesslog_user_idx" in rows.explain()
+    assert list(rows) == [entry]
+
+
 def test_the_admin_is_read_only(client, entry):
     client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
     change_url = reverse("admin:cases_accesslogentry_change", args=[entry.pk])
