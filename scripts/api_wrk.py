@@ -10,12 +10,15 @@ share of bare throughput measured then.
 
 The server runs as the benchmark starts it (`cases.demo.benchmark.Server`: DEBUG off, access
 logging, need-to-know and throttling on, the partner API's rate raised by its setting, login
-lockout off). Needs Debian's `wrk`. Prints one Markdown table.
+lockout off). Needs Debian's `wrk`. Prints one Markdown table, with the CPU time each request
+took in the gunicorn workers, PostgreSQL, Redis and `wrk` itself (read from /proc before and
+after each run; Linux): on two cores, what a request costs where.
 """
 
 import argparse
 import os
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -50,6 +53,39 @@ def lua(headers: dict, paths: list[str]) -> str:
         "end",
     ]
     return "\n".join(lines) + REPORT
+
+
+TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def cpu_seconds(app_pids: set[int]) -> dict[str, float]:
+    """CPU seconds (user + system) so far of the app's processes, PostgreSQL's and Redis's
+    (from /proc), and of this script's finished children (`wrk`)."""
+    totals = {"app": 0.0, "postgres": 0.0, "redis": 0.0}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat") as handle:
+                stat = handle.read()
+        except OSError:  # gone meanwhile
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        utime, stime = stat[stat.rindex(")") + 2 :].split()[11:13]
+        group = (
+            "app"
+            if int(entry.name) in app_pids
+            else "postgres"
+            if name.startswith("postgres")
+            else "redis"
+            if name.startswith("redis-server")
+            else None
+        )
+        if group:
+            totals[group] += (int(utime) + int(stime)) / TICKS
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    totals["wrk"] = children.ru_utime + children.ru_stime
+    return totals
 
 
 def wrk(port: int, script: str, *, duration: int, connections: int, threads: int) -> dict:
@@ -120,7 +156,16 @@ def main() -> None:
             # warm up every worker (imports, connections, caches)
             for script in runs.values():
                 wrk(server.port, script, **{**options, "duration": 3})
-            results = {name: wrk(server.port, script, **options) for name, script in runs.items()}
+            app_pids = {server.process.pid, *server.worker_pids()}
+            results = {}
+            for name, script in runs.items():
+                before = cpu_seconds(app_pids)
+                results[name] = wrk(server.port, script, **options)
+                after = cpu_seconds(app_pids)
+                done = results[name]["rps"] * args.duration
+                results[name]["cpu_ms"] = {
+                    group: (after[group] - before[group]) / done * 1000 for group in after
+                }
         finally:
             server.stop()
     bare = results["livez (bare)"]["rps"]
@@ -128,12 +173,17 @@ def main() -> None:
         f"\n`wrk -t{args.threads} -c{args.connections} -d{args.duration}s`, "
         f"gunicorn {args.workers} workers, load average {os.getloadavg()[0]:.1f}\n"
     )
-    print("| request | p50 ms | p95 ms | p99 ms | req/s | ÷ bare | errors |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print(
+        "| request | p50 ms | p95 ms | p99 ms | req/s | ÷ bare | errors "
+        "| CPU ms a request: app | PostgreSQL | Redis | wrk |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name, r in results.items():
+        cpu = r["cpu_ms"]
         print(
             f"| {name} | {r['p50_ms']:.2f} | {r['p95_ms']:.2f} | {r['p99_ms']:.2f} | "
-            f"{r['rps']:.0f} | {r['rps'] / bare:.2f} | {r['errors']} |"
+            f"{r['rps']:.0f} | {r['rps'] / bare:.2f} | {r['errors']} | {cpu['app']:.2f} | "
+            f"{cpu['postgres']:.2f} | {cpu['redis']:.2f} | {cpu['wrk']:.2f} |"
         )
 
 
