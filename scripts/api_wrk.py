@@ -60,7 +60,9 @@ TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 def cpu_seconds(app_pids: set[int]) -> dict[str, float]:
     """CPU seconds (user + system) so far of the app's processes, PostgreSQL's and Redis's
-    (from /proc), and of this script's finished children (`wrk`)."""
+    (from /proc), and of this script's finished children (`wrk`). A process's reaped children
+    count with it (a PostgreSQL backend whose connection closed, a gunicorn worker replaced),
+    so a process that ends between two readings loses none of its time."""
     totals = {"app": 0.0, "postgres": 0.0, "redis": 0.0}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
@@ -71,7 +73,8 @@ def cpu_seconds(app_pids: set[int]) -> dict[str, float]:
         except OSError:  # gone meanwhile
             continue
         name = stat[stat.index("(") + 1 : stat.rindex(")")]
-        utime, stime = stat[stat.rindex(")") + 2 :].split()[11:13]
+        # utime, stime, cutime, cstime (proc(5): fields 14 to 17)
+        times = stat[stat.rindex(")") + 2 :].split()[11:15]
         group = (
             "app"
             if int(entry.name) in app_pids
@@ -82,7 +85,7 @@ def cpu_seconds(app_pids: set[int]) -> dict[str, float]:
             else None
         )
         if group:
-            totals[group] += (int(utime) + int(stime)) / TICKS
+            totals[group] += sum(int(ticks) for ticks in times) / TICKS
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     totals["wrk"] = children.ru_utime + children.ru_stime
     return totals
