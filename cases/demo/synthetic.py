@@ -38,6 +38,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.utils import timezone
 
+from cases.consent.models import Consent, ConsentPurpose, DataCategory
 from cases.demo.fakes import FIRST_NAMES, NAME_PREFIXES, STREETS
 from cases.demo.provisions import PRODUCTS, STREAMS
 from cases.households.models import Household, HouseholdMembership, Resident
@@ -99,6 +100,11 @@ CASELOAD_PER_GENERALIST = 30  # households each generalist coordinates
 EXTRA_MELDING_SHARE = 0.05  # households with a melding but no coordinator
 EXTRA_APPLICATION_SHARE = 0.02  # households with an application but no plan
 ACCESS_LOG_ROWS_PER_HOUSEHOLD = 2
+# the provider of an allocation receives the client's name, birth date and address with the
+# client's consent or on a recorded legal basis; for the rest the partner API withholds them
+ALLOCATION_CONSENT_SHARE = 0.7
+ALLOCATION_LEGAL_BASIS_SHARE = 0.15
+ALLOCATION_LEGAL_BASIS = "Art. 5.3.3 Wmo 2015 / art. 7.4.4 Jeugdwet: uitvoering van de beschikking"
 CHUNK = 25_000  # households per COPY batch
 
 # letters a postcode may end with (stdnum rejects SA, SD and SS)
@@ -344,6 +350,7 @@ class MunicipalityGenerator:
         if connection.vendor != "postgresql":
             raise RuntimeError("generate_municipality needs PostgreSQL (it loads with COPY).")
         self.scale = Scale.for_households(households)
+        self.seed = seed
         self.rng = random.Random(seed)
         self.code, self.name = code, name
         self.today = today or timezone.localdate()
@@ -1282,6 +1289,18 @@ class MunicipalityGenerator:
                 "mandate_spending_id", "created_at", "over_budget_reason",
             ],
         )  # fmt: skip
+        consents = Copier(
+            Consent,
+            [
+                "id", "uuid", "resident_id", "organisation_id", "categories", "purpose",
+                "purpose_note", "given_by", "given_on", "expires_on", "withdrawn_on",
+                "legal_basis", "legal_basis_text", "recorded_by_id", "created_at",
+            ],
+        )  # fmt: skip
+        # its own generator, so the rest of the municipality stays what the seed made before
+        consent_rng = random.Random(f"{self.seed}-consents")
+        consent_categories = json.dumps([DataCategory.CONTACT, DataCategory.PROGRESS])
+        copiers = (applications, decisions, letters, allocations, commitments, consents)
         # a few providers get most of the work, as in practice
         provider_cum = _cumulative([1 / (rank + 1) for rank in range(len(area.providers))])
         progress = Progress("provisions", len(info.ids), enabled=self.progress)
@@ -1386,6 +1405,20 @@ class MunicipalityGenerator:
                                 1, decided_at, decided_at,
                             )
                         )  # fmt: skip
+                        roll = consent_rng.random()
+                        if roll < ALLOCATION_CONSENT_SHARE + ALLOCATION_LEGAL_BASIS_SHARE:
+                            legal_basis = roll >= ALLOCATION_CONSENT_SHARE
+                            consents.add(
+                                (
+                                    consents.take_id(), _uuid(consent_rng), members[0], provider,
+                                    consent_categories, ConsentPurpose.PROVIDER_ALLOCATION, "",
+                                    "de gemeente" if legal_basis else "de cliënt", decided_on,
+                                    None if legal_basis else end,  # the allocation's
+                                    None, legal_basis,
+                                    ALLOCATION_LEGAL_BASIS if legal_basis else "", consultant,
+                                    decided_at,
+                                )
+                            )  # fmt: skip
                 elif outcome == "reject":
                     decisions.add(
                         (
@@ -1408,11 +1441,11 @@ class MunicipalityGenerator:
                     )  # fmt: skip
                 pending += 1
             if pending >= CHUNK // 5:
-                for copier in (applications, decisions, letters, allocations, commitments):
+                for copier in copiers:
                     copier.flush()
                 progress.update(index + 1 - progress.done)
                 pending = 0
-        for copier in (applications, decisions, letters, allocations, commitments):
+        for copier in copiers:
             copier.flush()
         progress.update(len(info.ids) - progress.done)
         progress.close()
@@ -1421,6 +1454,7 @@ class MunicipalityGenerator:
         self._count("decision_letters", letters)
         self._count("allocations", allocations)
         self._count("budget_commitments", commitments)
+        self._count("consents", consents)
 
     # --- access log -------------------------------------------------------------------------------
 
@@ -1479,7 +1513,7 @@ class MunicipalityGenerator:
             KitchenTableConversation.participants.through, LifeDomainScore, SupportPlan,
             PlanGoal, PlanAction, SupportPlanVersion, PlanAgreement, Evaluation, AftercareCheckIn,
             ProvisionApplication, ProvisionDecision, DecisionLetter, Allocation, BudgetCommitment,
-            AccessLogEntry,
+            Consent, AccessLogEntry,
         ]  # fmt: skip
         with connection.cursor() as cursor:
             for statement in connection.ops.sequence_reset_sql(no_style(), models):

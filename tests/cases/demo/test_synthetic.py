@@ -3,16 +3,19 @@ generated users can work with what was generated."""
 
 import datetime
 import io
+from collections import Counter
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from stdnum.nl import bsn as stdnum_bsn
 
+from cases.consent.models import Consent, ConsentPurpose
+from cases.consent.selectors import consent_annotate
 from cases.demo.synthetic import LETTER_PAIRS, MunicipalityGenerator, Scale, bsn_from_eight_digits
 from cases.households import selectors as household_selectors
 from cases.households.models import Household, HouseholdMembership, Resident
@@ -151,6 +154,40 @@ def test_cases_are_consistent(municipality):
     grants = ProvisionDecision.objects.filter(outcome="grant")
     assert BudgetCommitment.objects.filter(decision__in=grants).count() == grants.count()
     assert AccessLogEntry.objects.count() == 2 * HOUSEHOLDS
+
+
+def test_most_allocations_share_the_client_with_the_provider_by_consent_or_legal_basis(
+    municipality,
+):
+    consents = list(Consent.objects.all())
+    allocations = Allocation.objects.all()
+    ends = {}
+    for client, provider, end in allocations.values_list("client_id", "provider_id", "end_date"):
+        ends.setdefault((client, provider), set()).add(end)
+    for consent in consents:
+        # for the provider of one of the client's allocations, from the decision on, until the
+        # allocation ends (a legal basis has no end)
+        assert consent.purpose == ConsentPurpose.PROVIDER_ALLOCATION
+        assert consent.categories == ["contact", "progress"]
+        assert consent.withdrawn_on is None
+        if consent.legal_basis:
+            assert consent.legal_basis_text and consent.expires_on is None
+        else:
+            assert consent.expires_on in ends[consent.resident_id, consent.organisation_id]
+        assert (consent.resident_id, consent.organisation_id) in ends
+        consent.full_clean()
+    assert {c.legal_basis for c in consents} == {True, False}
+    # the partner API's gate: most clients are shared with their provider, some withheld
+    shared = consent_annotate(
+        allocations,
+        resident_field="client",
+        organisation=OuterRef("provider"),
+        purpose=ConsentPurpose.PROVIDER_ALLOCATION,
+        name="shared",
+        on=TODAY,
+    ).values_list("shared", flat=True)
+    counts = Counter(shared)
+    assert counts[True] > counts[False] > 0
 
 
 def test_generalist_sees_their_caseload(municipality, client):
