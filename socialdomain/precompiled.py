@@ -26,7 +26,7 @@ import operator
 import re
 import weakref
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.core.signals import setting_changed
 from django.db import DatabaseError, connections, router
@@ -113,12 +113,16 @@ class _Statement:
     name: str  # of the prepared statement: a hash of its text
     prepare: str  # PREPARE name AS ...: $1, $2 … for the slots, every other value written in
     execute: str  # EXECUTE name(%s, …): the slots' values in their order
+    generic: bool = False  # run with PostgreSQL's generic plan (see `_GENERIC`)
 
 
-def _run(*, key, build, values, using, models: bool | None) -> tuple[_Statement, list, str]:
+def _run(
+    *, key, build, values, using, models: bool | None, generic: bool = False
+) -> tuple[_Statement, list, str]:
     """The statement of `key` (compiled on its first call), run with `values`: the statement,
     the rows as the database returns them and the database's alias. `models=None`: `build`
-    returns SQL and its parameters (`precompiled_sql`), not a queryset."""
+    returns SQL and its parameters (`precompiled_sql`), not a queryset. `generic`: always
+    with the generic plan (`_GENERIC`)."""
     using = using or router.db_for_read(None)
     # a list is one placeholder per value (`Bind.any_of`): its length shapes the statement
     lists = {name: value for name, value in values.items() if isinstance(value, list)}
@@ -127,10 +131,13 @@ def _run(*, key, build, values, using, models: bool | None) -> tuple[_Statement,
         models,
         *key,
         *((name, len(value)) for name, value in sorted(lists.items())),
+        generic,
     )
     statement = _STATEMENTS.get(cache_key)
     if statement is None:
         statement = _compile(build(Bind(values, placeholders=True)), using, models=models)
+        if generic:
+            statement = replace(statement, generic=True)
         if len(_STATEMENTS) >= _STATEMENTS_MAX:
             # the oldest goes: a statement per user's access (the caseload) comes and goes
             del _STATEMENTS[next(iter(_STATEMENTS))]
@@ -168,10 +175,30 @@ _UNPREPARABLE: set[str] = set()
 _SAVEPOINT = "precompiled_prepare"
 
 
+# A statement can ask for the generic plan on every run. PostgreSQL plans a prepared statement
+# for its values (a custom plan) on its first five runs and keeps the generic plan only when
+# that is estimated no dearer than their average plus the planning; otherwise it plans every
+# run again. The partner list's page is such a statement: its generic plan runs as fast as a
+# custom one (the same joins and the consents of the organisation hashed once), but the
+# estimate is a little higher, so each request planned it again, 2 to 4 ms at 500,000
+# households. `plan_cache_mode` is set around the EXECUTE in the same round trip and reset
+# after it (a failed batch rolls the SET back with it), so other statements plan as before.
+_GENERIC = "SET plan_cache_mode = force_generic_plan; {execute}; RESET plan_cache_mode"
+
+
+def _execute_prepared(cursor, statement: _Statement, sql: str, bound: list) -> None:
+    """Runs `sql` (ending in the statement's EXECUTE) and leaves the cursor on its rows."""
+    if not statement.generic:
+        cursor.execute(sql, bound)
+        return
+    cursor.execute(_GENERIC.format(execute=sql), bound)
+    cursor.nextset()
+
+
 def _execute(connection, cursor, statement: _Statement, bound: list) -> None:
     prepared = _PREPARED.setdefault(connection.connection, set())
     if statement.name in prepared:
-        cursor.execute(statement.execute, bound)
+        _execute_prepared(cursor, statement, statement.execute, bound)
         return
     if statement.name in _UNPREPARABLE:
         params = list(statement.params)
@@ -180,14 +207,15 @@ def _execute(connection, cursor, statement: _Statement, bound: list) -> None:
         cursor.execute(statement.sql, params)
         return
     # prepared and run in one round trip
-    both = f"{statement.prepare.replace('%', '%%')}; {statement.execute}"
+    batch = f"{statement.prepare.replace('%', '%%')}; {statement.execute}"
+    ahead = 1  # results before the EXECUTE's: the PREPARE's
+    if statement.generic:
+        batch, ahead = _GENERIC.format(execute=batch), ahead + 1
     guarded = statement.name not in _PREPARES and connection.in_atomic_block
+    if guarded:
+        batch, ahead = f"SAVEPOINT {_SAVEPOINT}; {batch}; RELEASE SAVEPOINT {_SAVEPOINT}", ahead + 1
     try:
-        if guarded:
-            cursor.execute(f"SAVEPOINT {_SAVEPOINT}; {both}; RELEASE SAVEPOINT {_SAVEPOINT}", bound)
-            cursor.nextset()
-        else:
-            cursor.execute(both, bound)
+        cursor.execute(batch, bound)
     except DatabaseError:
         if statement.name in _PREPARES:
             raise
@@ -200,7 +228,8 @@ def _execute(connection, cursor, statement: _Statement, bound: list) -> None:
         _UNPREPARABLE.add(statement.name)
         _execute(connection, cursor, statement, bound)
         return
-    cursor.nextset()
+    for _ in range(ahead):
+        cursor.nextset()
     _PREPARES.add(statement.name)
     prepared.add(statement.name)
 
@@ -291,7 +320,12 @@ def _compile(built, using: str, *, models: bool | None) -> _Statement:
 def prepared_text(sql: str) -> str:
     """The SQL behind `EXECUTE name(…)` of a statement compiled here (for a test or a profile
     that reads what ran); any other SQL as it is."""
-    match = re.match(r"(?:PREPARE (precompiled_\w+) AS .*; )?EXECUTE (precompiled_\w+)", sql, re.S)
+    match = re.match(
+        r"(?:SET plan_cache_mode [^;]*; )?(?:PREPARE (precompiled_\w+) AS .*; )?"
+        r"EXECUTE (precompiled_\w+)",
+        sql,
+        re.S,
+    )
     if not match:
         return sql
     for statement in _STATEMENTS.values():
@@ -306,14 +340,17 @@ def precompiled_rows(
     build: Callable[[Bind], QuerySet],
     values: Mapping[str, object],
     using: str | None = None,
+    generic_plan: bool = False,
 ) -> list[dict]:
     """The rows of the `.values()` queryset `build(bind)` returns, with each `bind(name)` bound
     to `values[name]`; on PostgreSQL compiled on the first call per `key` and database (by
-    default the one the router reads from: the replica inside `replica_reads()`)."""
+    default the one the router reads from: the replica inside `replica_reads()`).
+    `generic_plan`: PostgreSQL runs it with its generic plan, never planning it again (for a
+    statement whose plan does not depend on the values, see `_GENERIC`)."""
     if connections[using or router.db_for_read(None)].vendor != "postgresql":
         return list(build(Bind(values, placeholders=False)))
     statement, (names, rows), using = _run(
-        key=key, build=build, values=values, using=using, models=False
+        key=key, build=build, values=values, using=using, models=False, generic=generic_plan
     )
     if statement.converters:
         connection = connections[using]

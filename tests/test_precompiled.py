@@ -208,3 +208,52 @@ def test_sql_composed_of_compiled_querysets_is_compiled_once_and_bound_per_call(
         cursor.execute(sql, params)
         assert cursor.fetchall() == [(1,)]
     assert b.name == "b"
+
+
+def test_a_statement_asking_for_the_generic_plan_is_never_planned_again():
+    """`generic_plan=True`: PostgreSQL runs the statement with its generic plan from the first
+    run on (no custom plan for the values), also when it prepares it (behind the savepoint the
+    first time in a process, without it later), and every other statement plans as before:
+    the setting is reset in the same round trip."""
+    organisation = OrganisationFactory(name="g")
+    values = {"ids": [organisation.pk], "type": organisation.type}
+    precompiled._STATEMENTS.clear()
+
+    def own(bind):
+        return build(bind).exclude(code="generic-plan")
+
+    def plans():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = %s",
+                [statement.name],
+            )
+            return cursor.fetchone()
+
+    def run(times):
+        for _ in range(times):
+            with CaptureQueriesContext(connection) as queries:
+                rows = precompiled_rows(
+                    key=("generic",), build=own, values=values, generic_plan=True
+                )
+            assert rows == [{"name": "g", "type": organisation.type}]
+            assert len(queries) == 1  # one round trip, the setting included
+            with connection.cursor() as cursor:
+                cursor.execute("SHOW plan_cache_mode")
+                assert cursor.fetchone() == ("auto",)
+
+    run(7)
+    [statement] = precompiled._STATEMENTS.values()
+    assert statement.generic and statement.name in precompiled._PREPARES
+    assert plans() == (7, 0)
+    # the same statement without the flag (another entry, the same prepared statement) is
+    # planned for its values
+    for _ in range(2):
+        precompiled_rows(key=("generic",), build=own, values=values)
+    assert plans() == (7, 2)
+    # prepared again, as on a new connection: no savepoint now, still the generic plan
+    with connection.cursor() as cursor:
+        cursor.execute(f"DEALLOCATE {statement.name}")
+    precompiled._PREPARED[connection.connection].discard(statement.name)
+    run(3)
+    assert plans() == (3, 0)
