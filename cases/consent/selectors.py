@@ -4,7 +4,7 @@ an agreed term computed by `cases.legal_terms.agreed_term_end`)."""
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, FilteredRelation, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -93,6 +93,28 @@ def consent_annotate(
                 )
             )
         }
+    )
+
+
+def consented_relation(*, resident_field: str, organisation, purpose: str, on=None):
+    """The row's resident (`resident_field`, a foreign key) as a relation joined only when
+    they have an active consent (or a legal basis) for `organisation` and `purpose` on `on`
+    (today): annotate it (`consented_client=consented_relation(...)`) and read the resident's
+    data through it, NULL without consent. The check is in the join's condition, so the
+    database makes it once per row however many of the resident's fields are read (an
+    `Exists` annotation is written out again in each expression that refers to it)."""
+    return FilteredRelation(
+        resident_field,
+        condition=Q(
+            Exists(
+                purpose_consent_exists(
+                    resident=OuterRef(resident_field),
+                    organisation=organisation,
+                    purpose=purpose,
+                    on=on,
+                )
+            )
+        ),
     )
 
 

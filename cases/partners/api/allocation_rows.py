@@ -1,7 +1,8 @@
 """The partner allocation list from plain rows (docs/performance.md): one `.values()` query for
 a page, turned into the same JSON as `AllocationSerializer` without building a model or a
 serializer per allocation. Consent gating stays in the query: without consent for the purpose
-`provider_allocation` the database returns no name, birth date or address at all.
+`provider_allocation` the database returns no name, birth date or address at all (the client
+is joined through the consent, checked once per row).
 `tests/cases/partners` checks that the rows give exactly the serializer's JSON.
 
 `AllocationPage` is what DRF's cursor pagination reads a page from: the query is compiled once
@@ -12,7 +13,16 @@ the consent check, the filters and the cursor's position) and runs it."""
 import datetime
 from dataclasses import dataclass, field, replace
 
-from django.db.models import Case, DateTimeField, F, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    Q,
+    Value,
+    When,
+)
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
@@ -21,7 +31,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
 
 from cases.consent.models import ConsentPurpose
-from cases.consent.selectors import consent_annotate
+from cases.consent.selectors import consented_relation
 from cases.partners.selectors import allocation_providers
 from cases.provisions.models import Allocation
 from networks.models import Organisation
@@ -32,12 +42,17 @@ from teams.validators import format_postcode
 _date = serializers.DateField()
 
 _SHARED = "client_data_shared"
-# only with consent (annotated as `client_data_shared` by the viewset's queryset)
+# the client joined only with consent for the purpose (`consent.selectors.consented_relation`)
+_CONSENTED = "consented_client"
+# read through it: NULL without consent
 _PERSONAL = {
-    "client_first_name": "client__first_name",
-    "client_name_prefix": "client__name_prefix",
-    "client_last_name": "client__last_name",
-    "client_birth_date": "client__birth_date",
+    "client_first_name": f"{_CONSENTED}__first_name",
+    "client_name_prefix": f"{_CONSENTED}__name_prefix",
+    "client_last_name": f"{_CONSENTED}__last_name",
+    "client_birth_date": f"{_CONSENTED}__birth_date",
+}
+# the household's address, only where the client was joined
+_ADDRESS = {
     "address_street": "household__street",
     "address_house_number": "household__house_number",
     "address_house_number_addition": "household__house_number_addition",
@@ -76,17 +91,36 @@ FIELDS = (
     _SHARED,
     *_PLAIN,
     *_PERSONAL,
+    *_ADDRESS,
 )
 
 
-def allocation_rows(queryset):
-    """The queryset (with `client_data_shared` annotated) as `.values()` rows for a page."""
-    gated = {
-        name: Case(When(**{_SHARED: True}, then=F(path)), default=Value(None))
-        for name, path in _PERSONAL.items()
-    }
-    return queryset.annotate(**{name: F(path) for name, path in _PLAIN.items()}, **gated).values(
-        *FIELDS
+def allocation_rows(queryset, *, organisation, on: datetime.date):
+    """The allocations of `queryset` as `.values()` rows for a page, the client's name, birth
+    date and address only where the client has an active consent (or a legal basis) for
+    `organisation` and the purpose `provider_allocation` on `on`: checked once per row, in
+    the join of the client."""
+    consented = Q(**{f"{_CONSENTED}__id__isnull": False})
+    return (
+        queryset.annotate(
+            **{
+                _CONSENTED: consented_relation(
+                    resident_field="client",
+                    organisation=organisation,
+                    purpose=ConsentPurpose.PROVIDER_ALLOCATION,
+                    on=on,
+                )
+            }
+        )
+        .annotate(
+            **{name: F(path) for name, path in (_PLAIN | _PERSONAL).items()},
+            **{
+                name: Case(When(consented, then=F(path)), default=Value(None))
+                for name, path in _ADDRESS.items()
+            },
+            **{_SHARED: ExpressionWrapper(consented, output_field=BooleanField())},
+        )
+        .values(*FIELDS)
     )
 
 
@@ -129,20 +163,13 @@ class AllocationPage:
         }
 
         def build(bind):
-            queryset = consent_annotate(
-                Allocation.objects.filter(bind.any_of("provider_id", "providers")),
-                resident_field="client",
-                organisation=bind("organisation"),
-                purpose=ConsentPurpose.PROVIDER_ALLOCATION,
-                name=_SHARED,
-                on=self.today,
-            )
+            queryset = Allocation.objects.filter(bind.any_of("provider_id", "providers"))
             for name in sorted(filters):
                 queryset = self.filterset.filters[name].filter(queryset, bind(name))
             queryset = queryset.order_by(*self.ordering)
             if position_lookup:
                 queryset = queryset.filter(**{position_lookup: bind("position", DateTimeField())})
-            return allocation_rows(queryset)[page]
+            return allocation_rows(queryset, organisation=bind("organisation"), on=self.today)[page]
 
         key = (
             "allocation page",
@@ -153,7 +180,8 @@ class AllocationPage:
             page.start,
             page.stop,
         )
-        return precompiled_rows(key=key, build=build, values=values)
+        # the same plan for every organisation and page (see `socialdomain.precompiled`)
+        return precompiled_rows(key=key, build=build, values=values, generic_plan=True)
 
 
 def _day(value):

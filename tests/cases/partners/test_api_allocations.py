@@ -533,6 +533,29 @@ def test_the_list_from_plain_rows_is_exactly_the_serializers_json(
         assert len(client.get("/api/v1/allocations/").json()["results"]) == 5
 
 
+def test_the_page_checks_a_clients_consent_once_and_keeps_its_plan(
+    provider, api_as, grant_allocation, consent_for
+):
+    """The page's statement reads the consents once per row (the client joined through the
+    consent), not once per withheld field, and runs with PostgreSQL's generic plan: its
+    planning cost more than its run at 500,000 households (docs/performance.md)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from socialdomain.precompiled import prepared_text
+
+    shared = grant_allocation(provider)
+    consent_for(shared, provider, categories=("contact",), purpose="provider_allocation")
+    grant_allocation(provider)
+    client = api_as(provider)
+    with CaptureQueriesContext(connection) as queries:
+        results = client.get("/api/v1/allocations/").json()["results"]
+    assert [item["personal_data_withheld"] for item in results] == [True, False]
+    [page] = [q["sql"] for q in queries if "cases_allocation" in prepared_text(q["sql"])]
+    assert page.startswith("SET plan_cache_mode = force_generic_plan;")
+    assert prepared_text(page).count('"cases_consent"') == 1
+
+
 def _shared(provider):
     from django.db.models import Exists, OuterRef
 
