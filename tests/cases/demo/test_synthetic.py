@@ -239,6 +239,22 @@ def test_same_seed_same_municipality():
     assert first[0]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_generated_municipality_is_vacuumed_as_autovacuum_would_after_a_bulk_load():
+    """Outside a transaction the generator ends with VACUUM (ANALYZE): the pages are marked
+    all-visible (index-only scans) and the trigram indexes' pending lists merged (a name
+    search would otherwise read every entry COPY left there)."""
+    MunicipalityGenerator(households=60, seed=3, today=TODAY, progress=False).run()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relpages, relallvisible, reltuples FROM pg_class "
+            "WHERE oid = 'cases_resident'::regclass"
+        )
+        pages, all_visible, tuples = cursor.fetchone()
+    assert tuples == Resident.objects.count()
+    assert pages > 0 and all_visible == pages
+
+
 def test_scale_grows_with_households():
     small, large = Scale.for_households(200), Scale.for_households(500_000)
     assert small.districts == 2
