@@ -113,7 +113,9 @@ class _Statement:
     name: str  # of the prepared statement: a hash of its text
     prepare: str  # PREPARE name AS ...: $1, $2 … for the slots, every other value written in
     execute: str  # EXECUTE name(%s, …): the slots' values in their order
-    generic: bool = False  # run with PostgreSQL's generic plan (see `_GENERIC`)
+    # run with PostgreSQL's generic plan: `execute` is then wrapped in `_GENERIC`, whose SET
+    # gives one result before the EXECUTE's rows
+    generic: bool = False
 
 
 def _run(
@@ -137,7 +139,9 @@ def _run(
     if statement is None:
         statement = _compile(build(Bind(values, placeholders=True)), using, models=models)
         if generic:
-            statement = replace(statement, generic=True)
+            statement = replace(
+                statement, execute=_GENERIC.format(execute=statement.execute), generic=True
+            )
         if len(_STATEMENTS) >= _STATEMENTS_MAX:
             # the oldest goes: a statement per user's access (the caseload) comes and goes
             del _STATEMENTS[next(iter(_STATEMENTS))]
@@ -186,19 +190,12 @@ _SAVEPOINT = "precompiled_prepare"
 _GENERIC = "SET plan_cache_mode = force_generic_plan; {execute}; RESET plan_cache_mode"
 
 
-def _execute_prepared(cursor, statement: _Statement, sql: str, bound: list) -> None:
-    """Runs `sql` (ending in the statement's EXECUTE) and leaves the cursor on its rows."""
-    if not statement.generic:
-        cursor.execute(sql, bound)
-        return
-    cursor.execute(_GENERIC.format(execute=sql), bound)
-    cursor.nextset()
-
-
 def _execute(connection, cursor, statement: _Statement, bound: list) -> None:
     prepared = _PREPARED.setdefault(connection.connection, set())
     if statement.name in prepared:
-        _execute_prepared(cursor, statement, statement.execute, bound)
+        cursor.execute(statement.execute, bound)
+        if statement.generic:
+            cursor.nextset()
         return
     if statement.name in _UNPREPARABLE:
         params = list(statement.params)
@@ -208,9 +205,7 @@ def _execute(connection, cursor, statement: _Statement, bound: list) -> None:
         return
     # prepared and run in one round trip
     batch = f"{statement.prepare.replace('%', '%%')}; {statement.execute}"
-    ahead = 1  # results before the EXECUTE's: the PREPARE's
-    if statement.generic:
-        batch, ahead = _GENERIC.format(execute=batch), ahead + 1
+    ahead = 2 if statement.generic else 1  # results before the EXECUTE's: PREPARE's (and SET's)
     guarded = statement.name not in _PREPARES and connection.in_atomic_block
     if guarded:
         batch, ahead = f"SAVEPOINT {_SAVEPOINT}; {batch}; RELEASE SAVEPOINT {_SAVEPOINT}", ahead + 1
@@ -321,7 +316,7 @@ def prepared_text(sql: str) -> str:
     """The SQL behind `EXECUTE name(…)` of a statement compiled here (for a test or a profile
     that reads what ran); any other SQL as it is."""
     match = re.match(
-        r"(?:SET plan_cache_mode [^;]*; )?(?:PREPARE (precompiled_\w+) AS .*; )?"
+        r"(?:PREPARE (precompiled_\w+) AS .*; )?(?:SET plan_cache_mode [^;]*; )?"
         r"EXECUTE (precompiled_\w+)",
         sql,
         re.S,
