@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class NetworksConfig(AppConfig):
     name = "networks"
     verbose_name = _("Partner networks")
+
+    def ready(self) -> None:
+        from networks import signals  # noqa: F401  (connects the receivers)

@@ -190,6 +190,8 @@ FALLBACK_SCOPES = (ApiScope.SIGNALS_WRITE, ApiScope.CONTACTS_READ)
 
 class ApiClientQuerySet(models.QuerySet):
     def usable(self, now=None):
+        """Clients whose token works at `now`: not revoked, of an active organisation, not
+        expired (`ApiClient.is_usable` says the same of one client in memory)."""
         now = now or timezone.now()
         return self.filter(revoked_at__isnull=True, organisation__active=True).filter(
             models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)
@@ -224,6 +226,14 @@ class ApiClient(models.Model):
 
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes
+
+    def is_usable(self, now) -> bool:
+        """`ApiClientQuerySet.usable` of this client as loaded (with its organisation)."""
+        return (
+            self.revoked_at is None
+            and self.organisation.active
+            and (self.expires_at is None or self.expires_at > now)
+        )
 
 
 def new_webhook_secret() -> str:

@@ -5,7 +5,9 @@ import datetime
 import hashlib
 import hmac
 import secrets
+import uuid
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import router, transaction
 from django.db.models import F
@@ -21,6 +23,7 @@ from networks.models import (
     WebhookEndpoint,
 )
 from networks.webhooks import webhook_enqueue as webhook_enqueue  # the callers' entry point
+from socialdomain.cache import cache_is_shared
 from socialdomain.precompiled import precompiled_rows
 
 TOKEN_PREFIX = "ww"  # noqa: S105 - a public marker, not a secret
@@ -74,21 +77,68 @@ def api_client_revoke(*, client: ApiClient, by=None) -> ApiClient:
     ApiClient.objects.filter(pk=client.pk, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
+    # an UPDATE sends no signal (`networks.signals`): every process forgets its kept clients
+    transaction.on_commit(api_clients_changed)
     client.refresh_from_db()
     return client
 
 
+# token prefix -> (generation, client with its organisation), in this process; read-only once
+# kept (a client is shared by the requests of a process, as a model instance no one changes)
+_worker_clients: dict[str, tuple[str, ApiClient]] = {}
+_WORKER_CLIENTS_MAX = 1000
+API_CLIENTS_GENERATION_KEY = "api-clients:generation"
+
+
+def _clients_generation() -> str | None:
+    """The current generation of API clients from the shared cache (made when missing), or
+    None when the cache is not shared or does not answer."""
+    if not cache_is_shared():
+        return None
+    generation = cache.get(API_CLIENTS_GENERATION_KEY)
+    if generation is None:
+        cache.add(API_CLIENTS_GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+        generation = cache.get(API_CLIENTS_GENERATION_KEY)
+    return generation
+
+
+def api_clients_changed() -> None:
+    """A new generation of API clients, for every process (see `api_client_for_token`). A
+    random value, never a count: a cache that lost the key (restarted, evicted) starts a
+    generation no process kept a client under. Run on commit (`networks.signals`), never
+    before: a process reading the old row after a new generation would keep it."""
+    cache.set(API_CLIENTS_GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+
+
 def api_client_for_token(*, token: str) -> ApiClient | None:
-    """The usable client for a bearer token, or None. Compares hashes in constant time."""
+    """The usable client for a bearer token, or None. Compares hashes in constant time.
+
+    Each process keeps the clients it has read (`_worker_clients`), with the generation of
+    API clients it read before reading the client. A request reads the generation (one cache
+    round trip) and takes the kept client when it is of that generation and still usable now
+    (expiry is checked against the clock); `api_clients_changed` makes a new generation on
+    the commit of any change to a client or an organisation, so every process reads a client
+    afresh on its next request. Without a cache that every process shares (local memory, or
+    the cache not answering), each request reads the database as before."""
     parts = token.split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
         return None
-    now = timezone.now()
-    client = _usable_client(prefix=parts[1], now=now)
+    prefix, now = parts[1], timezone.now()
+    generation = _clients_generation()
+    kept = _worker_clients.get(prefix) if generation is not None else None
+    if kept is not None and kept[0] == generation and kept[1].is_usable(now):
+        client = kept[1]
+    else:
+        client = _usable_client(prefix=prefix, now=now)
+        if client is not None and generation is not None:
+            if len(_worker_clients) >= _WORKER_CLIENTS_MAX:
+                _worker_clients.clear()
+            _worker_clients[prefix] = (generation, client)
     if client is None or not hmac.compare_digest(client.token_hash, _token_hash(token)):
         return None
     if client.last_used_at is None or now - client.last_used_at > LAST_USED_RESOLUTION:
         ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
+        client.last_used_at = now  # the kept client too: one update per process and minute
     return client
 
 
@@ -97,8 +147,9 @@ _ORGANISATION_FIELDS = tuple(field.attname for field in Organisation._meta.concr
 
 
 def _usable_client(*, prefix: str, now) -> ApiClient | None:
-    """The usable client with this token prefix, with its organisation: every partner request
-    makes this query, so it is compiled once per process (`socialdomain.precompiled`)."""
+    """The usable client with this token prefix, with its organisation: a partner request makes
+    this query whenever its process has no client kept for it (`api_client_for_token`), so it
+    is compiled once per process (`socialdomain.precompiled`)."""
     using = router.db_for_read(ApiClient)
     rows = precompiled_rows(
         key=("usable api client by token prefix",),

@@ -16,7 +16,10 @@ import logging
 import threading
 import time
 
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.dummy import DummyCache
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
 
@@ -133,3 +136,10 @@ def count_in_window(cache, key: str, timeout: float) -> tuple[int, float] | None
         return cache.incr(key), float(timeout)
     except ValueError:
         return None
+
+
+def cache_is_shared(alias: str = DEFAULT_CACHE_ALIAS) -> bool:
+    """Whether every process of the app sees the same entries in the cache `alias` (Redis,
+    memcached, a database or file cache), not each process its own (local memory, or no cache
+    at all): a generation kept there then tells every process of a change."""
+    return not isinstance(caches[alias], LocMemCache | DummyCache)

@@ -1,0 +1,168 @@
+"""A process keeps the API clients it has read (networks.services.api_client_for_token) under
+the generation of API clients in the shared cache; every change to a client or organisation
+makes a new generation on commit, so a kept client is never used after a change."""
+
+import datetime
+import uuid
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from networks import services
+from networks.models import ApiClient, ApiScope
+from networks.services import api_client_create, api_client_for_token, api_client_revoke
+
+
+@pytest.fixture
+def shared_cache(settings):
+    """The real Redis as the cache, under a prefix of this test's own: shared, as in
+    production, by every process that uses it."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "socialdomain.cache.FailOpenRedisCache",
+            "LOCATION": settings.REDIS_URL,
+            "KEY_PREFIX": f"test-clients-{uuid.uuid4().hex[:8]}",
+        }
+    }
+    yield
+    cache.delete(services.API_CLIENTS_GENERATION_KEY)
+
+
+@pytest.fixture
+def kept(provider, shared_cache):
+    """A client read once, so this process keeps it; (client, token)."""
+    client, token = api_client_create(organisation=provider, name="EPD")
+    assert api_client_for_token(token=token) == client
+    assert token.split("_")[1] in services._worker_clients
+    return client, token
+
+
+def test_a_kept_client_is_used_without_a_query(kept, django_assert_num_queries):
+    client, token = kept
+    with django_assert_num_queries(0):
+        found = api_client_for_token(token=token)
+    assert found == client
+    assert found.organisation == client.organisation
+
+
+def test_a_wrong_token_with_a_kept_prefix_is_still_refused(kept):
+    _client, token = kept
+    assert api_client_for_token(token=token[:-2] + "xx") is None
+
+
+def test_a_revoked_token_is_refused_on_the_next_request(kept, django_capture_on_commit_callbacks):
+    client, token = kept
+    with django_capture_on_commit_callbacks(execute=True):
+        api_client_revoke(client=ApiClient.objects.get(pk=client.pk))
+    # the kept copy does not know: only the new generation makes the process read afresh
+    assert services._worker_clients[token.split("_")[1]][1].revoked_at is None
+    assert api_client_for_token(token=token) is None
+
+
+def test_a_changed_scope_shows_on_the_next_request(kept, django_capture_on_commit_callbacks):
+    client, token = kept
+    stored = ApiClient.objects.get(pk=client.pk)
+    stored.scopes = [ApiScope.CONTACTS_READ.value]
+    with django_capture_on_commit_callbacks(execute=True):
+        stored.save()  # as the admin saves it
+    assert api_client_for_token(token=token).scopes == [ApiScope.CONTACTS_READ.value]
+
+
+def test_a_deactivated_organisation_is_refused_on_the_next_request(
+    kept, provider, django_capture_on_commit_callbacks
+):
+    _client, token = kept
+    provider.active = False
+    with django_capture_on_commit_callbacks(execute=True):
+        provider.save()
+    assert api_client_for_token(token=token) is None
+
+
+def test_a_deleted_client_is_refused_on_the_next_request(kept, django_capture_on_commit_callbacks):
+    client, token = kept
+    with django_capture_on_commit_callbacks(execute=True):
+        ApiClient.objects.get(pk=client.pk).delete()
+    assert api_client_for_token(token=token) is None
+
+
+def test_a_new_generation_from_another_process_makes_this_one_read_afresh(
+    kept, django_assert_num_queries
+):
+    client, token = kept
+    ApiClient.objects.filter(pk=client.pk).update(revoked_at=timezone.now())
+    # what another process's api_clients_changed leaves in the shared cache
+    cache.set(services.API_CLIENTS_GENERATION_KEY, "another process's", timeout=None)
+    with django_assert_num_queries(1):
+        assert api_client_for_token(token=token) is None
+
+
+def test_a_change_is_not_announced_before_its_commit(kept, django_capture_on_commit_callbacks):
+    client, _token = kept
+    before = cache.get(services.API_CLIENTS_GENERATION_KEY)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        api_client_revoke(client=ApiClient.objects.get(pk=client.pk))
+    assert cache.get(services.API_CLIENTS_GENERATION_KEY) == before
+    assert callbacks  # the new generation waits for the commit
+
+
+def test_a_kept_client_expires_by_the_clock(provider, shared_cache, monkeypatch):
+    client, token = api_client_create(
+        organisation=provider, name="short", expires_at=timezone.now() + datetime.timedelta(hours=1)
+    )
+    assert api_client_for_token(token=token) == client
+    # an hour later, with nothing changed: the kept client's expiry refuses it
+    later = timezone.now() + datetime.timedelta(hours=1, seconds=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert api_client_for_token(token=token) is None
+
+
+def test_a_lost_generation_starts_one_no_client_was_kept_under(kept):
+    _client, token = kept
+    prefix = token.split("_")[1]
+    kept_under = services._worker_clients[prefix][0]
+    cache.delete(services.API_CLIENTS_GENERATION_KEY)  # Redis restarted or evicted the key
+    assert api_client_for_token(token=token) is not None
+    assert services._worker_clients[prefix][0] != kept_under
+
+
+def test_without_a_shared_cache_every_request_reads_the_database(
+    provider, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    # the tests' own cache is each process's local memory: nothing is kept
+    client, token = api_client_create(organisation=provider, name="EPD")
+    api_client_for_token(token=token)
+    with django_assert_num_queries(1):
+        assert api_client_for_token(token=token) == client
+    api_client_revoke(client=client)
+    assert api_client_for_token(token=token) is None
+
+
+def test_a_cache_that_does_not_answer_means_the_database(
+    provider, settings, django_assert_num_queries
+):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "socialdomain.cache.FailOpenRedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    client, token = api_client_create(organisation=provider, name="EPD")
+    api_client_for_token(token=token)
+    with django_assert_num_queries(1):
+        assert api_client_for_token(token=token) == client
+    api_client_revoke(client=client)
+    assert api_client_for_token(token=token) is None
+
+
+def test_the_partner_api_refuses_a_revoked_token_it_served_before(
+    provider, shared_cache, api_as, django_capture_on_commit_callbacks
+):
+    api = api_as(provider)
+    assert api.get("/api/v1/me/").status_code == 200
+    assert api.get("/api/v1/me/").status_code == 200  # from the kept client
+    client = ApiClient.objects.get(token_prefix=api.token.split("_")[1])
+    with django_capture_on_commit_callbacks(execute=True):
+        api_client_revoke(client=client)
+    assert api.get("/api/v1/me/").status_code == 401
