@@ -361,10 +361,11 @@ def access_log_record_many(*, request_or_user, action: str, object_type: str, it
 
 
 def _insert_many(rows: list[dict]) -> None:
-    """The rows (`_entry_values`) in one statement, in the caller's transaction: the page's
-    rows go to PostgreSQL as one JSON parameter and `jsonb_populate_recordset` turns them into
-    the table's rows (one statement parsed once, one round trip, no per-object save machinery
-    for a page of 50); the SQLite demo takes `bulk_create`."""
+    """The rows (`_entry_values`) in one statement, in the caller's transaction. On PostgreSQL
+    a value the rows share (who, when, the action: all but a few columns of a page's rows) is
+    sent once, and the columns that differ as one JSON parameter, which `jsonb_to_recordset`
+    turns into the rows: one statement, one round trip, no per-object save machinery, and
+    nothing encoded or parsed per row but what differs. The SQLite demo takes `bulk_create`."""
     if not rows:
         return
     for row in rows:
@@ -373,27 +374,52 @@ def _insert_many(rows: list[dict]) -> None:
     if connection.vendor != "postgresql":
         AccessLogEntry.objects.bulk_create(AccessLogEntry(**row) for row in rows)
         return
-    sql, fields = _insert_many_statement()
-    columns = [(field.column, field.attname) for field in fields]
-    payload = [{column: row[attname] for column, attname in columns} for row in rows]
+    _sql, fields = _insert_statement("postgresql")
+    first = rows[0]
+    # the object id always differs: it gives the number of rows, even of one
+    varying = tuple(
+        field.column
+        for field in fields
+        if field.attname == "object_id"
+        or any(row[field.attname] != first[field.attname] for row in rows)
+    )
+    shared = [
+        field.get_db_prep_save(first[field.attname], connection)
+        for field in fields
+        if field.column not in varying
+    ]
+    columns = [(field.column, field.attname) for field in fields if field.column in varying]
     # orjson writes a moment with its microseconds and offset and a UUID as text, which
-    # `jsonb_populate_recordset` reads back into the columns' own types; any other kind of
-    # value is refused (TypeError)
+    # `jsonb_to_recordset` reads back into the columns' own types; any other kind of value is
+    # refused (TypeError)
+    payload = orjson.dumps([{column: row[name] for column, name in columns} for row in rows])
     with connection.cursor() as cursor:
-        cursor.execute(sql, [orjson.dumps(payload).decode()])
+        cursor.execute(_insert_many_statement(varying), [*shared, payload.decode()])
 
 
 @functools.cache
-def _insert_many_statement() -> tuple[str, tuple]:
-    """`INSERT … SELECT … FROM jsonb_populate_recordset(NULL::table, %s)` for the columns of
-    every field but the id (PostgreSQL), built once per process."""
+def _insert_many_statement(varying: tuple) -> str:
+    """`INSERT … SELECT %s::type, …, item.column, … FROM jsonb_to_recordset(%s::jsonb) AS
+    item(column type, …)` (PostgreSQL): the `varying` columns from the rows' JSON, each other
+    column one value; the parameters are those values in the order of the fields, then the
+    JSON. Built once per process and set of varying columns."""
     _sql, fields = _insert_statement("postgresql")
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
     table = quote(AccessLogEntry._meta.db_table)
-    # names from the model's meta, quoted; the rows are the one parameter
-    sql = (
-        f"INSERT INTO {table} ({columns}) SELECT {columns} "  # noqa: S608
-        f"FROM jsonb_populate_recordset(NULL::{table}, %s::jsonb)"
+    values = ", ".join(
+        f"item.{quote(field.column)}"
+        if field.column in varying
+        else f"%s::{field.db_type(connection)}"
+        for field in fields
     )
-    return sql, fields
+    definitions = ", ".join(
+        f"{quote(field.column)} {field.db_type(connection)}"
+        for field in fields
+        if field.column in varying
+    )
+    # names and types from the model's meta; the values are parameters
+    return (
+        f"INSERT INTO {table} ({columns}) SELECT {values} "  # noqa: S608
+        f"FROM jsonb_to_recordset(%s::jsonb) AS item({definitions})"
+    )
