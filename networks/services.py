@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import secrets
 import uuid
+from collections.abc import Callable
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -23,7 +24,7 @@ from networks.models import (
     WebhookEndpoint,
 )
 from networks.webhooks import webhook_enqueue as webhook_enqueue  # the callers' entry point
-from socialdomain.cache import cache_is_shared
+from socialdomain.cache import cache_is_shared, get_and_count_in_window
 from socialdomain.precompiled import precompiled_rows
 
 TOKEN_PREFIX = "ww"  # noqa: S105 - a public marker, not a secret
@@ -96,10 +97,12 @@ def _clients_generation() -> str | None:
     if not cache_is_shared():
         return None
     generation = cache.get(API_CLIENTS_GENERATION_KEY)
-    if generation is None:
-        cache.add(API_CLIENTS_GENERATION_KEY, uuid.uuid4().hex, timeout=None)
-        generation = cache.get(API_CLIENTS_GENERATION_KEY)
-    return generation
+    return generation if generation is not None else _new_generation()
+
+
+def _new_generation() -> str | None:
+    cache.add(API_CLIENTS_GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+    return cache.get(API_CLIENTS_GENERATION_KEY)
 
 
 def api_clients_changed() -> None:
@@ -120,13 +123,46 @@ def api_client_for_token(*, token: str) -> ApiClient | None:
     the commit of any change to a client or an organisation, so every process reads a client
     afresh on its next request. Without a cache that every process shares (local memory, or
     the cache not answering), each request reads the database as before."""
+    return api_client_and_count_for_token(token=token)[0]
+
+
+def api_client_and_count_for_token(
+    *, token: str, window: Callable[[ApiClient], tuple[str, float] | None] | None = None
+) -> tuple[ApiClient | None, tuple[int, float] | None]:
+    """`api_client_for_token`, and the client's request counted in the same cache round trip
+    as the generation is read: `window(client)` gives the counter's key and the window's
+    seconds, or None when there is nothing to count (`socialdomain.cache.count_in_window`);
+    the count comes back with the client (the partner API's throttle uses it). Counted only
+    for a kept client that the token matches, so no one counts against a client without its
+    token; otherwise (the first request of a process, a wrong token, no shared cache) the
+    count is None and the caller counts itself. A request the permissions refuse is counted
+    too (DRF's throttle would count only after them)."""
     parts = token.split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
-        return None
+        return None, None
     prefix, now = parts[1], timezone.now()
-    generation = _clients_generation()
-    kept = _worker_clients.get(prefix) if generation is not None else None
-    if kept is not None and kept[0] == generation and kept[1].is_usable(now):
+    token_hash = _token_hash(token)
+    kept = _worker_clients.get(prefix)
+    generation = counted = None
+    if cache_is_shared():
+        counter = None
+        matches = kept is not None and hmac.compare_digest(kept[1].token_hash, token_hash)
+        if window is not None and matches:
+            counter = window(kept[1])
+        if counter is not None:
+            generation, counted = get_and_count_in_window(
+                cache, API_CLIENTS_GENERATION_KEY, *counter
+            )
+            if generation is None and counted is not None:  # answered, but the key is gone
+                generation = _new_generation()
+        else:
+            generation = _clients_generation()
+    if (
+        generation is not None
+        and kept is not None
+        and kept[0] == generation
+        and kept[1].is_usable(now)
+    ):
         client = kept[1]
     else:
         client = _usable_client(prefix=prefix, now=now)
@@ -134,12 +170,12 @@ def api_client_for_token(*, token: str) -> ApiClient | None:
             if len(_worker_clients) >= _WORKER_CLIENTS_MAX:
                 _worker_clients.clear()
             _worker_clients[prefix] = (generation, client)
-    if client is None or not hmac.compare_digest(client.token_hash, _token_hash(token)):
-        return None
+    if client is None or not hmac.compare_digest(client.token_hash, token_hash):
+        return None, None
     if client.last_used_at is None or now - client.last_used_at > LAST_USED_RESOLUTION:
         ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
         client.last_used_at = now  # the kept client too: one update per process and minute
-    return client
+    return client, counted
 
 
 _CLIENT_FIELDS = tuple(field.attname for field in ApiClient._meta.concrete_fields)

@@ -109,17 +109,26 @@ class FailOpenRedisCache(RedisCache):
 
     def count_in_window(self, key, timeout, version=None):
         """See `count_in_window`: INCR, EXPIRE NX and TTL in one round trip."""
+        return self.get_and_count_in_window(None, key, timeout, version)[1]
+
+    def get_and_count_in_window(self, get_key, key, timeout, version=None):
+        """See `get_and_count_in_window`: GET, INCR, EXPIRE NX and TTL in one round trip."""
 
         def count(cache):
             name = cache.make_and_validate_key(key, version=version)
             pipe = cache._cache.get_client(name, write=True).pipeline(transaction=False)
+            if get_key is not None:
+                pipe.get(cache.make_and_validate_key(get_key, version=version))
             pipe.incr(name)
             pipe.expire(name, int(timeout), nx=True)
             pipe.ttl(name)
-            value, _set, left = pipe.execute()
-            return value, float(left if left > 0 else timeout)
+            *got, value, _set, left = pipe.execute()
+            found = None
+            if got and got[0] is not None:
+                found = cache._cache._serializer.loads(got[0])
+            return found, (value, float(left if left > 0 else timeout))
 
-        return self._call(lambda: None, count)
+        return self._call(lambda: (None, None), count)
 
 
 def count_in_window(cache, key: str, timeout: float) -> tuple[int, float] | None:
@@ -136,6 +145,18 @@ def count_in_window(cache, key: str, timeout: float) -> tuple[int, float] | None
         return cache.incr(key), float(timeout)
     except ValueError:
         return None
+
+
+def get_and_count_in_window(
+    cache, get_key: str, key: str, timeout: float
+) -> tuple[object, tuple[int, float] | None]:
+    """The value under `get_key` (None when missing) and `count_in_window(cache, key,
+    timeout)`, in one round trip on Redis (two calls on another cache); (None, None) when the
+    cache does not answer."""
+    both = getattr(cache, "get_and_count_in_window", None)
+    if both is not None:
+        return both(get_key, key, timeout)
+    return cache.get(get_key), count_in_window(cache, key, timeout)
 
 
 def cache_is_shared(alias: str = DEFAULT_CACHE_ALIAS) -> bool:

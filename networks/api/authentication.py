@@ -3,8 +3,9 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
+from networks.api.throttling import COUNTED, ApiClientRateThrottle
 from networks.models import ApiScope
-from networks.services import api_client_for_token
+from networks.services import api_client_and_count_for_token
 
 
 class ApiClientPrincipal:
@@ -41,13 +42,31 @@ class ApiClientAuthentication(BaseAuthentication):
             token = header[1].decode()
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed(_("The token has invalid characters.")) from None
-        client = api_client_for_token(token=token)
+        throttle = _client_throttle(request)
+        client, counted = api_client_and_count_for_token(
+            token=token, window=throttle.window_for if throttle is not None else None
+        )
         if client is None:
             raise exceptions.AuthenticationFailed(_("The token is invalid, expired or revoked."))
+        if counted is not None:  # the throttle's count, made in the same cache round trip
+            setattr(request, COUNTED, (throttle.key_for(client), counted))
         return ApiClientPrincipal(client), client
 
     def authenticate_header(self, request):
         return 'Bearer realm="wijkwerk"'
+
+
+def _client_throttle(request) -> ApiClientRateThrottle | None:
+    """The view's per-client throttle, when it has one: its count is made while the client is
+    read (`api_client_and_count_for_token`), so the request costs one cache round trip for
+    both."""
+    view = (request.parser_context or {}).get("view")
+    if view is None:
+        return None
+    for throttle in view.get_throttles():
+        if isinstance(throttle, ApiClientRateThrottle):
+            return throttle
+    return None
 
 
 def required_scopes_of(view, method: str) -> list[str]:

@@ -8,10 +8,16 @@ import uuid
 import pytest
 from django.core.cache import cache
 from django.utils import timezone
+from rest_framework.request import Request
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
 
 from networks import services
+from networks.api.authentication import _client_throttle
+from networks.api.throttling import ApiClientRateThrottle
 from networks.models import ApiClient, ApiScope
 from networks.services import api_client_create, api_client_for_token, api_client_revoke
+from socialdomain.cache import FailOpenRedisCache
 
 
 @pytest.fixture
@@ -166,3 +172,58 @@ def test_the_partner_api_refuses_a_revoked_token_it_served_before(
     with django_capture_on_commit_callbacks(execute=True):
         api_client_revoke(client=client)
     assert api.get("/api/v1/me/").status_code == 401
+
+
+def test_the_throttle_refuses_beyond_the_rate_with_a_shared_cache(
+    provider, shared_cache, api_as, settings
+):
+    settings.API_THROTTLE_RATE = "3/minute"
+    api = api_as(provider)
+    statuses = [api.get("/api/v1/me/").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    assert int(api.get("/api/v1/me/")["Retry-After"]) > 0
+
+
+def test_a_kept_clients_request_costs_one_cache_round_trip(
+    provider, shared_cache, api_as, monkeypatch
+):
+    api = api_as(provider)
+    assert api.get("/api/v1/me/").status_code == 200  # read and kept
+    calls = []
+    original = FailOpenRedisCache._call
+    monkeypatch.setattr(
+        FailOpenRedisCache,
+        "_call",
+        lambda self, fallback, method, *args: (
+            calls.append(method) or original(self, fallback, method, *args)
+        ),
+    )
+    assert api.get("/api/v1/me/").status_code == 200
+    assert len(calls) == 1  # the generation and the throttle's count together
+
+
+def test_a_wrong_token_with_a_kept_prefix_counts_nothing(kept):
+    client, token = kept
+    key = f"count-test-{client.pk}"
+    found, counted = services.api_client_and_count_for_token(
+        token=token[:-2] + "xx", window=lambda _client: (key, 60)
+    )
+    assert (found, counted) == (None, None)
+    assert cache.get(key) is None
+    found, counted = services.api_client_and_count_for_token(
+        token=token, window=lambda _client: (key, 60)
+    )
+    assert found == client
+    assert counted[0] == 1
+
+
+def test_only_a_view_with_the_client_throttle_counts_while_authenticating(rf):
+    class Counted(APIView):
+        throttle_classes = [ApiClientRateThrottle]
+
+    class Other(APIView):
+        throttle_classes = [AnonRateThrottle]
+
+    for view, expected in ((Counted, ApiClientRateThrottle), (Other, type(None))):
+        request = Request(rf.get("/"), parser_context={"view": view()})
+        assert type(_client_throttle(request)) is expected
