@@ -1,6 +1,7 @@
 import uuid
 
 import pytest
+import redis
 from rest_framework.test import APIClient
 
 from networks.models import OrganisationType
@@ -124,6 +125,25 @@ def api_as():
         return api
 
     return make
+
+
+@pytest.fixture
+def shared_cache(settings):
+    """The real Redis as the cache, under a prefix of this test's own: shared, as in
+    production, by every process that uses it (e.g. the API clients each process keeps,
+    networks.services)."""
+    prefix = f"test-shared-{uuid.uuid4().hex[:8]}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "socialdomain.cache.FailOpenRedisCache",
+            "LOCATION": settings.REDIS_URL,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    yield prefix
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    for key in client.scan_iter(f"{prefix}:*"):
+        client.delete(key)
 
 
 @pytest.fixture

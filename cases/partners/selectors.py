@@ -28,8 +28,15 @@ def progress_reports_for(*, allocation: Allocation, organisation: Organisation):
 def allocation_providers(*, organisation: Organisation, today=None) -> list[int]:
     """The ids of the providers whose allocations `organisation` may see: itself, and the
     cooperatives it belongs to on `today` (a member may deliver what the cooperative was
-    allocated). One query, compiled once per process (`socialdomain.precompiled`): every call
-    of the partner list makes it."""
+    allocated). One query, compiled once per process (`socialdomain.precompiled`), and its
+    answer kept on the organisation object for that day: a partner API client's organisation
+    is kept by its process under the generation of API clients, which any saved or deleted
+    membership renews (`networks.signals`), so a process reads the memberships again on the
+    next request after a change."""
+    today = today or timezone.localdate()
+    kept = getattr(organisation, _PROVIDERS, None)
+    if kept is not None and kept[0] == today:
+        return list(kept[1])
     rows = precompiled_rows(
         key=("cooperatives of a member",),
         build=lambda bind: (
@@ -39,9 +46,14 @@ def allocation_providers(*, organisation: Organisation, today=None) -> list[int]
             .filter(Q(end_date__isnull=True) | Q(end_date__gte=bind("today")))
             .values("cooperative_id")
         ),
-        values={"member": organisation.pk, "today": today or timezone.localdate()},
+        values={"member": organisation.pk, "today": today},
     )
-    return [organisation.pk, *(row["cooperative_id"] for row in rows)]
+    providers = [organisation.pk, *(row["cooperative_id"] for row in rows)]
+    setattr(organisation, _PROVIDERS, (today, tuple(providers)))
+    return providers
+
+
+_PROVIDERS = "_wijkwerk_allocation_providers"
 
 
 def allocations_for_organisation(*, organisation: Organisation) -> QuerySet[Allocation]:

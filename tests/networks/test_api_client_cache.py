@@ -3,7 +3,6 @@ the generation of API clients in the shared cache; every change to a client or o
 makes a new generation on commit, so a kept client is never used after a change."""
 
 import datetime
-import uuid
 
 import pytest
 from django.core.cache import cache
@@ -18,21 +17,6 @@ from networks.api.throttling import ApiClientRateThrottle
 from networks.models import ApiClient, ApiScope
 from networks.services import api_client_create, api_client_for_token, api_client_revoke
 from socialdomain.cache import FailOpenRedisCache
-
-
-@pytest.fixture
-def shared_cache(settings):
-    """The real Redis as the cache, under a prefix of this test's own: shared, as in
-    production, by every process that uses it."""
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "socialdomain.cache.FailOpenRedisCache",
-            "LOCATION": settings.REDIS_URL,
-            "KEY_PREFIX": f"test-clients-{uuid.uuid4().hex[:8]}",
-        }
-    }
-    yield
-    cache.delete(services.API_CLIENTS_GENERATION_KEY)
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ import uuid
 import pytest
 from django.utils import timezone
 
+from cases.partners import selectors as partner_selectors
 from cases.provisions import services as svc
 from cases.provisions.models import Allocation, DecisionOutcome, Delivery
 from networks.models import CooperativeMembership, Frequency, OrganisationType, Unit
@@ -643,3 +644,35 @@ def test_a_moment_reads_as_drfs_datetime_field_renders_it(zone):
         current = timezone.get_current_timezone()
         for moment in moments:
             assert _moment(moment, current) == field.to_representation(moment)
+
+
+def test_a_kept_client_reads_its_memberships_once_and_again_after_a_change(
+    provider,
+    api_as,
+    grant_allocation,
+    shared_cache,
+    django_capture_on_commit_callbacks,
+    monkeypatch,
+):
+    cooperative = OrganisationFactory(type=OrganisationType.CARE_PROVIDER, name="Coöperatie")
+    allocation = grant_allocation(cooperative)
+    api = api_as(provider)
+    listed = api.get("/api/v1/allocations/")  # the client read, kept with its organisation
+    assert listed.status_code == 200
+    assert listed.json()["results"] == []
+    reads = []
+    original = partner_selectors.precompiled_rows
+    monkeypatch.setattr(
+        partner_selectors,
+        "precompiled_rows",
+        lambda *, key, **kwargs: reads.append(key) or original(key=key, **kwargs),
+    )
+    assert api.get("/api/v1/allocations/").status_code == 200
+    assert reads == []  # the memberships of the day, kept with the organisation
+    with django_capture_on_commit_callbacks(execute=True):  # as the admin's inline saves it
+        CooperativeMembership.objects.create(
+            cooperative=cooperative, member=provider, start_date=START
+        )
+    listed = api.get("/api/v1/allocations/")
+    assert [row["id"] for row in listed.json()["results"]] == [str(allocation.uuid)]
+    assert reads == [("cooperatives of a member",)]
