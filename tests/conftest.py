@@ -127,12 +127,8 @@ def api_as():
     return make
 
 
-@pytest.fixture
-def shared_cache(settings):
-    """The real Redis as the cache, under a prefix of this test's own: shared, as in
-    production, by every process that uses it (e.g. the API clients each process keeps,
-    networks.services)."""
-    prefix = f"test-shared-{uuid.uuid4().hex[:8]}"
+def _redis_cache(settings, prefix: str) -> None:
+    """The real Redis as the default cache, under `prefix`."""
     settings.CACHES = {
         "default": {
             "BACKEND": "socialdomain.cache.FailOpenRedisCache",
@@ -140,6 +136,15 @@ def shared_cache(settings):
             "KEY_PREFIX": prefix,
         }
     }
+
+
+@pytest.fixture
+def shared_cache(settings):
+    """The real Redis as the cache, under a prefix of this test's own: shared, as in
+    production, by every process that uses it (e.g. the API clients each process keeps,
+    networks.services)."""
+    prefix = f"test-shared-{uuid.uuid4().hex[:8]}"
+    _redis_cache(settings, prefix)
     yield prefix
     client = redis.Redis.from_url(settings.REDIS_URL)
     for key in client.scan_iter(f"{prefix}:*"):
@@ -152,13 +157,7 @@ def shared_cache_and_own_queue(settings):
     this test's own), and tasks go to a queue no other test run's worker reads."""
     queue = f"test-{uuid.uuid4().hex[:8]}"
     prefix = f"test-{queue}"
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "socialdomain.cache.FailOpenRedisCache",
-            "LOCATION": settings.REDIS_URL,
-            "KEY_PREFIX": prefix,
-        }
-    }
+    _redis_cache(settings, prefix)
     saved = (celery_app.conf.task_always_eager, celery_app.conf.task_default_queue)
     celery_app.conf.task_always_eager = False
     celery_app.conf.task_default_queue = queue

@@ -116,28 +116,25 @@ def test_a_lost_generation_starts_one_no_client_was_kept_under(kept):
     assert services._worker_clients[prefix][0] != kept_under
 
 
+@pytest.mark.parametrize(
+    "caches",
+    [
+        None,  # the tests' own cache: each process's local memory, nothing is kept
+        {
+            "default": {
+                "BACKEND": "socialdomain.cache.FailOpenRedisCache",
+                "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+                "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+            }
+        },
+    ],
+    ids=["local memory", "a cache that does not answer"],
+)
 def test_without_a_shared_cache_every_request_reads_the_database(
-    provider, django_assert_num_queries, django_capture_on_commit_callbacks
+    caches, provider, settings, django_assert_num_queries
 ):
-    # the tests' own cache is each process's local memory: nothing is kept
-    client, token = api_client_create(organisation=provider, name="EPD")
-    api_client_for_token(token=token)
-    with django_assert_num_queries(1):
-        assert api_client_for_token(token=token) == client
-    api_client_revoke(client=client)
-    assert api_client_for_token(token=token) is None
-
-
-def test_a_cache_that_does_not_answer_means_the_database(
-    provider, settings, django_assert_num_queries
-):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "socialdomain.cache.FailOpenRedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
-            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
-        }
-    }
+    if caches is not None:
+        settings.CACHES = caches
     client, token = api_client_create(organisation=provider, name="EPD")
     api_client_for_token(token=token)
     with django_assert_num_queries(1):
