@@ -84,8 +84,9 @@ def api_client_revoke(*, client: ApiClient, by=None) -> ApiClient:
     return client
 
 
-# token prefix -> (generation, client with its organisation), in this process; read-only once
-# kept (a client is shared by the requests of a process, as a model instance no one changes)
+# token prefix -> (generation, client with its organisation), in this process. A kept client
+# is shared by the requests of its process: nothing changes it but what it keeps for itself
+# (its last use, its organisation's cooperatives of the day: cases.partners.selectors)
 _worker_clients: dict[str, tuple[str, ApiClient]] = {}
 _WORKER_CLIENTS_MAX = 1000
 API_CLIENTS_GENERATION_KEY = "api-clients:generation"
