@@ -90,6 +90,9 @@ def api_client_revoke(*, client: ApiClient, by=None) -> ApiClient:
 _worker_clients: dict[str, tuple[str, ApiClient]] = {}
 _WORKER_CLIENTS_MAX = 1000
 API_CLIENTS_GENERATION_KEY = "api-clients:generation"
+# set on the organisation of a kept client: what is kept on it lives only as long as the
+# generation of API clients it was kept under (any other organisation object is a request's)
+KEPT = "_wijkwerk_kept_by_process"
 
 
 def _clients_generation() -> str | None:
@@ -171,6 +174,7 @@ def api_client_and_count_for_token(
             if len(_worker_clients) >= _WORKER_CLIENTS_MAX:
                 _worker_clients.clear()
             _worker_clients[prefix] = (generation, client)
+            setattr(client.organisation, KEPT, True)
     if client is None or not hmac.compare_digest(client.token_hash, token_hash):
         return None, None
     if client.last_used_at is None or now - client.last_used_at > LAST_USED_RESOLUTION:

@@ -18,6 +18,7 @@ from cases.partners.models import (
 )
 from cases.provisions.models import Allocation
 from networks.models import CooperativeMembership, Organisation
+from networks.services import KEPT
 from socialdomain.precompiled import precompiled_rows
 
 
@@ -28,11 +29,12 @@ def progress_reports_for(*, allocation: Allocation, organisation: Organisation):
 def allocation_providers(*, organisation: Organisation, today=None) -> list[int]:
     """The ids of the providers whose allocations `organisation` may see: itself, and the
     cooperatives it belongs to on `today` (a member may deliver what the cooperative was
-    allocated). One query, compiled once per process (`socialdomain.precompiled`), and its
-    answer kept on the organisation object for that day: a partner API client's organisation
-    is kept by its process under the generation of API clients, which any saved or deleted
-    membership renews (`networks.signals`), so a process reads the memberships again on the
-    next request after a change."""
+    allocated). One query, compiled once per process (`socialdomain.precompiled`). On the
+    organisation of a partner API client that its process keeps (`networks.services.KEPT`)
+    the answer is kept for the day: that object lives as long as the generation of API clients
+    it was kept under, which any saved or deleted membership renews (`networks.signals`), so
+    the process reads the memberships again on the next request after a change. Any other
+    organisation object is read afresh every time."""
     today = today or timezone.localdate()
     kept = getattr(organisation, _PROVIDERS, None)
     if kept is not None and kept[0] == today:
@@ -49,7 +51,8 @@ def allocation_providers(*, organisation: Organisation, today=None) -> list[int]
         values={"member": organisation.pk, "today": today},
     )
     providers = [organisation.pk, *(row["cooperative_id"] for row in rows)]
-    setattr(organisation, _PROVIDERS, (today, tuple(providers)))
+    if getattr(organisation, KEPT, False):
+        setattr(organisation, _PROVIDERS, (today, tuple(providers)))
     return providers
 
 
