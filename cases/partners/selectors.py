@@ -26,6 +26,10 @@ def progress_reports_for(*, allocation: Allocation, organisation: Organisation):
     return ProgressReport.objects.filter(allocation=allocation, organisation=organisation)
 
 
+# where a kept organisation keeps its providers of the day: (day, ids)
+_PROVIDERS = "_wijkwerk_allocation_providers"
+
+
 def allocation_providers(*, organisation: Organisation, today=None) -> list[int]:
     """The ids of the providers whose allocations `organisation` may see: itself, and the
     cooperatives it belongs to on `today` (a member may deliver what the cooperative was
@@ -54,9 +58,6 @@ def allocation_providers(*, organisation: Organisation, today=None) -> list[int]
     if getattr(organisation, KEPT, False):
         setattr(organisation, _PROVIDERS, (today, tuple(providers)))
     return providers
-
-
-_PROVIDERS = "_wijkwerk_allocation_providers"
 
 
 def allocations_for_organisation(*, organisation: Organisation) -> QuerySet[Allocation]:

@@ -21,7 +21,6 @@ named (server-side) cursor, Django's loader and checks are used as before.
 import datetime
 import select
 
-from django.conf import settings
 from django.db.backends.postgresql import base
 from django.db.backends.postgresql.psycopg_any import register_tzloader
 from psycopg import adapters, pq
@@ -62,7 +61,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def create_cursor(self, name=None):
         connection_adapters = self.connection.adapters
         loader = connection_adapters.get_loader(_TIMESTAMPTZ, pq.Format.TEXT)
-        if not name and settings.USE_TZ and self.timezone is datetime.UTC:
+        # the connection's zone: None without USE_TZ, UTC unless the database names its own
+        if not name and self.timezone is datetime.UTC:
             if loader is not _NATIVE_TZ_LOADER:
                 connection_adapters.register_loader(_TIMESTAMPTZ, _NATIVE_TZ_LOADER)
             return self.connection.cursor()
