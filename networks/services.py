@@ -7,6 +7,7 @@ import hmac
 import secrets
 import uuid
 from collections.abc import Callable
+from typing import NamedTuple
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -24,7 +25,11 @@ from networks.models import (
     WebhookEndpoint,
 )
 from networks.webhooks import webhook_enqueue as webhook_enqueue  # the callers' entry point
-from socialdomain.cache import cache_is_shared, get_and_count_in_window
+from socialdomain.cache import (
+    cache_is_shared,
+    generations_to_read_along,
+    get_many_and_count_in_window,
+)
 from socialdomain.precompiled import precompiled_rows
 
 TOKEN_PREFIX = "ww"  # noqa: S105 - a public marker, not a secret
@@ -127,12 +132,22 @@ def api_client_for_token(*, token: str) -> ApiClient | None:
     the commit of any change to a client or an organisation, so every process reads a client
     afresh on its next request. Without a cache that every process shares (local memory, or
     the cache not answering), each request reads the database as before."""
-    return api_client_and_count_for_token(token=token)[0]
+    return api_client_and_count_for_token(token=token).client
+
+
+class TokenCheck(NamedTuple):
+    """What `api_client_and_count_for_token` found: the client (None: refused), the
+    throttle's count made with it (or None) and the generations read along (key -> value,
+    `socialdomain.cache.read_along`; empty when there was no such round trip)."""
+
+    client: ApiClient | None
+    counted: tuple[int, float] | None = None
+    generations: dict | None = None
 
 
 def api_client_and_count_for_token(
     *, token: str, window: Callable[[ApiClient], tuple[str, float] | None] | None = None
-) -> tuple[ApiClient | None, tuple[int, float] | None]:
+) -> TokenCheck:
     """`api_client_for_token`, and the client's request counted in the same cache round trip
     as the generation is read: `window(client)` gives the counter's key and the window's
     seconds, or None when there is nothing to count (`socialdomain.cache.count_in_window`);
@@ -140,25 +155,30 @@ def api_client_and_count_for_token(
     for a kept client that the token matches, so no one counts against a client without its
     token; otherwise (the first request of a process, a wrong token, no shared cache) the
     count is None and the caller counts itself. A request the permissions refuse is counted
-    too (DRF's throttle would count only after them)."""
+    too (DRF's throttle would count only after them). The same round trip reads the
+    generations other apps asked to be read along (`socialdomain.cache.read_along`)."""
     parts = token.split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
-        return None, None
+        return TokenCheck(None)
     prefix, now = parts[1], timezone.now()
     token_hash = _token_hash(token)
     kept = _worker_clients.get(prefix)
     generation = counted = None
+    along = None
     if cache_is_shared():
         counter = None
         matches = kept is not None and hmac.compare_digest(kept[1].token_hash, token_hash)
         if window is not None and matches:
             counter = window(kept[1])
         if counter is not None:
-            generation, counted = get_and_count_in_window(
-                cache, API_CLIENTS_GENERATION_KEY, *counter
+            found, counted = get_many_and_count_in_window(
+                cache, (API_CLIENTS_GENERATION_KEY, *generations_to_read_along()), *counter
             )
-            if generation is None and counted is not None:  # answered, but the key is gone
-                generation = _new_generation()
+            generation = found.pop(API_CLIENTS_GENERATION_KEY, None)
+            if counted is not None:  # answered: what was read is the cache's now
+                along = found
+                if generation is None:  # the key is gone
+                    generation = _new_generation()
         else:
             generation = _clients_generation()
     if (
@@ -176,11 +196,11 @@ def api_client_and_count_for_token(
             _worker_clients[prefix] = (generation, client)
             setattr(client.organisation, KEPT, True)
     if client is None or not hmac.compare_digest(client.token_hash, token_hash):
-        return None, None
+        return TokenCheck(None)
     if client.last_used_at is None or now - client.last_used_at > LAST_USED_RESOLUTION:
         ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
         client.last_used_at = now  # the kept client too: one update per process and minute
-    return client, counted
+    return TokenCheck(client, counted, along)
 
 
 _CLIENT_FIELDS = tuple(field.attname for field in ApiClient._meta.concrete_fields)

@@ -109,26 +109,30 @@ class FailOpenRedisCache(RedisCache):
 
     def count_in_window(self, key, timeout, version=None):
         """See `count_in_window`: INCR, EXPIRE NX and TTL in one round trip."""
-        return self.get_and_count_in_window(None, key, timeout, version)[1]
+        return self.get_many_and_count_in_window((), key, timeout, version)[1]
 
-    def get_and_count_in_window(self, get_key, key, timeout, version=None):
-        """See `get_and_count_in_window`: GET, INCR, EXPIRE NX and TTL in one round trip."""
+    def get_many_and_count_in_window(self, get_keys, key, timeout, version=None):
+        """See `get_many_and_count_in_window`: MGET, INCR, EXPIRE NX and TTL in one round
+        trip."""
 
         def count(cache):
             name = cache.make_and_validate_key(key, version=version)
             pipe = cache._cache.get_client(name, write=True).pipeline(transaction=False)
-            if get_key is not None:
-                pipe.get(cache.make_and_validate_key(get_key, version=version))
+            if get_keys:
+                pipe.mget([cache.make_and_validate_key(k, version=version) for k in get_keys])
             pipe.incr(name)
             pipe.expire(name, int(timeout), nx=True)
             pipe.ttl(name)
             *got, value, _set, left = pipe.execute()
-            found = None
-            if got and got[0] is not None:
-                found = cache._cache._serializer.loads(got[0])
+            loads = cache._cache._serializer.loads
+            found = {
+                k: loads(raw)
+                for k, raw in zip(get_keys, got[0] if got else (), strict=True)
+                if raw is not None
+            }
             return found, (value, float(left if left > 0 else timeout))
 
-        return self._call(lambda: (None, None), count)
+        return self._call(lambda: ({}, None), count)
 
 
 def count_in_window(cache, key: str, timeout: float) -> tuple[int, float] | None:
@@ -147,16 +151,41 @@ def count_in_window(cache, key: str, timeout: float) -> tuple[int, float] | None
         return None
 
 
-def get_and_count_in_window(
-    cache, get_key: str, key: str, timeout: float
-) -> tuple[object, tuple[int, float] | None]:
-    """The value under `get_key` (None when missing) and `count_in_window(cache, key,
-    timeout)`, in one round trip on Redis (two calls on another cache); (None, None) when the
-    cache does not answer."""
-    both = getattr(cache, "get_and_count_in_window", None)
+def get_many_and_count_in_window(
+    cache, get_keys, key: str, timeout: float
+) -> tuple[dict, tuple[int, float] | None]:
+    """The values under `get_keys` (as `get_many`: a missing key is left out) and
+    `count_in_window(cache, key, timeout)`, in one round trip on Redis (two calls on another
+    cache); ({}, None) when the cache does not answer."""
+    both = getattr(cache, "get_many_and_count_in_window", None)
     if both is not None:
-        return both(get_key, key, timeout)
-    return cache.get(get_key), count_in_window(cache, key, timeout)
+        return both(tuple(get_keys), key, timeout)
+    return cache.get_many(list(get_keys)), count_in_window(cache, key, timeout)
+
+
+# Generations of cached answers that the partner API's authentication reads in its own cache
+# round trip (`networks.services.api_client_and_count_for_token`), registered by the app that
+# keeps the answers (`read_along`; teams: the GP lookup's). The values read are left on the
+# request (`generations_read(request)`): a view that keeps answers per process under such a
+# generation then answers a repeated question without a round trip of its own.
+_READ_ALONG: list[str] = []
+GENERATIONS_READ = "_wijkwerk_generations_read"
+
+
+def read_along(key: str) -> None:
+    """Read the generation under `key` with every partner API request's authentication."""
+    if key not in _READ_ALONG:
+        _READ_ALONG.append(key)
+
+
+def generations_to_read_along() -> tuple[str, ...]:
+    return tuple(_READ_ALONG)
+
+
+def generations_read(request) -> dict:
+    """The generations this request's authentication read (key -> value), or {} when it read
+    none (a session, the first request of a process, a cache that did not answer)."""
+    return getattr(request, GENERATIONS_READ, None) or {}
 
 
 def cache_is_shared(alias: str = DEFAULT_CACHE_ALIAS) -> bool:

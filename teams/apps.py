@@ -11,6 +11,7 @@ class TeamsConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from django.contrib.auth.models import Group
 
+        from socialdomain.cache import read_along
         from teams.models import (
             AreaConsultant,
             ConsultantAbsence,
@@ -20,6 +21,7 @@ class TeamsConfig(AppConfig):
             Team,
             TeamMember,
         )
+        from teams.selectors import AREA_CONTACTS_GENERATION_KEY
         from teams.services import (
             access_versions_follow,
             area_consultant_saved,
@@ -38,6 +40,10 @@ class TeamsConfig(AppConfig):
                     sender=model,
                     dispatch_uid=f"area_contacts_changed_{event}_{model.__name__}",
                 )
+
+        # The partner API's authentication reads the GP lookup's generation in its own cache
+        # round trip: a repeated lookup with a bearer token then costs no round trip of its own
+        read_along(AREA_CONTACTS_GENERATION_KEY)
 
         # What a user may see is cached per user under a version kept in the database
         # (teams.models.AccessVersion); the rows that decide it raise the version. Roles are

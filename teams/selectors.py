@@ -1,4 +1,6 @@
 import datetime
+import time
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -10,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from socialdomain.cache import cache_is_shared
 from teams import permissions
 
 # Public here for the other apps; defined in teams.memberships so teams.permissions can use it.
@@ -152,39 +155,62 @@ def area_contacts_for_postcode(*, postcode: str, on: datetime.date | None = None
 AREA_CONTACTS_CACHE_SECONDS = 300
 AREA_CONTACTS_GENERATION_KEY = "area-contacts:generation"
 _OUTSIDE = "outside"
+# cache key -> (generation, monotonic time it expires, answer): the answers this process made
+# or read under a generation a request's authentication read along (`area_contacts_cached`)
+_process_answers: dict[str, tuple[str, float, object]] = {}
+_PROCESS_ANSWERS_MAX = 10_000
 
 
-def area_contacts_generation() -> int:
-    """The cache generation of area contacts; `teams.services.area_contacts_changed` bumps it
-    whenever areas, teams, consultants or absences change, so cached answers are never stale
-    after a change (and expire after AREA_CONTACTS_CACHE_SECONDS anyway)."""
-    return cache.get_or_set(AREA_CONTACTS_GENERATION_KEY, 1, timeout=None)
+def area_contacts_generation() -> str:
+    """The cache generation of area contacts; `teams.services.area_contacts_changed` makes a
+    new one whenever areas, teams, consultants or absences change, so cached answers are
+    never stale after a change (and expire after AREA_CONTACTS_CACHE_SECONDS anyway). A random
+    value, never a count: a cache that lost the key starts a generation no answer was kept
+    under."""
+    return cache.get_or_set(AREA_CONTACTS_GENERATION_KEY, uuid.uuid4().hex, timeout=None)
 
 
-def area_contacts_cached(*, postcode: str, form: str = "", render=None):
+def area_contacts_cached(*, postcode: str, form: str = "", render=None, generation=None):
     """`area_contacts_for_postcode` for today, from the cache (Redis in production) when it was
     asked before: the GP lookup answers without a database query for a known postcode. Keyed
     by language (the labels are translated), date (absences) and postcode, and kept with the
     generation it was made in: the generation and the answer are read in one round trip, and
     an answer of an older generation is made again. With `render` (and a `form` naming it),
     the answer is kept as `render` makes it of the contacts (the API's JSON), so a repeated
-    question costs neither the query nor the rendering."""
+    question costs neither the query nor the rendering.
+
+    `generation`: the current generation, when the caller read it already (the partner API's
+    authentication reads it along, `socialdomain.cache.read_along`). The process then also
+    keeps the answer itself under that generation, for AREA_CONTACTS_CACHE_SECONDS at most,
+    and a repeated question of the same generation costs no round trip at all."""
     normalised = normalise_postcode(postcode)  # ValidationError when malformed
     today = timezone.localdate()
     key = f"area-contacts:{get_language()}:{today.isoformat()}:{normalised}:{form}"
-    found = cache.get_many([AREA_CONTACTS_GENERATION_KEY, key])
-    generation = found.get(AREA_CONTACTS_GENERATION_KEY)
-    if generation is None:
-        generation = area_contacts_generation()
+    if generation is not None:
+        kept = _process_answers.get(key)
+        if kept is not None and kept[0] == generation and kept[1] > time.monotonic():
+            return kept[2]
+        found = {key: cache.get(key)}
+    else:
+        found = cache.get_many([AREA_CONTACTS_GENERATION_KEY, key])
+        generation = found.get(AREA_CONTACTS_GENERATION_KEY)
+        if generation is None:
+            generation = area_contacts_generation()
     cached = found.get(key)
     if cached is not None and cached[0] == generation:
-        return None if cached[1] == _OUTSIDE else cached[1]
-    result = area_contacts_for_postcode(postcode=normalised, on=today)
-    if result is not None and render is not None:
-        result = render(result)
-    cache.set(
-        key, (generation, _OUTSIDE if result is None else result), AREA_CONTACTS_CACHE_SECONDS
-    )
+        result = None if cached[1] == _OUTSIDE else cached[1]
+    else:
+        result = area_contacts_for_postcode(postcode=normalised, on=today)
+        if result is not None and render is not None:
+            result = render(result)
+        cache.set(
+            key, (generation, _OUTSIDE if result is None else result), AREA_CONTACTS_CACHE_SECONDS
+        )
+    if generation is not None and cache_is_shared():
+        if len(_process_answers) >= _PROCESS_ANSWERS_MAX:
+            _process_answers.clear()
+        expires = time.monotonic() + AREA_CONTACTS_CACHE_SECONDS
+        _process_answers[key] = (generation, expires, result)
     return result
 
 

@@ -1,3 +1,4 @@
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -47,18 +48,16 @@ FUNCTIONAL_ADMIN_PERMISSIONS = (
 
 
 def area_contacts_changed(**_signal_kwargs) -> None:
-    """Invalidate every cached GP-lookup answer (`teams.selectors.area_contacts_cached`): now,
-    and again after the surrounding transaction commits, so a lookup racing the change cannot
-    keep the old answer under the new generation. Connected to saves and deletes of areas,
-    teams, consultants and absences (teams/apps.py); call it after bulk writes."""
+    """Invalidate every cached GP-lookup answer (`teams.selectors.area_contacts_cached`): a new
+    random generation now, and again after the surrounding transaction commits, so a lookup
+    racing the change cannot keep the old answer under the new generation. Connected to saves
+    and deletes of areas, teams, consultants and absences (teams/apps.py); call it after bulk
+    writes."""
 
     def bump():
         from teams.selectors import AREA_CONTACTS_GENERATION_KEY
 
-        try:
-            cache.incr(AREA_CONTACTS_GENERATION_KEY)
-        except ValueError:  # not in the cache yet (or evicted): any new value will do
-            cache.set(AREA_CONTACTS_GENERATION_KEY, 2, timeout=None)
+        cache.set(AREA_CONTACTS_GENERATION_KEY, uuid.uuid4().hex, timeout=None)
 
     bump()
     transaction.on_commit(bump)

@@ -6,6 +6,7 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from networks.api.throttling import COUNTED, ApiClientRateThrottle
 from networks.models import ApiScope
 from networks.services import api_client_and_count_for_token
+from socialdomain.cache import GENERATIONS_READ
 
 
 class ApiClientPrincipal:
@@ -43,13 +44,15 @@ class ApiClientAuthentication(BaseAuthentication):
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed(_("The token has invalid characters.")) from None
         throttle = _client_throttle(request)
-        client, counted = api_client_and_count_for_token(
+        client, counted, generations = api_client_and_count_for_token(
             token=token, window=throttle.window_for if throttle is not None else None
         )
         if client is None:
             raise exceptions.AuthenticationFailed(_("The token is invalid, expired or revoked."))
         if counted is not None:  # the throttle's count, made in the same cache round trip
             setattr(request, COUNTED, (throttle.key_for(client), counted))
+        if generations is not None:  # read in that round trip (`socialdomain.cache.read_along`)
+            setattr(request, GENERATIONS_READ, generations)
         return ApiClientPrincipal(client), client
 
     def authenticate_header(self, request):

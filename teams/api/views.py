@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from socialdomain.api.schema import problem_example, problem_response
+from socialdomain.cache import generations_read
 from teams import selectors
 from teams.api.permissions import CanLookUpAreaContacts
 from teams.api.serializers import AreaContactsSerializer, PostcodeQuerySerializer
@@ -124,7 +125,11 @@ class AreaContactsView(APIView):
         query.is_valid(raise_exception=True)
         postcode = query.validated_data["postcode"]
         contacts = selectors.area_contacts_cached(
-            postcode=postcode, form="api", render=lambda found: AreaContactsSerializer(found).data
+            postcode=postcode,
+            form="api",
+            render=lambda found: AreaContactsSerializer(found).data,
+            # read by the bearer token's authentication, in its cache round trip
+            generation=generations_read(request).get(selectors.AREA_CONTACTS_GENERATION_KEY),
         )
         if contacts is None:
             raise NotFound(

@@ -186,12 +186,12 @@ def test_a_kept_clients_request_costs_one_cache_round_trip(
 def test_a_wrong_token_with_a_kept_prefix_counts_nothing(kept):
     client, token = kept
     key = f"count-test-{client.pk}"
-    found, counted = services.api_client_and_count_for_token(
+    found, counted, _read = services.api_client_and_count_for_token(
         token=token[:-2] + "xx", window=lambda _client: (key, 60)
     )
     assert (found, counted) == (None, None)
     assert cache.get(key) is None
-    found, counted = services.api_client_and_count_for_token(
+    found, counted, _read = services.api_client_and_count_for_token(
         token=token, window=lambda _client: (key, 60)
     )
     assert found == client
