@@ -193,6 +193,68 @@ def _entry_values(
 ) -> dict:
     """An entry's field values (by attribute name): who (the actor), what, and the access
     context."""
+    return {
+        **_shared_values(
+            actor=actor,
+            context=context,
+            at=at,
+            action=action,
+            object_type=object_type,
+            result=result,
+            search_kind=search_kind,
+            result_count=result_count,
+        ),
+        **_item_values(
+            actor=actor,
+            object_id=object_id,
+            household_uuid=household_uuid,
+            resident_uuids=resident_uuids,
+            result=result,
+            access_context=access_context,
+        ),
+    }
+
+
+def _shared_values(
+    *,
+    actor: _Actor,
+    context: RequestContext,
+    at: datetime.datetime,
+    action: str,
+    object_type: str,
+    result: str,
+    search_kind: str = "",
+    result_count: int | None = None,
+) -> dict:
+    """The values of an entry that do not depend on the file it names: who, when, what kind."""
+    return {
+        "at": at,
+        "user_id": actor.user_id,
+        "username": actor.username,
+        "role_names": actor.role_names,
+        "action": action,
+        "object_type": object_type,
+        "search_kind": search_kind,
+        "result_count": result_count,
+        "result": result,
+        "reason": actor.reason,
+        "ip_address": context.ip_address,
+        "user_agent": context.user_agent,
+        "network_link_uuid": context.network_link_uuid,
+    }
+
+
+def _item_values(
+    *,
+    actor: _Actor,
+    object_id,
+    household_uuid: uuid.UUID | str | None,
+    resident_uuids: Iterable,
+    result: str,
+    access_context: str = AccessContext.NORMAL,
+) -> dict:
+    """The values of an entry that name the file, and the access context, which can depend on
+    it (a household under the actor's break-the-glass grant)."""
     if actor.access_context is not None:
         access_context = actor.access_context
     elif (
@@ -204,23 +266,10 @@ def _entry_values(
     ):
         access_context = AccessContext.BREAK_GLASS
     return {
-        "at": at,
-        "user_id": actor.user_id,
-        "username": actor.username,
-        "role_names": actor.role_names,
-        "action": action,
-        "object_type": object_type,
         "object_id": str(object_id or ""),
         "household_uuid": household_uuid or None,
         "resident_uuids": sorted({str(value) for value in resident_uuids}),
-        "search_kind": search_kind,
-        "result_count": result_count,
-        "result": result,
         "context": access_context,
-        "reason": actor.reason,
-        "ip_address": context.ip_address,
-        "user_agent": context.user_agent,
-        "network_link_uuid": context.network_link_uuid,
     }
 
 
@@ -340,61 +389,58 @@ def audit_change(
 def access_log_record_many(*, request_or_user, action: str, object_type: str, items) -> None:
     """One row per item, in one INSERT, for a list that shows several files at once (a page of
     the partner API's allocations). `items`: (object id, household UUID, resident UUIDs). Who
-    acts is taken from the request once; each row is a plain dict, no model per row."""
+    acts is taken from the request once, and what the rows share is made once; per item only
+    what names its file (and the access context that can depend on it), as a plain dict."""
     request_ctx = request_context(request_or_user)
-    actor, at = _actor(request_ctx), timezone.now()
+    actor = _actor(request_ctx)
+    shared = _shared_values(
+        actor=actor,
+        context=request_ctx,
+        at=timezone.now(),
+        action=action,
+        object_type=object_type,
+        result=AccessResult.ALLOWED,
+    )
     rows = [
-        _entry_values(
+        _item_values(
             actor=actor,
-            context=request_ctx,
-            at=at,
-            action=action,
-            object_type=object_type,
             object_id=object_id,
             household_uuid=household_uuid,
             resident_uuids=resident_uuids,
+            result=AccessResult.ALLOWED,
         )
         for object_id, household_uuid, resident_uuids in items
     ]
-    _insert_many(rows)
+    _insert_many(shared, rows)
     request_ctx.mark_logged()
 
 
-def _insert_many(rows: list[dict]) -> None:
-    """The rows (`_entry_values`) in one statement, in the caller's transaction. On PostgreSQL
-    a value the rows share (who, when, the action: all but a few columns of a page's rows) is
-    sent once, and the columns that differ as one JSON parameter, which `jsonb_to_recordset`
-    turns into the rows: one statement, one round trip, no per-object save machinery, and
-    nothing encoded or parsed per row but what differs. The SQLite demo takes `bulk_create`."""
+def _insert_many(shared: dict, rows: list[dict]) -> None:
+    """Entries with the values `shared` (`_shared_values`) and each row's own (`_item_values`),
+    in one statement, in the caller's transaction. On PostgreSQL the shared values are sent
+    once, and the rows' as one JSON parameter, which `jsonb_to_recordset` turns into the rows:
+    one statement, one round trip, no per-object save machinery, and nothing encoded or parsed
+    per row but what names its file. The SQLite demo takes `bulk_create`."""
     if not rows:
         return
-    for row in rows:
-        if len(row["reason"]) > _REASON_MAX_LENGTH:
-            raise ValidationError({"reason": f"At most {_REASON_MAX_LENGTH} characters."})
+    if len(shared["reason"]) > _REASON_MAX_LENGTH:
+        raise ValidationError({"reason": f"At most {_REASON_MAX_LENGTH} characters."})
     if connection.vendor != "postgresql":
-        AccessLogEntry.objects.bulk_create(AccessLogEntry(**row) for row in rows)
+        AccessLogEntry.objects.bulk_create(AccessLogEntry(**shared, **row) for row in rows)
         return
     _sql, fields = _insert_statement("postgresql")
-    first = rows[0]
-    # the object id always differs: it gives the number of rows, even of one
-    varying = tuple(
-        field.column
-        for field in fields
-        if field.attname == "object_id"
-        or any(row[field.attname] != first[field.attname] for row in rows)
-    )
-    shared = [
-        field.get_db_prep_save(first[field.attname], connection)
+    varying = tuple(field.column for field in fields if field.attname in rows[0])
+    values = [
+        field.get_db_prep_save(shared[field.attname], connection)
         for field in fields
         if field.column not in varying
     ]
-    columns = [(field.column, field.attname) for field in fields if field.column in varying]
-    # orjson writes a moment with its microseconds and offset and a UUID as text, which
-    # `jsonb_to_recordset` reads back into the columns' own types; any other kind of value is
-    # refused (TypeError)
-    payload = orjson.dumps([{column: row[name] for column, name in columns} for row in rows])
+    # orjson writes a UUID as text, which `jsonb_to_recordset` reads back into the column's
+    # type; any other kind of value is refused (TypeError). The rows' keys are the fields'
+    # names, and each of these columns is named as its field
+    payload = orjson.dumps(rows)
     with connection.cursor() as cursor:
-        cursor.execute(_insert_many_statement(varying), [*shared, payload.decode()])
+        cursor.execute(_insert_many_statement(varying), [*values, payload.decode()])
 
 
 @functools.cache

@@ -116,6 +116,8 @@ class _Statement:
     # run with PostgreSQL's generic plan: `execute` is then wrapped in `_GENERIC`, whose SET
     # gives one result before the EXECUTE's rows
     generic: bool = False
+    # the columns' names, read from the first run's cursor (`.values()` rows' keys)
+    names: tuple[str, ...] | None = None
 
 
 def _run(
@@ -159,9 +161,14 @@ def _run(
     with connection.cursor() as cursor:
         _execute(connection, cursor, statement, bound)
         rows = cursor.fetchall()
-        names = [column.name for column in cursor.description]
+        if not models and statement.names is None:
+            statement = replace(
+                statement, names=tuple(column.name for column in cursor.description)
+            )
+            if cache_key in _STATEMENTS:
+                _STATEMENTS[cache_key] = statement
     if not models:
-        rows = (names, rows)
+        rows = (statement.names, rows)
     return statement, rows, using
 
 

@@ -26,7 +26,6 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
-from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
 
@@ -37,9 +36,6 @@ from cases.provisions.models import Allocation
 from networks.models import Organisation
 from socialdomain.precompiled import precompiled_rows
 from teams.validators import format_postcode
-
-# the representation of DRF's own date field, so dates read exactly as before
-_date = serializers.DateField()
 
 _SHARED = "client_data_shared"
 # the client joined only with consent for the purpose (`consent.selectors.consented_relation`)
@@ -185,7 +181,8 @@ class AllocationPage:
 
 
 def _day(value):
-    return None if value is None else _date.to_representation(value)
+    # as DRF's `DateField` writes a date in its default format, ISO 8601
+    return None if value is None else value.isoformat()
 
 
 def _moment(value, zone) -> str | None:
