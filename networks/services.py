@@ -138,7 +138,7 @@ def api_client_for_token(*, token: str) -> ApiClient | None:
 class TokenCheck(NamedTuple):
     """What `api_client_and_count_for_token` found: the client (None: refused), the
     throttle's count made with it (or None) and the generations read along (key -> value,
-    `socialdomain.cache.read_along`; empty when there was no such round trip)."""
+    `socialdomain.cache.read_along`; None when there was no such round trip)."""
 
     client: ApiClient | None
     counted: tuple[int, float] | None = None

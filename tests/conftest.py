@@ -6,6 +6,7 @@ from rest_framework.test import APIClient
 
 from networks.models import OrganisationType
 from networks.services import api_client_create
+from socialdomain.cache import FailOpenRedisCache
 from socialdomain.celery import app as celery_app
 from teams.roles import Role
 from tests.factories import (
@@ -149,6 +150,22 @@ def shared_cache(settings):
     client = redis.Redis.from_url(settings.REDIS_URL)
     for key in client.scan_iter(f"{prefix}:*"):
         client.delete(key)
+
+
+@pytest.fixture
+def cache_calls(monkeypatch):
+    """The calls the shared cache makes to Redis, one per round trip (`FailOpenRedisCache`
+    sends each operation, a pipeline included, through `_call`): the methods, in order."""
+    calls = []
+    original = FailOpenRedisCache._call
+    monkeypatch.setattr(
+        FailOpenRedisCache,
+        "_call",
+        lambda self, fallback, method, *args: (
+            calls.append(method) or original(self, fallback, method, *args)
+        ),
+    )
+    return calls
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ from networks.api.authentication import _client_throttle
 from networks.api.throttling import ApiClientRateThrottle
 from networks.models import ApiClient, ApiScope
 from networks.services import api_client_create, api_client_for_token, api_client_revoke
-from socialdomain.cache import FailOpenRedisCache
 
 
 @pytest.fixture
@@ -166,21 +165,13 @@ def test_the_throttle_refuses_beyond_the_rate_with_a_shared_cache(
 
 
 def test_a_kept_clients_request_costs_one_cache_round_trip(
-    provider, shared_cache, api_as, monkeypatch
+    provider, shared_cache, api_as, cache_calls
 ):
     api = api_as(provider)
     assert api.get("/api/v1/me/").status_code == 200  # read and kept
-    calls = []
-    original = FailOpenRedisCache._call
-    monkeypatch.setattr(
-        FailOpenRedisCache,
-        "_call",
-        lambda self, fallback, method, *args: (
-            calls.append(method) or original(self, fallback, method, *args)
-        ),
-    )
+    cache_calls.clear()
     assert api.get("/api/v1/me/").status_code == 200
-    assert len(calls) == 1  # the generation and the throttle's count together
+    assert len(cache_calls) == 1  # the generation and the throttle's count together
 
 
 def test_a_wrong_token_with_a_kept_prefix_counts_nothing(kept):

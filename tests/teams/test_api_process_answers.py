@@ -7,7 +7,6 @@ another process, a lost generation and the answer's age each make the answer afr
 import pytest
 from django.core.cache import cache
 
-from socialdomain.cache import FailOpenRedisCache
 from teams import selectors
 from teams.api import serializers
 from teams.roles import Role
@@ -47,20 +46,6 @@ def gp_system(provider, api_as, area, consultants):
     for _ in range(2):
         assert api.get(URL, {"postcode": "5611AB"}).status_code == 200
     return api
-
-
-@pytest.fixture
-def cache_calls(monkeypatch):
-    calls = []
-    original = FailOpenRedisCache._call
-    monkeypatch.setattr(
-        FailOpenRedisCache,
-        "_call",
-        lambda self, fallback, method, *args: (
-            calls.append(method) or original(self, fallback, method, *args)
-        ),
-    )
-    return calls
 
 
 def test_a_repeated_lookup_costs_one_round_trip_and_no_query(
