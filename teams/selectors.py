@@ -156,9 +156,11 @@ AREA_CONTACTS_CACHE_SECONDS = 300
 AREA_CONTACTS_GENERATION_KEY = "area-contacts:generation"
 _OUTSIDE = "outside"
 # cache key -> (generation, monotonic time it expires, answer): the answers this process made
-# or read under a generation a request's authentication read along (`area_contacts_cached`)
+# or read for a caller that gave the generation its request's authentication read along
+# (`area_contacts_cached`). A municipality's postcodes in one form (the API's, about 3 KiB an
+# answer): emptied when full
 _process_answers: dict[str, tuple[str, float, object]] = {}
-_PROCESS_ANSWERS_MAX = 10_000
+_PROCESS_ANSWERS_MAX = 2_000
 
 
 def area_contacts_generation() -> str:
@@ -182,10 +184,12 @@ def area_contacts_cached(*, postcode: str, form: str = "", render=None, generati
     `generation`: the current generation, when the caller read it already (the partner API's
     authentication reads it along, `socialdomain.cache.read_along`). The process then also
     keeps the answer itself under that generation, for AREA_CONTACTS_CACHE_SECONDS at most,
-    and a repeated question of the same generation costs no round trip at all."""
+    and a repeated question of the same generation costs no round trip at all; `render` should
+    then give plain data (a serializer's `ReturnDict` keeps its serializer alive)."""
     normalised = normalise_postcode(postcode)  # ValidationError when malformed
     today = timezone.localdate()
     key = f"area-contacts:{get_language()}:{today.isoformat()}:{normalised}:{form}"
+    keep = generation is not None and cache_is_shared()
     if generation is not None:
         kept = _process_answers.get(key)
         if kept is not None and kept[0] == generation and kept[1] > time.monotonic():
@@ -206,7 +210,7 @@ def area_contacts_cached(*, postcode: str, form: str = "", render=None, generati
         cache.set(
             key, (generation, _OUTSIDE if result is None else result), AREA_CONTACTS_CACHE_SECONDS
         )
-    if generation is not None and cache_is_shared():
+    if keep:
         if len(_process_answers) >= _PROCESS_ANSWERS_MAX:
             _process_answers.clear()
         expires = time.monotonic() + AREA_CONTACTS_CACHE_SECONDS

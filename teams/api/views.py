@@ -127,7 +127,8 @@ class AreaContactsView(APIView):
         contacts = selectors.area_contacts_cached(
             postcode=postcode,
             form="api",
-            render=lambda found: AreaContactsSerializer(found).data,
+            # plain data: a process may keep it (a `ReturnDict` would keep its serializer)
+            render=lambda found: dict(AreaContactsSerializer(found).data),
             # read by the bearer token's authentication, in its cache round trip
             generation=generations_read(request).get(selectors.AREA_CONTACTS_GENERATION_KEY),
         )

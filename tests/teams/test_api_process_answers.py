@@ -114,3 +114,9 @@ def test_a_session_lookup_reads_the_generation_itself(
     cache_calls.clear()
     assert client.get(URL, {"postcode": "5611AB"}).status_code == 200
     assert "get_many" in [method.__name__ for method in cache_calls]
+    assert selectors._process_answers == {}  # kept only for a caller that read the generation
+
+
+def test_what_the_process_keeps_is_plain_data(shared_cache, gp_system):
+    [(_generation, _expires, answer)] = selectors._process_answers.values()
+    assert type(answer) is dict  # not the serializer's ReturnDict, which keeps the serializer
