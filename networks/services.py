@@ -5,7 +5,6 @@ import datetime
 import hashlib
 import hmac
 import secrets
-import uuid
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -27,6 +26,8 @@ from networks.models import (
 from networks.webhooks import webhook_enqueue as webhook_enqueue  # the callers' entry point
 from socialdomain.cache import (
     cache_is_shared,
+    generation_current,
+    generation_renew,
     generations_to_read_along,
     get_many_and_count_in_window,
 )
@@ -103,23 +104,14 @@ KEPT = "_wijkwerk_kept_by_process"
 def _clients_generation() -> str | None:
     """The current generation of API clients from the shared cache (made when missing), or
     None when the cache is not shared or does not answer."""
-    if not cache_is_shared():
-        return None
-    generation = cache.get(API_CLIENTS_GENERATION_KEY)
-    return generation if generation is not None else _new_generation()
-
-
-def _new_generation() -> str | None:
-    cache.add(API_CLIENTS_GENERATION_KEY, uuid.uuid4().hex, timeout=None)
-    return cache.get(API_CLIENTS_GENERATION_KEY)
+    return generation_current(API_CLIENTS_GENERATION_KEY) if cache_is_shared() else None
 
 
 def api_clients_changed() -> None:
-    """A new generation of API clients, for every process (see `api_client_for_token`). A
-    random value, never a count: a cache that lost the key (restarted, evicted) starts a
-    generation no process kept a client under. Run on commit (`networks.signals`), never
-    before: a process reading the old row after a new generation would keep it."""
-    cache.set(API_CLIENTS_GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+    """A new generation of API clients, for every process (see `api_client_for_token`). Run on
+    commit (`networks.signals`), never before: a process reading the old row after a new
+    generation would keep it."""
+    generation_renew(API_CLIENTS_GENERATION_KEY)
 
 
 def api_client_for_token(*, token: str) -> ApiClient | None:
@@ -178,7 +170,7 @@ def api_client_and_count_for_token(
             if counted is not None:  # answered: what was read is the cache's now
                 along = found
                 if generation is None:  # the key is gone
-                    generation = _new_generation()
+                    generation = _clients_generation()
         else:
             generation = _clients_generation()
     if (

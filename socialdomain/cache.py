@@ -15,6 +15,7 @@ Sessions do not live here (SESSION_ENGINE is `db`).
 import logging
 import threading
 import time
+import uuid
 
 from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
@@ -186,6 +187,24 @@ def generations_read(request) -> dict:
     """The generations this request's authentication read (key -> value), or {} when it read
     none (a session, the first request of a process, a cache that did not answer)."""
     return getattr(request, GENERATIONS_READ, None) or {}
+
+
+def generation_current(key: str) -> str | None:
+    """The generation under `key` in the default cache, a new one when it is missing (the
+    first process to add it wins), or None when the cache does not answer. A generation is a
+    random value, never a count: a cache that lost the key (restarted, evicted) starts one
+    under which nothing was kept."""
+    cache = caches[DEFAULT_CACHE_ALIAS]
+    found = cache.get(key)
+    if found is None:
+        cache.add(key, uuid.uuid4().hex, timeout=None)
+        found = cache.get(key)
+    return found
+
+
+def generation_renew(key: str) -> None:
+    """A new generation under `key`: whatever a process kept under the old one is read afresh."""
+    caches[DEFAULT_CACHE_ALIAS].set(key, uuid.uuid4().hex, timeout=None)
 
 
 def cache_is_shared(alias: str = DEFAULT_CACHE_ALIAS) -> bool:

@@ -1,6 +1,5 @@
 import datetime
 import time
-import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -12,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from socialdomain.cache import cache_is_shared
+from socialdomain.cache import cache_is_shared, generation_current
 from teams import permissions
 
 # Public here for the other apps; defined in teams.memberships so teams.permissions can use it.
@@ -163,13 +162,12 @@ _process_answers: dict[str, tuple[str, float, object]] = {}
 _PROCESS_ANSWERS_MAX = 2_000
 
 
-def area_contacts_generation() -> str:
-    """The cache generation of area contacts; `teams.services.area_contacts_changed` makes a
-    new one whenever areas, teams, consultants or absences change, so cached answers are
-    never stale after a change (and expire after AREA_CONTACTS_CACHE_SECONDS anyway). A random
-    value, never a count: a cache that lost the key starts a generation no answer was kept
-    under."""
-    return cache.get_or_set(AREA_CONTACTS_GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+def area_contacts_generation() -> str | None:
+    """The cache generation of area contacts (`socialdomain.cache.generation_current`);
+    `teams.services.area_contacts_changed` renews it whenever areas, teams, consultants or
+    absences change, so cached answers are never stale after a change (and expire after
+    AREA_CONTACTS_CACHE_SECONDS anyway)."""
+    return generation_current(AREA_CONTACTS_GENERATION_KEY)
 
 
 def area_contacts_cached(*, postcode: str, form: str = "", render=None, generation=None):

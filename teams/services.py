@@ -1,15 +1,14 @@
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
+from socialdomain.cache import generation_renew
 from teams.imports import ImportRejected, LineError, parse_area_rows, parse_statistics_rows
 from teams.models import (
     AccessVersion,
@@ -57,7 +56,7 @@ def area_contacts_changed(**_signal_kwargs) -> None:
     def bump():
         from teams.selectors import AREA_CONTACTS_GENERATION_KEY
 
-        cache.set(AREA_CONTACTS_GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+        generation_renew(AREA_CONTACTS_GENERATION_KEY)
 
     bump()
     transaction.on_commit(bump)
