@@ -22,6 +22,7 @@ from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
+from redis.commands.core import Script
 from redis.exceptions import RedisError
 
 logger = logging.getLogger("wijkwerk.cache")
@@ -32,6 +33,23 @@ RETRY_SECONDS = 5.0
 # the outage is per process.
 _down_until: dict[str, float] = {}
 _lock = threading.Lock()
+
+
+# KEYS[1]: a counter, counted once more, whose window (ARGV[1] seconds) starts with its first
+# count; KEYS[2..]: values read along. Returns {count, seconds left, {values}} (a missing value
+# is nil). One EVALSHA a call: a pipeline of the four commands costs the client four replies
+# to parse. Redis keeps the script by its SHA1; redis-py loads it when Redis answers NOSCRIPT.
+_COUNT_AND_GET = Script(
+    None,
+    b"""
+local count = redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], ARGV[1], 'NX')
+local left = redis.call('TTL', KEYS[1])
+local got = {}
+if #KEYS > 1 then got = redis.call('MGET', unpack(KEYS, 2)) end
+return {count, left, got}
+""",
+)
 
 
 class FailOpenRedisCache(RedisCache):
@@ -109,28 +127,20 @@ class FailOpenRedisCache(RedisCache):
         return self._call(lambda: False, RedisCache.clear)
 
     def count_in_window(self, key, timeout, version=None):
-        """See `count_in_window`: INCR, EXPIRE NX and TTL in one round trip."""
+        """See `count_in_window`: INCR, EXPIRE NX and TTL in one command (`_COUNT_AND_GET`)."""
         return self.get_many_and_count_in_window((), key, timeout, version)[1]
 
     def get_many_and_count_in_window(self, get_keys, key, timeout, version=None):
-        """See `get_many_and_count_in_window`: MGET, INCR, EXPIRE NX and TTL in one round
-        trip."""
+        """See `get_many_and_count_in_window`: INCR, EXPIRE NX, TTL and MGET in one Lua script,
+        one command and one reply (`_COUNT_AND_GET`)."""
 
         def count(cache):
             name = cache.make_and_validate_key(key, version=version)
-            pipe = cache._cache.get_client(name, write=True).pipeline(transaction=False)
-            if get_keys:
-                pipe.mget([cache.make_and_validate_key(k, version=version) for k in get_keys])
-            pipe.incr(name)
-            pipe.expire(name, int(timeout), nx=True)
-            pipe.ttl(name)
-            *got, value, _set, left = pipe.execute()
+            keys = [name, *(cache.make_and_validate_key(k, version=version) for k in get_keys)]
+            client = cache._cache.get_client(name, write=True)
+            value, left, got = _COUNT_AND_GET(keys=keys, args=[int(timeout)], client=client)
             loads = cache._cache._serializer.loads
-            found = {
-                k: loads(raw)
-                for k, raw in zip(get_keys, got[0] if got else (), strict=True)
-                if raw is not None
-            }
+            found = {k: loads(raw) for k, raw in zip(get_keys, got, strict=True) if raw is not None}
             return found, (value, float(left if left > 0 else timeout))
 
         return self._call(lambda: ({}, None), count)

@@ -322,23 +322,35 @@ def test_the_api_throttle_counts_in_redis_in_one_round_trip_and_fails_open(
     on_private_redis, settings, provider, api_as
 ):
     """On Redis the throttle is one counter per client whose window starts with its first
-    request (INCR, EXPIRE NX and TTL in one round trip; once the process keeps the client, in
-    the round trip that checks the client's generation, a GET before them): the fourth
-    request of three a minute is refused with the window's seconds left; with Redis gone it
-    lets requests through."""
+    request (INCR, EXPIRE NX and TTL in one Lua script; once the process keeps the client, the
+    same script reads the client's generation along): the fourth request of three a minute is
+    refused with the window's seconds left; with Redis gone it lets requests through."""
     settings.API_THROTTLE_RATE = "3/minute"
     api = api_as(provider)
-    calls = []
-    real = redis.client.Pipeline.execute
+    sent = []  # per request, the commands sent to Redis: one round trip each
+    real_command, real_pipeline = redis.client.Redis.execute_command, redis.client.Pipeline.execute
 
-    def counting(pipeline, *args, **kwargs):
-        calls.append(len(pipeline.command_stack))
-        return real(pipeline, *args, **kwargs)
+    def command(client, *args, **kwargs):
+        sent[-1].append(str(args[0]))
+        return real_command(client, *args, **kwargs)
 
-    with mock.patch.object(redis.client.Pipeline, "execute", counting):
-        statuses = [api.get("/api/v1/me/").status_code for _ in range(4)]
+    def pipeline(pipe, *args, **kwargs):
+        sent[-1].append(f"pipeline of {len(pipe.command_stack)}")
+        return real_pipeline(pipe, *args, **kwargs)
+
+    statuses = []
+    with (
+        mock.patch.object(redis.client.Redis, "execute_command", command),
+        mock.patch.object(redis.client.Pipeline, "execute", pipeline),
+    ):
+        for _ in range(4):
+            sent.append([])
+            statuses.append(api.get("/api/v1/me/").status_code)
     assert statuses == [200, 200, 200, 429]
-    assert calls == [3, 4, 4, 4]  # one pipeline a request
+    # the process's first request reads the generation and keeps the client, then counts; a
+    # new Redis answers the script's first EVALSHA with NOSCRIPT and redis-py loads it once
+    assert sent[0][-1] == "EVALSHA" and "GET" in sent[0]
+    assert sent[1:] == [["EVALSHA"]] * 3  # then one round trip a request
     refused = api.get("/api/v1/me/")
     assert 0 < int(refused["Retry-After"]) <= 60
     on_private_redis.stop()

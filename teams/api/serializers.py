@@ -6,8 +6,9 @@ from teams.validators import format_postcode, normalise_postcode
 
 
 class PostcodeQuerySerializer(serializers.Serializer):
+    MAX_LENGTH = 10
     postcode = serializers.CharField(
-        max_length=10,
+        max_length=MAX_LENGTH,
         help_text=_("Dutch postcode; `1234AB`, `1234 AB` and lower case are all accepted."),
     )
 

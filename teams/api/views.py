@@ -68,6 +68,22 @@ def _invalid_postcode_message(value: str) -> str:
     return ""
 
 
+def _postcode_of(query_params) -> str:
+    """The query's postcode, normalised (`PostcodeQuerySerializer`). A well-formed postcode
+    within the field's length is what the serializer would give, so it is taken as is: a GP
+    system asks many times a minute, and a serializer is built field by field every time.
+    Anything else goes through the serializer, for its 400 and its reasons."""
+    raw = query_params.get("postcode")
+    if raw and len(raw) <= PostcodeQuerySerializer.MAX_LENGTH:
+        try:
+            return normalise_postcode(raw)
+        except DjangoValidationError:
+            pass
+    query = PostcodeQuerySerializer(data=query_params)
+    query.is_valid(raise_exception=True)
+    return query.validated_data["postcode"]
+
+
 class AreaContactsView(APIView):
     """Whom to call for a postcode: district, wijkteam and today's area consultants."""
 
@@ -121,9 +137,7 @@ class AreaContactsView(APIView):
         tags=["area contacts"],
     )
     def get(self, request: Request) -> Response:
-        query = PostcodeQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        postcode = query.validated_data["postcode"]
+        postcode = _postcode_of(request.query_params)
         contacts = selectors.area_contacts_cached(
             postcode=postcode,
             form="api",

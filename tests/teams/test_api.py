@@ -108,3 +108,45 @@ def test_a_repeated_lookup_is_answered_from_the_cache_without_rendering_again(
     ConsultantAbsenceFactory(consultant=consultants[0])
     assert gp_client.get(URL, {"postcode": "5611AB"}).json()["consultants"][0]["is_substitute"]
     assert len(rendered) == 2
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "postcode=5611ab",
+        "postcode=+5611+AB+",
+        "postcode=5611-AB",
+        "postcode=5611%09AB",
+        "postcode=56+11+AB",
+        "postcode=5611AB&postcode=1234CD",
+        "postcode=5611++++++AB",  # well-formed, but longer than the field allows
+        "postcode=",
+        "postcode=+++",
+        "postcode=56AB",
+        "postcode=0611AB",
+        "postcode=5611SA",
+        "other=5611AB",
+        "",
+    ],
+)
+def test_the_quick_postcode_check_answers_as_the_query_serializer(query):
+    """The lookup takes a well-formed postcode without building its serializer
+    (`teams.api.views._postcode_of`): for any query, the same postcode or the same 400."""
+    from django.http import QueryDict
+    from rest_framework.exceptions import ValidationError
+
+    from teams.api.serializers import PostcodeQuerySerializer
+    from teams.api.views import _postcode_of
+
+    def outcome(check):
+        try:
+            return ("postcode", check(QueryDict(query)))
+        except ValidationError as exc:
+            return ("400", exc.detail)
+
+    def by_serializer(params):
+        serializer = PostcodeQuerySerializer(data=params)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data["postcode"]
+
+    assert outcome(_postcode_of) == outcome(by_serializer)
