@@ -12,13 +12,16 @@ The server runs as the benchmark starts it (`cases.demo.benchmark.Server`: DEBUG
 logging, need-to-know and throttling on, the partner API's rate raised by its setting, login
 lockout off). Needs Debian's `wrk`. Prints one Markdown table, with the CPU time each request
 took in the gunicorn workers, PostgreSQL, Redis and `wrk` itself (read from /proc before and
-after each run; Linux): on two cores, what a request costs where.
+after each run; Linux): on two cores, what a request costs where; and the share of the
+machine's CPU time a hypervisor gave to other guests during each run (steal, from /proc/stat):
+a run with much of it measured a slower machine than the rest of its table.
 """
 
 import argparse
 import os
 import re
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -91,6 +94,15 @@ def cpu_seconds(app_pids: set[int]) -> dict[str, float]:
     return totals
 
 
+def cpu_ticks_of_host() -> tuple[int, int]:
+    """(stolen, all) CPU ticks of the machine so far (/proc/stat): the share a hypervisor gave
+    to other guests while a run wanted the CPU. A run with much stolen time measured a slower
+    machine than the others in the table."""
+    with open("/proc/stat") as handle:
+        values = [int(value) for value in handle.readline().split()[1:9]]
+    return values[7], sum(values)
+
+
 def wrk(port: int, script: str, *, duration: int, connections: int, threads: int) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script)
@@ -122,6 +134,39 @@ def wrk(port: int, script: str, *, duration: int, connections: int, threads: int
     }
 
 
+def measured(port: int, script: str, app_pids: set[int], options: dict) -> dict:
+    """One wrk run of `script`, with the CPU a request took where and the CPU stolen."""
+    before, host_before = cpu_seconds(app_pids), cpu_ticks_of_host()
+    result = wrk(port, script, **options)
+    after, host_after = cpu_seconds(app_pids), cpu_ticks_of_host()
+    stolen, ticks = (b - a for a, b in zip(host_before, host_after, strict=True))
+    result["stolen"] = 100 * stolen / ticks if ticks else 0.0
+    result["requests"] = result["rps"] * options["duration"]
+    result["cpu_ms"] = {
+        group: (after[group] - before[group]) / result["requests"] * 1000 for group in after
+    }
+    return result
+
+
+def combined(runs: list[dict]) -> dict:
+    """A request type's rounds as one row: throughput and CPU a request over all its requests,
+    the median of the rounds' latency percentiles, all errors, the mean stolen share."""
+    requests = sum(run["requests"] for run in runs)
+    return {
+        "rps": sum(run["rps"] for run in runs) / len(runs),
+        **{
+            key: statistics.median(run[key] for run in runs)
+            for key in ("p50_ms", "p95_ms", "p99_ms")
+        },
+        "errors": sum(run["errors"] for run in runs),
+        "stolen": sum(run["stolen"] for run in runs) / len(runs),
+        "cpu_ms": {
+            group: sum(run["cpu_ms"][group] * run["requests"] for run in runs) / requests
+            for group in runs[0]["cpu_ms"]
+        },
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=int, default=15)
@@ -129,6 +174,14 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=2015)
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="run the request types in turn this many times, each for --duration: on a host "
+        "whose speed drifts, bare and each API are then measured close in time (the table: "
+        "mean throughput, median of the rounds' percentiles)",
+    )
     args = parser.parse_args()
 
     import django
@@ -160,33 +213,31 @@ def main() -> None:
             for script in runs.values():
                 wrk(server.port, script, **{**options, "duration": 3})
             app_pids = {server.process.pid, *server.worker_pids()}
-            results = {}
-            for name, script in runs.items():
-                before = cpu_seconds(app_pids)
-                results[name] = wrk(server.port, script, **options)
-                after = cpu_seconds(app_pids)
-                done = results[name]["rps"] * args.duration
-                results[name]["cpu_ms"] = {
-                    group: (after[group] - before[group]) / done * 1000 for group in after
-                }
+            rounds = {name: [] for name in runs}
+            for _round in range(args.rounds):
+                for name, script in runs.items():
+                    rounds[name].append(measured(server.port, script, app_pids, options))
+            results = {name: combined(measured_runs) for name, measured_runs in rounds.items()}
         finally:
             server.stop()
     bare = results["livez (bare)"]["rps"]
     print(
-        f"\n`wrk -t{args.threads} -c{args.connections} -d{args.duration}s`, "
-        f"gunicorn {args.workers} workers, load average {os.getloadavg()[0]:.1f}\n"
+        f"\n`wrk -t{args.threads} -c{args.connections} -d{args.duration}s`"
+        + (f", {args.rounds} rounds" if args.rounds > 1 else "")
+        + f", gunicorn {args.workers} workers, load average {os.getloadavg()[0]:.1f}\n"
     )
     print(
         "| request | p50 ms | p95 ms | p99 ms | req/s | ÷ bare | errors "
-        "| CPU ms a request: app | PostgreSQL | Redis | wrk |"
+        "| CPU ms a request: app | PostgreSQL | Redis | wrk | CPU stolen % |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name, r in results.items():
         cpu = r["cpu_ms"]
         print(
             f"| {name} | {r['p50_ms']:.2f} | {r['p95_ms']:.2f} | {r['p99_ms']:.2f} | "
             f"{r['rps']:.0f} | {r['rps'] / bare:.2f} | {r['errors']} | {cpu['app']:.2f} | "
-            f"{cpu['postgres']:.2f} | {cpu['redis']:.2f} | {cpu['wrk']:.2f} |"
+            f"{cpu['postgres']:.2f} | {cpu['redis']:.2f} | {cpu['wrk']:.2f} | "
+            f"{r['stolen']:.1f} |"
         )
 
 
