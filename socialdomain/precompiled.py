@@ -121,12 +121,20 @@ class _Statement:
 
 
 def _run(
-    *, key, build, values, using, models: bool | None, generic: bool = False
+    *,
+    key,
+    build,
+    values,
+    using,
+    models: bool | None,
+    generic: bool = False,
+    uuids_as_text: bool = False,
 ) -> tuple[_Statement, list, str]:
     """The statement of `key` (compiled on its first call), run with `values`: the statement,
     the rows as the database returns them and the database's alias. `models=None`: `build`
     returns SQL and its parameters (`precompiled_sql`), not a queryset. `generic`: always
-    with the generic plan (`_GENERIC`)."""
+    with the generic plan (`_GENERIC`). `uuids_as_text`: UUID columns come back as their text
+    (`_TextLoader`), not as `uuid.UUID`."""
     using = using or router.db_for_read(None)
     # a list is one placeholder per value (`Bind.any_of`): its length shapes the statement
     lists = {name: value for name, value in values.items() if isinstance(value, list)}
@@ -159,6 +167,8 @@ def _run(
     ]
     connection = connections[using]
     with connection.cursor() as cursor:
+        if uuids_as_text:
+            cursor.cursor.adapters.register_loader("uuid", _text_loader())
         _execute(connection, cursor, statement, bound)
         rows = cursor.fetchall()
         if not models and statement.names is None:
@@ -170,6 +180,16 @@ def _run(
     if not models:
         rows = (statement.names, rows)
     return statement, rows, using
+
+
+@functools.cache
+def _text_loader():
+    """psycopg's loader of text columns (in C with psycopg's binary package), for a column whose
+    text is what the caller wants (a UUID written into JSON). Imported here: the SQLite demo
+    may run without libpq."""
+    from psycopg.types.string import TextLoader
+
+    return TextLoader
 
 
 # Each statement is also *prepared*, once per database connection (PREPARE, run as EXECUTE),
@@ -343,16 +363,26 @@ def precompiled_rows(
     values: Mapping[str, object],
     using: str | None = None,
     generic_plan: bool = False,
+    uuids_as_text: bool = False,
 ) -> list[dict]:
     """The rows of the `.values()` queryset `build(bind)` returns, with each `bind(name)` bound
     to `values[name]`; on PostgreSQL compiled on the first call per `key` and database (by
     default the one the router reads from: the replica inside `replica_reads()`).
     `generic_plan`: PostgreSQL runs it with its generic plan, never planning it again (for a
-    statement whose plan does not depend on the values, see `_GENERIC`)."""
+    statement whose plan does not depend on the values, see `_GENERIC`). `uuids_as_text`: UUID
+    columns as their text on PostgreSQL, for a caller that writes them out anyway (no
+    `uuid.UUID` made per value); the SQLite demo still gives `uuid.UUID`, so such a caller
+    takes either (`str()`)."""
     if connections[using or router.db_for_read(None)].vendor != "postgresql":
         return list(build(Bind(values, placeholders=False)))
     statement, (names, rows), using = _run(
-        key=key, build=build, values=values, using=using, models=False, generic=generic_plan
+        key=key,
+        build=build,
+        values=values,
+        using=using,
+        models=False,
+        generic=generic_plan,
+        uuids_as_text=uuids_as_text,
     )
     if statement.converters:
         connection = connections[using]

@@ -257,3 +257,28 @@ def test_a_statement_asking_for_the_generic_plan_is_never_planned_again():
     precompiled._PREPARED[connection.connection].discard(statement.name)
     run(3)
     assert plans() == (3, 0)
+
+
+def test_uuids_as_text_only_where_asked_and_only_on_that_query():
+    """`uuids_as_text`: the UUID columns of that query come back as the text `str()` of the
+    UUID gives (what the partner list writes into its JSON and access log); other queries,
+    on the same connection after it, still get `uuid.UUID`."""
+    import uuid
+
+    from cases.households.models import Household
+    from tests.factories import HouseholdFactory
+
+    household = HouseholdFactory()
+
+    def build_uuid(bind):
+        return Household.objects.filter(pk=bind("pk")).values("uuid")
+
+    values = {"pk": household.pk}
+    as_text = precompiled_rows(
+        key=("uuid text",), build=build_uuid, values=values, uuids_as_text=True
+    )
+    assert as_text == [{"uuid": str(household.uuid)}]
+    assert type(as_text[0]["uuid"]) is str
+    plain = precompiled_rows(key=("uuid plain",), build=build_uuid, values=values)
+    assert plain == [{"uuid": household.uuid}] and isinstance(plain[0]["uuid"], uuid.UUID)
+    assert isinstance(Household.objects.values_list("uuid", flat=True).get(), uuid.UUID)

@@ -176,8 +176,11 @@ class AllocationPage:
             page.start,
             page.stop,
         )
-        # the same plan for every organisation and page (see `socialdomain.precompiled`)
-        return precompiled_rows(key=key, build=build, values=values, generic_plan=True)
+        # the same plan for every organisation and page (see `socialdomain.precompiled`); the
+        # UUIDs as text, as the JSON and the access log write them
+        return precompiled_rows(
+            key=key, build=build, values=values, generic_plan=True, uuids_as_text=True
+        )
 
 
 def _day(value):
