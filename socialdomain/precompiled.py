@@ -128,13 +128,13 @@ def _run(
     using,
     models: bool | None,
     generic: bool = False,
-    uuids_as_text: bool = False,
+    as_text: tuple[str, ...] = (),
 ) -> tuple[_Statement, list, str]:
     """The statement of `key` (compiled on its first call), run with `values`: the statement,
     the rows as the database returns them and the database's alias. `models=None`: `build`
     returns SQL and its parameters (`precompiled_sql`), not a queryset. `generic`: always
-    with the generic plan (`_GENERIC`). `uuids_as_text`: UUID columns come back as their text
-    (`_TextLoader`), not as `uuid.UUID`."""
+    with the generic plan (`_GENERIC`). `as_text`: columns of these types come back as their
+    text (`_load_as_text`)."""
     using = using or router.db_for_read(None)
     # a list is one placeholder per value (`Bind.any_of`): its length shapes the statement
     lists = {name: value for name, value in values.items() if isinstance(value, list)}
@@ -167,8 +167,8 @@ def _run(
     ]
     connection = connections[using]
     with connection.cursor() as cursor:
-        if uuids_as_text:
-            cursor.cursor.adapters.register_loader("uuid", _text_loader())
+        if as_text:
+            _load_as_text(connection, cursor, as_text)
         _execute(connection, cursor, statement, bound)
         rows = cursor.fetchall()
         if not models and statement.names is None:
@@ -182,14 +182,25 @@ def _run(
     return statement, rows, using
 
 
-@functools.cache
-def _text_loader():
-    """psycopg's loader of text columns (in C with psycopg's binary package), for a column whose
-    text is what the caller wants (a UUID written into JSON). Imported here: the SQLite demo
-    may run without libpq."""
-    from psycopg.types.string import TextLoader
+# PostgreSQL's text of a value of these types is what Python's `str()` or `isoformat()` of it
+# gives: a UUID in lower case with hyphens; a date as YYYY-MM-DD, but only with a DateStyle
+# of ISO (the default), so with any other a date is loaded as a date.
+_TEXT_AS_PYTHON_WRITES_IT = {"uuid": None, "date": "ISO"}
 
-    return TextLoader
+
+def _load_as_text(connection, cursor, types: tuple[str, ...]) -> None:
+    """Load the columns of `types` as their text on this cursor only (psycopg's text loader, in
+    C with psycopg's binary package): a page that writes them out as text (JSON) then makes no
+    Python object per value to turn back into text."""
+    from psycopg.types.string import TextLoader  # PostgreSQL only: the demo may lack libpq
+
+    for name in types:
+        style = _TEXT_AS_PYTHON_WRITES_IT[name]  # KeyError: a type not known to be safe
+        if style and not (
+            connection.connection.info.parameter_status("DateStyle") or ""
+        ).startswith(style):
+            continue
+        cursor.cursor.adapters.register_loader(name, TextLoader)
 
 
 # Each statement is also *prepared*, once per database connection (PREPARE, run as EXECUTE),
@@ -363,16 +374,17 @@ def precompiled_rows(
     values: Mapping[str, object],
     using: str | None = None,
     generic_plan: bool = False,
-    uuids_as_text: bool = False,
+    as_text: tuple[str, ...] = (),
 ) -> list[dict]:
     """The rows of the `.values()` queryset `build(bind)` returns, with each `bind(name)` bound
     to `values[name]`; on PostgreSQL compiled on the first call per `key` and database (by
     default the one the router reads from: the replica inside `replica_reads()`).
     `generic_plan`: PostgreSQL runs it with its generic plan, never planning it again (for a
-    statement whose plan does not depend on the values, see `_GENERIC`). `uuids_as_text`: UUID
-    columns as their text on PostgreSQL, for a caller that writes them out anyway (no
-    `uuid.UUID` made per value); the SQLite demo still gives `uuid.UUID`, so such a caller
-    takes either (`str()`)."""
+    statement whose plan does not depend on the values, see `_GENERIC`). `as_text`: columns of
+    these types ("uuid", "date") as their text on PostgreSQL, for a caller that writes them out
+    as text anyway (no `uuid.UUID` or `datetime.date` made per value); the SQLite demo (and a
+    date under another DateStyle than ISO) still gives the objects, so such a caller takes
+    either."""
     if connections[using or router.db_for_read(None)].vendor != "postgresql":
         return list(build(Bind(values, placeholders=False)))
     statement, (names, rows), using = _run(
@@ -382,7 +394,7 @@ def precompiled_rows(
         using=using,
         models=False,
         generic=generic_plan,
-        uuids_as_text=uuids_as_text,
+        as_text=as_text,
     )
     if statement.converters:
         connection = connections[using]

@@ -259,26 +259,38 @@ def test_a_statement_asking_for_the_generic_plan_is_never_planned_again():
     assert plans() == (3, 0)
 
 
-def test_uuids_as_text_only_where_asked_and_only_on_that_query():
-    """`uuids_as_text`: the UUID columns of that query come back as the text `str()` of the
-    UUID gives (what the partner list writes into its JSON and access log); other queries,
-    on the same connection after it, still get `uuid.UUID`."""
+def test_uuids_and_dates_as_text_only_where_asked_and_only_on_that_query():
+    """`as_text`: the UUID and date columns of that query come back as the text `str()` of the
+    UUID and `isoformat()` of the date give (what the partner list writes into its JSON and
+    access log); other queries, on the same connection after it, still get the objects. Under
+    a DateStyle other than ISO a date stays a date."""
+    import datetime
     import uuid
 
-    from cases.households.models import Household
-    from tests.factories import HouseholdFactory
+    from cases.households.models import Resident
+    from tests.factories import ResidentFactory
 
-    household = HouseholdFactory()
+    resident = ResidentFactory(birth_date=datetime.date(1961, 2, 3))
 
-    def build_uuid(bind):
-        return Household.objects.filter(pk=bind("pk")).values("uuid")
+    def build_resident(bind):
+        return Resident.objects.filter(pk=bind("pk")).values("uuid", "birth_date")
 
-    values = {"pk": household.pk}
+    values = {"pk": resident.pk}
     as_text = precompiled_rows(
-        key=("uuid text",), build=build_uuid, values=values, uuids_as_text=True
+        key=("as text",), build=build_resident, values=values, as_text=("uuid", "date")
     )
-    assert as_text == [{"uuid": str(household.uuid)}]
-    assert type(as_text[0]["uuid"]) is str
-    plain = precompiled_rows(key=("uuid plain",), build=build_uuid, values=values)
-    assert plain == [{"uuid": household.uuid}] and isinstance(plain[0]["uuid"], uuid.UUID)
-    assert isinstance(Household.objects.values_list("uuid", flat=True).get(), uuid.UUID)
+    assert as_text == [{"uuid": str(resident.uuid), "birth_date": "1961-02-03"}]
+    plain = precompiled_rows(key=("plain",), build=build_resident, values=values)
+    assert plain == [{"uuid": resident.uuid, "birth_date": datetime.date(1961, 2, 3)}]
+    assert isinstance(plain[0]["uuid"], uuid.UUID)
+    assert isinstance(Resident.objects.values_list("uuid", flat=True).get(), uuid.UUID)
+    with connection.cursor() as cursor:
+        cursor.execute("SET DateStyle = 'SQL, DMY'")
+    try:
+        other_style = precompiled_rows(
+            key=("as text",), build=build_resident, values=values, as_text=("uuid", "date")
+        )
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET DateStyle")
+    assert other_style == [{"uuid": str(resident.uuid), "birth_date": datetime.date(1961, 2, 3)}]

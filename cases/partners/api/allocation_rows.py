@@ -177,15 +177,16 @@ class AllocationPage:
             page.stop,
         )
         # the same plan for every organisation and page (see `socialdomain.precompiled`); the
-        # UUIDs as text, as the JSON and the access log write them
+        # UUIDs and dates as text, as the JSON and the access log write them
         return precompiled_rows(
-            key=key, build=build, values=values, generic_plan=True, uuids_as_text=True
+            key=key, build=build, values=values, generic_plan=True, as_text=("uuid", "date")
         )
 
 
 def _day(value):
-    # as DRF's `DateField` writes a date in its default format, ISO 8601
-    return None if value is None else value.isoformat()
+    # as DRF's `DateField` writes a date in its default format, ISO 8601 (already the text on
+    # PostgreSQL, `AllocationPage`)
+    return value if value is None or type(value) is str else value.isoformat()
 
 
 def _moment(value, zone) -> str | None:
