@@ -31,29 +31,9 @@ import time
 import warnings
 
 from _django import BASE_DIR, django_setup
+from api_wrk import cpu_seconds
 
 WARMUP = 200
-
-
-def cpu_seconds_of_services() -> dict[str, float]:
-    """CPU seconds (user + system, reaped children included) of PostgreSQL's and Redis's
-    processes so far."""
-    totals = {"postgres": 0.0, "redis": 0.0}
-    ticks = os.sysconf("SC_CLK_TCK")
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry.name}/stat") as handle:
-                stat = handle.read()
-        except OSError:  # gone meanwhile
-            continue
-        name = stat[stat.index("(") + 1 : stat.rindex(")")]
-        times = stat[stat.rindex(")") + 2 :].split()[11:15]
-        group = "postgres" if name.startswith("postgres") else "redis" if "redis" in name else None
-        if group:
-            totals[group] += sum(int(value) for value in times) / ticks
-    return totals
 
 
 def requests_of(kind: str):
@@ -136,11 +116,14 @@ def main() -> None:
         pstats.Stats(profile).sort_stats("cumulative").print_stats(args.profile, 50)
         return
     for _ in range(args.rounds):
-        services, cpu, wall = cpu_seconds_of_services(), time.process_time(), time.perf_counter()
+        # PostgreSQL's and Redis's processes (this process's own CPU is read apart)
+        services, cpu, wall = cpu_seconds(set()), time.process_time(), time.perf_counter()
         run(count)
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-        after = cpu_seconds_of_services()
-        per = {name: (after[name] - services[name]) * 1000 / count for name in after}
+        after = cpu_seconds(set())
+        per = {
+            name: (after[name] - services[name]) * 1000 / count for name in ("postgres", "redis")
+        }
         print(
             f"{args.kind}: {count} requests, ms a request: app CPU {cpu * 1000 / count:.3f}, "
             f"PostgreSQL {per['postgres']:.3f}, Redis {per['redis']:.3f}, "
