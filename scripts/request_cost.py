@@ -7,6 +7,7 @@ token (postcodes rotating) or the partner allocation list with the busiest provi
         .venv/bin/python scripts/request_cost.py gp [--requests 2000] [--rounds 5]
     ... scripts/request_cost.py gp --instructions [--requests 300]   # under valgrind
     ... scripts/request_cost.py partner --profile [PATTERN]          # cProfile
+    ... scripts/request_cost.py partner --profile --sort tottime     # by time in itself
 
 By default it prints per round the CPU time a request took in this process and in PostgreSQL's
 and Redis's processes (read from /proc; Linux), and the wall time. These vary with what else the
@@ -55,6 +56,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--instructions", action="store_true", help="count under callgrind")
     parser.add_argument("--profile", nargs="?", const="", default=None, metavar="PATTERN")
+    parser.add_argument(
+        "--sort",
+        choices=["cumulative", "tottime", "ncalls"],
+        default="cumulative",
+        help="the profile's order: cumulative, tottime (in the function itself) or ncalls",
+    )
     parser.add_argument("--under-callgrind", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.instructions:
@@ -113,7 +120,7 @@ def main() -> None:
 
         profile = cProfile.Profile()
         profile.runcall(run, count)
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(args.profile, 50)
+        pstats.Stats(profile).sort_stats(args.sort).print_stats(args.profile, 50)
         return
     for _ in range(args.rounds):
         # PostgreSQL's and Redis's processes (this process's own CPU is read apart)
