@@ -1,7 +1,8 @@
 """What one API request costs the app's process, in-process and without a server or a load
 generator in between (docs/performance.md, "Means"): Django's WSGI handler called directly with
 the benchmark's inputs, for bare `/livez`, the GP lookup API with the practice system's bearer
-token (postcodes rotating) or the partner allocation list with the busiest provider's token.
+token or the GP's session (`gp-session`; postcodes rotating) or the partner allocation list with
+the busiest provider's token.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/wijkwerk_scale DEBUG=1 \\
         .venv/bin/python scripts/request_cost.py gp [--requests 2000] [--rounds 5]
@@ -38,20 +39,37 @@ WARMUP = 200
 
 
 def requests_of(kind: str):
-    """(paths, bearer token) of a kind of request, from the benchmark's inputs."""
+    """(paths, headers) of a kind of request, from the benchmark's inputs."""
     from cases.demo.benchmark import gather_inputs
 
     if kind == "livez":
-        return ["/livez"], None
+        return ["/livez"], {}
     inputs = gather_inputs(seed=2015)
     if kind == "partner":
-        return ["/api/v1/allocations/"], inputs.token
-    return [f"/api/v1/area-contacts/?postcode={p}" for p in inputs.gp_postcodes], inputs.gp_token
+        return ["/api/v1/allocations/"], {"HTTP_AUTHORIZATION": f"Bearer {inputs.token}"}
+    paths = [f"/api/v1/area-contacts/?postcode={p}" for p in inputs.gp_postcodes]
+    if kind == "gp-session":
+        return paths, {"HTTP_COOKIE": f"sessionid={_signed_in_session('huisarts')}"}
+    return paths, {"HTTP_AUTHORIZATION": f"Bearer {inputs.gp_token}"}
+
+
+def _signed_in_session(username: str) -> str:
+    """The session key of `username` signed in through the login page, as the benchmark's
+    `Session.login` does over HTTP (Django's test client, no CSRF check)."""
+    from django.test import Client
+
+    from cases.demo.benchmark import PASSWORD
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    response = client.post("/accounts/login/", {"username": username, "password": PASSWORD})
+    if response.status_code != 302 or "sessionid" not in client.cookies:
+        raise SystemExit(f"login as {username} failed ({response.status_code})")
+    return client.cookies["sessionid"].value
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("kind", choices=["livez", "gp", "partner"])
+    parser.add_argument("kind", choices=["livez", "gp", "gp-session", "partner"])
     parser.add_argument("--requests", type=int, default=None, help="a round's requests")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--instructions", action="store_true", help="count under callgrind")
@@ -77,7 +95,7 @@ def main() -> None:
     django_setup()
     from django.core.handlers.wsgi import WSGIHandler
 
-    paths, token = requests_of(args.kind)
+    paths, headers = requests_of(args.kind)
     handler = WSGIHandler()
 
     def send(path: str) -> None:
@@ -94,8 +112,7 @@ def main() -> None:
             "wsgi.url_scheme": "http",
             "wsgi.errors": sys.stderr,
         }
-        if token:
-            environ["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+        environ.update(headers)
         status = []
         body = b"".join(handler(environ, lambda line, headers, *rest: status.append(line)))
         if not status[0].startswith("200"):
