@@ -6,7 +6,8 @@ The facts are cached under the user's access version, kept in the database
 (`teams.models.AccessVersion`, raised in the transaction of every change to those rows: group
 changes also from the admin, team memberships, consultant areas and absences, plan
 participants and plans, break-the-glass grants, partner professionals) and under today's date
-(cover is per day). A request reads the version (one primary-key query) and then the cache; so
+(cover is per day). A request reads the version (along with the signed-in user,
+`teams.backends`, or else one primary-key query) and then the cache; so
 a change shows on the next request in every web process, with Redis or with each process's own
 local-memory cache. An entry is never kept past the earliest expiry of a grant it holds, and a
 grant is checked against the clock whenever it is used.
@@ -34,7 +35,7 @@ from cases.plans.models import ParticipantStatus, PlanParticipant, PlanStatus
 from cases.privacy.models import BreakGlassAccess
 from networks.models import OrganisationProfessional
 from teams.models import AreaConsultant, ConsultantAbsence, Team
-from teams.selectors import access_version_of
+from teams.selectors import access_version_for
 
 FACTS = "_wijkwerk_facts"
 # the per-request memos of the helpers the facts answer for (see the module docstring)
@@ -166,7 +167,7 @@ def access_facts(user) -> AccessFacts:
     if primed is not None:
         return primed
     now = timezone.now()
-    version = access_version_of(user_id=user.pk)
+    version = access_version_for(user)
     key = _cache_key(user.pk, version, timezone.localdate(now))
     facts = cache.get(key)
     if facts is None or facts.grants_active(now) != list(facts.grants):

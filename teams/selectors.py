@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from socialdomain.cache import cache_is_shared, generation_current
 from teams import permissions
+from teams.backends import ACCESS_VERSION_READ
 
 # Public here for the other apps; defined in teams.memberships so teams.permissions can use it.
 from teams.memberships import district_ids_of_user as district_ids_of_user
@@ -391,6 +392,18 @@ def access_version_of(*, user_id) -> int:
     return (
         AccessVersion.objects.filter(user_id=user_id).values_list("version", flat=True).first() or 0
     )
+
+
+def access_version_for(user) -> int:
+    """The user's access version: the one the authentication backend read along with the user
+    (`teams.backends`), used once, or else `access_version_of` (one primary-key read)."""
+    read = user.__dict__.pop(ACCESS_VERSION_READ, _NOT_READ)
+    if read is not _NOT_READ:
+        return read or 0
+    return access_version_of(user_id=user.pk)
+
+
+_NOT_READ = object()
 
 
 def role_changes(*, username: str = ""):

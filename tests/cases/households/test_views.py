@@ -153,8 +153,9 @@ def test_search_by_bsn_in_few_queries_shows_the_person_and_their_households(
     client = client_as(generalist)
     url = reverse("cases:household_search")
     client.post(url, {"q": person.bsn})  # the user's access facts, read once and cached
-    # session, user, access version; the memberships, the members, the clocks; the log row
-    with django_assert_num_queries(7):
+    # session, user (its access version read along); the memberships, the members, the
+    # clocks; the log row
+    with django_assert_num_queries(6):
         response = client.post(url, {"q": person.bsn}, headers={"HX-Request": "true"})
     content = response.content.decode()
     assert "2 huishoudens gevonden" in content
@@ -191,8 +192,9 @@ def test_search_by_postcode_query_budget(
     client = client_as(generalist)
     url = reverse("cases:household_search")
     client.post(url, {"q": "5611 ab"})
-    # session, user, access version; the page, its members, its clocks; the log row
-    with django_assert_num_queries(7):
+    # session, user (its access version read along); the page, its members, its clocks; the
+    # log row
+    with django_assert_num_queries(6):
         response = client.post(url, {"q": "5611 ab"}, headers={"HX-Request": "true"})
     content = response.content.decode()
     assert "4 huishoudens gevonden" in content
@@ -208,12 +210,12 @@ def test_household_page_query_budget(
     household = make_household(residents=6)
     client = client_as(generalist)
     url = reverse("cases:household_detail", args=[household.uuid])
-    with django_assert_num_queries(7):  # +1: the user's access facts, read once and cached
+    with django_assert_num_queries(6):  # +1: the user's access facts, read once and cached
         client.get(url)
-    # session, user, access version; the household with a flag per section of its story (the
-    # sections are empty here: not read), its history (current residents from it) and the
-    # access-log row: however many residents
-    with django_assert_num_queries(6):
+    # session, user (its access version read along); the household with a flag per section of
+    # its story (the sections are empty here: not read), its history (current residents from
+    # it) and the access-log row: however many residents
+    with django_assert_num_queries(5):
         response = client.get(url)
     assert response.status_code == 200
     for membership in household.memberships.all():

@@ -414,9 +414,9 @@ def test_caseload_rows_show_names_clocks_badges_and_plans_most_urgent_first(
 
     client = client_as(generalist)
     client.get(reverse("cases:caseload"))  # reads the user's access facts into the cache
-    # session, user, access version; households, their members' names, their clocks; the
-    # access-log row; the check-ins due
-    with django_assert_num_queries(8):
+    # session, user (its access version read along); households, their members' names,
+    # their clocks; the access-log row; the check-ins due
+    with django_assert_num_queries(7):
         response = client.get(reverse("cases:caseload"))
     rows = _caseload_rows(response.content.decode())
     assert len(rows) == 4
@@ -458,12 +458,12 @@ def test_household_page_tells_the_story_within_its_query_budget(
     plan = active_plan(household, generalist)
     plan_services.evaluation_record(plan=plan, by=generalist, scores={"finances": 3})
     client = client_as(generalist)
-    # 6 for any household page (session, user, access version, the household with a flag per
-    # section, its history, the access-log row), +1 the user's access facts (first request),
-    # +4 for the sections with rows: meldingen, conversations, plans (no evaluations: they are
-    # on the plan's page), network; the empty ones (addresses, handovers, progress reports)
-    # are not read
-    with django_assert_max_num_queries(11):
+    # 5 for any household page (session, user with its access version, the household with a
+    # flag per section, its history, the access-log row), +1 the user's access facts (first
+    # request), +4 for the sections with rows: meldingen, conversations, plans (no
+    # evaluations: they are on the plan's page), network; the empty ones (addresses,
+    # handovers, progress reports) are not read
+    with django_assert_max_num_queries(10):
         response = client.get(reverse("cases:household_detail", args=[household.uuid]))
     content = response.content.decode()
     assert content.count(f"nog {investigation_days_left(TODAY)} dagen") == 3
