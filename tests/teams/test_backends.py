@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases.access_facts import access_facts
+from socialdomain.precompiled import prepared_text
 from teams.backends import AccessVersionModelBackend
 from teams.models import AccessVersion
 from teams.roles import Role
@@ -22,12 +23,17 @@ pytestmark = pytest.mark.django_db
 VERSION_TABLE = AccessVersion._meta.db_table
 
 
+def _statements(queries) -> list[str]:
+    """The SQL that ran (a prepared statement's text for its EXECUTE)."""
+    return [prepared_text(query["sql"]) for query in queries]
+
+
 def _version_queries(queries) -> list[str]:
     """The statements that read the version table on its own (not joined to the user)."""
     return [
-        query["sql"]
-        for query in queries
-        if f'FROM "{VERSION_TABLE}"' in query["sql"] and "auth_user" not in query["sql"]
+        sql
+        for sql in _statements(queries)
+        if f'FROM "{VERSION_TABLE}"' in sql and "auth_user" not in sql
     ]
 
 
@@ -47,7 +53,7 @@ def test_a_signed_in_request_reads_the_version_with_the_user(client):
     client.get(reverse("cases:caseload"))  # the facts cached under the version
     with CaptureQueriesContext(connection) as queries:
         assert client.get(reverse("cases:caseload")).status_code == 200
-    user_queries = [q["sql"] for q in queries if 'FROM "auth_user"' in q["sql"]]
+    user_queries = [sql for sql in _statements(queries) if 'FROM "auth_user"' in sql]
     assert any(VERSION_TABLE in sql for sql in user_queries), user_queries
     assert _version_queries(queries) == []
 
