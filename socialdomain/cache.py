@@ -9,7 +9,7 @@ when Redis stops answering, one INFO line when it answers again.
 
 After a failure the cache is not tried again for `RETRY_SECONDS` (per process), so that a Redis
 that does not answer at all costs one connect timeout per few seconds, not one per cache call.
-Sessions do not live here (SESSION_ENGINE is `db`).
+Sessions do not live here (SESSION_ENGINE is `socialdomain.sessions`, the database alone).
 """
 
 import logging

@@ -313,8 +313,9 @@ SESSION_COOKIE_HTTPONLY = True
 # Sessions live in the database only, so that logins and pages do not depend on Redis. Not
 # cached_db: with a cache that fails open, a session deleted (logout) or renewed while Redis was
 # unreachable would come back from the stale cached copy once Redis answers again; one indexed
-# primary-key read per signed-in request is the price.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# primary-key read per signed-in request is the price (compiled once per process:
+# socialdomain.sessions, Django's database engine otherwise).
+SESSION_ENGINE = "socialdomain.sessions"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(30 * 60)))
 SESSION_RENEW_INTERVAL = int(os.environ.get("SESSION_RENEW_INTERVAL", "60"))
 # A warning with "stay signed in" shows this many seconds before the session would end.

@@ -4,6 +4,7 @@ broker, result backend) going away while the app runs.
 Redis here is a private `redis-server` each test starts on a free port and stops; the shared
 one (6379) is never touched."""
 
+import importlib
 import logging
 import shutil
 import socket
@@ -14,6 +15,7 @@ from unittest import mock
 import psycopg
 import pytest
 import redis
+from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import connection
@@ -147,7 +149,10 @@ def test_a_cache_that_does_not_answer_is_skipped_for_a_few_seconds(on_private_re
 def test_login_pages_and_the_api_work_with_redis_down(
     on_private_redis, settings, generalist, make_household, provider, api_as, caplog
 ):
-    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+    # sessions in the database alone (Django's `db` engine, one read compiled once), not cached
+    assert settings.SESSION_ENGINE == "socialdomain.sessions"
+    engine = importlib.import_module(settings.SESSION_ENGINE).SessionStore
+    assert engine.__mro__[1] is DatabaseSessionStore
     household = make_household()
     generalist.set_password(PASSWORD)
     generalist.save()
