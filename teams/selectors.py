@@ -397,13 +397,9 @@ def access_version_of(*, user_id) -> int:
 def access_version_for(user) -> int:
     """The user's access version: the one the authentication backend read along with the user
     (`teams.backends`), used once, or else `access_version_of` (one primary-key read)."""
-    read = user.__dict__.pop(ACCESS_VERSION_READ, _NOT_READ)
-    if read is not _NOT_READ:
-        return read or 0
+    if ACCESS_VERSION_READ in user.__dict__:  # None: the user has no version row yet
+        return user.__dict__.pop(ACCESS_VERSION_READ) or 0
     return access_version_of(user_id=user.pk)
-
-
-_NOT_READ = object()
 
 
 def role_changes(*, username: str = ""):
