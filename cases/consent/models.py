@@ -111,10 +111,11 @@ class Consent(models.Model):
         indexes = [
             models.Index(fields=["resident", "organisation"], name="consent_lookup_idx"),
             models.Index(fields=["expires_on"], name="consent_expires_idx"),
-            # an organisation's consents for one purpose, with what makes one current: the
-            # partner list reads a provider's current provider-allocation consents once per page
-            # (`selectors.consented_relation`) from this index alone, without the table
-            # (PostgreSQL; SQLite builds it without the INCLUDE)
+            # an organisation's consents for one purpose, with what makes one current, read
+            # from this index alone (PostgreSQL; SQLite builds it without the INCLUDE) where
+            # the planner hashes them for a check per row (`selectors.consent_annotate`); the
+            # partner list probes `consent_lookup_idx` per row instead
+            # (`selectors.consented_relation`)
             models.Index(
                 fields=["organisation", "purpose"],
                 include=["resident", "given_on", "withdrawn_on", "expires_on"],

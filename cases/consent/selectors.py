@@ -4,7 +4,7 @@ an agreed term computed by `cases.legal_terms.agreed_term_end`)."""
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, FilteredRelation, OuterRef, Q, QuerySet
+from django.db.models import Exists, FilteredRelation, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -102,19 +102,20 @@ def consented_relation(*, resident_field: str, organisation, purpose: str, on=No
     (today): annotate it (`consented_client=consented_relation(...)`) and read the resident's
     data through it, NULL without consent. The check is in the join's condition, so the
     database makes it once per row however many of the resident's fields are read (an
-    `Exists` annotation is written out again in each expression that refers to it)."""
+    `Exists` annotation is written out again in each expression that refers to it).
+
+    The condition compares the resident with the one named by any one of their current
+    consents for the purpose, a scalar subquery: PostgreSQL probes it for each row joined, on
+    `consent_lookup_idx`. An
+    `EXISTS` there may be planned as a hash of all the organisation's consents (about 1,700
+    for the busiest provider at 500,000 households), built for every page of 50
+    (docs/performance.md, "Means", eleventh pass)."""
+    first_consenting = purpose_consent_exists(
+        resident=OuterRef(resident_field), organisation=organisation, purpose=purpose, on=on
+    ).order_by()[:1]  # any one of them: no sort
     return FilteredRelation(
         resident_field,
-        condition=Q(
-            Exists(
-                purpose_consent_exists(
-                    resident=OuterRef(resident_field),
-                    organisation=organisation,
-                    purpose=purpose,
-                    on=on,
-                )
-            )
-        ),
+        condition=Q(**{f"{resident_field}__pk": Subquery(first_consenting.values("resident_id"))}),
     )
 
 

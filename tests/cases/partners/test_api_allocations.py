@@ -557,6 +557,41 @@ def test_the_page_checks_a_clients_consent_once_and_keeps_its_plan(
     assert prepared_text(page).count('"cases_consent"') == 1
 
 
+def test_the_consent_is_probed_per_row_and_any_current_one_shares(
+    provider, api_as, grant_allocation, consent_for
+):
+    """The page checks a client's consent with a subquery per row that yields one consenting
+    resident, not an `EXISTS`, which PostgreSQL may plan as a hash of all the organisation's
+    consents built for every page (docs/performance.md, eleventh pass). A client with two
+    current consents is listed once and shared; one whose only consent expired is withheld."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from socialdomain.precompiled import prepared_text
+
+    twice = grant_allocation(provider)
+    for _ in range(2):
+        consent_for(twice, provider, categories=("contact",), purpose="provider_allocation")
+    expired = grant_allocation(provider)
+    consent_for(
+        expired,
+        provider,
+        categories=("contact",),
+        purpose="provider_allocation",
+        expires_on=TODAY - datetime.timedelta(days=1),
+    )
+    client = api_as(provider)
+    with CaptureQueriesContext(connection) as queries:
+        results = client.get("/api/v1/allocations/").json()["results"]
+    withheld = {item["id"]: item["personal_data_withheld"] for item in results}
+    assert [item["id"] for item in results] == [str(expired.uuid), str(twice.uuid)]
+    assert withheld == {str(twice.uuid): False, str(expired.uuid): True}
+    [page] = [q["sql"] for q in queries if "cases_allocation" in prepared_text(q["sql"])]
+    sql = prepared_text(page)
+    assert "EXISTS" not in sql
+    assert '= (SELECT U0."resident_id" AS "resident_id" FROM "cases_consent" U0' in sql
+
+
 def _shared(provider):
     from django.db.models import Exists, OuterRef
 
