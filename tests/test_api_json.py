@@ -73,6 +73,16 @@ def test_the_moments_and_lines_are_rendered_as_drf_does():
     assert b"\\u2028" in rendered and b"\xe2\x80\xa8" not in rendered
 
 
+def test_keys_that_are_not_text_and_other_characters_of_three_bytes():
+    """A key that is not a string takes orjson's second try, with its option for such keys;
+    a character written with an E2 byte other than U+2028 and U+2029 stays as it is."""
+    data = {1: "€ – ’", "nested": {2: "a\u2029b"}, "plain": "geen"}
+    rendered = JSONRenderer().render(data)
+    assert rendered == _drf(data)
+    assert "€ – ’".encode() in rendered and b"a\\u2029b" in rendered
+    assert JSONRenderer().render({"plain": "geen"}) == _drf({"plain": "geen"})
+
+
 def test_indented_and_out_of_range_data_take_drfs_path():
     data = {"a": [1, 2], "big": 2**70}
     assert JSONRenderer().render(data) == _drf(data)  # beyond 64 bits: DRF encodes it
