@@ -221,6 +221,7 @@ def allocation_json(row: dict, zone=None, withheld_reason: str | None = None) ->
             "last_name": row["client_last_name"],
             "birth_date": _day(row["client_birth_date"]),
         }
+    created_at = _moment(row["created_at"], zone)
     address = None
     if not withheld:
         address = {
@@ -258,8 +259,11 @@ def allocation_json(row: dict, zone=None, withheld_reason: str | None = None) ->
         "address": address,
         "personal_data_withheld": withheld,
         "withheld_reason": (withheld_reason or _withheld_reason()) if withheld else None,
-        "created_at": _moment(row["created_at"], zone),
-        "updated_at": _moment(row["updated_at"], zone),
+        "created_at": created_at,
+        # the same text again for an allocation not changed since it was made
+        "updated_at": created_at
+        if row["updated_at"] == row["created_at"]
+        else _moment(row["updated_at"], zone),
     }
 
 

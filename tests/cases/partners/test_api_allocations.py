@@ -2,6 +2,7 @@ import datetime
 import uuid
 
 import pytest
+from django.db.models import F
 from django.utils import timezone
 
 from cases.partners import selectors as partner_selectors
@@ -510,9 +511,16 @@ def test_the_list_from_plain_rows_is_exactly_the_serializers_json(
     shared = grant_allocation(provider)
     consent_for(shared, provider, categories=("contact",), purpose="provider_allocation")
     withheld = grant_allocation(provider)
+    # one unchanged since it was made (the same moment twice, rendered once), one changed
+    Allocation.objects.filter(pk=shared.pk).update(updated_at=F("created_at"))
+    Allocation.objects.filter(pk=withheld.pk).update(
+        updated_at=F("created_at") + datetime.timedelta(days=1, microseconds=5)
+    )
     client = api_as(provider)
     body = client.get("/api/v1/allocations/").json()
     by_id = {item["id"]: item for item in body["results"]}
+    assert by_id[str(shared.uuid)]["updated_at"] == by_id[str(shared.uuid)]["created_at"]
+    assert by_id[str(withheld.uuid)]["updated_at"] != by_id[str(withheld.uuid)]["created_at"]
 
     for allocation in (shared, withheld):
         annotated = (
