@@ -199,3 +199,20 @@ def test_only_a_view_with_the_client_throttle_counts_while_authenticating(rf):
     for view, expected in ((Counted, ApiClientRateThrottle), (Other, type(None))):
         request = Request(rf.get("/"), parser_context={"view": view()})
         assert type(_client_throttle(request)) is expected
+
+
+def test_the_redis_cache_takes_any_key_without_reading_it_for_memcached(shared_cache):
+    """`FailOpenRedisCache` does not run Django's memcached key check (a warning for spaces,
+    control characters or more than 250 characters, read a character at a time on every
+    call): Redis keys are binary-safe, and such a key is stored and read back."""
+    import warnings
+
+    from django.core.cache import cache
+    from django.core.cache.backends.base import CacheKeyWarning
+
+    key = "met spatie\tand a tab " + "x" * 300
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CacheKeyWarning)
+        cache.set(key, "bewaard", 30)
+        assert cache.get(key) == "bewaard"
+        assert cache.get_many([key, "another key"]) == {key: "bewaard"}
