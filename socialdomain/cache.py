@@ -56,9 +56,9 @@ class FailOpenRedisCache(RedisCache):
     def validate_key(self, key):
         """No check of the key: Django's base check warns about keys memcached would refuse
         (longer than 250 characters, spaces or control characters), reading each key a
-        character at a time on every call (about a tenth of a millisecond on an API request
-        with three keys, docs/performance.md). Redis keys are binary-safe; the memcached
-        backends, which have those limits, make their own check."""
+        character at a time on every call (2 % of the GP lookup API's instructions a request,
+        `scripts/request_cost.py gp --instructions`). Redis keys are binary-safe; the
+        memcached backends, which have those limits, make their own check."""
 
     def _location(self) -> str:
         return ",".join(self._servers)
