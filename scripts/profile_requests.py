@@ -94,8 +94,9 @@ def main() -> None:
             counts.append(len(timings))
             sql.append(sum(timings))
         if request_type.name in args.queries:  # the last run's statements
+            width = int(os.environ.get("SQL_WIDTH", "160"))  # e.g. SQL_WIDTH=100000: whole
             for seconds, statement in statements:
-                print(f"{seconds * 1000:7.2f} ms  {' '.join(statement.split())[:160]}")
+                print(f"{seconds * 1000:7.2f} ms  {' '.join(statement.split())[:width]}")
         rows.append(
             (
                 request_type.name,

@@ -64,7 +64,7 @@ from cases.plans.models import (
     SupportPlan,
 )
 from cases.validators import normalise_bsn
-from socialdomain.precompiled import precompiled_rows
+from socialdomain.precompiled import precompiled_objects, precompiled_rows
 from teams.roles import Role
 from teams.validators import format_postcode, normalise_postcode
 
@@ -240,22 +240,32 @@ def household_search(*, user, query: str, members: bool = True) -> HouseholdSear
 def _memberships_by_bsn(*, user, bsn: str) -> list[HouseholdMembership]:
     """Every membership of the person with this BSN, with resident, household, area and
     coordinator, and `household_visible`: whether `households_visible_to(user)` holds the
-    household; in the households' address order. One query."""
-    visible = households_visible_to(user).filter(pk=OuterRef("household_id"))
-    return list(
-        HouseholdMembership.objects.filter(resident__bsn=bsn)
-        .select_related(
-            "resident", "household__coordinator", "household__neighbourhood__district__team"
+    household; in the households' address order. One query. In a request the statement is
+    compiled once per user's access (`visibility_key`): with its seven joins and the
+    need-to-know filter, planning it cost more than running it at 500,000 households
+    (docs/performance.md, eleventh pass)."""
+
+    def build(bind):
+        visible = households_visible_to(user).filter(pk=OuterRef("household_id"))
+        return (
+            HouseholdMembership.objects.filter(resident__bsn=bind("bsn"))
+            .select_related(
+                "resident", "household__coordinator", "household__neighbourhood__district__team"
+            )
+            .annotate(household_visible=Exists(visible))
+            .order_by(
+                "household__postcode",
+                "household__house_number",
+                "household__house_number_addition",
+                "household_id",
+                "-start_date",
+            )
         )
-        .annotate(household_visible=Exists(visible))
-        .order_by(
-            "household__postcode",
-            "household__house_number",
-            "household__house_number_addition",
-            "household_id",
-            "-start_date",
-        )
-    )
+
+    key = visibility_key(user)
+    if key is None:
+        return list(build(lambda _name: bsn))
+    return precompiled_objects(key=("memberships by BSN", *key), build=build, values={"bsn": bsn})
 
 
 def _whereabouts(*, bsn: str, memberships: list, today) -> "PersonWhereabouts | None":

@@ -451,3 +451,37 @@ def test_a_name_search_finds_exactly_the_households_need_to_know_opens(
             page = response.context["page"]
             assert page.paginator.count == len(want), (user, query)
             assert {row.pk for row in page.object_list} <= want, (user, query)
+
+
+def test_the_bsn_statement_is_compiled_once_per_access_and_keeps_need_to_know(
+    client, generalist, named, other_area
+):
+    """Through the page (access facts primed): a search by BSN reads the person's memberships
+    with a statement compiled once per user's access (`visibility_key`), another BSN binding
+    its value only; a household outside the circle stays closed until a break-the-glass
+    grant, a new access key, opens it at once."""
+    from socialdomain import precompiled
+
+    mine = named("Zwaneveld")
+    theirs = named("Pietersen", neighbourhood=other_area["neighbourhood"], postcode="5641AA")
+    mine_bsn = mine.memberships.get().resident.bsn
+    theirs_bsn = theirs.memberships.get().resident.bsn
+    url = reverse("cases:household_search")
+    client.force_login(generalist)
+    precompiled._STATEMENTS.clear()
+
+    def search(query):
+        response = client.post(url, {"q": query})
+        assert response.status_code == 200
+        return response.content.decode()
+
+    def compiled():
+        return [key for key in precompiled._STATEMENTS if "memberships by BSN" in key]
+
+    assert str(mine.uuid) in search(mine_bsn)
+    assert len(compiled()) == 1
+    assert str(theirs.uuid) not in search(theirs_bsn)  # another BSN, the same statement
+    assert len(compiled()) == 1
+    _grant(generalist, theirs)
+    assert str(theirs.uuid) in search(theirs_bsn)
+    assert len(compiled()) == 2
