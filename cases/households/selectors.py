@@ -14,6 +14,7 @@ from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
+    CharField,
     Count,
     DateField,
     Exists,
@@ -166,6 +167,8 @@ class HouseholdSearch:
     count: int | None = None
     # a name search: the visible households found, by id (need-to-know applied)
     ids: list[int] | None = None
+    # a postcode search: its page as plain rows (`PostcodeHouseholdRows`)
+    rows: "PostcodeHouseholdRows | None" = None
 
 
 def household_search(*, user, query: str, members: bool = True) -> HouseholdSearch:
@@ -197,13 +200,16 @@ def household_search(*, user, query: str, members: bool = True) -> HouseholdSear
             postcode = normalise_postcode(query)
         except ValidationError as exc:
             return HouseholdSearch(query, "postcode", error=exc.messages[0])
-        return HouseholdSearch(query, "postcode", base().filter(postcode=postcode))
-    if PC4_LIKE.match(query):
+        lookups = {"postcode": postcode}
+    elif PC4_LIKE.match(query):
         # a range keeps the (postcode, house_number) index usable
-        upper = str(int(query) + 1)
-        return HouseholdSearch(
-            query, "postcode", base().filter(postcode__gte=query, postcode__lt=upper)
-        )
+        lookups = {"postcode__gte": query, "postcode__lt": str(int(query) + 1)}
+    else:
+        lookups = None
+    if lookups is not None:
+        results = base().filter(**lookups)
+        rows = PostcodeHouseholdRows(user=user, lookups=lookups, count_of=results)
+        return HouseholdSearch(query, "postcode", results, rows=rows)
     if len(query) < MIN_NAME_LENGTH:
         return HouseholdSearch(query, "")
     if any(ch.isdigit() for ch in query):
@@ -584,6 +590,8 @@ def search_values(search: HouseholdSearch) -> "QuerySet | list[dict] | NamedHous
     name search's ids as `NamedHouseholdRows`."""
     if search.ids is not None:
         return NamedHouseholdRows(search.ids)
+    if search.rows is not None:
+        return search.rows
     results = search.results
     if isinstance(results, QuerySet):
         return results.prefetch_related(None).values("pk", *SEARCH_ROW_COLUMNS, **SEARCH_ROW_VALUES)
@@ -616,6 +624,43 @@ class NamedHouseholdRows:
 
         return precompiled_rows(
             key=("named households page", start, stop), build=build, values={"ids": self.ids}
+        )
+
+
+class PostcodeHouseholdRows:
+    """A postcode search's households for the paginator: a page is one statement compiled
+    once per user's access (`visibility_key`) and shape, the postcode (or the range of the
+    four digits) bound; planning the need-to-know filter and the area's joins cost more than
+    running it at 500,000 households (docs/performance.md, eleventh pass). Counted, when the
+    paginator needs it, on `count_of` (the same households)."""
+
+    def __init__(self, *, user, lookups: dict, count_of: QuerySet):
+        self.user = user
+        self.lookups = lookups
+        self.count_of = count_of
+
+    def count(self) -> int:
+        return self.count_of.count()
+
+    def __getitem__(self, item: slice) -> list[dict]:
+        start, stop = item.start or 0, item.stop
+        names = tuple(sorted(self.lookups))
+
+        def build(bind):
+            households = households_visible_to(self.user).filter(
+                **{name: bind(name, CharField()) for name in names}
+            )
+            return households.order_by(*SEARCH_ORDER).values(
+                "pk", *SEARCH_ROW_COLUMNS, **SEARCH_ROW_VALUES
+            )[start:stop]
+
+        key = visibility_key(self.user)
+        if key is None:
+            return list(build(lambda name, _field=None: self.lookups[name]))
+        return precompiled_rows(
+            key=("households by postcode page", names, start, stop, *key),
+            build=build,
+            values=self.lookups,
         )
 
 

@@ -485,3 +485,38 @@ def test_the_bsn_statement_is_compiled_once_per_access_and_keeps_need_to_know(
     _grant(generalist, theirs)
     assert str(theirs.uuid) in search(theirs_bsn)
     assert len(compiled()) == 2
+
+
+def test_the_postcode_page_is_compiled_once_per_access_and_shape(
+    client, generalist, named, other_area
+):
+    """A postcode search's page is one statement per user's access and shape (a whole
+    postcode, or the range of its four digits): another postcode binds its value only; a
+    household of the same postcode outside the circle stays out until a grant opens it."""
+    from socialdomain import precompiled
+
+    mine = named("Zwaneveld", postcode="1234AB")
+    other = named("Pietersen", postcode="1234AC")
+    foreign = named("Anders", neighbourhood=other_area["neighbourhood"], postcode="1234AB")
+    url = reverse("cases:household_search")
+    client.force_login(generalist)
+    precompiled._STATEMENTS.clear()
+
+    def search(query):
+        response = client.post(url, {"q": query})
+        assert response.status_code == 200
+        return response.content.decode()
+
+    def compiled():
+        return [key for key in precompiled._STATEMENTS if "households by postcode page" in key]
+
+    found = search("1234 AB")
+    assert str(mine.uuid) in found and str(foreign.uuid) not in found
+    assert str(other.uuid) not in found
+    assert str(other.uuid) in search("1234AC")
+    assert len(compiled()) == 1
+    found = search("1234")  # the four digits: a range, another shape
+    assert str(mine.uuid) in found and str(other.uuid) in found
+    assert len(compiled()) == 2
+    _grant(generalist, foreign)
+    assert str(foreign.uuid) in search("1234AB")
