@@ -231,29 +231,18 @@ def test_the_name_statement_is_compiled_once_per_access_and_shape(
     """Through the page (access facts primed): another name of the same shape reuses the
     statement; a break-the-glass grant is a new access key, and its household is found at
     once."""
-    from socialdomain import precompiled
-
     named("Zwaneveld")
     named("Pietersen")
     foreign = named("Zwaneveld", neighbourhood=other_area["neighbourhood"], postcode="5641AA")
-    url = reverse("cases:household_search")
-    client.force_login(generalist)
-    precompiled._STATEMENTS.clear()
-
-    def search(query):
-        response = client.post(url, {"q": query})
-        assert response.status_code == 200
-        return response.content.decode()
+    search = _searcher(client, generalist)
 
     assert "Pietersen" not in search("zwaneveld")
     assert "Zwaneveld" not in search("pietersen")
-    compiled = [key for key in precompiled._STATEMENTS if "households named" in key]
-    assert len(compiled) == 1  # one word: one shape, whatever the word
+    assert len(_compiled("households named")) == 1  # one word: one shape, whatever the word
     search("zw")
-    assert len([key for key in precompiled._STATEMENTS if "households named" in key]) == 1
+    assert len(_compiled("households named")) == 1
     search("de")  # a name prefix is also matched whole: another shape
-    compiled = [key for key in precompiled._STATEMENTS if "households named" in key]
-    assert len(compiled) == 2
+    assert len(_compiled("households named")) == 2
 
     assert str(foreign.uuid) not in search("zwaneveld")
     _grant(generalist, foreign)
@@ -453,21 +442,13 @@ def test_a_name_search_finds_exactly_the_households_need_to_know_opens(
             assert {row.pk for row in page.object_list} <= want, (user, query)
 
 
-def test_the_bsn_statement_is_compiled_once_per_access_and_keeps_need_to_know(
-    client, generalist, named, other_area
-):
-    """Through the page (access facts primed): a search by BSN reads the person's memberships
-    with a statement compiled once per user's access (`visibility_key`), another BSN binding
-    its value only; a household outside the circle stays closed until a break-the-glass
-    grant, a new access key, opens it at once."""
+def _searcher(client, user):
+    """`search(query)`: the search page's answer to `query`, as `user` (signed in, so the
+    access facts are primed), from a process whose compiled statements are cleared."""
     from socialdomain import precompiled
 
-    mine = named("Zwaneveld")
-    theirs = named("Pietersen", neighbourhood=other_area["neighbourhood"], postcode="5641AA")
-    mine_bsn = mine.memberships.get().resident.bsn
-    theirs_bsn = theirs.memberships.get().resident.bsn
     url = reverse("cases:household_search")
-    client.force_login(generalist)
+    client.force_login(user)
     precompiled._STATEMENTS.clear()
 
     def search(query):
@@ -475,16 +456,36 @@ def test_the_bsn_statement_is_compiled_once_per_access_and_keeps_need_to_know(
         assert response.status_code == 200
         return response.content.decode()
 
-    def compiled():
-        return [key for key in precompiled._STATEMENTS if "memberships by BSN" in key]
+    return search
+
+
+def _compiled(label: str) -> list:
+    """The keys of the process's compiled statements named `label`."""
+    from socialdomain import precompiled
+
+    return [key for key in precompiled._STATEMENTS if label in key]
+
+
+def test_the_bsn_statement_is_compiled_once_per_access_and_keeps_need_to_know(
+    client, generalist, named, other_area
+):
+    """Through the page (access facts primed): a search by BSN reads the person's memberships
+    with a statement compiled once per user's access (`visibility_key`), another BSN binding
+    its value only; a household outside the circle stays closed until a break-the-glass
+    grant, a new access key, opens it at once."""
+    mine = named("Zwaneveld")
+    theirs = named("Pietersen", neighbourhood=other_area["neighbourhood"], postcode="5641AA")
+    mine_bsn = mine.memberships.get().resident.bsn
+    theirs_bsn = theirs.memberships.get().resident.bsn
+    search = _searcher(client, generalist)
 
     assert str(mine.uuid) in search(mine_bsn)
-    assert len(compiled()) == 1
+    assert len(_compiled("memberships by BSN")) == 1
     assert str(theirs.uuid) not in search(theirs_bsn)  # another BSN, the same statement
-    assert len(compiled()) == 1
+    assert len(_compiled("memberships by BSN")) == 1
     _grant(generalist, theirs)
     assert str(theirs.uuid) in search(theirs_bsn)
-    assert len(compiled()) == 2
+    assert len(_compiled("memberships by BSN")) == 2
 
 
 def test_the_postcode_page_is_compiled_once_per_access_and_shape(
@@ -493,30 +494,18 @@ def test_the_postcode_page_is_compiled_once_per_access_and_shape(
     """A postcode search's page is one statement per user's access and shape (a whole
     postcode, or the range of its four digits): another postcode binds its value only; a
     household of the same postcode outside the circle stays out until a grant opens it."""
-    from socialdomain import precompiled
-
     mine = named("Zwaneveld", postcode="1234AB")
     other = named("Pietersen", postcode="1234AC")
     foreign = named("Anders", neighbourhood=other_area["neighbourhood"], postcode="1234AB")
-    url = reverse("cases:household_search")
-    client.force_login(generalist)
-    precompiled._STATEMENTS.clear()
-
-    def search(query):
-        response = client.post(url, {"q": query})
-        assert response.status_code == 200
-        return response.content.decode()
-
-    def compiled():
-        return [key for key in precompiled._STATEMENTS if "households by postcode page" in key]
+    search = _searcher(client, generalist)
 
     found = search("1234 AB")
     assert str(mine.uuid) in found and str(foreign.uuid) not in found
     assert str(other.uuid) not in found
     assert str(other.uuid) in search("1234AC")
-    assert len(compiled()) == 1
+    assert len(_compiled("households by postcode page")) == 1
     found = search("1234")  # the four digits: a range, another shape
     assert str(mine.uuid) in found and str(other.uuid) in found
-    assert len(compiled()) == 2
+    assert len(_compiled("households by postcode page")) == 2
     _grant(generalist, foreign)
     assert str(foreign.uuid) in search("1234AB")
