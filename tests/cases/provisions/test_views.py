@@ -208,6 +208,35 @@ def test_queue_pages_match_the_queue_read_as_models(
     assert shown == expected
 
 
+def test_the_queue_page_reads_each_rule_on_its_own_and_lists_an_application_once(
+    client_as, consultant, make_application
+):
+    """The work area's page is a `UNION` of its rules (assigned to the consultant; each
+    district and law domain), each stopped at the page's last row: an application that two
+    rules reach (claimed by the consultant, in their area) is listed once, and the page is in
+    deadline order."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from socialdomain.precompiled import prepared_text
+
+    claimed = make_application(applied_on=TODAY - datetime.timedelta(days=3))
+    svc.application_claim(application=claimed, by=consultant)
+    later = make_application(applied_on=TODAY)
+    client = client_as(consultant)
+    with CaptureQueriesContext(connection) as queries:
+        content = client.get(reverse("provisions:application_queue")).content.decode()
+    # a row links its application; the unclaimed one also has its claim form
+    assert (content.count(str(claimed.uuid)), content.count(str(later.uuid))) == (1, 2)
+    assert content.index(str(claimed.uuid)) < content.index(str(later.uuid))
+    [page] = [
+        prepared_text(q["sql"])
+        for q in queries
+        if '"decision_deadline"' in prepared_text(q["sql"]) and "UNION" in prepared_text(q["sql"])
+    ]
+    assert page.count("UNION") == page.count('"cases_objection"') - 1
+
+
 def test_queue_query_budget_as_applications_grow(
     client_as, consultant, make_application, django_assert_max_num_queries
 ):
