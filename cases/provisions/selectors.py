@@ -26,6 +26,7 @@ from django.db.models import (
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from cases import permissions
@@ -513,6 +514,13 @@ def _queue_rows(queue: QuerySet[ProvisionApplication]) -> QuerySet:
     return queue.annotate(**QUEUE_VALUES).values(*QUEUE_FIELDS).order_by("decision_deadline", "pk")
 
 
+@functools.lru_cache(maxsize=128)
+def _choice_label(choices, value: str, language: str | None) -> str:
+    """A choice's label in `language`, translated once per process (the queue shows two a
+    row)."""
+    return str(choices(value).label)
+
+
 class QueueRow:
     """One row of the consultant's queue, from plain values (no model per row): what the
     queue's template shows, with the application's deadline properties."""
@@ -539,10 +547,10 @@ class QueueRow:
         return self.status not in UNDECIDED_STATUSES
 
     def get_law_display(self) -> str:
-        return str(Law(self.law).label)
+        return _choice_label(Law, self.law, get_language())
 
     def get_status_display(self) -> str:
-        return str(ApplicationStatus(self.status).label)
+        return _choice_label(ApplicationStatus, self.status, get_language())
 
     @property
     def address_line(self) -> str:

@@ -27,6 +27,7 @@ def short_date(day: datetime.date) -> str:
 
 def _forget_dates(**_kwargs) -> None:  # a test's other formats or languages
     _short_date.cache_clear()
+    _application_deadline_badge.cache_clear()
 
 
 setting_changed.connect(_forget_dates)
@@ -55,13 +56,18 @@ def application_deadline(application):
     decided. Rendered in Python: the queue shows one per row."""
     if application.is_decided:
         return ""
-    days = application.days_left
+    return _application_deadline_badge(application.days_left, get_language())
+
+
+@functools.lru_cache(maxsize=1024)
+def _application_deadline_badge(days: int, language: str | None) -> str:
+    """The badge for `days` left (overdue when negative) in `language`, made once per process
+    (the queue shows 25 a page, most of them for a few dozen distinct days)."""
     if days < 0:
-        overdue = application.days_overdue
         return html(
             '<span class="badge overdue">{}</span>',
-            ngettext("%(counter)s day overdue", "%(counter)s days overdue", overdue)
-            % {"counter": overdue},
+            ngettext("%(counter)s day overdue", "%(counter)s days overdue", -days)
+            % {"counter": -days},
         )
     return html(
         '<span class="badge{}">{}</span>',

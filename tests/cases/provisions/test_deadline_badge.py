@@ -33,3 +33,15 @@ def test_the_badge_says_how_many_days_are_left_or_over(days, html):
 
 def test_a_decided_application_has_no_badge():
     assert application_deadline(row(-5, decided=True)) == ""
+
+
+def test_the_badge_is_kept_per_language():
+    """A badge is made once per process for its days and language: the same days in another
+    language is its own badge."""
+    with translation.override("nl"):
+        assert application_deadline(row(5)) == '<span class="badge">nog 5 dagen</span>'
+    with translation.override("en"):
+        assert application_deadline(row(5)) == '<span class="badge">5 days left</span>'
+        assert application_deadline(row(-1)) == '<span class="badge overdue">1 day overdue</span>'
+    with translation.override("nl"):
+        assert application_deadline(row(5)) == '<span class="badge">nog 5 dagen</span>'
