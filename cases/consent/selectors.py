@@ -106,10 +106,9 @@ def consented_relation(*, resident_field: str, organisation, purpose: str, on=No
 
     The condition compares the resident with the one named by any one of their current
     consents for the purpose, a scalar subquery: PostgreSQL probes it for each row joined, on
-    `consent_lookup_idx`. An
-    `EXISTS` there may be planned as a hash of all the organisation's consents (about 1,700
-    for the busiest provider at 500,000 households), built for every page of 50
-    (docs/performance.md, "Means", eleventh pass)."""
+    `consent_lookup_idx`. An `EXISTS` there may be planned as a hash of all the organisation's
+    consents (about 1,700 for the busiest provider at 500,000 households), built for every
+    page of 50 (docs/performance.md, "Means", eleventh pass)."""
     first_consenting = purpose_consent_exists(
         resident=OuterRef(resident_field), organisation=organisation, purpose=purpose, on=on
     ).order_by()[:1]  # any one of them: no sort

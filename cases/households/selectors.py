@@ -65,7 +65,7 @@ from cases.plans.models import (
     SupportPlan,
 )
 from cases.validators import normalise_bsn
-from socialdomain.precompiled import precompiled_objects, precompiled_rows
+from socialdomain.precompiled import Bind, precompiled_objects, precompiled_rows
 from teams.roles import Role
 from teams.validators import format_postcode, normalise_postcode
 
@@ -268,10 +268,10 @@ def _memberships_by_bsn(*, user, bsn: str) -> list[HouseholdMembership]:
             )
         )
 
-    key = visibility_key(user)
+    key, values = visibility_key(user), {"bsn": bsn}
     if key is None:
-        return list(build(lambda _name: bsn))
-    return precompiled_objects(key=("memberships by BSN", *key), build=build, values={"bsn": bsn})
+        return list(build(Bind(values, placeholders=False)))
+    return precompiled_objects(key=("memberships by BSN", *key), build=build, values=values)
 
 
 def _whereabouts(*, bsn: str, memberships: list, today) -> "PersonWhereabouts | None":
@@ -656,7 +656,7 @@ class PostcodeHouseholdRows:
 
         key = visibility_key(self.user)
         if key is None:
-            return list(build(lambda name, _field=None: self.lookups[name]))
+            return list(build(Bind(self.lookups, placeholders=False)))
         return precompiled_rows(
             key=("households by postcode page", names, start, stop, *key),
             build=build,

@@ -431,10 +431,13 @@ class _WorkAreaQueue:
             values[f"area_law_{index}"] = law_domain
         return cls(len(work_area), values)
 
-    def applications(self, bind) -> QuerySet[ProvisionApplication]:
-        in_area = functools.reduce(operator.or_, self.arms(bind))
+    def applications(self, bind, rule: Q | None = None) -> QuerySet[ProvisionApplication]:
+        """The queue's applications: of one of its rules (`arms`), or of any (their `OR`),
+        with the filters asked for."""
+        if rule is None:
+            rule = functools.reduce(operator.or_, self.arms(bind))
         return _queue_filters(
-            ProvisionApplication.objects.filter(in_area),
+            ProvisionApplication.objects.filter(rule),
             bind,
             law=self.values["law"],
             district_id=self.values["district"],
@@ -466,18 +469,10 @@ class _WorkAreaQueue:
         if connection.vendor != "postgresql" or not page.stop:
             return _queue_rows(_with_open_objection(self.applications(bind)))[page]
         parts = [
-            _queue_rows(
-                _with_open_objection(
-                    _queue_filters(
-                        ProvisionApplication.objects.filter(arm),
-                        bind,
-                        law=self.values["law"],
-                        district_id=self.values["district"],
-                        status=self.values["status"],
-                    )
-                )
-            ).values(*QUEUE_FIELDS, "id")[: page.stop]
-            for arm in self.arms(bind)
+            _queue_rows(_with_open_objection(self.applications(bind, rule))).values(
+                *QUEUE_FIELDS, "id"
+            )[: page.stop]
+            for rule in self.arms(bind)
         ]
         return parts[0].union(*parts[1:]).order_by("decision_deadline", "id")[page]
 

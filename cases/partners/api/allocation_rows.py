@@ -221,7 +221,6 @@ def allocation_json(row: dict, zone=None, withheld_reason: str | None = None) ->
             "last_name": row["client_last_name"],
             "birth_date": _day(row["client_birth_date"]),
         }
-    created_at = _moment(row["created_at"], zone)
     address = None
     if not withheld:
         address = {
@@ -238,6 +237,7 @@ def allocation_json(row: dict, zone=None, withheld_reason: str | None = None) ->
             "name": row["delivered_name"],
             "agb_code": row["delivered_agb_code"],
         }
+    created_at = _moment(row["created_at"], zone)
     return {
         "id": str(row["uuid"]),
         "number": row["number"],
