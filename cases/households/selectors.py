@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import (
@@ -19,16 +21,20 @@ from django.db.models import (
     DateField,
     Exists,
     F,
+    Func,
     Min,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
+    TextField,
+    Value,
     When,
     prefetch_related_objects,
 )
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -58,6 +64,7 @@ from cases.intake.models import (
 from cases.links import uuid_url
 from cases.partners.models import ProgressReport
 from cases.partners.selectors import progress_reports_recent
+from cases.plans import selectors as plan_selectors
 from cases.plans.models import (
     ParticipantStatus,
     PlanParticipant,
@@ -489,23 +496,26 @@ class CaseloadRow:
     url: str = ""  # the household page (the view's)
 
 
+# the order of `current_members_prefetch`: role, then date of birth (unknown last)
+CURRENT_MEMBER_ORDER = ("role", "resident__birth_date", "pk")
+
+
 def current_member_names(
     *, household_ids: list[int], on=None, birth_year: bool = False
 ) -> dict[int, list[str]]:
     """The full names of the current members (`HouseholdMembership.objects.current()`) of
-    each household, in the order of `current_members_prefetch` (role, then date of birth,
-    unknown last), with the year of birth when known and asked for ("Jan Jansen (1980)"): one
-    query for a page of households."""
+    each household, in `CURRENT_MEMBER_ORDER`, with the year of birth when known and asked for
+    ("Jan Jansen (1980)"): one query for a page of households."""
     if not household_ids:
         return {}
     # compiled once per process (`precompiled_rows`, the households as one array): every page
-    # of the caseload and the household search asks it
+    # of the household search asks it
     rows = precompiled_rows(
         key=("current member names",),
         build=lambda bind: (
             HouseholdMembership.objects.current(bind("on", DateField()))
             .filter(bind.in_array("household_id", "households", "bigint"))
-            .order_by("household_id", "role", "resident__birth_date", "pk")
+            .order_by("household_id", *CURRENT_MEMBER_ORDER)
             .values(
                 "household_id",
                 "resident__first_name",
@@ -525,6 +535,31 @@ def current_member_names(
             name = f"{name} ({row['resident__birth_date'].year})"
         names.setdefault(row["household_id"], []).append(name)
     return names
+
+
+def _text_array(*expressions, output_field=None) -> Func:
+    """`ARRAY[a, b, ...]` of text columns (PostgreSQL)."""
+    return Func(
+        *expressions,
+        template="ARRAY[%(expressions)s]",
+        output_field=output_field or ArrayField(TextField()),
+    )
+
+
+def _current_member_name_parts(on) -> ArraySubquery:
+    """The outer household's current members as [first name, prefix, last name] each, in
+    `CURRENT_MEMBER_ORDER` (PostgreSQL): `current_member_names` read with the household's
+    row, one round trip fewer."""
+    return ArraySubquery(
+        HouseholdMembership.objects.current(on)
+        .filter(household=OuterRef("pk"))
+        .order_by(*CURRENT_MEMBER_ORDER)
+        .values(
+            parts=_text_array(
+                F("resident__first_name"), F("resident__name_prefix"), F("resident__last_name")
+            )
+        )
+    )
 
 
 SEARCH_ROW_VALUES = {
@@ -694,26 +729,71 @@ def search_rows(values: list[dict]) -> list[SearchRow]:
     ]
 
 
-def _caseload_values(*, user) -> list[dict]:
-    """The caseload's rows (`CASELOAD_FIELDS`). In a request the statement is compiled once
-    per user's access (`visibility_key`): building and compiling it took longer than running
-    it at 500,000 households. The rows are read when it runs."""
+def _caseload_values(*, user, today: datetime.date) -> list[dict]:
+    """The caseload's rows (`CASELOAD_FIELDS`); on PostgreSQL with each household's current
+    members' name parts and due check-ins (`_caseload_extras`), read with the rows: two round
+    trips fewer. In a request the statement is compiled once per user's access
+    (`visibility_key`, which holds the day): building and compiling it took longer than
+    running it at 500,000 households. The rows are read when it runs."""
     key = visibility_key(user)
-    if key is None:
+    if connection.vendor != "postgresql" or key is None:
         return list(_caseload(user=user).values(*CASELOAD_FIELDS))
     return precompiled_rows(
         key=("caseload", *key),
-        build=lambda _bind: _caseload(user=user).values(*CASELOAD_FIELDS),
-        values={},
+        build=lambda bind: _caseload(user=user).values(
+            *CASELOAD_FIELDS, **_caseload_extras(bind("on", DateField()))
+        ),
+        values={"on": today},
     )
 
 
-def caseload_page(*, user) -> list[CaseloadRow]:
+def _caseload_extras(on) -> dict:
+    """Per caseload household (PostgreSQL): its current members' name parts and its due
+    check-ins as [uuid, due date (ISO), id], in the order of `check_ins_due_for`."""
+    due_on = Func(F("due_on"), Value("YYYY-MM-DD"), function="to_char", output_field=TextField())
+    return {
+        "member_name_parts": _current_member_name_parts(on),
+        "due_check_ins": ArraySubquery(
+            plan_selectors.check_ins_due_of_outer_household().values(
+                parts=_text_array(Cast("uuid", TextField()), due_on, Cast("pk", TextField()))
+            )
+        ),
+    }
+
+
+@dataclass(slots=True)
+class DueCheckIn:
+    """An aftercare check-in due in a household the user coordinates, on the caseload."""
+
+    pk: int
+    uuid: uuid.UUID | str
+    due_on: datetime.date
+    household: CaseloadRow
+    url: str = ""  # where it is recorded (the view's)
+    form_fields: str = ""  # the form's fields (the view's)
+
+
+@dataclass(slots=True)
+class CaseloadPage:
+    households: list[CaseloadRow]
+    check_ins: list[DueCheckIn]  # soonest first
+
+
+def caseload_page(*, user) -> CaseloadPage:
     """The caseload page's rows (`caseload`) as plain values, with each household's current
-    members' names and running clocks (three queries whatever the number of households); the
-    household whose clock runs out first leads, then the order of `caseload`."""
-    values = _caseload_values(user=user)
-    names = current_member_names(household_ids=[row["pk"] for row in values])
+    members' names and running clocks, and the due check-ins of the households the user
+    coordinates (`check_ins_due_for`): three queries whatever the number of households on
+    PostgreSQL (the caseload, its clocks, the access log's), five on SQLite; the household
+    whose clock runs out first leads, then the order of `caseload`."""
+    today = timezone.localdate()
+    values = _caseload_values(user=user, today=today)
+    read_with_rows = bool(values) and "member_name_parts" in values[0]
+    if read_with_rows:
+        names = {
+            row["pk"]: [full_name(*parts) for parts in row["member_name_parts"]] for row in values
+        }
+    else:
+        names = current_member_names(household_ids=[row["pk"] for row in values], on=today)
     rows = [
         CaseloadRow(
             pk=row["pk"],
@@ -731,11 +811,46 @@ def caseload_page(*, user) -> list[CaseloadRow]:
         )
         for row in values
     ]
+    check_ins = _caseload_check_ins(
+        rows=rows,
+        values=values if read_with_rows else None,
+        coordinated={row.pk for row in rows if row.coordinator_id == user.pk},
+    )
     # each household's running clocks (the rows are need-to-know's already); the one whose
     # deadline comes first leads
-    rows = clocks.with_clocks(rows, user=user, ids_visible=True)
+    rows = clocks.with_clocks(rows, user=user, ids_visible=True, today=today)
     rows.sort(key=lambda row: row.nearest_clock.due_on if row.nearest_clock else datetime.date.max)
-    return rows
+    return CaseloadPage(households=rows, check_ins=check_ins)
+
+
+def _caseload_check_ins(*, rows, values, coordinated: set[int]) -> list[DueCheckIn]:
+    """The due check-ins of the caseload's households the user coordinates (those it only
+    takes part in are the coordinator's to do), soonest first: from the rows' `due_check_ins`
+    when read with them, else one query (`check_ins_due_in`)."""
+    by_pk = {row.pk: row for row in rows}
+    if values is None:
+        return [
+            DueCheckIn(
+                pk=check_in.pk,
+                uuid=check_in.uuid,
+                due_on=check_in.due_on,
+                household=by_pk[check_in.plan.household_id],
+            )
+            for check_in in plan_selectors.check_ins_due_in(household_ids=sorted(coordinated))
+        ]
+    found = [
+        DueCheckIn(
+            pk=int(pk),
+            uuid=check_in_uuid,
+            due_on=datetime.date.fromisoformat(due_on),
+            household=by_pk[row["pk"]],
+        )
+        for row in values
+        if row["pk"] in coordinated
+        for check_in_uuid, due_on, pk in row["due_check_ins"]
+    ]
+    found.sort(key=lambda check_in: (check_in.due_on, check_in.pk))
+    return found
 
 
 @dataclass

@@ -1,10 +1,15 @@
 import base64
 import binascii
+import functools
+import uuid
 
 from django import forms
 from django.contrib.postgres.forms import SimpleArrayField
 from django.db.models import F
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from cases.households.models import HouseholdMembership, Resident
@@ -432,6 +437,29 @@ class CheckInForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+# stands for a check-in's UUID in the fields rendered once (`check_in_form_fields`); not a
+# UUID, so it is not in any markup the form writes otherwise
+_CHECK_IN_SLOT = "check-in-slot"
+
+
+def check_in_form_fields(check_in_uuid) -> str:
+    """The fields of an empty `CheckInForm` for one check-in of the caseload
+    (`cases/_form_fields.html`), with ids of its own (`check-in-<uuid>-note`: one label per
+    note field): rendered once per process and language, the check-in's UUID put in."""
+    # the form's own markup, with a UUID (hex digits and dashes) in place of the slot
+    return mark_safe(  # noqa: S308
+        _check_in_form_fields(get_language()).replace(
+            _CHECK_IN_SLOT, str(uuid.UUID(str(check_in_uuid)))
+        )
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _check_in_form_fields(language: str) -> str:
+    form = CheckInForm(auto_id=f"check-in-{_CHECK_IN_SLOT}-%s")
+    return render_to_string("cases/_form_fields.html", {"form": form})
 
 
 def _current_residents(plan) -> dict:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db.models import (
+    OuterRef,
     Prefetch,
     QuerySet,
 )
@@ -371,6 +372,12 @@ def check_ins_due_in(*, household_ids: list[int]) -> list[AftercareCheckIn]:
         ),
         values={"households": tuple(sorted(household_ids))},
     )
+
+
+def check_ins_due_of_outer_household() -> QuerySet:
+    """The due check-ins of the household of the outer query (`OuterRef("pk")`), in the order
+    of `check_ins_due_for`: for a subquery, so that the caseload reads them with its rows."""
+    return _check_ins_due(AftercareCheckIn.objects.filter(plan__household=OuterRef("pk")))
 
 
 def _check_ins_due(check_ins: QuerySet) -> QuerySet:

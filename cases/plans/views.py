@@ -38,6 +38,7 @@ from cases.plans.forms import (
     PlanForm,
     ResidentAgreementForm,
     ResidentDeclineForm,
+    check_in_form_fields,
 )
 from cases.plans.models import AftercareCheckIn, CheckInStatus, ParticipantStatus, PlanStatus
 from cases.privacy.models import AccessAction
@@ -99,24 +100,22 @@ def caseload(request):
     check-ins that have come due."""
     if not permissions.can_use_register(request.user):
         raise PermissionDenied
-    households = household_selectors.caseload_page(user=request.user)
+    page = household_selectors.caseload_page(user=request.user)
     # the household page's URL reversed once for the page
     household_url = uuid_url("cases:household_detail")
-    for household in households:
+    for household in page.households:
         household.url = household_url(household.uuid)
     access_log_record(
         request_or_user=request,
         action=AccessAction.VIEW,
         object_type="caseload",
-        result_count=len(households),
+        result_count=len(page.households),
     )
-    # the caseload holds every visible household the user coordinates
-    check_ins = plan_selectors.check_ins_due_in(
-        household_ids=[row.pk for row in households if row.coordinator_id == request.user.pk]
-    )
-    for check_in in check_ins:  # a form each, with ids of its own: one label per note field
-        check_in.form = CheckInForm(auto_id=f"check-in-{check_in.uuid}-%s")
-    context = {"households": households, "check_ins": check_ins}
+    complete_url = uuid_url("cases:check_in_complete")
+    for check_in in page.check_ins:  # a form each, with ids of its own
+        check_in.url = complete_url(check_in.uuid)
+        check_in.form_fields = check_in_form_fields(check_in.uuid)
+    context = {"households": page.households, "check_ins": page.check_ins}
     return render(request, "cases/plans/caseload.html", context)
 
 

@@ -339,8 +339,9 @@ def test_caseload_lists_my_households_within_a_query_budget(
     make_household()  # somebody else's
     client = client_as(generalist)
     # incl. the user's access facts (the first request reads them into the cache), the access
-    # log row, the members' names and the running clocks (one query each)
-    with django_assert_max_num_queries(9):
+    # log row and the running clocks (one query each; the members' names and the check-ins
+    # due are read with the households)
+    with django_assert_max_num_queries(7):
         response = client.get(reverse("cases:caseload"))
     content = response.content.decode()
     # received 3..8 weeks ago: deadlines from about 21 days ahead to about 14 days overdue
@@ -414,9 +415,9 @@ def test_caseload_rows_show_names_clocks_badges_and_plans_most_urgent_first(
 
     client = client_as(generalist)
     client.get(reverse("cases:caseload"))  # reads the user's access facts into the cache
-    # session, user (its access version read along); households, their members' names,
-    # their clocks; the access-log row; the check-ins due
-    with django_assert_num_queries(7):
+    # session, user (its access version read along); households with their members' names
+    # and due check-ins (one statement on PostgreSQL), their clocks; the access-log row
+    with django_assert_num_queries(5):
         response = client.get(reverse("cases:caseload"))
     rows = _caseload_rows(response.content.decode())
     assert len(rows) == 4
@@ -703,6 +704,70 @@ def test_caseload_lists_the_due_check_ins_of_the_households_the_user_coordinates
         due[taking_part],
     ]
     assert check_ins_due_in(household_ids=[]) == []
+
+
+def test_caseload_reads_names_and_due_check_ins_with_its_rows_as_the_separate_queries_do(
+    generalist, make_household, other_area
+):
+    """With the user's access facts primed (a request) on PostgreSQL the caseload's one
+    statement carries each household's current members' names and due check-ins: the same
+    page as the separate queries an unprimed user (and the SQLite demo) takes, soonest
+    check-in first, only those of households the user coordinates."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cases.access_facts import access_facts_forget, access_facts_prime
+    from cases.households.selectors import caseload_page
+    from cases.plans.models import AftercareCheckIn, CheckInStatus
+
+    first, second = (make_household(residents=2, coordinator=generalist) for _ in range(2))
+    colleague = TeamMemberFactory(team=other_area["team"]).user
+    shared = make_household(
+        neighbourhood=other_area["neighbourhood"], residents=1, coordinator=colleague
+    )
+    shared_plan = active_plan(shared, colleague)
+    participant = plan_services.participant_invite(
+        plan=shared_plan, by=colleague, user=generalist, role="GGZ"
+    )
+    plan_services.participant_respond(participant=participant, by=generalist, accept=True)
+
+    def check_in(household, days_ago, status=CheckInStatus.DUE, plan=None):
+        return AftercareCheckIn.objects.create(
+            plan=plan or SupportPlanFactory(household=household),
+            due_on=TODAY - datetime.timedelta(days=days_ago),
+            status=status,
+        )
+
+    first_plan = SupportPlanFactory(household=first)
+    late, recent = check_in(first, 5, plan=first_plan), check_in(first, 1, plan=first_plan)
+    check_in(first, 9, status=CheckInStatus.PLANNED, plan=first_plan)  # not due
+    middle = check_in(second, 3)
+    check_in(shared, 7, plan=shared_plan)  # the colleague's to do
+
+    def page():
+        found = caseload_page(user=generalist)
+        return (
+            {row.pk: row.member_names for row in found.households},
+            [(str(item.uuid), item.due_on, item.household.pk) for item in found.check_ins],
+        )
+
+    access_facts_forget(generalist)
+    separately = page()
+    access_facts_prime(generalist)
+    with CaptureQueriesContext(connection) as queries:
+        together = page()
+    assert together == separately
+    names, check_ins = together
+    assert set(names) == {first.pk, second.pk, shared.pk}
+    assert all(len(names[household.pk]) == 2 for household in (first, second))
+    assert check_ins == [
+        (str(item.uuid), item.due_on, household.pk)
+        for item, household in ((late, first), (middle, second), (recent, first))
+    ]
+    # the caseload with its names and check-ins, then its clocks
+    caseload, clock_rows = (query["sql"] for query in queries.captured_queries)
+    assert "cases_householdmembership" in caseload and "cases_aftercarecheckin" in caseload
+    assert "clocks_page" in clock_rows
 
 
 def test_each_due_check_in_has_a_note_field_of_its_own(client_as, generalist, make_household):
