@@ -1,14 +1,18 @@
-"""Rows of the busiest lists rendered in Python: the consultant's queue (25 rows of six cells)
-and the caseload. The template language's per-variable look-ups were most of these pages' time
-at 500,000 households (docs/performance.md)."""
+"""Rows of the busiest lists rendered in Python: the consultant's queue (25 rows of six cells),
+the caseload, the household search and the household page's residents. The template
+language's per-variable look-ups were most of these pages' time at 500,000 households
+(docs/performance.md)."""
 
 import functools
 
 from django import template
+from django.template.defaultfilters import date as date_filter
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext, ngettext
 
+from cases.links import uuid_path
 from cases.templatetags.cases_extras import application_deadline, days_left, deadline, short_date
-from socialdomain.html import html, html_join
+from socialdomain.html import escaped, html, html_join
 
 register = template.Library()
 
@@ -35,6 +39,14 @@ def _labels(language: str) -> dict[str, str]:
         "no_current_residents": gettext("No current residents"),
         "outside_areas": gettext("Outside the municipality's areas"),
         "coordinator": gettext("coordinator"),
+        "born": gettext("born"),
+        "bsn": gettext("BSN"),
+        "no_bsn": gettext("no BSN known"),
+        "change": gettext("Change"),
+        "edit_details": gettext("Edit details"),
+        "becomes_volunteer": gettext("Becomes a volunteer"),
+        "left_on": gettext("Left the household on"),
+        "register_departure": gettext("Register departure"),
     }
 
 
@@ -195,4 +207,71 @@ def search_row(household, kind: str) -> str:
         household.area_name or labels["outside_areas"],
         coordinator,
         clock_line,
+    )
+
+
+@register.simple_tag(takes_context=True)
+def resident_item(context, membership) -> str:
+    """One `<li>` of the household page's current residents: name, role, date of birth, BSN,
+    phone and the language of letters; for whoever may change the household, its actions
+    (edit, becomes a volunteer, register the departure). Context: household, can_edit, can,
+    csrf_token."""
+    labels = _labels(get_language())
+    resident = membership.resident
+    facts = []
+    if resident.birth_date:
+        facts.append(html("{} {} · ", labels["born"], date_filter(resident.birth_date, "j F Y")))
+    if resident.bsn:
+        facts.append(html("{} {}", labels["bsn"], resident.bsn))
+    else:
+        facts.append(html("{}", labels["no_bsn"]))
+    if resident.phone:
+        facts.append(html(" · {}", resident.phone))
+    if resident.preferred_language != "nl":
+        # as `{% blocktranslate %}` renders it: the catalogue's text, the value escaped
+        facts.append(
+            html(
+                " · {}",
+                SafeString(
+                    gettext("letters in %(language)s")
+                    % {"language": escaped(resident.get_preferred_language_display())}
+                ),
+            )
+        )
+    actions = ""
+    if context["can_edit"]:
+        household_uuid = context["household"].uuid
+        volunteer = ""
+        if context["can"].manage_volunteers:
+            volunteer = html(
+                '<a href="{}">{}</a> ',
+                uuid_path("cases:resident_volunteer_register", household_uuid, resident.uuid),
+                labels["becomes_volunteer"],
+            )
+        actions = html(
+            '<details class="inline-actions"><summary>{}</summary> '
+            '<a href="{}">{}</a> {}'
+            '<form method="post" action="{}" class="inline">'
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+            '<label for="end-{}">{}</label> '
+            '<input type="date" id="end-{}" name="end_date" required> '
+            '<button type="submit" class="secondary">{}</button></form></details>',
+            labels["change"],
+            uuid_path("cases:resident_edit", household_uuid, resident.uuid),
+            labels["edit_details"],
+            volunteer,
+            uuid_path("cases:membership_end", household_uuid, resident.uuid),
+            context["csrf_token"],
+            membership.pk,
+            labels["left_on"],
+            membership.pk,
+            labels["register_departure"],
+        )
+    return html(
+        '<li><strong>{}</strong> <span class="badge">{}</span>'
+        '<div class="muted small">{}</div>{}</li>',
+        resident.full_name,
+        membership.get_role_display(),
+        SafeString("".join(facts)),
+        actions,
     )

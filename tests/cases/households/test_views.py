@@ -224,6 +224,48 @@ def test_household_page_query_budget(
     assert "Geen meldingen geregistreerd." in response.content.decode()
 
 
+def test_household_page_lists_each_resident_with_its_facts_and_actions(
+    client_as, generalist, user_with_role, area, make_household
+):
+    """Each current resident's item (rendered in Python, `resident_item`): the name escaped,
+    role, date of birth, BSN or that none is known, phone and the language of letters; for
+    whoever may change the household the actions, each form with the page's CSRF token and a
+    date field of its own; none for a consultant, who reads the file."""
+    import re
+
+    household = make_household(residents=1)
+    known = household.memberships.get().resident
+    unknown = ResidentFactory(
+        first_name="<b>Kim</b>",
+        last_name="'t Hart",
+        bsn=None,
+        birth_date=datetime.date(1980, 5, 1),
+        phone="06-12345678",
+        preferred_language="en",
+    )
+    membership = HouseholdMembershipFactory(household=household, resident=unknown)
+    url = reverse("cases:household_detail", args=[household.uuid])
+    content = client_as(generalist).get(url).content.decode()
+    residents = content[content.index('id="residents"') : content.index('id="meldingen"')]
+    assert escape("<b>Kim</b> 't Hart") in residents and "<b>Kim" not in residents
+    assert "geboren 1 mei 1980 · geen BSN bekend · 06-12345678 · brieven in " in residents
+    assert f"BSN {known.bsn}" in residents
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', content).group(1)
+    assert residents.count(f'name="csrfmiddlewaretoken" value="{token}"') == 2
+    assert f'<label for="end-{membership.pk}">' in residents
+    assert f'id="end-{membership.pk}" name="end_date"' in residents
+    end_url = reverse("cases:membership_end", args=[household.uuid, unknown.uuid])
+    assert f'action="{end_url}"' in residents
+    assert reverse("cases:resident_edit", args=[household.uuid, unknown.uuid]) in residents
+
+    consultant = user_with_role(Role.CONSULTANT)
+    area["team"].members.create(user=consultant)
+    content = client_as(consultant).get(url).content.decode()
+    residents = content[content.index('id="residents"') : content.index('id="meldingen"')]
+    assert escape("<b>Kim</b> 't Hart") in residents
+    assert "inline-actions" not in residents and "csrfmiddlewaretoken" not in residents
+
+
 def test_other_districts_household_is_404(client_as, generalist, make_household, other_area):
     foreign = make_household(neighbourhood=other_area["neighbourhood"], postcode="5641AA")
     client = client_as(generalist)
