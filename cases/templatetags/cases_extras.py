@@ -124,6 +124,24 @@ def deadline(*, clock=None, due=None, what="", title="", melding=None):
 
 
 @register.simple_tag
+def section_loader(section_id: str, url_name: str, household_uuid, title, link_text) -> str:
+    """A section of the household page that loads itself once shown (htmx `load`, replacing
+    the whole section), with a link to the same as a page of its own without JavaScript:
+    `{% section_loader "documents" "cases:household_documents" household.uuid _("Documents")
+    _("Open the documents") %}`."""
+    url = links.uuid_path(url_name, household_uuid)
+    return html(
+        '<section class="card" id="{}" hx-get="{}" hx-trigger="load" hx-swap="outerHTML">'
+        '<h2>{}</h2><p><a href="{}">{}</a></p></section>',
+        section_id,
+        url,
+        title,
+        url,
+        link_text,
+    )
+
+
+@register.simple_tag
 def uuid_path(name: str, *uuids) -> str:
     """`{% url %}` for a URL whose arguments are UUIDs, reversed once per process
     (`cases.links.uuid_path`): `{% uuid_path 'cases:resident_edit' household.uuid r.uuid %}`."""
