@@ -139,9 +139,18 @@ def resident_language(*, household: Household | None = None, resident: Resident 
     return settings.LANGUAGE_CODE
 
 
-def household_history(*, household: Household) -> QuerySet[HouseholdMembership]:
-    """Everyone who ever lived in the household, most recent first."""
-    return household.memberships.select_related("resident").order_by("-start_date", "pk")
+def household_history(*, household: Household) -> list[HouseholdMembership]:
+    """Everyone who ever lived in the household, most recent first, with their residents:
+    one statement compiled once per process (the household page's every request built it)."""
+    return precompiled_objects(
+        key=("household history",),
+        build=lambda bind: (
+            HouseholdMembership.objects.filter(household_id=bind("household"))
+            .select_related("resident")
+            .order_by("-start_date", "pk")
+        ),
+        values={"household": household.pk},
+    )
 
 
 def current_members_of(*, memberships, on=None) -> list[HouseholdMembership]:
