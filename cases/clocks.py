@@ -43,6 +43,7 @@ Adding a kind (see `_advance_rows`; `_avg_request_rows` for the privacy officer)
 
 import datetime
 import enum
+import functools
 import uuid
 import weakref
 from collections.abc import Callable, Iterable
@@ -606,11 +607,20 @@ def _url(kind: ClockKind, link, urls: dict | None) -> str:
     return urls[kind.code](link)
 
 
+@functools.lru_cache(maxsize=64)
+def _kind_texts(code: str, language: str) -> tuple[str, str]:
+    """A kind's label and legal hint in one language (translated once per process, not per
+    clock: a caseload shows dozens)."""
+    kind = KINDS[code]
+    return str(kind.label), str(kind.law_hint)
+
+
 def clock_from_row(row: dict, *, today: datetime.date, urls: dict | None = None) -> Clock:
     kind = KINDS[row["clock_kind"]]
+    label, law_hint = _kind_texts(kind.code, get_language())
     return Clock(
         kind=kind.code,
-        label=str(kind.label),
+        label=label,
         detail=row["clock_detail"] or "",
         due_on=row["clock_due"],
         days_left=(row["clock_due"] - today).days,
@@ -622,7 +632,7 @@ def clock_from_row(row: dict, *, today: datetime.date, urls: dict | None = None)
         responsible_id=row["clock_responsible"],
         district_id=row["clock_district"],
         law=row["clock_law"] or "",
-        law_hint=str(kind.law_hint),
+        law_hint=law_hint,
     )
 
 

@@ -28,6 +28,7 @@ def short_date(day: datetime.date) -> str:
 def _forget_dates(**_kwargs) -> None:  # a test's other formats or languages
     _short_date.cache_clear()
     _application_deadline_badge.cache_clear()
+    _clock_deadline.cache_clear()
 
 
 setting_changed.connect(_forget_dates)
@@ -100,11 +101,21 @@ def deadline(*, clock=None, due=None, what="", title="", melding=None):
             _DEADLINE_HINT,
         )
     elif clock is not None:  # its days left counted when it was read, in this request
-        due, title, days = clock.due_on, clock.law_hint, clock.days_left
+        return _clock_deadline(clock.days_left, clock.law_hint, get_language())
     if due is None:
         return ""
-    if clock is None:
-        days = days_left(due)
+    named = html(' <span class="muted small">{} {}</span>', what, short_date(due)) if what else ""
+    return _deadline_html(days_left(due), title, named)
+
+
+@functools.lru_cache(maxsize=1024)
+def _clock_deadline(days: int, title: str, language: str | None) -> str:
+    """A clock's badge, made once per process for its days left, legal hint and language (a
+    caseload or search page shows dozens of clocks)."""
+    return _deadline_html(days, title, "")
+
+
+def _deadline_html(days: int, title, named: str) -> str:
     if days < 0:
         badge = html(
             '<span class="badge overdue">{}</span>',
@@ -118,7 +129,6 @@ def deadline(*, clock=None, due=None, what="", title="", melding=None):
             " soon" if days <= 7 else "",
             ngettext("%(days)s day left", "%(days)s days left", days) % {"days": days},
         )
-    named = html(' <span class="muted small">{} {}</span>', what, short_date(due)) if what else ""
     title_attribute = html(' title="{}"', title) if title else ""
     return html('<span class="deadline"{}>{}{}</span>', title_attribute, badge, named)
 

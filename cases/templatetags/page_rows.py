@@ -113,6 +113,11 @@ def queue_row(context, application) -> str:
 
 
 @register.simple_tag(takes_context=True)
+def caseload_rows(context, households) -> str:
+    """The caseload's `<li>`s (`caseload_row` each), one line each: one tag for the page."""
+    return SafeString("\n".join(caseload_row(context, household) for household in households))
+
+
 def caseload_row(context, household) -> str:
     """One `<li>` of the caseload for a `CaseloadRow`: the address, how the user takes part
     (when they do not coordinate), the current members, the running clocks, the next open

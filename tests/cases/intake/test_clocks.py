@@ -335,3 +335,38 @@ def test_the_task_recomputes_every_open_clock(make_household, user_with_role):
     assert melding.investigation_deadline == D(2026, 4, 14)
     row = AccessLogEntry.objects.get(pk__gt=before)
     assert (row.user, row.object_id) == (admin, str(melding.uuid))
+
+
+def test_a_clock_reads_its_kind_and_badge_in_the_language_of_the_request():
+    """A clock's label, legal hint and badge are made once per process and language
+    (`clocks._kind_texts`, `cases_extras._clock_deadline`): each language still reads its
+    own, also after the other was made."""
+    from cases.clocks import clock_from_row
+    from cases.templatetags.cases_extras import deadline
+
+    today = timezone.localdate()
+    row = {
+        "clock_kind": "melding",
+        "clock_detail": "",
+        "clock_due": today + datetime.timedelta(days=3),
+        "clock_object": None,
+        "clock_link": "8d5bd5a8-8d0c-4b9f-9a55-7f6cfb1b2f3e",
+        "clock_household": None,
+        "clock_household_uuid": None,
+        "clock_responsible": None,
+        "clock_district": None,
+        "clock_law": "wmo",
+    }
+    seen = {}
+    for language in ("nl", "en", "nl", "en"):
+        with translation.override(language):
+            clock = clock_from_row(row, today=today)
+            seen.setdefault(language, set()).add(
+                (clock.label, clock.law_hint, deadline(clock=clock))
+            )
+    assert all(len(texts) == 1 for texts in seen.values())
+    [(label_nl, hint_nl, badge_nl)] = seen["nl"]
+    [(label_en, hint_en, badge_en)] = seen["en"]
+    assert "nog 3 dagen" in badge_nl and "3 days left" in badge_en
+    assert label_nl != label_en and hint_nl != hint_en
+    assert f'title="{hint_en}"' in badge_en
