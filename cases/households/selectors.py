@@ -34,7 +34,7 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -555,20 +555,31 @@ def _text_array(*expressions, output_field=None) -> Func:
     )
 
 
-def _current_member_name_parts(on) -> ArraySubquery:
-    """The outer household's current members as [first name, prefix, last name] each, in
-    `CURRENT_MEMBER_ORDER` (PostgreSQL): `current_member_names` read with the household's
-    row, one round trip fewer."""
+def _current_member_name_parts(on, *, birth_year: bool = False) -> ArraySubquery:
+    """The outer household's current members as [first name, prefix, last name] each, with
+    the year of birth as text (None when unknown) when asked for, in `CURRENT_MEMBER_ORDER`
+    (PostgreSQL): `current_member_names` read with the household's row, one round trip
+    fewer (`member_names_of`)."""
+    parts = [F("resident__first_name"), F("resident__name_prefix"), F("resident__last_name")]
+    if birth_year:
+        parts.append(Cast(ExtractYear("resident__birth_date"), TextField()))
     return ArraySubquery(
         HouseholdMembership.objects.current(on)
         .filter(household=OuterRef("pk"))
         .order_by(*CURRENT_MEMBER_ORDER)
-        .values(
-            parts=_text_array(
-                F("resident__first_name"), F("resident__name_prefix"), F("resident__last_name")
-            )
-        )
+        .values(parts=_text_array(*parts))
     )
+
+
+def member_names_of(name_parts: list[list[str | None]]) -> list[str]:
+    """The names `current_member_names` gives, from one household's
+    `_current_member_name_parts`."""
+    return [
+        f"{full_name(*parts[:3])} ({parts[3]})"
+        if len(parts) > 3 and parts[3]
+        else full_name(*parts[:3])
+        for parts in name_parts
+    ]
 
 
 SEARCH_ROW_VALUES = {
@@ -663,11 +674,13 @@ class NamedHouseholdRows:
         def build(bind):
             households = Household.objects.filter(bind.in_array("pk", "ids", "bigint"))
             return households.order_by(*SEARCH_ORDER).values(
-                "pk", *SEARCH_ROW_COLUMNS, **SEARCH_ROW_VALUES
+                "pk", *SEARCH_ROW_COLUMNS, **SEARCH_ROW_VALUES, **_search_extras(bind)
             )[start:stop]
 
         return precompiled_rows(
-            key=("named households page", start, stop), build=build, values={"ids": self.ids}
+            key=("named households page", start, stop),
+            build=build,
+            values={"ids": self.ids, "on": timezone.localdate()},
         )
 
 
@@ -695,7 +708,7 @@ class PostcodeHouseholdRows:
                 **{name: bind(name, CharField()) for name in names}
             )
             return households.order_by(*SEARCH_ORDER).values(
-                "pk", *SEARCH_ROW_COLUMNS, **SEARCH_ROW_VALUES
+                "pk", *SEARCH_ROW_COLUMNS, **SEARCH_ROW_VALUES, **_search_extras(bind)
             )[start:stop]
 
         key = visibility_key(self.user)
@@ -704,14 +717,27 @@ class PostcodeHouseholdRows:
         return precompiled_rows(
             key=("households by postcode page", names, start, stop, *key),
             build=build,
-            values=self.lookups,
+            values={**self.lookups, "on": timezone.localdate()},
         )
 
 
+def _search_extras(bind) -> dict:
+    """A search page's current members with their year of birth, read with its households
+    on PostgreSQL (a compiled page's `bind`); none elsewhere (`search_rows` reads them)."""
+    if not bind.placeholders or connection.vendor != "postgresql":
+        return {}
+    return {
+        "member_name_parts": _current_member_name_parts(bind("on", DateField()), birth_year=True)
+    }
+
+
 def search_rows(values: list[dict]) -> list[SearchRow]:
-    """A page of `search_values` as `SearchRow`s, with their current members' names (one
-    query) and their links."""
-    names = current_member_names(household_ids=[row["pk"] for row in values], birth_year=True)
+    """A page of `search_values` as `SearchRow`s, with their current members' names (read
+    with the page, else one query) and their links."""
+    if values and "member_name_parts" in values[0]:
+        names = {row["pk"]: member_names_of(row["member_name_parts"]) for row in values}
+    else:
+        names = current_member_names(household_ids=[row["pk"] for row in values], birth_year=True)
     link = uuid_url("cases:household_detail")
     return [
         SearchRow(

@@ -204,3 +204,34 @@ def test_the_household_page_reads_only_the_sections_that_have_rows(
     assert [p.pk for p in story.plans] == [plan.pk]
     with django_assert_num_queries(0):  # the plan's household (and coordinator) is known
         assert story.open_plan is not None and story.open_plan.coordinator == generalist
+
+
+def test_search_pages_read_the_current_members_with_their_households(make_household):
+    """On PostgreSQL a name or postcode search page reads each household's current members,
+    with their year of birth, in its own statement: the same names in the same order as the
+    separate query (`current_member_names`, which an unprimed user and the SQLite demo take),
+    a former member left out, an unknown date of birth without a year."""
+    household = make_household(residents=0, postcode="5611AB")
+    today = timezone.localdate()
+    for first_name, prefix, birth_date, role, end_date in (
+        ("Anna", "de", datetime.date(1980, 5, 1), "parent", None),
+        ("Sem", "de", None, "child", None),
+        ("Otto", "", datetime.date(1950, 1, 1), "other", today),  # left today
+    ):
+        HouseholdMembershipFactory(
+            household=household,
+            role=role,
+            start_date=today - datetime.timedelta(days=30),
+            end_date=end_date,
+            resident=ResidentFactory(
+                first_name=first_name, name_prefix=prefix, last_name="Vries", birth_date=birth_date
+            ),
+        )
+    separately = household_selectors.current_member_names(
+        household_ids=[household.pk], birth_year=True
+    )[household.pk]
+    assert separately == ["Sem de Vries", "Anna de Vries (1980)"]
+    rows = household_selectors.NamedHouseholdRows([household.pk])[0:25]
+    assert "member_name_parts" in rows[0]
+    [row] = household_selectors.search_rows(rows)
+    assert row.member_names == separately
