@@ -47,6 +47,7 @@ def _labels(language: str) -> dict[str, str]:
         "becomes_volunteer": gettext("Becomes a volunteer"),
         "left_on": gettext("Left the household on"),
         "register_departure": gettext("Register departure"),
+        "now": gettext("now"),
     }
 
 
@@ -279,4 +280,23 @@ def resident_item(context, membership) -> str:
         membership.get_role_display(),
         SafeString("".join(facts)),
         actions,
+    )
+
+
+@register.simple_tag
+def history_items(history) -> str:
+    """The household page's history: an `<li>` per membership, everyone who ever lived there,
+    from when to when ("now" while they live there)."""
+    now = _labels(get_language())["now"]
+    return html_join(
+        "\n",
+        "<li>{}: {} – {}</li>",
+        (
+            (
+                membership.resident.full_name,
+                short_date(membership.start_date),
+                short_date(membership.end_date) if membership.end_date else now,
+            )
+            for membership in history
+        ),
     )

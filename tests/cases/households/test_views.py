@@ -260,6 +260,10 @@ def test_household_page_lists_each_resident_with_its_facts_and_actions(
     assert f'action="{end_url}"' in residents
     assert reverse("cases:resident_edit", args=[household.uuid, unknown.uuid]) in residents
 
+    timeline = content[content.index('class="timeline"') :]
+    assert f"<li>{escape(unknown.full_name)}: " in timeline
+    assert timeline.count(" – nu</li>") == 2
+
     consultant = user_with_role(Role.CONSULTANT)
     area["team"].members.create(user=consultant)
     content = client_as(consultant).get(url).content.decode()
