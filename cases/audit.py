@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import orjson
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -413,6 +413,106 @@ def access_log_record_many(*, request_or_user, action: str, object_type: str, it
     ]
     _insert_many(shared, rows)
     request_ctx.mark_logged()
+
+
+@dataclass(frozen=True)
+class ShownRowsLog:
+    """The access-log rows of a page that its own statement writes (PostgreSQL): the page's
+    query becomes a data-modifying `WITH` that inserts one row per row it shows and returns
+    its rows (`statement`), one statement and one round trip, with nothing sent back to be
+    logged. What the rows share (who, when, what kind) is bound as parameters (`values`); what
+    names each file is read from the page's own columns, so the rows logged are by
+    construction the rows read. Made by `access_log_shown_rows`."""
+
+    context: RequestContext
+    shared: dict  # column -> value, as the fields prepare them
+    using = DEFAULT_DB_ALIAS  # where the page runs: the log's database (`connection`)
+
+    def values(self) -> dict:
+        """The shared values by the names `statement` binds them under."""
+        return {f"log {column}": value for column, value in self.shared.items()}
+
+    def statement(
+        self,
+        bind,
+        sql: str,
+        params: list,
+        *,
+        shown: int,
+        object_id: str,
+        household_uuid: str,
+        resident_uuid: str,
+    ) -> tuple[str, list]:
+        """`sql` (a compiled page, `params` with its bound values) wrapped so that it logs the
+        first `shown` of its rows, in its order: the columns `object_id` (as text),
+        `household_uuid` and `resident_uuid` (the one resident concerned, NULL for none)
+        name each row's file. `bind` makes the shared values parameters."""
+        _sql, fields = _insert_statement("postgresql")
+        quote = connection.ops.quote_name
+        page = '"shown"'
+        varying = {
+            "object_id": f"{page}.{quote(object_id)}::text",
+            "household_uuid": f"{page}.{quote(household_uuid)}",
+            "resident_uuids": (
+                f"CASE WHEN {page}.{quote(resident_uuid)} IS NULL THEN '[]'::jsonb "
+                f"ELSE jsonb_build_array({page}.{quote(resident_uuid)}::text) END"
+            ),
+        }
+        selected, shared_params = [], []
+        for model_field in fields:
+            if model_field.column in varying:
+                selected.append(varying[model_field.column])
+            else:
+                selected.append(f"%s::{model_field.db_type(connection)}")
+                shared_params.append(bind(f"log {model_field.column}").slot)
+        columns = ", ".join(quote(model_field.column) for model_field in fields)
+        table = quote(AccessLogEntry._meta.db_table)
+        # names from the model's meta and the page's own columns; the values are parameters.
+        # The page is materialised once; PostgreSQL's scan of it keeps the page's order
+        wrapped = (
+            f"WITH {page} AS MATERIALIZED ({sql}), "  # noqa: S608
+            f'"logged" AS (INSERT INTO {table} ({columns}) '
+            f"SELECT {', '.join(selected)} FROM (SELECT * FROM {page} LIMIT {int(shown)}) "
+            f"AS {page}) "
+            f"SELECT * FROM {page}"
+        )
+        return wrapped, [*params, *shared_params]
+
+    def done(self) -> None:
+        """The statement ran: the request has its rows (`RequestContext.mark_logged`)."""
+        self.context.mark_logged()
+
+
+def access_log_shown_rows(*, request_or_user, action: str, object_type: str) -> ShownRowsLog | None:
+    """A `ShownRowsLog` for a page of several files that logs in its own statement, or None
+    where that cannot be: another database than PostgreSQL (the SQLite demo), or an actor
+    whose access context can depend on the file (a signed-in user's break-the-glass grant);
+    the page then logs with `access_log_record_many`. Only for an actor with a context of
+    its own (a partner's API client, a network member's link)."""
+    if connection.vendor != "postgresql":
+        return None
+    request_ctx = request_context(request_or_user)
+    actor = _actor(request_ctx)
+    if actor.access_context is None:
+        return None
+    values = _shared_values(
+        actor=actor,
+        context=request_ctx,
+        at=timezone.now(),
+        action=action,
+        object_type=object_type,
+        result=AccessResult.ALLOWED,
+    )
+    if len(values["reason"]) > _REASON_MAX_LENGTH:
+        raise ValidationError({"reason": f"At most {_REASON_MAX_LENGTH} characters."})
+    values["context"] = actor.access_context
+    _sql, fields = _insert_statement("postgresql")
+    shared = {
+        field.column: field.get_db_prep_save(values[field.attname], connection)
+        for field in fields
+        if field.attname in values
+    }
+    return ShownRowsLog(context=request_ctx, shared=shared)
 
 
 def _insert_many(shared: dict, rows: list[dict]) -> None:

@@ -129,6 +129,7 @@ def _run(
     models: bool | None,
     generic: bool = False,
     as_text: tuple[str, ...] = (),
+    wrap: Callable | None = None,
 ) -> tuple[_Statement, list, str]:
     """The statement of `key` (compiled on its first call), run with `values`: the statement,
     the rows as the database returns them and the database's alias. `models=None`: `build`
@@ -147,7 +148,13 @@ def _run(
     )
     statement = _STATEMENTS.get(cache_key)
     if statement is None:
-        statement = _compile(build(Bind(values, placeholders=True)), using, models=models)
+        bind = Bind(values, placeholders=True)
+        statement = _compile(
+            build(bind),
+            using,
+            models=models,
+            wrap=None if wrap is None else functools.partial(wrap, bind),
+        )
         if generic:
             statement = replace(
                 statement, execute=_GENERIC.format(execute=statement.execute), generic=True
@@ -309,7 +316,7 @@ def _prepared(sql: str, params: list, using: str) -> tuple[str, str, str]:
     return name, prepare, execute
 
 
-def _compile(built, using: str, *, models: bool | None) -> _Statement:
+def _compile(built, using: str, *, models: bool | None, wrap=None) -> _Statement:
     if models is None:  # SQL with its parameters (`precompiled_sql`)
         sql, params = built
         compiler = None
@@ -317,6 +324,9 @@ def _compile(built, using: str, *, models: bool | None) -> _Statement:
         compiler = built.query.get_compiler(using)
         sql, params = compiler.as_sql()
     params = list(params)
+    if wrap is not None:  # the same columns, inside the caller's statement
+        sql, params = wrap(sql, params)
+        params = list(params)
     slots = tuple(
         (index, param.name) for index, param in enumerate(params) if isinstance(param, _Slot)
     )
@@ -375,10 +385,14 @@ def precompiled_rows(
     using: str | None = None,
     generic_plan: bool = False,
     as_text: tuple[str, ...] = (),
+    wrap: Callable[[Bind, str, list], tuple[str, list]] | None = None,
 ) -> list[dict]:
     """The rows of the `.values()` queryset `build(bind)` returns, with each `bind(name)` bound
     to `values[name]`; on PostgreSQL compiled on the first call per `key` and database (by
     default the one the router reads from: the replica inside `replica_reads()`).
+    `wrap(bind, sql, params)`: on PostgreSQL the compiled SQL and its parameters are put
+    inside a statement of the caller's that returns the same columns (a data-modifying `WITH`
+    around it: `cases.audit.ShownRowsLog`); part of the key is the caller's to give.
     `generic_plan`: PostgreSQL runs it with its generic plan, never planning it again (for a
     statement whose plan does not depend on the values, see `_GENERIC`). `as_text`: columns of
     these types ("uuid", "date") as their text on PostgreSQL, for a caller that writes them out
@@ -395,6 +409,7 @@ def precompiled_rows(
         models=False,
         generic=generic_plan,
         as_text=as_text,
+        wrap=wrap,
     )
     if statement.converters:
         connection = connections[using]

@@ -11,6 +11,7 @@ direction, the day), so a request only binds its values (the providers, the orga
 the consent check, the filters and the cursor's position) and runs it."""
 
 import datetime
+import functools
 from dataclasses import dataclass, field, replace
 
 from django.db.models import (
@@ -29,6 +30,7 @@ from django.utils.translation import gettext
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
 
+from cases.audit import ShownRowsLog
 from cases.consent.models import ConsentPurpose
 from cases.consent.selectors import consented_relation
 from cases.partners.selectors import allocation_providers
@@ -131,6 +133,10 @@ class AllocationPage:
     ordering: tuple = ()
     position: tuple | None = None  # (lookup, value) from the cursor
     today: datetime.date = field(default_factory=timezone.localdate)
+    # the page's access-log rows written by its own statement (PostgreSQL, an API client):
+    # one per row of the first `shown` (the page's size; the paginator reads one more)
+    log: ShownRowsLog | None = None
+    shown: int = 0
 
     def order_by(self, *ordering) -> "AllocationPage":
         return replace(self, ordering=ordering)
@@ -176,11 +182,33 @@ class AllocationPage:
             page.start,
             page.stop,
         )
+        wrap, using = None, None
+        if self.log is not None:
+            using = self.log.using  # a write: never a replica
+            shown = min(self.shown, page.stop - page.start)
+            key = (*key, "logged", shown)
+            values.update(self.log.values())
+            wrap = functools.partial(
+                self.log.statement,
+                shown=shown,
+                object_id="uuid",
+                household_uuid="household_uuid",
+                resident_uuid="client_uuid",
+            )
         # the same plan for every organisation and page (see `socialdomain.precompiled`); the
         # UUIDs and dates as text, as the JSON and the access log write them
-        return precompiled_rows(
-            key=key, build=build, values=values, generic_plan=True, as_text=("uuid", "date")
+        rows = precompiled_rows(
+            key=key,
+            build=build,
+            values=values,
+            generic_plan=True,
+            as_text=("uuid", "date"),
+            wrap=wrap,
+            using=using,
         )
+        if self.log is not None:
+            self.log.done()
+        return rows
 
 
 def _day(value):

@@ -18,7 +18,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from cases.audit import access_log_record_many, request_context
+from cases.audit import access_log_record_many, access_log_shown_rows, request_context
 from cases.consent.models import ConsentPurpose
 from cases.consent.selectors import consent_annotate
 from cases.partners import selectors as partner_selectors
@@ -142,16 +142,27 @@ class AllocationViewSet(
             )
             if not filterset.is_valid():
                 raise translate_validation(filterset.errors)
+        # on PostgreSQL the page's statement writes its access-log rows itself (one per
+        # allocation shown, `cases.audit.ShownRowsLog`); elsewhere one INSERT after it
+        log = access_log_shown_rows(
+            request_or_user=request, action=AccessAction.VIEW, object_type=self.log_object_type
+        )
         page = self.paginate_queryset(
-            AllocationPage(organisation=api_client_of(request).organisation, filterset=filterset)
+            AllocationPage(
+                organisation=api_client_of(request).organisation,
+                filterset=filterset,
+                log=log,
+                shown=self.paginator.get_page_size(request) or 0,
+            )
         )
         self.logged_page = None  # logged here, from the rows
-        access_log_record_many(
-            request_or_user=request,
-            action=AccessAction.VIEW,
-            object_type=self.log_object_type,
-            items=[rows_log_item(row) for row in page],
-        )
+        if log is None:
+            access_log_record_many(
+                request_or_user=request,
+                action=AccessAction.VIEW,
+                object_type=self.log_object_type,
+                items=[rows_log_item(row) for row in page],
+            )
         return self.get_paginated_response(allocation_page_json(page))
 
     def _allocation(self, uuid, queryset=None):
