@@ -2,11 +2,14 @@
 through Django's test client against the database in DATABASE_URL (a generated municipality),
 with the benchmark's inputs and users. Prints per type the median time, the number of queries
 and the time spent waiting on the database; `--cprofile TYPE` prints the functions that cost
-most for one type; `--queries TYPE` prints the statements of its last run with their times.
+most for one type; `--queries TYPE` prints the statements of its last run with their times;
+`--instructions TYPE` counts the instructions a request of that type takes in this process
+under valgrind's callgrind (not PostgreSQL's or Redis's): the same count whatever else the
+machine does, so an A/B of a page's own work reads to a percent on a host whose speed drifts.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/wijkwerk_scale DEBUG=1 \\
         .venv/bin/python scripts/profile_requests.py [--repeat 15] [--only caseload ...] \\
-        [--cprofile household_page]
+        [--cprofile household_page] [--instructions caseload]
 
 It runs with DEBUG off (as the benchmark's server does), Redis as the cache when REDIS_URL is
 set, access logging, need-to-know and throttling on.
@@ -18,10 +21,15 @@ import dataclasses
 import os
 import pstats
 import random
+import re
+import shutil
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 
-from _django import django_setup
+from _django import BASE_DIR, django_setup
 
 
 def main() -> None:
@@ -32,7 +40,12 @@ def main() -> None:
     parser.add_argument("--cprofile", default="")
     parser.add_argument("--queries", nargs="*", default=[], help="print these types' SQL")
     parser.add_argument("--seed", type=int, default=9)
+    parser.add_argument("--instructions", default="", metavar="TYPE", help="count under callgrind")
+    parser.add_argument("--under-callgrind", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.instructions and not args.under_callgrind:
+        count_instructions(args)
+        return
 
     django_setup()
     from _mix import clients_and_inputs
@@ -71,6 +84,14 @@ def main() -> None:
 
         for _ in range(args.warmup):
             send()
+        if args.under_callgrind:  # counted only while its requests run
+            toggle = ["callgrind_control", "--instr=on", str(os.getpid())]
+            subprocess.run(toggle, check=True, capture_output=True)  # noqa: S603 - ours
+            for _ in range(args.repeat):
+                send()
+            toggle[1] = "--instr=off"
+            subprocess.run(toggle, check=True, capture_output=True)  # noqa: S603 - ours
+            return
         if request_type.name == args.cprofile:
             profile = cProfile.Profile()
             profile.enable()
@@ -109,6 +130,37 @@ def main() -> None:
     print("|---|---:|---:|---:|")
     for name, total, count, sql_ms in rows:
         print(f"| {name} | {total:.1f} | {count:g} | {sql_ms:.1f} |")
+
+
+def count_instructions(args) -> None:
+    """This script again under callgrind, for one type, counting only while its requests
+    run (after the warm-up)."""
+    if shutil.which("valgrind") is None:
+        raise SystemExit("valgrind is missing: apt-get install valgrind")
+    with tempfile.TemporaryDirectory() as folder:
+        command = [
+            "valgrind",
+            "--tool=callgrind",
+            "--instr-atstart=no",
+            f"--callgrind-out-file={folder}/callgrind.out",
+            sys.executable,
+            str(BASE_DIR / "scripts" / "profile_requests.py"),
+            "--under-callgrind",
+            f"--instructions={args.instructions}",
+            f"--only={args.instructions}",
+            f"--repeat={args.repeat}",
+            f"--warmup={max(args.warmup, 5)}",
+            f"--seed={args.seed}",
+        ]
+        done = subprocess.run(command, capture_output=True, text=True)  # noqa: S603 - ours
+    collected = re.search(r"Collected : (\d+)", done.stderr)
+    if done.returncode != 0 or collected is None:
+        raise SystemExit(done.stderr[-2000:])
+    print(
+        f"{args.instructions}: {args.repeat} requests, "
+        f"{int(collected.group(1)) / args.repeat / 1e6:.2f} M instructions a request in this "
+        "process"
+    )
 
 
 if __name__ == "__main__":
