@@ -303,8 +303,7 @@ def _save(entry: AccessLogEntry, context: RequestContext) -> AccessLogEntry:
     UPDATE and DELETE). The database checks the constraints (action, result, context, lengths);
     the reason's length, a text column, is checked here. No model validation or save machinery
     on every page view (docs/performance.md)."""
-    if len(entry.reason) > _REASON_MAX_LENGTH:
-        raise ValidationError({"reason": f"At most {_REASON_MAX_LENGTH} characters."})
+    _check_reason(entry.reason)
     if not connection.features.can_return_columns_from_insert:
         entry.save()
     else:
@@ -386,11 +385,9 @@ def audit_change(
     return _save(entry, request_ctx)
 
 
-def access_log_record_many(*, request_or_user, action: str, object_type: str, items) -> None:
-    """One row per item, in one INSERT, for a list that shows several files at once (a page of
-    the partner API's allocations). `items`: (object id, household UUID, resident UUIDs). Who
-    acts is taken from the request once, and what the rows share is made once; per item only
-    what names its file (and the access context that can depend on it), as a plain dict."""
+def _page_values(*, request_or_user, action: str, object_type: str):
+    """(request context, actor, the values the rows of a page of several files share): who
+    acts, taken from the request once, and what the page's rows have in common."""
     request_ctx = request_context(request_or_user)
     actor = _actor(request_ctx)
     shared = _shared_values(
@@ -400,6 +397,23 @@ def access_log_record_many(*, request_or_user, action: str, object_type: str, it
         action=action,
         object_type=object_type,
         result=AccessResult.ALLOWED,
+    )
+    return request_ctx, actor, shared
+
+
+def _check_reason(reason: str) -> None:
+    """The reason's length (a text column, which the database does not check)."""
+    if len(reason) > _REASON_MAX_LENGTH:
+        raise ValidationError({"reason": f"At most {_REASON_MAX_LENGTH} characters."})
+
+
+def access_log_record_many(*, request_or_user, action: str, object_type: str, items) -> None:
+    """One row per item, in one INSERT, for a list that shows several files at once (a page of
+    the partner API's allocations). `items`: (object id, household UUID, resident UUIDs). Who
+    acts is taken from the request once, and what the rows share is made once; per item only
+    what names its file (and the access context that can depend on it), as a plain dict."""
+    request_ctx, actor, shared = _page_values(
+        request_or_user=request_or_user, action=action, object_type=object_type
     )
     rows = [
         _item_values(
@@ -491,20 +505,12 @@ def access_log_shown_rows(*, request_or_user, action: str, object_type: str) -> 
     its own (a partner's API client, a network member's link)."""
     if connection.vendor != "postgresql":
         return None
-    request_ctx = request_context(request_or_user)
-    actor = _actor(request_ctx)
+    request_ctx, actor, values = _page_values(
+        request_or_user=request_or_user, action=action, object_type=object_type
+    )
     if actor.access_context is None:
         return None
-    values = _shared_values(
-        actor=actor,
-        context=request_ctx,
-        at=timezone.now(),
-        action=action,
-        object_type=object_type,
-        result=AccessResult.ALLOWED,
-    )
-    if len(values["reason"]) > _REASON_MAX_LENGTH:
-        raise ValidationError({"reason": f"At most {_REASON_MAX_LENGTH} characters."})
+    _check_reason(values["reason"])
     values["context"] = actor.access_context
     _sql, fields = _insert_statement("postgresql")
     shared = {
@@ -523,8 +529,7 @@ def _insert_many(shared: dict, rows: list[dict]) -> None:
     per row but what names its file. The SQLite demo takes `bulk_create`."""
     if not rows:
         return
-    if len(shared["reason"]) > _REASON_MAX_LENGTH:
-        raise ValidationError({"reason": f"At most {_REASON_MAX_LENGTH} characters."})
+    _check_reason(shared["reason"])
     if connection.vendor != "postgresql":
         AccessLogEntry.objects.bulk_create(AccessLogEntry(**shared, **row) for row in rows)
         return

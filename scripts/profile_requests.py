@@ -21,15 +21,11 @@ import dataclasses
 import os
 import pstats
 import random
-import re
-import shutil
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 
-from _django import BASE_DIR, django_setup
+from _callgrind import counting, instructions
+from _django import django_setup
 
 
 def main() -> None:
@@ -85,12 +81,9 @@ def main() -> None:
         for _ in range(args.warmup):
             send()
         if args.under_callgrind:  # counted only while its requests run
-            toggle = ["callgrind_control", "--instr=on", str(os.getpid())]
-            subprocess.run(toggle, check=True, capture_output=True)  # noqa: S603 - ours
-            for _ in range(args.repeat):
-                send()
-            toggle[1] = "--instr=off"
-            subprocess.run(toggle, check=True, capture_output=True)  # noqa: S603 - ours
+            with counting():
+                for _ in range(args.repeat):
+                    send()
             return
         if request_type.name == args.cprofile:
             profile = cProfile.Profile()
@@ -135,31 +128,20 @@ def main() -> None:
 def count_instructions(args) -> None:
     """This script again under callgrind, for one type, counting only while its requests
     run (after the warm-up)."""
-    if shutil.which("valgrind") is None:
-        raise SystemExit("valgrind is missing: apt-get install valgrind")
-    with tempfile.TemporaryDirectory() as folder:
-        command = [
-            "valgrind",
-            "--tool=callgrind",
-            "--instr-atstart=no",
-            f"--callgrind-out-file={folder}/callgrind.out",
-            sys.executable,
-            str(BASE_DIR / "scripts" / "profile_requests.py"),
+    counted = instructions(
+        "profile_requests.py",
+        [
             "--under-callgrind",
             f"--instructions={args.instructions}",
             f"--only={args.instructions}",
             f"--repeat={args.repeat}",
             f"--warmup={max(args.warmup, 5)}",
             f"--seed={args.seed}",
-        ]
-        done = subprocess.run(command, capture_output=True, text=True)  # noqa: S603 - ours
-    collected = re.search(r"Collected : (\d+)", done.stderr)
-    if done.returncode != 0 or collected is None:
-        raise SystemExit(done.stderr[-2000:])
+        ],
+    )
     print(
         f"{args.instructions}: {args.repeat} requests, "
-        f"{int(collected.group(1)) / args.repeat / 1e6:.2f} M instructions a request in this "
-        "process"
+        f"{counted / args.repeat / 1e6:.2f} M instructions a request in this process"
     )
 
 

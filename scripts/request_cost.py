@@ -24,15 +24,12 @@ per-request log quiet, as `profile_requests.py` runs.
 import argparse
 import io
 import os
-import re
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
 import warnings
 
-from _django import BASE_DIR, django_setup
+from _callgrind import counting, instructions
+from _django import django_setup
 from api_wrk import cpu_seconds
 
 WARMUP = 200
@@ -125,11 +122,8 @@ def main() -> None:
     run(WARMUP)
     count = args.requests or 2000  # under callgrind the parent passes its own
     if args.under_callgrind:
-        toggle = ["callgrind_control", "--instr=on", str(os.getpid())]
-        subprocess.run(toggle, check=True, capture_output=True)  # noqa: S603 - our own arguments
-        run(count)
-        toggle[1] = "--instr=off"
-        subprocess.run(toggle, check=True, capture_output=True)  # noqa: S603 - as above
+        with counting():
+            run(count)
         return
     if args.profile is not None:
         import cProfile
@@ -158,28 +152,12 @@ def main() -> None:
 
 def count_instructions(args) -> None:
     """This script again under callgrind, counting only while its requests run."""
-    if shutil.which("valgrind") is None:
-        raise SystemExit("valgrind is missing: apt-get install valgrind")
     count = args.requests or 300
-    with tempfile.TemporaryDirectory() as folder:
-        command = [
-            "valgrind",
-            "--tool=callgrind",
-            "--instr-atstart=no",
-            f"--callgrind-out-file={folder}/callgrind.out",
-            sys.executable,
-            str(BASE_DIR / "scripts" / "request_cost.py"),
-            args.kind,
-            "--under-callgrind",
-            f"--requests={count}",
-        ]
-        done = subprocess.run(command, capture_output=True, text=True)  # noqa: S603 - ours
-    collected = re.search(r"Collected : (\d+)", done.stderr)
-    if done.returncode != 0 or collected is None:
-        raise SystemExit(done.stderr[-2000:])
-    instructions = int(collected.group(1))
+    counted = instructions(
+        "request_cost.py", [args.kind, "--under-callgrind", f"--requests={count}"]
+    )
     print(
-        f"{args.kind}: {count} requests, {instructions / count / 1e6:.3f} M instructions a "
+        f"{args.kind}: {count} requests, {counted / count / 1e6:.3f} M instructions a "
         "request in this process"
     )
 
