@@ -769,6 +769,7 @@ def _page_clock_rows(*, ids: list[int], kinds, today, using) -> list[dict]:
 
 def _forget_page_statements(**_kwargs) -> None:
     _PAGE_STATEMENTS.clear()
+    _kind_texts.cache_clear()  # a test's other languages
 
 
 setting_changed.connect(_forget_page_statements)

@@ -571,6 +571,21 @@ def _current_member_name_parts(on, *, birth_year: bool = False) -> ArraySubquery
     )
 
 
+def _read_with_rows(values: list[dict]) -> bool:
+    """Whether a page's rows carry what `_current_member_name_parts` reads (PostgreSQL)."""
+    return bool(values) and "member_name_parts" in values[0]
+
+
+def _member_names_of_rows(values: list[dict], *, on=None, birth_year: bool = False) -> dict:
+    """Each row's household's current members' names (`current_member_names`): read with the
+    rows when they carry them, else one query."""
+    if _read_with_rows(values):
+        return {row["pk"]: member_names_of(row["member_name_parts"]) for row in values}
+    return current_member_names(
+        household_ids=[row["pk"] for row in values], on=on, birth_year=birth_year
+    )
+
+
 def member_names_of(name_parts: list[list[str | None]]) -> list[str]:
     """The names `current_member_names` gives, from one household's
     `_current_member_name_parts`."""
@@ -721,10 +736,16 @@ class PostcodeHouseholdRows:
         )
 
 
+def _compiled_for_postgresql(bind) -> bool:
+    """Whether a page is being compiled for PostgreSQL (`precompiled_rows`), where its rows
+    can carry arrays read with them (`ArraySubquery`)."""
+    return bind.placeholders and connection.vendor == "postgresql"
+
+
 def _search_extras(bind) -> dict:
     """A search page's current members with their year of birth, read with its households
     on PostgreSQL (a compiled page's `bind`); none elsewhere (`search_rows` reads them)."""
-    if not bind.placeholders or connection.vendor != "postgresql":
+    if not _compiled_for_postgresql(bind):
         return {}
     return {
         "member_name_parts": _current_member_name_parts(bind("on", DateField()), birth_year=True)
@@ -734,10 +755,7 @@ def _search_extras(bind) -> dict:
 def search_rows(values: list[dict]) -> list[SearchRow]:
     """A page of `search_values` as `SearchRow`s, with their current members' names (read
     with the page, else one query) and their links."""
-    if values and "member_name_parts" in values[0]:
-        names = {row["pk"]: member_names_of(row["member_name_parts"]) for row in values}
-    else:
-        names = current_member_names(household_ids=[row["pk"] for row in values], birth_year=True)
+    names = _member_names_of_rows(values, birth_year=True)
     link = uuid_url("cases:household_detail")
     return [
         SearchRow(
@@ -771,20 +789,22 @@ def _caseload_values(*, user, today: datetime.date) -> list[dict]:
     (`visibility_key`, which holds the day): building and compiling it took longer than
     running it at 500,000 households. The rows are read when it runs."""
     key = visibility_key(user)
-    if connection.vendor != "postgresql" or key is None:
+    if key is None:
         return list(_caseload(user=user).values(*CASELOAD_FIELDS))
     return precompiled_rows(
         key=("caseload", *key),
-        build=lambda bind: _caseload(user=user).values(
-            *CASELOAD_FIELDS, **_caseload_extras(bind("on", DateField()))
-        ),
+        build=lambda bind: _caseload(user=user).values(*CASELOAD_FIELDS, **_caseload_extras(bind)),
         values={"on": today},
     )
 
 
-def _caseload_extras(on) -> dict:
-    """Per caseload household (PostgreSQL): its current members' name parts and its due
-    check-ins as [uuid, due date (ISO), id], in the order of `check_ins_due_for`."""
+def _caseload_extras(bind) -> dict:
+    """Per caseload household, read with it on PostgreSQL (a compiled page's `bind`; none
+    elsewhere): its current members' name parts and its due check-ins as [uuid, due date
+    (ISO), id], in the order of `check_ins_due_for`."""
+    if not _compiled_for_postgresql(bind):
+        return {}
+    on = bind("on", DateField())
     due_on = Func(F("due_on"), Value("YYYY-MM-DD"), function="to_char", output_field=TextField())
     return {
         "member_name_parts": _current_member_name_parts(on),
@@ -822,13 +842,8 @@ def caseload_page(*, user) -> CaseloadPage:
     whose clock runs out first leads, then the order of `caseload`."""
     today = timezone.localdate()
     values = _caseload_values(user=user, today=today)
-    read_with_rows = bool(values) and "member_name_parts" in values[0]
-    if read_with_rows:
-        names = {
-            row["pk"]: [full_name(*parts) for parts in row["member_name_parts"]] for row in values
-        }
-    else:
-        names = current_member_names(household_ids=[row["pk"] for row in values], on=today)
+    read_with_rows = _read_with_rows(values)
+    names = _member_names_of_rows(values, on=today)
     rows = [
         CaseloadRow(
             pk=row["pk"],
