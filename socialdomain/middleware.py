@@ -1,12 +1,14 @@
 """Request middleware: structured request logging, Dutch-first locale, refusing hostile input,
-503 instead of 500 when Redis fails, the session idle timeout and no-store caching for signed-in
-users.
+503 instead of 500 when Redis fails, the content security policy's header made once per
+process, the session idle timeout and no-store caching for signed-in users.
 
 The request log holds only the path, never the query string or body (they may carry
 personal data).
 """
 
 import contextlib
+import functools
+import http
 import json
 import logging
 import re
@@ -14,8 +16,13 @@ import time
 import uuid
 from urllib.parse import urlencode
 
+from csp.constants import HEADER as CSP_HEADER
+from csp.constants import HEADER_REPORT_ONLY as CSP_HEADER_REPORT_ONLY
+from csp.middleware import CheckableLazyObject, CSPMiddleware
+from csp.utils import build_policy
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.signals import setting_changed
 from django.http import HttpResponse, JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import resolve_url
@@ -305,6 +312,69 @@ class ServiceUnavailableMiddleware:
             else:
                 response = HttpResponse(loader.get_template("503.html").render({}), status=503)
         response["Retry-After"] = retry_after
+        return response
+
+
+# What a view's decorator (csp_update, csp_replace, csp_override) leaves on a response to change
+# its policy; a response with none of them carries the policy of the settings
+_CSP_RESPONSE_PARTS = tuple(
+    f"_csp_{part}{suffix}" for part in ("config", "update", "replace") for suffix in ("", "_ro")
+)
+# the header, what exempts a response from it (csp_exempt), whether it is the report-only one
+_CSP_HEADERS = (
+    (CSP_HEADER, "_csp_exempt", False),
+    (CSP_HEADER_REPORT_ONLY, "_csp_exempt_ro", True),
+)
+
+
+@functools.lru_cache(maxsize=2)
+def _settings_policy(report_only: bool) -> tuple[str, tuple[str, ...]]:
+    """The header of the settings' policy (django-csp's own `build_policy`), and the paths it
+    leaves out (`EXCLUDE_URL_PREFIXES`)."""
+    name = "CONTENT_SECURITY_POLICY_REPORT_ONLY" if report_only else "CONTENT_SECURITY_POLICY"
+    policy = getattr(settings, name, None) or {}
+    return build_policy(report_only=report_only), tuple(policy.get("EXCLUDE_URL_PREFIXES") or ())
+
+
+def _forget_policy(**_kwargs) -> None:  # a test's other policy
+    _settings_policy.cache_clear()
+
+
+setting_changed.connect(_forget_policy)
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware, with the settings' policy made into its header once per
+    process instead of for every response.
+
+    django-csp builds the header anew for each response (the settings copied through a
+    dataclass, then joined): a tenth of what a bare `/livez` costs the app
+    (docs/performance.md, thirteenth pass). The project's policy is the same for every
+    response: no template asks for a nonce and no view changes it. A response whose view does
+    (a `csp.decorators` decorator), or a request that asked for a nonce, is left to django-csp
+    as it is; so is the rest of what django-csp does (the nonce, the debug pages)."""
+
+    def process_response(self, request, response):
+        if getattr(request, "_csp_nonce", None) is not None or any(
+            getattr(response, part, None) is not None for part in _CSP_RESPONSE_PARTS
+        ):
+            return super().process_response(request, response)
+        if settings.DEBUG and response.status_code in (
+            http.HTTPStatus.INTERNAL_SERVER_ERROR,
+            http.HTTPStatus.NOT_FOUND,
+        ):
+            return super().process_response(request, response)
+        for header, exempt, report_only in _CSP_HEADERS:
+            policy, excluded = _settings_policy(report_only)
+            if (
+                policy
+                and header not in response
+                and not getattr(response, exempt, False)
+                and not request.path_info.startswith(excluded)
+            ):
+                response[header] = policy
+        # as django-csp: a nonce asked for after this would not be in the header
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
         return response
 
 

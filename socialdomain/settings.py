@@ -84,7 +84,8 @@ MIDDLEWARE = [
     "socialdomain.two_factor.TwoFactorEnrollmentMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, the settings' policy made into its header once per process
+    "socialdomain.middleware.ContentSecurityPolicyMiddleware",
     "socialdomain.middleware.SessionIdleTimeoutMiddleware",
     "socialdomain.middleware.NoStoreForSignedInMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
