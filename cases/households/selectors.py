@@ -518,9 +518,12 @@ def current_member_names(
     if not household_ids:
         return {}
     # compiled once per process (`precompiled_rows`, the households as one array): every page
-    # of the household search asks it
+    # of the household search asks it. Its plan is the same for any households (an index scan
+    # per household): PostgreSQL's generic plan, which it would not choose by itself (it
+    # planned each run again, 0.4 ms for a run of 0.1 at 500,000 households)
     rows = precompiled_rows(
         key=("current member names",),
+        generic_plan=True,
         build=lambda bind: (
             HouseholdMembership.objects.current(bind("on", DateField()))
             .filter(bind.in_array("household_id", "households", "bigint"))

@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.http import Http404
@@ -235,3 +236,28 @@ def test_search_pages_read_the_current_members_with_their_households(make_househ
     assert "member_name_parts" in rows[0]
     [row] = household_selectors.search_rows(rows)
     assert row.member_names == separately
+
+
+def test_the_members_query_runs_with_the_generic_plan(make_household):
+    """The separate members query (a BSN search's) runs with PostgreSQL's generic plan: its
+    plan does not depend on the households asked, and PostgreSQL, left to itself, planned
+    every run again (docs/performance.md, thirteenth pass)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from socialdomain.precompiled import prepared_text
+
+    household = make_household(residents=2)
+    with CaptureQueriesContext(connection) as queries:
+        for _ in range(7):  # more than the five custom plans PostgreSQL tries first
+            names = household_selectors.current_member_names(household_ids=[household.pk])
+    assert len(names[household.pk]) == 2
+    runs = [q["sql"] for q in queries if "EXECUTE precompiled_" in q["sql"]]
+    assert len(runs) == 7
+    assert all("cases_householdmembership" in prepared_text(sql) for sql in runs)
+    assert all("SET plan_cache_mode = force_generic_plan;" in sql for sql in runs)
+    [name] = {re.search(r"EXECUTE (precompiled_\w+)", sql).group(1) for sql in runs}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT custom_plans FROM pg_prepared_statements WHERE name = %s", [name])
+        [(custom,)] = cursor.fetchall()
+    assert custom == 0
