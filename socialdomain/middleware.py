@@ -348,7 +348,7 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
     process instead of for every response.
 
     django-csp builds the header anew for each response (the settings copied through a
-    dataclass, then joined): a tenth of what a bare `/livez` costs the app
+    dataclass, then joined): a sixth of what a bare `/livez` costs the app
     (docs/performance.md, thirteenth pass). The project's policy is the same for every
     response: no template asks for a nonce and no view changes it. A response whose view does
     (a `csp.decorators` decorator), or a request that asked for a nonce, is left to django-csp
