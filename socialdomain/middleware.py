@@ -343,6 +343,20 @@ def _forget_policy(**_kwargs) -> None:  # a test's other policy
 setting_changed.connect(_forget_policy)
 
 
+def _left_to_django_csp(request, response) -> bool:
+    """Whether the response's header is not the settings' policy as it is: a nonce was asked
+    for, the view changed the policy, or it is a debug page (which django-csp leaves alone)."""
+    return (
+        getattr(request, "_csp_nonce", None) is not None
+        or any(getattr(response, part, None) is not None for part in _CSP_RESPONSE_PARTS)
+        or (
+            settings.DEBUG
+            and response.status_code
+            in (http.HTTPStatus.INTERNAL_SERVER_ERROR, http.HTTPStatus.NOT_FOUND)
+        )
+    )
+
+
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
     """django-csp's middleware, with the settings' policy made into its header once per
     process instead of for every response.
@@ -355,14 +369,7 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
     as it is; so is the rest of what django-csp does (the nonce, the debug pages)."""
 
     def process_response(self, request, response):
-        if getattr(request, "_csp_nonce", None) is not None or any(
-            getattr(response, part, None) is not None for part in _CSP_RESPONSE_PARTS
-        ):
-            return super().process_response(request, response)
-        if settings.DEBUG and response.status_code in (
-            http.HTTPStatus.INTERNAL_SERVER_ERROR,
-            http.HTTPStatus.NOT_FOUND,
-        ):
+        if _left_to_django_csp(request, response):
             return super().process_response(request, response)
         for header, exempt, report_only in _CSP_HEADERS:
             policy, excluded = _settings_policy(report_only)
